@@ -1,0 +1,40 @@
+"""Parity: an acceptor reads a bit string and says whether it holds an odd number of ones."""
+from __future__ import annotations
+
+import torch
+
+from .base import Param, Preset, Task, randint
+
+
+class ParityTask(Task):
+    name = "parity"
+    title = "Parity (acceptor)"
+    lecture_slide = "RNNs for classification (acceptor)"
+    description = ("The network reads a string of bits and, after the last one, says whether it "
+                   "holds an odd number of 1s (XOR of all bits). Only the final state is "
+                   "classified, as in the lecture's acceptor: y = f(W_hy h_n + b_y). Every bit "
+                   "flips the answer, so the state must carry one bit of memory all the way.")
+    input_kind = "tokens"
+    output_kind = "final"
+    vocab = ("0", "1")
+    classes = ("even", "odd")
+    metric_name = "accuracy"
+    baseline_note = "Both labels are equally likely, so guessing gives 50%."
+    params_spec = (Param("seq_len", 10, 2, 200, "number of bits T"),)
+    preset = Preset(cell="gru", hidden_size=32, lr=3e-2, batch_size=64, steps=1500,
+                    extra={"max_norm": 5.0})
+
+    @property
+    def baseline(self) -> float:
+        return 0.5
+
+    @property
+    def pass_threshold(self) -> float:
+        return 0.95
+
+    def sample_batch(self, batch_size, generator):
+        bits = randint(0, 1, (batch_size, self.params["seq_len"]), generator)  # (B, T)
+        return bits, self.label_example(bits)
+
+    def label_example(self, tokens):
+        return tokens.sum(-1) % 2  # (B,) or ()

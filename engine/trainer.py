@@ -1,0 +1,180 @@
+"""Trainer: advances by explicit ``step()`` calls on the fused modules and reports ``StepStats``.
+
+UI-agnostic (minGPT's Trainer shape): the GUI worker thread, the CLI and the tests all drive it
+the same way. History lives in fixed-size ring buffers, so a 20,000-step run holds bounded memory.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from .config import TrainConfig
+from .model import SequenceModel
+
+HISTORY_FIELDS = ("step", "loss", "metric", "grad_norm", "grad_norm_clipped", "clipped", "skipped")
+
+
+@dataclass(frozen=True)
+class StepStats:
+    step: int  # steps taken so far, including this one
+    loss: float
+    metric: float
+    grad_norm: float  # global gradient norm before clipping (nan when skipped before backward)
+    grad_norm_clipped: float  # after clipping (equal to grad_norm when not clipped)
+    clipped: bool
+    skipped: bool  # non-finite loss, gradient or update: no change was applied
+    diverged: bool  # same as skipped; the UI pauses on it
+
+
+class History:
+    """Ring buffers of the last ``capacity`` steps, one float64 column per field."""
+
+    def __init__(self, capacity: int = 10_000):
+        self.capacity = capacity
+        self.data = np.full((len(HISTORY_FIELDS), capacity), np.nan)
+        self.count = 0  # rows ever written
+
+    def append(self, stats: StepStats) -> None:
+        col = self.count % self.capacity
+        self.data[:, col] = [getattr(stats, f) for f in HISTORY_FIELDS]
+        self.count += 1
+
+    def __len__(self) -> int:
+        return min(self.count, self.capacity)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Chronological copies of each column."""
+        n = len(self)
+        start = self.count % self.capacity if self.count > self.capacity else 0
+        idx = (start + np.arange(n)) % self.capacity
+        return {f: self.data[i, idx].copy() for i, f in enumerate(HISTORY_FIELDS)}
+
+    def state(self) -> dict:
+        return {"capacity": self.capacity, "count": self.count, "data": torch.from_numpy(self.data.copy())}
+
+    def load_state(self, state: dict) -> None:
+        data = state["data"].numpy()
+        if data.shape != (len(HISTORY_FIELDS), int(state["capacity"])):
+            raise ValueError("history has the wrong shape")
+        self.capacity, self.count, self.data = int(state["capacity"]), int(state["count"]), data.copy()
+
+
+def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr)
+    return torch.optim.Adam(params, lr=cfg.lr)
+
+
+class Trainer:
+    def __init__(self, model: SequenceModel, task, cfg: TrainConfig, history_capacity: int = 10_000):
+        self.model, self.task, self.config = model, task, cfg
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self._initial_weights = copy.deepcopy(model.state_dict())
+        self._backup = [p.detach().clone() for p in self.params]
+        self.history = History(history_capacity)
+        self.callbacks: list = []
+        self.reset()
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the initial weights, a fresh optimizer, the seed's batch stream, no history."""
+        self.model.load_state_dict(self._initial_weights)
+        self.optimizer = make_optimizer(self.config, self.params)
+        self.generator = torch.Generator().manual_seed(self.config.seed)
+        self.eval_generator = torch.Generator().manual_seed(self.config.seed + 1)
+        self.step_count = 0
+        self.history = History(self.history.capacity)
+        self.last_stats: StepStats | None = None
+
+    def add_callback(self, fn) -> None:
+        """fn(trainer, stats) after every step."""
+        self.callbacks.append(fn)
+
+    def set_lr(self, lr: float) -> None:
+        self.config = replace(self.config, lr=lr)  # validates
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
+    def set_clip(self, clip: bool, max_norm: float | None = None) -> None:
+        self.config = replace(self.config, clip=clip,
+                              max_norm=self.config.max_norm if max_norm is None else max_norm)
+
+    # ---- training ----------------------------------------------------------------------
+    def step(self) -> StepStats:
+        """Train on one batch; a non-finite loss, gradient or update changes nothing."""
+        model, cfg = self.model, self.config
+        model.train()
+        inputs, targets = self.task.sample_batch(cfg.batch_size, self.generator)
+        self.optimizer.zero_grad(set_to_none=True)
+        outputs = model(inputs)
+        loss = self.task.loss(outputs, targets)
+        loss_value = float(loss.detach())
+        nan = float("nan")
+        if not math.isfinite(loss_value):
+            return self._finish(loss_value, nan, nan, nan, clipped=False, skipped=True)
+        loss.backward()
+        max_norm = cfg.max_norm if cfg.clip else float("inf")
+        norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_norm))
+        if not math.isfinite(norm):
+            self.optimizer.zero_grad(set_to_none=True)
+            return self._finish(loss_value, nan, norm, norm, clipped=False, skipped=True)
+        clipped = cfg.clip and norm > cfg.max_norm
+        post = cfg.max_norm if clipped else norm
+        torch._foreach_copy_(self._backup, [p.detach() for p in self.params])
+        self.optimizer.step()
+        if not all(bool(torch.isfinite(p).all()) for p in self.params):
+            with torch.no_grad():
+                torch._foreach_copy_([p.detach() for p in self.params], self._backup)
+            return self._finish(loss_value, nan, norm, post, clipped=clipped, skipped=True)
+        with torch.no_grad():
+            metric = self.task.metric(outputs.detach(), targets)
+        return self._finish(loss_value, metric, norm, post, clipped=clipped, skipped=False)
+
+    def _finish(self, loss, metric, norm, post, *, clipped, skipped) -> StepStats:
+        self.step_count += 1
+        stats = StepStats(self.step_count, loss, metric, norm, post, bool(clipped), skipped, skipped)
+        self.history.append(stats)
+        self.last_stats = stats
+        for fn in self.callbacks:
+            fn(self, stats)
+        return stats
+
+    @torch.no_grad()
+    def evaluate(self, batches: int = 4, batch_size: int | None = None) -> dict:
+        """Mean loss and metric on fresh batches from a separate evaluation stream."""
+        model = self.model
+        was_training = model.training
+        model.eval()
+        losses, metrics = [], []
+        try:
+            for _ in range(batches):
+                inputs, targets = self.task.sample_batch(batch_size or self.config.batch_size,
+                                                         self.eval_generator)
+                outputs = model(inputs)
+                losses.append(float(self.task.loss(outputs, targets)))
+                metrics.append(self.task.metric(outputs, targets))
+        finally:
+            model.train(was_training)
+        return {"loss": float(np.mean(losses)), "metric": float(np.mean(metrics))}
+
+    # ---- persistence (used by engine.session) ------------------------------------------
+    def state_dict(self) -> dict:
+        return {"step": self.step_count, "optimizer": self.optimizer.state_dict(),
+                "generator": self.generator.get_state(), "eval_generator": self.eval_generator.get_state(),
+                "history": self.history.state(), "initial_weights": self._initial_weights}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.generator.set_state(state["generator"])
+        self.eval_generator.set_state(state["eval_generator"])
+        self.history.load_state(state["history"])
+        self.step_count = int(state["step"])
+        initial = state["initial_weights"]
+        current = self.model.state_dict()
+        if set(initial) != set(current) or any(initial[k].shape != current[k].shape for k in current):
+            raise ValueError("initial weights do not match the model")
+        self._initial_weights = {k: v.clone() for k, v in initial.items()}

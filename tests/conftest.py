@@ -1,0 +1,38 @@
+"""Test settings: Qt offscreen, no torch thread oversubscription, and no leaked QThreads."""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_qthreads(request):
+    """Fail any test that leaves a QThread running (napari's conftest does the same)."""
+    yield
+    try:
+        from PySide6.QtCore import QThread
+        from PySide6.QtWidgets import QApplication
+    except ImportError:  # pragma: no cover
+        return
+    app = QApplication.instance()
+    if app is None:
+        return
+    import gc
+
+    leaked = [t for t in gc.get_objects() if isinstance(t, QThread) and _running(t)]
+    if leaked:
+        for t in leaked:
+            t.quit()
+            t.wait(2000)
+        pytest.fail(f"{request.node.name} left {len(leaked)} QThread(s) running")
+
+
+def _running(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # C++ object already deleted
+        return False
