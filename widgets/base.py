@@ -1,0 +1,93 @@
+"""Panel: the common shape of every RNN Lab panel.
+
+A panel draws numpy snapshots and knows no torch. The app controller calls:
+  set_trace(trace)     a new probed example (engine.Trace duck type: numpy arrays, see its docstring)
+  set_time(t)          move the shared time cursor (0-based input position)
+  set_history(hist)    training history: dict of equal-length 1-D arrays, keys
+                       step, loss, metric, grad_norm, grad_norm_clipped, clipped, skipped
+  set_task_info(info)  dict from engine Task.info() (name, metric, baseline, pass_threshold, ...)
+  set_theme(light)     light (white background, dark ink) for export, or the dark screen theme
+Exports read:
+  data_table()  -> (header: list[str], rows: list[list]) the numbers behind the picture, for CSV
+  export_item() -> the QGraphicsItem/QGraphicsScene/QWidget that image exporters render
+Plot items are built once; updates only call setData/setImage (pyqtgraph scrollingPlots.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+DARK = {"background": "#15171c", "foreground": "#d8dde6", "muted": "#8a93a3", "accent": "#ffcc44",
+        "good": "#4cc38a", "bad": "#ef5b5b", "grid": 60}
+LIGHT = {"background": "#ffffff", "foreground": "#1b1d22", "muted": "#5b6270", "accent": "#d9480f",
+         "good": "#2b8a3e", "bad": "#c92a2a", "grid": 90}
+
+# One colour per layer/direction/series, readable on both themes.
+SERIES_COLORS = ("#4dabf7", "#ff922b", "#69db7c", "#f783ac", "#b197fc", "#ffd43b", "#63e6be", "#ff6b6b")
+
+
+def diverging_cmap() -> pg.ColorMap:
+    """256-entry blue-white-red map for tanh-range values in (-1, 1)."""
+    return pg.colormap.get("CET-D1")  # colorcet diverging blue-white-red, 256 entries
+
+
+def sequential_cmap() -> pg.ColorMap:
+    """256-entry map for gate values in (0, 1)."""
+    return pg.colormap.get("viridis")  # 256 entries
+
+
+class Panel(QWidget):
+    """Base class: a titled panel with the controller-facing methods as no-ops."""
+
+    title = ""
+    time_indexed = False  # does the panel draw a time cursor
+
+    def __init__(self, object_name: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.theme = DARK
+        self.trace = None
+        self.time = 0
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(2, 2, 2, 2)
+        self._layout.setSpacing(2)
+
+    # ---- controller-facing API (override what applies) ---------------------------------
+    def set_trace(self, trace) -> None:
+        self.trace = trace
+
+    def set_time(self, t: int) -> None:
+        self.time = int(t)
+
+    def set_history(self, history: dict) -> None:
+        pass
+
+    def set_task_info(self, info: dict) -> None:
+        pass
+
+    def set_theme(self, light: bool) -> None:
+        self.theme = LIGHT if light else DARK
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        return [], []
+
+    def export_item(self):
+        return self
+
+    # ---- helpers -----------------------------------------------------------------------
+    def clamp_time(self, t: int) -> int:
+        if self.trace is None:
+            return 0
+        return int(np.clip(t, 0, self.trace.hidden.shape[2] - 1))
+
+
+def message_label(text: str, object_name: str = "") -> QLabel:
+    """A wrapped, centred explanatory label (used where a panel has nothing to plot)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setMargin(12)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
