@@ -83,6 +83,30 @@ class Panel(QWidget):
         return int(np.clip(t, 0, self.trace.hidden.shape[2] - 1))
 
 
+def apply_plot_theme(plot, theme: dict) -> None:
+    """Colour a pg.PlotWidget (background too) or a pg.PlotItem's axes, labels and title for ``theme``."""
+    if isinstance(plot, pg.PlotWidget):
+        plot.setBackground(theme["background"])
+        plot = plot.getPlotItem()
+    ink, muted = theme["foreground"], theme["muted"]
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(muted))
+        axis.setTextPen(pg.mkPen(ink))  # also recolours the axis label
+    plot.titleLabel.setAttr("color", ink)
+    plot.titleLabel.setText(plot.titleLabel.text)
+
+
+def set_combo_items(combo, items: list[str]) -> None:
+    """Replace a QComboBox's items without emitting signals, keeping the current index if it survives."""
+    old = combo.currentIndex()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItems(items)
+    combo.setCurrentIndex(min(max(old, 0), len(items) - 1) if items else -1)
+    combo.blockSignals(False)
+
+
 def message_label(text: str, object_name: str = "") -> QLabel:
     """A wrapped, centred explanatory label (used where a panel has nothing to plot)."""
     label = QLabel(text)
