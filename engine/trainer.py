@@ -126,12 +126,15 @@ class Trainer:
         post = cfg.max_norm if clipped else norm
         torch._foreach_copy_(self._backup, [p.detach() for p in self.params])
         self.optimizer.step()
-        if not all(bool(torch.isfinite(p).all()) for p in self.params):
+        if not bool(torch.isfinite(torch.stack(torch._foreach_norm(self.params))).all()):
             with torch.no_grad():
                 torch._foreach_copy_([p.detach() for p in self.params], self._backup)
             return self._finish(loss_value, nan, norm, post, clipped=clipped, skipped=True)
-        with torch.no_grad():
-            metric = self.task.metric(outputs.detach(), targets)
+        if self.task.output_kind == "regression" and self.task.metric_name == "MSE":
+            metric = loss_value  # the loss is the metric; skip recomputing it
+        else:
+            with torch.no_grad():
+                metric = self.task.metric(outputs.detach(), targets)
         return self._finish(loss_value, metric, norm, post, clipped=clipped, skipped=False)
 
     def _finish(self, loss, metric, norm, post, *, clipped, skipped) -> StepStats:
