@@ -1,0 +1,284 @@
+"""GradientPanel: vanishing and exploding gradients, in one example and over training.
+
+Left/top plot: ||dL/dh_t|| against the input position t for the probed example (trace.grad_norm,
+(L, D, T)), one curve per layer and direction on a log axis. A steady fall away from the loss is
+the lecture's vanishing gradient; a rise is an exploding one.
+Right/bottom plot: the global gradient norm of every training step before and after clipping,
+with the max-norm threshold and the clipped steps marked. x shows the whole history (the story of
+the run); y follows the last ``WINDOW`` steps, so one early spike does not flatten today's curve.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSizePolicy
+
+from .base import SERIES_COLORS, Panel, apply_plot_theme
+
+FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
+
+
+def log_safe(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zeros and non-finite entries become a floor below the smallest value."""
+    v = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(v) & (v > 0)
+    floor = max(float(v[ok].min()) / 10.0, FLOOR_MIN) if ok.any() else 1e-12
+    return np.where(ok, v, floor)
+
+
+def log_range(values: np.ndarray) -> tuple[float, float]:
+    """log10 view range of positive values, with headroom at the top for the legend."""
+    lo, hi = math.log10(float(np.min(values))), math.log10(float(np.max(values)))
+    span = max(hi - lo, 0.5)
+    return lo - 0.08 * span, hi + 0.3 * span
+
+
+def series_name(layer: int, direction: int) -> str:
+    """Legend name of one layer/direction: "layer 1 →" reads left to right, "layer 1 ←" backwards."""
+    return f"layer {layer + 1} " + ("←" if direction else "→")
+
+
+class GradientPanel(Panel):
+    title = "Gradients"
+    time_indexed = True
+    WINDOW = 500  # training steps whose values set the y range of the history plot
+    TIME_TIP = ("How strongly the loss depends on the hidden state h_t, for every t of this example: "
+                "||dL/dh_t|| on a log axis. Backpropagation through time multiplies by the same "
+                "recurrent weights at every step, so this usually shrinks (vanishing gradient) or "
+                "grows (exploding gradient) geometrically with the distance from the loss. Gated "
+                "cells (GRU, LSTM) keep it flatter. Exact zeros are drawn at the bottom of the axis.")
+    STEP_TIP = ("The global gradient norm ||dL/dθ|| of every training batch, before and after "
+                "clipping. With clipping on, a gradient longer than max-norm is scaled down to it "
+                "(the lecture's cure for exploding gradients); clipped steps are marked with x. "
+                "Steps with a non-finite loss or gradient were skipped and are not drawn. The y "
+                "axis follows the last 500 steps; press the A button to see everything.")
+
+    def __init__(self, parent=None):
+        super().__init__("gradientPanel", parent)
+        self.history: dict = {}
+        self.clip_enabled = False
+        self.max_norm = 1.0
+        self._keys: list[tuple[int, int]] = []
+        self._curves: dict[tuple[int, int], pg.PlotDataItem] = {}
+        self._horizontal: bool | None = None
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("gradientPlots")
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
+        self.view.ci.layout.setSpacing(4)
+        self._layout.addWidget(self.view)
+
+        # (a) ||dL/dh_t|| over t, one curve per layer/direction
+        self.time_plot = pg.PlotItem()
+        self.time_plot.setLogMode(x=False, y=True)
+        self.time_plot.setLabel("bottom", "t (input position)")
+        self.time_plot.setMouseEnabled(x=True, y=True)
+        self.time_legend = self._make_legend(self.time_plot)
+        self.time_cursor = pg.InfiniteLine(angle=90, movable=False)
+        self.time_cursor.setZValue(10)
+        self.time_plot.addItem(self.time_cursor, ignoreBounds=True)
+        self.time_cursor.setVisible(False)
+        self.time_plot.setToolTip(self.TIME_TIP)
+
+        # (b) global gradient norm over training steps
+        self.step_plot = pg.PlotItem()
+        self.step_plot.setLogMode(x=False, y=True)
+        self.step_plot.setLabel("bottom", "training step")
+        self.step_legend = self._make_legend(self.step_plot, columns=3)
+        self.before_curve = self._make_curve(self.step_plot, SERIES_COLORS[0], "before clip")
+        self.after_curve = self._make_curve(self.step_plot, SERIES_COLORS[1], "after clip")
+        self.clipped_marks = pg.PlotDataItem(pen=None, symbol="x", symbolSize=7, name="clipped")
+        self.step_plot.addItem(self.clipped_marks)
+        self.max_norm_line = pg.InfiniteLine(angle=0, movable=False, label="max-norm",
+                                             labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
+        self.max_norm_line.setZValue(5)
+        self.step_plot.addItem(self.max_norm_line, ignoreBounds=True)
+        self.max_norm_line.setVisible(False)
+        self.step_plot.getViewBox().enableAutoRange(x=True, y=False)
+        self.step_plot.setToolTip(self.STEP_TIP)
+
+        self._arrange(horizontal=True)
+        self.set_theme(False)
+        self._update_titles()
+
+    # ---- layout ------------------------------------------------------------------------
+    def _make_curve(self, plot, color, name=None, dashed=False) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(pen=self._pen(color, dashed), name=name)
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        plot.addItem(curve)
+        return curve
+
+    @staticmethod
+    def _make_legend(plot, columns: int = 2) -> pg.LegendItem:
+        """A compact legend in the top-right corner, entries side by side to leave the curves free."""
+        return plot.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2,
+                              colCount=columns)
+
+    @staticmethod
+    def _pen(color, dashed=False):
+        return pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+
+    def _arrange(self, horizontal: bool) -> None:
+        """Side by side when the panel is wide, stacked when it is tall."""
+        if horizontal == self._horizontal:
+            return
+        self._horizontal = horizontal
+        ci = self.view.ci
+        for item in (self.time_plot, self.step_plot):
+            if item in ci.items:
+                ci.removeItem(item)
+        ci.addItem(self.time_plot, row=0, col=0)
+        ci.addItem(self.step_plot, row=0 if horizontal else 1, col=1 if horizontal else 0)
+        grid = ci.layout
+        for i in range(2):  # equal shares, whatever the titles' and legends' widths
+            grid.setColumnStretchFactor(i, 1 if horizontal or i == 0 else 0)
+            grid.setRowStretchFactor(i, 1 if not horizontal or i == 0 else 0)
+            grid.setColumnPreferredWidth(i, 10)
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        size = event.size()
+        self._arrange(size.width() >= 1.4 * size.height())
+
+    # ---- controller-facing API ---------------------------------------------------------
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        if trace is None:
+            self._rebuild_time_curves([])
+            self.time_cursor.setVisible(False)
+            self._update_titles()
+            return
+        g = np.asarray(trace.grad_norm, dtype=np.float64)  # (L, D, T)
+        L, D, T = g.shape
+        keys = [(layer, d) for layer in range(L) for d in range(D)]
+        if keys != self._keys:
+            self._rebuild_time_curves(keys)
+        y = log_safe(g)
+        t = np.arange(T, dtype=np.float64)
+        for (layer, d), curve in self._curves.items():
+            curve.setData(t, y[layer, d])
+        self.time_plot.setXRange(0, max(T - 1, 1), padding=0.02)
+        self.time_plot.setYRange(*log_range(y), padding=0)
+        self.time_cursor.setVisible(True)
+        self.set_time(self.time)
+        self._update_titles()
+
+    def set_time(self, t: int) -> None:
+        super().set_time(t)
+        if self.trace is not None:
+            self.time = self.clamp_time(t)
+            self.time_cursor.setPos(self.time)
+
+    def set_history(self, history: dict) -> None:
+        self.history = {k: np.asarray(v, dtype=np.float64) for k, v in (history or {}).items()}
+        steps = self.history.get("step", np.zeros(0))
+        before = self.history.get("grad_norm", np.full(len(steps), np.nan))
+        after = self.history.get("grad_norm_clipped", np.full(len(steps), np.nan))
+        clipped = self.history.get("clipped", np.zeros(len(steps)))
+        for curve, values in ((self.before_curve, before), (self.after_curve, after)):
+            ok = np.isfinite(values) & (values > 0) & np.isfinite(steps)  # skipped steps are dropped
+            curve.setData(steps[ok], values[ok])
+        marked = (clipped > 0.5) & np.isfinite(before) & (before > 0) & np.isfinite(steps)
+        self.clipped_marks.setData(steps[marked], before[marked])
+        self._update_step_range()
+
+    def set_clip(self, enabled: bool, max_norm: float) -> None:
+        """Show the max-norm threshold (a horizontal line) while clipping is on."""
+        self.clip_enabled = bool(enabled)
+        self.max_norm = float(max_norm)
+        if self.max_norm > 0 and math.isfinite(self.max_norm):
+            self.max_norm_line.setPos(math.log10(self.max_norm))  # the axis is in log10 units
+        self.max_norm_line.setVisible(self.clip_enabled and self.max_norm > 0)
+        self.max_norm_line.label.setFormat(f"max-norm {self.max_norm:g}")  # no {value}: it is log10
+        self.max_norm_line.label.setText(f"max-norm {self.max_norm:g}")
+        self._update_step_range()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        self.view.setBackground(th["background"])
+        for plot, legend in ((self.time_plot, self.time_legend), (self.step_plot, self.step_legend)):
+            apply_plot_theme(plot, th)
+            plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
+            legend.setLabelTextColor(th["foreground"])
+            legend.setBrush(pg.mkBrush(th["background"] + "c0"))
+            legend.setPen(pg.mkPen(th["muted"]))
+        self.time_cursor.setPen(pg.mkPen(th["accent"], width=1.5))
+        self.max_norm_line.setPen(pg.mkPen(th["bad"], width=1.5, style=Qt.PenStyle.DashLine))
+        self.max_norm_line.label.setColor(th["bad"])
+        self.max_norm_line.label.fill = pg.mkBrush(th["background"] + "d0")  # readable over the curves
+        self.max_norm_line.label.update()
+        self.clipped_marks.setSymbolPen(pg.mkPen(th["bad"], width=1.5))
+        self.clipped_marks.setSymbolBrush(None)
+        self._update_titles()
+        # legends cache their label colours: rebuild the entries
+        self._relabel_legends()
+
+    # ---- drawing helpers ---------------------------------------------------------------
+    def _rebuild_time_curves(self, keys) -> None:
+        for curve in self._curves.values():
+            self.time_plot.removeItem(curve)
+        self.time_legend.clear()
+        self._curves = {}
+        self._keys = list(keys)
+        for i, (layer, d) in enumerate(self._keys):
+            color = SERIES_COLORS[i % len(SERIES_COLORS)]
+            self._curves[(layer, d)] = self._make_curve(
+                self.time_plot, color, series_name(layer, d), dashed=bool(d))
+
+    def _relabel_legends(self) -> None:
+        for legend in (self.time_legend, self.step_legend):
+            for _sample, label in legend.items:
+                label.setText(label.text, color=self.theme["foreground"])
+
+    def _update_step_range(self) -> None:
+        """y follows the last WINDOW steps (and the max-norm line); x shows the whole history."""
+        n = self.WINDOW
+        recent = [self.history.get(k, np.zeros(0))[-n:] for k in ("grad_norm", "grad_norm_clipped")]
+        vals = np.concatenate(recent) if recent else np.zeros(0)
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        if self.clip_enabled and self.max_norm > 0:
+            vals = np.append(vals, self.max_norm)
+        if vals.size == 0:
+            return
+        self.step_plot.setYRange(*log_range(vals), padding=0)
+        self.step_plot.getViewBox().enableAutoRange(x=True)
+
+    def _update_titles(self) -> None:
+        color = self.theme["foreground"]
+        self.time_plot.setTitle("‖∂L/∂h_t‖ in this example", color=color, size="9pt")
+        self.step_plot.setTitle("‖∂L/∂θ‖ per training step", color=color, size="9pt")
+        for plot in (self.time_plot, self.step_plot):
+            plot.layout.setRowFixedHeight(0, 18)
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        if self.trace is None:
+            return ["t", "token"], []
+        g = np.asarray(self.trace.grad_norm, dtype=np.float64)
+        L, D, T = g.shape
+        header = ["t", "token"] + [f"grad norm {series_name(layer, d)}"
+                                   for layer in range(L) for d in range(D)]
+        tokens = list(self.trace.tokens)
+        rows = [[t, tokens[t] if t < len(tokens) else ""] + [float(g[layer, d, t])
+                                                             for layer in range(L) for d in range(D)]
+                for t in range(T)]
+        return header, rows
+
+    def history_table(self) -> tuple[list[str], list[list]]:
+        """The training-step series: step, norm before and after clipping, clipped, skipped."""
+        keys = ["step", "grad_norm", "grad_norm_clipped", "clipped", "skipped"]
+        n = len(self.history.get("step", ()))
+        cols = [self.history.get(k, np.full(n, np.nan)) for k in keys]
+        rows = [[int(cols[0][i]) if np.isfinite(cols[0][i]) else cols[0][i],
+                 float(cols[1][i]), float(cols[2][i]), bool(cols[3][i] > 0.5), bool(cols[4][i] > 0.5)]
+                for i in range(n)]
+        return keys, rows
+
+    def export_item(self):
+        return self.view.scene()
