@@ -8,6 +8,8 @@ import time
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rnnlab", description="RNN Lab: watch recurrent networks learn.")
+    p.add_argument("session", nargs="?", help="open the window on this session file")
+    p.add_argument("--headless", action="store_true", help="train without a window")
     p.add_argument("--task", default="adding", help="task name (see --list-tasks)")
     p.add_argument("--steps", type=int, default=300, help="training steps")
     p.add_argument("--list-tasks", action="store_true", help="print the tasks and exit")
@@ -16,6 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if not args.headless and not args.list_tasks:
+        from .gui import run_gui
+
+        return run_gui(args.session)
     import torch
 
     from engine import ModelConfig, TrainConfig, Trainer, build_model, list_tasks, make_task

@@ -3,6 +3,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import tempfile  # noqa: E402
+
+# Tests never read or write the user's remembered settings.
+os.environ["RNNLAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-settings-")
+
 import pytest  # noqa: E402
 import torch  # noqa: E402
 

@@ -1,0 +1,211 @@
+"""LabController: wires the controls, transport and panels to the training worker.
+
+Lives in the GUI thread, so the worker's queued signals land in its slots here. It keeps only the
+latest snapshot and hands it to the panels on a repaint timer (latest wins), so a burst of
+snapshots never queues up redraws.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from engine import ModelConfig, TrainConfig, list_tasks, make_task
+from engine.tasks import task_class
+
+from .lab_session import LabConfig, LabSession, check_size
+from .worker import WorkerHandle
+
+REPAINT_MS = 33  # ~30 Hz at most
+
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
+TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
+
+
+def config_to_values(cfg: LabConfig) -> dict:
+    values = {"task": cfg.task, "seq_len": cfg.task_params.get("seq_len")}
+    values.update({k: getattr(cfg.model, k) for k in MODEL_KEYS})
+    values.update({k: getattr(cfg.train, k) for k in TRAIN_KEYS})
+    return values
+
+
+def values_to_config(values: dict) -> LabConfig:
+    """Controls' values -> a validated LabConfig (ValueError names the bad field)."""
+    task_cls = task_class(values["task"])
+    params = {}
+    if any(p.name == "seq_len" for p in task_cls.params_spec) and values.get("seq_len") is not None:
+        params["seq_len"] = int(values["seq_len"])
+    cfg = LabConfig(task=values["task"], task_params=params,
+                    model=ModelConfig(**{k: values[k] for k in MODEL_KEYS}),
+                    train=TrainConfig(**{k: values[k] for k in TRAIN_KEYS}))
+    check_size(cfg, make_task(cfg.task, **cfg.task_params))
+    return cfg
+
+
+def seq_len_range(task_name: str):
+    for p in task_class(task_name).params_spec:
+        if p.name == "seq_len":
+            return p.lo, p.hi
+    return None
+
+
+class LabController(QObject):
+    status_message = Signal(str, int)  # text, timeout ms (0 = until replaced)
+    snapshot_shown = Signal(object)  # emitted after the panels drew a snapshot
+    state_changed = Signal(str)
+
+    def __init__(self, window, session: LabSession):
+        super().__init__(window)
+        self.window = window
+        self.handle = WorkerHandle(session)
+        self.worker = self.handle.worker
+        self.config = session.config
+        self.latest = None  # newest snapshot not yet drawn
+        self.shown = None  # snapshot the panels show
+        self.time = 0
+        self.dirty_since_save = False
+        self._task_info_key = None
+        self.worker.snapshot_ready.connect(self._on_snapshot_ready)
+        self.worker.diverged.connect(self._on_diverged)
+        self.worker.command_failed.connect(self._on_command_failed)
+        self.worker.command_done.connect(self._on_command_done)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._on_repaint_tick)
+        self._timer.start(REPAINT_MS)
+
+    # ---- panels --------------------------------------------------------------------------
+    @property
+    def panels(self):
+        return self.window.panels
+
+    def task_list(self):
+        return [(n, make_task(n).title, make_task(n).description) for n in list_tasks()]
+
+    # ---- user actions --------------------------------------------------------------------
+    def apply_values(self, values: dict) -> bool:
+        """Controls changed. A new task loads its recommended preset. Returns success."""
+        try:
+            if values["task"] != self.config.task:
+                cfg = LabConfig.for_task(values["task"])
+            else:
+                cfg = values_to_config(values)
+        except ValueError as exc:
+            self.status_message.emit(f"Not applied: {exc}", 8000)
+            self.window.controls.set_values(config_to_values(self.config))
+            return False
+        self.set_config(cfg)
+        return True
+
+    def set_config(self, cfg: LabConfig) -> None:
+        old, self.config = self.config, cfg
+        self.window.controls.set_values(config_to_values(cfg))
+        self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
+                                              seq_len_range(cfg.task))
+        rebuild = (old.task, old.task_params, old.model) != (cfg.task, cfg.task_params, cfg.model) or \
+            (old.train.seed, old.train.optimizer) != (cfg.train.seed, cfg.train.optimizer)
+        if rebuild:
+            self.pause()
+        self.worker.submit("configure", lambda s: s.configure(cfg))
+
+    def train(self, on: bool) -> None:
+        if on:
+            self.worker.start_training()
+            self.dirty_since_save = True
+            self.status_message.emit("Training…", 2000)
+        else:
+            self.pause()
+
+    def pause(self) -> None:
+        self.worker.pause()
+        self.window.transport.set_training(False)
+
+    def step_once(self) -> None:
+        self.dirty_since_save = True
+        self.worker.step_once()
+
+    def reset(self) -> None:
+        self.pause()
+        self.worker.submit("reset", lambda s: s.reset())
+
+    def new_example(self) -> None:
+        self.worker.submit("new example", lambda s: s.new_example())
+
+    def use_sequence(self, text: str) -> None:
+        self.worker.submit("typed sequence", lambda s: s.set_typed(text))
+
+    def set_time(self, t: int) -> None:
+        self.time = int(t)
+        for panel in self.panels.values():
+            panel.set_time(self.time)
+
+    def shutdown(self) -> bool:
+        self._timer.stop()
+        return self.handle.shutdown()
+
+    # ---- worker signals (queued into the GUI thread) --------------------------------------
+    @Slot(object)
+    def _on_snapshot_ready(self, snap) -> None:
+        self.latest = snap
+
+    @Slot()
+    def _on_repaint_tick(self) -> None:
+        if self.latest is not None:
+            snap, self.latest = self.latest, None
+            self.show_snapshot(snap)
+
+    def show_snapshot(self, snap) -> None:
+        self.shown = snap
+        trace = snap.trace
+        key = (snap.config["task"], tuple(sorted(snap.config["task_params"].items())))
+        if key != self._task_info_key:
+            self._task_info_key = key
+            for panel in self.panels.values():
+                panel.set_task_info(snap.task_info)
+            self.window.strip.set_input_enabled(snap.task_info.get("typed_hint", "").startswith("type"),
+                                                snap.task_info.get("typed_hint", ""))
+        T = trace.hidden.shape[2]
+        self.window.transport.set_length(T)
+        self.time = min(self.time, T - 1)
+        gradient = self.panels.get("gradientPanel")
+        if gradient is not None:
+            train = snap.config["train"]
+            gradient.set_clip(train["clip"], train["max_norm"])
+        for panel in self.panels.values():
+            panel.set_trace(trace)
+            panel.set_history(snap.history)
+            panel.set_time(self.time)
+        self.window.transport.set_time(self.time, emit=False)
+        self.window.transport.set_training(snap.state == "training")
+        self.window.update_status(snap)
+        self.snapshot_shown.emit(snap)
+
+    @Slot(object)
+    def _on_diverged(self, stats) -> None:
+        self.window.transport.set_training(False)
+        loss = "not finite" if not math.isfinite(stats.loss) else f"{stats.loss:.3g}"
+        hint = "lower the learning rate" if self.config.train.clip else \
+            "turn gradient clipping on or lower the learning rate"
+        self.status_message.emit(
+            f"Diverged at step {stats.step}: loss/gradient {loss}. Training paused; the weights are the "
+            f"last finite ones. Try: {hint}, then press Train.", 0)
+        self.state_changed.emit("diverged")
+
+    @Slot(str, str)
+    def _on_command_failed(self, what: str, message: str) -> None:
+        if what == "typed sequence":
+            self.window.strip.show_input_error(message)
+            return
+        self.status_message.emit(f"{what.capitalize()} failed: {message}", 10000)
+
+    @Slot(str, object)
+    def _on_command_done(self, what: str, result) -> None:
+        if what == "typed sequence":
+            self.window.strip.clear_input_error()
+        elif what == "configure":
+            if result == "rebuilt":
+                self.status_message.emit("Architecture changed: rebuilt the model with fresh weights "
+                                         f"(seed {self.config.train.seed}).", 5000)
+            else:
+                self.status_message.emit("Applied to the running training (learning rate / clipping).", 3000)
+        elif what == "reset":
+            self.status_message.emit("Reset to the initial weights; history cleared.", 4000)

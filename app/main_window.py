@@ -1,0 +1,211 @@
+"""MainWindow: the RNN Lab window. ``MainWindow()`` builds everything with its defaults."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
+
+from widgets.attention_panel import AttentionPanel
+from widgets.controls import ControlsPanel
+from widgets.curves_panel import CurvesPanel
+from widgets.gates_panel import GatesPanel
+from widgets.gradient_panel import GradientPanel
+from widgets.hidden_heatmap import HiddenHeatmap
+from widgets.sequence_strip import SequenceStrip
+from widgets.transport import TransportBar
+from widgets.unrolled_view import UnrolledView
+
+from . import settings as app_settings
+from .controller import LabController, config_to_values, seq_len_range
+from .lab_session import LabConfig, LabSession
+
+DEFAULT_TASK = "adding"
+STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
+
+
+def default_config() -> LabConfig:
+    """The last configuration used, else the default task's preset."""
+    saved = app_settings.load_json("last_config", None)
+    if saved is not None:
+        try:
+            return LabConfig.from_dict(saved)
+        except (ValueError, TypeError, KeyError):
+            pass
+    return LabConfig.for_task(DEFAULT_TASK)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: LabSession | None = None, *, remember: bool = True):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("RNN Lab")
+        self.remember = remember
+        session = session or LabSession(default_config())
+        self.controls = ControlsPanel()
+        self.transport = TransportBar()
+        self.strip = SequenceStrip("sequenceStrip")
+        self.unrolled = UnrolledView("unrolledView")
+        self.panels = {
+            "sequenceStrip": self.strip, "unrolledView": self.unrolled,
+            "hiddenHeatmap": HiddenHeatmap("hiddenHeatmap"), "gatesPanel": GatesPanel("gatesPanel"),
+            "attentionPanel": AttentionPanel("attentionPanel"), "gradientPanel": GradientPanel("gradientPanel"),
+            "curvesPanel": CurvesPanel("curvesPanel"),
+        }
+        self.controller = LabController(self, session)
+        self._build_layout()
+        self._build_status_bar()
+        self._build_actions()
+        self._connect()
+        self.controls.set_tasks(self.controller.task_list())
+        self.controls.set_values(config_to_values(session.config))
+        self.controls.set_task_details(session.task.description, seq_len_range(session.config.task))
+        self.resize(1600, 1000)
+        if remember:
+            self._restore_geometry()
+
+    # ---- layout ------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
+        center = QSplitter(Qt.Vertical)
+        center.setObjectName("centerSplitter")
+        center.addWidget(self.strip)
+        center.addWidget(self.unrolled)
+        center.setStretchFactor(0, 0)
+        center.setStretchFactor(1, 1)
+        center.setSizes([170, 420])
+        self.setCentralWidget(center)
+        scroll = QScrollArea()
+        scroll.setObjectName("controlsScroll")
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(290)
+        self.docks = {}
+        self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controlsDock")
+        self._dock("Hidden states h_t", self.panels["hiddenHeatmap"], Qt.RightDockWidgetArea, "heatmapDock")
+        self._dock("Gates", self.panels["gatesPanel"], Qt.RightDockWidgetArea, "gatesDock")
+        self._dock("Gradients dL/dh_t", self.panels["gradientPanel"], Qt.BottomDockWidgetArea, "gradientDock")
+        self._dock("Training curves", self.panels["curvesPanel"], Qt.BottomDockWidgetArea, "curvesDock")
+        self._dock("Attention α_i", self.panels["attentionPanel"], Qt.BottomDockWidgetArea, "attentionDock")
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
+        self.resizeDocks([self.docks["gradientDock"]], [300], Qt.Vertical)
+
+    def _transport_toolbar(self):
+        from PySide6.QtWidgets import QToolBar
+
+        bar = QToolBar("Transport")
+        bar.setObjectName("transportToolbar")
+        bar.setMovable(False)
+        bar.addWidget(self.transport)
+        return bar
+
+    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_labels = {}
+        for key, tip in (("step", "Training steps taken"), ("speed", "Training steps per second"),
+                         ("loss", "Loss of the last training batch"),
+                         ("metric", "The task's metric on the last training batch"),
+                         ("state", "training / paused / diverged")):
+            label = QLabel()
+            label.setObjectName(f"status_{key}")
+            label.setToolTip(tip)
+            label.setMinimumWidth(90)
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    def _build_actions(self) -> None:
+        t = self.transport
+        self.actions = {}
+        specs = [
+            ("train", "Train / Pause", "Space", lambda: t.train_button.toggle()),
+            ("step", "Step one batch", "Ctrl+Right", self.controller.step_once),
+            ("reset", "Reset weights", "Ctrl+R", self.controller.reset),
+            ("prev", "Previous time step", "Left", lambda: t.set_time(t.time() - 1)),
+            ("next", "Next time step", "Right", lambda: t.set_time(t.time() + 1)),
+            ("first", "First time step", "Home", lambda: t.set_time(0)),
+            ("last", "Last time step", "End", lambda: t.set_time(10**9)),
+            ("play", "Play through time", "P", lambda: t.play_button.toggle()),
+            ("example", "New random example", "N", self.controller.new_example),
+        ]
+        run_menu = self.menuBar().addMenu("&Run")
+        for key, text, shortcut, fn in specs:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(fn)
+            run_menu.addAction(action)
+            self.actions[key] = action
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("About RNN Lab", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.controls.changed.connect(c.apply_values)
+        self.transport.train_toggled.connect(c.train)
+        self.transport.step_clicked.connect(c.step_once)
+        self.transport.reset_clicked.connect(c.reset)
+        self.transport.time_changed.connect(c.set_time)
+        self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
+        self.strip.sequence_submitted.connect(c.use_sequence)
+        self.strip.new_example_requested.connect(c.new_example)
+        c.status_message.connect(self._show_message)
+
+    # ---- status --------------------------------------------------------------------------
+    def _show_message(self, text: str, timeout: int) -> None:
+        self.statusBar().showMessage(text, timeout)
+
+    def update_status(self, snap) -> None:
+        labels = self.status_labels
+        labels["step"].setText(f"step {snap.step}")
+        labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
+        labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
+        name = snap.task_info.get("metric", "metric")
+        labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
+        labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
+        color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
+        labels["state"].setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About RNN Lab",
+                          "RNN Lab: watch recurrent neural networks learn, step by step.\n\n"
+                          "Space train/pause · Ctrl+Right step · Left/Right move t · P play through time · "
+                          "N new example · Ctrl+R reset")
+
+    # ---- persistence ---------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        s = app_settings.settings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def _save_settings(self) -> None:
+        s = app_settings.settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.sync()
+        app_settings.save_json("last_config", self.controller.config.to_dict())
+
+    def closeEvent(self, event) -> None:
+        if self.remember:
+            self._save_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)

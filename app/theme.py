@@ -1,0 +1,26 @@
+"""The screen theme: Qt's Fusion style with a dark palette matching the pyqtgraph panels."""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from widgets.base import DARK
+
+
+def apply_dark_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    p = QPalette()
+    bg, fg = QColor("#1e2127"), QColor(DARK["foreground"])
+    base = QColor(DARK["background"])
+    for role, color in (
+        (QPalette.Window, bg), (QPalette.WindowText, fg), (QPalette.Base, base),
+        (QPalette.AlternateBase, QColor("#252931")), (QPalette.ToolTipBase, QColor("#2b303a")),
+        (QPalette.ToolTipText, fg), (QPalette.Text, fg), (QPalette.Button, QColor("#2b303a")),
+        (QPalette.ButtonText, fg), (QPalette.BrightText, QColor(DARK["bad"])),
+        (QPalette.Highlight, QColor("#3d6fb6")), (QPalette.HighlightedText, QColor("#ffffff")),
+        (QPalette.Link, QColor("#4dabf7")), (QPalette.PlaceholderText, QColor(DARK["muted"])),
+    ):
+        p.setColor(role, color)
+    for role in (QPalette.Text, QPalette.ButtonText, QPalette.WindowText):
+        p.setColor(QPalette.Disabled, role, QColor("#6b7280"))
+    app.setPalette(p)
