@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 DARK = {"background": "#15171c", "foreground": "#d8dde6", "muted": "#8a93a3", "accent": "#ffcc44",
@@ -95,6 +96,24 @@ def apply_plot_theme(plot, theme: dict) -> None:
         axis.setTextPen(pg.mkPen(ink))  # also recolours the axis label
     plot.titleLabel.setAttr("color", ink)
     plot.titleLabel.setText(plot.titleLabel.text)
+
+
+def apply_palette(widget, theme: dict) -> None:
+    """Colour a plain Qt widget and its children (labels, fields, buttons) for ``theme``."""
+    ink, bg = QColor(theme["foreground"]), QColor(theme["background"])
+
+    def toward_ink(t: float) -> QColor:
+        return QColor.fromRgbF(*(bg.getRgbF()[i] * (1 - t) + ink.getRgbF()[i] * t for i in range(3)))
+
+    pal = widget.palette()
+    for role, color in ((QPalette.ColorRole.Window, bg), (QPalette.ColorRole.WindowText, ink),
+                        (QPalette.ColorRole.Text, ink), (QPalette.ColorRole.ButtonText, ink),
+                        (QPalette.ColorRole.Base, toward_ink(0.06)),
+                        (QPalette.ColorRole.Button, toward_ink(0.14)),
+                        (QPalette.ColorRole.PlaceholderText, QColor(theme["muted"]))):
+        pal.setColor(role, color)
+    widget.setPalette(pal)
+    widget.setAutoFillBackground(True)
 
 
 def set_combo_items(combo, items: list[str]) -> None:
