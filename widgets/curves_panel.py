@@ -1,0 +1,287 @@
+"""CurvesPanel: the learning curves, loss on top and the task's metric below, against training step.
+
+The metric plot carries the task's two reference lines: the baseline (what a model that learned
+nothing scores) and the pass threshold. Error metrics (lower is better, e.g. MSE) and the loss are
+drawn on log axes, where a loss falling from 0.7 to 0.001 stays visible; accuracy is linear.
+Optional EMA smoothing draws the raw curve faintly behind the smoothed one.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
+
+from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme
+
+
+def ema(values: np.ndarray, span: int) -> np.ndarray:
+    """Exponential moving average over ``span`` steps (alpha = 2/(span+1)); NaN entries stay NaN
+    and do not disturb the average. The first finite value starts it, so the start is not biased."""
+    out = np.full(len(values), np.nan)
+    if span <= 1:
+        return np.asarray(values, dtype=np.float64).copy()
+    alpha = 2.0 / (span + 1.0)
+    acc = None
+    for i, v in enumerate(np.asarray(values, dtype=np.float64).tolist()):
+        if not math.isfinite(v):
+            continue
+        acc = v if acc is None else acc + alpha * (v - acc)
+        out[i] = acc
+    return out
+
+
+def short(v: float) -> str:
+    """A number in at most ~7 characters: 0.693, 12.4, 6.3e-04."""
+    return f"{v:.3g}" if v == 0 or 1e-2 <= abs(v) < 1e4 else f"{v:.1e}"
+
+
+def finite_xy(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Drop non-finite points (skipped steps), and non-positive ones on a log axis."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if log:
+        ok &= y > 0
+    return x[ok], y[ok]
+
+
+class CurvesPanel(Panel):
+    title = "Learning curves"
+    LOSS_TIP = ("The training loss of every batch (cross-entropy for classification, mean squared "
+                "error for regression), on a log axis. Each step of gradient descent tries to push "
+                "it down; noise comes from every batch being a fresh random sample.")
+    METRIC_TIP = ("The task's metric on every training batch. The grey dashed line is the baseline: "
+                  "what a model that learned nothing scores. The green dashed line is the pass "
+                  "threshold. Large dots are evaluations on fresh examples.")
+    SMOOTH_TIP = ("Exponential moving average over this many steps, to see the trend through the "
+                  "batch-to-batch noise (the raw curve stays visible behind it). 0 = off.")
+
+    def __init__(self, parent=None):
+        super().__init__("curvesPanel", parent)
+        self.history: dict = {}
+        self.info: dict = {}
+        self.evals: list[tuple[float, float, float]] = []  # (step, loss, metric)
+        self.metric_log = False
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        self.summary = QLabel("no training steps yet")
+        self.summary.setObjectName("curvesSummary")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        controls.addWidget(self.summary, 1)
+        smooth_label = QLabel("smooth")
+        smooth_label.setToolTip(self.SMOOTH_TIP)
+        controls.addWidget(smooth_label)
+        self.smoothing = QSpinBox()
+        self.smoothing.setObjectName("curvesSmoothing")
+        self.smoothing.setRange(0, 1000)
+        self.smoothing.setSingleStep(10)
+        self.smoothing.setValue(0)
+        self.smoothing.setSpecialValueText("off")
+        self.smoothing.setSuffix(" steps")
+        self.smoothing.setToolTip(self.SMOOTH_TIP)
+        self.smoothing.setAccessibleName("Smoothing of the learning curves")
+        self.smoothing.valueChanged.connect(self._on_smoothing_changed)
+        controls.addWidget(self.smoothing)
+        self._layout.addLayout(controls)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("curvesPlots")
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
+        self.view.ci.layout.setSpacing(0)
+        self._layout.addWidget(self.view, 1)
+
+        self.loss_plot = self.view.addPlot(row=0, col=0)
+        self.metric_plot = self.view.addPlot(row=1, col=0)
+        self.metric_plot.setXLink(self.loss_plot)
+        self.loss_plot.setLogMode(x=False, y=True)
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)  # shared with the plot below
+        self.loss_plot.setLabel("left", "loss")
+        self.metric_plot.setLabel("bottom", "training step")
+        self.loss_plot.setToolTip(self.LOSS_TIP)
+        self.metric_plot.setToolTip(self.METRIC_TIP)
+        for plot in (self.loss_plot, self.metric_plot):
+            for name in ("left", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)  # no "(x0.001)" on a loss axis
+            plot.getAxis("left").setWidth(52)  # the two plots' x axes line up
+            plot.getViewBox().enableAutoRange(x=True, y=False)
+
+        self.loss_raw = self._make_curve(self.loss_plot)
+        self.loss_smooth = self._make_curve(self.loss_plot)
+        self.metric_raw = self._make_curve(self.metric_plot)
+        self.metric_smooth = self._make_curve(self.metric_plot)
+        self.loss_eval = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
+        self.metric_eval = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
+        self.loss_plot.addItem(self.loss_eval)
+        self.metric_plot.addItem(self.metric_eval)
+
+        # text below a line in the top half of the plot, above one in the bottom half: always in view
+        opts = {"position": 0.02, "anchors": [(0, 0), (0, 1)]}
+        self.baseline_line = pg.InfiniteLine(angle=0, movable=False, label="baseline", labelOpts=opts)
+        self.threshold_line = pg.InfiniteLine(angle=0, movable=False, label="pass",
+                                              labelOpts=dict(opts, position=0.5))
+        for line in (self.baseline_line, self.threshold_line):
+            line.setZValue(5)
+            line.setVisible(False)
+            self.metric_plot.addItem(line, ignoreBounds=True)
+
+        self.set_theme(False)
+
+    @staticmethod
+    def _make_curve(plot) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem()
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        plot.addItem(curve)
+        return curve
+
+    # ---- controller-facing API ---------------------------------------------------------
+    def set_task_info(self, info: dict) -> None:
+        self.info = dict(info or {})
+        metric = self.info.get("metric", "metric")
+        self.metric_log = not self.info.get("higher_is_better", True)  # error metrics: log axis
+        self.metric_plot.setLogMode(x=False, y=self.metric_log)
+        self.metric_plot.setLabel("left", metric + (" (log)" if self.metric_log else ""),
+                                  color=self.theme["foreground"])
+        better = "≥" if self.info.get("higher_is_better", True) else "≤"
+        for line, key, text in ((self.baseline_line, "baseline", "baseline"),
+                                (self.threshold_line, "pass_threshold", f"pass {better}")):
+            value = self.info.get(key)
+            ok = value is not None and math.isfinite(value) and (value > 0 or not self.metric_log)
+            line.setVisible(bool(ok))
+            if ok:
+                line.setPos(math.log10(value) if self.metric_log else value)
+                line.label.setFormat(f"{text} {value:.3g}")  # no {value}: on a log axis it is log10
+                line.label.setText(f"{text} {value:.3g}")
+        self.baseline_line.setToolTip(self.info.get("baseline_note", ""))
+        self._redraw()
+
+    def set_history(self, history: dict) -> None:
+        self.history = {k: np.asarray(v, dtype=np.float64) for k, v in (history or {}).items()}
+        steps = self.history.get("step", np.zeros(0))
+        last = float(np.nanmax(steps)) if steps.size and np.isfinite(steps).any() else 0.0
+        if any(s > last for s, _, _ in self.evals):  # the run was reset: its evaluations are stale
+            self.evals = [e for e in self.evals if e[0] <= last]
+        self._redraw()
+
+    def add_eval(self, step: int, loss: float, metric: float) -> None:
+        """An evaluation on fresh examples, drawn as a large dot on both plots."""
+        self.evals.append((float(step), float(loss), float(metric)))
+        self._draw_evals()
+        self._update_ranges()
+
+    def clear_eval(self) -> None:
+        self.evals = []
+        self._draw_evals()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        self.view.setBackground(th["background"])
+        for plot in (self.loss_plot, self.metric_plot):
+            apply_plot_theme(plot, th)
+            plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
+        for line, color in ((self.baseline_line, th["muted"]), (self.threshold_line, th["good"])):
+            line.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
+            line.label.setColor(color)
+            line.label.fill = pg.mkBrush(th["background"] + "c8")  # readable over the curves
+            line.label.update()
+        for item in (self.loss_eval, self.metric_eval):
+            item.setSymbolBrush(th["accent"])
+            item.setSymbolPen(pg.mkPen(th["background"], width=1))
+        apply_palette(self, th)
+        self._style_curves()
+        self._redraw()  # the summary's colours
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_smoothing_changed(self, value: int) -> None:
+        self._style_curves()
+        self._redraw()
+
+    # ---- drawing -----------------------------------------------------------------------
+    def _style_curves(self) -> None:
+        smoothing = self.smoothing.value() > 1
+        for raw, smooth, color in ((self.loss_raw, self.loss_smooth, SERIES_COLORS[0]),
+                                   (self.metric_raw, self.metric_smooth, SERIES_COLORS[1])):
+            faint = pg.mkColor(color)
+            faint.setAlpha(90 if smoothing else 255)
+            raw.setPen(pg.mkPen(faint, width=1 if smoothing else 1.5))
+            smooth.setPen(pg.mkPen(color, width=2))
+            smooth.setVisible(smoothing)
+
+    def _series(self):
+        steps = self.history.get("step", np.zeros(0))
+        loss = self.history.get("loss", np.full(len(steps), np.nan))
+        metric = self.history.get("metric", np.full(len(steps), np.nan))
+        return steps, loss, metric
+
+    def _redraw(self) -> None:
+        steps, loss, metric = self._series()
+        span = self.smoothing.value()
+        for raw, smooth, values, log in ((self.loss_raw, self.loss_smooth, loss, True),
+                                         (self.metric_raw, self.metric_smooth, metric, self.metric_log)):
+            raw.setData(*finite_xy(steps, values, log))
+            smooth.setData(*finite_xy(steps, ema(values, span), log) if span > 1 else ([], []))
+        self._draw_evals()
+        self._update_ranges()
+        self._update_summary(steps, loss, metric, span)
+
+    def _draw_evals(self) -> None:
+        e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
+        self.loss_eval.setData(*finite_xy(e[:, 0], e[:, 1], True))
+        self.metric_eval.setData(*finite_xy(e[:, 0], e[:, 2], self.metric_log))
+
+    def _update_ranges(self) -> None:
+        """y covers the data, the evaluations and the reference lines; x the whole history."""
+        _, loss, metric = self._series()
+        e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
+        refs = [self.info.get(k) for k in ("baseline", "pass_threshold")]
+        refs = np.array([r for r in refs if r is not None], dtype=np.float64)
+        for plot, values, log in ((self.loss_plot, np.concatenate([loss, e[:, 1]]), True),
+                                  (self.metric_plot, np.concatenate([metric, e[:, 2], refs]),
+                                   self.metric_log)):
+            ok = np.isfinite(values) & ((values > 0) if log else True)
+            if not ok.any():
+                continue
+            v = np.log10(values[ok]) if log else values[ok]
+            lo, hi = float(v.min()), float(v.max())
+            pad = max(0.06 * (hi - lo), 0.05 if log else 0.02)
+            plot.setYRange(lo - pad, hi + pad, padding=0)
+        self.loss_plot.getViewBox().enableAutoRange(x=True)
+
+    def _update_summary(self, steps, loss, metric, span) -> None:
+        ok = np.isfinite(steps) & np.isfinite(loss) & np.isfinite(metric)
+        if not ok.any():
+            self.summary.setText("no training steps yet")
+            self.summary.setToolTip("")
+            return
+        sl = ema(loss, span) if span > 1 else loss
+        sm = ema(metric, span) if span > 1 else metric
+        i = int(np.flatnonzero(ok)[-1])
+        name = self.info.get("metric", "metric")
+        text = f"step {int(steps[i])} · loss {short(sl[i])} · {name} {short(sm[i])}"
+        tip = text + (f", smoothed over {span} steps" if span > 1 else "")
+        threshold = self.info.get("pass_threshold")
+        color = self.theme["foreground"]
+        if threshold is not None:
+            higher = self.info.get("higher_is_better", True)
+            passed = sm[i] >= threshold if higher else sm[i] <= threshold
+            text += " ✓ passed" if passed else ""
+            tip += f". The task is passed at {name} {'≥' if higher else '≤'} {threshold:.3g}."
+            color = self.theme["good"] if passed else color
+        self.summary.setText(text)
+        self.summary.setStyleSheet(f"color: {color};")
+        self.summary.setToolTip(tip)
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        steps, loss, metric = self._series()
+        name = self.info.get("metric", "metric")
+        rows = [[int(s) if math.isfinite(s) else s, float(lo), float(m)]
+                for s, lo, m in zip(steps.tolist(), loss.tolist(), metric.tolist(), strict=True)]
+        return ["step", "loss", name], rows
+
+    def export_item(self):
+        return self.view.scene()
