@@ -1,0 +1,168 @@
+"""AttentionPanel: the attention weights alpha_i of the attention head, one bar per input token.
+
+alpha_i = exp(w_α^T h_i) / Σ_j exp(w_α^T h_j) and y = f(Σ_i α_i h_i) (lecture: RNNs for
+classification, attention). The bar at the cursor step is highlighted; a dashed line marks the
+uniform weight 1/T that an attention layer which learned nothing would give. For the other heads
+the panel says in words which head it is and why there is nothing to show.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+
+from .base import SERIES_COLORS, Panel, apply_plot_theme, message_label
+
+FORMULA = ("α<sub>i</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>i</sub>) / "
+           "Σ<sub>j</sub> exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>)")
+NOT_ATTENDING = {
+    "per_step": ("a <b>per-step softmax</b>", "At every step t it reads only that step's state: "
+                 "y<sub>t</sub> = softmax(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>)."),
+    "final": ("an <b>acceptor on the final state</b>", "It classifies from the last state only: "
+              "y = f(W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub>); the other states are discarded."),
+    "regression": ("a <b>regression on the final state</b>", "It predicts a number from the last state "
+                   "only: y = W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub>."),
+}
+LABEL_PX = 46  # horizontal room per token label before labels are thinned
+
+
+class AttentionPanel(Panel):
+    title = "Attention weights α_i"
+    time_indexed = True
+
+    def __init__(self, parent=None):
+        super().__init__("attentionPanel", parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.stack = QStackedLayout()
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(2)
+        self.plot = pg.PlotWidget(objectName="attentionPlot")
+        self.plot.setMinimumSize(200, 120)
+        item = self.plot.getPlotItem()
+        item.setTitle(FORMULA, size="10pt")
+        item.setLabel("left", "α_i")
+        item.setLabel("bottom", "input token x_i")
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.setMouseEnabled(x=True, y=False)
+        item.setToolTip("How much the weighted sum Σ α_i h_i that feeds y takes from each step's state h_i")
+        self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8)
+        self.current = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8)
+        self.current.setZValue(5)
+        self.uniform = pg.InfiniteLine(pos=0.0, angle=0, movable=False,
+                                       label="uniform 1/T", labelOpts={"position": 0.95, "anchors": [(1, 1), (1, 1)]})
+        for it in (self.bars, self.current, self.uniform):
+            item.addItem(it)
+        self.info = QLabel("", objectName="attentionInfoLabel")
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        page_layout.addWidget(self.plot, 1)
+        page_layout.addWidget(self.info)
+        self.explanation = message_label("No example has been probed yet.", "attentionExplanation")
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(page)
+        self.stack.addWidget(self.explanation)
+        self.stack.setCurrentIndex(1)
+        self._layout.addLayout(self.stack, 1)
+        self._tick_state = None
+        self.set_theme(False)
+
+    # ---- introspection -----------------------------------------------------------------
+    def showing_plot(self) -> bool:
+        return self.stack.currentIndex() == 0
+
+    def bar_heights(self) -> np.ndarray:
+        return np.asarray(self.bars.opts["height"], dtype=float)
+
+    def highlighted(self) -> tuple[float, float]:
+        """(x, height) of the highlighted cursor bar."""
+        return float(self.current.opts["x"][0]), float(self.current.opts["height"][0])
+
+    def tick_labels(self) -> list[tuple[float, str]]:
+        ticks = self.plot.getPlotItem().getAxis("bottom")._tickLevels
+        return list(ticks[0]) if ticks else []
+
+    # ---- controller API ----------------------------------------------------------------
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        if trace.attention is None:
+            name, what = NOT_ATTENDING.get(trace.output_kind, (f"a <b>{trace.output_kind}</b> head", ""))
+            self.explanation.setText(f"<p>This head does not attend: it is {name}.</p><p>{what}</p>"
+                                     "<p>Attention weights α<sub>i</sub> exist only for the attention head, "
+                                     f"y = f(Σ<sub>i</sub> α<sub>i</sub> h<sub>i</sub>) with {FORMULA}.</p>")
+            self.stack.setCurrentIndex(1)
+            return
+        self.stack.setCurrentIndex(0)
+        alpha = np.asarray(trace.attention, dtype=float)
+        T = len(alpha)
+        self.bars.setOpts(x=np.arange(T, dtype=float), height=alpha, width=0.8)
+        self.uniform.setValue(1.0 / T)
+        item = self.plot.getPlotItem()
+        item.setYRange(0.0, max(float(alpha.max()), 1.0 / T) * 1.15, padding=0)
+        item.setXRange(-0.6, T - 0.4, padding=0)
+        self._tick_state = None
+        self._update_ticks()
+        self.set_time(self.time)
+
+    def set_time(self, t: int) -> None:
+        super().set_time(t)
+        tr = self.trace
+        if tr is None or tr.attention is None:
+            return
+        t = self.clamp_time(t)
+        a = float(tr.attention[t])
+        self.current.setOpts(x=[float(t)], height=[a], width=0.8)
+        token = tr.tokens[t] if t < len(tr.tokens) else ""
+        self.info.setText(f"step t={t} ‘{token}’: α = {a:.3f}  (uniform 1/T = {1.0 / len(tr.attention):.3f}); "
+                          f"prediction {', '.join(tr.predictions)}")
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        apply_plot_theme(self.plot, th)
+        self.bars.setOpts(brush=pg.mkBrush(SERIES_COLORS[0]), pen=pg.mkPen(None))
+        self.current.setOpts(brush=pg.mkBrush(th["accent"]), pen=pg.mkPen(th["foreground"], width=1))
+        self.uniform.setPen(pg.mkPen(th["muted"], width=1, style=Qt.PenStyle.DashLine))
+        self.uniform.label.setColor(th["muted"])
+        self.explanation.setStyleSheet(f"color: {th['foreground']}; background: {th['background']};")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_ticks()
+
+    # ---- ticks: token labels, thinned to fit ------------------------------------------
+    def _update_ticks(self) -> None:
+        tr = self.trace
+        if tr is None or tr.attention is None:
+            return
+        T = len(tr.attention)
+        width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 60, 60)
+        step = max(1, math.ceil(T * LABEL_PX / width))
+        state = (T, step, tr.tokens)
+        if state == self._tick_state:
+            return
+        self._tick_state = state
+        limit = 8 if step == 1 else 6
+        major = [(float(i), self._short(tr.tokens[i] if i < len(tr.tokens) else "", limit)) for i in range(0, T, step)]
+        minor = [(float(i), "") for i in range(T) if i % step]
+        self.plot.getPlotItem().getAxis("bottom").setTicks([major, minor])
+
+    @staticmethod
+    def _short(s: str, limit: int) -> str:
+        return s if len(s) <= limit else s[: limit - 1] + "…"
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        tr = self.trace
+        if tr is None or tr.attention is None:
+            return [], []
+        return ["t", "token", "alpha"], [[t, tr.tokens[t] if t < len(tr.tokens) else "", float(a)]
+                                         for t, a in enumerate(tr.attention)]
+
+    def export_item(self):
+        return self.plot.getPlotItem() if self.showing_plot() else self.explanation

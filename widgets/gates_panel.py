@@ -1,0 +1,243 @@
+"""GatesPanel: every gate of a GRU or LSTM over time, one heatmap per gate, plus the gate values at t.
+
+Left column: one (H, T) heatmap per gate (row u = unit, column t = step), x axes linked, levels
+fixed at (0, 1) for the sigmoid gates and (-1, 1) for the tanh candidate. Right column: the gate
+values of every unit at the cursor step t as horizontal bars, rows aligned with the heatmap's units.
+A simple RNN has no gates; the panel then shows its update equation instead of an empty plot.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
+
+from .base import LIGHT, Panel, apply_plot_theme, diverging_cmap, message_label, sequential_cmap
+from .hidden_heatmap import SelectorRow, token_at
+
+# name -> (lecture name, symbol, levels, what it does)
+GATE_INFO = {
+    "input": ("input gate", "i_t", (0.0, 1.0), "i_t = σ(W_ii x_t + W_hi h_{t−1} + b_i): how much of the "
+              "candidate g_t is written into the memory c_t"),
+    "forget": ("forget gate", "f_t", (0.0, 1.0), "f_t = σ(W_if x_t + W_hf h_{t−1} + b_f): how much of "
+               "c_{t−1} is kept (1) or forgotten (0)"),
+    "cell_candidate": ("cell candidate", "g_t", (-1.0, 1.0), "g_t = tanh(W_ig x_t + W_hg h_{t−1} + b_g): "
+                       "the new content proposed for the memory, c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t"),
+    "output": ("output gate", "o_t", (0.0, 1.0), "o_t = σ(W_io x_t + W_ho h_{t−1} + b_o): how much of the "
+               "memory is shown, h_t = o_t ⊙ tanh(c_t)"),
+    "reset": ("reset gate", "r_t", (0.0, 1.0), "r_t = σ(W_ir x_t + W_hr h_{t−1} + b_r): how much of h_{t−1} "
+              "the candidate n_t may look at"),
+    "update": ("update gate", "z_t", (0.0, 1.0), "z_t = σ(W_iz x_t + W_hz h_{t−1} + b_z): how much of "
+               "h_{t−1} is kept, h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}"),
+    "new": ("new state", "n_t", (-1.0, 1.0), "n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn)): "
+            "the candidate state"),
+}
+
+RNN_EQUATION = ("<p>A <b>simple RNN has no gates</b>: every step rewrites the whole hidden state from the "
+                "previous state and the input.</p>"
+                "<p style='font-size:15pt'>h<sub>t</sub> = {g}(W<sub>hh</sub> h<sub>t−1</sub> + "
+                "W<sub>xh</sub> x<sub>t</sub> + b<sub>h</sub>)</p>"
+                "<p>Nothing decides what to keep, so gradients through many steps multiply by W<sub>hh</sub> "
+                "again and again and vanish or explode. Switch the cell to GRU or LSTM to see gates.</p>")
+
+
+def gate_title(name: str) -> str:
+    label, symbol, _levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
+    return f"{label} {symbol}".strip()
+
+
+class GatesPanel(Panel):
+    title = "Gates over time"
+    time_indexed = True
+
+    def __init__(self, parent=None):
+        super().__init__("gatesPanel", parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        controls = QHBoxLayout()
+        self.selectors = SelectorRow("gates")
+        self.selectors.changed.connect(self._on_selection_changed)
+        self.caption = QLabel("", objectName="gatesCaption")
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        controls.addWidget(self.selectors)
+        controls.addWidget(self.caption, 1)
+        self._layout.addLayout(controls)
+        self.stack = QStackedLayout()
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("gatesPlots")
+        self.plots.setMinimumSize(200, 120)
+        self.plots.ci.setSpacing(0)
+        self.no_gates = message_label("", "gatesNoGatesLabel")
+        self.no_gates.setTextFormat(Qt.TextFormat.RichText)
+        self.no_gates.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        holder = QWidget()
+        holder_layout = QHBoxLayout(holder)
+        holder_layout.addWidget(self.no_gates)
+        self.stack.addWidget(self.plots)
+        self.stack.addWidget(holder)
+        self._layout.addLayout(self.stack, 1)
+        self._names: tuple[str, ...] | None = None
+        self.rows: list[dict] = []  # per gate: plot, image, bar, cursor, bars_plot, bars
+        self._luts = {"seq": sequential_cmap().getLookupTable(nPts=256),
+                      "div": diverging_cmap().getLookupTable(nPts=256)}
+        self.set_theme(False)
+
+    # ---- introspection -----------------------------------------------------------------
+    def gate_count(self) -> int:
+        """Number of gate heatmaps shown (0 for a simple RNN or before a trace)."""
+        return 0 if self.stack.currentIndex() == 1 else len(self.rows)
+
+    def gate_names(self) -> tuple[str, ...]:
+        return self._names or ()
+
+    def showing_equation(self) -> bool:
+        return self.stack.currentIndex() == 1
+
+    def equation_text(self) -> str:
+        return self.no_gates.text()
+
+    def cursor_positions(self) -> list[float]:
+        return [float(r["cursor"].value()) for r in self.rows]
+
+    def bar_values(self, name: str) -> np.ndarray:
+        """The per-unit values drawn as bars for gate ``name`` (at the cursor step)."""
+        row = self.rows[self.gate_names().index(name)]
+        return np.asarray(row["bars"].opts["width"], dtype=float)
+
+    # ---- controller API ----------------------------------------------------------------
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        L, D, _T, _H = trace.hidden.shape
+        self.selectors.update_shape(L, D)
+        names = tuple(trace.gates)
+        if not names:
+            g = "ReLU" if trace.cell_type == "rnn_relu" else "tanh"
+            self.no_gates.setText(RNN_EQUATION.format(g=g))
+            self.stack.setCurrentIndex(1)
+            self.caption.setText(f"simple RNN ({g}): no gates")
+            self.selectors.setEnabled(False)
+            return
+        self.selectors.setEnabled(True)
+        self.stack.setCurrentIndex(0)
+        if names != self._names:
+            self._build(names)
+        self._refresh()
+
+    def set_time(self, t: int) -> None:
+        super().set_time(t)
+        if self.trace is None or not self.rows:
+            return
+        t = self.clamp_time(t)
+        for row in self.rows:
+            row["cursor"].setValue(t)
+        self._update_bars(t)
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        self.plots.setBackground(self.theme["background"])
+        for row in self.rows:
+            for item in (row["plot"], row["colorbar"], row["bars_plot"]):
+                apply_plot_theme(item, self.theme)
+            row["cursor"].setPen(pg.mkPen(self.theme["accent"], width=2))
+        self.no_gates.setStyleSheet(f"color: {self.theme['foreground']}; background: {self.theme['background']};")
+
+    # ---- building ----------------------------------------------------------------------
+    def _build(self, names: tuple[str, ...]) -> None:
+        self.plots.clear()
+        self.rows = []
+        self._names = names
+        first = None
+        for i, name in enumerate(names):
+            label, symbol, levels, doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
+            plot = self.plots.addPlot(row=i, col=0)
+            plot.setTitle(gate_title(name), size="9pt")
+            plot.setToolTip(doc)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.getAxis("left").setWidth(28)
+            plot.setMouseEnabled(x=True, y=False)
+            last = i == len(names) - 1
+            plot.getAxis("bottom").setStyle(showValues=last)
+            if last:
+                plot.setLabel("bottom", "time step t")
+            image = pg.ImageItem(axisOrder="row-major")
+            plot.addItem(image)
+            cmap = diverging_cmap() if levels[0] < 0 else sequential_cmap()
+            colorbar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=10,
+                                       colorMapMenu=False)
+            colorbar.setImageItem(image, insert_in=plot)
+            colorbar.getAxis("right").setWidth(24)
+            cursor = pg.InfiniteLine(pos=0, angle=90, movable=False)
+            cursor.setZValue(10)
+            plot.addItem(cursor)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            bars_plot = self.plots.addPlot(row=i, col=1)
+            bars_plot.setMenuEnabled(False)
+            bars_plot.hideButtons()
+            bars_plot.setMouseEnabled(x=False, y=False)
+            bars_plot.setYLink(plot)
+            bars_plot.getAxis("left").setStyle(showValues=False)
+            bars_plot.getAxis("left").setWidth(4)
+            bars_plot.setXRange(*levels, padding=0.02)
+            bars_plot.getAxis("bottom").setTicks([[(v, f"{v:g}") for v in (levels[0], 0.5 * sum(levels), levels[1])]])
+            bars_plot.setToolTip(f"{symbol} of every unit at the cursor step t (bar length = value)")
+            bars = pg.BarGraphItem(x0=[0.0], y=[0.0], height=0.8, width=[0.0], pen=None)
+            bars_plot.addItem(bars)
+            self.rows.append(dict(name=name, plot=plot, image=image, colorbar=colorbar, cursor=cursor,
+                                  bars_plot=bars_plot, bars=bars, levels=levels,
+                                  lut=self._luts["div" if levels[0] < 0 else "seq"]))
+        layout = self.plots.ci.layout
+        layout.setColumnStretchFactor(0, 4)
+        layout.setColumnStretchFactor(1, 1)
+        self.set_theme(self.theme is LIGHT)
+
+    # ---- drawing -----------------------------------------------------------------------
+    def _selected(self, name: str) -> np.ndarray:
+        layer, d = self.selectors.selection()
+        return self.trace.gates[name][layer, d]  # (T, H)
+
+    def _refresh(self) -> None:
+        if self.trace is None or not self.rows:
+            return
+        T, H = self.trace.seq_len, self.trace.hidden_size
+        for row in self.rows:
+            values = self._selected(row["name"])
+            row["image"].setImage(np.ascontiguousarray(values.T, dtype=np.float32), autoLevels=False)
+            row["image"].setRect(QRectF(-0.5, -0.5, T, H))
+            row["colorbar"].setLevels(row["levels"])
+            row["plot"].setYRange(-0.5, H - 0.5, padding=0)
+        self.rows[0]["plot"].setXRange(-0.5, T - 0.5, padding=0)
+        layer, d = self.selectors.selection()
+        direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
+        self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction}")
+        self.set_time(self.time)
+
+    def _update_bars(self, t: int) -> None:
+        for row in self.rows:
+            v = self._selected(row["name"])[t].astype(float)  # (H,)
+            lo, hi = row["levels"]
+            idx = np.clip(((v - lo) / (hi - lo) * 255).round(), 0, 255).astype(int)
+            brushes = [pg.mkBrush(*row["lut"][i]) for i in idx]
+            row["bars"].setOpts(x0=np.zeros_like(v), y=np.arange(len(v)), width=v, height=0.8, brushes=brushes)
+            row["bars_plot"].setTitle(f"at t={t}", size="8pt")
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_selection_changed(self) -> None:
+        self._refresh()
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        if self.trace is None or not self.rows:
+            return [], []
+        T, H = self.trace.seq_len, self.trace.hidden_size
+        names = self.gate_names()
+        header = ["t", "token"] + [f"{n} mean" for n in names] + [f"{n} u{u}" for n in names for u in range(H)]
+        arrays = [self._selected(n) for n in names]
+        rows = [[t, token_at(self.trace, t)] + [float(a[t].mean()) for a in arrays]
+                + [float(x) for a in arrays for x in a[t]] for t in range(T)]
+        return header, rows
+
+    def export_item(self):
+        return self.no_gates.parentWidget() if self.showing_equation() else self.plots.ci
