@@ -1,49 +1,98 @@
-"""Command line: headless training with progress on stderr (the window arrives with issue 4)."""
+"""Command line: open the window, or train headless and export (``python main.py --help``).
+
+Bad input (an unknown task or cell, a value out of range, an unreadable session, an export folder
+that cannot be written) prints one line naming the problem on stderr and exits with status 2.
+"""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
+
+EPILOG = """examples:
+  python main.py                                   open the window
+  python main.py run.rnnlab                        open the window on a saved session
+  python main.py --list-tasks
+  python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
+  python main.py --headless --open run.rnnlab --steps 200 --export out2/
+  python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rnnlab", description="RNN Lab: watch recurrent networks learn.")
-    p.add_argument("session", nargs="?", help="open the window on this session file")
+    p = Parser(prog="rnnlab", description="RNN Lab: watch recurrent neural networks learn, step by step.",
+               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("session", nargs="?", help="open the window on this session file (.rnnlab)")
+    p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--headless", action="store_true", help="train without a window")
-    p.add_argument("--task", default="adding", help="task name (see --list-tasks)")
-    p.add_argument("--steps", type=int, default=300, help="training steps")
-    p.add_argument("--list-tasks", action="store_true", help="print the tasks and exit")
+    p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
+    p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
+    m = p.add_argument_group("model (override the task's preset)")
+    m.add_argument("--cell", help="rnn_tanh, rnn_relu, gru or lstm")
+    m.add_argument("--hidden", type=int, help="hidden size H (1-512)")
+    m.add_argument("--layers", type=int, help="stacked layers (1-4)")
+    m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
+    m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
+    m.add_argument("--init", help="default, orthogonal or identity")
+    t = p.add_argument_group("training")
+    clip = t.add_mutually_exclusive_group()
+    clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
+    clip.add_argument("--no-clip", action="store_true", help="no gradient clipping")
+    t.add_argument("--lr", type=float, help="learning rate (0-10]")
+    t.add_argument("--batch-size", type=int, help="batch size (1-1024)")
+    t.add_argument("--seq-len", type=int, help="sequence length T (the task's range)")
+    t.add_argument("--seed", type=int, help="seed of the weights and the batch stream")
+    t.add_argument("--steps", type=int, default=0, help="training steps to run (default 0)")
+    o = p.add_argument_group("output")
+    o.add_argument("--export", metavar="DIR", help="write every panel (PNG, SVG, CSV), trace.npz, config.json")
+    o.add_argument("--gif", action="store_true", help="with --export: also time_sweep.gif (t = 1..T)")
+    o.add_argument("--light", action="store_true", help="export with the light theme (white background)")
+    o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
+    o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
+    o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
+    o.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    if not args.headless and not args.list_tasks:
-        from .gui import run_gui
-
-        return run_gui(args.session)
-    import torch
-
-    from engine import ModelConfig, TrainConfig, Trainer, build_model, list_tasks, make_task
-
-    torch.set_num_threads(1)
-    if args.list_tasks:
-        for name in list_tasks():
-            print(f"{name:16s} {make_task(name).title}")
-        return 0
     try:
-        task = make_task(args.task)
-    except ValueError as exc:
-        print(f"rnnlab: {exc}", file=sys.stderr)
+        args = build_parser().parse_args(argv)
+        if args.list_tasks:
+            return list_tasks()
+        if not args.headless:
+            if args.export or args.steps or args.save or args.compare:
+                raise UsageError("--export, --steps, --save and --compare need --headless")
+            if args.session and not os.path.isfile(args.session):
+                raise UsageError(f"session file not found: {args.session}")
+            from .gui import run_gui
+
+            return run_gui(args.session)
+        from .headless import run_headless
+
+        return run_headless(args)
+    except UsageError as exc:
+        print(f"rnnlab: error: {exc}", file=sys.stderr)
         return 2
-    p = task.preset
-    model = build_model(ModelConfig(cell=p.cell, hidden_size=p.hidden_size,
-                                    embedding_dim=p.embedding_dim), task)
-    trainer = Trainer(model, task, TrainConfig(lr=p.lr, batch_size=p.batch_size))
-    start = time.perf_counter()
-    for i in range(args.steps):
-        s = trainer.step()
-        if (i + 1) % 50 == 0 or i + 1 == args.steps:
-            print(f"step {s.step:5d}  loss {s.loss:.4f}  {task.metric_name} {s.metric:.4f}  "
-                  f"{time.perf_counter() - start:.1f}s", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("rnnlab: interrupted", file=sys.stderr)
+        return 130
+
+
+def list_tasks() -> int:
+    from engine import list_tasks as names
+    from engine import make_task
+
+    for name in names():
+        task = make_task(name)
+        first = task.description.split(". ")[0].rstrip(".") + "."
+        print(f"{name:15s} {task.title}: {first}")
     return 0

@@ -14,6 +14,7 @@ from engine import ModelConfig, TrainConfig, list_tasks, make_task
 from engine.tasks import task_class
 
 from .lab_session import LabConfig, LabSession, check_size
+from .panels import apply_snapshot
 from .worker import WorkerHandle
 
 REPAINT_MS = 33  # ~30 Hz at most
@@ -97,15 +98,20 @@ class LabController(QObject):
         return True
 
     def set_config(self, cfg: LabConfig) -> None:
-        old, self.config = self.config, cfg
-        self.window.controls.set_values(config_to_values(cfg))
-        self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
-                                              seq_len_range(cfg.task))
+        old = self.config
+        self.adopt_config(cfg)
         rebuild = (old.task, old.task_params, old.model) != (cfg.task, cfg.task_params, cfg.model) or \
             (old.train.seed, old.train.optimizer) != (cfg.train.seed, cfg.train.optimizer)
         if rebuild:
             self.pause()
         self.worker.submit("configure", lambda s: s.configure(cfg))
+
+    def adopt_config(self, cfg: LabConfig) -> None:
+        """The worker already runs ``cfg`` (an opened session): only the controls follow."""
+        self.config = cfg
+        self.window.controls.set_values(config_to_values(cfg))
+        self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
+                                              seq_len_range(cfg.task))
 
     def train(self, on: bool) -> None:
         if on:
@@ -155,25 +161,14 @@ class LabController(QObject):
 
     def show_snapshot(self, snap) -> None:
         self.shown = snap
-        trace = snap.trace
         key = (snap.config["task"], tuple(sorted(snap.config["task_params"].items())))
-        if key != self._task_info_key:
-            self._task_info_key = key
-            for panel in self.panels.values():
-                panel.set_task_info(snap.task_info)
-            self.window.strip.set_input_enabled(snap.task_info.get("typed_hint", "").startswith("type"),
-                                                snap.task_info.get("typed_hint", ""))
-        T = trace.hidden.shape[2]
-        self.window.transport.set_length(T)
-        self.time = min(self.time, T - 1)
-        gradient = self.panels.get("gradientPanel")
-        if gradient is not None:
-            train = snap.config["train"]
-            gradient.set_clip(train["clip"], train["max_norm"])
-        for panel in self.panels.values():
-            panel.set_trace(trace)
-            panel.set_history(snap.history)
-            panel.set_time(self.time)
+        task_changed = key != self._task_info_key
+        self._task_info_key = key
+        if task_changed:
+            hint = snap.task_info.get("typed_hint", "")
+            self.window.strip.set_input_enabled(hint.startswith("type"), hint)
+        self.window.transport.set_length(snap.trace.hidden.shape[2])
+        self.time = apply_snapshot(self.panels, snap, self.time, task_changed)
         self.window.transport.set_time(self.time, emit=False)
         self.window.transport.set_training(snap.state == "training")
         self.window.update_status(snap)

@@ -7,19 +7,14 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
 
-from widgets.attention_panel import AttentionPanel
 from widgets.controls import ControlsPanel
-from widgets.curves_panel import CurvesPanel
-from widgets.gates_panel import GatesPanel
-from widgets.gradient_panel import GradientPanel
-from widgets.hidden_heatmap import HiddenHeatmap
-from widgets.sequence_strip import SequenceStrip
 from widgets.transport import TransportBar
-from widgets.unrolled_view import UnrolledView
 
 from . import settings as app_settings
+from .file_actions import FileActions, ask_unsaved
 from .controller import LabController, config_to_values, seq_len_range
 from .lab_session import LabConfig, LabSession
+from .panels import make_panels
 
 DEFAULT_TASK = "adding"
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
@@ -42,22 +37,19 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("RNN Lab")
         self.remember = remember
+        self._closing = False
         session = session or LabSession(default_config())
         self.controls = ControlsPanel()
         self.transport = TransportBar()
-        self.strip = SequenceStrip("sequenceStrip")
-        self.unrolled = UnrolledView("unrolledView")
-        self.panels = {
-            "sequenceStrip": self.strip, "unrolledView": self.unrolled,
-            "hiddenHeatmap": HiddenHeatmap("hiddenHeatmap"), "gatesPanel": GatesPanel("gatesPanel"),
-            "attentionPanel": AttentionPanel("attentionPanel"), "gradientPanel": GradientPanel("gradientPanel"),
-            "curvesPanel": CurvesPanel("curvesPanel"),
-        }
+        self.panels = make_panels()
+        self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, session)
         self._build_layout()
         self._build_status_bar()
         self._build_actions()
+        self.files = FileActions(self)
         self._connect()
+        self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
         self.controls.set_values(config_to_values(session.config))
         self.controls.set_task_details(session.task.description, seq_len_range(session.config.task))
@@ -204,7 +196,35 @@ class MainWindow(QMainWindow):
         s.sync()
         app_settings.save_json("last_config", self.controller.config.to_dict())
 
+    def open_session(self, path: str) -> None:
+        self.files.open_session(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            self.open_session(files[0])
+            event.acceptProposedAction()
+
     def closeEvent(self, event) -> None:
+        if self.controller.dirty_since_save and not self._closing:
+            answer = ask_unsaved(self)
+            if answer == "cancel":
+                event.ignore()
+                return
+            if answer == "save":
+                if not self.files.session_path:
+                    self.files.save_as()
+                else:
+                    self.files.save()
+                if self.files.session_path is None:
+                    event.ignore()
+                    return
+                self.controller.worker.pause()
+        self._closing = True
         if self.remember:
             self._save_settings()
         self.controller.shutdown()

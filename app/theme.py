@@ -1,6 +1,7 @@
 """The screen theme: Qt's Fusion style with a dark palette matching the pyqtgraph panels."""
 from __future__ import annotations
 
+from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -24,3 +25,17 @@ def apply_dark_theme(app: QApplication) -> None:
     for role in (QPalette.Text, QPalette.ButtonText, QPalette.WindowText):
         p.setColor(QPalette.Disabled, role, QColor("#6b7280"))
     app.setPalette(p)
+
+
+_IGNORED = ("This plugin does not support propagateSizeHints",)
+
+
+def quiet_platform_messages() -> None:
+    """Drop the offscreen plugin's harmless per-dock notice; print every other Qt message."""
+    import sys
+
+    def handler(mode, context, message):
+        if not message.startswith(_IGNORED):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)

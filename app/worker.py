@@ -83,7 +83,21 @@ class TrainingWorker(QObject):
                 last_emit, dirty = time.perf_counter(), False
             elif dirty and not (self._running.is_set() or self._steps_left):
                 time.sleep(max(0.0, self.interval - (now - last_emit)))
+        self._finish_saves()
         self.finished.emit()
+
+    def _finish_saves(self) -> None:
+        """On stop, still carry out queued saves (closing with "Save" must not lose work)."""
+        while True:
+            try:
+                item = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None and item[0] == "save":
+                try:
+                    self.command_done.emit("save", item[1](self.session))
+                except Exception as exc:
+                    self.command_failed.emit("save", _message(exc))
 
     def _drain(self, block: bool) -> bool:
         """Run queued commands; block briefly when idle. Returns whether anything ran."""

@@ -7,13 +7,12 @@ folder and renames it over the target, so a failed save never destroys the previ
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from .atomic import atomic_write
 from .config import ModelConfig, TrainConfig
 from .model import build_model
 from .tasks import make_task
@@ -60,24 +59,11 @@ def save_session(path, trainer: Trainer, extra: dict | None = None) -> Path:
 
 
 def write_atomic(path: Path, write) -> None:
-    """Call write(binary file) on a temporary file next to ``path``, then rename it into place."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    """atomic_write with errors as SessionError naming the file and the reason."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        atomic_write(path, write)
     except OSError as exc:
-        raise SessionError(f"cannot write to {folder}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise SessionError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
+        raise SessionError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def load_session(path) -> Session:

@@ -28,7 +28,7 @@ def no_leaked_qthreads(request):
         return
     import gc
 
-    leaked = [t for t in gc.get_objects() if isinstance(t, QThread) and _running(t)]
+    leaked = [t for t in gc.get_objects() if issubclass(type(t), QThread) and _running(t)]
     if leaked:
         for t in leaked:
             t.quit()
@@ -41,3 +41,13 @@ def _running(thread) -> bool:
         return thread.isRunning()
     except RuntimeError:  # C++ object already deleted
         return False
+
+
+@pytest.fixture(autouse=True)
+def discard_unsaved_on_close(monkeypatch):
+    """Closing a window with unsaved training would ask; tests answer "discard" unless they say."""
+    import sys
+
+    if "app.main_window" in sys.modules:
+        monkeypatch.setattr(sys.modules["app.main_window"], "ask_unsaved", lambda window: "discard")
+    yield

@@ -1,0 +1,230 @@
+"""Figures and data out of the panels: PNG (any scale), SVG, CSV, the trace as .npz, config.json.
+
+pyqtgraph items go through pyqtgraph's own ImageExporter/SVGExporter; a plain QGraphicsScene (the
+unrolled network) and plain widgets render through Qt's QImage and QSvgGenerator paint devices.
+Every file is written under a temporary name and renamed into place, so an interrupted export
+never leaves a half-written file; a failed "Export all" removes what it had written.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsScene, QWidget
+
+from engine.atomic import atomic_write
+from widgets.base import DARK, LIGHT
+
+
+class ExportError(Exception):
+    """An export could not be written; the message names the file and the reason."""
+
+
+# ---- atomic file writing ---------------------------------------------------------------------
+def write_bytes(path: Path, data: bytes) -> Path:
+    try:
+        return atomic_write(path, lambda f: f.write(data))
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_text(path: Path, text: str) -> Path:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+# ---- rendering ----------------------------------------------------------------------------
+def _is_pg_item(item) -> bool:
+    return isinstance(item, (pg.GraphicsItem, pg.GraphicsScene)) or (
+        isinstance(item, QGraphicsScene) and isinstance(item, pg.GraphicsScene))
+
+
+def _background(light: bool) -> QColor:
+    return QColor((LIGHT if light else DARK)["background"])
+
+
+def _qimage_png_bytes(image: QImage) -> bytes:
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
+
+
+def render_png(item, scale: float = 1.0, light: bool = False) -> bytes:
+    """PNG bytes of a panel's export item at ``scale`` times its on-screen size."""
+    if _is_pg_item(item):
+        exporter = pg.exporters.ImageExporter(item)
+        params = exporter.parameters()
+        params["width"] = max(16, int(round(params["width"] * scale)))
+        params["background"] = _background(light)
+        image = exporter.export(toBytes=True)
+        return _qimage_png_bytes(image)
+    rect = _source_rect(item)
+    size = QSize(max(16, int(rect.width() * scale)), max(16, int(rect.height() * scale)))
+    image = QImage(size, QImage.Format_ARGB32)
+    image.fill(_background(light))
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()))
+    finally:
+        painter.end()
+    return _qimage_png_bytes(image)
+
+
+def render_svg(item, light: bool = False, title: str = "RNN Lab figure") -> bytes:
+    """SVG bytes (vector) of a panel's export item."""
+    if _is_pg_item(item):
+        exporter = pg.exporters.SVGExporter(item)
+        exporter.parameters()["background"] = _background(light)
+        data = exporter.export(toBytes=True)
+        return bytes(data) if not isinstance(data, str) else data.encode("utf-8")
+    rect = _source_rect(item)
+    out = QByteArray()
+    buf = QBuffer(out)
+    buf.open(QIODevice.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(QSize(int(rect.width()), int(rect.height())))
+    gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    gen.setTitle(title)
+    painter = QPainter(gen)
+    try:
+        painter.fillRect(QRectF(0, 0, rect.width(), rect.height()), _background(light))
+        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()))
+    finally:
+        painter.end()
+    buf.close()
+    return bytes(out)
+
+
+def _source_rect(item) -> QRectF:
+    if isinstance(item, QGraphicsScene):
+        return item.itemsBoundingRect().adjusted(-10, -10, 10, 10)
+    if isinstance(item, QWidget):
+        return QRectF(0, 0, max(item.width(), 16), max(item.height(), 16))
+    raise ExportError(f"cannot render {type(item).__name__}")
+
+
+def _paint(item, painter: QPainter, source: QRectF, target: QRectF) -> None:
+    if isinstance(item, QGraphicsScene):
+        item.render(painter, target, source, Qt.KeepAspectRatio)
+    else:
+        painter.scale(target.width() / source.width(), target.height() / source.height())
+        item.render(painter, QPoint(0, 0))
+
+
+# ---- data -------------------------------------------------------------------------------
+def table_csv(header, rows) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _cell(v):
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.9g}"
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def trace_arrays(trace) -> dict[str, np.ndarray]:
+    """Every array of a Trace (and its labels) as a flat dict for np.savez."""
+    arrays = {}
+    for f in fields(trace):
+        v = getattr(trace, f.name)
+        if v is None:
+            continue
+        if isinstance(v, np.ndarray):
+            arrays[f.name] = v
+        elif isinstance(v, dict):
+            for k, a in v.items():
+                arrays[f"{f.name}.{k}"] = np.asarray(a)
+        elif isinstance(v, tuple):
+            arrays[f.name] = np.asarray(v, dtype=str)
+        else:
+            arrays[f.name] = np.asarray(v)
+    return arrays
+
+
+def npz_bytes(trace) -> bytes:
+    assert is_dataclass(trace)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **trace_arrays(trace))
+    return buf.getvalue()
+
+
+def config_json(snapshot) -> str:
+    info = {"task": snapshot.config["task"], "task_params": snapshot.config["task_params"],
+            "model": snapshot.config["model"], "train": snapshot.config["train"],
+            "seed": snapshot.config["train"]["seed"], "step": snapshot.step,
+            "example": snapshot.example_source, "metric": snapshot.task_info.get("metric"),
+            "merge_note": "sum = the lecture's h_i = fwd_i + bwd_i; concat = PyTorch's [fwd_i; bwd_i]"}
+    return json.dumps(info, indent=2, sort_keys=True) + "\n"
+
+
+# ---- panels ------------------------------------------------------------------------------
+def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]:
+    """{filename: bytes} for one panel: PNG, SVG and CSV."""
+    previous = panel.theme is LIGHT
+    panel.set_theme(light)
+    try:
+        item = panel.export_item()
+        files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
+    finally:
+        panel.set_theme(previous)
+    header, rows = panel.data_table()
+    files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
+    return files
+
+
+def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False) -> Path:
+    """One panel to one file: fmt in png, svg, csv."""
+    path = Path(path)
+    if fmt == "csv":
+        return write_text(path, table_csv(*panel.data_table()))
+    previous = panel.theme is LIGHT
+    panel.set_theme(light)
+    try:
+        item = panel.export_item()
+        data = render_png(item, scale, light) if fmt == "png" else render_svg(item, light, panel.objectName())
+    finally:
+        panel.set_theme(previous)
+    return write_bytes(path, data)
+
+
+def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float = 2.0) -> list[Path]:
+    """Every panel as PNG + SVG + CSV, the trace as trace.npz and config.json, into ``folder``."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise ExportError(f"cannot write into {folder}: permission denied")
+    written: list[Path] = []
+    try:
+        for name, panel in panels.items():
+            for fname, data in panel_files(name, panel, light, scale).items():
+                written.append(write_bytes(folder / fname, data))
+        written.append(write_bytes(folder / "trace.npz", npz_bytes(snapshot.trace)))
+        written.append(write_text(folder / "config.json", config_json(snapshot)))
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
+    return written

@@ -1,0 +1,204 @@
+"""File menu of the main window: sessions (save, open, recent, drag and drop) and exports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+
+from . import settings as app_settings
+from .export import ExportError, export_all, export_panel
+from .gif import export_gif
+from .lab_session import LabSession
+
+SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
+PANEL_TITLES = {"sequenceStrip": "Sequence", "unrolledView": "Unrolled network", "hiddenHeatmap": "Hidden states",
+                "gatesPanel": "Gates", "attentionPanel": "Attention", "gradientPanel": "Gradients",
+                "curvesPanel": "Training curves"}
+
+
+def ask_unsaved(window) -> str:
+    """'save', 'discard' or 'cancel' (tests replace this)."""
+    answer = QMessageBox.question(
+        window, "Unsaved training", "The training in this window has not been saved. Save it first?",
+        QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+    return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+
+class FileActions(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.controller = window.controller
+        self.session_path: str | None = None
+        self.light_export = QAction("Light theme for export", self)
+        self.light_export.setCheckable(True)
+        self.light_export.setChecked(bool(app_settings.load_json("light_export", True)))
+        self.light_export.setToolTip("White background and dark ink in exported figures (the screen stays dark)")
+        self.light_export.toggled.connect(lambda on: app_settings.save_json("light_export", on))
+        self._build_menu()
+        self.controller.worker.command_done.connect(self._on_command_done)
+        self.controller.worker.command_failed.connect(self._on_command_failed)
+        for name, panel in window.panels.items():
+            panel.setContextMenuPolicy(panel.contextMenuPolicy().CustomContextMenu)
+            panel.customContextMenuRequested.connect(lambda pos, n=name: self._panel_menu(n).exec(
+                self.window.panels[n].mapToGlobal(pos)))
+
+    # ---- menu --------------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        bar = self.window.menuBar()
+        menu = QMenu("&File", self.window)
+        bar.insertMenu(bar.actions()[0] if bar.actions() else None, menu)
+        self.recent_menu = QMenu("Open &recent", self.window)
+        self.recent_menu.setObjectName("recentMenu")
+        items = [("Open session…", QKeySequence.Open, self.open_dialog),
+                 (self.recent_menu, None, None),
+                 ("Save session", QKeySequence.Save, self.save),
+                 ("Save session as…", QKeySequence("Ctrl+Shift+S"), self.save_as), None,
+                 ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
+                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog)]
+        self.actions = {}
+        for item in items:
+            if item is None:
+                menu.addSeparator()
+            elif isinstance(item[0], QMenu):
+                menu.addMenu(item[0])
+            else:
+                action = menu.addAction(item[0])
+                action.setShortcut(item[1])
+                action.triggered.connect(item[2])
+                self.actions[item[0]] = action
+        panels_menu = menu.addMenu("Export panel")
+        for name in self.window.panels:
+            panels_menu.addMenu(self._panel_menu(name))
+        menu.addAction(self.light_export)
+        menu.addSeparator()
+        quit_action = menu.addAction("Quit")
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.window.close)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+
+    def _panel_menu(self, name: str) -> QMenu:
+        menu = QMenu(PANEL_TITLES.get(name, name), self.window)
+        for label, fmt in (("Export as PNG…", "png"), ("Export as SVG…", "svg"), ("Export data as CSV…", "csv")):
+            menu.addAction(label).triggered.connect(lambda _=False, f=fmt, n=name: self.export_panel_dialog(n, f))
+        return menu
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = app_settings.recent_files()
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        for path in files:
+            self.recent_menu.addAction(path).triggered.connect(lambda _=False, p=path: self.open_session(p))
+
+    # ---- sessions ----------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", SESSION_FILTER)
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str) -> None:
+        """Load in the worker thread; the window follows when it is done (or says why not)."""
+        self.controller.pause()
+        worker = self.controller.worker
+
+        def load(_old):
+            worker.session = LabSession.load(path)
+            return worker.session.config, path
+
+        worker.submit("open", load)
+
+    def save(self) -> None:
+        if self.session_path:
+            self.save_to(self.session_path)
+        else:
+            self.save_as()
+
+    def save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", self.session_path or "run.rnnlab",
+                                              SESSION_FILTER)
+        if path:
+            if not path.endswith(".rnnlab"):
+                path += ".rnnlab"
+            self.save_to(path)
+
+    def save_to(self, path: str) -> None:
+        self.controller.worker.submit("save", lambda s: (s.save(path), path)[1], refresh=False)
+
+    @Slot(str, object)
+    def _on_command_done(self, what: str, result) -> None:
+        if what == "save":
+            self.session_path = result
+            self.controller.dirty_since_save = False
+            app_settings.add_recent(result)
+            self.window.statusBar().showMessage(f"Saved session to {result}", 5000)
+        elif what == "open":
+            cfg, path = result
+            self.session_path = path
+            self.controller.dirty_since_save = False
+            self.controller.adopt_config(cfg)
+            app_settings.add_recent(path)
+            self.window.statusBar().showMessage(f"Opened {Path(path).name}: press Train to continue", 6000)
+
+    @Slot(str, str)
+    def _on_command_failed(self, what: str, message: str) -> None:
+        if what in ("save", "open"):
+            QMessageBox.warning(self.window, f"Could not {what} the session", message)
+
+    # ---- exports -----------------------------------------------------------------------
+    def _scale(self) -> float | None:
+        scale, ok = QInputDialog.getDouble(self.window, "PNG scale", "Scale factor (1 = on-screen size):",
+                                           2.0, 0.25, 8.0, 2)
+        return scale if ok else None
+
+    def export_panel_dialog(self, name: str, fmt: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {PANEL_TITLES.get(name, name)}",
+                                              f"{name}.{fmt}", f"{fmt.upper()} (*.{fmt})")
+        if not path:
+            return
+        scale = self._scale() if fmt == "png" else 1.0
+        if scale is not None:
+            self.export_panel(name, path, fmt, scale)
+
+    def export_panel(self, name: str, path: str, fmt: str, scale: float = 2.0) -> bool:
+        return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
+                                                 self.light_export.isChecked()), f"Exported {path}")
+
+    def export_all_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Export all into folder")
+        if folder:
+            self.export_all(folder)
+
+    def export_all(self, folder: str) -> bool:
+        snap = self.controller.shown
+        if snap is None:
+            return False
+        return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked()),
+                            f"Exported every panel, trace.npz and config.json to {folder}")
+
+    def export_gif_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export time sweep", "time_sweep.gif", "GIF (*.gif)")
+        if path:
+            self.export_gif(path)
+
+    def export_gif(self, path: str) -> bool:
+        snap = self.controller.shown
+        if snap is None:
+            return False
+        T = snap.trace.hidden.shape[2]
+        ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
+                                             restore_time=self.controller.time),
+                          f"Exported a {T}-frame time sweep to {path}")
+        self.controller.set_time(self.controller.time)
+        return ok
+
+    def _report(self, fn, done: str) -> bool:
+        try:
+            fn()
+        except (ExportError, OSError) as exc:
+            QMessageBox.warning(self.window, "Export failed", str(exc))
+            return False
+        self.window.statusBar().showMessage(done, 6000)
+        return True

@@ -1,0 +1,62 @@
+"""The time sweep: an animated GIF of the panels stepping t = 1..T with the cursor moving."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtWidgets import QApplication
+
+from .export import write_bytes
+
+SWEEP_PANELS = ("unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "attentionPanel")
+MAX_FRAMES = 400
+
+
+def _to_pil(pixmap) -> Image.Image:
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    pixmap.save(buf, "PNG")
+    return Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
+
+
+def tile(images: list[Image.Image], columns: int = 2) -> Image.Image:
+    """Images in a grid, each cell as large as the largest image."""
+    w = max(i.width for i in images)
+    h = max(i.height for i in images)
+    rows = (len(images) + columns - 1) // columns
+    sheet = Image.new("RGB", (w * min(columns, len(images)), h * rows), images[0].getpixel((1, 1)))
+    for k, img in enumerate(images):
+        sheet.paste(img, ((k % columns) * w, (k // columns) * h))
+    return sheet
+
+
+def sweep_frames(panels: dict, T: int, light: bool = False, names=SWEEP_PANELS) -> list[Image.Image]:
+    chosen = [panels[n] for n in names if n in panels]
+    for p in chosen:
+        p.set_theme(light)
+    frames = []
+    try:
+        for t in range(min(T, MAX_FRAMES)):
+            for p in chosen:
+                p.set_time(t)
+            QApplication.processEvents()
+            frames.append(tile([_to_pil(p.grab()) for p in chosen]))
+    finally:
+        for p in chosen:
+            p.set_theme(False)
+    return frames
+
+
+def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 250) -> bytes:
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=ms_per_frame,
+                   loop=0, optimize=False, disposal=1)
+    return out.getvalue()
+
+
+def export_gif(path, panels: dict, T: int, light: bool = False, restore_time: int = 0) -> None:
+    frames = sweep_frames(panels, T, light)
+    for p in panels.values():
+        p.set_time(restore_time)
+    write_bytes(path, gif_bytes(frames))
