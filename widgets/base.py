@@ -116,6 +116,23 @@ def apply_palette(widget, theme: dict) -> None:
     widget.setAutoFillBackground(True)
 
 
+def mix_colors(a: str, b: str, t: float) -> QColor:
+    """The colour a fraction ``t`` (0..1) of the way from colour ``a`` to colour ``b``."""
+    ca, cb = QColor(a).getRgbF(), QColor(b).getRgbF()
+    return QColor.fromRgbF(*(ca[i] * (1 - t) + cb[i] * t for i in range(3)))
+
+
+def log_levels(values) -> np.ndarray:
+    """Positive values (e.g. gradient norms) -> 0..1 on a log scale over the whole array; 0 stays 0."""
+    v = np.asarray(values, dtype=np.float64)
+    out, pos = np.zeros_like(v), v > 0
+    if pos.any():
+        logs = np.log10(v[pos])
+        lo, hi = logs.min(), logs.max()
+        out[pos] = 1.0 if hi - lo < 1e-12 else (logs - lo) / (hi - lo)
+    return out
+
+
 def set_combo_items(combo, items: list[str]) -> None:
     """Replace a QComboBox's items without emitting signals, keeping the current index if it survives."""
     old = combo.currentIndex()
