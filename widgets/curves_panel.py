@@ -106,7 +106,7 @@ class CurvesPanel(Panel):
             for name in ("left", "bottom"):
                 plot.getAxis(name).enableAutoSIPrefix(False)  # no "(x0.001)" on a loss axis
             plot.getAxis("left").setWidth(52)  # the two plots' x axes line up
-            plot.getViewBox().enableAutoRange(x=True, y=False)
+            plot.getViewBox().disableAutoRange()
 
         self.loss_raw = self._make_curve(self.loss_plot)
         self.loss_smooth = self._make_curve(self.loss_plot)
@@ -127,14 +127,18 @@ class CurvesPanel(Panel):
             line.setVisible(False)
             self.metric_plot.addItem(line, ignoreBounds=True)
 
+        self.metric_plot.setLabel("left", "metric")
+        self.loss_plot.setYRange(-3, 1, padding=0)  # 0.001 .. 10 until there is data
+        self.metric_plot.setYRange(0, 1, padding=0)
+        self.loss_plot.setXRange(0, 100, padding=0)
         self.set_theme(False)
 
     @staticmethod
     def _make_curve(plot) -> pg.PlotDataItem:
         curve = pg.PlotDataItem()
+        plot.addItem(curve)  # (addItem applies the plot's own downsampling settings, so set them after)
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
-        plot.addItem(curve)
         return curve
 
     # ---- controller-facing API ---------------------------------------------------------
@@ -247,9 +251,12 @@ class CurvesPanel(Panel):
                 continue
             v = np.log10(values[ok]) if log else values[ok]
             lo, hi = float(v.min()), float(v.max())
-            pad = max(0.06 * (hi - lo), 0.05 if log else 0.02)
+            pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
             plot.setYRange(lo - pad, hi + pad, padding=0)
-        self.loss_plot.getViewBox().enableAutoRange(x=True)
+        steps = self._series()[0]
+        steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
+        if steps.size:  # x: the whole run (the metric plot is linked)
+            self.loss_plot.setXRange(steps.min(), max(steps.max(), steps.min() + 1), padding=0.02)
 
     def _update_summary(self, steps, loss, metric, span) -> None:
         ok = np.isfinite(steps) & np.isfinite(loss) & np.isfinite(metric)

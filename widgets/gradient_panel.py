@@ -33,7 +33,14 @@ def log_range(values: np.ndarray) -> tuple[float, float]:
     """log10 view range of positive values, with headroom at the top for the legend."""
     lo, hi = math.log10(float(np.min(values))), math.log10(float(np.max(values)))
     span = max(hi - lo, 0.5)
-    return lo - 0.08 * span, hi + 0.3 * span
+    return lo - 0.08 * span, hi + 0.4 * span
+
+
+def set_step_range(plot, steps: np.ndarray) -> None:
+    """x from the first to the last step of the history (set now, not at the next paint)."""
+    steps = steps[np.isfinite(steps)]
+    if steps.size:
+        plot.setXRange(float(steps.min()), max(float(steps.max()), float(steps.min()) + 1), padding=0.02)
 
 
 def series_name(layer: int, direction: int) -> str:
@@ -62,7 +69,7 @@ class GradientPanel(Panel):
         self.clip_enabled = False
         self.max_norm = 1.0
         self._keys: list[tuple[int, int]] = []
-        self._curves: dict[tuple[int, int], pg.PlotDataItem] = {}
+        self.time_curves: dict[tuple[int, int], pg.PlotDataItem] = {}
         self._horizontal: bool | None = None
 
         self.view = pg.GraphicsLayoutWidget()
@@ -88,7 +95,7 @@ class GradientPanel(Panel):
         self.step_plot = pg.PlotItem()
         self.step_plot.setLogMode(x=False, y=True)
         self.step_plot.setLabel("bottom", "training step")
-        self.step_legend = self._make_legend(self.step_plot, columns=3)
+        self.step_legend = self._make_legend(self.step_plot)
         self.before_curve = self._make_curve(self.step_plot, SERIES_COLORS[0], "before clip")
         self.after_curve = self._make_curve(self.step_plot, SERIES_COLORS[1], "after clip")
         self.clipped_marks = pg.PlotDataItem(pen=None, symbol="x", symbolSize=7, name="clipped")
@@ -98,9 +105,13 @@ class GradientPanel(Panel):
         self.max_norm_line.setZValue(5)
         self.step_plot.addItem(self.max_norm_line, ignoreBounds=True)
         self.max_norm_line.setVisible(False)
-        self.step_plot.getViewBox().enableAutoRange(x=True, y=False)
+        self.step_plot.getViewBox().disableAutoRange()
         self.step_plot.setToolTip(self.STEP_TIP)
 
+        self.time_empty = self._make_note(self.time_plot, "no example yet")
+        self.step_empty = self._make_note(self.step_plot, "no training steps yet")
+        self.time_legend.setVisible(False)
+        self.step_legend.setVisible(False)
         self._arrange(horizontal=True)
         self.set_theme(False)
         self._update_titles()
@@ -108,10 +119,28 @@ class GradientPanel(Panel):
     # ---- layout ------------------------------------------------------------------------
     def _make_curve(self, plot, color, name=None, dashed=False) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=self._pen(color, dashed), name=name)
+        plot.addItem(curve)  # (addItem applies the plot's own downsampling settings, so set them after)
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
-        plot.addItem(curve)
         return curve
+
+    @staticmethod
+    def _make_note(plot, text: str) -> pg.TextItem:
+        """A centred message shown while the plot has nothing to draw."""
+        note = pg.TextItem(text, anchor=(0.5, 0.5))
+        plot.addItem(note, ignoreBounds=True)
+        GradientPanel._show_empty(plot, note, None, True)
+        return note
+
+    @staticmethod
+    def _show_empty(plot, note, legend, empty: bool) -> None:
+        note.setVisible(empty)
+        if legend is not None:
+            legend.setVisible(not empty)
+        if empty:
+            plot.setXRange(0, 1, padding=0)
+            plot.setYRange(-3, 1, padding=0)  # 1e-3 .. 10 on the log axis
+            note.setPos(0.5, -1)
 
     @staticmethod
     def _make_legend(plot, columns: int = 2) -> pg.LegendItem:
@@ -148,10 +177,10 @@ class GradientPanel(Panel):
     # ---- controller-facing API ---------------------------------------------------------
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
+        self._show_empty(self.time_plot, self.time_empty, self.time_legend, trace is None)
         if trace is None:
             self._rebuild_time_curves([])
             self.time_cursor.setVisible(False)
-            self._update_titles()
             return
         g = np.asarray(trace.grad_norm, dtype=np.float64)  # (L, D, T)
         L, D, T = g.shape
@@ -160,7 +189,7 @@ class GradientPanel(Panel):
             self._rebuild_time_curves(keys)
         y = log_safe(g)
         t = np.arange(T, dtype=np.float64)
-        for (layer, d), curve in self._curves.items():
+        for (layer, d), curve in self.time_curves.items():
             curve.setData(t, y[layer, d])
         self.time_plot.setXRange(0, max(T - 1, 1), padding=0.02)
         self.time_plot.setYRange(*log_range(y), padding=0)
@@ -185,6 +214,8 @@ class GradientPanel(Panel):
             curve.setData(steps[ok], values[ok])
         marked = (clipped > 0.5) & np.isfinite(before) & (before > 0) & np.isfinite(steps)
         self.clipped_marks.setData(steps[marked], before[marked])
+        drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)
+        self._show_empty(self.step_plot, self.step_empty, self.step_legend, not drawn.any())
         self._update_step_range()
 
     def set_clip(self, enabled: bool, max_norm: float) -> None:
@@ -206,9 +237,11 @@ class GradientPanel(Panel):
             apply_plot_theme(plot, th)
             plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
             legend.setLabelTextColor(th["foreground"])
-            legend.setBrush(pg.mkBrush(th["background"] + "c0"))
+            legend.setBrush(pg.mkBrush(th["background"] + "e0"))
             legend.setPen(pg.mkPen(th["muted"]))
         self.time_cursor.setPen(pg.mkPen(th["accent"], width=1.5))
+        for note in (self.time_empty, self.step_empty):
+            note.setColor(th["muted"])
         self.max_norm_line.setPen(pg.mkPen(th["bad"], width=1.5, style=Qt.PenStyle.DashLine))
         self.max_norm_line.label.setColor(th["bad"])
         self.max_norm_line.label.fill = pg.mkBrush(th["background"] + "d0")  # readable over the curves
@@ -221,14 +254,14 @@ class GradientPanel(Panel):
 
     # ---- drawing helpers ---------------------------------------------------------------
     def _rebuild_time_curves(self, keys) -> None:
-        for curve in self._curves.values():
+        for curve in self.time_curves.values():
             self.time_plot.removeItem(curve)
         self.time_legend.clear()
-        self._curves = {}
+        self.time_curves = {}
         self._keys = list(keys)
         for i, (layer, d) in enumerate(self._keys):
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
-            self._curves[(layer, d)] = self._make_curve(
+            self.time_curves[(layer, d)] = self._make_curve(
                 self.time_plot, color, series_name(layer, d), dashed=bool(d))
 
     def _relabel_legends(self) -> None:
@@ -245,9 +278,10 @@ class GradientPanel(Panel):
         if self.clip_enabled and self.max_norm > 0:
             vals = np.append(vals, self.max_norm)
         if vals.size == 0:
+            set_step_range(self.step_plot, np.zeros(0))
             return
         self.step_plot.setYRange(*log_range(vals), padding=0)
-        self.step_plot.getViewBox().enableAutoRange(x=True)
+        set_step_range(self.step_plot, self.history.get("step", np.zeros(0)))
 
     def _update_titles(self) -> None:
         color = self.theme["foreground"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -158,7 +158,7 @@ class RowLabels(QWidget):
 class SequenceStrip(Panel):
     title = "Sequence"
     time_indexed = True
-    NEW_EXAMPLE_SHORTCUT = "N"
+    NEW_EXAMPLE_SHORTCUT = "N"  # bound by the main window's "New random example" action; a hint here
 
     time_clicked = Signal(int)
     sequence_submitted = Signal(str)
@@ -185,10 +185,8 @@ class SequenceStrip(Panel):
         strip_row.addWidget(self.scroll, 1)
         self._layout.addLayout(strip_row)
 
-        self.answer = QLabel()
-        self.answer.setObjectName("sequenceAnswer")
+        self.answer = QLabel(objectName="sequenceAnswer", wordWrap=True)
         self.answer.setTextFormat(Qt.TextFormat.RichText)
-        self.answer.setWordWrap(True)
         font = self.answer.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.answer.setFont(font)
@@ -201,26 +199,23 @@ class SequenceStrip(Panel):
         self.input.setAccessibleName("Your own input sequence")
         self.input.returnPressed.connect(self._on_sequence_submitted)
         self.input.textEdited.connect(self._on_input_text_changed)
-        self.use_button = QPushButton("Use")
-        self.use_button.setObjectName("useSequenceButton")
-        self.use_button.setToolTip("Run the model on the sequence you typed (or press Enter in the field)")
-        self.use_button.clicked.connect(self._on_sequence_submitted)
-        self.new_button = QPushButton("New example")
-        self.new_button.setObjectName("newExampleButton")
-        self.new_button.setShortcut(QKeySequence(self.NEW_EXAMPLE_SHORTCUT))
-        self.new_button.setToolTip("Draw a fresh random example from the task and run the model on it "
-                                   f"(shortcut: {self.NEW_EXAMPLE_SHORTCUT})")
-        self.new_button.clicked.connect(self._on_new_example_clicked)
+        self.use_button = QPushButton("Use", objectName="useSequenceButton",
+                                      clicked=self._on_sequence_submitted,
+                                      toolTip="Run the model on the sequence you typed (or press Enter)")
+        self.new_button = QPushButton("New example", objectName="newExampleButton",
+                                      clicked=self._on_new_example_clicked,
+                                      toolTip="Draw a fresh random example from the task and run the model "
+                                      f"on it (shortcut: {self.NEW_EXAMPLE_SHORTCUT})")
         input_row.addWidget(self.input, 1)
         input_row.addWidget(self.use_button)
         input_row.addWidget(self.new_button)
         self._layout.addLayout(input_row)
 
-        self.error = QLabel()
-        self.error.setObjectName("sequenceInputError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
+        self.error = QLabel(objectName="sequenceInputError", wordWrap=True, visible=False)
+        # why typing is off, in full (the placeholder is cut at small widths)
+        self.note = QLabel(objectName="sequenceInputNote", wordWrap=True, visible=False)
         self._layout.addWidget(self.error)
+        self._layout.addWidget(self.note)
         self._layout.addStretch(1)
 
         self.set_input_enabled(True, "type your own sequence and press Enter")
@@ -255,6 +250,8 @@ class SequenceStrip(Panel):
         self.input.setEnabled(enabled)
         self.use_button.setEnabled(enabled)
         self.input.setPlaceholderText(placeholder)
+        self.note.setText(placeholder)
+        self.note.setVisible(not enabled and bool(placeholder))
         self.input.setToolTip(placeholder if not enabled else
                               f"{placeholder}. The model reads it like any example; press Enter or Use.")
 
@@ -262,7 +259,10 @@ class SequenceStrip(Panel):
         """Say what is wrong with the typed sequence (in red, under the field); the text stays."""
         self.error.setText(message)
         self.error.setVisible(True)
-        self.input.setStyleSheet(f"QLineEdit {{ border: 1px solid {self.theme['bad']}; }}")
+        th = self.theme  # a style sheet replaces the palette, so it restates the theme's colours
+        base = mix(th["background"], th["foreground"], 0.06).name()
+        self.input.setStyleSheet(f"QLineEdit {{ border: 1px solid {th['bad']}; background: {base}; "
+                                 f"color: {th['foreground']}; padding: 1px; }}")
 
     def clear_input_error(self) -> None:
         self.error.clear()
@@ -275,6 +275,7 @@ class SequenceStrip(Panel):
         apply_palette(self, th)
         self.scroll.viewport().setAutoFillBackground(True)
         self.error.setStyleSheet(f"color: {th['bad']};")
+        self.note.setStyleSheet(f"color: {th['muted']};")
         if self.error.isVisible():
             self.show_input_error(self.error.text())
         self._update_answer()

@@ -1,0 +1,424 @@
+"""GradientPanel, CurvesPanel and SequenceStrip follow the engine's snapshots (pytest-qt, offscreen)."""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task, probe
+from engine.tasks.base import Task
+from widgets.base import DARK, LIGHT
+from widgets.curves_panel import CurvesPanel
+from widgets.gradient_panel import GradientPanel
+from widgets.sequence_strip import SequenceStrip
+
+
+class ToyTagger(Task):
+    """Per-step tokens task (one tag per input): the tag is the symbol's index mod 3."""
+
+    name = "toytag"
+    vocab = tuple("abcde")
+    classes = ("no", "yes", "maybe")
+    output_kind = "per_step"
+    baseline, pass_threshold = 1 / 3, 0.9  # plain values in place of the base class's properties
+
+    def __init__(self, seq_len=7):
+        self.seq_len = seq_len
+        super().__init__()
+
+    def sample_batch(self, batch_size, generator):
+        x = torch.randint(0, 5, (batch_size, self.seq_len), generator=generator)  # (B, T)
+        return x, x % 3
+
+
+def trained(task, steps, cell="lstm", layers=1, bidir=False, clip=False, max_norm=1.0, lr=1e-2):
+    model = build_model(ModelConfig(cell=cell, hidden_size=8, num_layers=layers, bidirectional=bidir,
+                                    embedding_dim=4), task)
+    tr = Trainer(model, task, TrainConfig(lr=lr, batch_size=16, clip=clip, max_norm=max_norm))
+    for _ in range(steps):
+        tr.step()
+    return model, tr
+
+
+def trace_of(model, task, seed=0, step=0):
+    x, y = task.sample_batch(1, torch.Generator().manual_seed(seed))
+    return probe(model, x, y, step=step)
+
+
+@pytest.fixture(scope="module")
+def adding_run():
+    """2-layer bidirectional LSTM on the adding problem with clipping: trace (2, 2, 12) and history."""
+    task = make_task("adding", seq_len=12)
+    model, tr = trained(task, 60, layers=2, bidir=True, clip=True, max_norm=0.2)
+    return task, trace_of(model, task, step=tr.step_count), tr.history.arrays()
+
+
+def make(qtbot, cls):
+    widget = cls()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def synthetic_history(n, spike_at=None, spike=1e6):
+    rng = np.random.default_rng(0)
+    norms = rng.uniform(0.5, 2.0, n)
+    if spike_at is not None:
+        norms[spike_at] = spike
+    return {"step": np.arange(1, n + 1, dtype=float), "loss": rng.uniform(0.1, 1.0, n),
+            "metric": rng.uniform(0.4, 0.9, n), "grad_norm": norms,
+            "grad_norm_clipped": np.minimum(norms, 1.0), "clipped": (norms > 1.0).astype(float),
+            "skipped": np.zeros(n)}
+
+
+# ---- GradientPanel -------------------------------------------------------------------------
+def test_gradient_curves_are_the_traces_dl_dh_per_layer_and_direction(qtbot, adding_run):
+    task, trace, _ = adding_run
+    panel = make(qtbot, GradientPanel)
+    panel.set_trace(trace)
+    assert trace.grad_norm.shape == (2, 2, 12)
+    assert sorted(panel.time_curves) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for (layer, d), curve in panel.time_curves.items():
+        x, y = curve.getOriginalDataset()
+        np.testing.assert_array_equal(x, np.arange(12))
+        np.testing.assert_allclose(y, trace.grad_norm[layer, d])
+    names = [label.text for _, label in panel.time_legend.items]
+    assert names == ["layer 1 →", "layer 1 ←", "layer 2 →", "layer 2 ←"]
+    header, rows = panel.data_table()
+    assert header[:2] == ["t", "token"] and "grad norm layer 2 ←" in header
+    assert len(rows) == 12 and rows[5][1] == trace.tokens[5]
+    assert rows[5][header.index("grad norm layer 2 ←")] == pytest.approx(trace.grad_norm[1, 1, 5])
+
+
+def test_zero_gradients_sit_below_the_data_instead_of_breaking_the_log_axis(qtbot, adding_run):
+    _, trace, _ = adding_run
+    g = np.array(trace.grad_norm)
+    g[0, 0, :3] = 0.0  # e.g. positions the loss does not reach
+    panel = make(qtbot, GradientPanel)
+    panel.set_trace(dataclasses.replace(trace, grad_norm=g))
+    _, y = panel.time_curves[(0, 0)].getOriginalDataset()
+    positive = g[g > 0].min()
+    assert np.all(np.isfinite(y)) and np.all(y[:3] > 0) and np.all(y[:3] < positive)
+    lo, hi = panel.time_plot.getViewBox().viewRange()[1]
+    assert lo <= math.log10(y[:3].min()) and hi >= math.log10(g.max())  # both are in view
+
+
+def test_time_cursor_follows_set_time_and_clamps(qtbot, adding_run):
+    _, trace, _ = adding_run
+    panel = make(qtbot, GradientPanel)
+    panel.set_time(4)  # before any trace: no crash, nothing to point at
+    assert not panel.time_cursor.isVisible()
+    panel.set_trace(trace)
+    assert panel.time_cursor.isVisible() and panel.time_cursor.value() == 4
+    panel.set_time(9)
+    assert panel.time_cursor.value() == 9
+    panel.set_time(500)
+    assert panel.time_cursor.value() == 11
+
+
+def test_shape_change_rebuilds_the_curves_and_legend(qtbot, adding_run):
+    _, trace, _ = adding_run
+    task = make_task("parity", seq_len=5)
+    model, _ = trained(task, 0, cell="gru")
+    small = trace_of(model, task)
+    panel = make(qtbot, GradientPanel)
+    panel.set_trace(trace)
+    panel.set_time(10)
+    panel.set_trace(small)
+    assert list(panel.time_curves) == [(0, 0)]
+    assert [label.text for _, label in panel.time_legend.items] == ["layer 1 →"]
+    assert panel.time_cursor.value() == 4  # clamped into the shorter example
+    assert len(panel.data_table()[1]) == 5
+
+
+def test_clipped_steps_are_marked_and_max_norm_line_shown_only_with_clipping(qtbot, adding_run):
+    _, _, hist = adding_run
+    panel = make(qtbot, GradientPanel)
+    panel.set_history(hist)
+    n_clipped = int(hist["clipped"].sum())
+    assert 0 < n_clipped < len(hist["step"])  # the run mixes clipped and unclipped steps
+    x, y = panel.clipped_marks.getOriginalDataset()
+    assert len(x) == n_clipped
+    np.testing.assert_array_equal(x, hist["step"][hist["clipped"] > 0])
+    np.testing.assert_allclose(y, hist["grad_norm"][hist["clipped"] > 0])
+    _, after = panel.after_curve.getOriginalDataset()
+    assert after.max() == pytest.approx(0.2)  # every clipped step was scaled down to max-norm
+    assert not panel.max_norm_line.isVisible()
+    panel.set_clip(True, 0.2)
+    assert panel.max_norm_line.isVisible()
+    assert panel.max_norm_line.value() == pytest.approx(math.log10(0.2))  # the axis is log10
+    assert "max-norm 0.2" in panel.max_norm_line.label.toPlainText()
+    lo, hi = panel.step_plot.getViewBox().viewRange()[1]
+    assert lo < math.log10(0.2) < hi
+    panel.set_clip(False, 0.2)
+    assert not panel.max_norm_line.isVisible()
+    header, rows = panel.history_table()
+    assert header == ["step", "grad_norm", "grad_norm_clipped", "clipped", "skipped"]
+    assert len(rows) == len(hist["step"]) and sum(r[3] for r in rows) == n_clipped
+
+
+def test_skipped_steps_are_dropped_and_y_follows_the_recent_window(qtbot):
+    hist = synthetic_history(3000, spike_at=900)  # a spike 2100 steps ago
+    for k in ("loss", "metric", "grad_norm", "grad_norm_clipped"):
+        hist[k][[100, 2500]] = np.nan
+    hist["grad_norm"][2600] = np.inf
+    hist["skipped"][[100, 2500, 2600]] = 1
+    panel = make(qtbot, GradientPanel)
+    panel.resize(500, 250)
+    panel.set_history(hist)
+    x, y = panel.before_curve.getOriginalDataset()
+    assert len(x) == 2997 and not {101.0, 2501.0, 2601.0} & set(x) and np.all(np.isfinite(y))
+    vb = panel.step_plot.getViewBox()
+    lo, hi = vb.viewRange()[1]
+    assert 10 ** hi < 1e3 and 10 ** lo < 0.5  # the old spike is off the top; today's values fit
+    xlo, xhi = vb.viewRange()[0]
+    assert xlo <= 1 and xhi >= 3000  # x still shows the whole run
+    hist["grad_norm"][2900] = 1e6  # a spike within the last 500 steps is shown
+    panel.set_history(hist)
+    assert 10 ** panel.step_plot.getViewBox().viewRange()[1][1] > 1e6
+    panel.set_history({})  # a reset run: no crash, empty curves
+    assert len(panel.before_curve.getOriginalDataset()[0] or []) == 0
+
+
+def test_gradient_panel_light_theme_and_empty_state(qtbot):
+    panel = make(qtbot, GradientPanel)
+    panel.resize(500, 250)
+    assert panel.data_table() == (["t", "token"], [])
+    panel.set_theme(True)
+    image = panel.grab().toImage()
+    assert image.pixelColor(image.width() // 2, 4).name() == LIGHT["background"]
+    assert panel.time_plot.getAxis("left").textPen().color().name() == LIGHT["foreground"]
+    panel.set_theme(False)
+    assert panel.time_plot.getAxis("left").textPen().color().name() == DARK["foreground"]
+
+
+# ---- CurvesPanel ---------------------------------------------------------------------------
+def test_baseline_and_pass_lines_at_task_values(qtbot):
+    panel = make(qtbot, CurvesPanel)
+    parity = make_task("parity").info()
+    panel.set_task_info(parity)
+    assert panel.baseline_line.isVisible() and panel.threshold_line.isVisible()
+    assert panel.baseline_line.value() == pytest.approx(0.5)  # accuracy: linear axis
+    assert panel.threshold_line.value() == pytest.approx(0.95)
+    assert "pass ≥ 0.95" in panel.threshold_line.label.toPlainText()
+    assert panel.metric_plot.getAxis("left").labelText.startswith("accuracy")
+    adding = make_task("adding").info()
+    panel.set_task_info(adding)  # MSE, lower is better: log axis, positions in log10
+    assert panel.baseline_line.value() == pytest.approx(math.log10(1 / 6))
+    assert panel.threshold_line.value() == pytest.approx(math.log10(0.01))
+    assert "pass ≤ 0.01" in panel.threshold_line.label.toPlainText()
+    assert "baseline 0.167" in panel.baseline_line.label.toPlainText()
+
+
+def test_curves_follow_history_skip_nan_and_pass_summary(qtbot):
+    task = make_task("adding", seq_len=8)
+    _, tr = trained(task, 40)
+    hist = tr.history.arrays()
+    hist["loss"][[3, 7]] = np.nan
+    hist["metric"][[3, 7]] = np.nan
+    panel = make(qtbot, CurvesPanel)
+    panel.set_task_info(task.info())
+    panel.set_history(hist)
+    x, y = panel.loss_raw.getOriginalDataset()
+    keep = np.isfinite(hist["loss"])
+    np.testing.assert_array_equal(x, hist["step"][keep])
+    np.testing.assert_allclose(y, hist["loss"][keep])
+    assert 4.0 not in x and 8.0 not in x
+    x, y = panel.metric_raw.getOriginalDataset()
+    np.testing.assert_allclose(y, hist["metric"][keep])
+    lo, hi = panel.metric_plot.getViewBox().viewRange()[1]  # the lines are in view
+    assert lo < math.log10(0.01) and hi > math.log10(1 / 6)
+    assert panel.summary.text().startswith("step 40 · loss")
+    header, rows = panel.data_table()
+    assert header == ["step", "loss", "MSE"] and len(rows) == 40 and rows[-1][0] == 40
+    hist["metric"][-1] = 0.001  # below the pass threshold
+    panel.set_history(hist)
+    assert "passed" in panel.summary.text()
+
+
+def test_smoothing_draws_a_steadier_curve_over_the_raw_one(qtbot):
+    hist = synthetic_history(5000)  # thousands of points
+    panel = make(qtbot, CurvesPanel)
+    panel.set_task_info(make_task("parity").info())
+    panel.set_history(hist)
+    assert not panel.loss_smooth.isVisible()
+    assert panel.loss_raw.opts["autoDownsample"] and panel.loss_raw.opts["clipToView"]
+    spin = panel.findChild(type(panel.smoothing), "curvesSmoothing")
+    spin.setValue(50)
+    assert panel.loss_smooth.isVisible()
+    _, raw = panel.loss_raw.getOriginalDataset()
+    _, smooth = panel.loss_smooth.getOriginalDataset()
+    assert len(smooth) == 5000
+    assert np.std(np.diff(smooth)) < 0.2 * np.std(np.diff(raw))
+    assert abs(smooth[-1] - raw[-500:].mean()) < 0.1  # it tracks the level of the raw curve
+    spin.setValue(0)
+    assert not panel.loss_smooth.isVisible()
+
+
+def test_evaluations_are_points_and_vanish_after_a_reset(qtbot):
+    hist = synthetic_history(300)
+    panel = make(qtbot, CurvesPanel)
+    panel.set_task_info(make_task("parity").info())
+    panel.set_history(hist)
+    panel.add_eval(100, 0.5, 0.7)
+    panel.add_eval(300, 0.3, 0.95)
+    x, y = panel.metric_eval.getOriginalDataset()
+    np.testing.assert_array_equal(x, [100, 300])
+    np.testing.assert_allclose(y, [0.7, 0.95])
+    panel.set_history(synthetic_history(150))  # reset and retrained to step 150
+    x, _ = panel.metric_eval.getOriginalDataset()
+    np.testing.assert_array_equal(x, [100])
+
+
+def test_curves_panel_empty_and_light(qtbot):
+    panel = make(qtbot, CurvesPanel)
+    panel.resize(500, 250)
+    panel.set_history({})
+    panel.set_time(3)
+    assert panel.data_table()[1] == []
+    assert panel.summary.text() == "no training steps yet"
+    panel.set_theme(True)
+    image = panel.view.grab().toImage()
+    assert image.pixelColor(1, 1).name() == LIGHT["background"]  # the margin around the plots
+    assert panel.palette().window().color().name() == LIGHT["background"]
+
+
+# ---- SequenceStrip -------------------------------------------------------------------------
+@pytest.fixture
+def strip(qtbot):
+    s = SequenceStrip()
+    qtbot.addWidget(s)
+    s.resize(500, 250)
+    s.show()
+    qtbot.waitExposed(s)
+    return s
+
+
+def per_step_trace():
+    """A tagging trace from an untrained model with some positions right and some wrong."""
+    task = ToyTagger(7)
+    model, _ = trained(task, 0, cell="gru")
+    for seed in range(50):
+        trace = trace_of(model, task, seed=seed)
+        if 0 < sum(trace.correct) < len(trace.correct):
+            return trace
+    raise AssertionError("no mixed example")
+
+
+def cell_colour(s, t, row):
+    image = s.tokens.grab().toImage()
+    r = s.tokens.cell_rect(t, row)
+    return image.pixelColor(r.left() + 2, r.top() + 2)
+
+
+def test_per_step_outputs_are_green_where_right_and_red_where_wrong(strip):
+    trace = per_step_trace()
+    strip.set_trace(trace)
+    assert strip.per_step
+    for t, ok in enumerate(trace.correct):
+        c = cell_colour(strip, t, 2)
+        assert (c.green() > c.red()) if ok else (c.red() > c.green()), (t, ok, c.name())
+    tip = strip.token_tooltip(2)
+    assert f"p = {trace.outputs[2].max():.2f}" in tip and trace.targets[2] in tip
+    assert f"right at {sum(trace.correct)} of 7" in strip.answer.text()
+    header, rows = strip.data_table()
+    assert header == ["t", "token", "target", "prediction", "correct"]
+    assert [r[4] for r in rows] == list(trace.correct)
+    assert [r[1] for r in rows] == list(trace.tokens)
+
+
+def test_cursor_token_is_highlighted_and_a_click_moves_time(strip, qtbot):
+    trace = per_step_trace()
+    strip.set_trace(trace)
+    strip.set_time(3)
+    assert cell_colour(strip, 3, 0).red() > cell_colour(strip, 2, 0).red() + 40  # warm highlight
+    assert cell_colour(strip, 2, 0) == cell_colour(strip, 4, 0)
+    strip.set_time(4)
+    assert cell_colour(strip, 4, 0).red() > cell_colour(strip, 3, 0).red() + 40
+    with qtbot.waitSignal(strip.time_clicked) as blocker:
+        qtbot.mouseClick(strip.tokens, Qt.MouseButton.LeftButton, pos=strip.tokens.cell_rect(5).center())
+    assert blocker.args == [5]
+
+
+def test_enter_submits_the_typed_sequence_and_errors_show_in_red(strip, qtbot):
+    field = strip.findChild(type(strip.input), "sequenceInput")
+    qtbot.keyClicks(field, "0110")
+    with qtbot.waitSignal(strip.sequence_submitted) as blocker:
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert blocker.args == ["0110"]
+    with qtbot.waitSignal(strip.sequence_submitted) as blocker:
+        qtbot.mouseClick(strip.use_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["0110"]
+    strip.show_input_error("unknown symbol 'x' at position 5; allowed: 0 1")
+    error = strip.findChild(type(strip.answer), "sequenceInputError")
+    assert error.isVisible() and "unknown symbol 'x'" in error.text()
+    image = error.grab().toImage()
+    bad = QColor(strip.theme["bad"])
+    reddish = [(x, y) for x in range(0, image.width(), 2) for y in range(image.height())
+               if abs(image.pixelColor(x, y).red() - bad.red()) < 40 and image.pixelColor(x, y).green() < 130]
+    assert len(reddish) > 20  # the message is drawn in the theme's red
+    assert field.text() == "0110"  # the user can fix it
+    strip.clear_input_error()
+    assert not error.isVisible()
+
+
+def test_disabled_input_explains_why_and_new_example_button(strip, qtbot):
+    strip.set_input_enabled(False, "Adding problem reads real-valued inputs, which cannot be typed")
+    assert not strip.input.isEnabled() and not strip.use_button.isEnabled()
+    assert "cannot be typed" in strip.input.placeholderText()
+    note = strip.findChild(type(strip.answer), "sequenceInputNote")
+    assert note.isVisible() and "cannot be typed" in note.text()  # in full, not cut like the field
+    with qtbot.assertNotEmitted(strip.sequence_submitted):
+        qtbot.keyClick(strip.input, Qt.Key.Key_Return)
+    strip.set_input_enabled(True, "type characters (0 1), up to 200, then Enter")
+    strip.set_task_info({"typed_hint": "type characters (a b), up to 50, then Enter"})
+    assert strip.input.placeholderText().startswith("type characters (a b)")
+    assert not note.isVisible()
+    button = strip.findChild(type(strip.new_button), "newExampleButton")
+    assert "(shortcut: N)" in button.toolTip()
+    with qtbot.waitSignal(strip.new_example_requested):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_acceptor_and_regression_answers(strip):
+    task = make_task("parity", seq_len=6)
+    model, _ = trained(task, 0, cell="gru")
+    trace = trace_of(model, task)
+    strip.set_trace(trace)
+    text = strip.answer.text()
+    assert f"target: {trace.targets[0]}" in text
+    assert f"model: {trace.predictions[0]} (p={trace.outputs.max():.2f})" in text
+    assert strip.data_table()[1][-1][2:] == [trace.targets[0], trace.predictions[0], trace.correct[0]]
+    task = make_task("adding", seq_len=5)
+    model, _ = trained(task, 0)
+    trace = trace_of(model, task)
+    strip.set_trace(trace)
+    assert not strip.per_step
+    assert f"target {trace.targets[0]}" in strip.answer.text()
+    assert f"model {trace.predictions[0]}" in strip.answer.text()
+
+
+def test_long_sequence_scrolls_to_keep_the_cursor_visible(strip):
+    task = ToyTagger(200)
+    model, _ = trained(task, 0, cell="rnn_tanh")
+    strip.set_trace(trace_of(model, task))
+    bar = strip.scroll.horizontalScrollBar()
+    assert bar.maximum() > 0
+    for t in (180, 20, 199):
+        strip.set_time(t)
+        r = strip.tokens.cell_rect(t)
+        left = bar.value()
+        assert left <= r.left() and r.right() <= left + strip.scroll.viewport().width(), t
+
+
+def test_strip_before_any_trace_and_light_theme(strip):
+    strip.set_time(5)
+    assert strip.data_table()[1] == []
+    strip.set_theme(True)
+    image = strip.grab().toImage()
+    assert image.pixelColor(image.width() - 3, image.height() // 2).name() == LIGHT["background"]
+    strip.set_trace(per_step_trace())
+    strip.set_trace(None)
+    assert strip.answer.text() == ""
