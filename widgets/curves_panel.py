@@ -224,13 +224,15 @@ class CurvesPanel(Panel):
     def _redraw(self) -> None:
         steps, loss, metric = self._series()
         span = self.smoothing.value()
-        for raw, smooth, values, log in ((self.loss_raw, self.loss_smooth, loss, True),
-                                         (self.metric_raw, self.metric_smooth, metric, self.metric_log)):
+        s_loss, s_metric = (ema(loss, span), ema(metric, span)) if span > 1 else (loss, metric)
+        for raw, smooth, values, smoothed, log in (
+                (self.loss_raw, self.loss_smooth, loss, s_loss, True),
+                (self.metric_raw, self.metric_smooth, metric, s_metric, self.metric_log)):
             raw.setData(*finite_xy(steps, values, log))
-            smooth.setData(*finite_xy(steps, ema(values, span), log) if span > 1 else ([], []))
+            smooth.setData(*finite_xy(steps, smoothed, log) if span > 1 else ([], []))
         self._draw_evals()
         self._update_ranges()
-        self._update_summary(steps, loss, metric, span)
+        self._update_summary(steps, s_loss, s_metric, span)
 
     def _draw_evals(self) -> None:
         e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
@@ -258,14 +260,13 @@ class CurvesPanel(Panel):
         if steps.size:  # x: the whole run (the metric plot is linked)
             self.loss_plot.setXRange(steps.min(), max(steps.max(), steps.min() + 1), padding=0.02)
 
-    def _update_summary(self, steps, loss, metric, span) -> None:
-        ok = np.isfinite(steps) & np.isfinite(loss) & np.isfinite(metric)
+    def _update_summary(self, steps, sl, sm, span) -> None:
+        """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""
+        ok = np.isfinite(steps) & np.isfinite(sl) & np.isfinite(sm)
         if not ok.any():
             self.summary.setText("no training steps yet")
             self.summary.setToolTip("")
             return
-        sl = ema(loss, span) if span > 1 else loss
-        sm = ema(metric, span) if span > 1 else metric
         i = int(np.flatnonzero(ok)[-1])
         name = self.info.get("metric", "metric")
         text = f"step {int(steps[i])} · loss {short(sl[i])} · {name} {short(sm[i])}"
