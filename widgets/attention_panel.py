@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
-from .base import SERIES_COLORS, Panel, apply_plot_theme, message_label
+from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, message_label
 
 FORMULA = ("α<sub>i</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>i</sub>) / "
            "Σ<sub>j</sub> exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>)")
@@ -26,7 +26,6 @@ NOT_ATTENDING = {
     "regression": ("a <b>regression on the final state</b>", "It predicts a number from the last state "
                    "only: y = W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub>."),
 }
-LABEL_PX = 46  # horizontal room per token label before labels are thinned
 
 
 class AttentionPanel(Panel):
@@ -46,6 +45,7 @@ class AttentionPanel(Panel):
         item = self.plot.getPlotItem()
         item.setTitle(FORMULA, size="10pt")
         item.setLabel("left", "α_i")
+        item.getAxis("left").enableAutoSIPrefix(False)
         item.setLabel("bottom", "input token x_i")
         item.setMenuEnabled(False)
         item.hideButtons()
@@ -54,9 +54,10 @@ class AttentionPanel(Panel):
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8)
         self.current = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8)
         self.current.setZValue(5)
-        self.uniform = pg.InfiniteLine(pos=0.0, angle=0, movable=False,
-                                       label="uniform 1/T", labelOpts={"position": 0.95, "anchors": [(1, 1), (1, 1)]})
-        for it in (self.bars, self.current, self.uniform):
+        self.uniform = pg.InfiniteLine(pos=0.0, angle=0, movable=False, label="uniform 1/T",
+                                       labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]})
+        self.cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=False)  # visible even where α_t ~ 0
+        for it in (self.cursor, self.bars, self.current, self.uniform):
             item.addItem(it)
         self.info = QLabel("", objectName="attentionInfoLabel")
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -117,8 +118,10 @@ class AttentionPanel(Panel):
         t = self.clamp_time(t)
         a = float(tr.attention[t])
         self.current.setOpts(x=[float(t)], height=[a], width=0.8)
+        self.cursor.setValue(t)
         token = tr.tokens[t] if t < len(tr.tokens) else ""
-        self.info.setText(f"step t={t} ‘{token}’: α = {a:.3f}  (uniform 1/T = {1.0 / len(tr.attention):.3f}); "
+        uniform = 1.0 / len(tr.attention)
+        self.info.setText(f"step t={t} ‘{token}’: α = {a:.3f}  (uniform 1/T = {uniform:.3f}); "
                           f"prediction {', '.join(tr.predictions)}")
 
     def set_theme(self, light: bool) -> None:
@@ -128,8 +131,10 @@ class AttentionPanel(Panel):
         self.bars.setOpts(brush=pg.mkBrush(SERIES_COLORS[0]), pen=pg.mkPen(None))
         self.current.setOpts(brush=pg.mkBrush(th["accent"]), pen=pg.mkPen(th["foreground"], width=1))
         self.uniform.setPen(pg.mkPen(th["muted"], width=1, style=Qt.PenStyle.DashLine))
+        self.cursor.setPen(pg.mkPen(th["accent"], width=1, style=Qt.PenStyle.DotLine))
         self.uniform.label.setColor(th["muted"])
-        self.explanation.setStyleSheet(f"color: {th['foreground']}; background: {th['background']};")
+        self.uniform.label.fill = pg.mkBrush(pg.mkColor(th["background"]).lighter(100))
+        apply_palette(self, th)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -142,13 +147,15 @@ class AttentionPanel(Panel):
             return
         T = len(tr.attention)
         width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 60, 60)
-        step = max(1, math.ceil(T * LABEL_PX / width))
+        longest = min(max((len(s) for s in tr.tokens), default=1), 8)
+        step = max(1, math.ceil(T * (7 * longest + 14) / width))  # ~7 px per character + a gap
         state = (T, step, tr.tokens)
         if state == self._tick_state:
             return
         self._tick_state = state
         limit = 8 if step == 1 else 6
-        major = [(float(i), self._short(tr.tokens[i] if i < len(tr.tokens) else "", limit)) for i in range(0, T, step)]
+        tokens = list(tr.tokens) + [""] * (T - len(tr.tokens))
+        major = [(float(i), self._short(tokens[i], limit)) for i in range(0, T, step)]
         minor = [(float(i), "") for i in range(T) if i % step]
         self.plot.getPlotItem().getAxis("bottom").setTicks([major, minor])
 

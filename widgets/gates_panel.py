@@ -12,7 +12,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
-from .base import LIGHT, Panel, apply_plot_theme, diverging_cmap, message_label, sequential_cmap
+from .base import (
+    LIGHT,
+    Panel,
+    apply_palette,
+    apply_plot_theme,
+    diverging_cmap,
+    message_label,
+    sequential_cmap,
+)
 from .hidden_heatmap import SelectorRow, token_at
 
 # name -> (lecture name, symbol, levels, what it does)
@@ -115,6 +123,8 @@ class GatesPanel(Panel):
             self.stack.setCurrentIndex(1)
             self.caption.setText(f"simple RNN ({g}): no gates")
             self.selectors.setEnabled(False)
+            self.plots.clear()  # drop the old cell's gate rows: nothing may draw from them
+            self.rows, self._names = [], None
             return
         self.selectors.setEnabled(True)
         self.stack.setCurrentIndex(0)
@@ -133,60 +143,70 @@ class GatesPanel(Panel):
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
-        self.plots.setBackground(self.theme["background"])
+        th = self.theme
+        apply_palette(self, th)
+        self.plots.setBackground(th["background"])
+        fill = pg.mkColor(th["background"])
+        fill.setAlpha(160)
         for row in self.rows:
             for item in (row["plot"], row["colorbar"], row["bars_plot"]):
-                apply_plot_theme(item, self.theme)
-            row["cursor"].setPen(pg.mkPen(self.theme["accent"], width=2))
-        self.no_gates.setStyleSheet(f"color: {self.theme['foreground']}; background: {self.theme['background']};")
+                apply_plot_theme(item, th)
+            row["cursor"].setPen(pg.mkPen(th["accent"], width=2))
+            row["zero"].setPen(pg.mkPen(th["muted"], width=1))
+            row["title"].setColor(th["foreground"])
+            row["title"].fill = pg.mkBrush(fill)
+            row["title"].update()
 
     # ---- building ----------------------------------------------------------------------
     def _build(self, names: tuple[str, ...]) -> None:
+        """One row per gate: heatmap (H, T) with colour bar | bars of every unit at the cursor t."""
         self.plots.clear()
         self.rows = []
         self._names = names
-        first = None
         for i, name in enumerate(names):
-            label, symbol, levels, doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
-            plot = self.plots.addPlot(row=i, col=0)
-            plot.setTitle(gate_title(name), size="9pt")
-            plot.setToolTip(doc)
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.getAxis("left").setWidth(28)
-            plot.setMouseEnabled(x=True, y=False)
+            _label, symbol, levels, doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
             last = i == len(names) - 1
-            plot.getAxis("bottom").setStyle(showValues=last)
+            plot = self.plots.addPlot(row=i, col=0)
+            bars_plot = self.plots.addPlot(row=i, col=1)
+            for p in (plot, bars_plot):
+                p.setMenuEnabled(False)
+                p.hideButtons()
+                p.setMouseEnabled(x=p is plot, y=False)
+                p.getAxis("bottom").setStyle(showValues=last, hideOverlappingLabels=False)
+                if i:
+                    p.setXLink(self.rows[0]["plot" if p is plot else "bars_plot"])
+            plot.setToolTip(doc)
+            plot.getAxis("left").setWidth(26)
             if last:
                 plot.setLabel("bottom", "time step t")
+                bars_plot.setLabel("bottom", "value at t")
+            # the title is drawn over the heatmap's corner, so stacked rows need no title row
+            title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0))
+            title.setParentItem(plot.getViewBox())
+            title.setPos(2, 0)
             image = pg.ImageItem(axisOrder="row-major")
             plot.addItem(image)
             cmap = diverging_cmap() if levels[0] < 0 else sequential_cmap()
-            colorbar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=10,
+            colorbar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=9,
                                        colorMapMenu=False)
             colorbar.setImageItem(image, insert_in=plot)
-            colorbar.getAxis("right").setWidth(24)
+            colorbar.getAxis("right").setStyle(showValues=False)  # the range is in the title
+            colorbar.getAxis("right").setWidth(4)
             cursor = pg.InfiniteLine(pos=0, angle=90, movable=False)
             cursor.setZValue(10)
             plot.addItem(cursor)
-            if first is None:
-                first = plot
-            else:
-                plot.setXLink(first)
-            bars_plot = self.plots.addPlot(row=i, col=1)
-            bars_plot.setMenuEnabled(False)
-            bars_plot.hideButtons()
-            bars_plot.setMouseEnabled(x=False, y=False)
             bars_plot.setYLink(plot)
             bars_plot.getAxis("left").setStyle(showValues=False)
-            bars_plot.getAxis("left").setWidth(4)
-            bars_plot.setXRange(*levels, padding=0.02)
-            bars_plot.getAxis("bottom").setTicks([[(v, f"{v:g}") for v in (levels[0], 0.5 * sum(levels), levels[1])]])
+            bars_plot.getAxis("left").setWidth(2)
+            bars_plot.setXRange(-1.0, 1.0, padding=0.04)
+            bars_plot.getAxis("bottom").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")]])
             bars_plot.setToolTip(f"{symbol} of every unit at the cursor step t (bar length = value)")
+            zero = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
+            bars_plot.addItem(zero)
             bars = pg.BarGraphItem(x0=[0.0], y=[0.0], height=0.8, width=[0.0], pen=None)
             bars_plot.addItem(bars)
             self.rows.append(dict(name=name, plot=plot, image=image, colorbar=colorbar, cursor=cursor,
-                                  bars_plot=bars_plot, bars=bars, levels=levels,
+                                  title=title, bars_plot=bars_plot, bars=bars, zero=zero, levels=levels,
                                   lut=self._luts["div" if levels[0] < 0 else "seq"]))
         layout = self.plots.ci.layout
         layout.setColumnStretchFactor(0, 4)
@@ -208,10 +228,9 @@ class GatesPanel(Panel):
             row["image"].setRect(QRectF(-0.5, -0.5, T, H))
             row["colorbar"].setLevels(row["levels"])
             row["plot"].setYRange(-0.5, H - 0.5, padding=0)
+            last = row is self.rows[-1]  # top unit's number only: end labels of stacked rows collide
+            row["plot"].getAxis("left").setTicks([[(0, "0")] * last + [(H - 1, str(H - 1))]])
         self.rows[0]["plot"].setXRange(-0.5, T - 0.5, padding=0)
-        layer, d = self.selectors.selection()
-        direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
-        self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction}")
         self.set_time(self.time)
 
     def _update_bars(self, t: int) -> None:
@@ -220,8 +239,12 @@ class GatesPanel(Panel):
             lo, hi = row["levels"]
             idx = np.clip(((v - lo) / (hi - lo) * 255).round(), 0, 255).astype(int)
             brushes = [pg.mkBrush(*row["lut"][i]) for i in idx]
-            row["bars"].setOpts(x0=np.zeros_like(v), y=np.arange(len(v)), width=v, height=0.8, brushes=brushes)
-            row["bars_plot"].setTitle(f"at t={t}", size="8pt")
+            row["bars"].setOpts(x0=np.zeros_like(v), y=np.arange(len(v)), width=v, height=0.8,
+                                brushes=brushes)
+        layer, d = self.selectors.selection()
+        direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
+        self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
+                             f"bars: every unit at t={t}")
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_selection_changed(self) -> None:
@@ -233,7 +256,8 @@ class GatesPanel(Panel):
             return [], []
         T, H = self.trace.seq_len, self.trace.hidden_size
         names = self.gate_names()
-        header = ["t", "token"] + [f"{n} mean" for n in names] + [f"{n} u{u}" for n in names for u in range(H)]
+        header = (["t", "token"] + [f"{n} mean" for n in names]
+                  + [f"{n} u{u}" for n in names for u in range(H)])
         arrays = [self._selected(n) for n in names]
         rows = [[t, token_at(self.trace, t)] + [float(a[t].mean()) for a in arrays]
                 + [float(x) for a in arrays for x in a[t]] for t in range(T)]

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from .base import Panel, apply_plot_theme, diverging_cmap, set_combo_items
+from .base import Panel, apply_palette, apply_plot_theme, diverging_cmap, set_combo_items
 
 H_LEVELS = (-1.0, 1.0)  # h_t = o_t tanh(c_t) or tanh(...): always inside (-1, 1) (ReLU RNNs clip at 1)
 C_LEVELS = (-2.0, 2.0)  # c_t is unbounded; +-2 shows the usual range, larger values saturate
@@ -22,7 +22,7 @@ DIRECTIONS = ("forward  h→", "backward h←")
 
 
 class SelectorRow(QWidget):
-    """Layer and direction combos; ``prefix`` names them ``<prefix>LayerCombo`` / ``<prefix>DirectionCombo``."""
+    """Layer and direction combos, named ``<prefix>LayerCombo`` and ``<prefix>DirectionCombo``."""
 
     changed = Signal()
 
@@ -84,8 +84,8 @@ class HiddenHeatmap(Panel):
         self.state_combo = QComboBox(objectName="heatmapStateCombo")
         self.state_combo.addItems(["h_t", "c_t"])
         self.state_combo.setEnabled(False)
-        self.state_combo.setToolTip("LSTM only: h_t = o_t ⊙ tanh(c_t) is the hidden state the next step "
-                                    "and the output read; c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t is the memory cell.")
+        self.state_combo.setToolTip("LSTM only: h_t = o_t ⊙ tanh(c_t) is the hidden state that the next "
+                                    "step and the output read; c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t: the memory.")
         self.state_combo.currentIndexChanged.connect(self._on_state_changed)
         self.hover_label = QLabel("", objectName="heatmapHoverLabel")
         self.hover_label.setMinimumWidth(10)
@@ -134,6 +134,7 @@ class HiddenHeatmap(Panel):
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
+        apply_palette(self, self.theme)
         apply_plot_theme(self.plot, self.theme)
         apply_plot_theme(self.bar, self.theme)
         self.cursor.setPen(pg.mkPen(self.theme["accent"], width=2))
@@ -175,7 +176,7 @@ class HiddenHeatmap(Panel):
         self.image.setRect(QRectF(-0.5, -0.5, T, H))  # pixel (u, t) centred on (t, u)
         self.bar.setLevels(self.levels())
         name = "c_t (memory cell)" if self.showing_cell_state() else "h_t"
-        self.bar.getAxis("left").setLabel(f"{name.split()[0]}  {self.levels()[0]:g}…{self.levels()[1]:g}")
+        self.bar.getAxis("left").setLabel(name.split()[0])
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[d + 1 if self.trace.num_directions == 2 else 0]
         self.plot.getPlotItem().setTitle(f"{name}, layer {layer + 1}{direction}")
