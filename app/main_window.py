@@ -81,9 +81,9 @@ class MainWindow(QMainWindow):
         self._dock("Training curves", self.panels["curvesPanel"], Qt.BottomDockWidgetArea, "curvesDock")
         self._dock("Attention α_i", self.panels["attentionPanel"], Qt.BottomDockWidgetArea, "attentionDock")
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
-        self.resizeDocks([self.docks["gradientDock"]], [300], Qt.Vertical)
+        self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
 
     def _transport_toolbar(self):
         from PySide6.QtWidgets import QToolBar

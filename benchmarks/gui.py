@@ -1,0 +1,133 @@
+"""GUI speed, measured offscreen in one run.
+
+1. Redraw time of all panels for one snapshot with T = 100, H = 128 (goal: median <= 16 ms).
+2. Event-loop lag while training: a 10 ms timer's lateness (goal: p99 < 50 ms).
+3. Training throughput with the live display vs the headless trainer on the same config
+   (goal: >= 0.8x while the display refreshes at >= 10 Hz).
+
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.lab_session import LabConfig, LabSession  # noqa: E402
+from app.main_window import MainWindow  # noqa: E402
+from app.theme import quiet_platform_messages  # noqa: E402
+from engine import ModelConfig  # noqa: E402
+
+
+def big_config() -> LabConfig:
+    cfg = LabConfig.for_task("adding", seq_len=100)
+    return LabConfig(cfg.task, cfg.task_params, ModelConfig(**{**cfg.model.to_dict(), "hidden_size": 128}),
+                     cfg.train)
+
+
+def redraw_times(app, repeats: int = 30) -> list[float]:
+    """Hand a snapshot to the window's panels and let Qt paint them, at the window's real size."""
+    session = LabSession(big_config())
+    snaps = []
+    for _ in range(4):  # a few different snapshots so every redraw changes data
+        session.step()
+        snaps.append(session.snapshot())
+    window = MainWindow(LabSession(big_config()), remember=False)
+    window.resize(1600, 1000)
+    window.show()
+    settle(app, 1.0)
+    window.controller._timer.stop()  # only our redraws below
+    times = []
+    for i in range(repeats):
+        snap = snaps[i % len(snaps)]
+        window.controller.set_time(i % 100)
+        start = time.perf_counter()
+        window.controller.show_snapshot(snap)
+        app.processEvents()  # layout + paint of every changed panel
+        times.append((time.perf_counter() - start) * 1000)
+    window.close()
+    return times
+
+
+def settle(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def headless_rate(cfg: LabConfig, seconds: float) -> float:
+    session = LabSession(cfg)
+    for _ in range(5):
+        session.step()
+    start, n = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        session.step()
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def live_run(app, cfg: LabConfig, seconds: float):
+    """Train in the window; returns (steps/s, display refreshes/s, timer lateness samples ms)."""
+    window = MainWindow(LabSession(cfg), remember=False)
+    window.show()
+    shown = []
+    window.controller.snapshot_shown.connect(lambda s: shown.append((time.perf_counter(), s.step)))
+    lags, clock = [], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(10)
+
+    def tick():
+        lags.append(max(0.0, clock.restart() - 10))
+
+    timer.timeout.connect(tick)
+    end = time.perf_counter() + 1.0
+    while time.perf_counter() < end:  # let the first snapshot arrive
+        app.processEvents()
+    window.controller.train(True)
+    clock.start()
+    timer.start()
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    window.controller.pause()
+    during = [(t, s) for t, s in shown if t >= start + 0.5]
+    window.controller.dirty_since_save = False
+    window.close()
+    if len(during) < 2:
+        return 0.0, 0.0, lags
+    (t0, s0), (t1, s1) = during[0], during[-1]
+    return (s1 - s0) / (t1 - t0), (len(during) - 1) / (t1 - t0), lags[5:]
+
+
+def main() -> None:
+    quiet_platform_messages()
+    torch.set_num_threads(1)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    t = redraw_times(app)
+    print(f"redraw of all panels (T=100, H=128): median {statistics.median(t):.1f} ms, "
+          f"p90 {np.percentile(t, 90):.1f} ms   goal: median <= 16 ms")
+    cfg = LabConfig.for_task("adding")
+    base = headless_rate(cfg, 6.0)
+    live, hz, lags = live_run(app, cfg, 8.0)
+    print(f"event-loop lag while training: p50 {np.percentile(lags, 50):.1f} ms, p99 {np.percentile(lags, 99):.1f} ms"
+          f"   goal: p99 < 50 ms")
+    print(f"training throughput (adding, {cfg.model.cell}, H={cfg.model.hidden_size}): headless {base:.0f} steps/s, "
+          f"with live display {live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s"
+          f"   goal: >= 0.8x at >= 10 Hz")
+
+
+if __name__ == "__main__":
+    main()
