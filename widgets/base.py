@@ -123,9 +123,13 @@ def mix_colors(a: str, b: str, t: float) -> QColor:
 
 
 def log_levels(values) -> np.ndarray:
-    """Positive values (e.g. gradient norms) -> 0..1 on a log scale over the whole array; 0 stays 0."""
+    """Positive values (e.g. gradient norms) -> 0..1 on a log scale over the whole array; 0 stays 0.
+
+    Non-finite values (a diverged example) map to 1 (inf) or 0 (nan) and do not set the scale.
+    """
     v = np.asarray(values, dtype=np.float64)
-    out, pos = np.zeros_like(v), v > 0
+    out = np.where(np.isposinf(v), 1.0, 0.0)
+    pos = np.isfinite(v) & (v > 0)
     if pos.any():
         logs = np.log10(v[pos])
         lo, hi = logs.min(), logs.max()
