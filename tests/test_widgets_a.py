@@ -276,3 +276,17 @@ def test_light_theme_paints_a_white_background(qtbot, cls):
     assert corner_lightness() > 245
     panel.set_theme(False)
     assert corner_lightness() < 50
+
+
+def test_new_traces_of_the_same_shape_keep_where_the_user_scrolled(qtbot):
+    unrolled = shown(qtbot, UnrolledView)
+    unrolled.set_trace(trace_for("gru", head="final", T=120, seed=0))
+    bar = unrolled.view.horizontalScrollBar()
+    bar.setValue(bar.maximum())  # the user scrolls to the end while training runs
+    unrolled.set_trace(trace_for("gru", head="final", T=120, seed=1))
+    assert bar.value() == bar.maximum()
+    gates = shown(qtbot, GatesPanel)
+    gates.set_trace(trace_for("lstm", T=30, seed=0))
+    gates.rows[0]["plot"].setXRange(10, 20, padding=0)  # the user zooms into steps 10..20
+    gates.set_trace(trace_for("lstm", T=30, seed=1))
+    assert gates.rows[0]["plot"].viewRange()[0] == pytest.approx([10, 20])

@@ -70,7 +70,7 @@ class AttentionPanel(Panel):
         self.stack.addWidget(self.explanation)
         self.stack.setCurrentIndex(1)
         self._layout.addLayout(self.stack, 1)
-        self._tick_state = None
+        self._tick_state, self._shown_T = None, None
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -105,7 +105,9 @@ class AttentionPanel(Panel):
         self.uniform.setValue(1.0 / T)
         item = self.plot.getPlotItem()
         item.setYRange(0.0, max(float(alpha.max()), 1.0 / T) * 1.15, padding=0)
-        item.setXRange(-0.6, T - 0.4, padding=0)
+        if self._shown_T != T:  # keep the user's pan over same-length traces
+            self._shown_T = T
+            item.setXRange(-0.6, T - 0.4, padding=0)
         self._tick_state = None
         self._update_ticks()
         self.set_time(self.time)

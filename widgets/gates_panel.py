@@ -84,6 +84,7 @@ class GatesPanel(Panel):
         self.stack.addWidget(holder)
         self._layout.addLayout(self.stack, 1)
         self._names: tuple[str, ...] | None = None
+        self._shown_T = None  # sequence length the time axis was last fitted to
         self.rows: list[dict] = []  # per gate: plot, image, bar, cursor, bars_plot, bars
         self._luts = {"seq": sequential_cmap().getLookupTable(nPts=256),
                       "div": diverging_cmap().getLookupTable(nPts=256)}
@@ -162,7 +163,7 @@ class GatesPanel(Panel):
         """One row per gate: heatmap (H, T) with colour bar | bars of every unit at the cursor t."""
         self.plots.clear()
         self.rows = []
-        self._names = names
+        self._names, self._shown_T = names, None
         for i, name in enumerate(names):
             _label, symbol, levels, doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
             last = i == len(names) - 1
@@ -230,7 +231,9 @@ class GatesPanel(Panel):
             row["plot"].setYRange(-0.5, H - 0.5, padding=0)
             last = row is self.rows[-1]  # top unit's number only: end labels of stacked rows collide
             row["plot"].getAxis("left").setTicks([[(0, "0")] * last + [(H - 1, str(H - 1))]])
-        self.rows[0]["plot"].setXRange(-0.5, T - 0.5, padding=0)
+        if self._shown_T != T:  # keep the user's pan/zoom over same-length traces
+            self._shown_T = T
+            self.rows[0]["plot"].setXRange(-0.5, T - 0.5, padding=0)
         self.set_time(self.time)
 
     def _update_bars(self, t: int) -> None:

@@ -109,12 +109,14 @@ class UnrolledView(Panel):
         super().set_trace(trace)
         L, D, T, _H = trace.hidden.shape
         shape = (T, L, D, trace.output_kind, trace.merge)
-        if shape != self._shape:
+        rebuilt = shape != self._shape
+        if rebuilt:
             self._shape = shape
             self._build(trace)
             self._auto_zoom()
         self._recolour()
-        self.set_time(self.time)
+        if rebuilt:
+            self.set_time(self.time)  # centre on t; later same-shape traces leave the scrolling alone
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
