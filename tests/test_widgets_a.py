@@ -62,14 +62,32 @@ def test_time_and_theme_before_any_trace_do_not_crash_and_a_later_trace_uses_the
     panel.set_trace(trace_for(head=head, T=9))
     header, rows = panel.data_table()
     assert len(rows) == 9 and header[:2] == ["t", "token"]
-    if cls is HiddenHeatmap:
-        assert panel.cursor_position() == 4
-    elif cls is GatesPanel:
-        assert panel.cursor_positions() == [4.0] * 4
-    elif cls is UnrolledView:
-        assert panel.highlight_x() == pytest.approx(4 * DX)
-    else:
-        assert panel.highlighted()[0] == 4
+    assert cursor_of(panel) == pytest.approx(4)
+
+
+def cursor_of(panel):
+    """Where the panel draws its time cursor, in steps."""
+    if isinstance(panel, HiddenHeatmap):
+        return panel.cursor_position()
+    if isinstance(panel, GatesPanel):
+        positions = set(panel.cursor_positions())
+        assert len(positions) == 1  # every gate row agrees
+        return positions.pop()
+    if isinstance(panel, UnrolledView):
+        return panel.highlight_x() / DX
+    return panel.highlighted()[0]
+
+
+@pytest.mark.parametrize("cls", PANELS)
+def test_moving_the_time_moves_the_cursor(qtbot, cls):
+    panel = shown(qtbot, cls)
+    head = "attention" if cls is AttentionPanel else "final"
+    panel.set_trace(trace_for("lstm", bidirectional=True, head=head))
+    for t in (2, 5, 0):
+        panel.set_time(t)
+        assert cursor_of(panel) == pytest.approx(t)
+    panel.set_time(99)
+    assert cursor_of(panel) == pytest.approx(6)  # clamped to the last of the 7 steps
 
 
 def test_gates_panel_shows_the_gates_of_the_cell_type_and_the_equation_for_a_simple_rnn(qtbot):
