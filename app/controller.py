@@ -7,6 +7,7 @@ snapshots never queues up redraws.
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -66,6 +67,7 @@ class LabController(QObject):
         self.time = 0
         self.dirty_since_save = False
         self._task_info_key = None
+        self._last_tick, self._update_cost, self._painting = 0.0, 0.0, False
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.command_failed.connect(self._on_command_failed)
@@ -144,6 +146,21 @@ class LabController(QObject):
         for panel in self.panels.values():
             panel.set_time(self.time)
 
+    def show_backward_step(self, t) -> None:
+        """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
+        self.window.unrolled.set_backward_step(t)
+        snap = self.shown
+        if t is None or snap is None or not len(snap.history.get("clipped", ())):
+            return
+        if snap.history["clipped"][-1] > 0.5:
+            pre, post = snap.history["grad_norm"][-1], snap.history["grad_norm_clipped"][-1]
+            self.status_message.emit(
+                f"Backward pass at t = {t + 1}: the last training step's gradient norm {pre:.3g} exceeded "
+                f"max-norm, so clipping scaled every gradient by {post / pre:.3g}.", 3000)
+        else:
+            self.status_message.emit(f"Backward pass at t = {t + 1}: ||dL/dh_t|| = "
+                                     f"{float(snap.trace.grad_norm[..., t].max()):.3g}", 3000)
+
     def shutdown(self) -> bool:
         self._timer.stop()
         return self.handle.shutdown()
@@ -155,9 +172,18 @@ class LabController(QObject):
 
     @Slot()
     def _on_repaint_tick(self) -> None:
+        now = time.perf_counter()
+        # How long the event loop was busy past the timer period: mostly painting the last frame.
+        busy = max(0.0, now - self._last_tick - REPAINT_MS / 1000) if self._last_tick else 0.0
+        self._last_tick = now
+        if self._painting:
+            self.worker.display_cost = 0.7 * self.worker.display_cost + 0.3 * (self._update_cost + busy)
+            self._painting = False
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
+            self._update_cost = time.perf_counter() - now
+            self._painting = True
 
     def show_snapshot(self, snap) -> None:
         self.shown = snap

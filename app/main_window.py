@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             ("first", "First time step", "Home", lambda: t.set_time(0)),
             ("last", "Last time step", "End", lambda: t.set_time(10**9)),
             ("play", "Play through time", "P", lambda: t.play_button.toggle()),
+            ("bptt", "Animate backpropagation through time", "B", lambda: t.bptt_button.toggle()),
             ("example", "New random example", "N", self.controller.new_example),
         ]
         run_menu = self.menuBar().addMenu("&Run")
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         self.transport.step_clicked.connect(c.step_once)
         self.transport.reset_clicked.connect(c.reset)
         self.transport.time_changed.connect(c.set_time)
+        self.transport.backward_step.connect(c.show_backward_step)
         self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)

@@ -171,3 +171,19 @@ def test_keyboard_moves_time(qtbot, key):
     assert window.transport.train_button.isChecked()
     window.actions["train"].trigger()
     assert not window.transport.train_button.isChecked()
+
+
+def test_bptt_animation_plays_forward_then_backward(qtbot):
+    window = make_window(qtbot, "parity")
+    T = window.controller.shown.trace.seq_len
+    transport = window.transport
+    transport.speed_combo.setCurrentIndex(transport.speed_combo.count() - 1)  # fastest
+    frames, lit = [], {}
+    transport.backward_step.connect(frames.append)
+    transport.backward_step.connect(lambda t: lit.setdefault(t, set(window.unrolled.lit_cells())))
+    qtbot.mouseClick(transport.bptt_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(frames) and frames[-1] is None, timeout=15000)
+    assert frames == list(range(T - 1, -1, -1)) + [None]
+    assert lit[T - 1] == {(0, 0, T - 1)}  # the gradient has only reached the last step
+    assert lit[0] == {(0, 0, t) for t in range(T)}  # ... and finally every step
+    assert not transport.bptt_button.isChecked()

@@ -21,6 +21,7 @@ class TransportBar(QWidget):
     step_clicked = Signal()
     reset_clicked = Signal()
     time_changed = Signal(int)
+    backward_step = Signal(object)  # t of the backward-pass frame (T-1 .. 0), or None when it ends
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -37,6 +38,10 @@ class TransportBar(QWidget):
         self.play_button = _button(QToolButton, "playTimeButton", "Play t",
                                    "Play through time: move the cursor t = 1..T (P)")
         self.play_button.setCheckable(True)
+        self.bptt_button = _button(QToolButton, "playBackwardButton", "BPTT",
+                                   "Backpropagation through time, animated: the forward pass plays t = 1..T, "
+                                   "then the gradient dL/dh_t travels back t = T..1 (B)")
+        self.bptt_button.setCheckable(True)
         self.speed_combo = QComboBox()
         self.speed_combo.setObjectName("playSpeedCombo")
         self.speed_combo.setToolTip("How fast 'Play t' moves the time cursor")
@@ -57,7 +62,7 @@ class TransportBar(QWidget):
             layout.addWidget(w)
         layout.addSpacing(16)
         for w in (self.prev_button, self.slider, self.next_button, self.time_label, self.play_button,
-                  self.speed_combo):
+                  self.bptt_button, self.speed_combo):
             layout.addWidget(w)
         layout.setStretchFactor(self.slider, 1)
 
@@ -70,6 +75,8 @@ class TransportBar(QWidget):
         self.next_button.clicked.connect(lambda: self.set_time(self.slider.value() + 1, emit=True))
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.play_button.toggled.connect(self._on_play_toggled)
+        self.bptt_button.toggled.connect(self._on_bptt_toggled)
+        self._bptt_frame: int | None = None  # None: forward part; else the backward frame shown
         self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
 
     # ---- state set by the controller -----------------------------------------------------
@@ -101,6 +108,7 @@ class TransportBar(QWidget):
 
     def stop_playing(self) -> None:
         self.play_button.setChecked(False)
+        self.bptt_button.setChecked(False)
 
     # ---- handlers ------------------------------------------------------------------------
     def _on_train_toggled(self, on: bool) -> None:
@@ -120,15 +128,46 @@ class TransportBar(QWidget):
         else:
             self._play_timer.stop()
 
+    def _on_bptt_toggled(self, on: bool) -> None:
+        self.bptt_button.setText("Stop" if on else "BPTT")
+        if on:
+            self.play_button.setChecked(False)
+            self._bptt_frame = None
+            self.set_time(0)
+            self._play_timer.start(self.speed_combo.currentData())
+        else:
+            self._play_timer.stop()
+            if self._bptt_frame is not None:
+                self._bptt_frame = None
+                self.backward_step.emit(None)
+
     def _on_speed_changed(self, _index: int) -> None:
         if self._play_timer.isActive():
             self._play_timer.start(self.speed_combo.currentData())
 
     def _on_play_tick(self) -> None:
-        if self.slider.value() >= self.slider.maximum():
+        if self.bptt_button.isChecked():
+            self._bptt_tick()
+        elif self.slider.value() >= self.slider.maximum():
             self.stop_playing()
         else:
             self.set_time(self.slider.value() + 1)
+
+    def _bptt_tick(self) -> None:
+        """Forward frames t = 0..T-1, then backward frames T-1..0, then stop."""
+        last = self.slider.maximum()
+        if self._bptt_frame is None:
+            if self.slider.value() < last:
+                self.set_time(self.slider.value() + 1)
+                return
+            self._bptt_frame = last
+        elif self._bptt_frame == 0:
+            self.bptt_button.setChecked(False)  # emits backward_step(None)
+            return
+        else:
+            self._bptt_frame -= 1
+        self.set_time(self._bptt_frame)
+        self.backward_step.emit(self._bptt_frame)
 
     def _update_label(self) -> None:
         self.time_label.setText(f"t = {self.slider.value() + 1} / {self.slider.maximum() + 1}")
