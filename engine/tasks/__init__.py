@@ -1,11 +1,23 @@
-"""Task registry: ``list_tasks()`` and ``make_task(name, **params)``."""
+"""Task registry: ``list_tasks()``, ``make_task(name, **params)`` and ``preset_configs(task)``."""
 from __future__ import annotations
+
+from dataclasses import fields
 
 from .adding import AddingTask
 from .base import IGNORE, INPUT_KINDS, OUTPUT_KINDS, Param, Preset, Task
+from .charlm import CharLMTask
+from .copy_memory import CopyMemoryTask
+from .dna_motif import DNAMotifTask
+from .dyck1 import Dyck1Task
 from .parity import ParityTask
+from .sentiment import SentimentTask
+from .tagging import TaggingTask
+from .temporal_order import TemporalOrderTask
 
-_REGISTRY: dict[str, type[Task]] = {cls.name: cls for cls in (ParityTask, AddingTask)}
+# menu order follows the lecture: tagging, language modelling, acceptors, attention, gradients
+_REGISTRY: dict[str, type[Task]] = {cls.name: cls for cls in (
+    TaggingTask, CharLMTask, ParityTask, Dyck1Task, SentimentTask, DNAMotifTask,
+    AddingTask, CopyMemoryTask, TemporalOrderTask)}
 
 
 def list_tasks() -> list[str]:
@@ -24,5 +36,23 @@ def make_task(name: str, **params) -> Task:
     return task_class(name)(**params)
 
 
+def preset_configs(task: Task):
+    """The task's recommended (ModelConfig, TrainConfig, steps), ``extra`` split by field name."""
+    from ..config import ModelConfig, TrainConfig  # engine.config never imports tasks
+
+    p = task.preset
+    model_fields = {f.name for f in fields(ModelConfig)}
+    train_fields = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(p.extra) - model_fields - train_fields)
+    if unknown:
+        raise ValueError(f"preset of task {task.name!r} has unknown field {', '.join(unknown)}")
+    model = ModelConfig(cell=p.cell, hidden_size=p.hidden_size, num_layers=p.num_layers,
+                        bidirectional=p.bidirectional, embedding_dim=p.embedding_dim,
+                        **{k: v for k, v in p.extra.items() if k in model_fields})
+    train = TrainConfig(lr=p.lr, batch_size=p.batch_size,
+                        **{k: v for k, v in p.extra.items() if k in train_fields})
+    return model, train, p.steps
+
+
 __all__ = ["IGNORE", "INPUT_KINDS", "OUTPUT_KINDS", "Param", "Preset", "Task",
-           "list_tasks", "make_task", "task_class"]
+           "list_tasks", "make_task", "preset_configs", "task_class"]

@@ -1,0 +1,168 @@
+"""Character-level language model on two chapters of Alice's Adventures in Wonderland (1865)."""
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .base import IGNORE, Param, Preset, Task
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "assets" / "corpus"
+CORPUS_FILE = "alice_ch1-2.txt"
+ALPHABET = "abcdefghijklmnopqrstuvwxyz .,'\"!?-"
+HELDOUT = 0.1  # the last 10% of the text is never trained on: ``heldout_bits`` scores it
+SPACE_LABEL = "\u2423"  # open box: how a space is displayed
+_REPLACE = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
+            "\u2013": "-", ";": ",", ":": ","}
+
+
+def prepare(text: str) -> str:
+    """Lowercase, ASCII quotes and dashes, folded accents, one space for any whitespace run."""
+    text = "".join(_REPLACE.get(c, c) for c in text.lower())
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=4)
+def load_corpus(path: str) -> str:
+    """The normalised corpus: ``prepare`` then drop characters outside ``ALPHABET``."""
+    text = prepare(Path(path).read_text(encoding="utf-8"))
+    return " ".join("".join(c for c in text if c in ALPHABET).split())
+
+
+class CharLMTask(Task):
+    name = "charlm"
+    title = "Character language model"
+    lecture_slide = "RNNs for language modelling"
+    description = ("Predict the next character of English text, one step at a time, from "
+                   "everything read so far: the first two chapters of Lewis Carroll's Alice's "
+                   "Adventures in Wonderland (1865, public domain), lowercased to 34 symbols. "
+                   "The score is bits per character - the average surprise. A model that knows "
+                   "only how common each letter is pays the unigram entropy of the text; a "
+                   "trained RNN learns spelling and common words and pays far less. Generate "
+                   "text from a prompt to hear what it has learned.")
+    input_kind = "tokens"
+    output_kind = "per_step"
+    vocab = tuple(ALPHABET)
+    classes = vocab
+    metric_name = "bits per character"
+    higher_is_better = False
+    baseline_note = ("Predicting every character with its frequency in the text (a unigram "
+                     "model) costs the unigram entropy H = -sum p(c) log2 p(c) of the corpus.")
+    params_spec = (Param("seq_len", 64, 2, 1000, "characters per training window"),)
+    preset = Preset(cell="lstm", hidden_size=64, embedding_dim=32, lr=3e-3, batch_size=32,
+                    steps=800, extra={"max_norm": 5.0})
+    max_typed_length = 500
+
+    def setup(self):
+        text = load_corpus(str(CORPUS_DIR / CORPUS_FILE))
+        self.text = text
+        index = {c: i for i, c in enumerate(self.vocab)}
+        data = torch.tensor([index[c] for c in text], dtype=torch.long)  # (N,)
+        split = int(len(data) * (1 - HELDOUT))
+        self.data, self.heldout = data[:split], data[split:]
+        counts = torch.bincount(data, minlength=len(self.vocab)).double()
+        self.unigram = counts / counts.sum()  # (V,)
+
+    @property
+    def baseline(self) -> float:
+        p = self.unigram[self.unigram > 0]
+        return float(-(p * p.log2()).sum())
+
+    @property
+    def pass_threshold(self) -> float:
+        return 2.5
+
+    def sample_batch(self, batch_size, generator):
+        T = self.params["seq_len"]
+        start = torch.randint(0, len(self.data) - T, (batch_size,), generator=generator)
+        windows = self.data[start.unsqueeze(1) + torch.arange(T + 1)]  # (B, T + 1)
+        return windows[:, :-1], windows[:, 1:]
+
+    def metric(self, outputs, targets):
+        ce = F.cross_entropy(outputs.reshape(-1, outputs.shape[-1]), targets.reshape(-1),
+                             ignore_index=IGNORE)
+        return ce.item() / math.log(2)
+
+    # ---- typed input and display -------------------------------------------------------
+    def split_text(self, text):
+        return list(prepare(text))
+
+    def label_example(self, tokens):
+        """Next-character targets; the last character has no next one and is not scored."""
+        targets = torch.full_like(tokens, IGNORE)
+        targets[..., :-1] = tokens[..., 1:]
+        return targets
+
+    def render_inputs(self, inputs):
+        return [SPACE_LABEL if c == " " else c for c in super().render_inputs(inputs)]
+
+    def render_targets(self, targets):
+        return [SPACE_LABEL if c == " " else c for c in super().render_targets(targets)]
+
+    def encode_prompt(self, prompt: str) -> torch.Tensor:
+        """Prompt text -> (T,) ids; raises ValueError naming every character not in the alphabet."""
+        chars = self.split_text(prompt)
+        unknown = sorted({c for c in chars if c not in ALPHABET})
+        if unknown:
+            raise ValueError(f"the model does not know the character(s) {' '.join(map(repr, unknown))}; "
+                             f"use a-z, space and . , ' \" ! ? -")
+        return torch.tensor([ALPHABET.index(c) for c in chars], dtype=torch.long)
+
+    @torch.no_grad()
+    def heldout_bits(self, model) -> float:
+        """Bits per character on the held-out end of the text, in windows of seq_len."""
+        T = min(self.params["seq_len"], len(self.heldout) - 1)
+        n = (len(self.heldout) - 1) // T
+        inputs = self.heldout[: n * T].reshape(n, T)  # (n, T)
+        targets = self.heldout[1 : n * T + 1].reshape(n, T)
+        was_training = model.training
+        model.eval()
+        try:
+            outputs = model(inputs)  # (n, T, V)
+        finally:
+            model.train(was_training)
+        return self.metric(outputs, targets)
+
+    @torch.no_grad()
+    def generate(self, model, prompt: str, length: int, temperature: float = 1.0,
+                 generator: torch.Generator | None = None) -> str:
+        """Sample ``length`` characters after ``prompt`` and return them (without the prompt).
+
+        The encoder runs on the prompt once and then one character at a time, carrying its
+        state. temperature 0 always takes the most likely character; higher is more random.
+        """
+        if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 5000:
+            raise ValueError(f"length must be a whole number from 1 to 5000; got {length!r}")
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
+                or not 0 <= temperature <= 10:
+            raise ValueError(f"temperature must be from 0 to 10; got {temperature!r}")
+        if getattr(model, "output_kind", None) != "per_step" or model.head.out_features != len(self.vocab):
+            raise ValueError("generate needs a model trained on the charlm task")
+        if model.config.bidirectional:
+            raise ValueError("a bidirectional model cannot generate text: it reads the future")
+        ids = self.encode_prompt(prompt)
+        if len(ids) == 0:
+            ids = torch.tensor([ALPHABET.index(" ")])
+        was_training = model.training
+        model.eval()
+        try:
+            out, state = model.encoder(model.embed(ids.unsqueeze(0)))  # (1, T, H)
+            chars = []
+            for _ in range(length):
+                logits = model.head_forward(out[:, -1:]).outputs[0, -1]  # (V,)
+                if temperature == 0:
+                    nxt = int(logits.argmax())
+                else:
+                    probs = torch.softmax(logits / temperature, dim=-1)
+                    nxt = int(torch.multinomial(probs, 1, generator=generator))
+                chars.append(ALPHABET[nxt])
+                out, state = model.encoder(model.embed(torch.tensor([[nxt]])), state)
+        finally:
+            model.train(was_training)
+        return "".join(chars)
