@@ -31,10 +31,13 @@ def config_to_values(cfg: LabConfig) -> dict:
     return values
 
 
-def values_to_config(values: dict) -> LabConfig:
-    """Controls' values -> a validated LabConfig (ValueError names the bad field)."""
+def values_to_config(values: dict, base_params: dict | None = None) -> LabConfig:
+    """Controls' values -> a validated LabConfig (ValueError names the bad field).
+
+    Task parameters other than the length (e.g. min_len) are kept from ``base_params``.
+    """
     task_cls = task_class(values["task"])
-    params = {}
+    params = dict(base_params or {})
     if any(p.name == "seq_len" for p in task_cls.params_spec) and values.get("seq_len") is not None:
         params["seq_len"] = int(values["seq_len"])
     cfg = LabConfig(task=values["task"], task_params=params,
@@ -91,7 +94,7 @@ class LabController(QObject):
             if values["task"] != self.config.task:
                 cfg = LabConfig.for_task(values["task"])
             else:
-                cfg = values_to_config(values)
+                cfg = values_to_config(values, self.config.task_params)
         except ValueError as exc:
             self.status_message.emit(f"Not applied: {exc}", 8000)
             self.window.controls.set_values(config_to_values(self.config))

@@ -12,6 +12,7 @@ from widgets.transport import TransportBar
 
 from . import settings as app_settings
 from .file_actions import FileActions, ask_unsaved
+from .lecture_menu import LectureMenu
 from .controller import LabController, config_to_values, seq_len_range
 from .lab_session import LabConfig, LabSession
 from .panels import make_panels
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.lecture = LectureMenu(self, self.lecture_note)
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
@@ -62,11 +64,19 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
         center = QSplitter(Qt.Vertical)
         center.setObjectName("centerSplitter")
+        self.lecture_note = QLabel()
+        self.lecture_note.setObjectName("lectureNote")
+        self.lecture_note.setWordWrap(True)
+        self.lecture_note.setMargin(6)
+        self.lecture_note.setStyleSheet("background: #24324a; border-radius: 4px;")
+        self.lecture_note.setToolTip("What to watch in this lecture preset (Lecture menu)")
+        self.lecture_note.hide()
+        center.addWidget(self.lecture_note)
         center.addWidget(self.strip)
         center.addWidget(self.unrolled)
-        center.setStretchFactor(0, 0)
-        center.setStretchFactor(1, 1)
-        center.setSizes([170, 420])
+        center.setStretchFactor(1, 0)
+        center.setStretchFactor(2, 1)
+        center.setSizes([60, 170, 420])
         self.setCentralWidget(center)
         scroll = QScrollArea()
         scroll.setObjectName("controlsScroll")
@@ -133,7 +143,7 @@ class MainWindow(QMainWindow):
             ("bptt", "Animate backpropagation through time", "B", lambda: t.bptt_button.toggle()),
             ("example", "New random example", "N", self.controller.new_example),
         ]
-        run_menu = self.menuBar().addMenu("&Run")
+        run_menu = self.run_menu = self.menuBar().addMenu("&Run")
         for key, text, shortcut, fn in specs:
             action = QAction(text, self)
             action.setShortcut(QKeySequence(shortcut))

@@ -187,3 +187,27 @@ def test_bptt_animation_plays_forward_then_backward(qtbot):
     assert lit[T - 1] == {(0, 0, T - 1)}  # the gradient has only reached the last step
     assert lit[0] == {(0, 0, t) for t in range(T)}  # ... and finally every step
     assert not transport.bptt_button.isChecked()
+
+
+def test_lecture_presets_set_task_cell_and_explain(qtbot):
+    window = make_window(qtbot)
+    presets = window.lecture.presets
+    assert len(presets) == 8
+    window.lecture.actions["bidirectional"].trigger()
+    snap = wait_shown(qtbot, window, lambda s: s.config["task"] == "tagging" and s.trace.num_directions == 2)
+    assert snap.config["model"]["merge"] == "sum"
+    assert window.controls.values()["bidirectional"] is True
+    assert "summed" in window.lecture_note.text() and window.lecture_note.isVisible()
+    window.lecture.actions["vanishing"].trigger()
+    snap = wait_shown(qtbot, window, lambda s: s.config["task"] == "adding" and s.trace.seq_len == 100)
+    assert snap.trace.cell_type == "rnn_tanh"
+
+
+def test_generate_text_from_the_language_model(qtbot):
+    window = make_window(qtbot, "charlm")
+    window.lecture.generate("the ", 40, 0.0)
+    qtbot.waitUntil(lambda: hasattr(window.lecture, "last_generated"), timeout=10000)
+    text = window.lecture.last_generated
+    assert text.startswith("the ") and len(text) == 44
+    for box in window.findChildren(QWidget, "generatedTextBox"):
+        box.close()

@@ -1,0 +1,35 @@
+"""Lecture presets: one per section of the lecture, from assets/presets/lecture.json."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine import ModelConfig, TrainConfig
+
+from .lab_session import LabConfig
+
+PRESETS_FILE = Path(__file__).resolve().parent.parent / "assets" / "presets" / "lecture.json"
+
+
+@dataclass(frozen=True)
+class LecturePreset:
+    id: str
+    title: str
+    slide: str
+    note: str  # what to watch, two sentences
+    docks: tuple[str, ...]  # docks to bring forward
+    config: LabConfig
+
+
+def load_presets(path: Path = PRESETS_FILE) -> list[LecturePreset]:
+    """Every preset, its configuration built from the task's own preset plus the overrides."""
+    presets = []
+    for item in json.loads(Path(path).read_text(encoding="utf-8")):
+        base = LabConfig.for_task(item["task"], **item.get("task_params", {}))
+        cfg = LabConfig(base.task, base.task_params,
+                        ModelConfig(**{**base.model.to_dict(), **item.get("model", {})}),
+                        TrainConfig(**{**base.train.to_dict(), **item.get("train", {})}))
+        presets.append(LecturePreset(item["id"], item["title"], item["slide"], item["note"],
+                                     tuple(item.get("docks", ())), cfg))
+    return presets
