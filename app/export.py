@@ -88,7 +88,9 @@ def render_svg(item, light: bool = False, title: str = "RNN Lab figure") -> byte
         exporter = pg.exporters.SVGExporter(item)
         exporter.parameters()["background"] = _background(light)
         data = exporter.export(toBytes=True)
-        return bytes(data) if not isinstance(data, str) else data.encode("utf-8")
+        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else str(data)
+        # heatmap cells are data: viewers must not blur them into gradients when scaling the image up
+        return text.replace("<image ", '<image style="image-rendering:pixelated" ').encode("utf-8")
     rect = _source_rect(item)
     out = QByteArray()
     buf = QBuffer(out)

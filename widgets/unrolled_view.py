@@ -253,7 +253,7 @@ class UnrolledView(Panel):
         per_column = kind in ("per_step", "attention")
         self._box(cx, y_of["x"])
         self.input_texts.append(self._text("", cx, y_of["x"], ink, 9))
-        self._text(str(t), cx, y_of["x"] + BOX_H / 2 + 9, self.theme["muted"], 8)
+        self._text(str(t + 1), cx, y_of["x"] + BOX_H / 2 + 9, self.theme["muted"], 8)  # the lecture counts from 1
         point = (cx, y_of["x"] - BOX_H / 2)  # where the input of the next layer comes from
         for layer in range(L):
             y_f = y_of[(layer, 0)]
@@ -275,7 +275,7 @@ class UnrolledView(Panel):
             for d in range(D):
                 yc = y_of[(layer, d)]
                 self.cell_items[(layer, d, t)] = self._box(cx, yc)
-                self.cell_texts[(layer, d, t)] = self._text(f"h{str(t).translate(SUB)}", cx, yc - 8, ink, 8)
+                self.cell_texts[(layer, d, t)] = self._text(f"h{str(t + 1).translate(SUB)}", cx, yc - 8, ink, 8)
                 strip = QtWidgets.QGraphicsPixmapItem()
                 strip.setPos(cx - STRIP_W / 2, yc + 1)
                 strip.setZValue(2.5)
@@ -337,8 +337,8 @@ class UnrolledView(Panel):
             ym, yf, yb = y_of["merge"], y_of[(L - 1, 0)], y_of[(L - 1, 1)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yf), (xo, yf), (xo, ym + NODE_R)])
             _arrow(path, [(0, yb - BOX_H / 2), (0, ym), (xo - NODE_R, ym)])
-            self._text("h←₀ (backward final state)", DX * 0.35, ym - 8, muted, 8, "l")
-            self._node(xo, ym, merge, "h_n: last forward state merged with the backward state at t=0")
+            self._text("h←₁ (backward final state)", DX * 0.35, ym - 8, muted, 8, "l")
+            self._node(xo, ym, merge, "h_n: last forward state merged with the backward state at t=1")
             _arrow(path, [(xo, ym - NODE_R), (xo, y_in)])
         self.output_items.append(self._box(xo, y_of["y"]))
         self.output_texts.append(self._text("", xo, y_of["y"], self.theme["foreground"], 9))
