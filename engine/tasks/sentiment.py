@@ -7,7 +7,7 @@ import torch
 from .base import Preset, Task, randint
 from .common import VariableLength, length_params, mask_mass, to_numpy
 
-FILLER = ("the", "movie", "film", "plot", "story", "acting", "was", "is", "and", "it", "this",
+FILLER = ("the", "movie", "film", "plot", "story", "acting", "was", "is", "and", "but", "it", "this",
           "a", "really", "quite", "so", "at", "times")
 POSITIVE = ("good", "great", "fun", "lovely", "superb")
 NEGATIVE = ("bad", "dull", "awful", "boring", "poor")
