@@ -11,6 +11,7 @@ from .export import write_bytes
 
 SWEEP_PANELS = ("unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "attentionPanel")
 MAX_FRAMES = 400
+MAX_WIDTH = 1400  # slides rarely need more; keeps a 100-frame GIF to a few MB
 
 
 def _to_pil(pixmap) -> Image.Image:
@@ -41,7 +42,10 @@ def sweep_frames(panels: dict, T: int, light: bool = False, names=SWEEP_PANELS) 
             for p in chosen:
                 p.set_time(t)
             QApplication.processEvents()
-            frames.append(tile([_to_pil(p.grab()) for p in chosen]))
+            frame = tile([_to_pil(p.grab()) for p in chosen])
+            if frame.width > MAX_WIDTH:
+                frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
+            frames.append(frame)
     finally:
         for p in chosen:
             p.set_theme(False)
