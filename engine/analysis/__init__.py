@@ -1,0 +1,16 @@
+"""Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
+from .counterfactual import counterfactual
+from .gate_stats import forget_half_life, gate_statistics
+from .spectrum import (
+    analysis_dict,
+    jacobian_norms,
+    matrix_note,
+    recurrent_matrices,
+    spectra,
+    spectral_radii,
+    spectral_radius,
+)
+
+__all__ = ["analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
+           "spectral_radii", "spectral_radius",
+           "counterfactual", "forget_half_life", "gate_statistics"]
