@@ -52,8 +52,9 @@ def notes(task, trainer) -> str:
         with torch.no_grad():
             att = model.run(inputs).attention
         uniform = torch.full_like(att, 1.0 / att.shape[1])
-        return (f"attention on {'polarity words' if task.name == 'sentiment' else 'motif'} "
-                f"{task.attention_mass(att, inputs):.2f} (uniform {task.attention_mass(uniform, inputs):.2f})")
+        what = "polarity words" if task.name == "sentiment" else "motif"
+        return (f"attention on {what} {task.attention_mass(att, inputs):.2f} "
+                f"(uniform {task.attention_mass(uniform, inputs):.2f})")
     return ""
 
 

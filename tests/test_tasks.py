@@ -76,9 +76,9 @@ def test_preset_configs_rejects_unknown_extra_field():
 def test_same_seed_gives_same_batches(name):
     task = make_task(name)
     a, b, c = batches(task, 5), batches(task, 5), batches(task, 6)
-    for (xa, ya), (xb, yb) in zip(a, b):
+    for (xa, ya), (xb, yb) in zip(a, b, strict=True):
         assert torch.equal(xa, xb) and torch.equal(ya, yb)
-    assert any(not torch.equal(xa, xc) for (xa, _), (xc, _) in zip(a, c))
+    assert any(not torch.equal(xa, xc) for (xa, _), (xc, _) in zip(a, c, strict=True))
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -86,14 +86,15 @@ def test_inputs_and_targets_are_valid(name):
     task = make_task(name)
     for inputs, targets in batches(task, 1, n=5, batch_size=32):
         if task.input_kind == "tokens":
-            assert inputs.dtype == torch.long and 0 <= int(inputs.min()) and int(inputs.max()) < task.vocab_size
+            assert inputs.dtype == torch.long
+            assert 0 <= int(inputs.min()) and int(inputs.max()) < task.vocab_size
         else:
             assert inputs.dtype == torch.float32 and inputs.shape[-1] == task.input_dim
         if task.output_kind != "regression":
             scored = targets[targets != IGNORE]
             assert 0 <= int(scored.min()) and int(scored.max()) < len(task.classes)
         if task.accepts_typed_input:  # the typed-input rule agrees with the sampler
-            for x, y in zip(inputs[:8], targets[:8]):
+            for x, y in zip(inputs[:8], targets[:8], strict=True):
                 expected = task.label_example(x)
                 assert torch.equal(expected, y) or name == "charlm", (task.render_inputs(x), y)
         assert len(task.render_inputs(inputs[0])) == inputs.shape[1]

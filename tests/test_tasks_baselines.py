@@ -59,7 +59,7 @@ def test_tagging_majority_tag_per_word_matches_the_exact_baseline():
     task = make_task("tagging")
     counts = Counter()
     for x, y in sample(task, 100, 32, seed=1):
-        counts.update(zip(x.flatten().tolist(), y.flatten().tolist()))
+        counts.update(zip(x.flatten().tolist(), y.flatten().tolist(), strict=True))
     majority = {}
     for (w, t), c in counts.items():
         if c > counts.get((w, majority.get(w, -1)), -1):
@@ -127,7 +127,8 @@ def test_dyck1_negatives_are_near_misses_that_counting_cannot_separate():
     x, y = task.sample_batch(500, torch.Generator().manual_seed(3))
     depth = torch.where(x == 0, 1, -1).cumsum(1)
     assert (depth[y == 0].min(1).values >= -2).all()
-    assert [task.label_example(task.encode_text(s)[0][0]).item() for s in ("(())()", "())(()", "(()")] == [1, 0, 0]
+    typed = [task.encode_text(s)[1].item() for s in ("(())()", "())(()", "(()")]
+    assert typed == [1, 0, 0]
 
 
 def test_sentiment_rule_majority_with_negation():
@@ -155,8 +156,8 @@ def test_dna_motif_labels_masks_and_near_misses():
     x, y = task.sample_batch(400, torch.Generator().manual_seed(0))
     strings = ["".join(task.vocab[i] for i in row) for row in x.tolist()]
     assert [int(MOTIF in s) for s in strings] == y.tolist()
-    near = [s for s, lab in zip(strings, y.tolist()) if not lab and any(
-        sum(a != b for a, b in zip(s[i : i + 6], MOTIF)) == 1 for i in range(len(s) - 5))]
+    near = [s for s, lab in zip(strings, y.tolist(), strict=True) if not lab and any(
+        sum(a != b for a, b in zip(s[i : i + 6], MOTIF, strict=True)) == 1 for i in range(len(s) - 5))]
     assert len(near) > 0.3 * int((y == 0).sum())  # many negatives are one base away
     mask = task.motif_mask(task.encode_text("ccTATAAAg")[0][0])
     assert mask.tolist() == [False, False] + [True] * 6 + [False]

@@ -24,7 +24,8 @@ def attention_readout(task, model):
     inputs, _ = task.sample_batch(128, torch.Generator().manual_seed(7))
     with torch.no_grad():
         att = model.run(inputs).attention
-    return task.attention_mass(att, inputs), task.attention_mass(torch.full_like(att, 1 / att.shape[1]), inputs)
+    uniform = torch.full_like(att, 1 / att.shape[1])
+    return task.attention_mass(att, inputs), task.attention_mass(uniform, inputs)
 
 
 def test_tagging_bidirectional_beats_unidirectional():

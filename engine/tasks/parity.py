@@ -1,8 +1,6 @@
 """Parity: an acceptor reads a bit string and says whether it holds an odd number of ones."""
 from __future__ import annotations
 
-import torch
-
 from .base import Param, Preset, Task, randint
 
 
