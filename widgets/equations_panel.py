@@ -1,0 +1,365 @@
+"""EquationsPanel: the current cell's equations in the lecture's notation, with the numbers filled in.
+
+For the selected layer, direction, step t (the time cursor) and unit u it shows every gate and state
+of that unit from the trace (LSTM i, f, g, o, c, h; GRU r, z, n, h in torch's form; simple RNN
+h_{t-1}, h_t), the arithmetic of the state update with those numbers, the bidirectional merge and
+the attention weight when they apply, then how the lecture's W_xh, W_hh, b_h map onto PyTorch's
+parameter names and shapes, and PyTorch code that builds the current model (``set_config``), with a
+Copy button. Numbers are printed to ``DECIMALS`` places; ``data_table`` has them at full precision.
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QTextBrowser
+
+from .base import Panel, apply_palette
+from .hidden_heatmap import SelectorRow, token_at
+
+DECIMALS = 3
+GATE_ROWS = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}  # torch's chunk order in weight_*
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)"}
+TORCH_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
+LSTM_GATES = (("i", "input", "σ", "input gate"), ("f", "forget", "σ", "forget gate"),
+              ("g", "cell_candidate", "tanh", "cell candidate"), ("o", "output", "σ", "output gate"))
+GRU_NOTE = ("PyTorch (and cuDNN) apply the reset gate <i>after</i> the matrix product, r<sub>t</sub> ⊙ "
+            "(W<sub>hn</sub> h<sub>{p}</sub> + b<sub>hn</sub>). The original GRU (Cho et al. 2014) resets "
+            "<i>before</i> it: W<sub>hn</sub> (r<sub>t</sub> ⊙ h<sub>{p}</sub>). Some texts also swap "
+            "z<sub>t</sub> and 1 − z<sub>t</sub>.")
+
+
+def fmt(v: float) -> str:
+    """A number as printed in the panel: DECIMALS places, a real minus sign."""
+    return f"{float(v):.{DECIMALS}f}".replace("-", "−")
+
+
+def par(v: float) -> str:
+    """fmt(v), in parentheses when negative (for products)."""
+    s = fmt(v)
+    return f"({s})" if s.startswith("−") else s
+
+
+def sub(name: str, index: str) -> str:
+    return f"{name}<sub>{index}</sub>"
+
+
+def model_code(config: dict, vocab_size: int | None, num_outputs: int | None, input_dim: int | None,
+               output_kind: str) -> str:
+    """PyTorch code that builds the configured model (same module names as engine.SequenceModel)."""
+    m = config["model"]
+    cell, H, L, E = m["cell"], m["hidden_size"], m["num_layers"], m["embedding_dim"]
+    bi, merge = bool(m["bidirectional"]), m.get("merge", "sum")
+    F = 2 * H if bi and merge == "concat" else H
+    C = num_outputs if num_outputs else 2
+    V = vocab_size or 2
+    lines = ["import torch", "from torch import nn", "",
+             f"# RNN Lab: task {config.get('task', '?')}, {TORCH_CLASS[cell]} ({cell}), {L} layer(s)"
+             + (f", bidirectional, merge by {merge}" if bi else "")]
+    if input_dim:
+        lines.append(f"embed = nn.Linear({input_dim}, {E})  # x_t: {input_dim} input features -> {E}")
+    else:
+        note = "" if vocab_size else "  # set to len(task.vocab)"
+        lines.append(f"embed = nn.Embedding({V}, {E})  # x_t: a {E}-dim vector per token{note}")
+    extra = ", nonlinearity='relu'" if cell == "rnn_relu" else ""
+    lines.append(f"rnn = nn.{TORCH_CLASS[cell]}(input_size={E}, hidden_size={H}, num_layers={L}, "
+                 f"batch_first=True, bidirectional={bi}{extra})")
+    init = m.get("init", "default")
+    if init != "default":
+        k = len(GATE_ROWS.get(cell, ("h",)))
+        block = "nn.init.orthogonal_(block)" if init == "orthogonal" else f"block.copy_(torch.eye({H}))"
+        lines += [f"with torch.no_grad():  # {init} initialisation of every recurrent (H, H) block",
+                  "    for name, p in rnn.named_parameters():",
+                  "        if name.startswith('weight_hh'):",
+                  f"            for block in p.view({k}, {H}, {H}):  # one block per gate",
+                  f"                {block}"]
+        if init == "identity":
+            lines += ["        elif name.startswith('bias_'):", "            p.zero_()"]
+    if output_kind == "attention":
+        lines.append(f"w_alpha = nn.Linear({F}, 1, bias=False)  # w_α")
+    lines += [f"head = nn.Linear({F}, {C})  # W_hy, b_y", "", "", "def forward(inputs):",
+              f"    x = embed(inputs)  # (B, T, {E})",
+              f"    out, {'(h_n, c_n)' if cell == 'lstm' else 'h_n'} = rnn(x)  # out: (B, T, {H * (1 + bi)})"
+              + ("  [fwd; bwd] concatenated" if bi else "")]
+    if bi and merge == "sum":
+        lines.append(f"    h = out[..., :{H}] + out[..., {H}:]  # the lecture's sum: h_i = fwd_i + bwd_i")
+    else:
+        lines.append("    h = out" + ("  # PyTorch's concat: h_i = [fwd_i; bwd_i]" if bi else "  # h_i"))
+    if output_kind == "per_step":
+        lines.append(f"    return head(h)  # (B, T, {C}): y_t = W_hy h_t + b_y (softmax in the loss)")
+    elif output_kind == "attention":
+        lines += ["    alpha = torch.softmax(w_alpha(h).squeeze(-1), dim=-1)  # (B, T): α_i",
+                  f"    return head((alpha.unsqueeze(-1) * h).sum(1))  # (B, {C}): y = f(Σ α_i h_i)"]
+    else:
+        if not bi:
+            lines.append("    h_n = out[:, -1]  # the final state")
+        else:
+            fwd, bwd = f"out[:, -1, :{H}]", f"out[:, 0, {H}:]"
+            joined = f"{fwd} + {bwd}" if merge == "sum" else f"torch.cat([{fwd}, {bwd}], dim=-1)"
+            lines.append(f"    h_n = {joined}  # fwd after the last token, bwd after the first")
+        if output_kind == "regression":
+            lines.append("    return head(h_n).squeeze(-1)  # (B,): y = W_hy h_n + b_y")
+        else:
+            lines.append(f"    return head(h_n)  # (B, {C}): y = f(W_hy h_n + b_y)")
+    example = f"torch.rand(1, 10, {input_dim})" if input_dim else f"torch.randint(0, {V}, (1, 10))"
+    lines += ["", "", f"inputs = {example}  # one sequence of 10 steps", "y = forward(inputs)"]
+    return "\n".join(lines) + "\n"
+
+
+def layout_rows(cell: str, layer: int, d: int, H: int, E: int | None, D: int, unit: int) -> list[tuple]:
+    """(PyTorch name, shape, what it holds) for one layer/direction's parameters."""
+    gates = GATE_ROWS.get(cell, ("h",))
+    G = len(gates)
+    sfx = f"_l{layer}" + ("_reverse" if d else "")
+    width = (E if E else "E") if layer == 0 else D * H
+    blocks = ", ".join(f"{g}: rows {k * H}–{(k + 1) * H - 1}" for k, g in enumerate(gates))
+    rows_u = ", ".join(str(k * H + unit) for k in range(G))
+    if G == 1:
+        return [(f"weight_ih{sfx}", f"({H}, {width})", "W_xh"),
+                (f"weight_hh{sfx}", f"({H}, {H})", f"W_hh; unit {unit} uses row {unit}"),
+                (f"bias_ih{sfx}", f"({H},)", "PyTorch adds two biases:"),
+                (f"bias_hh{sfx}", f"({H},)", "the lecture's b_h = b_ih + b_hh")]
+    return [(f"weight_ih{sfx}", f"({G * H}, {width})", f"W_x· stacked ({blocks})"),
+            (f"weight_hh{sfx}", f"({G * H}, {H})", f"W_h· stacked; unit {unit} uses rows {rows_u}"),
+            (f"bias_ih{sfx}", f"({G * H},)", "b_i·; PyTorch adds two biases:"),
+            (f"bias_hh{sfx}", f"({G * H},)", "b_h· (the lecture's b = b_ih + b_hh)")]
+
+
+class EquationsPanel(Panel):
+    title = "Equations with numbers"
+    time_indexed = True
+
+    def __init__(self, parent=None):
+        super().__init__("equationsPanel", parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.config: dict | None = None
+        self.info: dict = {}
+        self.rows: list[tuple[str, object]] = []  # (quantity, value) behind the numbers shown
+        controls = QHBoxLayout()
+        controls.setSpacing(4)
+        self.selectors = SelectorRow("equations")
+        self.selectors.changed.connect(self._on_selection_changed)
+        self.unit_spin = QSpinBox(objectName="equationsUnitSpin")
+        self.unit_spin.setPrefix("unit ")
+        self.unit_spin.setRange(0, 0)
+        self.unit_spin.setToolTip("Which hidden unit's numbers to show (index into h_t).")
+        self.unit_spin.valueChanged.connect(self._on_unit_changed)
+        self.copy_button = QPushButton("Copy code", objectName="equationsCopyButton")
+        self.copy_button.setToolTip("Copy PyTorch code that builds this model to the clipboard.")
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.where = QLabel("", objectName="equationsWhereLabel")
+        self.where.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for w in (self.selectors, self.unit_spin):
+            controls.addWidget(w)
+        controls.addWidget(self.where, 1)
+        controls.addWidget(self.copy_button)
+        self._layout.addLayout(controls)
+        self.text = QTextBrowser(objectName="equationsText")
+        self.text.setOpenExternalLinks(False)
+        self.text.setMinimumSize(200, 120)
+        self.text.document().setDefaultStyleSheet("p { margin-top: 3px; margin-bottom: 6px; } "
+                                                  "h4 { margin-top: 8px; margin-bottom: 2px; }")
+        self._layout.addWidget(self.text, 1)
+        self.set_theme(False)
+
+    # ---- controller API ----------------------------------------------------------------
+    def set_config(self, config: dict) -> None:
+        """The app's LabConfig.to_dict(): {"task", "task_params", "model": {...}, "train": {...}}."""
+        self.config = config
+        self._refresh()
+
+    def set_task_info(self, info: dict) -> None:
+        self.info = dict(info or {})
+        self._refresh()
+
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        L, D, _T, H = trace.hidden.shape
+        self.selectors.update_shape(L, D)
+        self.unit_spin.blockSignals(True)
+        self.unit_spin.setRange(0, H - 1)
+        self.unit_spin.blockSignals(False)
+        self._refresh()
+
+    def set_time(self, t: int) -> None:
+        super().set_time(t)
+        self._refresh()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        apply_palette(self, self.theme)
+        self._refresh()
+
+    # ---- content -----------------------------------------------------------------------
+    def code(self) -> str:
+        """PyTorch code for the configured model ("" before set_config)."""
+        if self.config is None:
+            return ""
+        tr = self.trace
+        vocab = self.info.get("vocab")
+        real = tr is not None and np.ndim(tr.input_values) == 2
+        outputs = None if tr is None else (1 if tr.output_kind == "regression" else int(tr.outputs.shape[-1]))
+        kind = tr.output_kind if tr is not None else self.info.get("output_kind", "final")
+        return model_code(self.config, len(vocab) if vocab else None, outputs,
+                          int(tr.input_values.shape[-1]) if real else None, kind)
+
+    def html(self) -> str:
+        return self.text.toHtml()
+
+    def plain_text(self) -> str:
+        return self.text.toPlainText()
+
+    def _refresh(self) -> None:
+        th = self.theme
+        ink, muted, accent = th["foreground"], th["muted"], th["accent"]
+        self.rows = []
+        parts = [f"<div style='color:{ink}'>"]
+        if self.trace is not None:
+            parts += self._equations(accent, muted)
+        else:
+            parts.append(f"<p style='color:{muted}'>The equations appear with numbers once there is an "
+                         "example.</p>")
+        parts += self._pytorch(muted)
+        parts.append("</div>")
+        bar = self.text.verticalScrollBar().value()
+        self.text.setHtml("".join(parts))
+        self.text.verticalScrollBar().setValue(bar)  # keep the reader's place while t moves
+
+    def _value(self, quantity: str, v: float, accent: str) -> str:
+        self.rows.append((quantity, float(v)))
+        return f"<b style='color:{accent}'>{fmt(v)}</b>"
+
+    def _equations(self, accent: str, muted: str) -> list[str]:
+        tr = self.trace
+        layer, d = self.selectors.selection()
+        t, u = self.clamp_time(self.time), min(self.unit_spin.value(), tr.hidden_size - 1)
+        T, D = tr.seq_len, tr.num_directions
+        prev = t - 1 if d == 0 else t + 1  # the step this chain read before t
+        has_prev = 0 <= prev < T
+        p = "t−1" if d == 0 else "t+1"
+        arrow = ("", " →", " ←")[(d + 1) * (D - 1)]
+        name = CELL_NAMES.get(tr.cell_type, tr.cell_type)
+        self.where.setText(f"{name} · layer {layer + 1}{arrow} · t={t} ‘{token_at(tr, t)}’")
+        self.rows += [("t", t), ("unit", u), ("layer", layer + 1),
+                      ("direction", "backward" if d else "forward")]
+        h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else 0.0)
+        kind = "linear map of the input" if np.ndim(tr.input_values) == 2 else "embedding of"
+        x_note = f"x<sub>t</sub> = {kind} ‘" + html.escape(token_at(tr, t)) + "’" if layer == 0 else \
+            f"x<sub>t</sub> = layer {layer}'s h<sub>t</sub>" + (" [h→; h←]" if D == 2 else "")
+        first = "" if has_prev else f" (h<sub>{p}</sub> = 0: the initial state)"
+        out = [f"<p style='color:{muted}'>unit {u}, step t = {t}; {x_note}{first}</p>"]
+        mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
+        pre = lambda k: (f"W<sub>i{k}</sub> x<sub>t</sub> + b<sub>i{k}</sub> + W<sub>h{k}</sub> "  # noqa: E731
+                         f"h<sub>{p}</sub> + b<sub>h{k}</sub>")
+        if tr.cell_type == "lstm":
+            g = {k: tr.gates[name][layer, d, t, u] for k, name, _f, _l in LSTM_GATES}
+            for k, _name, fn, label in LSTM_GATES:
+                out.append(f"<p>{sub(k, 't')} = {fn}({pre(k)}) = {mv(k + '_t', g[k])} "
+                           f"<span style='color:{muted}'>{label}</span></p>")
+            c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else 0.0)
+            self.rows.append((f"c_{p}", float(c_prev)))
+            out.append(f"<p>{sub('c', 't')} = {sub('f', 't')} ⊙ {sub('c', p)} + {sub('i', 't')} ⊙ "
+                       f"{sub('g', 't')} = {par(g['f'])}·{par(c_prev)} + {par(g['i'])}·{par(g['g'])} = "
+                       f"{mv('c_t', c)}</p>")
+            out.append(f"<p>{sub('h', 't')} = {sub('o', 't')} ⊙ tanh({sub('c', 't')}) = {par(g['o'])}·tanh"
+                       f"({fmt(c)}) = {mv('h_t', h)}</p>")
+        elif tr.cell_type == "gru":
+            r, z, n = (tr.gates[name][layer, d, t, u] for name in ("reset", "update", "new"))
+            for k, v, label in (("r", r, "reset gate"), ("z", z, "update gate")):
+                out.append(f"<p>{sub(k, 't')} = σ({pre(k)}) = {mv(k + '_t', v)} "
+                           f"<span style='color:{muted}'>{label}</span></p>")
+            out.append(f"<p>{sub('n', 't')} = tanh(W<sub>in</sub> x<sub>t</sub> + b<sub>in</sub> + "
+                       f"{sub('r', 't')} ⊙ (W<sub>hn</sub> h<sub>{p}</sub> + b<sub>hn</sub>)) = "
+                       f"{mv('n_t', n)} <span style='color:{muted}'>new state</span></p>")
+            self.rows.append((f"h_{p}", float(h_prev)))
+            out.append(f"<p>{sub('h', 't')} = (1 − {sub('z', 't')}) ⊙ {sub('n', 't')} + {sub('z', 't')} ⊙ "
+                       f"{sub('h', p)} = (1 − {fmt(z)})·{par(n)} + {fmt(z)}·{par(h_prev)} = "
+                       f"{mv('h_t', h)}</p>")
+            out.append(f"<p style='color:{muted}'>{GRU_NOTE.format(p=p)}</p>")
+        else:
+            fn = "ReLU" if tr.cell_type == "rnn_relu" else "tanh"
+            self.rows.append((f"h_{p}", float(h_prev)))
+            out.append(f"<p>{sub('h', 't')} = {fn}(W<sub>hh</sub> h<sub>{p}</sub> + W<sub>xh</sub> "
+                       f"x<sub>t</sub> + b<sub>h</sub>)</p>")
+            out.append(f"<p>{sub('h', p)} = {fmt(h_prev)} → {sub('h', 't')} = {mv('h_t', h)}</p>")
+        out += self._merge_and_head(layer, t, u, accent, muted)
+        return out
+
+    def _merge_and_head(self, layer: int, t: int, u: int, accent: str, muted: str) -> list[str]:
+        tr = self.trace
+        mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
+        out = []
+        H, top = tr.hidden_size, tr.num_layers - 1
+        if tr.num_directions == 2 and layer == top:
+            fwd, bwd = tr.hidden[top, 0, t, u], tr.hidden[top, 1, t, u]
+            if tr.merge == "sum":
+                out.append(f"<p>h<sub>t</sub> = h→<sub>t</sub> + h←<sub>t</sub> = {par(fwd)} + {par(bwd)} = "
+                           f"{mv('merged h_t', tr.encoded[t, u])} "
+                           f"<span style='color:{muted}'>the lecture's sum</span></p>")
+            else:
+                out.append(f"<p>h<sub>t</sub> = [h→<sub>t</sub>; h←<sub>t</sub>] (PyTorch's concat): "
+                           f"entry {u} = "
+                           f"{mv(f'merged h_t[{u}]', tr.encoded[t, u])}, entry {H + u} = "
+                           f"{mv(f'merged h_t[{H + u}]', tr.encoded[t, H + u])}</p>")
+        if tr.output_kind == "attention" and tr.attention is not None:
+            out.append(f"<p>α<sub>t</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>t</sub>) / Σ<sub>j</sub> "
+                       f"exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>) = {mv('alpha_t', tr.attention[t])}; "
+                       f"y = f(Σ<sub>i</sub> α<sub>i</sub> h<sub>i</sub>)</p>")
+        probs = np.asarray(tr.outputs, dtype=np.float64)
+        if tr.output_kind == "regression":
+            y = probs.reshape(-1)[0]  # the regression value (a 0-d or 1-element array)
+            out.append(f"<p>y = W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub> = {mv('y', y)}</p>")
+        elif tr.output_kind == "per_step":
+            c = int(probs[t].argmax())
+            out.append(f"<p>y<sub>t</sub> = softmax(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>): "
+                       f"P({html.escape(tr.predictions[t])}) = {mv('P(y_t)', probs[t, c])}</p>")
+        else:
+            c = int(probs.argmax())
+            h_n = "Σ α<sub>i</sub> h<sub>i</sub>" if tr.output_kind == "attention" else "h<sub>n</sub>"
+            out.append(f"<p>y = softmax(W<sub>hy</sub> {h_n} + b<sub>y</sub>): "
+                       f"P({html.escape(tr.predictions[0])}) = {mv('P(y)', probs[c])}</p>")
+        return out
+
+    def _pytorch(self, muted: str) -> list[str]:
+        out = ["<h4>In PyTorch</h4>"]
+        tr, cfg = self.trace, (self.config or {}).get("model")
+        cell = cfg["cell"] if cfg else (tr.cell_type if tr is not None else None)
+        if cell is not None and (tr is not None or cfg):
+            layer, d = self.selectors.selection()
+            H = cfg["hidden_size"] if cfg else tr.hidden_size
+            D = (2 if cfg["bidirectional"] else 1) if cfg else tr.num_directions
+            E = cfg["embedding_dim"] if cfg else None
+            u = min(self.unit_spin.value(), H - 1)
+            cells = "".join(f"<tr><td><code>{n}</code></td><td>{s}</td><td>{w}</td></tr>"
+                            for n, s, w in layout_rows(cell, layer, d, H, E, D, u))
+            out.append(f"<table cellspacing='0' cellpadding='2'>{cells}</table>")
+            out.append(f"<p style='color:{muted}'>Layer k's names end in <code>_l{{k}}</code>, the backward "
+                       "direction's in <code>_reverse</code>. The lecture's last slide builds "
+                       "<code>rnn = nn.RNN(10, 20, 2)</code>: input_size 10, hidden_size 20, 2 layers, "
+                       "inputs (T, B, 10) since batch_first is False by default.</p>")
+        code = self.code()
+        if code:
+            out.append(f"<pre style='white-space: pre-wrap'>{html.escape(code)}</pre>")
+        else:
+            out.append(f"<p style='color:{muted}'>The code appears once a configuration is set.</p>")
+        return out
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_selection_changed(self) -> None:
+        self._refresh()
+
+    def _on_unit_changed(self, _value: int) -> None:
+        self._refresh()
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.code())
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        if self.trace is None:
+            return [], []
+        return ["quantity", "value"], [[q, v] for q, v in self.rows]
+
+    def export_item(self):
+        return self.text
