@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 DARK = {"background": "#15171c", "foreground": "#d8dde6", "muted": "#8a93a3", "accent": "#ffcc44",
@@ -36,6 +36,17 @@ def diverging_cmap() -> pg.ColorMap:
 def sequential_cmap() -> pg.ColorMap:
     """256-entry map for gate values in (0, 1)."""
     return pg.colormap.get("viridis")  # 256 entries
+
+
+def brush_lut(cmap: pg.ColorMap, n: int = 256) -> list[QBrush]:
+    """``n`` ready-made brushes along ``cmap``: colour a value by index instead of a mkBrush per item."""
+    return [QBrush(QColor(int(r), int(g), int(b))) for r, g, b in cmap.getLookupTable(nPts=n)[:, :3]]
+
+
+def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256) -> np.ndarray:
+    """Values in (lo, hi) -> integer indices 0..n-1 into a lookup table (NaN -> 0)."""
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=lo)
+    return np.clip(np.rint((v - lo) / (hi - lo) * (n - 1)), 0, n - 1).astype(np.intp)
 
 
 class Panel(QWidget):
@@ -135,6 +146,27 @@ def log_levels(values) -> np.ndarray:
         lo, hi = logs.min(), logs.max()
         out[pos] = 1.0 if hi - lo < 1e-12 else (logs - lo) / (hi - lo)
     return out
+
+
+def history_arrays(history: dict | None) -> dict[str, np.ndarray]:
+    """A training history as float64 copies (the panel keeps them: the caller may reuse its arrays)."""
+    return {k: np.array(v, dtype=np.float64) for k, v in (history or {}).items()}
+
+
+def same_arrays(a: dict, b: dict) -> bool:
+    """Do two dicts of arrays hold the same keys and values (NaN equal to NaN)?"""
+    return a.keys() == b.keys() and all(
+        np.shape(a[k]) == np.shape(b[k]) and np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+
+
+def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5) -> None:
+    """Show y in (lo, hi), but keep the current range while it holds (lo, hi) and is at most
+    ``1 + slack`` times as wide: a range that stays put neither jitters from one update to the next
+    nor re-renders its axis (and grid) at every update."""
+    cur_lo, cur_hi = plot.getViewBox().viewRange()[1]
+    if cur_lo <= lo and hi <= cur_hi and cur_hi - cur_lo <= (1 + slack) * (hi - lo):
+        return
+    plot.setYRange(lo, hi, padding=0)
 
 
 def set_combo_items(combo, items: list[str]) -> None:

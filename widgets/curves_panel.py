@@ -14,7 +14,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
-from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme
+from .base import (
+    SERIES_COLORS,
+    Panel,
+    apply_palette,
+    apply_plot_theme,
+    history_arrays,
+    same_arrays,
+    settle_y_range,
+)
 
 
 def ema(values: np.ndarray, span: int) -> np.ndarray:
@@ -31,6 +39,46 @@ def ema(values: np.ndarray, span: int) -> np.ndarray:
         acc = v if acc is None else acc + alpha * (v - acc)
         out[i] = acc
     return out
+
+
+class RunningEma:
+    """``ema`` of a series that grows at the end (and, past the history's capacity, loses its oldest
+    entries): only the new entries are averaged, the rest is taken from the previous call. When the
+    new series does not continue the old one (a reset run, another span), it is computed afresh."""
+
+    def __init__(self):
+        self._last = None  # (span, steps, values, out, acc)
+
+    def __call__(self, steps: np.ndarray, values: np.ndarray, span: int) -> np.ndarray:
+        values = np.asarray(values, dtype=np.float64)
+        if span <= 1:
+            return values.copy()
+        out = self._continued(steps, values, span)
+        if out is None:
+            out = ema(values, span)
+            finite = out[np.isfinite(out)]
+            acc = float(finite[-1]) if finite.size else None
+        else:
+            out, acc = out
+        self._last = (span, steps.copy(), values.copy(), out, acc)
+        return out
+
+    def _continued(self, steps, values, span):
+        if self._last is None or self._last[0] != span or not len(steps) or not len(self._last[1]):
+            return None
+        _, old_steps, old_values, old_out, acc = self._last
+        drop = int(np.searchsorted(old_steps, steps[0]))  # entries that fell off the front
+        kept = len(old_steps) - drop
+        if not 0 <= kept <= len(steps) or not np.array_equal(old_steps[drop:], steps[:kept]) or \
+                not np.array_equal(old_values[drop:], values[:kept], equal_nan=True):
+            return None
+        alpha = 2.0 / (span + 1.0)
+        new = np.full(len(values) - kept, np.nan)
+        for i, v in enumerate(values[kept:].tolist()):
+            if math.isfinite(v):
+                acc = v if acc is None else acc + alpha * (v - acc)
+                new[i] = acc
+        return np.concatenate([old_out[drop:], new]), acc
 
 
 def short(v: float) -> str:
@@ -60,6 +108,9 @@ class CurvesPanel(Panel):
     def __init__(self, parent=None):
         super().__init__("curvesPanel", parent)
         self.history: dict = {}
+        self._got_history = False  # set_history was called (self.history is what it drew)
+        self._loss_ema, self._metric_ema = RunningEma(), RunningEma()
+        self._summary_color = None
         self.info: dict = {}
         self.evals: list[tuple[float, float, float]] = []  # (step, loss, metric)
         self.metric_log = False
@@ -163,7 +214,10 @@ class CurvesPanel(Panel):
         self._redraw()
 
     def set_history(self, history: dict) -> None:
-        self.history = {k: np.asarray(v, dtype=np.float64) for k, v in (history or {}).items()}
+        new = history_arrays(history)
+        if self._got_history and same_arrays(new, self.history):
+            return  # nothing new (the controller hands the history over with every snapshot)
+        self._got_history, self.history = True, new
         steps = self.history.get("step", np.zeros(0))
         last = float(np.nanmax(steps)) if steps.size and np.isfinite(steps).any() else 0.0
         if any(s > last for s, _, _ in self.evals):  # the run was reset: its evaluations are stale
@@ -186,7 +240,7 @@ class CurvesPanel(Panel):
         self.view.setBackground(th["background"])
         for plot in (self.loss_plot, self.metric_plot):
             apply_plot_theme(plot, th)
-            plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
+            plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read values off the axis
         for line, color in ((self.baseline_line, th["muted"]), (self.threshold_line, th["good"])):
             line.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
             line.label.setColor(color)
@@ -224,12 +278,18 @@ class CurvesPanel(Panel):
     def _redraw(self) -> None:
         steps, loss, metric = self._series()
         span = self.smoothing.value()
-        s_loss, s_metric = (ema(loss, span), ema(metric, span)) if span > 1 else (loss, metric)
+        if span > 1:  # once per update, and only over the steps that are new since the last one
+            s_loss, s_metric = self._loss_ema(steps, loss, span), self._metric_ema(steps, metric, span)
+        else:
+            s_loss, s_metric = loss, metric
         for raw, smooth, values, smoothed, log in (
                 (self.loss_raw, self.loss_smooth, loss, s_loss, True),
                 (self.metric_raw, self.metric_smooth, metric, s_metric, self.metric_log)):
             raw.setData(*finite_xy(steps, values, log))
-            smooth.setData(*finite_xy(steps, smoothed, log) if span > 1 else ([], []))
+            if span > 1:
+                smooth.setData(*finite_xy(steps, smoothed, log))
+            elif smooth.xData is not None and len(smooth.xData):
+                smooth.setData([], [])
         self._draw_evals()
         self._update_ranges()
         self._update_summary(steps, s_loss, s_metric, span)
@@ -254,7 +314,7 @@ class CurvesPanel(Panel):
             v = np.log10(values[ok]) if log else values[ok]
             lo, hi = float(v.min()), float(v.max())
             pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
-            plot.setYRange(lo - pad, hi + pad, padding=0)
+            settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
         steps = self._series()[0]
         steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
         if steps.size:  # x: the whole run (the metric plot is linked)
@@ -280,7 +340,9 @@ class CurvesPanel(Panel):
             tip += f". The task is passed at {name} {'≥' if higher else '≤'} {threshold:.3g}."
             color = self.theme["good"] if passed else color
         self.summary.setText(text)
-        self.summary.setStyleSheet(f"color: {color};")
+        if color != self._summary_color:  # a new style sheet re-polishes the label: only on change
+            self._summary_color = color
+            self.summary.setStyleSheet(f"color: {color};")
         self.summary.setToolTip(tip)
 
     # ---- export ------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from .base import (
     Panel,
     apply_palette,
     apply_plot_theme,
+    brush_lut,
     diverging_cmap,
+    lut_index,
     message_label,
     sequential_cmap,
 )
@@ -85,9 +87,11 @@ class GatesPanel(Panel):
         self._layout.addLayout(self.stack, 1)
         self._names: tuple[str, ...] | None = None
         self._shown_T = None  # sequence length the time axis was last fitted to
+        self._shown_H = None  # number of units the unit axis was last fitted to
+        self._bars_for, self._bars_at = None, None  # trace and (t, selection) the bars show
         self.rows: list[dict] = []  # per gate: plot, image, bar, cursor, bars_plot, bars
-        self._luts = {"seq": sequential_cmap().getLookupTable(nPts=256),
-                      "div": diverging_cmap().getLookupTable(nPts=256)}
+        # 256 ready-made brushes per colour map: a bar's colour is a table look-up, not a mkBrush
+        self._brushes = {"seq": brush_lut(sequential_cmap()), "div": brush_lut(diverging_cmap())}
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -114,6 +118,8 @@ class GatesPanel(Panel):
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
+        if trace is self.trace:  # the same snapshot again (e.g. only the history moved on)
+            return
         super().set_trace(trace)
         L, D, _T, _H = trace.hidden.shape
         self.selectors.update_shape(L, D)
@@ -140,7 +146,10 @@ class GatesPanel(Panel):
         t = self.clamp_time(t)
         for row in self.rows:
             row["cursor"].setValue(t)
-        self._update_bars(t)
+        at = (t, self.selectors.selection())
+        if self._bars_for is not self.trace or self._bars_at != at:  # the bars only change with these
+            self._bars_for, self._bars_at = self.trace, at
+            self._update_bars(t)
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -163,7 +172,7 @@ class GatesPanel(Panel):
         """One row per gate: heatmap (H, T) with colour bar | bars of every unit at the cursor t."""
         self.plots.clear()
         self.rows = []
-        self._names, self._shown_T = names, None
+        self._names, self._shown_T, self._shown_H, self._bars_for = names, None, None, None
         for i, name in enumerate(names):
             _label, symbol, levels, doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
             last = i == len(names) - 1
@@ -208,7 +217,7 @@ class GatesPanel(Panel):
             bars_plot.addItem(bars)
             self.rows.append(dict(name=name, plot=plot, image=image, colorbar=colorbar, cursor=cursor,
                                   title=title, bars_plot=bars_plot, bars=bars, zero=zero, levels=levels,
-                                  lut=self._luts["div" if levels[0] < 0 else "seq"]))
+                                  brushes=self._brushes["div" if levels[0] < 0 else "seq"]))
         layout = self.plots.ci.layout
         layout.setColumnStretchFactor(0, 4)
         layout.setColumnStretchFactor(1, 1)
@@ -223,27 +232,30 @@ class GatesPanel(Panel):
         if self.trace is None or not self.rows:
             return
         T, H = self.trace.seq_len, self.trace.hidden_size
-        for row in self.rows:
+        for row in self.rows:  # levels stay those the colour bar set: fixed per gate
             values = self._selected(row["name"])
             row["image"].setImage(np.ascontiguousarray(values.T, dtype=np.float32), autoLevels=False)
-            row["image"].setRect(QRectF(-0.5, -0.5, T, H))
-            row["colorbar"].setLevels(row["levels"])
-            row["plot"].setYRange(-0.5, H - 0.5, padding=0)
-            last = row is self.rows[-1]  # top unit's number only: end labels of stacked rows collide
-            row["plot"].getAxis("left").setTicks([[(0, "0")] * last + [(H - 1, str(H - 1))]])
+        if (T, H) != (self._shown_T, self._shown_H):  # geometry and ticks only change with the shape
+            for row in self.rows:
+                row["image"].setRect(QRectF(-0.5, -0.5, T, H))
+                row["plot"].setYRange(-0.5, H - 0.5, padding=0)
+                last = row is self.rows[-1]  # top unit's number only: end labels of stacked rows collide
+                row["plot"].getAxis("left").setTicks([[(0, "0")] * last + [(H - 1, str(H - 1))]])
         if self._shown_T != T:  # keep the user's pan/zoom over same-length traces
-            self._shown_T = T
             self.rows[0]["plot"].setXRange(-0.5, T - 0.5, padding=0)
+        self._shown_T, self._shown_H = T, H
+        self._bars_for = None  # new values or another layer/direction: redraw the bars
         self.set_time(self.time)
 
     def _update_bars(self, t: int) -> None:
+        units = None
         for row in self.rows:
             v = self._selected(row["name"])[t].astype(float)  # (H,)
-            lo, hi = row["levels"]
-            idx = np.clip(((v - lo) / (hi - lo) * 255).round(), 0, 255).astype(int)
-            brushes = [pg.mkBrush(*row["lut"][i]) for i in idx]
-            row["bars"].setOpts(x0=np.zeros_like(v), y=np.arange(len(v)), width=v, height=0.8,
-                                brushes=brushes)
+            if units is None:
+                units, zeros = np.arange(len(v), dtype=float), np.zeros(len(v))
+            brushes = row["brushes"]
+            row["bars"].setOpts(x0=zeros, y=units, width=v, height=0.8,
+                                brushes=[brushes[i] for i in lut_index(v, *row["levels"]).tolist()])
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "

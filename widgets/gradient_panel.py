@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
-from .base import SERIES_COLORS, Panel, apply_plot_theme
+from .base import SERIES_COLORS, Panel, apply_plot_theme, history_arrays, same_arrays, settle_y_range
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
 
@@ -66,6 +66,8 @@ class GradientPanel(Panel):
     def __init__(self, parent=None):
         super().__init__("gradientPanel", parent)
         self.history: dict = {}
+        self._got_history = False  # set_history was called (self.history is what it drew)
+        self._shown_T = None  # sequence length the time plot's x range was set for
         self.clip_enabled = False
         self.max_norm = 1.0
         self._keys: list[tuple[int, int]] = []
@@ -176,11 +178,14 @@ class GradientPanel(Panel):
 
     # ---- controller-facing API ---------------------------------------------------------
     def set_trace(self, trace) -> None:
+        if trace is self.trace and trace is not None:  # the same snapshot again
+            return
         super().set_trace(trace)
         self._show_empty(self.time_plot, self.time_empty, self.time_legend, trace is None)
         if trace is None:
             self._rebuild_time_curves([])
             self.time_cursor.setVisible(False)
+            self._shown_T = None
             return
         g = np.asarray(trace.grad_norm, dtype=np.float64)  # (L, D, T)
         L, D, T = g.shape
@@ -191,11 +196,12 @@ class GradientPanel(Panel):
         t = np.arange(T, dtype=np.float64)
         for (layer, d), curve in self.time_curves.items():
             curve.setData(t, y[layer, d])
-        self.time_plot.setXRange(0, max(T - 1, 1), padding=0.02)
-        self.time_plot.setYRange(*log_range(y), padding=0)
+        if self._shown_T != T:
+            self._shown_T = T
+            self.time_plot.setXRange(0, max(T - 1, 1), padding=0.02)
+        settle_y_range(self.time_plot, *log_range(y))  # steady while the norms stay in view
         self.time_cursor.setVisible(True)
         self.set_time(self.time)
-        self._update_titles()
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
@@ -204,7 +210,10 @@ class GradientPanel(Panel):
             self.time_cursor.setPos(self.time)
 
     def set_history(self, history: dict) -> None:
-        self.history = {k: np.asarray(v, dtype=np.float64) for k, v in (history or {}).items()}
+        new = history_arrays(history)
+        if self._got_history and same_arrays(new, self.history):
+            return  # nothing new (the controller hands the history over with every snapshot)
+        self._got_history, self.history = True, new
         steps = self.history.get("step", np.zeros(0))
         before = self.history.get("grad_norm", np.full(len(steps), np.nan))
         after = self.history.get("grad_norm_clipped", np.full(len(steps), np.nan))
@@ -220,6 +229,9 @@ class GradientPanel(Panel):
 
     def set_clip(self, enabled: bool, max_norm: float) -> None:
         """Show the max-norm threshold (a horizontal line) while clipping is on."""
+        if (bool(enabled), float(max_norm)) == (self.clip_enabled, self.max_norm) and \
+                self.max_norm_line.label.format == f"max-norm {self.max_norm:g}":
+            return  # unchanged (the controller hands it over with every snapshot)
         self.clip_enabled = bool(enabled)
         self.max_norm = float(max_norm)
         if self.max_norm > 0 and math.isfinite(self.max_norm):
@@ -235,7 +247,7 @@ class GradientPanel(Panel):
         self.view.setBackground(th["background"])
         for plot, legend in ((self.time_plot, self.time_legend), (self.step_plot, self.step_legend)):
             apply_plot_theme(plot, th)
-            plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
+            plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read a norm off the log axis
             legend.setLabelTextColor(th["foreground"])
             legend.setBrush(pg.mkBrush(th["background"] + "e0"))
             legend.setPen(pg.mkPen(th["muted"]))
@@ -280,7 +292,7 @@ class GradientPanel(Panel):
         if vals.size == 0:
             set_step_range(self.step_plot, np.zeros(0))
             return
-        self.step_plot.setYRange(*log_range(vals), padding=0)
+        settle_y_range(self.step_plot, *log_range(vals))
         set_step_range(self.step_plot, self.history.get("step", np.zeros(0)))
 
     def _update_titles(self) -> None:

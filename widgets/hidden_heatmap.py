@@ -77,6 +77,7 @@ class HiddenHeatmap(Panel):
         super().__init__("hiddenHeatmap", parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._shape = None
+        self._look = None  # (shape, levels, title) last drawn
         controls = QHBoxLayout()
         controls.setSpacing(4)
         self.selectors = SelectorRow("heatmap")
@@ -116,6 +117,8 @@ class HiddenHeatmap(Panel):
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
+        if trace is self.trace:  # the same snapshot again: nothing new to draw
+            return
         super().set_trace(trace)
         L, D, T, H = trace.hidden.shape
         self.selectors.update_shape(L, D)
@@ -173,15 +176,16 @@ class HiddenHeatmap(Panel):
             return
         T, H = m.shape
         self.image.setImage(np.ascontiguousarray(m.T, dtype=np.float32), autoLevels=False)
-        self.image.setRect(QRectF(-0.5, -0.5, T, H))  # pixel (u, t) centred on (t, u)
-        self.bar.setLevels(self.levels())
         name = "c_t (memory cell)" if self.showing_cell_state() else "h_t"
-        self.bar.getAxis("left").setLabel(name.split()[0])
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[d + 1 if self.trace.num_directions == 2 else 0]
-        self.plot.getPlotItem().setTitle(f"{name}, layer {layer + 1}{direction}")
-        apply_plot_theme(self.plot, self.theme)
-        apply_plot_theme(self.bar, self.theme)
+        look = ((T, H), self.levels(), f"{name}, layer {layer + 1}{direction}")
+        if look != self._look:  # geometry, levels and titles: re-set only when they change (each
+            self._look = look  # re-set re-renders text and axes at the next paint)
+            self.image.setRect(QRectF(-0.5, -0.5, T, H))  # pixel (u, t) centred on (t, u)
+            self.bar.setLevels(self.levels())
+            self.bar.getAxis("left").setLabel(name.split()[0])  # (labels keep the theme's colour)
+            self.plot.getPlotItem().setTitle(look[2])
         if reset_view:
             self.plot.getPlotItem().getViewBox().setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5),
                                                           padding=0)
