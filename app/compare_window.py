@@ -1,0 +1,339 @@
+"""Compare mode: two to four configurations trained side by side on the same batches.
+
+``ComparePanels`` lays out the comparison (loss curves overlaid, ||dL/dh_t|| against the lag
+overlaid, and each run's hidden-state heatmap and gates in a column) and draws a CompareSnapshot;
+the window and the headless export (app.compare_cli) both use it. ``CompareWindow`` adds a setup
+row, one shared transport and its own training worker, which it stops on close.
+``add_compare_action(main_window)`` puts "Compare cells…" (Ctrl+K) into the main window's Run menu.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QMainWindow,
+                               QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
+
+from engine import CELLS
+from widgets.base import SERIES_COLORS
+from widgets.compare_curves import CompareCurves
+from widgets.compare_gradients import CompareGradients
+from widgets.gates_panel import GatesPanel
+from widgets.hidden_heatmap import HiddenHeatmap
+from widgets.transport import TransportBar
+
+from .compare_session import CompareSession, parse_variants
+from .lab_session import LabConfig
+from .panels import apply_snapshot
+from .worker import WorkerHandle
+
+REPAINT_MS = 33
+DEFAULT_SPEC = "rnn_tanh,gru,lstm"
+STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
+
+
+class ComparePanels(QWidget):
+    """The comparison figures; ``show_snapshot`` draws a CompareSnapshot, ``set_time`` moves every cursor."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("comparePanels")
+        self.curves = CompareCurves()
+        self.gradients = CompareGradients()
+        self.labels: list[str] = []
+        self.runs: list[dict] = []  # per run: title label, heatmap, gates
+        self._task_key = None
+        top = QSplitter(Qt.Horizontal, objectName="compareTopSplitter")
+        top.addWidget(self.curves)
+        top.addWidget(self.gradients)
+        self.grid_holder = QWidget(objectName="compareRunsGrid")
+        self.grid = QGridLayout(self.grid_holder)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setRowStretch(1, 2)
+        self.grid.setRowStretch(2, 3)
+        split = QSplitter(Qt.Vertical, objectName="compareSplitter")
+        split.addWidget(top)
+        split.addWidget(self.grid_holder)
+        split.setSizes([400, 600])  # the runs' heatmaps and gates get the larger share
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+    def _build_runs(self, labels) -> None:
+        for run in self.runs:
+            for key in ("title", "heatmap", "gates"):
+                self.grid.removeWidget(run[key])
+                run[key].deleteLater()
+        self.labels, self.runs, self._task_key = list(labels), [], None
+        for i, label in enumerate(self.labels):
+            title = QLabel(label, objectName=f"compareRunTitle{i}")
+            title.setStyleSheet(f"color: {SERIES_COLORS[i % len(SERIES_COLORS)]}; font-weight: bold;")
+            heatmap, gates = HiddenHeatmap(), GatesPanel()
+            heatmap.setObjectName(f"compareHeatmap{i}")
+            gates.setObjectName(f"compareGates{i}")
+            for row, w in enumerate((title, heatmap, gates)):
+                self.grid.addWidget(w, row, i)
+            self.grid.setColumnStretch(i, 1)
+            self.runs.append({"title": title, "heatmap": heatmap, "gates": gates, "label": label})
+
+    def show_snapshot(self, snap, time: int) -> int:
+        """Draw every run; returns the (clamped) time cursor."""
+        if list(snap.labels) != self.labels:
+            self._build_runs(snap.labels)
+        first = snap.runs[0]
+        key = (first.config["task"], tuple(sorted(first.config["task_params"].items())))
+        task_changed, self._task_key = key != self._task_key, key
+        if task_changed:
+            self.curves.set_task_info(first.task_info)
+        self.curves.set_runs(snap.labels, [r.history for r in snap.runs])
+        self.gradients.set_runs(snap.labels, [r.trace.grad_norm for r in snap.runs])
+        for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
+            time = apply_snapshot({"heatmap": run["heatmap"], "gates": run["gates"]}, r, time, task_changed)
+            loss = "–" if not math.isfinite(r.loss) else f"{r.loss:.4f}"
+            p, t = r.trace.predictions, r.trace.targets
+            answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
+            run["title"].setText(f"{run['label']} · loss {loss}{answer}" + (" · DIVERGED" if diverged else ""))
+        self.gradients.set_time(time)
+        return time
+
+    def set_time(self, t: int) -> None:
+        for run in self.runs:
+            run["heatmap"].set_time(t)
+            run["gates"].set_time(t)
+        self.gradients.set_time(t)
+
+    def export_panels(self) -> dict:
+        """{file stem: panel} of every figure: the two overlays, then each run's heatmap."""
+        panels = {"compare_curves": self.curves, "compare_gradients": self.gradients}
+        for run in self.runs:
+            panels[f"hidden_{file_stem(run['label'])}"] = run["heatmap"]
+        return panels
+
+
+def file_stem(label: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label).strip("_") or "run"
+
+
+class CompareSetup(QWidget):
+    """Which runs: 2-4 cells, or one cell uni- vs bidirectional. ``spec()`` -> (variants text, cell)."""
+
+    def __init__(self, cfg: LabConfig, parent=None):
+        super().__init__(parent)
+        self.setObjectName("compareSetup")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        self.mode_combo = QComboBox(objectName="compareModeCombo")
+        self.mode_combo.addItems(["cells", "uni- vs bidirectional"])
+        self.mode_combo.setToolTip("Compare 2-4 cell types, or one cell reading left-to-right only vs both ways")
+        row.addWidget(QLabel("Compare"))
+        row.addWidget(self.mode_combo)
+        self.cell_boxes = {}
+        for cell in CELLS:
+            box = QCheckBox(cell, objectName=f"compareCell_{cell}")
+            box.setChecked(cell in DEFAULT_SPEC.split(","))
+            row.addWidget(box)
+            self.cell_boxes[cell] = box
+        self.cell_combo = QComboBox(objectName="compareBiCellCombo")
+        self.cell_combo.addItems(CELLS)
+        self.cell_combo.setCurrentText(cfg.model.cell)
+        self.cell_combo.setToolTip("The cell of both runs")
+        row.addWidget(self.cell_combo)
+        self.apply_button = QPushButton("Compare", objectName="compareApplyButton")
+        self.apply_button.setToolTip("Build the runs afresh (same task, seed and batches) and show them paused")
+        row.addWidget(self.apply_button)
+        self.message = QLabel("", objectName="compareSetupMessage")
+        self.message.setStyleSheet("color: #ef5b5b;")
+        row.addWidget(self.message, 1)
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        self._on_mode_changed(0)
+
+    def spec(self) -> tuple[str, str | None]:
+        if self.mode_combo.currentIndex() == 1:
+            return "uni,bi", self.cell_combo.currentText()
+        return ",".join(c for c, box in self.cell_boxes.items() if box.isChecked()), None
+
+    def _on_mode_changed(self, index: int) -> None:
+        for box in self.cell_boxes.values():
+            box.setVisible(index == 0)
+        self.cell_combo.setVisible(index == 1)
+
+
+class CompareWindow(QMainWindow):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None):
+        super().__init__(parent)
+        self.setObjectName("compareWindow")
+        self.setWindowTitle("RNN Lab · compare")
+        self.base_config = cfg
+        self.session = None
+        self.handle = None
+        self.latest, self.shown, self.time = None, None, 0
+        self.setup = CompareSetup(cfg)
+        self.transport = TransportBar()
+        self.panels = ComparePanels()
+        for widget, name in ((self.setup, "compareSetupToolbar"), (self.transport, "compareTransportToolbar")):
+            bar = QToolBar(objectName=name, movable=False)
+            bar.addWidget(widget)
+            self.addToolBar(Qt.TopToolBarArea, bar)
+            self.addToolBarBreak()
+        self.setCentralWidget(self.panels)
+        self.status = QLabel("", objectName="compareStatus")
+        self.statusBar().addPermanentWidget(self.status)
+        self._connect()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._on_repaint_tick)
+        self._timer.start(REPAINT_MS)
+        self.resize(1600, 1000)
+        self.start(spec)
+
+    def _connect(self) -> None:
+        t = self.transport
+        t.train_toggled.connect(self._on_train_toggled)
+        t.step_clicked.connect(lambda: self.handle and self.handle.worker.step_once())
+        t.reset_clicked.connect(self.reset)
+        t.time_changed.connect(self.set_time)
+        self.setup.apply_button.clicked.connect(self._on_apply_clicked)
+        for text, key, fn in (("Train / Pause", "Space", lambda: t.train_button.toggle()),
+                              ("Step one batch", "Ctrl+Right", lambda: t.step_button.click()),
+                              ("Previous time step", "Left", lambda: t.set_time(t.time() - 1)),
+                              ("Next time step", "Right", lambda: t.set_time(t.time() + 1)),
+                              ("New example", "N", self.new_example),
+                              ("Close", "Ctrl+W", self.close)):
+            action = QAction(text, self, shortcut=QKeySequence(key))
+            action.triggered.connect(fn)
+            self.addAction(action)
+
+    # ---- runs ----------------------------------------------------------------------------
+    def start(self, spec: str, cell: str | None = None) -> bool:
+        """Build the runs of ``spec`` ("rnn_tanh,gru,lstm" or "uni,bi"); a bad spec is reported in the
+        setup row and leaves the current runs alone. Returns success."""
+        cfg = self.base_config
+        if cell is not None:
+            cfg = replace(cfg, model=replace(cfg.model, cell=cell))
+        try:
+            session = CompareSession(cfg, parse_variants(spec))
+        except ValueError as exc:
+            self.setup.message.setText(str(exc))
+            return False
+        self.setup.message.setText("")
+        self._stop_worker()
+        self.session, self.latest = session, None
+        self.handle = WorkerHandle(session)
+        w = self.handle.worker
+        # bound methods of this QObject: queued into the GUI thread (a lambda would run in the worker's)
+        w.snapshot_ready.connect(self._on_snapshot_ready)
+        w.diverged.connect(self._on_diverged)
+        w.command_failed.connect(self._on_command_failed)
+        self.transport.set_training(False)
+        self.statusBar().showMessage(f"{len(session.labels)} runs on {cfg.task}, seed {cfg.train.seed}: "
+                                     "the same batches and the same example for every run.", 6000)
+        return True
+
+    def _stop_worker(self) -> None:
+        if self.handle is not None:
+            self.handle.shutdown()
+            self.handle = None
+
+    def reset(self) -> None:
+        if self.handle:
+            self.handle.worker.pause()
+            self.transport.set_training(False)
+            self.handle.worker.submit("reset", lambda s: s.reset())
+
+    def new_example(self) -> None:
+        if self.handle:
+            self.handle.worker.submit("new example", lambda s: s.new_example())
+
+    def set_time(self, t: int) -> None:
+        self.time = int(t)
+        self.panels.set_time(self.time)
+
+    def show_snapshot(self, snap) -> None:
+        self.shown = snap
+        self.transport.set_length(snap.runs[0].trace.hidden.shape[2])
+        self.time = self.panels.show_snapshot(snap, self.time)
+        self.transport.set_time(self.time, emit=False)
+        self.transport.set_training(snap.state == "training")
+        self.status.setText(f"step {snap.step} · {snap.steps_per_sec:.0f} steps/s · "
+                            f"{STATE_TEXT.get(snap.state, snap.state)}")
+
+    # ---- handlers --------------------------------------------------------------------------
+    def _on_apply_clicked(self) -> None:
+        self.start(*self.setup.spec())
+
+    def _on_train_toggled(self, on: bool) -> None:
+        if self.handle:
+            (self.handle.worker.start_training if on else self.handle.worker.pause)()
+
+    @Slot(object)
+    def _on_snapshot_ready(self, snap) -> None:
+        if self.handle is not None and self.sender() is self.handle.worker:  # not a replaced run's
+            self.latest = snap
+
+    @Slot(str, str)
+    def _on_command_failed(self, what: str, message: str) -> None:
+        self.statusBar().showMessage(f"{what.capitalize()} failed: {message}", 10000)
+
+    @Slot()
+    def _on_repaint_tick(self) -> None:
+        if self.latest is not None:
+            snap, self.latest = self.latest, None
+            self.show_snapshot(snap)
+
+    @Slot(object)
+    def _on_diverged(self, stats) -> None:
+        self.transport.set_training(False)
+        self.statusBar().showMessage(f"A run diverged at step {stats.step} (its title says which); training "
+                                     "paused with its last finite weights. Lower the learning rate or turn "
+                                     "clipping on in the main window, then reopen.", 0)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._timer.stop()
+        self._stop_worker()
+        super().closeEvent(event)
+
+
+class _CloseWithMain(QObject):
+    """Closes the compare window when the main window closes (a non-spontaneous hide)."""
+
+    def __init__(self, main):
+        super().__init__(main)
+        self.compare: CompareWindow | None = None
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Hide and not event.spontaneous() and self.compare is not None:
+            self.compare.close()
+            self.compare = None
+        return False
+
+    @Slot()
+    def forget(self) -> None:
+        self.compare = None
+
+
+def add_compare_action(window) -> QAction:
+    """Add "Compare cells…" (Ctrl+K) to ``window``'s Run menu; it opens (or raises) a CompareWindow
+    on ``window.controller.config``. Returns the action."""
+    menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Run"), None)
+    menu = menu or window.menuBar().addMenu("&Run")
+    action = QAction("Compare cells…", window, shortcut=QKeySequence("Ctrl+K"))
+    action.setObjectName("compareAction")
+    action.setToolTip("Train 2-4 configurations side by side on the same batches (opens a new window)")
+    guard = _CloseWithMain(window)
+    window.installEventFilter(guard)
+
+    def open_compare() -> None:
+        if guard.compare is not None and guard.compare.isVisible():
+            guard.compare.raise_()
+            guard.compare.activateWindow()
+            return
+        guard.compare = CompareWindow(window.controller.config)
+        guard.compare.setAttribute(Qt.WA_DeleteOnClose)
+        guard.compare.destroyed.connect(guard.forget)
+        guard.compare.show()
+
+    action.triggered.connect(open_compare)
+    menu.addAction(action)
+    action.guard = guard  # guard.compare: the open compare window, if any
+    return action
