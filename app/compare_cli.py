@@ -100,7 +100,7 @@ def export_compare(session, folder: Path, light: bool = False, scale: float = 2.
         files: dict[str, bytes] = {}
         for name, panel in board.export_panels().items():
             files.update(panel_files(name, panel, light, scale))
-        for panel in [board.curves, board.gradients] + [p for r in board.runs for p in (r["heatmap"], r["gates"])]:
+        for panel in board.all_panels():
             panel.set_theme(light)
         QApplication.processEvents()
         files["compare_board.png"] = render_png(board, 1.0, light)

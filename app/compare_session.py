@@ -150,7 +150,8 @@ class CompareSession:
             runs=runs, labels=self.labels, variants=tuple(dict(v) for v in self.variants),
             step=self.step_count, state=self.state,
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
-            diverged=tuple(bool(s.trainer.last_stats and s.trainer.last_stats.diverged) for s in self.sessions),
+            diverged=tuple(bool(s.trainer.last_stats and s.trainer.last_stats.diverged)
+                           for s in self.sessions),
             message=message)
 
 

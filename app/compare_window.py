@@ -13,8 +13,20 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QMainWindow,
-                               QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine import CELLS
 from widgets.base import SERIES_COLORS
@@ -94,7 +106,8 @@ class ComparePanels(QWidget):
             loss = "–" if not math.isfinite(r.loss) else f"{r.loss:.4f}"
             p, t = r.trace.predictions, r.trace.targets
             answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
-            run["title"].setText(f"{run['label']} · loss {loss}{answer}" + (" · DIVERGED" if diverged else ""))
+            flag = " · DIVERGED" if diverged else ""
+            run["title"].setText(f"{run['label']} · loss {loss}{answer}{flag}")
         self.gradients.set_time(time)
         return time
 
@@ -103,6 +116,9 @@ class ComparePanels(QWidget):
             run["heatmap"].set_time(t)
             run["gates"].set_time(t)
         self.gradients.set_time(t)
+
+    def all_panels(self) -> list:
+        return [self.curves, self.gradients] + [run[k] for run in self.runs for k in ("heatmap", "gates")]
 
     def export_panels(self) -> dict:
         """{file stem: panel} of every figure: the two overlays, then each run's heatmap."""
@@ -126,7 +142,8 @@ class CompareSetup(QWidget):
         row.setContentsMargins(4, 2, 4, 2)
         self.mode_combo = QComboBox(objectName="compareModeCombo")
         self.mode_combo.addItems(["cells", "uni- vs bidirectional"])
-        self.mode_combo.setToolTip("Compare 2-4 cell types, or one cell reading left-to-right only vs both ways")
+        self.mode_combo.setToolTip("Compare 2-4 cell types, or one cell reading left to right only vs "
+                                   "both ways")
         row.addWidget(QLabel("Compare"))
         row.addWidget(self.mode_combo)
         self.cell_boxes = {}
@@ -141,7 +158,7 @@ class CompareSetup(QWidget):
         self.cell_combo.setToolTip("The cell of both runs")
         row.addWidget(self.cell_combo)
         self.apply_button = QPushButton("Compare", objectName="compareApplyButton")
-        self.apply_button.setToolTip("Build the runs afresh (same task, seed and batches) and show them paused")
+        self.apply_button.setToolTip("Build the runs afresh (same task, seed and batches), paused")
         row.addWidget(self.apply_button)
         self.message = QLabel("", objectName="compareSetupMessage")
         self.message.setStyleSheet("color: #ef5b5b;")
@@ -172,7 +189,7 @@ class CompareWindow(QMainWindow):
         self.setup = CompareSetup(cfg)
         self.transport = TransportBar()
         self.panels = ComparePanels()
-        for widget, name in ((self.setup, "compareSetupToolbar"), (self.transport, "compareTransportToolbar")):
+        for widget, name in ((self.setup, "compareSetupBar"), (self.transport, "compareTransportBar")):
             bar = QToolBar(objectName=name, movable=False)
             bar.addWidget(widget)
             self.addToolBar(Qt.TopToolBarArea, bar)
@@ -315,7 +332,7 @@ class _CloseWithMain(QObject):
 def add_compare_action(window) -> QAction:
     """Add "Compare cells…" (Ctrl+K) to ``window``'s Run menu; it opens (or raises) a CompareWindow
     on ``window.controller.config``. Returns the action."""
-    menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Run"), None)
+    menu = next((m for m in window.menuBar().findChildren(QMenu) if m.title().replace("&", "") == "Run"), None)
     menu = menu or window.menuBar().addMenu("&Run")
     action = QAction("Compare cells…", window, shortcut=QKeySequence("Ctrl+K"))
     action.setObjectName("compareAction")

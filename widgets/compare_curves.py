@@ -13,8 +13,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
-from .base import LIGHT, SERIES_COLORS, Panel, apply_palette, apply_plot_theme
-from .curves_panel import ema, finite_xy, short
+from .base import (
+    LIGHT,
+    SERIES_COLORS,
+    Panel,
+    apply_palette,
+    apply_plot_theme,
+    history_arrays,
+    same_arrays,
+    settle_y_range,
+)
+from .curves_panel import RunningEma, finite_xy, short
 from .gradient_panel import GradientPanel
 
 LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
@@ -102,9 +111,13 @@ class CompareCurves(Panel):
         """labels: one name per run; histories: per run a dict of equal-length 1-D arrays
         (step, loss, metric, ...; engine History.arrays())."""
         labels = [str(x) for x in labels]
+        histories = [history_arrays(h) for h in histories]
+        if labels == self.labels and len(histories) == len(self.histories) and all(
+                same_arrays(a, b) for a, b in zip(histories, self.histories, strict=True)):
+            return  # nothing new (a paused run's snapshots)
         if labels != self.labels:
             self._build(labels)
-        self.histories = [{k: np.asarray(v, dtype=np.float64) for k, v in (h or {}).items()} for h in histories]
+        self.histories = histories
         self._redraw()
 
     def set_theme(self, light: bool) -> None:
@@ -133,7 +146,7 @@ class CompareCurves(Panel):
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
             faint = pg.mkColor(color)
             faint.setAlpha(70)
-            run = {}
+            run = {"ema_loss": RunningEma(), "ema_metric": RunningEma()}
             for key, plot, pen, name in (("loss_raw", self.loss_plot, pg.mkPen(faint, width=1), None),
                                          ("loss", self.loss_plot, pg.mkPen(color, width=2), label),
                                          ("metric_raw", self.metric_plot, pg.mkPen(faint, width=1), None),
@@ -158,7 +171,7 @@ class CompareCurves(Panel):
         name = self.info.get("metric", "metric")
         for run, h, label in zip(self.curves, self.histories, self.labels, strict=False):
             steps, loss, metric = self._series(h)
-            s_loss, s_metric = (ema(loss, span), ema(metric, span)) if smooth else (loss, metric)
+            s_loss, s_metric = run["ema_loss"](steps, loss, span), run["ema_metric"](steps, metric, span)
             run["loss_raw"].setData(*finite_xy(steps, loss, True) if smooth else ([], []))
             run["metric_raw"].setData(*finite_xy(steps, metric, self.metric_log) if smooth else ([], []))
             run["loss"].setData(*finite_xy(steps, s_loss, True))
@@ -182,8 +195,8 @@ class CompareCurves(Panel):
             v = np.log10(v) if log else v
             lo, hi = float(v.min()), float(v.max())
             pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
-            # headroom at the top of the loss plot for the legend
-            plot.setYRange(lo - pad, hi + pad + (0.25 * (hi - lo) if plot is self.loss_plot else 0), padding=0)
+            legend_room = 0.25 * (hi - lo) if plot is self.loss_plot else 0.0  # the legend sits top right
+            settle_y_range(plot, lo - pad, hi + pad + legend_room)
         s = np.concatenate(steps) if steps else np.zeros(0)
         s = s[np.isfinite(s)]
         if s.size:
