@@ -15,7 +15,7 @@ from engine import ModelConfig, TrainConfig, list_tasks, make_task
 from engine.tasks import task_class
 
 from .lab_session import LabConfig, LabSession, check_size
-from .panels import apply_snapshot
+from .panels import apply_snapshot, wanted_analyses
 from .worker import WorkerHandle
 
 REPAINT_MS = 33  # ~30 Hz at most
@@ -144,6 +144,21 @@ class LabController(QObject):
     def use_sequence(self, text: str) -> None:
         self.worker.submit("typed sequence", lambda s: s.set_typed(text))
 
+    def request_counterfactual(self, position: int, value) -> None:
+        """Recompute the counterfactual with every snapshot until the example changes."""
+        def run(s):
+            s.analyses.counterfactual_request = (int(position), value)
+        self.worker.submit("counterfactual", run)
+
+    def update_wanted(self) -> None:
+        """Tell the worker which analyses the visible panels need (a plain set swap, thread-safe)."""
+        visible = {name for name, p in self.panels.items() if p.isVisible()}
+        wanted = wanted_analyses(visible)
+        analyses = self.worker.session.analyses
+        if wanted != analyses.wanted:
+            analyses.wanted = wanted
+            self.worker.submit("analyses", lambda s: None)  # refresh the display
+
     def set_time(self, t: int) -> None:
         self.time = int(t)
         for panel in self.panels.values():
@@ -175,6 +190,7 @@ class LabController(QObject):
 
     @Slot()
     def _on_repaint_tick(self) -> None:
+        self.update_wanted()
         now = time.perf_counter()
         # How long the event loop was busy past the timer period: mostly painting the last frame.
         busy = max(0.0, now - self._last_tick - REPAINT_MS / 1000) if self._last_tick else 0.0

@@ -15,6 +15,8 @@ from engine import (ModelConfig, SessionError, TrainConfig, Trainer, build_model
                     probe, save_session)
 from engine.tasks import preset_configs
 
+from .analyses import Analyses
+
 MAX_CELLS = 2_000_000  # batch * seq_len * hidden * directions * layers: beyond this the UI refuses
 
 
@@ -73,6 +75,7 @@ class Snapshot:
     task_info: dict
     example_source: str  # "random" or "typed"
     message: str = ""
+    analysis: dict = field(default_factory=dict)  # app.analyses: spectrum, gate_stats, counterfactual
 
 
 class LabSession:
@@ -82,6 +85,7 @@ class LabSession:
         self.state = "paused"
         self._rate = (time.perf_counter(), 0)
         self.steps_per_sec = 0.0
+        self.analyses = Analyses()
         self.configure(cfg or LabConfig.for_task("adding"))
 
     # ---- configuration -----------------------------------------------------------------
@@ -101,6 +105,7 @@ class LabSession:
             if old is None or old.task != cfg.task or old.task_params != task.params:
                 self.typed_text = None
             self._refresh_example()
+            self.analyses.reset()
         else:
             self.trainer.set_lr(cfg.train.lr)
             self.trainer.set_clip(cfg.train.clip, cfg.train.max_norm)
@@ -110,6 +115,7 @@ class LabSession:
 
     def reset(self) -> None:
         self.trainer.reset()
+        self.analyses.reset()
         self.state = "paused"
 
     # ---- training ----------------------------------------------------------------------
@@ -137,8 +143,14 @@ class LabSession:
             raise ValueError(f"{self.task.title} reads real-valued inputs; typed sequences are not possible")
         self.example = self.task.encode_text(text)
         self.typed_text = text
+        self.analyses.counterfactual_request = None
+
+    def example_key(self):
+        return (self.example_seed, self.typed_text)
 
     def _refresh_example(self) -> None:
+        if hasattr(self, "analyses"):
+            self.analyses.counterfactual_request = None
         if self.typed_text is not None:
             try:
                 self.example = self.task.encode_text(self.typed_text)
@@ -156,8 +168,11 @@ class LabSession:
         last = self.trainer.last_stats
         info = self.task.info()
         info["typed_hint"] = typed_hint(self.task)
+        info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
+        info["input_dim"] = self.task.input_dim
+        trace = self.probe()
         return Snapshot(
-            trace=self.probe(), history=self.trainer.history.arrays(), step=self.trainer.step_count,
+            trace=trace, analysis=self.analyses.compute(self, trace), history=self.trainer.history.arrays(), step=self.trainer.step_count,
             loss=float("nan") if last is None else last.loss,
             metric=float("nan") if last is None else last.metric,
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
@@ -174,6 +189,7 @@ class LabSession:
         s = load_session(path)
         self = cls.__new__(cls)
         self.state, self.steps_per_sec = "paused", 0.0
+        self.analyses = Analyses()
         self._rate = (time.perf_counter(), s.trainer.step_count)
         self.config = LabConfig(task=s.task_name, task_params=s.task_params, model=s.model_config,
                                 train=s.train_config)

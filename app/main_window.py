@@ -90,6 +90,17 @@ class MainWindow(QMainWindow):
         self._dock("Gradients dL/dh_t", self.panels["gradientPanel"], Qt.BottomDockWidgetArea, "gradientDock")
         self._dock("Training curves", self.panels["curvesPanel"], Qt.BottomDockWidgetArea, "curvesDock")
         self._dock("Attention α_i", self.panels["attentionPanel"], Qt.BottomDockWidgetArea, "attentionDock")
+        self._dock("Why gradients vanish", self.panels["vanishingPanel"], Qt.BottomDockWidgetArea, "vanishingDock")
+        self._dock("Counterfactual input", self.panels["counterfactualPanel"], Qt.BottomDockWidgetArea,
+                   "counterfactualDock")
+        self._dock("Equations", self.panels["equationsPanel"], Qt.RightDockWidgetArea, "equationsDock")
+        self._dock("Gate statistics", self.panels["gateStatsPanel"], Qt.RightDockWidgetArea, "gateStatsDock")
+        self.tabifyDockWidget(self.docks["gradientDock"], self.docks["vanishingDock"])
+        self.tabifyDockWidget(self.docks["attentionDock"], self.docks["counterfactualDock"])
+        self.tabifyDockWidget(self.docks["gatesDock"], self.docks["gateStatsDock"])
+        self.tabifyDockWidget(self.docks["gatesDock"], self.docks["equationsDock"])
+        for name in ("gradientDock", "attentionDock", "gatesDock"):
+            self.docks[name].raise_()
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
@@ -169,6 +180,7 @@ class MainWindow(QMainWindow):
         self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
+        self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
         c.status_message.connect(self._show_message)
 
     # ---- status --------------------------------------------------------------------------

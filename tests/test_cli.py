@@ -17,7 +17,7 @@ from engine import load_session, list_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 PANELS = ["sequenceStrip", "unrolledView", "hiddenHeatmap", "gatesPanel", "attentionPanel", "gradientPanel",
-          "curvesPanel"]
+          "curvesPanel", "vanishingPanel", "counterfactualPanel", "equationsPanel", "gateStatsPanel"]
 TIME_INDEXED = ["unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "sequenceStrip"]
 
 

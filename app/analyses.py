@@ -1,0 +1,69 @@
+"""Analyses beyond the probe that ride along with a snapshot, computed in the worker thread.
+
+Only what the GUI currently shows is computed (``wanted``), and the costly spectrum analysis is
+rate-limited so that it never takes more than ``SPECTRUM_BUDGET`` of the training thread's time.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import numpy as np
+
+from engine.analysis import analysis_dict, counterfactual, gate_statistics
+
+SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
+RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
+
+
+class Analyses:
+    def __init__(self):
+        self.wanted: set[str] = set()  # "spectrum", "gate_stats", "counterfactual"
+        self.counterfactual_request: tuple[int, object] | None = None
+        self.radius_history: deque = deque(maxlen=RADIUS_HISTORY)  # (step, radius)
+        self._spectrum = None
+        self._spectrum_key = None
+        self._next_spectrum = 0.0
+
+    def reset(self) -> None:
+        """The model changed (rebuilt, reset, opened): history and cached results are stale."""
+        self.radius_history.clear()
+        self._spectrum, self._spectrum_key, self._next_spectrum = None, None, 0.0
+        self.counterfactual_request = None
+
+    def compute(self, session, trace) -> dict:
+        out = {}
+        if "gate_stats" in self.wanted and trace.gates:
+            out["gate_stats"] = gate_statistics(trace.gates)
+        if "counterfactual" in self.wanted and self.counterfactual_request is not None:
+            out["counterfactual"] = self.run_counterfactual(session)
+        if "spectrum" in self.wanted:
+            out["spectrum"] = self.spectrum(session)
+        return out
+
+    def run_counterfactual(self, session):
+        position, value = self.counterfactual_request
+        inputs, targets = session.example
+        if not 0 <= position < inputs.shape[1]:
+            self.counterfactual_request = None
+            return None
+        return counterfactual(session.model, inputs, targets, position, value)
+
+    def spectrum(self, session):
+        key = (session.trainer.step_count, session.example_key())
+        now = time.perf_counter()
+        if self._spectrum is not None and (key == self._spectrum_key or now < self._next_spectrum):
+            return self._spectrum
+        inputs, _ = session.example
+        start = time.perf_counter()
+        steps = [s for s, _ in self.radius_history]
+        radii = [r for _, r in self.radius_history]
+        result = analysis_dict(session.model, inputs, {"step": steps, "radius": radii})
+        if np.isfinite(result["radius"]) and (not steps or steps[-1] != key[0]):
+            self.radius_history.append((key[0], result["radius"]))
+            result["radius_history"] = {"step": np.array([s for s, _ in self.radius_history], float),
+                                        "radius": np.array([r for _, r in self.radius_history], float)}
+        cost = time.perf_counter() - start
+        self._spectrum, self._spectrum_key = result, key
+        self._next_spectrum = start + cost / SPECTRUM_BUDGET
+        return result
