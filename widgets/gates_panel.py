@@ -17,7 +17,6 @@ from .base import (
     Panel,
     apply_palette,
     apply_plot_theme,
-    brush_lut,
     diverging_cmap,
     lut_index,
     message_label,
@@ -49,6 +48,31 @@ RNN_EQUATION = ("<p>A <b>simple RNN has no gates</b>: every step rewrites the wh
                 "W<sub>xh</sub> x<sub>t</sub> + b<sub>h</sub>)</p>"
                 "<p>Nothing decides what to keep, so gradients through many steps multiply by W<sub>hh</sub> "
                 "again and again and vanish or explode. Switch the cell to GRU or LSTM to see gates.</p>")
+
+
+BAR_COLUMNS = 128  # image columns across the bar plot's x range -1..1
+BAR_SUBROWS = 5  # image rows per unit: 4 of bar (height 0.8, centred on the unit) and 1 of gap
+_COLUMN_X = -1.0 + (np.arange(BAR_COLUMNS) + 0.5) * (2.0 / BAR_COLUMNS)  # x of each column's centre
+
+
+def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
+    """(256, 4) RGBA table for bar images: entry 0 is no bar (transparent), 1..255 the colour map."""
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    lut[1:, :3] = cmap.getLookupTable(nPts=255)[:, :3]
+    lut[1:, 3] = 255
+    return lut
+
+
+def bar_image(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """Horizontal bars from 0 to each unit's value, coloured by the value, as a (5H, 128) uint8 image
+    of ``bar_lut`` indices. Drawn with one image per gate instead of H rectangles: cheap to update."""
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64))[:, None]  # (H, 1)
+    x = _COLUMN_X[None, :]  # (1, C)
+    filled = np.where(x >= 0, x <= v, x >= v)  # (H, C): the column lies between 0 and the value
+    colour = (1 + lut_index(values, *levels, n=255)).astype(np.uint8)  # (H,) in 1..255
+    image = np.repeat(np.where(filled, colour[:, None], 0).astype(np.uint8), BAR_SUBROWS, axis=0)
+    image[BAR_SUBROWS - 1::BAR_SUBROWS] = 0  # the gap above each bar
+    return image  # (5H, C)
 
 
 def gate_title(name: str) -> str:
@@ -89,9 +113,8 @@ class GatesPanel(Panel):
         self._shown_T = None  # sequence length the time axis was last fitted to
         self._shown_H = None  # number of units the unit axis was last fitted to
         self._bars_for, self._bars_at = None, None  # trace and (t, selection) the bars show
-        self.rows: list[dict] = []  # per gate: plot, image, bar, cursor, bars_plot, bars
-        # 256 ready-made brushes per colour map: a bar's colour is a table look-up, not a mkBrush
-        self._brushes = {"seq": brush_lut(sequential_cmap()), "div": brush_lut(diverging_cmap())}
+        self.rows: list[dict] = []  # per gate: plot, image, bar, cursor, bars_plot, bars, values
+        self._bar_luts = {"seq": bar_lut(sequential_cmap()), "div": bar_lut(diverging_cmap())}
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -114,7 +137,7 @@ class GatesPanel(Panel):
     def bar_values(self, name: str) -> np.ndarray:
         """The per-unit values drawn as bars for gate ``name`` (at the cursor step)."""
         row = self.rows[self.gate_names().index(name)]
-        return np.asarray(row["bars"].opts["width"], dtype=float)
+        return np.asarray(row["values"], dtype=float)
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
@@ -213,11 +236,12 @@ class GatesPanel(Panel):
             bars_plot.setToolTip(f"{symbol} of every unit at the cursor step t (bar length = value)")
             zero = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
             bars_plot.addItem(zero)
-            bars = pg.BarGraphItem(x0=[0.0], y=[0.0], height=0.8, width=[0.0], pen=None)
+            bars = pg.ImageItem(axisOrder="row-major")  # see bar_image
             bars_plot.addItem(bars)
             self.rows.append(dict(name=name, plot=plot, image=image, colorbar=colorbar, cursor=cursor,
                                   title=title, bars_plot=bars_plot, bars=bars, zero=zero, levels=levels,
-                                  brushes=self._brushes["div" if levels[0] < 0 else "seq"]))
+                                  lut=self._bar_luts["div" if levels[0] < 0 else "seq"],
+                                  values=np.zeros(0)))
         layout = self.plots.ci.layout
         layout.setColumnStretchFactor(0, 4)
         layout.setColumnStretchFactor(1, 1)
@@ -248,14 +272,13 @@ class GatesPanel(Panel):
         self.set_time(self.time)
 
     def _update_bars(self, t: int) -> None:
-        units = None
         for row in self.rows:
             v = self._selected(row["name"])[t].astype(float)  # (H,)
-            if units is None:
-                units, zeros = np.arange(len(v), dtype=float), np.zeros(len(v))
-            brushes = row["brushes"]
-            row["bars"].setOpts(x0=zeros, y=units, width=v, height=0.8,
-                                brushes=[brushes[i] for i in lut_index(v, *row["levels"]).tolist()])
+            row["bars"].setImage(bar_image(v, row["levels"]), lut=row["lut"], levels=(0, 255),
+                                 autoLevels=False)
+            if len(v) != len(row["values"]):  # (the rect scales the image: set it once per size)
+                row["bars"].setRect(QRectF(-1.0, -0.4, 2.0, len(v)))  # unit u's bar: u-0.4..u+0.4
+            row["values"] = v
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
