@@ -175,7 +175,9 @@ def test_temporal_order_markers_and_labels():
     assert int(task.encode_text("EaXbbYcB")[1]) == task.classes.index("XY")
     with pytest.raises(ValueError, match="two markers"):
         task.encode_text("EaXbbcB")
-    assert set(task.difficulty_presets["hard (Hochreiter & Schmidhuber 1997)"].values()) == {100}
+    assert task.difficulty_presets["Hochreiter & Schmidhuber 1997"] == {"seq_len": 100}
+    for params in task.difficulty_presets.values():
+        make_task("temporal_order", **params)
 
 
 def test_copy_memory_typed_input():

@@ -64,9 +64,10 @@ def test_vanishing_gradients_adding_gated_vs_simple():
     assert tanh > 0.6 * task.baseline  # still near the 1/6 of always answering 1
 
 
-def test_temporal_order_gru_learns_the_order():
-    task, _, acc = trained("temporal_order", 400, {"seq_len": 30})
-    assert task.passed(acc)
+def test_temporal_order_lstm_learns_the_order_a_simple_rnn_does_not():
+    task, _, lstm = trained("temporal_order", 500)
+    _, _, tanh = trained("temporal_order", 500, cell="rnn_tanh")
+    assert task.passed(lstm) and not task.passed(tanh)
 
 
 @pytest.fixture(scope="module")
