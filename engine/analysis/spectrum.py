@@ -135,18 +135,31 @@ def step_jacobians(cell: str, xp, h_prev, c_prev, w_hh, b_hh) -> torch.Tensor:
     (c_prev None unless LSTM); S = 2H for an LSTM (state [h; c]), else H. The formulas mirror
     ``engine.cells`` (torch's equations and chunk order); tests check them against autograd.
     """
+    into_h, diags = _local_jacobians(cell, xp, h_prev, c_prev, w_hh, b_hh)
+    if diags is None:
+        return into_h
+    n, S, H = into_h.shape
+    out = torch.zeros(n, S, S, dtype=torch.float64)
+    out[:, :, :H] = into_h  # d[h_k; c_k]/dh_{k-1}
+    idx = torch.arange(H)
+    out[:, idx, H + idx] = diags[0]  # dh_k/dc_{k-1}, diagonal
+    out[:, H + idx, H + idx] = diags[1]  # dc_k/dc_{k-1} = diag(f), diagonal
+    return out
+
+
+def _local_jacobians(cell: str, xp, h_prev, c_prev, w_hh, b_hh):
+    """(d s_k / d h_{k-1} (n, S, H) float64, None or the LSTM's two diagonals (n, H) into c_{k-1})."""
     f64 = torch.float64
     xp, h_prev, w_hh, b_hh = (t.to(f64) for t in (xp, h_prev, w_hh, b_hh))
-    n, H = h_prev.shape
+    H = h_prev.shape[1]
     hp = torch.addmm(b_hh, h_prev, w_hh.t())  # (n, G*H): W_hh h_{k-1} + b_hh
     col = lambda v: v.unsqueeze(-1)  # (n, H) -> (n, H, 1): diag(v) @ W by broadcasting
     if cell == "rnn_tanh":
         h = torch.tanh(xp + hp)  # (n, H)
-        return col(1 - h * h) * w_hh
+        return col(1 - h * h) * w_hh, None
     if cell == "rnn_relu":
-        return col((xp + hp > 0).to(f64)) * w_hh  # relu' = 1 where the pre-activation is > 0
+        return col((xp + hp > 0).to(f64)) * w_hh, None  # relu' = 1 where the pre-activation is > 0
     blocks = w_hh.view(gate_count(cell), H, H)  # (G, H, H)
-    eye = torch.eye(H, dtype=f64)
     if cell == "gru":
         x_r, x_z, x_n = xp.chunk(3, -1)
         h_r, h_z, h_n = hp.chunk(3, -1)
@@ -154,39 +167,47 @@ def step_jacobians(cell: str, xp, h_prev, c_prev, w_hh, b_hh) -> torch.Tensor:
         nn_ = torch.tanh(x_n + r * h_n)
         w_r, w_z, w_n = blocks
         dn = col(1 - nn_ * nn_) * (col(r) * w_n + col(h_n * r * (1 - r)) * w_r)  # dn/dh_{k-1}
-        return col(z) * eye + col(1 - z) * dn + col((h_prev - nn_) * z * (1 - z)) * w_z
+        eye = torch.eye(H, dtype=f64)
+        return col(z) * eye + col(1 - z) * dn + col((h_prev - nn_) * z * (1 - z)) * w_z, None
     c_prev = c_prev.to(f64)
     i, f, g, o = (xp + hp).chunk(4, -1)
     i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
     tc = torch.tanh(f * c_prev + i * g)  # tanh(c_k)
     w_i, w_f, w_g, w_o = blocks
-    dc_dh = col(c_prev * f * (1 - f)) * w_f + col(g * i * (1 - i)) * w_i + col(i * (1 - g * g)) * w_g
-    dh_dh = col(tc * o * (1 - o)) * w_o + col(o * (1 - tc * tc)) * dc_dh
-    out = torch.empty(n, 2 * H, 2 * H, dtype=f64)
-    out[:, :H, :H] = dh_dh
-    out[:, :H, H:] = torch.diag_embed(o * (1 - tc * tc) * f)  # dh_k/dc_{k-1}
-    out[:, H:, :H] = dc_dh
-    out[:, H:, H:] = torch.diag_embed(f)  # dc_k/dc_{k-1}
-    return out
+    into_h = torch.empty(h_prev.shape[0], 2 * H, H, dtype=f64)  # rows: h_k then c_k
+    dc_dh = into_h[:, H:]
+    torch.mul(col(c_prev * f * (1 - f)), w_f, out=dc_dh)
+    dc_dh += col(g * i * (1 - i)) * w_i
+    dc_dh += col(i * (1 - g * g)) * w_g
+    into_h[:, :H] = col(tc * o * (1 - o)) * w_o + col(o * (1 - tc * tc)) * dc_dh
+    return into_h, (o * (1 - tc * tc) * f, f)  # dh_k/dc_{k-1}, dc_k/dc_{k-1}
 
 
 def _chain_norms(cell: str, xp, h, c, w_hh, b_hh) -> np.ndarray:
-    """Norms of dh_{T-1}/dh_{T-1-k} for k = 0..T-1; xp (T, G*H), h and c (T, H) in step order."""
+    """Norms of dh_{T-1}/dh_{T-1-k} for k = 0..T-1; xp (T, G*H), h and c (T, H) in step order.
+
+    The running product is [P, Q] = dh_T/d[h_k; c_k] (H, 2H) for an LSTM, P = dh_T/dh_k else; a
+    step back is P <- [P, Q] @ d[h_k; c_k]/dh_{k-1} and Q <- P diag(a) + Q diag(f) (the two
+    diagonal blocks into c_{k-1}), which costs 2H^3 instead of a full (2H)^3 product.
+    """
     T, H = h.shape
-    S = 2 * H if c is not None else H  # state size: [h; c] for an LSTM
     norms = np.empty(T, dtype=np.float64)
     norms[0] = 1.0  # dh_T/dh_T = I
-    chain = torch.eye(H, S, dtype=torch.float64)  # dh_T/ds_k, starting at k = T-1
-    chunk = max(1, CHUNK_FLOATS // (S * S))
-    hi = T - 1  # steps k in [lo, hi] with k >= 1 need A_k = ds_k/ds_{k-1}
+    p = torch.eye(H, dtype=torch.float64)  # dh_T/dh_k, starting at k = T-1
+    q = torch.zeros(H, H, dtype=torch.float64) if c is not None else None  # dh_T/dc_k
+    chunk = max(1, CHUNK_FLOATS // (2 * H * H))
+    hi = T - 1  # steps k in [lo, hi] with k >= 1 need ds_k/ds_{k-1}
     while hi >= 1:
         lo = max(1, hi - chunk + 1)
-        jac = step_jacobians(cell, xp[lo:hi + 1], h[lo - 1:hi],
-                             None if c is None else c[lo - 1:hi], w_hh, b_hh)  # (n, S, S): A_lo..A_hi
+        into_h, diags = _local_jacobians(cell, xp[lo:hi + 1], h[lo - 1:hi],
+                                         None if c is None else c[lo - 1:hi], w_hh, b_hh)
         blocks = torch.empty(hi - lo + 1, H, H, dtype=torch.float64)  # dh_T/dh_{k-1}, by lag
         for i in range(hi - lo, -1, -1):
-            chain = chain @ jac[i]  # (H, S): dh_T/ds_{k-1}
-            blocks[hi - lo - i] = chain[:, :H]
+            if q is None:
+                p = p @ into_h[i]  # (H, H)
+            else:
+                p, q = torch.cat([p, q], dim=1) @ into_h[i], p * diags[0][i] + q * diags[1][i]
+            blocks[hi - lo - i] = p
         norms[T - hi:T - lo + 1] = _spectral_norms(blocks)  # lags T-hi .. T-lo
         hi = lo - 1
     return norms
