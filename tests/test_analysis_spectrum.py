@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from engine import ModelConfig, build_model, make_task
+from engine import cells as cells_mod
 from engine.analysis import (
     analysis_dict,
     jacobian_norms,
@@ -18,6 +19,7 @@ from engine.analysis import (
     spectral_radii,
     spectral_radius,
 )
+from engine.analysis.spectrum import step_jacobians
 from tests.reference import layerwise, single
 
 CELLS = ("rnn_tanh", "rnn_relu", "gru", "lstm")
@@ -74,6 +76,30 @@ def test_jacobian_norms_equal_autograd(cell, bidir):
     np.testing.assert_allclose(got[..., 0], 1.0, rtol=1e-12)
     np.testing.assert_allclose(got, expect, rtol=2e-4, atol=1e-9)
     assert expect[..., -1].max() < 0.9 * expect[..., 1].max()  # the check sees a falling curve
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_step_jacobians_equal_autograd_of_the_cell_step(cell):
+    """The closed-form ds_k/ds_{k-1} (state [h; c] for an LSTM) equals autograd of engine.cells' step."""
+    model, _ = small(cell, layers=1)
+    H, G = 5, {"lstm": 4, "gru": 3}.get(cell, 1)
+    gen = torch.Generator().manual_seed(4)
+    xp = torch.randn(3, G * H, generator=gen)  # (n, G*H)
+    h, c = torch.randn(3, H, generator=gen), torch.randn(3, H, generator=gen)  # (n, H)
+    w_hh, b_hh = (t.detach() for t in (model.encoder.weight_hh_l0, model.encoder.bias_hh_l0))
+    got = step_jacobians(cell, xp, h, c if cell == "lstm" else None, w_hh, b_hh)
+    step = cells_mod.step_function(cell)
+
+    def state_step(s, xp_k):
+        if cell == "lstm":
+            return torch.cat(step(xp_k, s[:H], s[H:], w_hh, b_hh)[:2])  # [h_k; c_k]
+        return step(xp_k, s, None, w_hh, b_hh)[0]
+
+    for k in range(3):
+        s0 = torch.cat([h[k], c[k]]) if cell == "lstm" else h[k]
+        expect = torch.autograd.functional.jacobian(lambda s, xk=xp[k]: state_step(s, xk), s0)
+        np.testing.assert_allclose(got[k].numpy(), expect.double().numpy(), rtol=1e-4, atol=1e-6)
+    assert got.abs().max() > 0.05  # not a trivially zero Jacobian
 
 
 def test_jacobian_norms_growing_when_exploding():
