@@ -95,6 +95,57 @@ class Panel(QWidget):
         return int(np.clip(t, 0, self.trace.hidden.shape[2] - 1))
 
 
+class GridAxis(pg.AxisItem):
+    """An axis whose grid lines are opaque, pre-mixed with the background, and lie beneath the data.
+
+    pyqtgraph draws grid lines over the data with a translucent pen, and Qt's raster engine draws
+    translucent non-antialiased lines about 25 times slower than opaque ones: a log axis' grid cost
+    2-5 ms at every repaint of its plot (a moving cursor, a new curve). Mixed with the background,
+    the lines look the same on empty background; beneath the view box they no longer cross the
+    curves. ``apply_plot_theme`` tells it the background colour. Use ``PlotItem(axisItems=...)``.
+    """
+
+    def __init__(self, orientation: str, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.background: str | None = None
+        self._opaque_pens: dict = {}
+
+    def set_background(self, color: str) -> None:
+        self.background, self._opaque_pens = color, {}
+        self.picture = None
+        self.update()
+
+    def setGrid(self, grid):  # noqa: N802 (pyqtgraph override)
+        super().setGrid(grid)
+        self.setZValue(0.5 if grid is False else -200)  # the plot's view box sits at z = -100
+
+    def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph override)
+        specs = super().generateDrawSpecs(p)
+        if specs is None or self.background is None:
+            return specs
+        axis_spec, tick_specs, text_specs = specs
+        # opaque lines cover each other where levels coincide (log minor ticks repeat the decades):
+        # the faintest first, so the strongest line shows
+        tick_specs = sorted(tick_specs, key=lambda spec: spec[0].color().alpha())
+        return axis_spec, [(self._opaque(pen), a, b) for pen, a, b in tick_specs], text_specs
+
+    def _opaque(self, pen):
+        color = pen.color()
+        if color.alpha() == 255:
+            return pen
+        key = (color.rgba(), pen.widthF())
+        if key not in self._opaque_pens:
+            opaque = type(pen)(pen)
+            opaque.setColor(mix_colors(self.background, color.name(), color.alphaF()))
+            self._opaque_pens[key] = opaque
+        return self._opaque_pens[key]
+
+
+def grid_axes(*names: str) -> dict:
+    """``axisItems`` for a PlotItem: a ``GridAxis`` for each named side."""
+    return {name: GridAxis(name) for name in names}
+
+
 def apply_plot_theme(plot, theme: dict) -> None:
     """Colour a pg.PlotWidget (background too) or a pg.PlotItem's axes, labels and title for ``theme``."""
     if isinstance(plot, pg.PlotWidget):
@@ -103,6 +154,8 @@ def apply_plot_theme(plot, theme: dict) -> None:
     ink, muted = theme["foreground"], theme["muted"]
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
+        if isinstance(axis, GridAxis):
+            axis.set_background(theme["background"])
         axis.setPen(pg.mkPen(muted))
         axis.setTextPen(pg.mkPen(ink))  # also recolours the axis label
     plot.titleLabel.setAttr("color", ink)

@@ -19,6 +19,7 @@ from .base import (
     Panel,
     apply_palette,
     apply_plot_theme,
+    grid_axes,
     history_arrays,
     same_arrays,
     settle_y_range,
@@ -144,8 +145,8 @@ class CurvesPanel(Panel):
         self.view.ci.layout.setSpacing(0)
         self._layout.addWidget(self.view, 1)
 
-        self.loss_plot = self.view.addPlot(row=0, col=0)
-        self.metric_plot = self.view.addPlot(row=1, col=0)
+        self.loss_plot = self.view.addPlot(row=0, col=0, axisItems=grid_axes("left"))
+        self.metric_plot = self.view.addPlot(row=1, col=0, axisItems=grid_axes("left"))
         self.metric_plot.setXLink(self.loss_plot)
         self.loss_plot.setLogMode(x=False, y=True)
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)  # shared with the plot below

@@ -16,7 +16,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
-from .base import SERIES_COLORS, Panel, apply_plot_theme, history_arrays, same_arrays, settle_y_range
+from .base import (
+    SERIES_COLORS,
+    Panel,
+    apply_plot_theme,
+    grid_axes,
+    history_arrays,
+    same_arrays,
+    settle_y_range,
+)
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
 
@@ -82,7 +90,7 @@ class GradientPanel(Panel):
         self._layout.addWidget(self.view)
 
         # (a) ||dL/dh_t|| over t, one curve per layer/direction
-        self.time_plot = pg.PlotItem()
+        self.time_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.time_plot.setLogMode(x=False, y=True)
         self.time_plot.setLabel("bottom", "t (input position)")
         self.time_plot.setMouseEnabled(x=True, y=True)
@@ -94,7 +102,7 @@ class GradientPanel(Panel):
         self.time_plot.setToolTip(self.TIME_TIP)
 
         # (b) global gradient norm over training steps
-        self.step_plot = pg.PlotItem()
+        self.step_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.step_plot.setLogMode(x=False, y=True)
         self.step_plot.setLabel("bottom", "training step")
         self.step_legend = self._make_legend(self.step_plot)
