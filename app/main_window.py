@@ -12,6 +12,7 @@ from widgets.transport import TransportBar
 
 from . import settings as app_settings
 from .file_actions import FileActions, ask_unsaved
+from .compare_window import add_compare_action
 from .lecture_menu import LectureMenu
 from .controller import LabController, config_to_values, seq_len_range
 from .lab_session import LabConfig, LabSession
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.files = FileActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
+        self.compare_action = add_compare_action(self)
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
