@@ -9,6 +9,7 @@ row, one shared transport and its own training worker, which it stops on close.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -81,6 +83,7 @@ class ComparePanels(QWidget):
         self.labels, self.runs, self._task_key = list(labels), [], None
         for i, label in enumerate(self.labels):
             title = QLabel(label, objectName=f"compareRunTitle{i}")
+            title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, not widen
             title.setStyleSheet(f"color: {SERIES_COLORS[i % len(SERIES_COLORS)]}; font-weight: bold;")
             heatmap, gates = HiddenHeatmap(), GatesPanel()
             heatmap.setObjectName(f"compareHeatmap{i}")
@@ -103,11 +106,8 @@ class ComparePanels(QWidget):
         self.gradients.set_runs(snap.labels, [r.trace.grad_norm for r in snap.runs])
         for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
             time = apply_snapshot({"heatmap": run["heatmap"], "gates": run["gates"]}, r, time, task_changed)
-            loss = "–" if not math.isfinite(r.loss) else f"{r.loss:.4f}"
-            p, t = r.trace.predictions, r.trace.targets
-            answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
-            flag = " · DIVERGED" if diverged else ""
-            run["title"].setText(f"{run['label']} · loss {loss}{answer}{flag}")
+            run["title"].setText(run_title(run["label"], r, diverged))
+            run["title"].setToolTip(run["title"].text())
         self.gradients.set_time(time)
         return time
 
@@ -128,6 +128,16 @@ class ComparePanels(QWidget):
         return panels
 
 
+def run_title(label: str, r, diverged: bool) -> str:
+    """"lstm · loss 0.0123 · MSE 0.0123 · answer 1.02 (target 1.00)": one run's last step and example."""
+    def num(v):
+        return "–" if not math.isfinite(v) else f"{v:.4g}"
+    p, t = r.trace.predictions, r.trace.targets
+    answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
+    return (f"{label} · loss {num(r.loss)} · {r.task_info.get('metric', 'metric')} {num(r.metric)}{answer}"
+            + (" · DIVERGED" if diverged else ""))
+
+
 def file_stem(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in label).strip("_") or "run"
 
@@ -135,7 +145,7 @@ def file_stem(label: str) -> str:
 class CompareSetup(QWidget):
     """Which runs: 2-4 cells, or one cell uni- vs bidirectional. ``spec()`` -> (variants text, cell)."""
 
-    def __init__(self, cfg: LabConfig, parent=None):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None):
         super().__init__(parent)
         self.setObjectName("compareSetup")
         row = QHBoxLayout(self)
@@ -149,7 +159,6 @@ class CompareSetup(QWidget):
         self.cell_boxes = {}
         for cell in CELLS:
             box = QCheckBox(cell, objectName=f"compareCell_{cell}")
-            box.setChecked(cell in DEFAULT_SPEC.split(","))
             row.addWidget(box)
             self.cell_boxes[cell] = box
         self.cell_combo = QComboBox(objectName="compareBiCellCombo")
@@ -164,7 +173,16 @@ class CompareSetup(QWidget):
         self.message.setStyleSheet("color: #ef5b5b;")
         row.addWidget(self.message, 1)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
-        self._on_mode_changed(0)
+        self.set_spec(spec)
+        self._on_mode_changed(self.mode_combo.currentIndex())
+
+    def set_spec(self, spec: str) -> None:
+        """Show ``spec`` ("rnn_tanh,gru,lstm" or "uni,bi") in the controls."""
+        words = [w.strip().lower() for w in spec.split(",")]
+        self.mode_combo.setCurrentIndex(1 if "bi" in words else 0)
+        if "bi" not in words:
+            for cell, box in self.cell_boxes.items():
+                box.setChecked(cell in words)
 
     def spec(self) -> tuple[str, str | None]:
         if self.mode_combo.currentIndex() == 1:
@@ -186,7 +204,8 @@ class CompareWindow(QMainWindow):
         self.session = None
         self.handle = None
         self.latest, self.shown, self.time = None, None, 0
-        self.setup = CompareSetup(cfg)
+        self._last_tick, self._draw_cost = 0.0, None
+        self.setup = CompareSetup(cfg, spec)
         self.transport = TransportBar()
         self.panels = ComparePanels()
         for widget, name in ((self.setup, "compareSetupBar"), (self.transport, "compareTransportBar")):
@@ -294,9 +313,19 @@ class CompareWindow(QMainWindow):
 
     @Slot()
     def _on_repaint_tick(self) -> None:
+        """Draw the newest snapshot; tell the worker what drawing costs (as LabController does), so
+        it sends fewer snapshots when the GUI's share of the time, and of the GIL, grows."""
+        now = time.perf_counter()
+        busy = max(0.0, now - self._last_tick - REPAINT_MS / 1000) if self._last_tick else 0.0  # painting
+        self._last_tick = now
+        if self._draw_cost is not None and self.handle is not None:
+            w = self.handle.worker
+            w.display_cost = 0.7 * w.display_cost + 0.3 * (self._draw_cost + busy)
+        self._draw_cost = None
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
+            self._draw_cost = time.perf_counter() - now
 
     @Slot(object)
     def _on_diverged(self, stats) -> None:
@@ -332,8 +361,8 @@ class _CloseWithMain(QObject):
 def add_compare_action(window) -> QAction:
     """Add "Compare cells…" (Ctrl+K) to ``window``'s Run menu; it opens (or raises) a CompareWindow
     on ``window.controller.config``. Returns the action."""
-    menu = next((m for m in window.menuBar().findChildren(QMenu) if m.title().replace("&", "") == "Run"), None)
-    menu = menu or window.menuBar().addMenu("&Run")
+    menus = [m for m in window.menuBar().findChildren(QMenu) if m.title().replace("&", "") == "Run"]
+    menu = menus[0] if menus else window.menuBar().addMenu("&Run")
     action = QAction("Compare cells…", window, shortcut=QKeySequence("Ctrl+K"))
     action.setObjectName("compareAction")
     action.setToolTip("Train 2-4 configurations side by side on the same batches (opens a new window)")

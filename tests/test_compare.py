@@ -52,7 +52,8 @@ def test_parse_variants_cells_and_directions():
 
 @pytest.mark.parametrize("spec, words", [
     ("gru", "2 to 4"), ("rnn_tanh,rnn_relu,gru,lstm,gru", "2 to 4"), ("gru,gru", "twice"),
-    ("gru,transformer", "'transformer'"), ("uni,gru", "not both"), (" , ", "name 2 to 4"), ("bi,bi", "twice")])
+    ("gru,transformer", "'transformer'"), ("uni,gru", "not both"), (" , ", "name 2 to 4"),
+    ("bi,bi", "twice")])
 def test_parse_variants_refuses_bad_specs(spec, words):
     with pytest.raises(ValueError, match=words):
         parse_variants(spec)
@@ -138,7 +139,8 @@ def read_csv(path: Path):
 
 def test_headless_compare_writes_every_file(exported):
     stems = ["compare_curves", "compare_gradients", "hidden_rnn_tanh", "hidden_gru", "hidden_lstm"]
-    expected = {f"{s}.{e}" for s in stems for e in ("png", "svg", "csv")} | {"compare_board.png", "config.json"}
+    expected = {f"{s}.{e}" for s in stems for e in ("png", "svg", "csv")}
+    expected |= {"compare_board.png", "config.json"}
     assert {p.name for p in exported.iterdir()} == expected
     config = json.loads((exported / "config.json").read_text())
     assert config["variants"] == CELLS3 and config["step"] == 40 and config["task_params"] == {"seq_len": 100}
@@ -179,10 +181,11 @@ def test_headless_gradient_figure_draws_the_rnn_below_the_lstm_at_long_lags(expo
 
 
 @pytest.mark.parametrize("flags, words", [
-    (["--compare", "gru"], "2 to 4"), (["--compare", "gru,gru"], "twice"), (["--compare", "gru,elman"], "elman"),
-    (["--compare", "gru,lstm", "--cell", "gru"], "--cell"), (["--compare", "uni,bi", "--bidirectional"], "uni,bi"),
-    (["--compare", "gru,lstm", "--save", "x.rnnlab"], "--save"), (["--compare", "gru,lstm", "--hidden", "0"],
-                                                                   "hidden_size")])
+    (["--compare", "gru"], "2 to 4"), (["--compare", "gru,gru"], "twice"),
+    (["--compare", "gru,elman"], "elman"), (["--compare", "gru,lstm", "--cell", "gru"], "--cell"),
+    (["--compare", "uni,bi", "--bidirectional"], "uni,bi"),
+    (["--compare", "gru,lstm", "--save", "x.rnnlab"], "--save"),
+    (["--compare", "gru,lstm", "--hidden", "0"], "hidden_size")])
 def test_bad_compare_input_is_one_line(flags, words, capsys):
     code = main(["--headless", "--task", "adding", "--steps", "1", "--quiet"] + flags)
     err = capsys.readouterr().err

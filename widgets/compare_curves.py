@@ -166,7 +166,7 @@ class CompareCurves(Panel):
     def _redraw(self) -> None:
         span = self.smoothing.value()
         smooth = span > 1
-        lines = []
+        losses, lines = [], []
         all_loss, all_metric, all_steps = [], [], []
         name = self.info.get("metric", "metric")
         for run, h, label in zip(self.curves, self.histories, self.labels, strict=False):
@@ -181,16 +181,19 @@ class CompareCurves(Panel):
             all_steps.append(steps)
             ok = np.flatnonzero(np.isfinite(s_loss) & np.isfinite(s_metric))
             if ok.size:
+                losses.append(f"{label} {short(s_loss[ok[-1]])}")
                 lines.append(f"{label}: loss {short(s_loss[ok[-1]])}, {name} {short(s_metric[ok[-1]])}")
-        self.summary.setText("  ·  ".join(lines) if lines else "no training steps yet")
-        self.summary.setToolTip("Latest step" + (f", smoothed over {span} steps" if smooth else ""))
+        self.summary.setText("loss  " + "  ·  ".join(losses) if losses else "no training steps yet")
+        self.summary.setToolTip(("Latest step" + (f", smoothed over {span} steps" if smooth else "") + ":\n"
+                                 + "\n".join(lines)) if lines else "")
         self._update_ranges(all_steps, all_loss, all_metric)
 
     def _update_ranges(self, steps, loss, metric) -> None:
         for plot, values, log in ((self.loss_plot, loss, True), (self.metric_plot, metric, self.metric_log)):
             v = np.concatenate(values) if values else np.zeros(0)
             v = v[np.isfinite(v) & ((v > 0) if log else True)]
-            if not v.size:
+            if not v.size:  # nothing yet: 0.001 .. 10 on a log axis, 0 .. 1 on a linear one
+                plot.setYRange(*((-3, 1) if log else (0, 1)), padding=0)
                 continue
             v = np.log10(v) if log else v
             lo, hi = float(v.min()), float(v.max())

@@ -157,11 +157,11 @@ class CompareGradients(Panel):
         self.plot.setXRange(0, max(T - 1, 1), padding=0.02)
         lo, hi = np.log10(floor_safe.min()), np.log10(floor_safe.max())
         span = max(hi - lo, 0.5)
-        self.plot.setYRange(lo - 0.04 * span, hi + 0.14 * span, padding=0)  # headroom for the legend
+        self.plot.setYRange(lo - 0.04 * span, hi + 0.2 * span, padding=0)  # headroom for the legend
         self.cursor.setVisible(True)
         self.set_time(self.time)
         parts = [f"{name} {'–' if not np.isfinite(r) else short(r)}" for name, r in self.decay().items()]
-        self.summary.setText(f"‖∂L/∂h‖ at lag {T - 1} ÷ at lag 0:  " + "  ·  ".join(parts))
+        self.summary.setText(f"‖∂L/∂h‖ lag {T - 1} ÷ lag 0:  " + "  ·  ".join(parts))
         self.summary.setToolTip("How much of the gradient at the last step is left after travelling back "
                                 f"{T - 1} steps; 0 means it underflowed to exactly zero (float32).")
 
