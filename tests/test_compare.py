@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from app.cli import main
 from app.compare_session import CompareSession, parse_variants
-from app.compare_window import CompareWindow, add_compare_action
+from app.compare_window import CompareWindow
 from app.lab_session import LabConfig
 from app.main_window import MainWindow
 from engine import ModelConfig
@@ -254,7 +254,7 @@ def test_main_window_action_opens_compare_on_its_config_and_closes_with_it(qtbot
     main_window = MainWindow(remember=False)
     qtbot.addWidget(main_window)
     main_window.show()
-    action = add_compare_action(main_window)
+    action = main_window.compare_action  # MainWindow calls add_compare_action(self)
     run_menu = next(m for m in main_window.menuBar().findChildren(QMenu) if m.title() == "&Run")
     assert action in run_menu.actions() and action.shortcut().toString() == "Ctrl+K"
     action.trigger()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 from .base import (
     LIGHT,
     SERIES_COLORS,
+    GridAxis,
     Panel,
     apply_palette,
     apply_plot_theme,
@@ -29,10 +30,10 @@ from .gradient_panel import GradientPanel
 LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
 
 
-class LogAxis(pg.AxisItem):
+class LogAxis(GridAxis):
     """A log axis whose whole decades are always labelled and the 2..9 ticks between them only where
     they fit. (Over less than ~2 decades pyqtgraph puts every tick in one level, always labelled,
-    and the labels of a short plot overlap.)"""
+    and the labels of a short plot overlap.) Its grid lines are GridAxis's cheap opaque ones."""
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph override)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
@@ -126,7 +127,7 @@ class CompareCurves(Panel):
         self.view.setBackground(th["background"])
         for plot in (self.loss_plot, self.metric_plot):
             apply_plot_theme(plot, th)
-            plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
+            plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read values off the axis
         self.legend.setLabelTextColor(th["foreground"])
         self.legend.setBrush(pg.mkBrush(th["background"] + "e0"))
         self.legend.setPen(pg.mkPen(th["muted"]))

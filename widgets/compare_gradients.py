@@ -94,7 +94,7 @@ class CompareGradients(Panel):
         th = self.theme
         self.view.setBackground(th["background"])
         apply_plot_theme(self.plot, th)
-        self.plot.showGrid(x=True, y=True, alpha=th["grid"] / 255)
+        self.plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read a norm off the log axis
         self.legend.setLabelTextColor(th["foreground"])
         self.legend.setBrush(pg.mkBrush(th["background"] + "e0"))
         self.legend.setPen(pg.mkPen(th["muted"]))
