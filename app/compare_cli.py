@@ -80,6 +80,8 @@ def compare_config_json(session, snap) -> str:
 def export_compare(session, folder: Path, light: bool = False, scale: float = 2.0) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
+    from widgets.base import DARK, LIGHT, apply_palette
+
     from .compare_window import ComparePanels
     from .export import ExportError, panel_files, render_png, write_bytes
     from .theme import apply_dark_theme, quiet_platform_messages
@@ -102,6 +104,7 @@ def export_compare(session, folder: Path, light: bool = False, scale: float = 2.
             files.update(panel_files(name, panel, light, scale))
         for panel in board.all_panels():
             panel.set_theme(light)
+        apply_palette(board, LIGHT if light else DARK)  # the gaps between the panels
         QApplication.processEvents()
         files["compare_board.png"] = render_png(board, 1.0, light)
         files["config.json"] = compare_config_json(session, snap).encode("utf-8")

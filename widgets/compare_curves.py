@@ -31,18 +31,24 @@ LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the si
 
 
 class LogAxis(GridAxis):
-    """A log axis whose whole decades are always labelled and the 2..9 ticks between them only where
-    they fit. (Over less than ~2 decades pyqtgraph puts every tick in one level, always labelled,
-    and the labels of a short plot overlap.) Its grid lines are GridAxis's cheap opaque ones."""
+    """A log axis whose ticks come in three levels: whole decades, then 2 and 5 times a decade, then
+    the rest; pyqtgraph labels a later level only where its labels fit. (Over less than ~2 decades
+    pyqtgraph puts every tick in one level, always labelled, and a short plot's labels overlap.)
+    Its grid lines are GridAxis's cheap opaque ones."""
+
+    def __init__(self, orientation: str, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.setStyle(textFillLimits=[(0, 0.8), (2, 0.3)])  # 3, 4, 6.. labelled only on a tall axis
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph override)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
-        if len(ticks) == 1 and ticks[0][0] is None:
-            values = ticks[0][1]
-            decades = [v for v in values if abs(v - round(v)) < 1e-9]
-            if decades:
-                return [(1.0, decades), (None, [v for v in values if abs(v - round(v)) >= 1e-9])]
-        return ticks
+        if len(ticks) != 1 or ticks[0][0] is not None:
+            return ticks
+        levels: dict[int, list] = {0: [], 1: [], 2: []}
+        for v in ticks[0][1]:
+            mantissa = round(10 ** (v - math.floor(v + 1e-9)))  # 1..9
+            levels[0 if mantissa == 1 else 1 if mantissa in (2, 5) else 2].append(v)
+        return [(1.0, levels[0]), (None, levels[1]), (None, levels[2])]
 
 
 class CompareCurves(Panel):
