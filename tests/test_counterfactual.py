@@ -128,6 +128,7 @@ def info_for(task):
 
 def test_panel_follows_the_cursor_until_the_user_sets_the_position_and_apply_emits(panel, qtbot):
     task, model, x, y = setup(seq_len=10)
+    assert not panel.apply_button.isEnabled()  # nothing to change before an example
     panel.set_task_info(info_for(task))
     assert panel.token_combo.count() == 2 and not panel.value_spin.isVisible()
     panel.set_trace(probe(model, x, y))

@@ -190,7 +190,7 @@ def test_weight_layout_names_and_shapes_are_the_encoders(panel):
 
 
 def test_copy_button_puts_the_code_on_the_clipboard_and_empty_states(panel):
-    assert panel.data_table() == ([], []) and panel.code() == ""
+    assert panel.data_table() == ([], []) and panel.code() == "" and not panel.copy_button.isEnabled()
     task, _m, _x, tr, cfg = make(cell="lstm", bidirectional=True)
     panel.set_config(cfg)
     assert "rnn = nn.LSTM(input_size=3, hidden_size=5, num_layers=1, batch_first=True, bidirectional=True)" \

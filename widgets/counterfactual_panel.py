@@ -79,6 +79,7 @@ class CounterfactualPanel(Panel):
         self.apply_button = QPushButton("Apply", objectName="counterfactualApplyButton")
         self.apply_button.setToolTip("Run the network on the changed sequence and compare.")
         self.apply_button.clicked.connect(self._on_apply_clicked)
+        self.apply_button.setEnabled(False)  # until there is an example to change
         for w in (self.position_spin, self.old_label, self.token_combo, self.value_spin, self.apply_button):
             row.addWidget(w)
         row.addStretch(1)
@@ -90,6 +91,7 @@ class CounterfactualPanel(Panel):
         item.setLogMode(x=False, y=True)
         item.setLabel("bottom", "time step t")
         item.setLabel("left", "‖h_t − h'_t‖")
+        item.getAxis("left").enableAutoSIPrefix(False)
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setToolTip(self.TIP)
@@ -122,6 +124,7 @@ class CounterfactualPanel(Panel):
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
         T = 1 if trace is None else trace.seq_len
+        self.apply_button.setEnabled(trace is not None)
         self.position_spin.blockSignals(True)
         self.position_spin.setRange(0, T - 1)
         self.position_spin.blockSignals(False)
@@ -157,11 +160,16 @@ class CounterfactualPanel(Panel):
         if shown.size:
             lo, hi = np.log10(shown.min()), np.log10(shown.max())
             lo = max(lo, hi - 8)  # float32 round-off far below the peak is not worth eight decades
-            span = max(hi - lo, 0.5)
-            self.plot.getPlotItem().setYRange(lo - 0.08 * span, hi + 0.35 * span, padding=0)
+            if hi - lo < 2.0:  # at least two decades: the log axis then labels decades, not a crowd
+                lo, hi = (lo + hi) / 2 - 1.0, (lo + hi) / 2 + 1.0
+            span = hi - lo
+            self.plot.getPlotItem().setYRange(lo - 0.08 * span, hi + 0.3 * span, padding=0)
         self.plot.getPlotItem().setXRange(0, max(T - 1, 1), padding=0.02)
         pos = int(result["position"])
         self.changed_line.setPos(pos)
+        right = pos <= (T - 1) / 2  # the label on the side with more room
+        self.changed_line.label.anchors = [(0, 1), (0, 1)] if right else [(1, 1), (1, 1)]
+        self.changed_line.label.setPosition(0.06)  # re-places the label with the new anchors
         self.changed_line.label.setFormat(f"x_{pos} changed")
         self.changed_line.label.setText(f"x_{pos} changed")
         self.caption.setText(self.caption_text())
@@ -174,7 +182,13 @@ class CounterfactualPanel(Panel):
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=th["grid"] / 255)
         self.legend.setLabelTextColor(th["foreground"])
+        for _sample, label in self.legend.items:
+            label.setText(label.text)  # setLabelTextColor only stores the colour: redraw the text
         self.legend.setBrush(pg.mkBrush(th["background"] + "e0"))
+        if "merged" in self.curves:
+            pen = pg.mkPen(th["foreground"], width=2, style=Qt.PenStyle.DashLine)
+            self.curves["merged"].setPen(pen)
+            self.curves["merged"].setSymbolBrush(pen.color())
         self.changed_line.setPen(pg.mkPen(th["accent"], width=2))
         self.changed_line.label.setColor(th["accent"])
         self.note.setColor(th["muted"])
@@ -248,7 +262,7 @@ class CounterfactualPanel(Panel):
     def _show_empty(self, empty: bool, text: str = "choose t and a new input, then Apply") -> None:
         self.note.setText(text)
         self.note.setVisible(empty)
-        self.legend.setVisible(not empty)
+        self.legend.setVisible(not empty and len(self.curves) > 1)
         self.changed_line.setVisible(self.result is not None)
         if empty:
             item = self.plot.getPlotItem()

@@ -222,6 +222,7 @@ class EquationsPanel(Panel):
                          "example.</p>")
         parts += self._pytorch(muted)
         parts.append("</div>")
+        self.copy_button.setEnabled(self.config is not None)
         bar = self.text.verticalScrollBar().value()
         self.text.setHtml("".join(parts))
         self.text.verticalScrollBar().setValue(bar)  # keep the reader's place while t moves
@@ -240,7 +241,7 @@ class EquationsPanel(Panel):
         p = "t−1" if d == 0 else "t+1"
         arrow = ("", " →", " ←")[(d + 1) * (D - 1)]
         name = CELL_NAMES.get(tr.cell_type, tr.cell_type)
-        self.where.setText(f"{name} · layer {layer + 1}{arrow} · t={t} ‘{token_at(tr, t)}’")
+        self.where.setText(f"{name} · layer {layer + 1}{arrow} · t = {t}")  # the token is in the text
         self.rows += [("t", t), ("unit", u), ("layer", layer + 1),
                       ("direction", "backward" if d else "forward")]
         h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else 0.0)

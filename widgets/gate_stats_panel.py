@@ -76,14 +76,10 @@ class GateStatsPanel(Panel):
         self.life_plot.setTitle("memory half-life", size="9pt")
         self.life_plot.setLabel("left", "steps")
         self.life_plot.setLabel("bottom", "units, sorted")
-        self.life_plot.getAxis("bottom").setStyle(showValues=False)
-        self.life_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.life_plot.getAxis("bottom").setTicks([[]])  # one tick per layer/direction group
         self.life_plot.setToolTip(self.LIFE_TIP)
         self.life_bars = pg.BarGraphItem(x=[0.0], y0=[0.0], y1=[0.0], width=0.85)
         self.life_plot.addItem(self.life_bars)
-        self.legend = self.life_plot.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10,
-                                               horSpacing=2, colCount=2)
-        self.legend_items: list[pg.PlotDataItem] = []
         self.seq_line = pg.InfiniteLine(angle=0, movable=False, label="",
                                         labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
         self.life_plot.addItem(self.seq_line, ignoreBounds=True)
@@ -117,9 +113,10 @@ class GateStatsPanel(Panel):
         for plot in (self.sat_plot, self.life_plot):
             apply_plot_theme(plot, th)
             plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)
-        for legend in (self.legend, self.sat_legend):
-            legend.setLabelTextColor(th["foreground"])
-            legend.setBrush(pg.mkBrush(th["background"] + "e0"))
+        self.sat_legend.setLabelTextColor(th["foreground"])
+        for _sample, label in self.sat_legend.items:
+            label.setText(label.text)  # setLabelTextColor only stores the colour: redraw the text
+        self.sat_legend.setBrush(pg.mkBrush(th["background"] + "e0"))
         low, high = self._sat_colors()
         self.sat_samples[0].setPen(pg.mkPen(low, width=6))
         self.sat_samples[1].setPen(pg.mkPen(high, width=6))
@@ -165,9 +162,9 @@ class GateStatsPanel(Panel):
         for bars in (self.low_bars, self.high_bars, self.life_bars):
             bars.setVisible(not empty)
         if empty:
-            self._set_legend([])
             self.seq_line.setVisible(False)
             self.sat_plot.getAxis("bottom").setTicks([[]])
+            self.life_plot.getAxis("bottom").setTicks([[]])
             self.sat_plot.setRange(xRange=(-0.5, 0.5), yRange=(0, 100), padding=0)
             self.life_plot.setRange(xRange=(0, 1), yRange=(-1, 2), padding=0)
             self.empty_note.setPos(0, 50)
@@ -199,7 +196,6 @@ class GateStatsPanel(Panel):
         half = s.get("half_life")
         if half is None:
             self.life_bars.setVisible(False)
-            self._set_legend([])
             self.seq_line.setVisible(False)
             self.caption.setText("no forget or update gate: no half-life")
             return
@@ -209,7 +205,7 @@ class GateStatsPanel(Panel):
         cap, T = float(s["cap"]), int(s.get("seq_len", 0))
         floor = min(0.1, float(half[half > 0].min()) / 2) if (half > 0).any() else 0.1
         bottom = math.floor(math.log10(floor))
-        xs, tops, brushes, keys = [], [], [], []
+        xs, tops, brushes, ticks = [], [], [], []
         x0 = 0
         for layer in range(L):
             for d in range(D):
@@ -219,10 +215,10 @@ class GateStatsPanel(Panel):
                     xs.append(x0 + k)
                     tops.append(math.log10(max(half[layer, d, u], floor)))
                     brushes.append(pg.mkBrush(th["accent"] if capped[layer, d, u] else color))
-                keys.append(((layer, d), color))
+                ticks.append((x0 + (H - 1) / 2, series_name(layer, d)))
                 x0 += H + max(1, H // 8)  # a gap between layers/directions
         self.life_bars.setOpts(x=xs, y0=[bottom] * len(xs), y1=tops, width=0.85, brushes=brushes, pen=None)
-        self._set_legend(keys if len(keys) > 1 else [])
+        self.life_plot.getAxis("bottom").setTicks([ticks if len(ticks) > 1 else []])  # names under groups
         top = max(max(tops), math.log10(max(T, 1)))
         self.life_plot.setXRange(-1, x0, padding=0)
         self.life_plot.setYRange(bottom, top + 0.25 * max(top - bottom, 1), padding=0)
@@ -239,16 +235,6 @@ class GateStatsPanel(Panel):
             f"Half-life ln 0.5 / ln(mean {label.split()[-1]}): median {np.median(half):.3g} steps; "
             f"{longer} of {half.size} units last longer than the sequence (T = {T})"
             + (f"; {int(capped.sum())} at the cap {cap:g} (mean gate ≈ 1)" if capped.any() else "") + ".")
-
-    def _set_legend(self, keys: list) -> None:
-        for item in self.legend_items:
-            self.legend.removeItem(item)
-        self.legend_items = []
-        for (layer, d), color in keys:
-            item = pg.PlotDataItem(pen=pg.mkPen(color, width=6))
-            self.legend.addItem(item, series_name(layer, d))
-            self.legend_items.append(item)
-        self.legend.setVisible(bool(keys))
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:
