@@ -222,6 +222,15 @@ def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5) -> None:
     plot.setYRange(lo, hi, padding=0)
 
 
+def settle_views(view) -> None:
+    """Apply the view-range changes of a pg.GraphicsView's plots now, not at the next paint.
+
+    pyqtgraph defers a new range's transform to the start of the paint; the items that react to
+    it (curves clipped and downsampled to the view, labels, axes) then dirty the plot again and a
+    second paint follows. Settled here, one paint draws the final picture."""
+    view.scene().prepareForPaint()
+
+
 def set_combo_items(combo, items: list[str]) -> None:
     """Replace a QComboBox's items without emitting signals, keeping the current index if it survives."""
     old = combo.currentIndex()

@@ -22,6 +22,7 @@ from .base import (
     grid_axes,
     history_arrays,
     same_arrays,
+    settle_views,
     settle_y_range,
 )
 
@@ -320,6 +321,7 @@ class CurvesPanel(Panel):
         steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
         if steps.size:  # x: the whole run (the metric plot is linked)
             self.loss_plot.setXRange(steps.min(), max(steps.max(), steps.min() + 1), padding=0.02)
+        settle_views(self.view)
 
     def _update_summary(self, steps, sl, sm, span) -> None:
         """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""

@@ -66,13 +66,16 @@ def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
 def bar_image(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
     """Horizontal bars from 0 to each unit's value, coloured by the value, as a (5H, 128) uint8 image
     of ``bar_lut`` indices. Drawn with one image per gate instead of H rectangles: cheap to update."""
-    v = np.nan_to_num(np.asarray(values, dtype=np.float64))[:, None]  # (H, 1)
-    x = _COLUMN_X[None, :]  # (1, C)
-    filled = np.where(x >= 0, x <= v, x >= v)  # (H, C): the column lies between 0 and the value
+    values = np.asarray(values, dtype=np.float64)
+    edge = np.searchsorted(_COLUMN_X, np.nan_to_num(values))  # first column whose centre is >= v
+    zero = BAR_COLUMNS // 2  # first column right of x = 0
+    lo, hi = np.minimum(edge, zero)[:, None], np.maximum(edge, zero)[:, None]  # (H, 1)
+    columns = np.arange(BAR_COLUMNS)
     colour = (1 + lut_index(values, *levels, n=255)).astype(np.uint8)  # (H,) in 1..255
-    image = np.repeat(np.where(filled, colour[:, None], 0).astype(np.uint8), BAR_SUBROWS, axis=0)
-    image[BAR_SUBROWS - 1::BAR_SUBROWS] = 0  # the gap above each bar
-    return image  # (5H, C)
+    rows = ((columns >= lo) & (columns < hi)) * colour[:, None]  # (H, C): the bar's columns
+    image = np.zeros((len(values), BAR_SUBROWS, BAR_COLUMNS), dtype=np.uint8)
+    image[:, :-1] = rows[:, None, :]  # 4 rows of bar, then 1 of gap above it
+    return image.reshape(-1, BAR_COLUMNS)  # (5H, C)
 
 
 def gate_title(name: str) -> str:

@@ -23,6 +23,7 @@ from .base import (
     grid_axes,
     history_arrays,
     same_arrays,
+    settle_views,
     settle_y_range,
 )
 
@@ -117,6 +118,8 @@ class GradientPanel(Panel):
         self.max_norm_line.setVisible(False)
         self.step_plot.getViewBox().disableAutoRange()
         self.step_plot.setToolTip(self.STEP_TIP)
+        for plot in (self.time_plot, self.step_plot):  # labels may widen the axis, never narrow it:
+            plot.getAxis("left").setStyle(autoReduceTextSpace=False)  # no re-layout as the range moves
 
         self.time_empty = self._make_note(self.time_plot, "no example yet")
         self.step_empty = self._make_note(self.step_plot, "no training steps yet")
@@ -210,6 +213,7 @@ class GradientPanel(Panel):
         settle_y_range(self.time_plot, *log_range(y))  # steady while the norms stay in view
         self.time_cursor.setVisible(True)
         self.set_time(self.time)
+        settle_views(self.view)
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
@@ -302,6 +306,7 @@ class GradientPanel(Panel):
             return
         settle_y_range(self.step_plot, *log_range(vals))
         set_step_range(self.step_plot, self.history.get("step", np.zeros(0)))
+        settle_views(self.view)
 
     def _update_titles(self) -> None:
         color = self.theme["foreground"]
