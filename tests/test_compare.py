@@ -266,3 +266,19 @@ def test_main_window_action_opens_compare_on_its_config_and_closes_with_it(qtbot
     wait_snapshot(qtbot, compare)
     main_window.close()
     assert action.guard.compare is None and compare.handle is None
+
+
+def test_log_axis_labels_decades_first_and_distinct_values_on_narrow_ranges(qtbot):
+    import pyqtgraph as pg
+
+    from widgets.compare_curves import LogAxis
+
+    plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
+    plot.setLogMode(y=True)
+    axis = plot.getAxis("left")
+    levels = axis.tickValues(-2.7, 0.3, 200)  # 0.002 .. 2
+    assert axis.tickStrings(levels[0][1], 1, levels[0][0]) == ["0.01", "0.1", "1"]
+    assert axis.tickStrings(levels[1][1], 1, levels[1][0]) == ["0.002", "0.005", "0.02", "0.05", "0.2", "0.5"]
+    narrow = axis.tickValues(-0.8, -0.7, 200)  # 0.158 .. 0.2: no decade, no 2 or 5 inside
+    strings = axis.tickStrings(narrow[0][1], 1, narrow[0][0])
+    assert len(strings) >= 3 and len(set(strings)) == len(strings)
