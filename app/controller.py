@@ -152,7 +152,7 @@ class LabController(QObject):
 
     def update_wanted(self) -> None:
         """Tell the worker which analyses the visible panels need (a plain set swap, thread-safe)."""
-        visible = {name for name, p in self.panels.items() if p.isVisible()}
+        visible = {name for name, p in self.panels.items() if p.isVisible() and not p.visibleRegion().isEmpty()}
         wanted = wanted_analyses(visible)
         analyses = self.worker.session.analyses
         if wanted != analyses.wanted:

@@ -38,11 +38,9 @@ class LectureMenu(QObject):
     def apply(self, preset) -> None:
         """Set the preset's task, cell, sizes and panels, and say what to watch."""
         self.window.controller.set_config(preset.config)
-        for name in preset.docks:
-            dock = self.window.docks.get(name)
-            if dock is not None:
-                dock.show()
-                dock.raise_()
+        for name in preset.panels:
+            if name in self.window.panels:
+                self.window.show_panel(name)
         self.note.setText(f"<b>{preset.title}</b> — {preset.note}")
         self.note.show()
         self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)

@@ -5,7 +5,8 @@ import math
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
+                               QTabWidget)
 
 from widgets.controls import ControlsPanel
 from widgets.transport import TransportBar
@@ -19,6 +20,16 @@ from .lab_session import LabConfig, LabSession
 from .panels import make_panels
 
 DEFAULT_TASK = "adding"
+# (dock objectName, title, area, panels shown in it — several become tabs)
+DOCKS = (("heatmapDock", "Hidden states h_t", Qt.RightDockWidgetArea, ("hiddenHeatmap",)),
+         ("gatesDock", "Gates", Qt.RightDockWidgetArea, ("gatesPanel", "gateStatsPanel", "equationsPanel")),
+         ("gradientDock", "Gradients", Qt.BottomDockWidgetArea, ("gradientPanel", "vanishingPanel")),
+         ("curvesDock", "Training curves", Qt.BottomDockWidgetArea, ("curvesPanel",)),
+         ("attentionDock", "Attention and counterfactuals", Qt.BottomDockWidgetArea,
+          ("attentionPanel", "counterfactualPanel")))
+TAB_TITLES = {"gatesPanel": "Gates", "gateStatsPanel": "Gate statistics", "equationsPanel": "Equations",
+              "gradientPanel": "dL/dh_t", "vanishingPanel": "Why gradients vanish",
+              "attentionPanel": "Attention α_i", "counterfactualPanel": "Counterfactual input"}
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
 
 
@@ -84,29 +95,39 @@ class MainWindow(QMainWindow):
         scroll.setObjectName("controlsScroll")
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(290)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
         self.docks = {}
-        self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controlsDock")
-        self._dock("Hidden states h_t", self.panels["hiddenHeatmap"], Qt.RightDockWidgetArea, "heatmapDock")
-        self._dock("Gates", self.panels["gatesPanel"], Qt.RightDockWidgetArea, "gatesDock")
-        self._dock("Gradients dL/dh_t", self.panels["gradientPanel"], Qt.BottomDockWidgetArea, "gradientDock")
-        self._dock("Training curves", self.panels["curvesPanel"], Qt.BottomDockWidgetArea, "curvesDock")
-        self._dock("Attention α_i", self.panels["attentionPanel"], Qt.BottomDockWidgetArea, "attentionDock")
-        self._dock("Why gradients vanish", self.panels["vanishingPanel"], Qt.BottomDockWidgetArea, "vanishingDock")
-        self._dock("Counterfactual input", self.panels["counterfactualPanel"], Qt.BottomDockWidgetArea,
-                   "counterfactualDock")
-        self._dock("Equations", self.panels["equationsPanel"], Qt.RightDockWidgetArea, "equationsDock")
-        self._dock("Gate statistics", self.panels["gateStatsPanel"], Qt.RightDockWidgetArea, "gateStatsDock")
-        self.tabifyDockWidget(self.docks["gradientDock"], self.docks["vanishingDock"])
-        self.tabifyDockWidget(self.docks["attentionDock"], self.docks["counterfactualDock"])
-        self.tabifyDockWidget(self.docks["gatesDock"], self.docks["gateStatsDock"])
-        self.tabifyDockWidget(self.docks["gatesDock"], self.docks["equationsDock"])
-        for name in ("gradientDock", "attentionDock", "gatesDock"):
-            self.docks[name].raise_()
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
+        self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controlsDock")
+        self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
+        for name, title, area, panels in DOCKS:
+            self._dock(title, self._dock_content(name, panels), area, name)
+        self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def _dock_content(self, dock_name: str, names):
+        """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
+        if len(names) == 1:
+            return self.panels[names[0]]
+        tabs = QTabWidget()
+        tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
+        tabs.setDocumentMode(True)
+        for name in names:
+            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], TAB_TITLES[name]))
+        return tabs
+
+    def show_panel(self, name: str) -> None:
+        """Bring a panel into view: its dock shown and raised, its tab selected."""
+        if name in self.tabs:
+            tabs, index = self.tabs[name]
+            tabs.setCurrentIndex(index)
+        for dock in self.docks.values():
+            if dock.isAncestorOf(self.panels[name]):
+                dock.show()
+                dock.raise_()
 
     def _transport_toolbar(self):
         from PySide6.QtWidgets import QToolBar

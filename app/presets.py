@@ -18,7 +18,7 @@ class LecturePreset:
     title: str
     slide: str
     note: str  # what to watch, two sentences
-    docks: tuple[str, ...]  # docks to bring forward
+    panels: tuple[str, ...]  # panels to bring into view
     config: LabConfig
 
 
@@ -31,5 +31,5 @@ def load_presets(path: Path = PRESETS_FILE) -> list[LecturePreset]:
                         ModelConfig(**{**base.model.to_dict(), **item.get("model", {})}),
                         TrainConfig(**{**base.train.to_dict(), **item.get("train", {})}))
         presets.append(LecturePreset(item["id"], item["title"], item["slide"], item["note"],
-                                     tuple(item.get("docks", ())), cfg))
+                                     tuple(item.get("panels", ())), cfg))
     return presets

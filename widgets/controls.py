@@ -47,6 +47,9 @@ TIPS = {
 def _combo(name: str, items, tip: str) -> QComboBox:
     box = QComboBox()
     box.setObjectName(name)
+    # long item texts (task titles) must not force the controls wider than their dock
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)
     for key, label in items:
         box.addItem(label, key)
     box.setToolTip(tip)
