@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from .lab_session import LabSession
 
 MIN_INTERVAL = 1 / 30  # at most ~30 snapshots a second
-MAX_INTERVAL = 1 / 10  # at least 10 a second while training
+MAX_INTERVAL = 1 / 11  # at least 10 a second while training (11 leaves room for the repaint tick)
 DISPLAY_BUDGET = 0.2  # fraction of wall time the display (probe + GUI redraw) may take from training
 
 
