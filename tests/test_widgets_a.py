@@ -308,3 +308,43 @@ def test_new_traces_of_the_same_shape_keep_where_the_user_scrolled(qtbot):
     gates.rows[0]["plot"].setXRange(10, 20, padding=0)  # the user zooms into steps 10..20
     gates.set_trace(trace_for("lstm", T=30, seed=1))
     assert gates.rows[0]["plot"].viewRange()[0] == pytest.approx([10, 20])
+
+
+def count_calls(monkeypatch, obj, name):
+    """Count calls of ``obj.name`` (still calling it)."""
+    calls = []
+    original = getattr(obj, name)
+    monkeypatch.setattr(obj, name, lambda *a, **k: calls.append(a) or original(*a, **k))
+    return calls
+
+
+def test_same_trace_again_redraws_nothing_and_time_only_moves_the_cursor(qtbot, monkeypatch):
+    gates, heatmap = shown(qtbot, GatesPanel), shown(qtbot, HiddenHeatmap)
+    tr = trace_for("lstm", T=9)
+    gates.set_trace(tr)
+    heatmap.set_trace(tr)
+    heat = count_calls(monkeypatch, gates.rows[0]["image"], "setImage")
+    bars = count_calls(monkeypatch, gates.rows[0]["bars"], "setImage")
+    image = count_calls(monkeypatch, heatmap.image, "setImage")
+    gates.set_trace(tr)  # the controller hands every panel each snapshot's trace, changed or not
+    heatmap.set_trace(tr)
+    assert (heat, bars, image) == ([], [], [])
+    gates.set_time(5)
+    heatmap.set_time(5)
+    assert heat == [] and image == [] and len(bars) == 1  # the bars show t; the heatmaps stay
+    gates.set_time(5)
+    assert len(bars) == 1 and gates.cursor_positions() == [5.0] * 4
+    gates.set_trace(trace_for("lstm", T=9, seed=1))  # a new snapshot: redrawn
+    assert len(heat) == 1 and len(bars) == 2
+
+
+def test_unrolled_tooltips_are_written_on_demand_from_the_current_trace(qtbot):
+    panel = shown(qtbot, UnrolledView)
+    tr = trace_for(bidirectional=True, T=6)
+    panel.set_trace(tr)
+    box = panel.cell_items[(0, 1, 3)].sceneBoundingRect().center()
+    tip = panel.tooltip_at(box)
+    assert tip.startswith("h_4, layer 1 backward") and f"{tr.grad_norm[0, 1, 3]:.3g}" in tip
+    arrow = panel.rec_arrows[(0, 0, 2)].sceneBoundingRect().center()
+    assert panel.tooltip_at(arrow) == f"‖∂L/∂h_3‖ = {tr.grad_norm[0, 0, 2]:.3g}"
+    assert panel.tooltip_at(box + pg_point(0, 400)) == ""  # off the cells: items keep their own tips

@@ -272,6 +272,23 @@ def test_evaluations_are_points_and_vanish_after_a_reset(qtbot):
     np.testing.assert_array_equal(x, [100])
 
 
+def test_an_unchanged_history_is_not_redrawn(qtbot, monkeypatch):
+    hist = synthetic_history(400)
+    curves, grads = make(qtbot, CurvesPanel), make(qtbot, GradientPanel)
+    for panel in (curves, grads):
+        panel.set_history(hist)
+    drawn = []
+    for curve in (curves.loss_raw, grads.before_curve):
+        monkeypatch.setattr(curve, "setData", lambda *a, **k: drawn.append(a))
+    curves.set_history({k: v.copy() for k, v in hist.items()})  # every snapshot brings a new dict
+    grads.set_history(hist)
+    assert drawn == []
+    hist["loss"][-1] = hist["grad_norm"][-1] = 0.05  # one more step's worth of change
+    curves.set_history(hist)
+    grads.set_history(hist)
+    assert len(drawn) == 2
+
+
 def test_curves_panel_empty_and_light(qtbot):
     panel = make(qtbot, CurvesPanel)
     panel.resize(500, 250)

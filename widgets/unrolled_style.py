@@ -1,0 +1,49 @@
+"""Colours and tooltips of the unrolled view's cells.
+
+The pens and brushes are made once per theme, for ``LEVELS`` quantised gradient-norm levels, so that
+recolouring the cells after every training snapshot only looks them up. Tooltips are written when
+the mouse asks for one, not for every cell at every snapshot.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QBrush, QColor, QPen
+
+from .base import mix_colors
+
+LEVELS = 64  # gradient-norm levels (log scale over the example, 0..1) with their own pen and fill
+
+
+def ink_on(fill: QColor) -> QColor:
+    """Text colour readable on ``fill``."""
+    return QColor("#ffffff" if fill.lightnessF() < 0.45 else "#1b1d22")
+
+
+class CellStyles:
+    """Per theme: the recurrent-arrow pen and the backward-pass box fill for each gradient level."""
+
+    def __init__(self, theme: dict):
+        self.theme = theme
+        bg, steps = theme["background"], np.linspace(0.0, 1.0, LEVELS)
+        # arrow into h_t: thicker and redder the larger ||dL/dh_t||
+        self.arrow_pens = [QPen(mix_colors(theme["muted"], theme["bad"], v), 1.0 + 4.0 * v) for v in steps]
+        plain = QColor(bg)
+        self.plain = (QBrush(plain), ink_on(plain))  # (box brush, text colour) outside the animation
+        fills = [mix_colors(bg, theme["accent"], 0.25 + 0.75 * v) for v in steps]
+        self.backward = [(QBrush(c), ink_on(c)) for c in fills]  # during the backward-pass animation
+
+    @staticmethod
+    def levels(grad_levels: np.ndarray) -> np.ndarray:
+        """Gradient levels in 0..1 (``log_levels``) -> indices 0..LEVELS-1."""
+        return np.rint(np.asarray(grad_levels) * (LEVELS - 1)).astype(np.intp)
+
+
+def cell_tooltip(trace, kind: str, layer: int, d: int, t: int) -> str:
+    """What a cell box ("cell") or its recurrent arrow ("arrow") says about h_t (steps count from 1)."""
+    g = float(trace.grad_norm[layer, d, t])
+    n = t + 1  # the lecture's (and the box labels') step number
+    if kind == "arrow":
+        return f"‖∂L/∂h_{n}‖ = {g:.3g}"
+    direction = ("", " forward", " backward")[(d + 1) * (trace.num_directions - 1)]
+    mean = float(trace.hidden[layer, d, t].mean())
+    return f"h_{n}, layer {layer + 1}{direction}\nmean over units {mean:+.3f}\n‖∂L/∂h_{n}‖ = {g:.3g}"
