@@ -24,13 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .base import Panel, apply_palette
-
-
-def mix(a: str, b: str, t: float) -> QColor:
-    """Colour a blended toward b by t in [0, 1]."""
-    ca, cb = QColor(a), QColor(b)
-    return QColor.fromRgbF(*(ca.getRgbF()[i] * (1 - t) + cb.getRgbF()[i] * t for i in range(3)))
+from .base import Panel, apply_palette, mix_colors
 
 
 class TokenRow(QWidget):
@@ -108,13 +102,17 @@ class TokenRow(QWidget):
             p.setPen(QColor(th["muted"]))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no example yet")
             return
-        surface = mix(th["background"], th["foreground"], 0.10)
+        surface = mix_colors(th["background"], th["foreground"], 0.10)
         centre = Qt.AlignmentFlag.AlignCenter
         correct = owner.correct_per_step()
-        for t, token in enumerate(tr.tokens):
+        exposed = event.rect()  # only the columns in view (a long sequence scrolls)
+        first = max(0, (exposed.left() - self.MARGIN) // self.cell_w)
+        last = min(len(tr.tokens), (exposed.right() - self.MARGIN) // self.cell_w + 1)
+        for t in range(first, last):
+            token = tr.tokens[t]
             r = self.cell_rect(t, 0)
             now = t == owner.time
-            p.fillRect(r, mix(th["background"], th["accent"], 0.35) if now else surface)
+            p.fillRect(r, mix_colors(th["background"], th["accent"], 0.35) if now else surface)
             if now:
                 p.setPen(QPen(QColor(th["accent"]), 2))
                 p.drawRect(r.adjusted(1, 1, -1, -1))
@@ -129,7 +127,7 @@ class TokenRow(QWidget):
             if correct[t] is None:
                 p.fillRect(r2, surface)
             else:
-                p.fillRect(r2, mix(th["background"], th["good"] if correct[t] else th["bad"], 0.55))
+                p.fillRect(r2, mix_colors(th["background"], th["good"] if correct[t] else th["bad"], 0.55))
             p.setPen(QColor(th["foreground"]))
             p.drawText(r2, centre, pred)
 
@@ -218,6 +216,7 @@ class SequenceStrip(Panel):
         self._layout.addWidget(self.note)
         self._layout.addStretch(1)
 
+        self._shown = None  # (tokens, per_step, targets, predictions, correct) the strip draws
         self.set_input_enabled(True, "type your own sequence and press Enter")
         self.set_theme(False)
         self._relayout()
@@ -229,14 +228,21 @@ class SequenceStrip(Panel):
             len(trace.targets) == len(trace.tokens)
         if trace is not None:
             self.time = self.clamp_time(self.time)
-        self._relayout()
+        shown = None if trace is None else (tuple(trace.tokens), self.per_step, tuple(trace.targets),
+                                            tuple(trace.predictions), tuple(self.correct_per_step()))
+        if shown != self._shown:  # training re-probes the same example: often nothing to redraw
+            self._shown = shown
+            self._relayout()
+            self._keep_cursor_visible()
         self._update_answer()
-        self._keep_cursor_visible()
 
     def set_time(self, t: int) -> None:
+        old = self.time
         super().set_time(t)
         self.time = self.clamp_time(t)
-        self.tokens.update()
+        if self.time != old:  # repaint the two columns whose highlight changed
+            for column in (old, self.time):
+                self.tokens.update(self.tokens.cell_rect(column).adjusted(-2, -2, 2, 2))
         self._keep_cursor_visible()
 
     def set_task_info(self, info: dict) -> None:
@@ -260,7 +266,7 @@ class SequenceStrip(Panel):
         self.error.setText(message)
         self.error.setVisible(True)
         th = self.theme  # a style sheet replaces the palette, so it restates the theme's colours
-        base = mix(th["background"], th["foreground"], 0.06).name()
+        base = mix_colors(th["background"], th["foreground"], 0.06).name()
         self.input.setStyleSheet(f"QLineEdit {{ border: 1px solid {th['bad']}; background: {base}; "
                                  f"color: {th['foreground']}; padding: 1px; }}")
 
