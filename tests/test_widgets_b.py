@@ -289,6 +289,16 @@ def test_an_unchanged_history_is_not_redrawn(qtbot, monkeypatch):
     assert len(drawn) == 2
 
 
+def test_thousands_of_clipped_steps_keep_the_extremes_of_each_pixel_column(qtbot):
+    hist = synthetic_history(10000)
+    hist["clipped"][:] = 1
+    panel = make(qtbot, GradientPanel)
+    panel.set_history(hist)
+    x, y = panel.clipped_marks.getOriginalDataset()
+    assert 200 <= len(x) < 2000 and np.all(np.diff(x) > 0)  # thinned, still in step order
+    assert y.max() == hist["grad_norm"].max() and y.min() == hist["grad_norm"].min()
+
+
 def test_curves_panel_empty_and_light(qtbot):
     panel = make(qtbot, CurvesPanel)
     panel.resize(500, 250)

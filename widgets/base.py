@@ -222,6 +222,32 @@ def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5) -> None:
     plot.setYRange(lo, hi, padding=0)
 
 
+def downsample_to_pixels(curve: pg.PlotDataItem) -> None:
+    """Draw a long curve (thousands of training steps) as its min and max per pixel column.
+
+    Call after ``plot.addItem(curve)`` (addItem applies the plot's own downsampling settings). Peak
+    downsampling keeps the envelope of a noisy curve; pyqtgraph's default of ~5 bins per pixel only
+    draws 5x more segments into the same pixels (wide pens make each segment expensive)."""
+    curve.setDownsampling(auto=True, method="peak")
+    curve.opts["autoDownsampleFactor"] = 1.0  # (no setter in pyqtgraph 0.14)
+    curve.setClipToView(True)
+
+
+def thin_marks(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most the lowest and the highest mark per bin of x (bins ~ pixel columns): thousands of
+    symbols a few pixels wide overlap into the same picture, and each costs time to place and draw."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if len(x) <= 2 * bins or x[-1] <= x[0]:
+        return x, y
+    b = np.minimum(((x - x[0]) / (x[-1] - x[0]) * bins).astype(np.intp), bins - 1)
+    order = np.lexsort((y, b))  # by bin, then by y within the bin
+    sb = b[order]
+    first = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
+    last = np.r_[first[1:] - 1, len(order) - 1]
+    keep = np.unique(np.r_[order[first], order[last]])  # chronological again
+    return x[keep], y[keep]
+
+
 def settle_views(view) -> None:
     """Apply the view-range changes of a pg.GraphicsView's plots now, not at the next paint.
 

@@ -19,6 +19,7 @@ from .base import (
     Panel,
     apply_palette,
     apply_plot_theme,
+    downsample_to_pixels,
     grid_axes,
     history_arrays,
     same_arrays,
@@ -189,9 +190,8 @@ class CurvesPanel(Panel):
     @staticmethod
     def _make_curve(plot) -> pg.PlotDataItem:
         curve = pg.PlotDataItem()
-        plot.addItem(curve)  # (addItem applies the plot's own downsampling settings, so set them after)
-        curve.setDownsampling(auto=True, method="peak")
-        curve.setClipToView(True)
+        plot.addItem(curve)
+        downsample_to_pixels(curve)
         return curve
 
     # ---- controller-facing API ---------------------------------------------------------

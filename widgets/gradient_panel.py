@@ -20,11 +20,13 @@ from .base import (
     SERIES_COLORS,
     Panel,
     apply_plot_theme,
+    downsample_to_pixels,
     grid_axes,
     history_arrays,
     same_arrays,
     settle_views,
     settle_y_range,
+    thin_marks,
 )
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
@@ -132,9 +134,8 @@ class GradientPanel(Panel):
     # ---- layout ------------------------------------------------------------------------
     def _make_curve(self, plot, color, name=None, dashed=False) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=self._pen(color, dashed), name=name)
-        plot.addItem(curve)  # (addItem applies the plot's own downsampling settings, so set them after)
-        curve.setDownsampling(auto=True, method="peak")
-        curve.setClipToView(True)
+        plot.addItem(curve)
+        downsample_to_pixels(curve)
         return curve
 
     @staticmethod
@@ -234,7 +235,8 @@ class GradientPanel(Panel):
             ok = np.isfinite(values) & (values > 0) & np.isfinite(steps)  # skipped steps are dropped
             curve.setData(steps[ok], values[ok])
         marked = (clipped > 0.5) & np.isfinite(before) & (before > 0) & np.isfinite(steps)
-        self.clipped_marks.setData(steps[marked], before[marked])
+        bins = max(200, int(self.step_plot.getViewBox().width()))  # ~ pixel columns
+        self.clipped_marks.setData(*thin_marks(steps[marked], before[marked], bins))
         drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)
         self._show_empty(self.step_plot, self.step_empty, self.step_legend, not drawn.any())
         self._update_step_range()
