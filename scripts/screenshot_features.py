@@ -13,23 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.lab_session import LabConfig, LabSession  # noqa: E402
-from app.main_window import MainWindow  # noqa: E402
 from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
-from engine import ModelConfig  # noqa: E402
-from scripts.screenshot_window import wait  # noqa: E402
-
-
-def window_for(task, steps, **model):
-    cfg = LabConfig.for_task(task)
-    cfg = LabConfig(cfg.task, cfg.task_params, ModelConfig(**{**cfg.model.to_dict(), **model}), cfg.train)
-    session = LabSession(cfg)
-    for _ in range(steps):
-        session.step()
-    window = MainWindow(session, remember=False)
-    window.resize(1600, 1000)
-    window.show()
-    return window
+from scripts.screenshot_window import save_and_close, wait, window_for  # noqa: E402
 
 
 def main() -> None:
@@ -59,12 +44,7 @@ def main() -> None:
     wait(app, 0.5)
     shots.append((w2, "feature_counterfactual_gatestats_bptt"))
     for window, name in shots:
-        path = out / f"{name}.png"
-        window.grab().save(str(path))
-        print(path)
-        window.transport.stop_playing()
-        window.controller.dirty_since_save = False
-        window.close()
+        print(save_and_close(window, out / f"{name}.png"))
 
 
 if __name__ == "__main__":

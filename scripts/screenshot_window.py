@@ -32,7 +32,8 @@ def wait(app, seconds):
         time.sleep(0.01)
 
 
-def shoot(app, name, task, model, steps, out: Path, time_cursor=None):
+def window_for(task, steps, **model):
+    """A shown 1600x1000 window on ``task``'s preset (with model overrides) after ``steps`` steps."""
     from engine import ModelConfig
 
     cfg = LabConfig.for_task(task)
@@ -43,15 +44,24 @@ def shoot(app, name, task, model, steps, out: Path, time_cursor=None):
     window = MainWindow(session, remember=False)
     window.resize(1600, 1000)
     window.show()
+    return window
+
+
+def save_and_close(window, path: Path) -> Path:
+    window.grab().save(str(path))
+    window.transport.stop_playing()
+    window.controller.dirty_since_save = False
+    window.close()
+    return path
+
+
+def shoot(app, name, task, model, steps, out: Path, time_cursor=None):
+    window = window_for(task, steps, **model)
     wait(app, 1.5)
     T = window.controller.shown.trace.seq_len
     window.transport.set_time(time_cursor if time_cursor is not None else T // 2)
     wait(app, 0.5)
-    path = out / f"window_{name}.png"
-    window.grab().save(str(path))
-    window.controller.dirty_since_save = False
-    window.close()
-    return path
+    return save_and_close(window, out / f"window_{name}.png")
 
 
 def main() -> None:
