@@ -228,8 +228,10 @@ class SequenceStrip(Panel):
             len(trace.targets) == len(trace.tokens)
         if trace is not None:
             self.time = self.clamp_time(self.time)
-        shown = None if trace is None else (tuple(trace.tokens), self.per_step, tuple(trace.targets),
-                                            tuple(trace.predictions), tuple(self.correct_per_step()))
+        shown = None  # what the token row draws: the tokens, and a tagger's targets and answers
+        if trace is not None:
+            shown = (tuple(trace.tokens), tuple(trace.targets), tuple(trace.predictions),
+                     tuple(self.correct_per_step())) if self.per_step else (tuple(trace.tokens),)
         if shown != self._shown:  # training re-probes the same example: often nothing to redraw
             self._shown = shown
             self._relayout()
