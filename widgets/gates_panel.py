@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, 
 
 from .base import (
     LIGHT,
+    FastImageItem,
     Panel,
     apply_palette,
     apply_plot_theme,
@@ -220,7 +221,7 @@ class GatesPanel(Panel):
             title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0))
             title.setParentItem(plot.getViewBox())
             title.setPos(2, 0)
-            image = pg.ImageItem(axisOrder="row-major")
+            image = FastImageItem(axisOrder="row-major")
             plot.addItem(image)
             cmap = diverging_cmap() if levels[0] < 0 else sequential_cmap()
             colorbar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=9,
@@ -239,7 +240,7 @@ class GatesPanel(Panel):
             bars_plot.setToolTip(f"{symbol} of every unit at the cursor step t (bar length = value)")
             zero = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
             bars_plot.addItem(zero)
-            bars = pg.ImageItem(axisOrder="row-major")  # see bar_image
+            bars = FastImageItem(axisOrder="row-major")  # see bar_image
             bars_plot.addItem(bars)
             self.rows.append(dict(name=name, plot=plot, image=image, colorbar=colorbar, cursor=cursor,
                                   title=title, bars_plot=bars_plot, bars=bars, zero=zero, levels=levels,

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from .base import Panel, apply_palette, apply_plot_theme, diverging_cmap, set_combo_items
+from .base import FastImageItem, Panel, apply_palette, apply_plot_theme, diverging_cmap, set_combo_items
 
 H_LEVELS = (-1.0, 1.0)  # h_t = o_t tanh(c_t) or tanh(...): always inside (-1, 1) (ReLU RNNs clip at 1)
 C_LEVELS = (-2.0, 2.0)  # c_t is unbounded; +-2 shows the usual range, larger values saturate
@@ -103,7 +103,7 @@ class HiddenHeatmap(Panel):
         item.setLabel("left", "unit")
         item.setMenuEnabled(False)
         item.hideButtons()
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = FastImageItem(axisOrder="row-major")
         item.addItem(self.image)
         self.bar = pg.ColorBarItem(values=H_LEVELS, colorMap=diverging_cmap(), interactive=False,
                                    width=12, label="h_t", colorMapMenu=False)
