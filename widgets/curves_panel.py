@@ -157,8 +157,8 @@ class CurvesPanel(Panel):
         self.loss_plot.setToolTip(self.LOSS_TIP)
         self.metric_plot.setToolTip(self.METRIC_TIP)
         for plot in (self.loss_plot, self.metric_plot):
-            for name in ("left", "bottom"):
-                plot.getAxis(name).enableAutoSIPrefix(False)  # no "(x0.001)" on a loss axis
+            for name in ("left", "bottom", "right", "top"):  # no "(x0.001)" on a loss axis, and no
+                plot.getAxis(name).enableAutoSIPrefix(False)  # label re-render at every range change
             plot.getAxis("left").setWidth(52)  # the two plots' x axes line up
             plot.getViewBox().disableAutoRange()
 

@@ -122,6 +122,8 @@ class GradientPanel(Panel):
         self.step_plot.setToolTip(self.STEP_TIP)
         for plot in (self.time_plot, self.step_plot):  # labels may widen the axis, never narrow it:
             plot.getAxis("left").setStyle(autoReduceTextSpace=False)  # no re-layout as the range moves
+            for name in ("left", "bottom", "right", "top"):  # (SI prefixes would only re-render the
+                plot.getAxis(name).enableAutoSIPrefix(False)  # labels at every range change)
 
         self.time_empty = self._make_note(self.time_plot, "no example yet")
         self.step_empty = self._make_note(self.step_plot, "no training steps yet")
