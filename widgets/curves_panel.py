@@ -22,6 +22,7 @@ from .base import (
     downsample_to_pixels,
     grid_axes,
     history_arrays,
+    run_range,
     same_arrays,
     settle_views,
     settle_y_range,
@@ -319,8 +320,9 @@ class CurvesPanel(Panel):
             settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
         steps = self._series()[0]
         steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
-        if steps.size:  # x: the whole run (the metric plot is linked)
-            self.loss_plot.setXRange(steps.min(), max(steps.max(), steps.min() + 1), padding=0.02)
+        x = run_range(steps)
+        if x is not None:  # x: the whole run (the metric plot is linked)
+            self.loss_plot.setXRange(*x, padding=0.02)
         settle_views(self.view)
 
     def _update_summary(self, steps, sl, sm, span) -> None:

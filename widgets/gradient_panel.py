@@ -23,6 +23,7 @@ from .base import (
     downsample_to_pixels,
     grid_axes,
     history_arrays,
+    run_range,
     same_arrays,
     settle_views,
     settle_y_range,
@@ -48,10 +49,10 @@ def log_range(values: np.ndarray) -> tuple[float, float]:
 
 
 def set_step_range(plot, steps: np.ndarray) -> None:
-    """x from the first to the last step of the history (set now, not at the next paint)."""
-    steps = steps[np.isfinite(steps)]
-    if steps.size:
-        plot.setXRange(float(steps.min()), max(float(steps.max()), float(steps.min()) + 1), padding=0.02)
+    """x from the first to (about) the last step of the history (set now, not at the next paint)."""
+    x = run_range(steps)
+    if x is not None:
+        plot.setXRange(*x, padding=0.02)
 
 
 def series_name(layer: int, direction: int) -> str:
