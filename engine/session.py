@@ -89,11 +89,14 @@ def load_session(path) -> Session:
 
 
 def _restore(name: str, payload) -> Session:
-    if not isinstance(payload, dict) or payload.get("magic") != MAGIC:
+    magic = payload.get("magic") if isinstance(payload, dict) else None
+    if not isinstance(magic, str) or magic != MAGIC:
         raise SessionError(f"{name} is not an RNN Lab session file")
     version = payload.get("format_version")
-    if version != FORMAT_VERSION:
-        raise SessionError(f"{name} has session format version {version!r}; this RNN Lab reads "
+    if not isinstance(version, int) or isinstance(version, bool) or version != FORMAT_VERSION:
+        plain = isinstance(version, (int, float, str, type(None)))
+        shown = repr(version)[:40] if plain else type(version).__name__
+        raise SessionError(f"{name} has session format version {shown}; this RNN Lab reads "
                            f"version {FORMAT_VERSION}. Open it with the version that saved it.")
     try:
         model_cfg = ModelConfig.from_dict(payload["model_config"])
@@ -111,7 +114,8 @@ def _restore(name: str, payload) -> Session:
         model.load_state_dict(payload["model_state"], strict=True)
         trainer.load_state_dict(payload["trainer_state"])
         _check_finite_weights(model)
-    except (KeyError, TypeError, ValueError, RuntimeError, IndexError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, ArithmeticError, RuntimeError, IndexError,
+            AttributeError) as exc:
         raise SessionError(f"{name} holds weights or training state that do not fit its "
                            f"configuration: {_describe(exc)}") from None
     return Session(model_cfg, train_cfg, task.name, dict(task.params), trainer, extra)

@@ -58,9 +58,12 @@ class History:
 
     def load_state(self, state: dict) -> None:
         data = state["data"].numpy()
-        if data.shape != (len(HISTORY_FIELDS), int(state["capacity"])):
+        capacity, count = int(state["capacity"]), int(state["count"])
+        if capacity < 1 or count < 0:
+            raise ValueError("history has a negative count or no capacity")
+        if data.shape != (len(HISTORY_FIELDS), capacity):
             raise ValueError("history has the wrong shape")
-        self.capacity, self.count, self.data = int(state["capacity"]), int(state["count"]), data.copy()
+        self.capacity, self.count, self.data = capacity, count, data.astype(np.float64)
 
 
 def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
@@ -171,13 +174,40 @@ class Trainer:
                 "history": self.history.state(), "initial_weights": self._initial_weights}
 
     def load_state_dict(self, state: dict) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
+        """Restore ``state_dict()`` output; ValueError when it does not fit this model (hostile files)."""
+        step = int(state["step"])
+        if step < 0:
+            raise ValueError("the step count is negative")
+        # the file's param_groups (lr, betas, ...) are ignored: the TrainConfig is the truth
+        self.optimizer.load_state_dict({"state": self._checked_optimizer_state(state["optimizer"]["state"]),
+                                        "param_groups": self.optimizer.state_dict()["param_groups"]})
         self.generator.set_state(state["generator"])
         self.eval_generator.set_state(state["eval_generator"])
         self.history.load_state(state["history"])
-        self.step_count = int(state["step"])
+        self.step_count = step
         initial = state["initial_weights"]
         current = self.model.state_dict()
-        if set(initial) != set(current) or any(initial[k].shape != current[k].shape for k in current):
+        if set(initial) != set(current) or any(
+                not isinstance(initial[k], torch.Tensor) or initial[k].shape != current[k].shape
+                or not bool(torch.isfinite(initial[k]).all()) for k in current):
             raise ValueError("initial weights do not match the model")
         self._initial_weights = {k: v.clone() for k, v in initial.items()}
+
+    def _checked_optimizer_state(self, saved) -> dict:
+        """Per-parameter optimizer state: finite real tensors of the parameter's shape ("step": >= 0)."""
+        if not isinstance(saved, dict):
+            raise ValueError("optimizer state is not a mapping")
+        required = {"step", "exp_avg", "exp_avg_sq"} if self.config.optimizer == "adam" else set()
+        for key, entry in saved.items():
+            if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key < len(self.params) \
+                    or not isinstance(entry, dict) or (entry and not required <= set(entry)):
+                raise ValueError(f"optimizer state entry {key!r} does not match the model")
+            for name, value in entry.items():
+                shape = () if name == "step" else self.params[key].shape
+                if not isinstance(value, torch.Tensor) or not value.is_floating_point() \
+                        or value.shape != shape or not bool(torch.isfinite(value).all()) \
+                        or (name == "step" and float(value) < 0):
+                    raise ValueError(f"optimizer state {name!r} of parameter {key} does not fit the model")
+        # own, dense copies: a crafted file can make tensors share or overlap memory
+        return {k: {n: v.clone(memory_format=torch.contiguous_format) for n, v in e.items()}
+                for k, e in saved.items()}
