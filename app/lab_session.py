@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import torch
 
@@ -52,7 +53,9 @@ class LabConfig:
 
 def check_size(cfg: LabConfig, task) -> None:
     """Refuse configurations that would allocate enough to freeze the machine."""
-    T = int(task.params.get("seq_len", 50))
+    # the longest sequence: seq_len, or more when the task adds to it (copy memory: T + 2K)
+    sampled = task.sample_batch(1, torch.Generator().manual_seed(0))[0].shape[1]
+    T = max(int(task.params.get("seq_len", 0)), sampled)
     m = cfg.model
     cells = cfg.train.batch_size * T * m.hidden_size * m.num_directions * m.num_layers
     if cells > MAX_CELLS:
@@ -194,8 +197,13 @@ class LabSession:
         self.config = LabConfig(task=s.task_name, task_params=s.task_params, model=s.model_config,
                                 train=s.train_config)
         self.task, self.model, self.trainer = s.trainer.task, s.trainer.model, s.trainer
+        try:
+            check_size(self.config, self.task)
+        except ValueError as exc:
+            raise SessionError(f"{Path(path).name}: {exc}") from None
         seed = s.extra.get("example_seed", 0)
-        self.example_seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
+        ok = isinstance(seed, int) and not isinstance(seed, bool) and abs(seed) < 2**62  # a torch seed
+        self.example_seed = seed if ok else 0
         typed = s.extra.get("typed_text", "")
         self.typed_text = typed if isinstance(typed, str) and typed else None
         self._refresh_example()
