@@ -51,9 +51,9 @@ class _Config:
         if not isinstance(data, dict):
             raise ValueError(f"{cls.__name__} must be a mapping; got {type(data).__name__}")
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(map(repr, set(data) - known))  # repr: keys of any type sort and print
         if unknown:
-            raise ValueError(f"{cls.__name__} has no field {', '.join(map(str, unknown))}")
+            raise ValueError(f"{cls.__name__} has no field {', '.join(unknown)}")
         return cls(**data)
 
 
