@@ -38,7 +38,10 @@ class LabConfig:
     def from_dict(cls, d: dict) -> LabConfig:
         if not isinstance(d, dict):
             raise ValueError("configuration must be a mapping")
-        cfg = cls(task=str(d.get("task", "adding")), task_params=dict(d.get("task_params", {})),
+        params = d.get("task_params", {})
+        if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+            raise ValueError("task_params must be a mapping from parameter names to values")
+        cfg = cls(task=str(d.get("task", "adding")), task_params=dict(params),
                   model=ModelConfig.from_dict(d.get("model", {})), train=TrainConfig.from_dict(d.get("train", {})))
         make_task(cfg.task, **cfg.task_params)  # validates task and parameters
         return cfg
