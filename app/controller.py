@@ -39,7 +39,7 @@ def values_to_config(values: dict, base_params: dict | None = None) -> LabConfig
     task_cls = task_class(values["task"])
     params = dict(base_params or {})
     if any(p.name == "seq_len" for p in task_cls.params_spec) and values.get("seq_len") is not None:
-        params["seq_len"] = int(values["seq_len"])
+        params["seq_len"] = values["seq_len"]  # the task validates it (a whole number in its range)
     cfg = LabConfig(task=values["task"], task_params=params,
                     model=ModelConfig(**{k: values[k] for k in MODEL_KEYS}),
                     train=TrainConfig(**{k: values[k] for k in TRAIN_KEYS}))
