@@ -17,12 +17,17 @@ INIT_ITEMS = (("default", "PyTorch default"), ("orthogonal", "orthogonal W_hh"),
               ("identity", "identity W_hh (IRNN)"))
 OPT_ITEMS = (("adam", "Adam"), ("sgd", "SGD"))
 
+# app.lab_session.MAX_CELLS, stated where the user meets it (tests check the two agree)
+SIZE_CAP = (" Batch size x length T x hidden H x directions x layers must stay within 2,000,000; "
+            "a larger change is refused and the controls go back.")
+
 TIPS = {
     "task": "The toy problem the network learns. Each illustrates one slide of the lecture.",
     "cell": "The recurrence f in h_t = f(h_{t-1}, x_t). Simple RNN: h_t = g(W_hh h_{t-1} + W_xh x_t + b_h). "
             "GRU adds reset and update gates; LSTM adds input, forget and output gates and a memory c_t.",
-    "layers": "Stacked recurrent layers (1-4): layer l reads the states of layer l-1 as its inputs.",
-    "hidden": "Units in h_t per direction (1-512). Larger states remember more but train slower.",
+    "layers": "Stacked recurrent layers (1-4): layer l reads the states of layer l-1 as its inputs."
+              + SIZE_CAP,
+    "hidden": "Units in h_t per direction (1-512). Larger states remember more but train slower." + SIZE_CAP,
     "embedding": "Size of the embedded input x_t (1-512): tokens go through an embedding, "
                  "real values through a linear layer.",
     "bidir": "Bidirectional RNN: a second RNN reads the sequence right to left (←h_i depends on "
@@ -36,9 +41,9 @@ TIPS = {
     "max_norm": "Clipping threshold for the global gradient norm (0.01-1,000,000). Applies live.",
     "optimizer": "Adam adapts a step size per weight; SGD takes plain gradient steps.",
     "lr": "Learning rate (0.00001-10). Applies live. Too large a rate makes training diverge.",
-    "batch": "Sequences per training step (1-1024).",
+    "batch": "Sequences per training step (1-1024)." + SIZE_CAP,
     "seq_len": "Sequence length T (the task's range). Longer sequences make gradients travel further "
-               "back through time.",
+               "back through time." + SIZE_CAP,
     "seed": "Seeds the initial weights and the batch stream (0-2147483647): the same seed replays "
             "the same run.",
 }
