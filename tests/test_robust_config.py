@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app import headless
 from app.cli import main
-from app.controller import config_to_values, values_to_config
+from app.controller import config_to_values
 from app.lab_session import MAX_CELLS, LabConfig, check_size
 from app.main_window import MainWindow  # noqa: F401  (imported first, so conftest answers "discard")
 from engine import ModelConfig, TrainConfig, list_tasks, make_task
@@ -149,21 +149,26 @@ def test_size_cap_refuses_huge_products_and_accepts_the_boundary():
 
 
 @pytest.mark.parametrize("task", list_tasks())
-def test_size_cap_counts_the_real_sequence_length(task):
-    """At each task's longest setting, a batch that would pass on seq_len alone but whose real
-    sequences make it exceed the cap is refused (copy memory's sequences are T + 2K long)."""
-    spec = {p.name: p for p in task_class(task).params_spec}
-    params = {n: p.hi for n, p in spec.items() if n != "min_len"}
-    t = make_task(task, **params)
+def test_size_cap_holds_for_every_task_at_its_longest(task):
+    """Batch 1024 and the smallest hidden size that crosses the cap with the task's longest
+    sequences (measured, not assumed): refused."""
     import torch
 
-    real_T = max(t.sample_batch(1, torch.Generator().manual_seed(s))[0].shape[1] for s in range(3))
-    H = 8
-    batch = min(1024, MAX_CELLS // (real_T * H) + 1)  # just over the cap with the real length
-    cfg = LabConfig(task, params, ModelConfig(hidden_size=H), TrainConfig(batch_size=batch))
-    if batch * real_T * H > MAX_CELLS:
-        with pytest.raises(ValueError, match="limit"):
-            check_size(cfg, t)
+    params = {p.name: p.hi for p in task_class(task).params_spec if p.name != "min_len"}
+    t = make_task(task, **params)
+    real_T = max([params["seq_len"]] + [t.sample_batch(1, torch.Generator().manual_seed(s))[0].shape[1]
+                                        for s in range(3)])
+    H = MAX_CELLS // (1024 * real_T) + 1
+    with pytest.raises(ValueError, match="limit"):
+        check_size(LabConfig(task, params, ModelConfig(hidden_size=H), TrainConfig(batch_size=1024)), t)
+
+
+def test_size_cap_counts_copy_memorys_real_length():
+    """Copy memory's sequences are T + 2K long: 463 x 540 x 8 is over the cap though 463 x 500 x 8 is not."""
+    params = {"seq_len": 500, "symbols": 20}
+    cfg = LabConfig("copy_memory", params, ModelConfig(hidden_size=8), TrainConfig(batch_size=463))
+    with pytest.raises(ValueError, match="limit"):
+        check_size(cfg, make_task("copy_memory", **params))
 
 
 # ---- the command line ------------------------------------------------------------------------------
@@ -172,7 +177,8 @@ BAD_FLAGS = [
     ("--hidden", "1.5", "--hidden"), ("--hidden", "-1", "hidden_size"), ("--layers", "9", "num_layers"),
     ("--layers", "0", "num_layers"), ("--lr", "-1", "lr"), ("--lr", "0", "lr"), ("--lr", "nan", "lr"),
     ("--lr", "inf", "lr"), ("--lr", "abc", "--lr"), ("--lr", "11", "lr"), ("--batch-size", "0", "batch_size"),
-    ("--batch-size", "100000", "batch_size"), ("--seq-len", "0", "seq_len"), ("--seq-len", "100000", "seq_len"),
+    ("--batch-size", "100000", "batch_size"), ("--seq-len", "0", "seq_len"),
+    ("--seq-len", "100000", "seq_len"),
     ("--seq-len", "-5", "seq_len"), ("--seed", "-1", "seed"), ("--seed", str(2**31), "seed"),
     ("--seed", "x", "--seed"), ("--steps", "-1", "--steps"), ("--steps", str(10**8), "--steps"),
     ("--steps", "many", "--steps"), ("--scale", "nan", "--scale"), ("--scale", "0", "--scale"),
@@ -206,8 +212,8 @@ def test_bad_cli_flag_exits_2_with_one_line_naming_it(capsys, flag, value, named
 
 def test_cli_applies_the_size_cap(capsys):
     assert_one_line_refusal(*run_cli(capsys, ["--headless", "--task", "adding", *BIG]), "limit")
-    assert_one_line_refusal(*run_cli(capsys, ["--headless", "--compare", "gru,lstm", "--task", "adding", *BIG]),
-                            "limit")
+    compare = ["--headless", "--compare", "gru,lstm", "--task", "adding", *BIG]
+    assert_one_line_refusal(*run_cli(capsys, compare), "limit")
 
 
 def test_cli_without_headless_refuses_training_flags(capsys):
@@ -218,10 +224,12 @@ NUMERIC_FLAGS = ["--hidden", "--layers", "--lr", "--batch-size", "--seq-len", "-
                  "--clip"]
 
 
+FLAG_VALUES = st.one_of(st.text(max_size=8), st.integers(-10**12, 10**12).map(str), st.floats().map(str))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(flags=st.lists(st.tuples(st.sampled_from(NUMERIC_FLAGS + ["--cell", "--merge", "--init", "--task"]),
-                                st.one_of(st.text(max_size=8), st.integers(-10**12, 10**12).map(str),
-                                          st.floats().map(str))), min_size=1, max_size=4, unique_by=lambda f: f[0]))
+                                FLAG_VALUES), min_size=1, max_size=4, unique_by=lambda f: f[0]))
 def test_any_flag_values_run_or_exit_2_with_one_line(capsys, monkeypatch, flags):
     trained = []
     monkeypatch.setattr(headless, "train", lambda session, steps, quiet=False: trained.append(steps))
@@ -237,7 +245,8 @@ def test_any_flag_values_run_or_exit_2_with_one_line(capsys, monkeypatch, flags)
 
 # ---- the window --------------------------------------------------------------------------------
 WINDOW_BAD = [("hidden_size", 0), ("hidden_size", 100000), ("num_layers", 9), ("lr", -1.0), ("lr", NAN),
-              ("lr", INF), ("batch_size", 0), ("seq_len", 0), ("seq_len", 5000), ("seed", -1), ("cell", "rnn"),
+              ("lr", INF), ("batch_size", 0), ("seq_len", 0), ("seq_len", 5000), ("seed", -1),
+              ("cell", "rnn"),
               ("max_norm", 0.0), ("embedding_dim", "16"), ("seq_len", 2.5), ("seq_len", INF)]
 
 
