@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
-from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, message_label
+from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, message_label, settle_y_range
 
 FORMULA = ("α<sub>i</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>i</sub>) / "
            "Σ<sub>j</sub> exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>)")
@@ -90,6 +90,8 @@ class AttentionPanel(Panel):
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
+        if trace is self.trace:  # the same snapshot again
+            return
         super().set_trace(trace)
         if trace.attention is None:
             name, what = NOT_ATTENDING.get(trace.output_kind, (f"a <b>{trace.output_kind}</b> head", ""))
@@ -104,12 +106,11 @@ class AttentionPanel(Panel):
         self.bars.setOpts(x=np.arange(T, dtype=float), height=alpha, width=0.8)
         self.uniform.setValue(1.0 / T)
         item = self.plot.getPlotItem()
-        item.setYRange(0.0, max(float(alpha.max()), 1.0 / T) * 1.15, padding=0)
+        settle_y_range(item, 0.0, max(float(alpha.max()), 1.0 / T) * 1.15, slack=0.3)
         if self._shown_T != T:  # keep the user's pan over same-length traces
             self._shown_T = T
             item.setXRange(-0.6, T - 0.4, padding=0)
-        self._tick_state = None
-        self._update_ticks()
+        self._update_ticks()  # (only when the tokens or the room for them changed)
         self.set_time(self.time)
 
     def set_time(self, t: int) -> None:
