@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
@@ -42,8 +43,23 @@ class FileActions(QObject):
         self.controller.worker.command_failed.connect(self._on_command_failed)
         for name, panel in window.panels.items():
             panel.setContextMenuPolicy(panel.contextMenuPolicy().CustomContextMenu)
-            panel.customContextMenuRequested.connect(lambda pos, n=name: self._panel_menu(n).exec(
-                self.window.panels[n].mapToGlobal(pos)))
+            panel.customContextMenuRequested.connect(
+                lambda pos, n=name: self.show_panel_menu(n, self.window.panels[n].mapToGlobal(pos)))
+        self._shape = None
+        self.controller.snapshot_shown.connect(self._on_snapshot_shown)
+
+    @Slot(object)
+    def _on_snapshot_shown(self, snap) -> None:
+        """Right-click on a plot opens our export menu, not pyqtgraph's own: switch pyqtgraph's
+        menus off again whenever panels may have rebuilt their plots (a new shape or cell)."""
+        shape = (snap.trace.hidden.shape, snap.trace.cell_type, snap.config["task"])
+        if shape != self._shape:
+            self._shape = shape
+            for panel in self.window.panels.values():
+                for view in panel.findChildren(pg.GraphicsView):
+                    for item in view.scene().items():
+                        if isinstance(item, (pg.ViewBox, pg.PlotItem)):
+                            item.setMenuEnabled(False)
 
     # ---- menu --------------------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -78,6 +94,10 @@ class FileActions(QObject):
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.window.close)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+
+    def show_panel_menu(self, name: str, global_pos) -> None:
+        """The right-click menu of a panel: export as PNG, SVG or CSV."""
+        self._panel_menu(name).exec(global_pos)
 
     def _panel_menu(self, name: str) -> QMenu:
         menu = QMenu(PANEL_TITLES.get(name, name), self.window)

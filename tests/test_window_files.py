@@ -5,6 +5,7 @@ import numpy as np
 import torch
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtWidgets import QApplication
 from PySide6.QtGui import QDropEvent
 
 from app.lab_session import LabConfig, LabSession
@@ -119,3 +120,20 @@ def test_last_configuration_and_layout_are_remembered(qtbot):
     second.docks["attentionDock"].show()
     second.close()
     settings().clear()  # later tests start from the defaults again
+
+
+def test_right_click_on_a_plot_offers_our_export_menu(qtbot, monkeypatch):
+    import pyqtgraph as pg
+    from PySide6.QtGui import QContextMenuEvent
+
+    window = make_window(qtbot)
+    opened = []
+    monkeypatch.setattr(window.files, "show_panel_menu", lambda name, pos: opened.append(
+        [a.text() for a in window.files._panel_menu(name).actions()]))
+    view = window.panels["gradientPanel"].findChildren(pg.GraphicsView)[0]
+    menus_on = [i for i in view.scene().items() if isinstance(i, pg.ViewBox) and i.menuEnabled()]
+    assert menus_on == []  # pyqtgraph's own menu would compete with ours
+    vp = view.viewport()
+    centre = vp.rect().center()
+    QApplication.sendEvent(vp, QContextMenuEvent(QContextMenuEvent.Mouse, centre, vp.mapToGlobal(centre)))
+    assert opened and opened[0] == ["Export as PNG…", "Export as SVG…", "Export data as CSV…"]
