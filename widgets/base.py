@@ -46,9 +46,11 @@ def brush_lut(cmap: pg.ColorMap, n: int = 256) -> list[QBrush]:
 
 
 def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256) -> np.ndarray:
-    """Values in (lo, hi) -> integer indices 0..n-1 into a lookup table (NaN -> 0)."""
-    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=lo)
-    return np.clip(np.rint((v - lo) / (hi - lo) * (n - 1)), 0, n - 1).astype(np.intp)
+    """Values in (lo, hi) -> integer indices 0..n-1 into a lookup table (NaN -> 0).
+
+    Clipped before scaling: a diverging model's huge states would overflow the multiplication."""
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=lo, posinf=hi, neginf=lo), lo, hi)
+    return np.rint((v - lo) / (hi - lo) * (n - 1)).astype(np.intp)
 
 
 class Panel(QWidget):
@@ -233,9 +235,11 @@ def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5) -> None:
     """Show y in (lo, hi), but keep the current range while it holds (lo, hi) and is at most
     ``1 + slack`` times as wide: a range that stays put neither jitters from one update to the next
     nor re-renders its axis (and grid) at every update."""
-    cur_lo, cur_hi = plot.getViewBox().viewRange()[1]
-    if cur_lo <= lo and hi <= cur_hi and cur_hi - cur_lo <= (1 + slack) * (hi - lo):
-        return
+    vb = plot.getViewBox()
+    cur_lo, cur_hi = vb.viewRange()[1]
+    if vb.state["autoRange"][1] is False and cur_lo <= lo and hi <= cur_hi and \
+            cur_hi - cur_lo <= (1 + slack) * (hi - lo):
+        return  # (a range we set, not one pyqtgraph's auto-range is about to replace)
     plot.setYRange(lo, hi, padding=0)
 
 
