@@ -105,6 +105,13 @@ class FastImageItem(pg.ImageItem):
     pyqtgraph renders a colour-mapped array as an 8-bit indexed QImage, which Qt converts at every
     paint: drawing it takes ~6 times longer than a 32-bit one (and a moving cursor repaints it)."""
 
+    def setImage(self, image=None, autoLevels=None, **kwargs):
+        if image is not None and image.dtype.kind == "f":
+            # a diverging model's huge (finite) states overflow pyqtgraph's rescale to the colour map;
+            # every panel's levels lie far inside +-1e6, so clipping changes no colour (NaN stays NaN)
+            image = np.clip(image, -1e6, 1e6)
+        super().setImage(image, autoLevels=autoLevels, **kwargs)
+
     def render(self):
         super().render()
         image = self.qimage
