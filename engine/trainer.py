@@ -92,6 +92,12 @@ class Trainer:
         self.step_count = 0
         self.history = History(self.history.capacity)
         self.last_stats: StepStats | None = None
+        self._mark_good()
+
+    def _mark_good(self) -> None:
+        """The current weights are the ones to go back to if the next step is not finite."""
+        with torch.no_grad():
+            torch._foreach_copy_(self._backup, [p.detach() for p in self.params])
 
     def add_callback(self, fn) -> None:
         """fn(trainer, stats) after every step."""
@@ -108,7 +114,9 @@ class Trainer:
 
     # ---- training ----------------------------------------------------------------------
     def step(self) -> StepStats:
-        """Train on one batch; a non-finite loss, gradient or update changes nothing."""
+        """Train on one batch. A non-finite loss, gradient or update applies nothing, and goes back to
+        the weights before the previous update when their loss on this batch is finite: the update
+        that made the loss overflow is undone (continuing from it would overflow again)."""
         model, cfg = self.model, self.config
         model.train()
         inputs, targets = self.task.sample_batch(cfg.batch_size, self.generator)
@@ -118,12 +126,14 @@ class Trainer:
         loss_value = float(loss.detach())
         nan = float("nan")
         if not math.isfinite(loss_value):
+            self._undo_last_update(inputs, targets)
             return self._finish(loss_value, nan, nan, nan, clipped=False, skipped=True)
         loss.backward()
         max_norm = cfg.max_norm if cfg.clip else float("inf")
         norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_norm))
         if not math.isfinite(norm):
             self.optimizer.zero_grad(set_to_none=True)
+            self._undo_last_update(inputs, targets)
             return self._finish(loss_value, nan, norm, norm, clipped=False, skipped=True)
         clipped = cfg.clip and norm > cfg.max_norm
         post = cfg.max_norm if clipped else norm
@@ -139,6 +149,14 @@ class Trainer:
             with torch.no_grad():
                 metric = self.task.metric(outputs.detach(), targets)
         return self._finish(loss_value, metric, norm, post, clipped=clipped, skipped=False)
+
+    @torch.no_grad()
+    def _undo_last_update(self, inputs, targets) -> None:
+        """Back to the weights before the last update if they give a finite loss on this batch."""
+        current = [p.detach().clone() for p in self.params]
+        torch._foreach_copy_([p.detach() for p in self.params], self._backup)
+        if not math.isfinite(float(self.task.loss(self.model(inputs), targets))):
+            torch._foreach_copy_([p.detach() for p in self.params], current)
 
     def _finish(self, loss, metric, norm, post, *, clipped, skipped) -> StepStats:
         self.step_count += 1
@@ -192,6 +210,7 @@ class Trainer:
                 or not bool(torch.isfinite(initial[k]).all()) for k in current):
             raise ValueError("initial weights do not match the model")
         self._initial_weights = {k: v.clone() for k, v in initial.items()}
+        self._mark_good()
 
     def _checked_optimizer_state(self, saved) -> dict:
         """Per-parameter optimizer state: finite real tensors of the parameter's shape ("step": >= 0)."""
