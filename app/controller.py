@@ -71,6 +71,8 @@ class LabController(QObject):
         self.dirty_since_save = False
         self._task_info_key = None
         self._last_tick, self._update_cost, self._painting = 0.0, 0.0, False
+        self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
+        self._visible = set(window.panels)  # until the first tick measures it
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.command_failed.connect(self._on_command_failed)
@@ -153,6 +155,7 @@ class LabController(QObject):
     def update_wanted(self) -> None:
         """Tell the worker which analyses the visible panels need (a plain set swap, thread-safe)."""
         visible = {name for name, p in self.panels.items() if p.isVisible() and not p.visibleRegion().isEmpty()}
+        self._visible = visible
         wanted = wanted_analyses(visible)
         analyses = self.worker.session.analyses
         if wanted != analyses.wanted:
@@ -201,6 +204,8 @@ class LabController(QObject):
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
+        elif self.shown is not None:
+            self.feed(self._visible)  # a panel that just came into view catches up
             self._update_cost = time.perf_counter() - now
             self._painting = True
 
@@ -213,11 +218,30 @@ class LabController(QObject):
             hint = snap.task_info.get("typed_hint", "")
             self.window.strip.set_input_enabled(hint.startswith("type"), hint)
         self.window.transport.set_length(snap.trace.hidden.shape[2])
-        self.time = apply_snapshot(self.panels, snap, self.time, task_changed)
+        self.time = max(0, min(self.time, snap.trace.hidden.shape[2] - 1))
+        self.feed(self._visible)
         self.window.transport.set_time(self.time, emit=False)
         self.window.transport.set_training(snap.state == "training")
         self.window.update_status(snap)
         self.snapshot_shown.emit(snap)
+
+    def feed(self, names=None) -> None:
+        """Hand the shown snapshot to the named panels (default: all) that do not have it yet.
+
+        Panels hidden in a tab or a closed dock are skipped while training (drawing them would
+        only slow training down) and catch up when they come into view or before an export.
+        """
+        snap = self.shown
+        if snap is None:
+            return
+        names = self.panels.keys() if names is None else names
+        for task_changed in (True, False):
+            group = {n: self.panels[n] for n in names if self._fed.get(n, (None, None))[0] is not snap
+                     and (self._fed.get(n, (None, None))[1] != self._task_info_key) == task_changed}
+            if group:
+                apply_snapshot(group, snap, self.time, task_changed)
+                for n in group:
+                    self._fed[n] = (snap, self._task_info_key)
 
     @Slot(object)
     def _on_diverged(self, stats) -> None:

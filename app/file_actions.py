@@ -183,6 +183,7 @@ class FileActions(QObject):
             self.export_panel(name, path, fmt, scale)
 
     def export_panel(self, name: str, path: str, fmt: str, scale: float = 2.0) -> bool:
+        self.controller.feed([name])
         return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
                                                  self.light_export.isChecked()), f"Exported {path}")
 
@@ -195,6 +196,7 @@ class FileActions(QObject):
         snap = self.controller.shown
         if snap is None:
             return False
+        self.controller.feed()
         return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked()),
                             f"Exported every panel, trace.npz and config.json to {folder}")
 
@@ -208,6 +210,7 @@ class FileActions(QObject):
         if snap is None:
             return False
         T = snap.trace.hidden.shape[2]
+        self.controller.feed()
         ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
                                              restore_time=self.controller.time),
                           f"Exported a {T}-frame time sweep to {path}")

@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
             label = QLabel()
             label.setObjectName(f"status_{key}")
             label.setToolTip(tip)
-            label.setMinimumWidth(90)
+            label.setFixedWidth(150 if key in ("loss", "metric") else 110)  # no window re-layout per update
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
 

@@ -160,6 +160,10 @@ class TrainingWorker(QObject):
         # The GUI holds the GIL while it draws, so its cost slows training too: keep probe + redraw
         # under DISPLAY_BUDGET of the time, within 10..30 snapshots a second.
         self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, cost / DISPLAY_BUDGET))
+        if self._running.is_set():
+            # While training, every extra frame slows training (the GUI holds the GIL while it
+            # draws), so stay at the 11 Hz floor; paused, frames are free and come up to 30 Hz.
+            self.interval = MAX_INTERVAL
         self.snapshot_ready.emit(snap)
 
 
