@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 from .base import (
     LIGHT,
     SERIES_COLORS,
-    GridAxis,
+    LogAxis,
     Panel,
     apply_palette,
     apply_plot_theme,
@@ -28,37 +28,6 @@ from .curves_panel import RunningEma, finite_xy, short
 from .gradient_panel import GradientPanel
 
 LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
-
-
-class LogAxis(GridAxis):
-    """A log axis whose ticks over up to ``MAX_DECADES`` decades come in three levels: whole decades
-    (always labelled), then 2 and 5 times a decade, then the rest, each later level labelled only
-    where its labels fit. (pyqtgraph puts every tick of a short range in one level, always labelled,
-    so a short plot's labels overlap.) Its grid lines are GridAxis's cheap opaque ones."""
-
-    MAX_DECADES = 6  # beyond this pyqtgraph's own choice (every 2nd or 5th decade) reads better
-
-    def __init__(self, orientation: str, **kwargs):
-        super().__init__(orientation, **kwargs)
-        self.setStyle(textFillLimits=[(0, 0.8), (2, 0.3)])  # 3, 4, 6.. labelled only on a tall axis
-
-    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph override)
-        if not maxVal - minVal <= self.MAX_DECADES:
-            return super().logTickValues(minVal, maxVal, size, stdTicks)
-        levels: list[list[float]] = [[], [], []]
-        for decade in range(math.floor(minVal), math.ceil(maxVal) + 1):
-            for mantissa in range(1, 10):
-                v = decade + math.log10(mantissa)
-                if minVal <= v <= maxVal:
-                    levels[0 if mantissa == 1 else 1 if mantissa in (2, 5) else 2].append(v)
-        if not any(levels):  # a range narrower than the gap between two ticks: pyqtgraph's even steps
-            return [(spacing, values) for spacing, values in stdTicks]
-        return [(1.0, levels[0]), (None, levels[1]), (None, levels[2])]
-
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
-        if spacing is not None and spacing < 1:  # the narrow-range steps: one digit would repeat
-            return [f"{10 ** v * scale:.3g}" for v in values]
-        return super().logTickStrings(values, scale, spacing)
 
 
 class CompareCurves(Panel):

@@ -21,7 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme
+from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, grid_axes
 from .gradient_panel import FLOOR_MIN, series_name, set_step_range
 
 CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: "
@@ -113,7 +113,7 @@ class VanishingPanel(Panel):
         self.radius_plot.setToolTip(self.RADIUS_TIP)
 
         # (c) ||dh_T/dh_t|| against the lag
-        self.jac_plot = pg.PlotItem()
+        self.jac_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.jac_plot.setLogMode(x=False, y=True)
         self.jac_plot.setLabel("bottom", "lag T − t")
         self.guide = pg.PlotDataItem(connect="finite")
