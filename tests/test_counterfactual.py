@@ -133,17 +133,17 @@ def test_panel_follows_the_cursor_until_the_user_sets_the_position_and_apply_emi
     assert panel.token_combo.count() == 2 and not panel.value_spin.isVisible()
     panel.set_trace(probe(model, x, y))
     panel.set_time(6)
-    assert panel.position_spin.value() == 6 and panel.position_spin.maximum() == 9
+    assert panel.position_spin.value() == 7 and panel.position_spin.maximum() == 10  # shown 1..T
     assert panel.token_combo.currentIndex() == flipped(x, 6)  # proposes the other token
     with qtbot.waitSignal(panel.counterfactual_requested) as blocker:
         panel.apply_button.click()
     assert blocker.args == [6, flipped(x, 6)]
-    panel.position_spin.setValue(2)  # the user's choice: the cursor no longer moves it
+    panel.position_spin.setValue(3)  # the user's choice (t = 2 from 0): the cursor no longer moves it
     panel.set_time(8)
-    assert panel.position_spin.value() == 2 and panel.value() == flipped(x, 2)
-    panel.position_spin.setValue(8)  # back on the cursor: follow again
+    assert panel.position_spin.value() == 3 and panel.value() == flipped(x, 2)
+    panel.position_spin.setValue(9)  # back on the cursor: follow again
     panel.set_time(3)
-    assert panel.position_spin.value() == 3
+    assert panel.position_spin.value() == 4
 
 
 def test_panel_draws_the_result_on_a_log_axis_with_the_changed_step(panel):

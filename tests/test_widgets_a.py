@@ -164,7 +164,7 @@ def test_heatmap_hover_reports_the_value_under_the_mouse(qtbot):
     panel.set_trace(tr)
     vb = panel.plot.getPlotItem().getViewBox()
     panel._on_mouse_moved(vb.mapViewToScene(pg_point(6, 2)))
-    assert panel.hover_label.text().startswith("t=6")
+    assert panel.hover_label.text().startswith("t=7")  # position 6 counted from 1, like the lecture
     assert f"{tr.hidden[0, 0, 6, 2]:+.3f}" in panel.hover_label.text()
 
 

@@ -124,7 +124,7 @@ class AttentionPanel(Panel):
         self.cursor.setValue(t)
         token = tr.tokens[t] if t < len(tr.tokens) else ""
         uniform = 1.0 / len(tr.attention)
-        self.info.setText(f"step t={t} ‘{token}’: α = {a:.3f}  (uniform 1/T = {uniform:.3f}); "
+        self.info.setText(f"step t={t + 1} ‘{token}’: α = {a:.3f}  (uniform 1/T = {uniform:.3f}); "
                           f"prediction {', '.join(tr.predictions)}")
 
     def set_theme(self, light: bool) -> None:

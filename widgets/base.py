@@ -198,6 +198,19 @@ class LogAxis(GridAxis):
         return super().logTickStrings(values, scale, spacing)
 
 
+def count_from_one(axis) -> None:
+    """Label a time axis 1..T like the lecture (x_1 .. x_n; h_0 is the zero initial state) while
+    the data stay at 0-based positions: whole-number ticks read t + 1."""
+    plain = axis.tickStrings
+
+    def tick_strings(values, scale, spacing):
+        if spacing >= 1 and all(float(v).is_integer() for v in values):
+            return [str(int(v) + 1) for v in values]
+        return plain(values, scale, spacing)
+
+    axis.tickStrings = tick_strings
+
+
 def grid_axes(*names: str) -> dict:
     """``axisItems`` for a PlotItem: a ``LogAxis`` (a ``GridAxis`` whose log ticks never crowd;
     linear ranges are unchanged) for each named side."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, set_combo_items
+from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, count_from_one, set_combo_items
 from .gradient_panel import series_name
 
 VALUE_RANGE = (-10.0, 10.0)  # what the value spin allows for a real-valued input feature
@@ -62,7 +62,7 @@ class CounterfactualPanel(Panel):
         row.setSpacing(4)
         row.addWidget(QLabel("change x_t at t"))
         self.position_spin = QSpinBox(objectName="counterfactualPositionSpin")
-        self.position_spin.setRange(0, 0)
+        self.position_spin.setRange(1, 1)
         self.position_spin.setToolTip("Which input step to change (follows the time cursor until you "
                                       "set it here).")
         self.position_spin.valueChanged.connect(self._on_position_changed)
@@ -90,6 +90,7 @@ class CounterfactualPanel(Panel):
         item = self.plot.getPlotItem()
         item.setLogMode(x=False, y=True)
         item.setLabel("bottom", "time step t")
+        count_from_one(item.getAxis("bottom"))
         item.setLabel("left", "‖h_t − h'_t‖")
         item.getAxis("left").enableAutoSIPrefix(False)
         item.setMenuEnabled(False)
@@ -126,7 +127,7 @@ class CounterfactualPanel(Panel):
         T = 1 if trace is None else trace.seq_len
         self.apply_button.setEnabled(trace is not None)
         self.position_spin.blockSignals(True)
-        self.position_spin.setRange(0, T - 1)
+        self.position_spin.setRange(1, T)  # shown 1..T like the lecture; position() is 0-based
         self.position_spin.blockSignals(False)
         if not self._pinned:
             self._move_position(self.time)
@@ -170,8 +171,8 @@ class CounterfactualPanel(Panel):
         right = pos <= (T - 1) / 2  # the label on the side with more room
         self.changed_line.label.anchors = [(0, 1), (0, 1)] if right else [(1, 1), (1, 1)]
         self.changed_line.label.setPosition(0.06)  # re-places the label with the new anchors
-        self.changed_line.label.setFormat(f"x_{pos} changed")
-        self.changed_line.label.setText(f"x_{pos} changed")
+        self.changed_line.label.setFormat(f"x_{pos + 1} changed")
+        self.changed_line.label.setText(f"x_{pos + 1} changed")
         self.caption.setText(self.caption_text())
 
     def set_theme(self, light: bool) -> None:
@@ -204,7 +205,7 @@ class CounterfactualPanel(Panel):
         return bool(self.vocab)
 
     def position(self) -> int:
-        return self.position_spin.value()
+        return self.position_spin.value() - 1
 
     def value(self):
         """What Apply sends: a token index, or x_t (F,) with feature 0 replaced (a float before a trace)."""
@@ -222,12 +223,12 @@ class CounterfactualPanel(Panel):
         if r is None:
             return ""
         pos = int(r["position"])
-        text = f"x_{pos}: ‘{r['old_token']}’ → ‘{r['new_token']}’.  "
+        text = f"x_{pos + 1}: ‘{r['old_token']}’ → ‘{r['new_token']}’.  "
         before, after = np.asarray(r["before"]), np.asarray(r["after"])
         if r.get("output_kind") == "per_step":
             b, a = r["before_labels"], r["after_labels"]
             changed = [t for t in range(len(b)) if b[t] != a[t]]
-            where = ", ".join(f"t={t} {b[t]}→{a[t]}" for t in changed[:4]) + " …" * (len(changed) > 4)
+            where = ", ".join(f"t={t + 1} {b[t]}→{a[t]}" for t in changed[:4]) + " …" * (len(changed) > 4)
             text += f"outputs changed at {len(changed)} of {len(b)} steps" + f": {where}" * bool(changed)
         else:
             text += (f"output: {probability_text(before, r['before_labels'])} → "
@@ -277,7 +278,7 @@ class CounterfactualPanel(Panel):
 
     def _move_position(self, t: int) -> None:
         self.position_spin.blockSignals(True)
-        self.position_spin.setValue(int(t))  # clamped to the range
+        self.position_spin.setValue(int(t) + 1)  # clamped to the range
         self.position_spin.blockSignals(False)
         self._sync_replacement()
 
@@ -296,7 +297,7 @@ class CounterfactualPanel(Panel):
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_position_changed(self, value: int) -> None:
-        self._pinned = value != self.time  # back on the cursor: follow it again
+        self._pinned = value - 1 != self.time  # back on the cursor: follow it again
         self._sync_replacement()
 
     def _on_apply_clicked(self) -> None:

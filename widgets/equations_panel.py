@@ -241,7 +241,7 @@ class EquationsPanel(Panel):
         p = "t−1" if d == 0 else "t+1"
         arrow = ("", " →", " ←")[(d + 1) * (D - 1)]
         name = CELL_NAMES.get(tr.cell_type, tr.cell_type)
-        self.where.setText(f"{name} · layer {layer + 1}{arrow} · t = {t}")  # the token is in the text
+        self.where.setText(f"{name} · layer {layer + 1}{arrow} · t = {t + 1}")  # the token is in the text
         self.rows += [("t", t), ("unit", u), ("layer", layer + 1),
                       ("direction", "backward" if d else "forward")]
         h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else 0.0)
@@ -249,7 +249,7 @@ class EquationsPanel(Panel):
         x_note = f"x<sub>t</sub> = {kind} ‘" + html.escape(token_at(tr, t)) + "’" if layer == 0 else \
             f"x<sub>t</sub> = layer {layer}'s h<sub>t</sub>" + (" [h→; h←]" if D == 2 else "")
         first = "" if has_prev else f" (h<sub>{p}</sub> = 0: the initial state)"
-        out = [f"<p style='color:{muted}'>unit {u}, step t = {t}; {x_note}{first}</p>"]
+        out = [f"<p style='color:{muted}'>unit {u}, step t = {t + 1}; {x_note}{first}</p>"]
         mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
         pre = lambda k: (f"W<sub>i{k}</sub> x<sub>t</sub> + b<sub>i{k}</sub> + W<sub>h{k}</sub> "  # noqa: E731
                          f"h<sub>{p}</sub> + b<sub>h{k}</sub>")

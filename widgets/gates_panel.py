@@ -18,6 +18,7 @@ from .base import (
     Panel,
     apply_palette,
     apply_plot_theme,
+    count_from_one,
     diverging_cmap,
     lut_index,
     message_label,
@@ -216,6 +217,7 @@ class GatesPanel(Panel):
             plot.getAxis("left").setWidth(26)
             if last:
                 plot.setLabel("bottom", "time step t")
+                count_from_one(plot.getAxis("bottom"))
                 bars_plot.setLabel("bottom", "value at t")
             # the title is drawn over the heatmap's corner, so stacked rows need no title row
             title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0))
@@ -286,7 +288,7 @@ class GatesPanel(Panel):
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
-                             f"bars: every unit at t={t}")
+                             f"bars: every unit at t={t + 1}")
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_selection_changed(self) -> None:

@@ -20,6 +20,7 @@ from .base import (
     SERIES_COLORS,
     Panel,
     apply_plot_theme,
+    count_from_one,
     downsample_to_pixels,
     grid_axes,
     history_arrays,
@@ -96,7 +97,8 @@ class GradientPanel(Panel):
         # (a) ||dL/dh_t|| over t, one curve per layer/direction
         self.time_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.time_plot.setLogMode(x=False, y=True)
-        self.time_plot.setLabel("bottom", "t (input position)")
+        self.time_plot.setLabel("bottom", "time step t")
+        count_from_one(self.time_plot.getAxis("bottom"))
         self.time_plot.setMouseEnabled(x=True, y=True)
         self.time_legend = self._make_legend(self.time_plot)
         self.time_cursor = pg.InfiniteLine(angle=90, movable=False)

@@ -14,7 +14,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from .base import FastImageItem, Panel, apply_palette, apply_plot_theme, diverging_cmap, set_combo_items
+from .base import (
+    FastImageItem,
+    Panel,
+    apply_palette,
+    apply_plot_theme,
+    count_from_one,
+    diverging_cmap,
+    set_combo_items,
+)
 
 H_LEVELS = (-1.0, 1.0)  # h_t = o_t tanh(c_t) or tanh(...): always inside (-1, 1) (ReLU RNNs clip at 1)
 C_LEVELS = (-2.0, 2.0)  # c_t is unbounded; +-2 shows the usual range, larger values saturate
@@ -100,6 +108,7 @@ class HiddenHeatmap(Panel):
         self.plot.setMinimumSize(200, 120)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "time step t")
+        count_from_one(item.getAxis("bottom"))
         item.setLabel("left", "unit")
         item.setMenuEnabled(False)
         item.hideButtons()
@@ -210,7 +219,7 @@ class HiddenHeatmap(Panel):
             self.hover_label.setText("")
             return
         name = "c" if self.showing_cell_state() else "h"
-        self.hover_label.setText(f"t={t} ‘{token_at(self.trace, t)}’  unit {unit}:  {name}_t = {value:+.3f}")
+        self.hover_label.setText(f"t={t + 1} ‘{token_at(self.trace, t)}’  unit {unit}:  {name}_t = {value:+.3f}")
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:

@@ -333,7 +333,7 @@ class SequenceStrip(Panel):
 
     def token_tooltip(self, t: int) -> str:
         tr = self.trace
-        lines = [f"t = {t}: input {tr.tokens[t]!r}"]
+        lines = [f"t = {t + 1}: input {tr.tokens[t]!r}"]
         if self.per_step:
             ok = self.correct_per_step()[t]
             if ok is None:
