@@ -3,7 +3,8 @@
 pyqtgraph items go through pyqtgraph's own ImageExporter/SVGExporter; a plain QGraphicsScene (the
 unrolled network) and plain widgets render through Qt's QImage and QSvgGenerator paint devices.
 Every file is written under a temporary name and renamed into place, so an interrupted export
-never leaves a half-written file; a failed "Export all" removes what it had written.
+never leaves a half-written file; a failed "Export all" removes the files it had created (files it
+replaced stay, complete: a previous export into the same folder is never deleted).
 """
 from __future__ import annotations
 
@@ -219,14 +220,22 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
     if not os.access(folder, os.W_OK):
         raise ExportError(f"cannot write into {folder}: permission denied")
     written: list[Path] = []
+    created: list[Path] = []  # removed again on failure; files that were there are never deleted
+
+    def write(path: Path, data: bytes) -> None:
+        existed = path.exists()
+        written.append(write_bytes(path, data))
+        if not existed:
+            created.append(path)
+
     try:
         for name, panel in panels.items():
             for fname, data in panel_files(name, panel, light, scale).items():
-                written.append(write_bytes(folder / fname, data))
-        written.append(write_bytes(folder / "trace.npz", npz_bytes(snapshot.trace)))
-        written.append(write_text(folder / "config.json", config_json(snapshot)))
+                write(folder / fname, data)
+        write(folder / "trace.npz", npz_bytes(snapshot.trace))
+        write(folder / "config.json", config_json(snapshot).encode("utf-8"))
     except BaseException:
-        for p in written:
+        for p in created:
             p.unlink(missing_ok=True)
         raise
     return written
