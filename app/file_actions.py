@@ -1,6 +1,7 @@
 """File menu of the main window: sessions (save, open, recent, drag and drop) and exports."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -137,15 +138,47 @@ class FileActions(QObject):
             self.save_as()
 
     def save_as(self) -> None:
+        path = self.ask_save_path()
+        if path:
+            self.save_to(path)
+
+    def ask_save_path(self) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Save session", self.session_path or "run.rnnlab",
                                               SESSION_FILTER)
-        if path:
-            if not path.endswith(".rnnlab"):
-                path += ".rnnlab"
-            self.save_to(path)
+        if path and not path.endswith(".rnnlab"):
+            path += ".rnnlab"
+        return path or None
 
     def save_to(self, path: str) -> None:
         self.controller.worker.submit("save", lambda s: (s.save(path), path)[1], refresh=False)
+
+    def save_before_close(self, timeout: float = 300.0) -> bool:
+        """Pause, save to the session's file (or one the user picks) and wait until it is written.
+
+        True when saved; False when the user cancelled or the save failed (a warning says why), so
+        the window stays open and nothing is lost."""
+        path = self.session_path or self.ask_save_path()
+        if not path:
+            return False
+        self.controller.pause()
+        finished, outcome = threading.Event(), {}
+
+        def save(session):  # in the worker thread, after the step it is in
+            try:
+                session.save(path)
+            except Exception as exc:  # SessionError, or anything else: the window must not close
+                outcome["error"] = str(exc) or type(exc).__name__
+            finally:
+                finished.set()
+
+        self.controller.worker.submit("save on close", save, refresh=False)
+        if not finished.wait(timeout):
+            outcome["error"] = f"saving to {path} took more than {timeout:.0f} s"
+        if "error" in outcome:
+            QMessageBox.warning(self.window, "Could not save the session", outcome["error"])
+            return False
+        self._on_command_done("save", path)
+        return True
 
     @Slot(str, object)
     def _on_command_done(self, what: str, result) -> None:

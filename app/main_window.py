@@ -262,15 +262,9 @@ class MainWindow(QMainWindow):
             if answer == "cancel":
                 event.ignore()
                 return
-            if answer == "save":
-                if not self.files.session_path:
-                    self.files.save_as()
-                else:
-                    self.files.save()
-                if self.files.session_path is None:
-                    event.ignore()
-                    return
-                self.controller.worker.pause()
+            if answer == "save" and not self.files.save_before_close():
+                event.ignore()  # cancelled or failed: keep the window (and the training) open
+                return
         self._closing = True
         if self.remember:
             self._save_settings()
