@@ -1,0 +1,242 @@
+"""No lost work: a save or export killed midway leaves the previous file intact (at most a hidden
+.part temp beside it); a failed export or save destroys nothing; quitting with unsaved training
+asks, and each answer does what it says."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+
+import app.main_window as main_window_mod
+from app.lab_session import LabConfig, LabSession
+from engine import load_session
+from tests.test_main_window import make_window, wait_shown
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_TORCH_SAVE = torch.save
+
+SLOW_SAVE = """
+import sys, time
+from app.lab_session import LabConfig, LabSession
+from engine import session as session_mod
+s = LabSession(LabConfig.for_task("parity"))
+for _ in range(9):
+    s.step()
+def slow(obj, f):  # half a file, then stall: the parent kills us here
+    f.write(b"PK\\x03\\x04 half of a session"); f.flush()
+    print("writing", flush=True); time.sleep(60)
+session_mod.torch.save = slow
+s.save(sys.argv[1])
+"""
+
+SLOW_EXPORT = """
+import sys, time
+from app import export
+from app.cli import main
+real, count = export.atomic_write, [0]
+def atomic_write(path, write):
+    count[0] += 1
+    if count[0] < 6 or sys.argv[2] != "stall":
+        return real(path, write)
+    def half(f):
+        f.write(b"half"); f.flush()
+        print("writing", flush=True); time.sleep(60)
+    return real(path, half)
+export.atomic_write = atomic_write
+sys.exit(main(["--headless", "--task", "parity", "--steps", sys.argv[3], "--export", sys.argv[1], "--quiet"]))
+"""
+
+
+def run_child(code: str, *args, kill_when_writing: bool):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if kill_when_writing:
+        assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    return proc.returncode, err
+
+
+def leftovers(folder: Path, keep: set[str]) -> list[str]:
+    """Files other than ``keep``: only hidden .part temps are allowed."""
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in keep)
+    assert all(n.startswith(".") and n.endswith(".part") for n in extra), extra
+    return extra
+
+
+def test_session_save_killed_midway_keeps_the_previous_file(tmp_path):
+    path = tmp_path / "run.rnnlab"
+    previous = LabSession(LabConfig.for_task("parity"))
+    for _ in range(4):
+        previous.step()
+    previous.save(path)
+    before = path.read_bytes()
+    code, _ = run_child(SLOW_SAVE, path, kill_when_writing=True)
+    assert code == -signal.SIGKILL
+    assert path.read_bytes() == before
+    assert load_session(path).step == 4
+    assert len(leftovers(tmp_path, {"run.rnnlab"})) == 1  # the killed write's hidden temp
+    previous.step()
+    previous.save(path)  # the next save works beside the stale temp
+    assert load_session(path).step == 5
+
+
+def test_export_killed_midway_keeps_the_previous_export(tmp_path):
+    out = tmp_path / "out"
+    assert run_child(SLOW_EXPORT, out, "normal", 2, kill_when_writing=False)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(before) > 10
+    # the same run again (so every finished file is byte-identical), killed in its 6th file
+    code, _ = run_child(SLOW_EXPORT, out, "stall", 2, kill_when_writing=True)
+    assert code == -signal.SIGKILL
+    assert {n: (out / n).read_bytes() for n in before} == before
+    assert len(leftovers(out, set(before))) == 1
+
+
+def test_failed_export_over_a_previous_one_destroys_no_file(qtbot, tmp_path, monkeypatch):
+    """An export that fails midway removes only files it created, never the previous export's."""
+    from app import export
+
+    window = make_window(qtbot, "parity")
+    out = tmp_path / "fig"
+    assert window.files.export_all(str(out))
+    before = {p.name for p in out.iterdir()}
+    warnings = []
+    monkeypatch.setattr("app.file_actions.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+    real, count = export.atomic_write, [0]
+
+    def failing(path, write):
+        count[0] += 1
+        if count[0] == 8:
+            raise OSError(28, "No space left on device")
+        return real(path, write)
+
+    monkeypatch.setattr(export, "atomic_write", failing)
+    assert not window.files.export_all(str(out))
+    assert warnings and "No space left" in warnings[0]
+    after = {p.name for p in out.iterdir()}
+    assert after == before, f"lost: {sorted(before - after)}"
+
+
+def test_failed_save_in_the_window_keeps_the_file_and_the_unsaved_mark(qtbot, tmp_path, monkeypatch):
+    from engine import session as session_mod
+
+    window = make_window(qtbot, "parity")
+    path = tmp_path / "run.rnnlab"
+    window.controller.step_once()
+    wait_shown(qtbot, window, lambda s: s.step == 1)
+    window.files.save_to(str(path))
+    qtbot.waitUntil(lambda: window.files.session_path == str(path), timeout=10000)
+    before = path.read_bytes()
+    window.controller.step_once()
+    wait_shown(qtbot, window, lambda s: s.step == 2)
+    warnings = []
+    monkeypatch.setattr("app.file_actions.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+
+    def disk_full(obj, f):
+        f.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(session_mod.torch, "save", disk_full)
+    window.files.save()
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
+    assert "No space left" in warnings[0]
+    assert path.read_bytes() == before
+    assert window.controller.dirty_since_save  # still unsaved: quitting will ask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.rnnlab"]
+
+
+# ---- quitting with unsaved training ---------------------------------------------------------------
+def training_window(qtbot, monkeypatch, answer: str):
+    monkeypatch.setattr(main_window_mod, "ask_unsaved", lambda window: answer)
+    window = make_window(qtbot, "parity")
+    qtbot.mouseClick(window.transport.train_button, Qt.LeftButton)
+    wait_shown(qtbot, window, lambda s: s.step > 5 and s.state == "training", timeout=10000)
+    return window
+
+
+def test_quit_cancel_keeps_the_window_and_the_training(qtbot, monkeypatch):
+    window = training_window(qtbot, monkeypatch, "cancel")
+    assert window.close() is False
+    assert window.isVisible() and window.controller.handle.thread.isRunning()
+    step = window.controller.shown.step
+    wait_shown(qtbot, window, lambda s: s.step > step + 5 and s.state == "training", timeout=10000)
+    monkeypatch.setattr(main_window_mod, "ask_unsaved", lambda window: "discard")
+    window.close()
+
+
+def test_quit_discard_closes_without_writing(qtbot, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    window = training_window(qtbot, monkeypatch, "discard")
+    assert window.close() is True
+    assert not window.controller.handle.thread.isRunning()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quit_save_to_a_new_file_saves_then_closes(qtbot, monkeypatch, tmp_path):
+    path = tmp_path / "quit.rnnlab"
+    monkeypatch.setattr("app.file_actions.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), ""))
+    window = training_window(qtbot, monkeypatch, "save")
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+    assert not window.controller.handle.thread.isRunning()
+    saved = load_session(path)
+    assert saved.step >= 5
+    # what was saved is what the window had trained: the displayed step is not ahead of the file
+    assert window.controller.shown.step <= saved.step
+
+
+def test_quit_save_to_the_current_file_writes_the_latest_training(qtbot, monkeypatch, tmp_path):
+    path = tmp_path / "run.rnnlab"
+    window = training_window(qtbot, monkeypatch, "save")
+    window.files.save_to(str(path))
+    qtbot.waitUntil(lambda: window.files.session_path == str(path), timeout=10000)
+    first = load_session(path).step
+    window.controller.train(True)  # keep training after the save: unsaved again
+    wait_shown(qtbot, window, lambda s: s.step > first + 10, timeout=10000)
+    window.close()
+    assert not window.isVisible() and not window.controller.handle.thread.isRunning()
+    assert load_session(path).step > first + 10
+
+
+def test_quit_save_that_fails_keeps_the_window_open(qtbot, monkeypatch, tmp_path):
+    from engine import session as session_mod
+
+    path = tmp_path / "run.rnnlab"
+    window = training_window(qtbot, monkeypatch, "save")
+    window.files.save_to(str(path))
+    qtbot.waitUntil(lambda: window.files.session_path == str(path), timeout=10000)
+    window.controller.train(True)
+    step = window.controller.shown.step
+    wait_shown(qtbot, window, lambda s: s.step > step + 5, timeout=10000)
+    warnings = []
+    monkeypatch.setattr("app.file_actions.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+
+    def disk_full(obj, f):
+        raise OSError(28, "disk full")
+
+    monkeypatch.setattr(session_mod.torch, "save", disk_full)
+    window.close()
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
+    assert "disk full" in warnings[0]
+    assert window.isVisible() and window.controller.handle.thread.isRunning()  # nothing lost yet
+    monkeypatch.setattr(session_mod.torch, "save", REAL_TORCH_SAVE)
+    window.close()  # the disk has space again: saves, then closes
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+    assert load_session(path).step > step
+
+
+@pytest.fixture(autouse=True)
+def _no_real_dialogs(monkeypatch):
+    """A test that forgets to answer a file dialog must fail, not hang."""
+    def refuse(*a, **k):
+        raise AssertionError("a real file dialog would have opened")
+    monkeypatch.setattr("app.file_actions.QFileDialog.getSaveFileName", refuse)
