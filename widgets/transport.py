@@ -88,6 +88,8 @@ class TransportBar(QWidget):
         self.step_button.setEnabled(not training)
 
     def set_length(self, T: int) -> None:
+        if self._bptt_frame is not None:  # a shorter sequence arrived mid-animation: stay inside it
+            self._bptt_frame = min(self._bptt_frame, max(T - 1, 0))
         t = min(self.slider.value(), T - 1)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(T - 1, 0))
