@@ -13,11 +13,9 @@ from .cli import UsageError
 
 def config_from_args(args):
     """The task's preset, overridden by the flags given. UsageError names a bad value."""
-    from engine import ModelConfig, TrainConfig
+    from engine import ModelConfig, TrainConfig, make_task
 
     from .lab_session import LabConfig, check_size
-
-    from engine import make_task
 
     if not args.task:
         raise UsageError("--task is required (or --open SESSION_FILE); see --list-tasks")
@@ -134,9 +132,7 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     from .board import PanelBoard
     from .export import ExportError, export_all
     from .gif import export_gif
-    from .theme import apply_dark_theme
-
-    from .theme import quiet_platform_messages
+    from .theme import apply_dark_theme, quiet_platform_messages
 
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])

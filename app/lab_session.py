@@ -12,8 +12,17 @@ from pathlib import Path
 
 import torch
 
-from engine import (ModelConfig, SessionError, TrainConfig, Trainer, build_model, load_session, make_task,
-                    probe, save_session)
+from engine import (
+    ModelConfig,
+    SessionError,
+    TrainConfig,
+    Trainer,
+    build_model,
+    load_session,
+    make_task,
+    probe,
+    save_session,
+)
 from engine.tasks import preset_configs
 
 from .analyses import Analyses
@@ -178,7 +187,8 @@ class LabSession:
         info["input_dim"] = self.task.input_dim
         trace = self.probe()
         return Snapshot(
-            trace=trace, analysis=self.analyses.compute(self, trace), history=self.trainer.history.arrays(), step=self.trainer.step_count,
+            trace=trace, analysis=self.analyses.compute(self, trace), history=self.trainer.history.arrays(),
+            step=self.trainer.step_count,
             loss=float("nan") if last is None else last.loss,
             metric=float("nan") if last is None else last.metric,
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,

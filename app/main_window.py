@@ -5,18 +5,25 @@ import math
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
-                               QTabWidget)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+)
 
 from widgets.controls import ControlsPanel
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
-from .file_actions import FileActions, ask_unsaved
 from .compare_window import add_compare_action
-from .lecture_menu import LectureMenu
 from .controller import LabController, config_to_values, seq_len_range
+from .file_actions import FileActions, ask_unsaved
 from .lab_session import LabConfig, LabSession
+from .lecture_menu import LectureMenu
 from .panels import make_panels
 
 DEFAULT_TASK = "adding"

@@ -47,7 +47,7 @@ class _Config:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data) -> "_Config":
+    def from_dict(cls, data) -> _Config:
         if not isinstance(data, dict):
             raise ValueError(f"{cls.__name__} must be a mapping; got {type(data).__name__}")
         known = {f.name for f in fields(cls)}

@@ -73,7 +73,7 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
             res = model.head_forward(out.unsqueeze(0))  # batch of one
             loss = task.loss(res.outputs, targets)
             flat_h = [h for per_l in states for per_d in per_l for h in per_d]
-            names, params = zip(*model.named_parameters())
+            names, params = zip(*model.named_parameters(), strict=True)
             grads = torch.autograd.grad(loss, flat_h + list(params), allow_unused=True)
     finally:
         model.train(was_training)
@@ -82,7 +82,7 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
     norms = np.array([0.0 if g is None else float(torch.linalg.vector_norm(g)) for g in h_grads],
                      dtype=np.float64).reshape(L, D, T)
     param_grads = {n: frozen(np.zeros(tuple(p.shape), np.float32) if g is None else g.numpy())
-                   for n, p, g in zip(names, params, grads[len(flat_h):])}
+                   for n, p, g in zip(names, params, grads[len(flat_h):], strict=True)}
     gate_arrays = {}
     for name in cells.gate_names(cfg.cell):
         gate_arrays[name] = frozen(_stack([[[g[name] for g in per_d] for per_d in per_l]

@@ -65,4 +65,4 @@ class Trace:
         """Per target: did the model get it right (None for regression)."""
         if self.output_kind == "regression":
             return None
-        return tuple(t == p for t, p in zip(self.targets, self.predictions))
+        return tuple(t == p for t, p in zip(self.targets, self.predictions, strict=True))

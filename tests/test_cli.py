@@ -13,7 +13,7 @@ from PIL import Image
 
 from app.cli import main
 from app.lab_session import LabConfig
-from engine import load_session, list_tasks
+from engine import list_tasks, load_session
 
 ROOT = Path(__file__).resolve().parent.parent
 PANELS = ["sequenceStrip", "unrolledView", "hiddenHeatmap", "gatesPanel", "attentionPanel", "gradientPanel",
@@ -97,7 +97,7 @@ def test_resumed_session_matches_uninterrupted_run(tmp_path):
     assert run(*common, "--steps", 35, "--save", tmp_path / "c.rnnlab") == 0
     b, c = load_session(tmp_path / "b.rnnlab"), load_session(tmp_path / "c.rnnlab")
     assert b.step == c.step == 35
-    for (k, x), y in zip(b.trainer.model.state_dict().items(), c.trainer.model.state_dict().values()):
+    for (k, x), y in zip(b.trainer.model.state_dict().items(), c.trainer.model.state_dict().values(), strict=True):
         assert torch.equal(x, y), k
 
 

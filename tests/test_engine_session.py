@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 import torch
 
-from engine import ModelConfig, SessionError, TrainConfig, Trainer, build_model, load_session, make_task, probe
+from engine import (
+    ModelConfig,
+    SessionError,
+    TrainConfig,
+    Trainer,
+    build_model,
+    load_session,
+    make_task,
+    probe,
+)
 from engine import session as session_mod
 
 
@@ -26,7 +35,7 @@ def test_round_trip_identical_weights_probe_and_continuation(tmp_path, trained):
     s = load_session(path)
     assert s.step == 12 and s.task_name == "parity" and s.extra == {"example_seed": 3}
     assert s.model_config == trained.model.config and s.train_config == trained.config
-    for (k, a), b in zip(trained.model.state_dict().items(), s.trainer.model.state_dict().values()):
+    for (k, a), b in zip(trained.model.state_dict().items(), s.trainer.model.state_dict().values(), strict=True):
         assert torch.equal(a, b), k
     x, y = trained.task.sample_batch(1, torch.Generator().manual_seed(1))
     np.testing.assert_array_equal(probe(trained.model, x, y).hidden, probe(s.trainer.model, x, y).hidden)

@@ -34,3 +34,11 @@ def test_import_linter_contracts_hold():
     assert exe, "import-linter is a dev dependency"
     res = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_ruff_finds_nothing():
+    """The lint configured in pyproject.toml holds for the whole tree."""
+    exe = shutil.which("ruff", path=str(pathlib.Path(sys.executable).parent))
+    assert exe, "ruff is a dev dependency"
+    res = subprocess.run([exe, "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr

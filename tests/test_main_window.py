@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.lab_session import LabConfig, LabSession
 from app.main_window import MainWindow
-from engine import ModelConfig, TrainConfig
+from engine import ModelConfig
 
 CONTROL_NAMES = ["taskCombo", "cellTypeCombo", "layersSpin", "hiddenSizeSpin", "bidirectionalCheck", "mergeCombo",
                  "clipCheck", "clipNormSpin", "lrSpin", "seqLenSpin", "seedSpin", "trainButton", "stepButton",

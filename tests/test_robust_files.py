@@ -134,15 +134,19 @@ def test_empty_missing_folder_and_oversized_files_are_refused(tmp_path):
 
 
 # ---- payload edits: each (where, value) must be refused ---------------------------------------------
-def edited(payload: dict, where: str, value):
+def apply_edit(payload, where, value):
     """A deep copy of payload with the entry at dotted path ``where`` set, transformed (callable) or
-    deleted (DELETE). Digits name integer keys where the mapping has them (optimizer state)."""
+    deleted (DELETE). Digits name integer keys where the mapping has them (optimizer state); under
+    model_state and initial_weights the rest of the path is one state-dict key (it has dots)."""
     payload = copy.deepcopy(payload)
-    *path, last = where.split(".")
+    keys = where.split(".")
+    for top in (["model_state"], ["trainer_state", "initial_weights"]):
+        if keys[:len(top)] == top and len(keys) > len(top) + 1:
+            keys = top + [".".join(keys[len(top):])]
     node = payload
-    for k in path:
+    for k in keys[:-1]:
         node = node[_key(node, k)]
-    _set(node, _key(node, last), value)
+    _set(node, _key(node, keys[-1]), value)
     return payload
 
 
@@ -213,19 +217,6 @@ BAD_EDITS = [
     ("trainer_state.optimizer.state.0.exp_avg_sq", DELETE), ("trainer_state.optimizer.state.99", {}),
     ("trainer_state.optimizer.state.0", "state"),
 ]
-
-
-def apply_edit(payload, where, value):
-    """Like ``edited``; under model_state / initial_weights the rest is one flat key with dots."""
-    for top in ("model_state", "trainer_state.initial_weights"):
-        if where.startswith(top + ".") and where.count(".") > top.count(".") + 1:
-            payload = copy.deepcopy(payload)
-            node = payload
-            for k in top.split("."):
-                node = node[k]
-            _set(node, where[len(top) + 1:], value)
-            return payload
-    return edited(payload, where, value)
 
 
 @pytest.mark.parametrize("where,value", BAD_EDITS, ids=[f"{w}={v!r:.20}" for w, v in BAD_EDITS])

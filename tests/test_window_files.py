@@ -5,8 +5,8 @@ import numpy as np
 import torch
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtWidgets import QApplication
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from app.lab_session import LabConfig, LabSession
 from app.main_window import MainWindow
@@ -46,7 +46,8 @@ def test_saved_session_reopens_identically_and_continues_like_an_uninterrupted_r
     for _ in range(20):
         straight.step()
     continued = load_session(tmp_path / "continued.rnnlab")
-    for (k, a), b in zip(continued.trainer.model.state_dict().items(), straight.model.state_dict().values()):
+    ours, theirs = continued.trainer.model.state_dict(), straight.model.state_dict()
+    for (k, a), b in zip(ours.items(), theirs.values(), strict=True):
         assert torch.equal(a, b), k
 
 

@@ -7,8 +7,17 @@ on Enter, focus-out or arrow keys (keyboard tracking off), so typing "128" rebui
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 CELL_ITEMS = (("rnn_tanh", "Simple RNN (tanh)"), ("rnn_relu", "Simple RNN (ReLU)"), ("gru", "GRU"),
               ("lstm", "LSTM"))
