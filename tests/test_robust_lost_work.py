@@ -55,14 +55,17 @@ def run_child(code: str, *args, kill_when_writing: bool):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if kill_when_writing:
-        assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
-        proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
-    proc.stdout.close()
-    err = proc.stderr.read()
-    proc.stderr.close()
-    return proc.returncode, err
+    with proc:  # closes the pipes and reaps the child whatever happens
+        try:
+            if kill_when_writing:
+                line = proc.stdout.readline().strip()
+                proc.send_signal(signal.SIGKILL)
+                assert line == "writing", proc.stderr.read()
+            proc.wait(timeout=60)
+            return proc.returncode, proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
 
 
 def leftovers(folder: Path, keep: set[str]) -> list[str]:
