@@ -1,9 +1,8 @@
 """Hostile and broken session files: every one is refused with a message, nothing runs, the app goes on.
 
-A corpus of handmade cases (empty, truncated at every zip member boundary, random bytes, wrong format
-version, bad configs, tensors that do not fit, pickles whose unpickling would run a command) plus
-hypothesis mutations of a valid file. "Refused" means ``engine.SessionError`` with a one-line message;
-a mutation that happens to leave a readable file must give a session that trains and draws.
+Handmade cases (empty, truncated at every zip boundary, random bytes, wrong version, bad configs, misfit
+tensors, pickles that would run a command) plus hypothesis mutations of a valid file. "Refused" means
+``engine.SessionError`` (one line); a mutation leaving a readable file must give a session that trains.
 """
 import copy
 import functools

@@ -217,6 +217,14 @@ def grid_axes(*names: str) -> dict:
     return {name: LogAxis(name) for name in names}
 
 
+def theme_plots(view, plots, theme: dict) -> None:
+    """Colour a GraphicsLayoutWidget's background and its plots, with y grids to read values off."""
+    view.setBackground(theme["background"])
+    for plot in plots:
+        apply_plot_theme(plot, theme)
+        plot.showGrid(x=False, y=True, alpha=theme["grid"] / 255)
+
+
 def apply_plot_theme(plot, theme: dict) -> None:
     """Colour a pg.PlotWidget (background too) or a pg.PlotItem's axes, labels and title for ``theme``."""
     if isinstance(plot, pg.PlotWidget):

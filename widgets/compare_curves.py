@@ -19,10 +19,10 @@ from .base import (
     LogAxis,
     Panel,
     apply_palette,
-    apply_plot_theme,
     history_arrays,
     same_arrays,
     settle_y_range,
+    theme_plots,
 )
 from .curves_panel import RunningEma, finite_xy, short
 from .gradient_panel import GradientPanel
@@ -109,10 +109,7 @@ class CompareCurves(Panel):
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
         th = self.theme
-        self.view.setBackground(th["background"])
-        for plot in (self.loss_plot, self.metric_plot):
-            apply_plot_theme(plot, th)
-            plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read values off the axis
+        theme_plots(self.view, (self.loss_plot, self.metric_plot), th)
         self.legend.setLabelTextColor(th["foreground"])
         self.legend.setBrush(pg.mkBrush(th["background"] + "e0"))
         self.legend.setPen(pg.mkPen(th["muted"]))

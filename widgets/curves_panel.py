@@ -18,7 +18,6 @@ from .base import (
     SERIES_COLORS,
     Panel,
     apply_palette,
-    apply_plot_theme,
     downsample_to_pixels,
     grid_axes,
     history_arrays,
@@ -26,6 +25,7 @@ from .base import (
     same_arrays,
     settle_views,
     settle_y_range,
+    theme_plots,
 )
 
 
@@ -240,10 +240,7 @@ class CurvesPanel(Panel):
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
         th = self.theme
-        self.view.setBackground(th["background"])
-        for plot in (self.loss_plot, self.metric_plot):
-            apply_plot_theme(plot, th)
-            plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read values off the axis
+        theme_plots(self.view, (self.loss_plot, self.metric_plot), th)
         for line, color in ((self.baseline_line, th["muted"]), (self.threshold_line, th["good"])):
             line.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
             line.label.setColor(color)
