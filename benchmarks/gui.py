@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.lab_session import LabConfig, LabSession  # noqa: E402
@@ -35,12 +35,14 @@ def big_config() -> LabConfig:
                      cfg.train)
 
 
-def redraw_times(app, repeats: int = 30) -> list[float]:
-    """Hand a snapshot to the window's panels and let Qt paint them, at the window's real size."""
+def redraw_times(app, repeats: int = 40) -> list[float]:
+    """Hand snapshots of a training run, in order, to the window's panels and let Qt paint them, at
+    the window's real size (the time cursor moves too)."""
     session = LabSession(big_config())
     snaps = []
-    for _ in range(4):  # a few different snapshots so every redraw changes data
-        session.step()
+    for _ in range(repeats):  # every snapshot a few training steps after the one before
+        for _ in range(3):
+            session.step()
         snaps.append(session.snapshot())
     window = MainWindow(LabSession(big_config()), remember=False)
     window.resize(1600, 1000)
@@ -48,8 +50,7 @@ def redraw_times(app, repeats: int = 30) -> list[float]:
     settle(app, 1.0)
     window.controller._timer.stop()  # only our redraws below
     times = []
-    for i in range(repeats):
-        snap = snaps[i % len(snaps)]
+    for i, snap in enumerate(snaps):
         window.controller.set_time(i % 100)
         start = time.perf_counter()
         window.controller.show_snapshot(snap)
@@ -64,6 +65,12 @@ def settle(app, seconds: float) -> None:
     while time.perf_counter() < end:
         app.processEvents()
         time.sleep(0.005)
+
+
+def run_event_loop(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
 
 
 def headless_rate(cfg: LabConfig, seconds: float) -> float:
@@ -98,9 +105,7 @@ def live_run(app, cfg: LabConfig, seconds: float):
     clock.start()
     timer.start()
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        app.processEvents()
-        time.sleep(0.001)
+    run_event_loop(seconds)  # the app's own event loop, as when a person uses it
     timer.stop()
     window.controller.pause()
     during = [(t, s) for t, s in shown if t >= start + 0.5]

@@ -271,7 +271,7 @@ def test_main_window_action_opens_compare_on_its_config_and_closes_with_it(qtbot
 def test_log_axis_labels_decades_first_and_distinct_values_on_narrow_ranges(qtbot):
     import pyqtgraph as pg
 
-    from widgets.base import LogAxis
+    from widgets.plot_items import LogAxis
 
     plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
     plot.setLogMode(y=True)

@@ -14,7 +14,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
-from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, message_label, settle_y_range
+from .base import SERIES_COLORS, Panel, apply_palette, message_label
+from .plot_items import apply_plot_theme
+from .view_ranges import settle_y_range
 
 FORMULA = ("α<sub>i</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>i</sub>) / "
            "Σ<sub>j</sub> exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>)")
@@ -106,7 +108,7 @@ class AttentionPanel(Panel):
         self.bars.setOpts(x=np.arange(T, dtype=float), height=alpha, width=0.8)
         self.uniform.setValue(1.0 / T)
         item = self.plot.getPlotItem()
-        settle_y_range(item, 0.0, max(float(alpha.max()), 1.0 / T) * 1.15, slack=0.3)
+        settle_y_range(item, 0.0, max(float(alpha.max()), 1.0 / T) * 1.15, slack=0.3, keep_lo=True)
         if self._shown_T != T:  # keep the user's pan over same-length traces
             self._shown_T = T
             item.setXRange(-0.6, T - 0.4, padding=0)

@@ -13,19 +13,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
-from .base import (
-    LIGHT,
-    SERIES_COLORS,
-    LogAxis,
-    Panel,
-    apply_palette,
-    history_arrays,
-    same_arrays,
-    settle_y_range,
-    theme_plots,
-)
+from .base import LIGHT, SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from .curves_panel import RunningEma, finite_xy, short
 from .gradient_panel import GradientPanel
+from .plot_items import LogAxis, theme_plots
+from .view_ranges import settle_y_range
 
 LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
 

@@ -15,10 +15,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
-from .base import LIGHT, SERIES_COLORS, LogAxis, Panel, apply_palette, apply_plot_theme, set_combo_items
+from .base import LIGHT, SERIES_COLORS, Panel, apply_palette, set_combo_items
 from .compare_curves import LEGEND_TEXT
 from .curves_panel import short
 from .gradient_panel import GradientPanel, log_safe
+from .plot_items import LogAxis, apply_plot_theme
 
 
 class CompareGradients(Panel):

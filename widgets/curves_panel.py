@@ -14,19 +14,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
-from .base import (
-    SERIES_COLORS,
-    Panel,
-    apply_palette,
-    downsample_to_pixels,
-    grid_axes,
-    history_arrays,
-    run_range,
-    same_arrays,
-    settle_views,
-    settle_y_range,
-    theme_plots,
-)
+from .base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
+from .plot_items import grid_axes, theme_plots
+from .view_ranges import downsample_to_pixels, run_range, settle_views, settle_y_range
 
 
 def ema(values: np.ndarray, span: int) -> np.ndarray:

@@ -12,19 +12,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
-from .base import (
-    LIGHT,
-    FastImageItem,
-    Panel,
-    apply_palette,
-    apply_plot_theme,
-    count_from_one,
-    diverging_cmap,
-    lut_index,
-    message_label,
-    sequential_cmap,
-)
+from .base import LIGHT, Panel, apply_palette, diverging_cmap, lut_index, message_label, sequential_cmap
 from .hidden_heatmap import SelectorRow, token_at
+from .plot_items import FastImageItem, apply_plot_theme, count_from_one
 
 # name -> (lecture name, symbol, levels, what it does)
 GATE_INFO = {

@@ -16,20 +16,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
-from .base import (
-    SERIES_COLORS,
-    Panel,
-    apply_plot_theme,
-    count_from_one,
-    downsample_to_pixels,
-    grid_axes,
-    history_arrays,
-    run_range,
-    same_arrays,
-    settle_views,
-    settle_y_range,
-    thin_marks,
-)
+from .base import SERIES_COLORS, Panel, history_arrays, same_arrays
+from .plot_items import apply_plot_theme, count_from_one, grid_axes
+from .view_ranges import downsample_to_pixels, run_range, settle_views, settle_y_range, thin_marks
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
 

@@ -14,15 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from .base import (
-    FastImageItem,
-    Panel,
-    apply_palette,
-    apply_plot_theme,
-    count_from_one,
-    diverging_cmap,
-    set_combo_items,
-)
+from .base import Panel, apply_palette, diverging_cmap, set_combo_items
+from .plot_items import FastImageItem, apply_plot_theme, count_from_one
 
 H_LEVELS = (-1.0, 1.0)  # h_t = o_t tanh(c_t) or tanh(...): always inside (-1, 1) (ReLU RNNs clip at 1)
 C_LEVELS = (-2.0, 2.0)  # c_t is unbounded; +-2 shows the usual range, larger values saturate

@@ -21,8 +21,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from .base import SERIES_COLORS, Panel, apply_palette, apply_plot_theme, grid_axes
+from .base import SERIES_COLORS, Panel, apply_palette
 from .gradient_panel import FLOOR_MIN, series_name, set_step_range
+from .plot_items import apply_plot_theme, grid_axes
 
 CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: "
            "|λ| &lt; 1 vanishes, &gt; 1 explodes")

@@ -1,0 +1,89 @@
+"""View ranges and data thinning for live plots: ranges that stay put while the data move a little
+(so axes are not re-rendered at every snapshot) and curves/marks thinned to the pixels they cover."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+
+
+def nice_step(least: float) -> float:
+    """The smallest 1-2-5 step (..., 0.5, 1, 2, 5, 10, ...) that is at least ``least`` (> 0)."""
+    step = 10.0 ** math.floor(math.log10(least))
+    return step * next(m for m in (1, 2, 5, 10) if m * step >= least)
+
+
+def steady_range(lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False) -> tuple[float, float]:
+    """(lo, hi) widened by slack/4 of its span on either side and rounded out to a 1-2-5 step of
+    about an eighth of the span: data that drift a little stay inside it, and it lands on ticks.
+    ``keep_lo`` keeps the bottom where it is (bars that start at 0)."""
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 1e-3
+    step = nice_step(span / 8)
+    top = math.ceil((hi + slack / 4 * span) / step) * step
+    bottom = lo if keep_lo else math.floor((lo - slack / 4 * span) / step) * step
+    return bottom, top
+
+
+def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False) -> None:
+    """Show y in (lo, hi) on a ``steady_range``, and keep the current range while it holds (lo, hi)
+    and is at most ``1 + slack`` times as wide as the steady range would be: a range that stays put
+    neither jitters from one update to the next nor re-renders its axis and grid (which costs a
+    millisecond or two of the training thread's time, as the GUI holds Python's lock while drawing)."""
+    bottom, top = steady_range(lo, hi, slack, keep_lo)
+    vb = plot.getViewBox()
+    cur_lo, cur_hi = vb.viewRange()[1]
+    if vb.state["autoRange"][1] is False and cur_lo <= lo and hi <= cur_hi and \
+            cur_hi - cur_lo <= (1 + slack) * (top - bottom):
+        return  # (a range we set, not one pyqtgraph's auto-range is about to replace)
+    plot.setYRange(bottom, top, padding=0)
+
+
+def downsample_to_pixels(curve: pg.PlotDataItem) -> None:
+    """Draw a long curve (thousands of training steps) as its min and max per pixel column.
+
+    Call after ``plot.addItem(curve)`` (addItem applies the plot's own downsampling settings). Peak
+    downsampling keeps the envelope of a noisy curve; pyqtgraph's default of ~5 bins per pixel only
+    draws 5x more segments into the same pixels (wide pens make each segment expensive)."""
+    curve.setDownsampling(auto=True, method="peak")
+    curve.opts["autoDownsampleFactor"] = 1.0  # (no setter in pyqtgraph 0.14)
+    curve.setClipToView(True)
+
+
+def thin_marks(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most the lowest and the highest mark per bin of x (bins ~ pixel columns): thousands of
+    symbols a few pixels wide overlap into the same picture, and each costs time to place and draw."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if len(x) <= 2 * bins or x[-1] <= x[0]:
+        return x, y
+    b = np.minimum(((x - x[0]) / (x[-1] - x[0]) * bins).astype(np.intp), bins - 1)
+    order = np.lexsort((y, b))  # by bin, then by y within the bin
+    sb = b[order]
+    first = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
+    last = np.r_[first[1:] - 1, len(order) - 1]
+    keep = np.unique(np.r_[order[first], order[last]])  # chronological again
+    return x[keep], y[keep]
+
+
+def run_range(steps) -> tuple[float, float] | None:
+    """The x range that shows a whole training run (or the part of it the history keeps): its first
+    and last step rounded out to multiples of a 1-2-5 step of 10-25% of the run. It moves once every
+    several snapshots instead of at every one, so the step axis neither jitters nor re-renders (and
+    costs training time) while training runs. None without finite steps."""
+    steps = np.asarray(steps, dtype=np.float64)
+    steps = steps[np.isfinite(steps)]
+    if not steps.size:
+        return None
+    lo, hi = float(steps.min()), float(steps.max())
+    quantum = nice_step(max(hi - lo, 1.0) / 10)
+    start = max(math.floor(lo / quantum) * quantum, 0.0) if lo >= 0 else lo
+    return start, max(math.ceil(hi / quantum) * quantum, start + 1.0)
+
+
+def settle_views(view) -> None:
+    """Apply the view-range changes of a pg.GraphicsView's plots now, not at the next paint.
+
+    pyqtgraph defers a new range's transform to the start of the paint; the items that react to
+    it (curves clipped and downsampled to the view, labels, axes) then dirty the plot again and a
+    second paint follows. Settled here, one paint draws the final picture."""
+    view.scene().prepareForPaint()
