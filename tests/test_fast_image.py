@@ -55,3 +55,29 @@ def test_gate_bars_with_a_transparent_background_entry(qtbot):
     fast, plain = pair(image, lut=bar_lut(diverging_cmap()), levels=(0, 255), autoLevels=False)
     np.testing.assert_array_equal(fast, plain)
     assert (fast >> 24 == 0).any() and (fast >> 24 == 255).any()  # background and bars
+
+
+def test_gate_heatmaps_are_stacked_top_down_each_in_its_own_colour_map(qtbot):
+    from tests.test_widgets_a import trace_for
+    from widgets.gates_panel import GatesPanel
+    from widgets.plot_items import argb_table, colorize
+
+    panel = GatesPanel()
+    qtbot.addWidget(panel)
+    trace = trace_for("lstm", T=7)
+    panel.set_trace(trace)
+    H = trace.hidden_size
+    argb = panel.heat_image.argb
+    for row in panel.rows:  # row u of gate g sits at image row base + u; the first gate on top
+        cmap = diverging_cmap() if row["levels"][0] < 0 else sequential_cmap()
+        block = argb[row["base"]:row["base"] + H]
+        expected = colorize(trace.gates[row["name"]][0, 0].T, argb_table(cmap.getLookupTable(nPts=256)),
+                            *row["levels"])
+        np.testing.assert_array_equal(block, expected)
+    bases = [row["base"] for row in panel.rows]
+    assert bases == sorted(bases, reverse=True) and (argb[bases[-2] - 1] >> 24 == 0).all()  # a gap row
+    panel.set_time(3)  # the bars: unit u of the forget gate at t = 3, as long as its value
+    forget = panel.rows[panel.gate_names().index("forget")]
+    bars = panel.bars_image.argb.reshape(-1, 5, panel.bars_image.argb.shape[1])[forget["base"]:][:H, 0]
+    lengths = (bars >> 24 == 255).sum(axis=1) / bars.shape[1] * 2.0  # the x range is -1..1
+    np.testing.assert_allclose(lengths, trace.gates["forget"][0, 0, 3], atol=2.0 / bars.shape[1])

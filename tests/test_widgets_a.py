@@ -99,8 +99,7 @@ def test_gates_panel_shows_the_gates_of_the_cell_type_and_the_equation_for_a_sim
     titles = [r["title"].textItem.toPlainText() for r in panel.rows]
     assert titles[1].startswith("forget gate f_t") and titles[2].startswith("cell candidate g_t")
     panel.selectors.direction_combo.setCurrentIndex(1)  # backward chain
-    forget = panel.rows[1]["image"].image
-    np.testing.assert_allclose(forget, lstm.gates["forget"][0, 1].T)
+    np.testing.assert_allclose(panel.shown_values("forget"), lstm.gates["forget"][0, 1].T)
     panel.set_time(3)
     np.testing.assert_allclose(panel.bar_values("forget"), lstm.gates["forget"][0, 1, 3], rtol=1e-6)
 
@@ -108,7 +107,7 @@ def test_gates_panel_shows_the_gates_of_the_cell_type_and_the_equation_for_a_sim
     panel.set_trace(gru)
     assert panel.gate_count() == 3 and panel.gate_names() == ("reset", "update", "new")
     assert not panel.selectors.direction_combo.isEnabled()
-    np.testing.assert_allclose(panel.rows[1]["image"].image, gru.gates["update"][0, 0].T)
+    np.testing.assert_allclose(panel.shown_values("update"), gru.gates["update"][0, 0].T)
 
     panel.set_trace(trace_for("rnn_tanh"))
     assert panel.gate_count() == 0 and panel.showing_equation()
@@ -305,9 +304,9 @@ def test_new_traces_of_the_same_shape_keep_where_the_user_scrolled(qtbot):
     assert bar.value() == bar.maximum()
     gates = shown(qtbot, GatesPanel)
     gates.set_trace(trace_for("lstm", T=30, seed=0))
-    gates.rows[0]["plot"].setXRange(10, 20, padding=0)  # the user zooms into steps 10..20
+    gates.heat_plot.setXRange(10, 20, padding=0)  # the user zooms into steps 10..20
     gates.set_trace(trace_for("lstm", T=30, seed=1))
-    assert gates.rows[0]["plot"].viewRange()[0] == pytest.approx([10, 20])
+    assert gates.heat_plot.viewRange()[0] == pytest.approx([10, 20])
 
 
 def count_calls(monkeypatch, obj, name):
@@ -323,8 +322,8 @@ def test_same_trace_again_redraws_nothing_and_time_only_moves_the_cursor(qtbot, 
     tr = trace_for("lstm", T=9)
     gates.set_trace(tr)
     heatmap.set_trace(tr)
-    heat = count_calls(monkeypatch, gates.rows[0]["image"], "setImage")
-    bars = count_calls(monkeypatch, gates.rows[0]["bars"], "setImage")
+    heat = count_calls(monkeypatch, gates.heat_image, "set_argb")
+    bars = count_calls(monkeypatch, gates.bars_image, "set_argb")
     image = count_calls(monkeypatch, heatmap.image, "setImage")
     gates.set_trace(tr)  # the controller hands every panel each snapshot's trace, changed or not
     heatmap.set_trace(tr)

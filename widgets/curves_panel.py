@@ -142,7 +142,7 @@ class CurvesPanel(Panel):
         self.metric_plot = self.view.addPlot(row=1, col=0, axisItems=grid_axes("left"))
         self.metric_plot.setXLink(self.loss_plot)
         self.loss_plot.setLogMode(x=False, y=True)
-        self.loss_plot.getAxis("bottom").setStyle(showValues=False)  # shared with the plot below
+        self.loss_plot.hideAxis("bottom")  # the plot below labels the shared step axis
         self.loss_plot.setLabel("left", "loss")
         self.metric_plot.setLabel("bottom", "training step")
         self.loss_plot.setToolTip(self.LOSS_TIP)

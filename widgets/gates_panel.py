@@ -1,8 +1,10 @@
 """GatesPanel: every gate of a GRU or LSTM over time, one heatmap per gate, plus the gate values at t.
 
-Left column: one (H, T) heatmap per gate (row u = unit, column t = step), x axes linked, levels
-fixed at (0, 1) for the sigmoid gates and (-1, 1) for the tanh candidate. Right column: the gate
-values of every unit at the cursor step t as horizontal bars, rows aligned with the heatmap's units.
+Left: one (H, T) heatmap per gate (row u = unit, column t = step), stacked top to bottom in one
+plot, levels fixed at (0, 1) for the sigmoid gates and (-1, 1) for the tanh candidate. Right: the
+gate values of every unit at the cursor step t as horizontal bars, rows aligned with the heatmaps'
+units. All gates are drawn as one image per side: the panel is redrawn with every snapshot while
+training, and a handful of plot items costs far less time than a plot per gate.
 A simple RNN has no gates; the panel then shows its update equation instead of an empty plot.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, 
 
 from .base import LIGHT, Panel, apply_palette, diverging_cmap, lut_index, message_label, sequential_cmap
 from .hidden_heatmap import SelectorRow, token_at
-from .plot_items import FastImageItem, apply_plot_theme, count_from_one
+from .plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
 
 # name -> (lecture name, symbol, levels, what it does)
 GATE_INFO = {
@@ -70,6 +72,15 @@ def bar_image(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
     return image.reshape(-1, BAR_COLUMNS)  # (5H, C)
 
 
+def fit_image(item, rect: QRectF) -> None:
+    """Show an image item's pixels over ``rect`` (data coordinates); set only when it changes (the
+    scale depends on the image's size, so call it after the image is set)."""
+    key = (rect.getRect(), item.argb.shape)
+    if getattr(item, "_fitted", None) != key:
+        item._fitted = key
+        item.setRect(rect)
+
+
 def gate_title(name: str) -> str:
     label, symbol, _levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
     return f"{label} {symbol}".strip()
@@ -78,6 +89,8 @@ def gate_title(name: str) -> str:
 class GatesPanel(Panel):
     title = "Gates over time"
     time_indexed = True
+    HEAT_TIP = ("Every gate of the cell over time: one heatmap per gate, rows = units, columns = steps t. "
+                "Sigmoid gates run from 0 (closed) to 1 (open); the tanh candidate from -1 to 1.")
 
     def __init__(self, parent=None):
         super().__init__("gatesPanel", parent)
@@ -104,12 +117,46 @@ class GatesPanel(Panel):
         self.stack.addWidget(self.plots)
         self.stack.addWidget(holder)
         self._layout.addLayout(self.stack, 1)
+
+        self.heat_plot = self.plots.addPlot(row=0, col=0)
+        self.bars_plot = self.plots.addPlot(row=0, col=1)
+        for plot in (self.heat_plot, self.bars_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=plot is self.heat_plot, y=False)
+            plot.getViewBox().disableAutoRange()
+        self.heat_plot.setToolTip(self.HEAT_TIP)
+        self.heat_plot.setLabel("bottom", "time step t")
+        count_from_one(self.heat_plot.getAxis("bottom"))
+        self.heat_image = ArgbImageItem()
+        self.heat_plot.addItem(self.heat_image)
+        self.cursor = pg.InfiniteLine(pos=0, angle=90, movable=False)
+        self.cursor.setZValue(10)
+        self.heat_plot.addItem(self.cursor, ignoreBounds=True)
+        self.heat_plot.getViewBox().sigXRangeChanged.connect(self._place_titles)
+        self.bars_plot.setYLink(self.heat_plot)
+        self.bars_plot.setLabel("bottom", "value at t")
+        self.bars_plot.getAxis("left").setStyle(showValues=False)
+        self.bars_plot.getAxis("left").setWidth(2)
+        self.bars_plot.setXRange(-1.0, 1.0, padding=0.04)
+        self.bars_plot.getAxis("bottom").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")]])
+        self.bars_plot.setToolTip("Every unit's gate value at the cursor step t (bar length = value)")
+        self.zero = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
+        self.bars_plot.addItem(self.zero, ignoreBounds=True)
+        self.bars_image = ArgbImageItem()
+        self.bars_plot.addItem(self.bars_image)
+        layout = self.plots.ci.layout
+        layout.setColumnStretchFactor(0, 4)
+        layout.setColumnStretchFactor(1, 1)
+
         self._names: tuple[str, ...] | None = None
-        self._shown_T = None  # sequence length the time axis was last fitted to
-        self._shown_H = None  # number of units the unit axis was last fitted to
+        self._shape = None  # (T, H) the geometry was last fitted to
+        self._gap = 1  # units of empty rows between two gates
         self._bars_for, self._bars_at = None, None  # trace and (t, selection) the bars show
-        self.rows: list[dict] = []  # per gate: plot, image, bar, cursor, bars_plot, bars, values
-        self._bar_luts = {"seq": bar_lut(sequential_cmap()), "div": bar_lut(diverging_cmap())}
+        self.rows: list[dict] = []  # per gate: name, levels, title, base (y of unit 0), shown, values
+        tables = {"seq": sequential_cmap(), "div": diverging_cmap()}
+        self._heat_tables = {k: argb_table(c.getLookupTable(nPts=256)) for k, c in tables.items()}
+        self._bar_tables = {k: argb_table(bar_lut(c))[:-1] for k, c in tables.items()}
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -127,12 +174,16 @@ class GatesPanel(Panel):
         return self.no_gates.text()
 
     def cursor_positions(self) -> list[float]:
-        return [float(r["cursor"].value()) for r in self.rows]
+        """The time cursor's position on every gate's heatmap (one line crosses them all)."""
+        return [float(self.cursor.value())] * len(self.rows)
+
+    def shown_values(self, name: str) -> np.ndarray:
+        """The (H, T) values of gate ``name`` that its heatmap shows."""
+        return self.rows[self.gate_names().index(name)]["shown"]
 
     def bar_values(self, name: str) -> np.ndarray:
         """The per-unit values drawn as bars for gate ``name`` (at the cursor step)."""
-        row = self.rows[self.gate_names().index(name)]
-        return np.asarray(row["values"], dtype=float)
+        return np.asarray(self.rows[self.gate_names().index(name)]["values"], dtype=float)
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
@@ -148,8 +199,7 @@ class GatesPanel(Panel):
             self.stack.setCurrentIndex(1)
             self.caption.setText(f"simple RNN ({g}): no gates")
             self.selectors.setEnabled(False)
-            self.plots.clear()  # drop the old cell's gate rows: nothing may draw from them
-            self.rows, self._names = [], None
+            self._clear_rows()
             return
         self.selectors.setEnabled(True)
         self.stack.setCurrentIndex(0)
@@ -162,8 +212,7 @@ class GatesPanel(Panel):
         if self.trace is None or not self.rows:
             return
         t = self.clamp_time(t)
-        for row in self.rows:
-            row["cursor"].setValue(t)
+        self.cursor.setValue(t)
         at = (t, self.selectors.selection())
         if self._bars_for is not self.trace or self._bars_at != at:  # the bars only change with these
             self._bars_for, self._bars_at = self.trace, at
@@ -174,111 +223,106 @@ class GatesPanel(Panel):
         th = self.theme
         apply_palette(self, th)
         self.plots.setBackground(th["background"])
+        for plot in (self.heat_plot, self.bars_plot):
+            apply_plot_theme(plot, th)
+        self.cursor.setPen(pg.mkPen(th["accent"], width=2))
+        self.zero.setPen(pg.mkPen(th["muted"], width=1))
         fill = pg.mkColor(th["background"])
         fill.setAlpha(160)
         for row in self.rows:
-            for item in (row["plot"], row["colorbar"], row["bars_plot"]):
-                apply_plot_theme(item, th)
-            row["cursor"].setPen(pg.mkPen(th["accent"], width=2))
-            row["zero"].setPen(pg.mkPen(th["muted"], width=1))
             row["title"].setColor(th["foreground"])
             row["title"].fill = pg.mkBrush(fill)
             row["title"].update()
 
     # ---- building ----------------------------------------------------------------------
+    def _clear_rows(self) -> None:
+        for row in self.rows:
+            self.heat_plot.removeItem(row["title"])
+        self.rows, self._names, self._shape, self._bars_for = [], None, None, None
+
     def _build(self, names: tuple[str, ...]) -> None:
-        """One row per gate: heatmap (H, T) with colour bar | bars of every unit at the cursor t."""
-        self.plots.clear()
-        self.rows = []
-        self._names, self._shown_T, self._shown_H, self._bars_for = names, None, None, None
-        for i, name in enumerate(names):
-            _label, symbol, levels, doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
-            last = i == len(names) - 1
-            plot = self.plots.addPlot(row=i, col=0)
-            bars_plot = self.plots.addPlot(row=i, col=1)
-            for p in (plot, bars_plot):
-                p.setMenuEnabled(False)
-                p.hideButtons()
-                p.setMouseEnabled(x=p is plot, y=False)
-                p.getAxis("bottom").setStyle(showValues=last, hideOverlappingLabels=False)
-                if i:
-                    p.setXLink(self.rows[0]["plot" if p is plot else "bars_plot"])
-            plot.setToolTip(doc)
-            plot.getAxis("left").setWidth(26)
-            if last:
-                plot.setLabel("bottom", "time step t")
-                count_from_one(plot.getAxis("bottom"))
-                bars_plot.setLabel("bottom", "value at t")
-            # the title is drawn over the heatmap's corner, so stacked rows need no title row
+        """One row per gate; the stacking (each gate's y offset) is set by ``_fit`` for the size H."""
+        self._clear_rows()
+        self._names = names
+        for name in names:
+            _label, _symbol, levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
             title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0))
-            title.setParentItem(plot.getViewBox())
-            title.setPos(2, 0)
-            image = FastImageItem(axisOrder="row-major")
-            plot.addItem(image)
-            cmap = diverging_cmap() if levels[0] < 0 else sequential_cmap()
-            colorbar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=9,
-                                       colorMapMenu=False)
-            colorbar.setImageItem(image, insert_in=plot)
-            colorbar.getAxis("right").setStyle(showValues=False)  # the range is in the title
-            colorbar.getAxis("right").setWidth(4)
-            cursor = pg.InfiniteLine(pos=0, angle=90, movable=False)
-            cursor.setZValue(10)
-            plot.addItem(cursor)
-            bars_plot.setYLink(plot)
-            bars_plot.getAxis("left").setStyle(showValues=False)
-            bars_plot.getAxis("left").setWidth(2)
-            bars_plot.setXRange(-1.0, 1.0, padding=0.04)
-            bars_plot.getAxis("bottom").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")]])
-            bars_plot.setToolTip(f"{symbol} of every unit at the cursor step t (bar length = value)")
-            zero = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
-            bars_plot.addItem(zero)
-            bars = FastImageItem(axisOrder="row-major")  # see bar_image
-            bars_plot.addItem(bars)
-            self.rows.append(dict(name=name, plot=plot, image=image, colorbar=colorbar, cursor=cursor,
-                                  title=title, bars_plot=bars_plot, bars=bars, zero=zero, levels=levels,
-                                  lut=self._bar_luts["div" if levels[0] < 0 else "seq"],
-                                  values=np.zeros(0)))
-        layout = self.plots.ci.layout
-        layout.setColumnStretchFactor(0, 4)
-        layout.setColumnStretchFactor(1, 1)
+            title.setZValue(20)
+            self.heat_plot.addItem(title, ignoreBounds=True)
+            kind = "div" if levels[0] < 0 else "seq"
+            self.rows.append(dict(name=name, levels=levels, title=title, base=0, shown=np.zeros((0, 0)),
+                                  values=np.zeros(0), heat_table=self._heat_tables[kind],
+                                  bar_table=self._bar_tables[kind]))
         self.set_theme(self.theme is LIGHT)
+
+    def _fit(self, T: int, H: int) -> None:
+        """Stack the gates top to bottom with a gap between them; fit the axes to T steps, H units."""
+        gap = max(1, H // 6)
+        count = len(self.rows)
+        for k, row in enumerate(self.rows):
+            row["base"] = (count - 1 - k) * (H + gap)  # y of unit 0; the first gate on top
+        total = count * H + (count - 1) * gap
+        self._gap = gap
+        self.heat_plot.setYRange(-0.5, total - 0.5, padding=0)
+        symbols = [(row["base"] + (H - 1) / 2, GATE_INFO.get(row["name"], ("", row["name"]))[1])
+                   for row in self.rows]
+        self.heat_plot.getAxis("left").setTicks([symbols, []])
+        if self._shape is None or self._shape[0] != T:  # keep the user's pan/zoom over same-length traces
+            self.heat_plot.setXRange(-0.5, T - 0.5, padding=0)
+        self._shape = (T, H)
+        self._place_titles()
 
     # ---- drawing -----------------------------------------------------------------------
     def _selected(self, name: str) -> np.ndarray:
         layer, d = self.selectors.selection()
         return self.trace.gates[name][layer, d]  # (T, H)
 
+    def _stack(self, blocks: list[np.ndarray], rows_per_unit: int) -> np.ndarray:
+        """Blocks (top gate first) of rows_per_unit * H rows each into one image, gaps transparent."""
+        height, width = blocks[0].shape
+        gap = self._gap * rows_per_unit
+        out = np.zeros((len(blocks) * (height + gap) - gap, width), dtype=np.uint32)
+        for row, block in zip(self.rows, blocks, strict=True):
+            start = row["base"] * rows_per_unit
+            out[start:start + height] = block
+        return out
+
     def _refresh(self) -> None:
         if self.trace is None or not self.rows:
             return
         T, H = self.trace.seq_len, self.trace.hidden_size
-        for row in self.rows:  # levels stay those the colour bar set: fixed per gate
-            values = self._selected(row["name"])
-            row["image"].setImage(np.ascontiguousarray(values.T, dtype=np.float32), autoLevels=False)
-        if (T, H) != (self._shown_T, self._shown_H):  # geometry and ticks only change with the shape
-            for row in self.rows:
-                row["image"].setRect(QRectF(-0.5, -0.5, T, H))
-                row["plot"].setYRange(-0.5, H - 0.5, padding=0)
-                last = row is self.rows[-1]  # top unit's number only: end labels of stacked rows collide
-                row["plot"].getAxis("left").setTicks([[(0, "0")] * last + [(H - 1, str(H - 1))]])
-        if self._shown_T != T:  # keep the user's pan/zoom over same-length traces
-            self.rows[0]["plot"].setXRange(-0.5, T - 0.5, padding=0)
-        self._shown_T, self._shown_H = T, H
+        if (T, H) != self._shape:
+            self._fit(T, H)
+        blocks = []
+        for row in self.rows:  # levels fixed per gate
+            row["shown"] = np.ascontiguousarray(self._selected(row["name"]).T, dtype=np.float32)
+            blocks.append(colorize(row["shown"], row["heat_table"], *row["levels"]))
+        self.heat_image.set_argb(self._stack(blocks, 1))
+        fit_image(self.heat_image, QRectF(-0.5, -0.5, *self.heat_image.argb.shape[::-1]))
         self._bars_for = None  # new values or another layer/direction: redraw the bars
         self.set_time(self.time)
 
     def _update_bars(self, t: int) -> None:
+        blocks = []
         for row in self.rows:
-            v = self._selected(row["name"])[t].astype(float)  # (H,)
-            row["bars"].setImage(bar_image(v, row["levels"]), lut=row["lut"], levels=(0, 255),
-                                 autoLevels=False)
-            if len(v) != len(row["values"]):  # (the rect scales the image: set it once per size)
-                row["bars"].setRect(QRectF(-1.0, -0.4, 2.0, len(v)))  # unit u's bar: u-0.4..u+0.4
-            row["values"] = v
+            row["values"] = self._selected(row["name"])[t].astype(float)  # (H,)
+            blocks.append(row["bar_table"][bar_image(row["values"], row["levels"])])
+        self.bars_image.set_argb(self._stack(blocks, BAR_SUBROWS))
+        units = len(self.bars_image.argb) / BAR_SUBROWS
+        fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, units))  # unit u's bar: u-0.4..u+0.4
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
                              f"bars: every unit at t={t + 1}")
+
+    def _place_titles(self, *_args) -> None:
+        """Each gate's title at the top-left corner of its heatmap, wherever the user panned."""
+        if not self.rows or self._shape is None:
+            return
+        left = self.heat_plot.getViewBox().viewRange()[0][0]
+        H = self._shape[1]
+        for row in self.rows:
+            row["title"].setPos(left, row["base"] + H - 0.5)
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_selection_changed(self) -> None:

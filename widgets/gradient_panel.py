@@ -205,7 +205,7 @@ class GradientPanel(Panel):
         if self._shown_T != T:
             self._shown_T = T
             self.time_plot.setXRange(0, max(T - 1, 1), padding=0.02)
-        settle_y_range(self.time_plot, *log_range(y))  # steady while the norms stay in view
+        settle_y_range(self.time_plot, *log_range(y), slack=1.0)  # steady while the norms swing
         self.time_cursor.setVisible(True)
         self.set_time(self.time)
         settle_views(self.view)

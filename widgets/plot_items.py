@@ -12,13 +12,62 @@ from PySide6.QtWidgets import QGraphicsItem
 from .base import mix_colors
 
 
+def argb_table(lut: np.ndarray) -> np.ndarray:
+    """A (n, 3|4) uint8 colour lookup table as n + 1 premultiplied 0xAARRGGBB values; the extra last
+    entry is transparent (for NaN)."""
+    rgba = np.full((len(lut), 4), 255, dtype=np.uint32)
+    rgba[:, :lut.shape[1]] = lut
+    alpha = rgba[:, 3]
+    rgb = rgba[:, :3] * alpha[:, None] // 255  # premultiplied
+    colors = (alpha << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    return np.append(colors, 0).astype(np.uint32)
+
+
+def colorize(values: np.ndarray, table: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Colour-map a 2-D array like pyqtgraph does: entry ``clip((v - lo) * n / (hi - lo), 0, n - 1)``
+    of the n colours of an ``argb_table``; NaN gets its transparent last entry. Returns uint32 ARGB."""
+    n = len(table) - 1
+    scaled = (np.asarray(values, dtype=np.float32) - np.float32(lo)) * np.float32(n / ((hi - lo) or 1.0))
+    np.clip(scaled, 0, n - 1, out=scaled)
+    scaled[np.isnan(scaled)] = n
+    return table[scaled.astype(np.intp)]
+
+
+def argb_qimage(argb: np.ndarray) -> QImage:
+    """A QImage over a C-contiguous (h, w) uint32 ARGB array (keep the array alive as long as it)."""
+    h, w = argb.shape
+    opaque = bool((argb >> 24 == 255).all())
+    fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32_Premultiplied
+    return QImage(argb.data, w, h, 4 * w, fmt)
+
+
+class ArgbImageItem(pg.ImageItem):
+    """An image given as (h, w) premultiplied 0xAARRGGBB values (already colour-mapped), drawn as a
+    32-bit QImage without any conversion. Row 0 is drawn at the item's y = 0 (row-major)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(axisOrder="row-major", **kwargs)
+        self.argb: np.ndarray | None = None
+
+    def set_argb(self, argb: np.ndarray) -> None:
+        self.argb = np.ascontiguousarray(argb, dtype=np.uint32)
+        self.setImage(self.argb, autoLevels=False, levels=(0, 1))
+
+    def render(self):
+        if self.argb is None or self.argb.size == 0:
+            self.qimage = None
+            return
+        self.qimage = argb_qimage(self.argb)  # (set_argb keeps a new array, never rewrites this one)
+        self._renderRequired = False
+        self._unrenderable = False
+
+
 class FastImageItem(pg.ImageItem):
     """An ImageItem that colour-maps a 2-D array straight to a 32-bit RGB image with numpy.
 
     pyqtgraph renders a colour-mapped array as an 8-bit indexed QImage (rebuilding its 256-entry
     colour table in Python) that Qt converts at every paint; this takes a few times longer, and the
-    heatmaps are redrawn with every snapshot. Same colours as pyqtgraph: index
-    ``clip((v - lo) * n / (hi - lo), 0, n - 1)`` into the n-entry table; NaN is transparent."""
+    heatmaps are redrawn with every snapshot. Same colours as pyqtgraph (see ``colorize``)."""
 
     def setImage(self, image=None, autoLevels=None, **kwargs):
         if image is not None and image.dtype.kind == "f":
@@ -28,50 +77,24 @@ class FastImageItem(pg.ImageItem):
         super().setImage(image, autoLevels=autoLevels, **kwargs)
 
     def render(self):
-        table = self._argb_table()
-        image, levels = self.image, self.levels
-        if table is None or image is None or image.ndim != 2 or image.size == 0 or levels is None or \
-                np.ndim(levels) != 1 or self.autoDownsample or self.axisOrder != "row-major":
+        lut, image, levels = self.lut, self.image, self.levels
+        if not isinstance(lut, np.ndarray) or lut.ndim != 2 or lut.shape[1] not in (3, 4) or \
+                lut.dtype != np.uint8 or image is None or image.ndim != 2 or image.size == 0 or \
+                levels is None or np.ndim(levels) != 1 or self.autoDownsample or self.axisOrder != "row-major":
             super().render()  # anything else: pyqtgraph's own path, kept as 32-bit for drawing
             if self.qimage is not None and self.qimage.format() == QImage.Format.Format_Indexed8:
                 fmt = QImage.Format.Format_ARGB32_Premultiplied if self.qimage.hasAlphaChannel() else \
                     QImage.Format.Format_RGB32
                 self.qimage = self.qimage.convertToFormat(fmt)
             return
-        colors, opaque = table
-        n = len(colors) - 1  # the last entry is the transparent one for NaN
-        lo, hi = float(levels[0]), float(levels[1])
-        scaled = (image.astype(np.float32) - lo) * np.float32(n / ((hi - lo) or 1.0))
-        np.clip(scaled, 0, n - 1, out=scaled)
-        nan = np.isnan(scaled)
-        if nan.any():
-            opaque = False
-            scaled[nan] = n
-        argb = np.ascontiguousarray(colors[scaled.astype(np.intp)])
-        h, w = argb.shape
-        fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32_Premultiplied
+        cached = getattr(self, "_table_for", None)
+        if cached is None or cached[0] is not lut:
+            self._table_for = cached = (lut, argb_table(lut))
+        argb = np.ascontiguousarray(colorize(image, cached[1], float(levels[0]), float(levels[1])))
         self._argb = argb  # the QImage reads this buffer: keep it alive with the image
-        self.qimage = QImage(argb.data, w, h, 4 * w, fmt)
+        self.qimage = argb_qimage(argb)
         self._renderRequired = False
         self._unrenderable = False
-
-    def _argb_table(self):
-        """(premultiplied 0xAARRGGBB per lookup-table entry + a transparent one, all opaque?) or None."""
-        lut = self.lut
-        if not isinstance(lut, np.ndarray) or lut.ndim != 2 or lut.shape[1] not in (3, 4) or \
-                lut.dtype != np.uint8:
-            return None
-        cached = getattr(self, "_table_for", None)
-        if cached is not None and cached[0] is lut:
-            return cached[1]
-        rgba = np.full((len(lut), 4), 255, dtype=np.uint32)
-        rgba[:, :lut.shape[1]] = lut
-        alpha = rgba[:, 3]
-        rgb = rgba[:, :3] * alpha[:, None] // 255  # premultiplied
-        colors = (alpha << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-        table = (np.append(colors, 0).astype(np.uint32), bool((alpha == 255).all()))
-        self._table_for = (lut, table)
-        return table
 
 
 class GridAxis(pg.AxisItem):

@@ -27,15 +27,21 @@ def steady_range(lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False
 
 def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False) -> None:
     """Show y in (lo, hi) on a ``steady_range``, and keep the current range while it holds (lo, hi)
-    and is at most ``1 + slack`` times as wide as the steady range would be: a range that stays put
-    neither jitters from one update to the next nor re-renders its axis and grid (which costs a
-    millisecond or two of the training thread's time, as the GUI holds Python's lock while drawing)."""
+    and is at most ``1 + slack`` times as wide as the steady range would be; when the data leave it,
+    grow it to hold both if that stays within the same bound. A range that stays put neither
+    jitters from one update to the next nor re-renders its axis and grid (which costs a millisecond
+    or two of the training thread's time, as the GUI holds Python's lock while drawing)."""
     bottom, top = steady_range(lo, hi, slack, keep_lo)
+    widest = (1 + slack) * (top - bottom)
     vb = plot.getViewBox()
     cur_lo, cur_hi = vb.viewRange()[1]
-    if vb.state["autoRange"][1] is False and cur_lo <= lo and hi <= cur_hi and \
-            cur_hi - cur_lo <= (1 + slack) * (top - bottom):
-        return  # (a range we set, not one pyqtgraph's auto-range is about to replace)
+    ours = vb.state["autoRange"][1] is False  # (a range we set, not one auto-range is about to replace)
+    if ours and cur_hi - cur_lo <= widest:
+        if cur_lo <= lo and hi <= cur_hi:
+            return
+        grown = steady_range(min(lo, cur_lo), max(hi, cur_hi), slack, keep_lo)
+        if grown[1] - grown[0] <= widest:  # data that swing back and forth stay in one range
+            bottom, top = grown
     plot.setYRange(bottom, top, padding=0)
 
 
