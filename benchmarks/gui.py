@@ -125,8 +125,10 @@ def main() -> None:
     print(f"redraw of all panels (T=100, H=128): median {statistics.median(t):.1f} ms, "
           f"p90 {np.percentile(t, 90):.1f} ms   goal: median <= 16 ms")
     cfg = LabConfig.for_task("adding")
-    base = headless_rate(cfg, 6.0)
-    live, hz, lags = live_run(app, cfg, 8.0)
+    # headless before and after the live run, averaged: the machine's speed drifts on a shared host
+    before = headless_rate(cfg, 4.0)
+    live, hz, lags = live_run(app, cfg, 10.0)
+    base = (before + headless_rate(cfg, 4.0)) / 2
     print(f"event-loop lag while training: p50 {np.percentile(lags, 50):.1f} ms, p99 {np.percentile(lags, 99):.1f} ms"
           f"   goal: p99 < 50 ms")
     print(f"training throughput (adding, {cfg.model.cell}, H={cfg.model.hidden_size}): headless {base:.0f} steps/s, "

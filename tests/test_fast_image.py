@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from widgets.base import diverging_cmap, sequential_cmap
-from widgets.gates_panel import bar_image, bar_lut
+from widgets.gates_panel import bar_lut, bar_rows
 from widgets.plot_items import FastImageItem
 
 
@@ -51,7 +51,7 @@ def test_nan_is_transparent_like_pyqtgraph(qtbot):
 
 def test_gate_bars_with_a_transparent_background_entry(qtbot):
     values = np.array([-0.9, -0.2, 0.0, 0.3, 1.0, 0.55])
-    image = bar_image(values, (-1.0, 1.0))
+    image = bar_rows(values, np.array([-1.0, 1.0]))
     fast, plain = pair(image, lut=bar_lut(diverging_cmap()), levels=(0, 255), autoLevels=False)
     np.testing.assert_array_equal(fast, plain)
     assert (fast >> 24 == 0).any() and (fast >> 24 == 255).any()  # background and bars

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from .base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from .plot_items import grid_axes, theme_plots
-from .view_ranges import downsample_to_pixels, run_range, settle_views, settle_y_range
+from .view_ranges import downsample_to_pixels, settle_step_range, settle_views, settle_y_range
 
 
 def ema(values: np.ndarray, span: int) -> np.ndarray:
@@ -107,6 +107,7 @@ class CurvesPanel(Panel):
         self._summary_color = None
         self.info: dict = {}
         self.evals: list[tuple[float, float, float]] = []  # (step, loss, metric)
+        self._drawn_evals: list | None = None  # the evaluations the dots show
         self.metric_log = False
 
         controls = QHBoxLayout()
@@ -190,6 +191,7 @@ class CurvesPanel(Panel):
         self.info = dict(info or {})
         metric = self.info.get("metric", "metric")
         self.metric_log = not self.info.get("higher_is_better", True)  # error metrics: log axis
+        self._drawn_evals = None  # (redrawn for the axis' log mode)
         self.metric_plot.setLogMode(x=False, y=self.metric_log)
         self.metric_plot.setLabel("left", metric + (" (log)" if self.metric_log else ""),
                                   color=self.theme["foreground"])
@@ -285,6 +287,9 @@ class CurvesPanel(Panel):
         self._update_summary(steps, s_loss, s_metric, span)
 
     def _draw_evals(self) -> None:
+        if self._drawn_evals == self.evals:
+            return  # (unchanged: setData costs as much as for a new curve)
+        self._drawn_evals = list(self.evals)
         e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
         self.loss_eval.setData(*finite_xy(e[:, 0], e[:, 1], True))
         self.metric_eval.setData(*finite_xy(e[:, 0], e[:, 2], self.metric_log))
@@ -295,6 +300,7 @@ class CurvesPanel(Panel):
         e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
         refs = [self.info.get(k) for k in ("baseline", "pass_threshold")]
         refs = np.array([r for r in refs if r is not None], dtype=np.float64)
+        moved = False
         for plot, values, log in ((self.loss_plot, np.concatenate([loss, e[:, 1]]), True),
                                   (self.metric_plot, np.concatenate([metric, e[:, 2], refs]),
                                    self.metric_log)):
@@ -304,13 +310,11 @@ class CurvesPanel(Panel):
             v = np.log10(values[ok]) if log else values[ok]
             lo, hi = float(v.min()), float(v.max())
             pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
-            settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
+            moved |= settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
         steps = self._series()[0]
         steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
-        x = run_range(steps)
-        if x is not None:  # x: the whole run (the metric plot is linked)
-            self.loss_plot.setXRange(*x, padding=0.02)
-        settle_views(self.view)
+        if settle_step_range(self.loss_plot, steps) or moved:  # x: the whole run (the metric plot
+            settle_views(self.view)  # is linked)
 
     def _update_summary(self, steps, sl, sm, span) -> None:
         """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
-from .base import LIGHT, Panel, apply_palette, diverging_cmap, lut_index, message_label, sequential_cmap
+from .base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
 from .hidden_heatmap import SelectorRow, token_at
 from .plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
 
@@ -57,19 +57,19 @@ def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
     return lut
 
 
-def bar_image(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
-    """Horizontal bars from 0 to each unit's value, coloured by the value, as a (5H, 128) uint8 image
-    of ``bar_lut`` indices. Drawn with one image per gate instead of H rectangles: cheap to update."""
+def bar_rows(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Horizontal bars from 0 to each value, coloured by the value: (..., H) values with (..., 2)
+    levels (lo, hi per leading index) -> (..., H, 128) uint8 ``bar_lut`` indices, 0 = no bar.
+    Drawn as images (one row per unit, see ``_update_bars``) instead of H rectangles per gate."""
     values = np.asarray(values, dtype=np.float64)
-    edge = np.searchsorted(_COLUMN_X, np.nan_to_num(values))  # first column whose centre is >= v
+    lo, hi = (np.asarray(levels, dtype=np.float64)[..., k, None] for k in (0, 1))
+    edge = np.searchsorted(_COLUMN_X, np.where(np.isnan(values), 0.0, values))  # first column >= v
     zero = BAR_COLUMNS // 2  # first column right of x = 0
-    lo, hi = np.minimum(edge, zero)[:, None], np.maximum(edge, zero)[:, None]  # (H, 1)
+    first, last = np.minimum(edge, zero)[..., None], np.maximum(edge, zero)[..., None]
     columns = np.arange(BAR_COLUMNS)
-    colour = (1 + lut_index(values, *levels, n=255)).astype(np.uint8)  # (H,) in 1..255
-    rows = ((columns >= lo) & (columns < hi)) * colour[:, None]  # (H, C): the bar's columns
-    image = np.zeros((len(values), BAR_SUBROWS, BAR_COLUMNS), dtype=np.uint8)
-    image[:, :-1] = rows[:, None, :]  # 4 rows of bar, then 1 of gap above it
-    return image.reshape(-1, BAR_COLUMNS)  # (5H, C)
+    v = np.clip(np.where(np.isnan(values), lo, values), lo, hi)
+    colour = (1 + np.rint((v - lo) / (hi - lo) * 254)).astype(np.uint8)  # 1..255 (as lut_index)
+    return ((columns >= first) & (columns < last)) * colour[..., None]
 
 
 def fit_image(item, rect: QRectF) -> None:
@@ -277,14 +277,12 @@ class GatesPanel(Panel):
         layer, d = self.selectors.selection()
         return self.trace.gates[name][layer, d]  # (T, H)
 
-    def _stack(self, blocks: list[np.ndarray], rows_per_unit: int) -> np.ndarray:
-        """Blocks (top gate first) of rows_per_unit * H rows each into one image, gaps transparent."""
+    def _stack(self, blocks: list[np.ndarray]) -> np.ndarray:
+        """Each gate's (H, T) colours at its rows of one image; the gaps transparent."""
         height, width = blocks[0].shape
-        gap = self._gap * rows_per_unit
-        out = np.zeros((len(blocks) * (height + gap) - gap, width), dtype=np.uint32)
+        out = np.zeros((len(blocks) * (height + self._gap) - self._gap, width), dtype=np.uint32)
         for row, block in zip(self.rows, blocks, strict=True):
-            start = row["base"] * rows_per_unit
-            out[start:start + height] = block
+            out[row["base"]:row["base"] + height] = block
         return out
 
     def _refresh(self) -> None:
@@ -297,19 +295,22 @@ class GatesPanel(Panel):
         for row in self.rows:  # levels fixed per gate
             row["shown"] = np.ascontiguousarray(self._selected(row["name"]).T, dtype=np.float32)
             blocks.append(colorize(row["shown"], row["heat_table"], *row["levels"]))
-        self.heat_image.set_argb(self._stack(blocks, 1))
+        self.heat_image.set_argb(self._stack(blocks))
         fit_image(self.heat_image, QRectF(-0.5, -0.5, *self.heat_image.argb.shape[::-1]))
         self._bars_for = None  # new values or another layer/direction: redraw the bars
         self.set_time(self.time)
 
     def _update_bars(self, t: int) -> None:
-        blocks = []
-        for row in self.rows:
-            row["values"] = self._selected(row["name"])[t].astype(float)  # (H,)
-            blocks.append(row["bar_table"][bar_image(row["values"], row["levels"])])
-        self.bars_image.set_argb(self._stack(blocks, BAR_SUBROWS))
-        units = len(self.bars_image.argb) / BAR_SUBROWS
-        fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, units))  # unit u's bar: u-0.4..u+0.4
+        H = self.trace.hidden_size
+        values = np.stack([self._selected(row["name"])[t] for row in self.rows]).astype(float)  # (G, H)
+        colours = bar_rows(values, np.array([row["levels"] for row in self.rows]))  # (G, H, C)
+        image = np.zeros((BAR_SUBROWS * (len(self.rows) * (H + self._gap) - self._gap), BAR_COLUMNS), np.uint32)
+        for row, v, c in zip(self.rows, values, colours, strict=True):
+            row["values"] = v
+            block = image[row["base"] * BAR_SUBROWS:(row["base"] + H) * BAR_SUBROWS]
+            block.reshape(H, BAR_SUBROWS, BAR_COLUMNS)[:, :-1] = row["bar_table"][c][:, None, :]  # 4 rows
+        self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
+        fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
         layer, d = self.selectors.selection()
         direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "

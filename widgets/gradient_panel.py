@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QSizePolicy
 
 from .base import SERIES_COLORS, Panel, history_arrays, same_arrays
 from .plot_items import apply_plot_theme, count_from_one, grid_axes
-from .view_ranges import downsample_to_pixels, run_range, settle_views, settle_y_range, thin_marks
+from .view_ranges import downsample_to_pixels, settle_step_range, settle_views, settle_y_range, thin_marks
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
 
@@ -36,13 +36,6 @@ def log_range(values: np.ndarray) -> tuple[float, float]:
     lo, hi = math.log10(float(np.min(values))), math.log10(float(np.max(values)))
     span = max(hi - lo, 0.5)
     return lo - 0.08 * span, hi + 0.4 * span
-
-
-def set_step_range(plot, steps: np.ndarray) -> None:
-    """x from the first to (about) the last step of the history (set now, not at the next paint)."""
-    x = run_range(steps)
-    if x is not None:
-        plot.setXRange(*x, padding=0.02)
 
 
 def series_name(layer: int, direction: int) -> str:
@@ -202,13 +195,15 @@ class GradientPanel(Panel):
         t = np.arange(T, dtype=np.float64)
         for (layer, d), curve in self.time_curves.items():
             curve.setData(t, y[layer, d])
-        if self._shown_T != T:
+        moved = self._shown_T != T
+        if moved:
             self._shown_T = T
             self.time_plot.setXRange(0, max(T - 1, 1), padding=0.02)
-        settle_y_range(self.time_plot, *log_range(y), slack=1.0)  # steady while the norms swing
+        moved |= settle_y_range(self.time_plot, *log_range(y), slack=1.0)  # steady while norms swing
         self.time_cursor.setVisible(True)
         self.set_time(self.time)
-        settle_views(self.view)
+        if moved:
+            settle_views(self.view)
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
@@ -298,11 +293,10 @@ class GradientPanel(Panel):
         if self.clip_enabled and self.max_norm > 0:
             vals = np.append(vals, self.max_norm)
         if vals.size == 0:
-            set_step_range(self.step_plot, np.zeros(0))
             return
-        settle_y_range(self.step_plot, *log_range(vals))
-        set_step_range(self.step_plot, self.history.get("step", np.zeros(0)))
-        settle_views(self.view)
+        moved = settle_y_range(self.step_plot, *log_range(vals))
+        if settle_step_range(self.step_plot, self.history.get("step", np.zeros(0))) or moved:
+            settle_views(self.view)
 
     def _update_titles(self) -> None:
         color = self.theme["foreground"]

@@ -22,8 +22,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from .base import SERIES_COLORS, Panel, apply_palette
-from .gradient_panel import FLOOR_MIN, series_name, set_step_range
+from .gradient_panel import FLOOR_MIN, series_name
 from .plot_items import apply_plot_theme, grid_axes
+from .view_ranges import settle_step_range
 
 CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: "
            "|λ| &lt; 1 vanishes, &gt; 1 explodes")
@@ -287,7 +288,7 @@ class VanishingPanel(Panel):
             hi = max(float(radii[ok].max()), 1.0)
             span = max(hi - lo, 0.1)
             self.radius_plot.setYRange(lo - 0.1 * span, hi + 0.15 * span, padding=0)
-            set_step_range(self.radius_plot, steps[ok])
+            settle_step_range(self.radius_plot, steps[ok])
             self.radius_note.setText("")
         else:
             self.radius_now.setData([], [])

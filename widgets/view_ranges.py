@@ -25,12 +25,13 @@ def steady_range(lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False
     return bottom, top
 
 
-def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False) -> None:
+def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5, keep_lo: bool = False) -> bool:
     """Show y in (lo, hi) on a ``steady_range``, and keep the current range while it holds (lo, hi)
     and is at most ``1 + slack`` times as wide as the steady range would be; when the data leave it,
     grow it to hold both if that stays within the same bound. A range that stays put neither
     jitters from one update to the next nor re-renders its axis and grid (which costs a millisecond
-    or two of the training thread's time, as the GUI holds Python's lock while drawing)."""
+    or two of the training thread's time, as the GUI holds Python's lock while drawing).
+    Returns whether the range changed."""
     bottom, top = steady_range(lo, hi, slack, keep_lo)
     widest = (1 + slack) * (top - bottom)
     vb = plot.getViewBox()
@@ -38,11 +39,12 @@ def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5, keep_lo: bool
     ours = vb.state["autoRange"][1] is False  # (a range we set, not one auto-range is about to replace)
     if ours and cur_hi - cur_lo <= widest:
         if cur_lo <= lo and hi <= cur_hi:
-            return
+            return False
         grown = steady_range(min(lo, cur_lo), max(hi, cur_hi), slack, keep_lo)
         if grown[1] - grown[0] <= widest:  # data that swing back and forth stay in one range
             bottom, top = grown
     plot.setYRange(bottom, top, padding=0)
+    return True
 
 
 def downsample_to_pixels(curve: pg.PlotDataItem) -> None:
@@ -84,6 +86,20 @@ def run_range(steps) -> tuple[float, float] | None:
     quantum = nice_step(max(hi - lo, 1.0) / 10)
     start = max(math.floor(lo / quantum) * quantum, 0.0) if lo >= 0 else lo
     return start, max(math.ceil(hi / quantum) * quantum, start + 1.0)
+
+
+def settle_step_range(plot, steps) -> bool:
+    """x over the whole run (``run_range``); nothing to do (and nothing re-rendered) while neither
+    that range nor the view moved since it was last set. Returns whether it was set."""
+    x = run_range(steps)
+    if x is None:
+        return False
+    view = tuple(plot.getViewBox().viewRange()[0])
+    if getattr(plot, "_run_range", None) == (x, view):
+        return False
+    plot.setXRange(*x, padding=0.02)
+    plot._run_range = (x, tuple(plot.getViewBox().viewRange()[0]))
+    return True
 
 
 def settle_views(view) -> None:
