@@ -5,7 +5,6 @@ import sys
 
 
 def run_gui(session_path: str | None = None) -> int:
-    import pyqtgraph as pg
     import torch
     from PySide6.QtWidgets import QApplication
 
@@ -16,7 +15,6 @@ def run_gui(session_path: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("RNN Lab")
     app.setOrganizationName("RNNLab")
-    pg.setConfigOptions(antialias=True)
     apply_dark_theme(app)
     window = MainWindow()
     window.show()

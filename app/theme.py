@@ -9,6 +9,10 @@ from widgets.base import DARK
 
 
 def apply_dark_theme(app: QApplication) -> None:
+    """The app's look, on screen and in exports: Fusion, the dark palette, antialiased plots."""
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True)
     app.setStyle("Fusion")
     p = QPalette()
     bg, fg = QColor("#1e2127"), QColor(DARK["foreground"])

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from .base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from .plot_items import grid_axes, theme_plots
-from .view_ranges import downsample_to_pixels, settle_step_range, settle_views, settle_y_range
+from .view_ranges import downsample_to_pixels, history_curve, settle_step_range, settle_views, settle_y_range
 
 
 def ema(values: np.ndarray, span: int) -> np.ndarray:
@@ -154,9 +154,9 @@ class CurvesPanel(Panel):
             plot.getAxis("left").setWidth(52)  # the two plots' x axes line up
             plot.getViewBox().disableAutoRange()
 
-        self.loss_raw = self._make_curve(self.loss_plot)
+        self.loss_raw = history_curve(self.loss_plot)
         self.loss_smooth = self._make_curve(self.loss_plot)
-        self.metric_raw = self._make_curve(self.metric_plot)
+        self.metric_raw = history_curve(self.metric_plot)
         self.metric_smooth = self._make_curve(self.metric_plot)
         self.loss_eval = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
         self.metric_eval = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
@@ -257,7 +257,7 @@ class CurvesPanel(Panel):
                                    (self.metric_raw, self.metric_smooth, SERIES_COLORS[1])):
             faint = pg.mkColor(color)
             faint.setAlpha(90 if smoothing else 255)
-            raw.setPen(pg.mkPen(faint, width=1 if smoothing else 1.5))
+            raw.setPen(pg.mkPen(faint, width=1))  # (see history_curve)
             smooth.setPen(pg.mkPen(color, width=2))
             smooth.setVisible(smoothing)
 

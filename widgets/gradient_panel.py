@@ -18,7 +18,14 @@ from PySide6.QtWidgets import QSizePolicy
 
 from .base import SERIES_COLORS, Panel, history_arrays, same_arrays
 from .plot_items import apply_plot_theme, count_from_one, grid_axes
-from .view_ranges import downsample_to_pixels, settle_step_range, settle_views, settle_y_range, thin_marks
+from .view_ranges import (
+    downsample_to_pixels,
+    history_curve,
+    settle_step_range,
+    settle_views,
+    settle_y_range,
+    thin_marks,
+)
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
 
@@ -94,8 +101,8 @@ class GradientPanel(Panel):
         self.step_plot.setLogMode(x=False, y=True)
         self.step_plot.setLabel("bottom", "training step")
         self.step_legend = self._make_legend(self.step_plot)
-        self.before_curve = self._make_curve(self.step_plot, SERIES_COLORS[0], "before clip")
-        self.after_curve = self._make_curve(self.step_plot, SERIES_COLORS[1], "after clip")
+        self.before_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[0], width=1), "before clip")
+        self.after_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[1], width=1), "after clip")
         self.clipped_marks = pg.PlotDataItem(pen=None, symbol="x", symbolSize=7, name="clipped")
         self.step_plot.addItem(self.clipped_marks)
         self.max_norm_line = pg.InfiniteLine(angle=0, movable=False, label="max-norm",
