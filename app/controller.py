@@ -19,6 +19,7 @@ from .panels import apply_snapshot, wanted_analyses
 from .worker import WorkerHandle
 
 REPAINT_MS = 33  # ~30 Hz at most
+WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
 
 MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
 TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
@@ -71,6 +72,7 @@ class LabController(QObject):
         self.dirty_since_save = False
         self._task_info_key = None
         self._last_tick, self._update_cost, self._painting = 0.0, 0.0, False
+        self._wanted_at = 0.0  # when the visible panels were last looked up
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
@@ -152,6 +154,10 @@ class LabController(QObject):
             s.analyses.counterfactual_request = (int(position), value)
         self.worker.submit("counterfactual", run)
 
+    def views_changed(self, *_args) -> None:
+        """A tab or dock was shown or hidden: look up the panels in view at the next repaint tick."""
+        self._wanted_at = 0.0
+
     def update_wanted(self) -> None:
         """Tell the worker which analyses the visible panels need (a plain set swap, thread-safe)."""
         visible = {name for name, p in self.panels.items() if p.isVisible() and not p.visibleRegion().isEmpty()}
@@ -193,8 +199,10 @@ class LabController(QObject):
 
     @Slot()
     def _on_repaint_tick(self) -> None:
-        self.update_wanted()
         now = time.perf_counter()
+        if now - self._wanted_at > WANTED_EVERY:  # which panels are in view (a tab or dock change)
+            self._wanted_at = now
+            self.update_wanted()
         # How long the event loop was busy past the timer period: mostly painting the last frame.
         busy = max(0.0, now - self._last_tick - REPAINT_MS / 1000) if self._last_tick else 0.0
         self._last_tick = now

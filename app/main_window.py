@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         tabs.setDocumentMode(True)
         for name in names:
             self.tabs[name] = (tabs, tabs.addTab(self.panels[name], TAB_TITLES[name]))
+        tabs.currentChanged.connect(self.controller.views_changed)
         return tabs
 
     def show_panel(self, name: str) -> None:
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetClosable)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
+        dock.visibilityChanged.connect(self.controller.views_changed)
         return dock
 
     def _build_status_bar(self) -> None:
@@ -226,7 +228,9 @@ class MainWindow(QMainWindow):
         labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
         labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
         color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
-        labels["state"].setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
+        style = f"color: {color}; font-weight: bold;" if color else ""
+        if labels["state"].styleSheet() != style:  # (a new style sheet re-polishes the label)
+            labels["state"].setStyleSheet(style)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About RNN Lab",

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from .lab_session import LabSession
 
 MIN_INTERVAL = 1 / 30  # at most ~30 snapshots a second
-MAX_INTERVAL = 1 / 11  # at least 10 a second while training (11 leaves room for the repaint tick)
+MAX_INTERVAL = 1 / 10.3  # at least 10 a second while training (counted from one snapshot's start to the next)
 DISPLAY_BUDGET = 0.2  # fraction of wall time the display (probe + GUI redraw) may take from training
 
 
@@ -81,7 +81,7 @@ class TrainingWorker(QObject):
             now = time.perf_counter()
             if dirty and now - last_emit >= self.interval:
                 self._emit()
-                last_emit, dirty = time.perf_counter(), False
+                last_emit, dirty = now, False
             elif dirty and not (self._running.is_set() or self._steps_left):
                 time.sleep(max(0.0, self.interval - (now - last_emit)))
         self._finish_saves()
@@ -162,7 +162,7 @@ class TrainingWorker(QObject):
         self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, cost / DISPLAY_BUDGET))
         if self._running.is_set():
             # While training, every extra frame slows training (the GUI holds the GIL while it
-            # draws), so stay at the 11 Hz floor; paused, frames are free and come up to 30 Hz.
+            # draws), so stay at the ~10 Hz floor; paused, frames are free and come up to 30 Hz.
             self.interval = MAX_INTERVAL
         self.snapshot_ready.emit(snap)
 
