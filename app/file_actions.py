@@ -120,8 +120,19 @@ class FileActions(QObject):
         if path:
             self.open_session(path)
 
+    def may_discard(self) -> bool:
+        """Before unsaved training is replaced (open) or closed: ask Save / Discard / Cancel.
+        True when it may go (saved, discarded, or nothing unsaved); False keeps it."""
+        if not self.controller.dirty_since_save:
+            return True
+        answer = ask_unsaved(self.window)
+        return answer == "discard" or (answer == "save" and self.save_before_close())
+
     def open_session(self, path: str) -> None:
-        """Load in the worker thread; the window follows when it is done (or says why not)."""
+        """Load in the worker thread; the window follows when it is done (or says why not).
+        Unsaved training in the window is not replaced without asking."""
+        if not self.may_discard():
+            return
         self.controller.pause()
         worker = self.controller.worker
 

@@ -21,7 +21,7 @@ from widgets.transport import TransportBar
 from . import settings as app_settings
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
-from .file_actions import FileActions, ask_unsaved
+from .file_actions import FileActions
 from .lab_session import LabConfig, LabSession
 from .lecture_menu import LectureMenu
 from .panels import make_panels
@@ -268,14 +268,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event) -> None:
-        if self.controller.dirty_since_save and not self._closing:
-            answer = ask_unsaved(self)
-            if answer == "cancel":
-                event.ignore()
-                return
-            if answer == "save" and not self.files.save_before_close():
-                event.ignore()  # cancelled or failed: keep the window (and the training) open
-                return
+        if not self._closing and not self.files.may_discard():
+            event.ignore()  # cancelled, or the save failed: keep the window (and the training) open
+            return
         self._closing = True
         if self.remember:
             self._save_settings()

@@ -48,6 +48,6 @@ def discard_unsaved_on_close(monkeypatch):
     """Closing a window with unsaved training would ask; tests answer "discard" unless they say."""
     import sys
 
-    if "app.main_window" in sys.modules:
-        monkeypatch.setattr(sys.modules["app.main_window"], "ask_unsaved", lambda window: "discard")
+    if "app.file_actions" in sys.modules:
+        monkeypatch.setattr(sys.modules["app.file_actions"], "ask_unsaved", lambda window: "discard")
     yield

@@ -1,6 +1,6 @@
 """No lost work: a save or export killed midway leaves the previous file intact (at most a hidden
-.part temp beside it); a failed export or save destroys nothing; quitting with unsaved training
-asks, and each answer does what it says."""
+.part temp beside it); a failed export or save destroys nothing; quitting or opening another session
+with unsaved training asks, and each answer does what it says."""
 import os
 import signal
 import subprocess
@@ -11,7 +11,7 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
-import app.main_window as main_window_mod
+import app.file_actions as file_actions_mod
 from app.lab_session import LabConfig, LabSession
 from engine import load_session
 from tests.test_main_window import make_window, wait_shown
@@ -159,7 +159,7 @@ def test_failed_save_in_the_window_keeps_the_file_and_the_unsaved_mark(qtbot, tm
 
 # ---- quitting with unsaved training ---------------------------------------------------------------
 def training_window(qtbot, monkeypatch, answer: str):
-    monkeypatch.setattr(main_window_mod, "ask_unsaved", lambda window: answer)
+    monkeypatch.setattr(file_actions_mod, "ask_unsaved", lambda window: answer)
     window = make_window(qtbot, "parity")
     qtbot.mouseClick(window.transport.train_button, Qt.LeftButton)
     wait_shown(qtbot, window, lambda s: s.step > 5 and s.state == "training", timeout=10000)
@@ -172,7 +172,7 @@ def test_quit_cancel_keeps_the_window_and_the_training(qtbot, monkeypatch):
     assert window.isVisible() and window.controller.handle.thread.isRunning()
     step = window.controller.shown.step
     wait_shown(qtbot, window, lambda s: s.step > step + 5 and s.state == "training", timeout=10000)
-    monkeypatch.setattr(main_window_mod, "ask_unsaved", lambda window: "discard")
+    monkeypatch.setattr(file_actions_mod, "ask_unsaved", lambda window: "discard")
     window.close()
 
 
@@ -243,3 +243,26 @@ def _no_real_dialogs(monkeypatch):
     def refuse(*a, **k):
         raise AssertionError("a real file dialog would have opened")
     monkeypatch.setattr("app.file_actions.QFileDialog.getSaveFileName", refuse)
+
+
+# ---- opening another session over unsaved training --------------------------------------------
+def test_opening_a_session_over_unsaved_training_asks_and_each_answer_does_what_it_says(
+        qtbot, monkeypatch, tmp_path):
+    other = tmp_path / "other.rnnlab"
+    s = LabSession(LabConfig.for_task("adding"))
+    s.step()
+    s.save(str(other))
+    window = training_window(qtbot, monkeypatch, "cancel")
+    window.controller.pause()
+    step = wait_shown(qtbot, window, lambda s: s.state == "paused", timeout=10000).step
+    window.open_session(str(other))  # Cancel: the unsaved training stays
+    qtbot.wait(300)
+    assert window.controller.config.task == "parity" and window.controller.dirty_since_save
+    assert window.controller.worker.session.trainer.step_count == step
+    mine = tmp_path / "mine.rnnlab"  # Save: written first, then the other session opens
+    monkeypatch.setattr("app.file_actions.QFileDialog.getSaveFileName", lambda *a, **k: (str(mine), ""))
+    monkeypatch.setattr(file_actions_mod, "ask_unsaved", lambda window: "save")
+    window.open_session(str(other))
+    qtbot.waitUntil(lambda: window.controller.config.task == "adding", timeout=10000)
+    assert load_session(mine).step == step and load_session(mine).task_name == "parity"
+    assert not window.controller.dirty_since_save
