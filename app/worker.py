@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from .lab_session import LabSession
 
 MIN_INTERVAL = 1 / 30  # at most ~30 snapshots a second
-MAX_INTERVAL = 1 / 10.3  # at least 10 a second while training (counted from one snapshot's start to the next)
+MAX_INTERVAL = 1 / 10.6  # at least 10 a second while training (from one snapshot's start to the next, + a step)
 DISPLAY_BUDGET = 0.2  # fraction of wall time the display (probe + GUI redraw) may take from training
 
 

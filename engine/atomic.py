@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+
+STALE_AFTER = 60.0  # seconds: an older temp of the same target is a killed write's leftover
 
 
 def atomic_write(path, write) -> Path:
@@ -11,6 +14,8 @@ def atomic_write(path, write) -> Path:
 
     The previous file at ``path`` survives any failure; the temporary file is removed. OSError
     propagates with the real reason; the new file gets the usual permissions (umask applied).
+    After a success, hidden temps of earlier writes to ``path`` that were killed midway (older
+    than ``STALE_AFTER``, so not another process' write in progress) are removed.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -27,4 +32,20 @@ def atomic_write(path, write) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _remove_stale_temps(folder, path.name)
     return path
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    now = time.time()
+    for stale in folder.glob(f".{glob_escape(name)}.*.part"):
+        try:
+            if now - stale.stat().st_mtime > STALE_AFTER:
+                stale.unlink()
+        except OSError:  # gone already, or not ours to remove: leave it
+            pass
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters ([, ], *, ?) matched literally."""
+    return "".join(f"[{c}]" if c in "[]*?" else c for c in name)

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,10 +87,16 @@ def test_session_save_killed_midway_keeps_the_previous_file(tmp_path):
     assert code == -signal.SIGKILL
     assert path.read_bytes() == before
     assert load_session(path).step == 4
-    assert len(leftovers(tmp_path, {"run.rnnlab"})) == 1  # the killed write's hidden temp
+    stale = leftovers(tmp_path, {"run.rnnlab"})
+    assert len(stale) == 1  # the killed write's hidden temp
     previous.step()
-    previous.save(path)  # the next save works beside the stale temp
-    assert load_session(path).step == 5
+    previous.save(path)  # the next save works beside the temp, and leaves a fresh one (it may be
+    assert load_session(path).step == 5  # another process' write in progress)
+    assert leftovers(tmp_path, {"run.rnnlab"}) == stale
+    old = time.time() - 3600
+    os.utime(tmp_path / stale[0], (old, old))  # an hour later, the next save removes it
+    previous.save(path)
+    assert leftovers(tmp_path, {"run.rnnlab"}) == [] and load_session(path).step == 5
 
 
 def test_export_killed_midway_keeps_the_previous_export(tmp_path):

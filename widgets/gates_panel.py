@@ -44,7 +44,7 @@ RNN_EQUATION = ("<p>A <b>simple RNN has no gates</b>: every step rewrites the wh
                 "again and again and vanish or explode. Switch the cell to GRU or LSTM to see gates.</p>")
 
 
-BAR_COLUMNS = 128  # image columns across the bar plot's x range -1..1
+BAR_COLUMNS = 64  # image columns across the bar plot's x range -1..1 (a narrow plot: ~1 px each)
 BAR_SUBROWS = 5  # image rows per unit: 4 of bar (height 0.8, centred on the unit) and 1 of gap
 _COLUMN_X = -1.0 + (np.arange(BAR_COLUMNS) + 0.5) * (2.0 / BAR_COLUMNS)  # x of each column's centre
 
@@ -59,7 +59,7 @@ def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
 
 def bar_rows(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Horizontal bars from 0 to each value, coloured by the value: (..., H) values with (..., 2)
-    levels (lo, hi per leading index) -> (..., H, 128) uint8 ``bar_lut`` indices, 0 = no bar.
+    levels (lo, hi per leading index) -> (..., H, BAR_COLUMNS) uint8 ``bar_lut`` indices, 0 = no bar.
     Drawn as images (one row per unit, see ``_update_bars``) instead of H rectangles per gate."""
     values = np.asarray(values, dtype=np.float64)
     lo, hi = (np.asarray(levels, dtype=np.float64)[..., k, None] for k in (0, 1))

@@ -33,17 +33,20 @@ def colorize(values: np.ndarray, table: np.ndarray, lo: float, hi: float) -> np.
     return table[scaled.astype(np.intp)]
 
 
-def argb_qimage(argb: np.ndarray) -> QImage:
-    """A QImage over a C-contiguous (h, w) uint32 ARGB array (keep the array alive as long as it)."""
+def argb_qimage(argb: np.ndarray, opaque: bool | None = None) -> QImage:
+    """A QImage over a C-contiguous (h, w) uint32 ARGB array (keep the array alive as long as it);
+    opaque ones are drawn faster (None: look whether every pixel is)."""
     h, w = argb.shape
-    opaque = bool((argb >> 24 == 255).all())
+    if opaque is None:
+        opaque = bool((argb >> 24 == 255).all())
     fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32_Premultiplied
     return QImage(argb.data, w, h, 4 * w, fmt)
 
 
 class ArgbImageItem(pg.ImageItem):
-    """An image given as (h, w) premultiplied 0xAARRGGBB values (already colour-mapped), drawn as a
-    32-bit QImage without any conversion. Row 0 is drawn at the item's y = 0 (row-major)."""
+    """An image given as (h, w) premultiplied 0xAARRGGBB values (already colour-mapped, possibly
+    with transparent parts), drawn as a 32-bit QImage without any conversion. Row 0 is drawn at the
+    item's y = 0 (row-major)."""
 
     def __init__(self, **kwargs):
         super().__init__(axisOrder="row-major", **kwargs)
@@ -57,7 +60,7 @@ class ArgbImageItem(pg.ImageItem):
         if self.argb is None or self.argb.size == 0:
             self.qimage = None
             return
-        self.qimage = argb_qimage(self.argb)  # (set_argb keeps a new array, never rewrites this one)
+        self.qimage = argb_qimage(self.argb, opaque=False)  # (set_argb keeps a new array each time)
         self._renderRequired = False
         self._unrenderable = False
 
