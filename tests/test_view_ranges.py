@@ -1,0 +1,52 @@
+"""Live plots keep still: a y range holds data that swing back and forth, and a growing run's step
+axis moves in steps. Every move re-renders an axis, which costs the training thread time (the GUI
+holds Python's lock while drawing), and a jittering axis is hard to read."""
+import math
+
+import numpy as np
+import pyqtgraph as pg
+
+from widgets.view_ranges import run_range, settle_step_range, settle_y_range, steady_range
+
+
+def plot(qtbot):
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    item = widget.getPlotItem()
+    item.getViewBox().disableAutoRange()
+    item.widget = widget  # (keeps the widget, and with it the plot, alive)
+    return item
+
+
+def test_a_y_range_holds_data_that_swing_and_always_contains_them(qtbot):
+    item = plot(qtbot)
+    swings = [(-4.2, -1.1), (-5.3, -2.0), (-4.0, -0.9), (-5.1, -1.8)] * 5  # log10 norms, up and down
+    ranges = []
+    for lo, hi in swings:
+        settle_y_range(item, lo, hi, slack=1.0)
+        cur = item.getViewBox().viewRange()[1]
+        assert cur[0] <= lo and hi <= cur[1]
+        ranges.append(tuple(cur))
+    assert len(set(ranges[2:])) == 1  # after the first swings, one range holds them all
+    settle_y_range(item, -12.0, -11.5, slack=1.0)  # data far away: the range follows them
+    cur = item.getViewBox().viewRange()[1]
+    assert cur[0] <= -12.0 and -11.5 <= cur[1] and cur[1] - cur[0] < 3
+
+
+def test_steady_ranges_land_on_ticks_and_keep_a_bar_chart_at_zero():
+    lo, hi = steady_range(0.13, 0.87)
+    assert lo < 0.13 and hi > 0.87
+    assert math.isclose(lo / 0.1, round(lo / 0.1)) and math.isclose(hi / 0.1, round(hi / 0.1))
+    assert steady_range(0.0, 0.42, slack=0.3, keep_lo=True)[0] == 0.0
+
+
+def test_a_growing_run_moves_the_step_axis_in_steps_with_its_newest_step_in_view(qtbot):
+    item = plot(qtbot)
+    moves = 0
+    for last in range(40, 4001, 40):  # 100 snapshots, 40 steps apart
+        steps = np.arange(1, last + 1, dtype=float)
+        moves += settle_step_range(item, steps)
+        lo, hi = run_range(steps)
+        assert lo <= 1 and last <= hi <= last + 0.3 * (last - 1) + 10  # at most ~25% empty on the right
+    assert moves <= 40  # not at every snapshot
+    assert not settle_step_range(item, np.arange(1, 4001, dtype=float))  # unchanged: nothing to do
