@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.lab_session import LabConfig, LabSession  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
-from app.theme import quiet_platform_messages  # noqa: E402
+from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from engine import ModelConfig, TrainConfig  # noqa: E402
 
 WARMUP_STEPS = 1000  # allocator and caches settle; growth after this is what a leak looks like
@@ -61,6 +61,7 @@ def main() -> int:
     quiet_platform_messages()
     torch.set_num_threads(1)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_dark_theme(app)  # the look (and drawing cost) of the app as run_gui starts it
     errors: list[str] = []
     sys.excepthook = lambda *exc: errors.append("".join(traceback.format_exception(*exc)))
 
