@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from app.lab_session import LabConfig, LabSession  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from engine import ModelConfig  # noqa: E402
+
+LONG_RUN = 10_000  # steps: the history ring buffer is full
 
 
 def big_config() -> LabConfig:
@@ -75,8 +78,8 @@ def run_event_loop(seconds: float) -> None:
     loop.exec()
 
 
-def headless_rate(cfg: LabConfig, seconds: float) -> float:
-    session = LabSession(cfg)
+def headless_rate(make_session, seconds: float) -> float:
+    session = make_session()
     for _ in range(5):
         session.step()
     start, n = time.perf_counter(), 0
@@ -86,9 +89,9 @@ def headless_rate(cfg: LabConfig, seconds: float) -> float:
     return n / (time.perf_counter() - start)
 
 
-def live_run(app, cfg: LabConfig, seconds: float):
+def live_run(app, make_session, seconds: float):
     """Train in the window; returns (steps/s, display refreshes/s, timer lateness samples ms)."""
-    window = MainWindow(LabSession(cfg), remember=False)
+    window = MainWindow(make_session(), remember=False)
     window.show()
     shown = []
     window.controller.snapshot_shown.connect(lambda s: shown.append((time.perf_counter(), s.step)))
@@ -128,15 +131,29 @@ def main() -> None:
     print(f"redraw of all panels (T=100, H=128): median {statistics.median(t):.1f} ms, "
           f"p90 {np.percentile(t, 90):.1f} ms   goal: median <= 16 ms")
     cfg = LabConfig.for_task("adding")
-    # headless before and after the live run, averaged: the machine's speed drifts on a shared host
-    before = headless_rate(cfg, 4.0)
-    live, hz, lags = live_run(app, cfg, 10.0)
-    base = (before + headless_rate(cfg, 4.0)) / 2
+    live, hz, lags, base = throughput(app, lambda: LabSession(cfg))
     print(f"event-loop lag while training: p50 {np.percentile(lags, 50):.1f} ms, p99 {np.percentile(lags, 99):.1f} ms"
           f"   goal: p99 < 50 ms")
     print(f"training throughput (adding, {cfg.model.cell}, H={cfg.model.hidden_size}): headless {base:.0f} steps/s, "
           f"with live display {live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s"
           f"   goal: >= 0.8x at >= 10 Hz")
+    with tempfile.TemporaryDirectory() as folder:  # the same after a long run: every history plot full
+        path = Path(folder) / "long.rnnlab"
+        session = LabSession(cfg)
+        for _ in range(LONG_RUN):
+            session.step()
+        session.save(path)
+        live, hz, _lags, base = throughput(app, lambda: LabSession.load(path))
+    print(f"  the same after {LONG_RUN:,} steps (full history): headless {base:.0f} steps/s, with live display "
+          f"{live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s")
+
+
+def throughput(app, make_session):
+    """(live steps/s, refreshes/s, lag samples, headless steps/s); headless measured before and after
+    the live run and averaged, as the machine's speed drifts on a shared host."""
+    before = headless_rate(make_session, 4.0)
+    live, hz, lags = live_run(app, make_session, 10.0)
+    return live, hz, lags, (before + headless_rate(make_session, 4.0)) / 2
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-from widgets.view_ranges import run_range, settle_step_range, settle_y_range, steady_range
+from widgets.view_ranges import run_range, settle_step_range, settle_y_range, steady_range, thin_marks
 
 
 def plot(qtbot):
@@ -50,3 +50,17 @@ def test_a_growing_run_moves_the_step_axis_in_steps_with_its_newest_step_in_view
         assert lo <= 1 and last <= hi <= last + 0.3 * (last - 1) + 10  # at most ~25% empty on the right
     assert moves <= 40  # not at every snapshot
     assert not settle_step_range(item, np.arange(1, 4001, dtype=float))  # unchanged: nothing to do
+
+
+def test_thinned_marks_keep_each_bins_lowest_and_highest_in_order():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.choice(np.arange(1, 20_001), size=6000, replace=False)).astype(float)
+    y = rng.lognormal(size=6000)
+    tx, ty = thin_marks(x, y, bins=100)
+    assert 100 <= len(tx) <= 200 and np.all(np.diff(tx) > 0)  # at most two a bin, still in order
+    assert y.max() in ty and y.min() in ty
+    b = np.minimum(((x - x[0]) / (x[-1] - x[0]) * 100).astype(int), 99)
+    for k in (0, 37, 99):  # per bin: exactly its extremes
+        assert set(ty[np.isin(tx, x[b == k])]) == {y[b == k].min(), y[b == k].max()}
+    sx, sy = thin_marks(x[:150], y[:150], bins=100)  # few marks: all kept
+    assert np.array_equal(sx, x[:150]) and np.array_equal(sy, y[:150])

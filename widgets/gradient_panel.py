@@ -231,7 +231,7 @@ class GradientPanel(Panel):
             ok = np.isfinite(values) & (values > 0) & np.isfinite(steps)  # skipped steps are dropped
             curve.setData(steps[ok], values[ok])
         marked = (clipped > 0.5) & np.isfinite(before) & (before > 0) & np.isfinite(steps)
-        bins = max(200, int(self.step_plot.getViewBox().width()))  # ~ pixel columns
+        bins = max(100, int(self.step_plot.getViewBox().width()) // 2)  # a mark is ~7 px wide
         self.clipped_marks.setData(*thin_marks(steps[marked], before[marked], bins))
         drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)
         self._show_empty(self.step_plot, self.step_empty, self.step_legend, not drawn.any())
