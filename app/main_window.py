@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -264,8 +264,9 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
-            self.open_session(files[0])
             event.acceptProposedAction()
+            # after the drop has finished: opening may ask about unsaved training in a dialog
+            QTimer.singleShot(0, lambda: self.open_session(files[0]))
 
     def closeEvent(self, event) -> None:
         if not self._closing and not self.files.may_discard():

@@ -81,7 +81,10 @@ class TrainingWorker(QObject):
             now = time.perf_counter()
             if dirty and now - last_emit >= self.interval:
                 self._emit()
-                last_emit, dirty = now, False
+                end = time.perf_counter()
+                # snapshots start every interval; one that takes long (a long sequence) still leaves
+                # the interval to training after it, not a single step
+                last_emit, dirty = (now if end - now < self.interval / 2 else end), False
             elif dirty and not (self._running.is_set() or self._steps_left):
                 time.sleep(max(0.0, self.interval - (now - last_emit)))
         self._finish_saves()

@@ -37,13 +37,17 @@ def atomic_write(path, write) -> Path:
 
 
 def _remove_stale_temps(folder: Path, name: str) -> None:
+    """(The file is already written: nothing here may fail the save.)"""
     now = time.time()
-    for stale in folder.glob(f".{glob_escape(name)}.*.part"):
-        try:
-            if now - stale.stat().st_mtime > STALE_AFTER:
-                stale.unlink()
-        except OSError:  # gone already, or not ours to remove: leave it
-            pass
+    try:  # mkstemp's names: "." + name + "." + 8 random characters + ".part"
+        for stale in folder.glob(f".{glob_escape(name)}.{'?' * 8}.part"):
+            try:
+                if now - stale.stat().st_mtime > STALE_AFTER:
+                    stale.unlink()
+            except OSError:  # gone already, or not ours to remove: leave it
+                pass
+    except OSError:  # the folder cannot be listed (e.g. a flaky network share): leave them
+        pass
 
 
 def glob_escape(name: str) -> str:

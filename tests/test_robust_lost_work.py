@@ -94,9 +94,13 @@ def test_session_save_killed_midway_keeps_the_previous_file(tmp_path):
     assert load_session(path).step == 5  # another process' write in progress)
     assert leftovers(tmp_path, {"run.rnnlab"}) == stale
     old = time.time() - 3600
-    os.utime(tmp_path / stale[0], (old, old))  # an hour later, the next save removes it
+    other = tmp_path / ".run.rnnlab.bak.a1b2c3d4.part"  # another file's temp (run.rnnlab.bak)
+    other.write_bytes(b"not ours")
+    for p in (tmp_path / stale[0], other):
+        os.utime(p, (old, old))  # an hour later, the next save removes its own stale temp only
     previous.save(path)
-    assert leftovers(tmp_path, {"run.rnnlab"}) == [] and load_session(path).step == 5
+    assert leftovers(tmp_path, {"run.rnnlab", other.name}) == [] and load_session(path).step == 5
+    assert other.read_bytes() == b"not ours"
 
 
 def test_export_killed_midway_keeps_the_previous_export(tmp_path):

@@ -64,3 +64,11 @@ def test_thinned_marks_keep_each_bins_lowest_and_highest_in_order():
         assert set(ty[np.isin(tx, x[b == k])]) == {y[b == k].min(), y[b == k].max()}
     sx, sy = thin_marks(x[:150], y[:150], bins=100)  # few marks: all kept
     assert np.array_equal(sx, x[:150]) and np.array_equal(sy, y[:150])
+
+
+def test_non_finite_data_leave_the_range_as_it_is(qtbot):
+    item = plot(qtbot)
+    settle_y_range(item, 0.0, 1.0)
+    before = item.getViewBox().viewRange()[1]
+    assert not settle_y_range(item, float("nan"), 1.0) and not settle_y_range(item, 0.0, float("inf"))
+    assert item.getViewBox().viewRange()[1] == before

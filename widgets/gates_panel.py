@@ -44,7 +44,7 @@ RNN_EQUATION = ("<p>A <b>simple RNN has no gates</b>: every step rewrites the wh
                 "again and again and vanish or explode. Switch the cell to GRU or LSTM to see gates.</p>")
 
 
-BAR_COLUMNS = 64  # image columns across the bar plot's x range -1..1 (a narrow plot: ~1 px each)
+BAR_COLUMNS = 128  # image columns across the bar plot's x range -1..1
 BAR_SUBROWS = 5  # image rows per unit: 4 of bar (height 0.8, centred on the unit) and 1 of gap
 _COLUMN_X = -1.0 + (np.arange(BAR_COLUMNS) + 0.5) * (2.0 / BAR_COLUMNS)  # x of each column's centre
 
@@ -244,6 +244,8 @@ class GatesPanel(Panel):
         """One row per gate; the stacking (each gate's y offset) is set by ``_fit`` for the size H."""
         self._clear_rows()
         self._names = names
+        docs = [GATE_INFO[n][3] for n in names if n in GATE_INFO]
+        self.heat_plot.setToolTip("\n".join([self.HEAT_TIP, ""] + docs))  # each gate's equation
         for name in names:
             _label, _symbol, levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
             title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0))

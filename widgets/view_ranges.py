@@ -31,7 +31,9 @@ def settle_y_range(plot, lo: float, hi: float, slack: float = 0.5, keep_lo: bool
     grow it to hold both if that stays within the same bound. A range that stays put neither
     jitters from one update to the next nor re-renders its axis and grid (which costs a millisecond
     or two of the training thread's time, as the GUI holds Python's lock while drawing).
-    Returns whether the range changed."""
+    Returns whether the range changed (never for non-finite data: the range stays)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return False
     bottom, top = steady_range(lo, hi, slack, keep_lo)
     widest = (1 + slack) * (top - bottom)
     vb = plot.getViewBox()
@@ -81,7 +83,7 @@ def thin_marks(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.
     counts = np.diff(np.r_[starts, len(x)])
     low = y == np.repeat(np.minimum.reduceat(y, starts), counts)
     high = y == np.repeat(np.maximum.reduceat(y, starts), counts)
-    keep = low | high  # (ties keep a few more; NaN marks none)
+    keep = low | high  # (ties keep a few more; callers pass finite marks)
     return x[keep], y[keep]
 
 
