@@ -72,3 +72,12 @@ def test_non_finite_data_leave_the_range_as_it_is(qtbot):
     before = item.getViewBox().viewRange()[1]
     assert not settle_y_range(item, float("nan"), 1.0) and not settle_y_range(item, 0.0, float("inf"))
     assert item.getViewBox().viewRange()[1] == before
+
+
+def test_a_narrow_step_axis_spaces_its_labels_apart(qtbot):
+    from widgets.plot_items import SparseAxis
+
+    axis = SparseAxis("bottom")
+    spacing = axis.tickSpacing(95.0, 145.0, 60)[0][0]  # 50 steps over 60 px
+    assert spacing / 50 * 60 >= SparseAxis.MIN_PX  # pyqtgraph alone: every 20 steps, 24 px apart
+    assert axis.tickSpacing(0.0, 5000.0, 800)[0][0] == pg.AxisItem("bottom").tickSpacing(0.0, 5000.0, 800)[0][0]

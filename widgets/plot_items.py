@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsItem
 
 from .base import mix_colors
+from .view_ranges import nice_step
 
 
 def argb_table(lut: np.ndarray) -> np.ndarray:
@@ -179,6 +180,21 @@ class LogAxis(GridAxis):
         if spacing is not None and spacing < 1:  # the narrow-range steps: one digit would repeat
             return [f"{10 ** v * scale:.3g}" for v in values]
         return super().logTickStrings(values, scale, spacing)
+
+
+class SparseAxis(pg.AxisItem):
+    """A horizontal axis whose labelled ticks stay at least ``MIN_PX`` apart: pyqtgraph spaces ticks
+    by the axis' length alone, so a narrow plot's step numbers ("100120140") run into each other."""
+
+    MIN_PX = 42
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph override)
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = maxVal - minVal
+        if not levels or span <= 0 or size <= 0:
+            return levels
+        major = nice_step(span * self.MIN_PX / size)
+        return levels if levels[0][0] >= major else [(major, 0)]
 
 
 def count_from_one(axis) -> None:

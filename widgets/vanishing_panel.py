@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from .base import SERIES_COLORS, Panel, apply_palette
 from .gradient_panel import FLOOR_MIN, series_name
-from .plot_items import apply_plot_theme, grid_axes
+from .plot_items import SparseAxis, apply_plot_theme, grid_axes
 from .view_ranges import settle_step_range
 
 CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: "
@@ -100,7 +100,7 @@ class VanishingPanel(Panel):
         self.eig_plot.setToolTip(self.EIG_TIP)
 
         # (b) spectral radius over training
-        self.radius_plot = pg.PlotItem()
+        self.radius_plot = pg.PlotItem(axisItems={"bottom": SparseAxis("bottom")})  # (a narrow plot)
         self.radius_plot.setLabel("bottom", "training step")
         self.radius_curve = pg.PlotDataItem(connect="finite")
         self.radius_plot.addItem(self.radius_curve)
