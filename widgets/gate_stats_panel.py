@@ -185,7 +185,8 @@ class GateStatsPanel(Panel):
         self.sat_plot.getAxis("bottom").setTicks([[(i, SYMBOLS.get(n, n)) for i, n in enumerate(names)]])
         self.sat_plot.setXRange(-0.6, len(names) - 0.4, padding=0)
         top = 100 * float((low + high).max()) if names else 0.0
-        self.sat_plot.setYRange(0, max(10.0, min(100.0, top * 1.5)), padding=0.02)
+        # room above the tallest bar for its label and the legend (top right)
+        self.sat_plot.setYRange(0, max(10.0, min(130.0, top * 1.8)), padding=0.02)
         for i in range(len(names)):
             text = pg.TextItem(f"{100 * (low[i] + high[i]):.0f}%", anchor=(0.5, 1), color=th["foreground"])
             text.setPos(i, 100 * (low[i] + high[i]))
