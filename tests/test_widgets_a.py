@@ -208,6 +208,31 @@ def test_unrolled_recolours_same_shape_traces_without_rebuilding(qtbot):
     assert len(panel.cell_items) == 9
 
 
+def strip_colours(panel, t):
+    """The unit stripe of cell (layer 1, forward, t) as it is drawn: (H, 3) RGB."""
+    image = panel.cell_strips[(0, 0, t)].pixmap().toImage()
+    return np.array([image.pixelColor(u, 0).getRgb()[:3] for u in range(image.width())])
+
+
+def test_a_long_sequence_shows_the_new_trace_wherever_the_user_scrolls_and_exports_it_all(qtbot):
+    panel = shown(qtbot, UnrolledView)
+    first, second = trace_for(seed=0, T=150), trace_for(seed=1, T=150)
+    panel.set_trace(first)
+    panel.set_time(0)  # the first columns in view
+    panel.set_trace(second)
+    lut = panel._lut  # the diverging map the stripes use
+    expected = lambda t: lut[np.rint((np.clip(second.hidden[0, 0, t], -1, 1) + 1) / 2 * 255).astype(int)]  # noqa: E731
+    np.testing.assert_array_equal(strip_colours(panel, 0), expected(0))
+    bar = panel.view.horizontalScrollBar()
+    bar.setValue(bar.maximum())  # scroll to the end: those columns show the second trace too
+    np.testing.assert_array_equal(strip_colours(panel, 149), expected(149))
+    panel.set_trace(first)
+    panel.export_item()  # an export draws the whole sequence, not only what is in view
+    for t in (0, 75, 149):
+        np.testing.assert_array_equal(strip_colours(panel, t), lut[np.rint(
+            (np.clip(first.hidden[0, 0, t], -1, 1) + 1) / 2 * 255).astype(int)])
+
+
 def test_long_sequence_keeps_box_spacing_and_scrolls(qtbot):
     panel = shown(qtbot, UnrolledView)
     tr = trace_for("gru", head="final", T=200)

@@ -42,7 +42,9 @@ class UnrolledScene:
         self.cell_items, self.cell_texts, self.cell_strips, self.rec_arrows = {}, {}, {}, {}
         self.input_texts, self.output_items, self.output_texts, self.alpha_items = [], [], [], []
         self.text_items = []
-        self._styled, self._strip_units = None, None  # (backward step, styles) the cells show; strip H
+        self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
+        self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
+        # (UnrolledView._recolour) and the columns drawn with them
         self.highlight = self.scene.addRect(QRectF(-DX / 2 + 3, 0, DX - 6, 1))
 
     def _text(self, s: str, x: float, y: float, colour: str, size: float = 9, align: str = "c"):

@@ -42,6 +42,7 @@ class UnrolledView(UnrolledScene, Panel):
         self.view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.view.setToolTip("The network unrolled in time. Drag or scroll to move, Ctrl+wheel zooms, F fits")
         self.view.viewport().installEventFilter(self)
+        self.view.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
         bar = QtWidgets.QHBoxLayout()
         self.legend = QLabel("", objectName="unrolledLegend", wordWrap=True)
         self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -85,6 +86,7 @@ class UnrolledView(UnrolledScene, Panel):
             return True
         if event.type() == QEvent.Type.Resize and self.trace is not None:
             self._auto_zoom()
+            self._on_scrolled()
         if event.type() == QEvent.Type.ToolTip:
             text = self.tooltip_at(self.view.mapToScene(event.pos()))
             if text:
@@ -106,6 +108,7 @@ class UnrolledView(UnrolledScene, Panel):
 
     def lit_cells(self) -> set[tuple[int, int, int]]:
         """(layer, direction, t) of the cells lit in the current backward-pass frame (all if none)."""
+        self._colour_all()
         return {k for k, item in self.cell_items.items() if item.opacity() > 0.5}
 
     # ---- controller API ----------------------------------------------------------------
@@ -148,6 +151,10 @@ class UnrolledView(UnrolledScene, Panel):
             self._recolour()
             self.set_time(self.time)
 
+    def _on_scrolled(self, *_args) -> None:
+        """Columns that come into view get the current colours."""
+        self._colour_columns(self._visible_columns())
+
     # ---- zoom --------------------------------------------------------------------------
     def zoom_by(self, factor: float) -> None:
         self._set_zoom(self.zoom() * factor)
@@ -166,6 +173,7 @@ class UnrolledView(UnrolledScene, Panel):
         self.view.scale(z, z)
         for item in self.text_items:  # level of detail: labels a few px high are noise
             item.setVisible(z >= TEXT_MIN_ZOOM)
+        self._on_scrolled()
 
     def _auto_zoom(self) -> None:
         """Until the user zooms: full-size boxes, shrunk (not below 0.55) if the rows do not fit."""
@@ -182,31 +190,55 @@ class UnrolledView(UnrolledScene, Panel):
 
     # ---- colouring ---------------------------------------------------------------------
     def _recolour(self) -> None:
+        """Colour the cells for the current trace and backward frame: the columns in view now, the
+        others when they scroll into view (a long sequence has hundreds of columns off screen)."""
         tr, step = self.trace, self._backward_step
         if tr is None or not self.cell_items:
             return
         L, D, T, H = tr.hidden.shape
         if self._styles is None or self._styles.theme is not self.theme:
             self._styles = CellStyles(self.theme)
-        styles = self._styles
-        level = styles.levels(log_levels(tr.grad_norm))  # (L, D, T): ||dL/dh_t|| on a log scale
+        level = self._styles.levels(log_levels(tr.grad_norm))  # (L, D, T): ||dL/dh_t|| on a log scale
         rgb = np.ascontiguousarray(self._lut[lut_index(tr.hidden, -1.0, 1.0)], dtype=np.uint8)  # (L,D,T,H,3)
         if H != self._strip_units:  # a strip is 1 x H pixels stretched over its box
             self._strip_units = H
             scale = QTransform.fromScale(STRIP_W / H, STRIP_H)
             for strip in self.cell_strips.values():
                 strip.setTransform(scale)
-        # boxes, labels and opacities change only with the backward-pass frame (and the theme)
-        restyle = step is not None or self._styled != (step, styles)
-        self._styled = (step, styles)
+        self._colours, self._coloured = (step, self._styles, level, rgb, T), set()
+        self._colour_columns(self._visible_columns())
+        for t, item in enumerate(self.input_texts):
+            self._set_text(item, tr.tokens[t] if t < len(tr.tokens) else "")
+        self._recolour_outputs()
+
+    def _visible_columns(self) -> set[int]:
+        """The time steps whose column is (partly) in view, and one more on either side."""
+        rect = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        first, last = int(np.floor(rect.left() / DX)) - 1, int(np.ceil(rect.right() / DX)) + 1
+        return set(range(max(first, 0), last + 1))
+
+    def _colour_columns(self, columns) -> None:
+        """Give the cells of ``columns`` (time steps) the colours of ``self._colours``."""
+        if self._colours is None or not self.cell_items:
+            return
+        step, styles, level, rgb, T = self._colours
+        H = rgb.shape[3]
+        todo = {t for t in columns if 0 <= t < T} - self._coloured
+        if not todo:
+            return
+        self._coloured |= todo
         for key, box in self.cell_items.items():
             layer, d, t = key
+            if t not in todo:
+                continue
             v = level[layer, d, t]
             image = QImage(rgb[layer, d, t].data, H, 1, 3 * H, QImage.Format.Format_RGB888)  # 1 x H pixels
             self.cell_strips[key].setPixmap(QPixmap.fromImage(image))
             arrow = self.rec_arrows[key]
             arrow.setPen(styles.arrow_pens[v])
-            if restyle:
+            # boxes, labels and opacities change only with the backward-pass frame (and the theme)
+            if step is not None or self._cell_style.get(key) != (step, styles):
+                self._cell_style[key] = (step, styles)
                 lit = step is None or (t >= step if d == 0 else t <= T - 1 - step)
                 brush, ink = styles.plain if step is None else styles.backward[v]
                 box.setBrush(brush)
@@ -216,9 +248,10 @@ class UnrolledView(UnrolledScene, Panel):
                 text.setBrush(ink)
                 text.setOpacity(1.0 if lit else 0.25)
                 arrow.setOpacity(1.0 if lit else 0.2)
-        for t, item in enumerate(self.input_texts):
-            self._set_text(item, tr.tokens[t] if t < len(tr.tokens) else "")
-        self._recolour_outputs()
+
+    def _colour_all(self) -> None:
+        if self.trace is not None:
+            self._colour_columns(range(self.trace.hidden.shape[2]))
 
     def _recolour_outputs(self) -> None:
         tr, th, correct = self.trace, self.theme, self.trace.correct
@@ -258,4 +291,5 @@ class UnrolledView(UnrolledScene, Panel):
         return header, rows
 
     def export_item(self):
+        self._colour_all()  # the whole picture, not only the columns in view
         return self.scene
