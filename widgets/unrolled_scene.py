@@ -45,6 +45,7 @@ class UnrolledScene:
         self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
         self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
         # (UnrolledView._recolour) and the columns drawn with them
+        self._columns_of = (None, {})  # (cell_items, {t: cell keys}) for UnrolledView._colour_columns
         self.highlight = self.scene.addRect(QRectF(-DX / 2 + 3, 0, DX - 6, 1))
 
     def _text(self, s: str, x: float, y: float, colour: str, size: float = 9, align: str = "c"):

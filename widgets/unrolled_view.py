@@ -227,10 +227,14 @@ class UnrolledView(UnrolledScene, Panel):
         if not todo:
             return
         self._coloured |= todo
-        for key, box in self.cell_items.items():
+        if self._columns_of[0] is not self.cell_items:  # the cells of each time step, once per build
+            columns: dict = {}
+            for key in self.cell_items:
+                columns.setdefault(key[2], []).append(key)
+            self._columns_of = (self.cell_items, columns)
+        for key in (k for t in sorted(todo) for k in self._columns_of[1].get(t, ())):
             layer, d, t = key
-            if t not in todo:
-                continue
+            box = self.cell_items[key]
             v = level[layer, d, t]
             image = QImage(rgb[layer, d, t].data, H, 1, 3 * H, QImage.Format.Format_RGB888)  # 1 x H pixels
             self.cell_strips[key].setPixmap(QPixmap.fromImage(image))
