@@ -1,5 +1,5 @@
 """RNN Lab engine: plain PyTorch + numpy, no Qt. Usable from a notebook or a script."""
-from .config import CELLS, INITS, MERGES, OPTIMIZERS, ModelConfig, TrainConfig
+from .config import CELLS, INITIAL_STATES, INITS, MERGES, OPTIMIZERS, ModelConfig, TrainConfig
 from .model import SequenceModel, build_model
 from .probe import probe
 from .session import Session, SessionError, load_session, save_session
@@ -8,7 +8,7 @@ from .trace import Trace
 from .trainer import StepStats, Trainer
 
 __all__ = [
-    "CELLS", "INITS", "MERGES", "OPTIMIZERS", "ModelConfig", "TrainConfig", "SequenceModel",
+    "CELLS", "INITIAL_STATES", "INITS", "MERGES", "OPTIMIZERS", "ModelConfig", "TrainConfig", "SequenceModel",
     "build_model", "probe", "Session", "SessionError", "load_session", "save_session", "Task",
     "list_tasks", "make_task", "Trace", "StepStats", "Trainer",
 ]
