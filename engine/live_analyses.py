@@ -1,4 +1,4 @@
-"""Analyses beyond the probe that ride along with a snapshot, computed in the worker thread.
+"""Analyses beyond the probe that ride along with a snapshot, computed in the engine.
 
 Only what the GUI currently shows is computed (``wanted``), and the costly spectrum analysis is
 rate-limited so that it never takes more than ``SPECTRUM_BUDGET`` of the training thread's time.
@@ -10,7 +10,7 @@ from collections import deque
 
 import numpy as np
 
-from engine.analysis import analysis_dict, counterfactual, gate_statistics
+from .analysis import analysis_dict, counterfactual, gate_statistics
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
