@@ -32,14 +32,8 @@ class Analyses:
         self.counterfactual_request = None
 
     def compute(self, session, trace) -> dict:
-        out = {}
-        if "gate_stats" in self.wanted and trace.gates:
-            out["gate_stats"] = gate_statistics(trace.gates)
-        if "counterfactual" in self.wanted and self.counterfactual_request is not None:
-            out["counterfactual"] = self.run_counterfactual(session)
-        if "spectrum" in self.wanted:
-            out["spectrum"] = self.spectrum(session)
-        return out
+        """{key: payload} of every wanted analysis; None says "nothing for this model or example"."""
+        return {key: ANALYSES[key](self, session, trace) for key in sorted(self.wanted) if key in ANALYSES}
 
     def run_counterfactual(self, session):
         position, value = self.counterfactual_request
@@ -67,3 +61,11 @@ class Analyses:
         self._spectrum, self._spectrum_key = result, key
         self._next_spectrum = start + cost / SPECTRUM_BUDGET
         return result
+
+
+# key (PanelSpec.analysis) -> fn(analyses, session, trace) -> payload of plain values / numpy arrays, or None
+ANALYSES = {
+    "gate_stats": lambda a, s, trace: gate_statistics(trace.gates) if trace.gates else None,
+    "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
+    "spectrum": lambda a, s, trace: a.spectrum(s),
+}
