@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .blas import one_thread
+
 FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn_tanh": torch.rnn_tanh, "rnn_relu": torch.rnn_relu}
 
 
@@ -156,7 +158,7 @@ def backward(direction: Direction, factors: dict, e: np.ndarray) -> None:
     """Fill direction.dh/dxp/dhp/dh_init/dc_init from e = dL/d(output_t) (T, H), input order."""
     back = factors["back"]
     e_own = back(e)
-    with np.errstate(all="ignore"):  # a diverging model may overflow; the values say so
+    with np.errstate(all="ignore"), one_thread():  # a diverging model may overflow; the values say so
         dh, dxp, dhp, dh_init, dc_init = _RECURSIONS[factors["cell"]](factors, e_own)
     direction.dh = np.ascontiguousarray(back(dh))
     direction.dxp = np.ascontiguousarray(back(dxp))
