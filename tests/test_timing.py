@@ -1,4 +1,5 @@
 """The quick step-time estimate: real steps on a copy, so nothing of the real run changes."""
+import pytest
 import torch
 
 from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task
@@ -39,3 +40,25 @@ def test_estimate_grows_with_sequence_length():
         model = build_model(ModelConfig(cell="lstm", hidden_size=64), task)
         times[T] = min(estimate_step_seconds(model, task, cfg) for _ in range(2))
     assert times[600] > 3 * times[20], times
+
+
+def test_session_request_step_seconds(monkeypatch):
+    import engine.lab_session as lab_session
+    from engine.lab_config import LabConfig
+    from engine.lab_session import LabSession
+
+    session = LabSession(LabConfig.for_task("adding"))
+    before = {k: v.clone() for k, v in session.model.state_dict().items()}
+    current = session.request_step_seconds()
+    assert current["seconds"] > 0 and current["slow"] is False and current["message"] == ""
+    longer = session.config.to_dict()
+    longer["task_params"] = {"seq_len": 400}
+    monkeypatch.setattr(lab_session, "SLOW_STEP_SECONDS", 0.0)
+    other = session.request_step_seconds(longer)
+    assert other["slow"] is True and "one training step takes about" in other["message"]
+    assert session.config.task_params["seq_len"] != 400  # nothing applied
+    for k, v in session.model.state_dict().items():
+        assert torch.equal(v, before[k])
+    huge = dict(longer, task_params={"seq_len": 1000}, model={**longer["model"], "hidden_size": 512})
+    with pytest.raises(ValueError, match="above the limit"):
+        session.request_step_seconds(huge)
