@@ -13,6 +13,7 @@ Run: .venv/bin/python benchmarks/engine.py [--snapshot-only] [--repeats N]
 from __future__ import annotations
 
 import copy
+import os
 import statistics
 import sys
 import time
@@ -76,13 +77,20 @@ def old_probe(model, inputs, targets) -> float:
     return sum(float(g.norm()) for g in grads[: len(flat)])
 
 
+CPU_MS: list[float] = []  # process CPU time of the last timed() call's runs
+
+
 def timed(fn, repeats: int) -> list[float]:
+    """Wall-clock ms of each run (after a warm-up); CPU_MS gets the process CPU ms of each run, which
+    a busy shared machine inflates less."""
     fn()  # warm-up
     out = []
+    CPU_MS.clear()
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
         out.append((time.perf_counter() - start) * 1000)
+        CPU_MS.append((time.process_time() - cpu) * 1000)
     return out
 
 
@@ -97,21 +105,23 @@ def fmt(ms: list[float]) -> str:
 
 
 def snapshot_grid(repeats: int) -> None:
-    print("\nSnapshot (probe + default window's analyses), LSTM, adding task; ms median (min-max)")
-    print(f"{'T':>5s} {'H':>4s} {'snapshot ms':>20s} {'old probe ms':>20s} {'speed-up':>9s}  goal")
+    print("\nSnapshot (probe + default window's analyses), LSTM, adding task; wall ms median (min-max), "
+          f"process CPU ms median; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'T':>5s} {'H':>4s} {'snapshot ms':>20s} {'cpu ms':>7s} {'old probe ms':>20s} {'speed-up':>9s}  goal")
     goals = {(100, 128): 10.0, (1000, 256): 300.0}
     for T in (20, 100, 1000):
         for H in (32, 128, 256):
             session = session_for(T, ModelConfig(cell="lstm", hidden_size=H))
             n = repeats if T < 1000 else max(3, repeats // 4)
             snap = timed(session.snapshot, n)
+            cpu = statistics.median(CPU_MS)
             inputs, targets = session.example
             old = timed(lambda s=session, i=inputs, t=targets: old_probe(s.model, i, t), max(2, n // 4))
             goal = goals.get((T, H))
             met = goal is not None and statistics.median(snap) <= goal
             verdict = "" if goal is None else f"<= {goal:g} ms: {'met' if met else 'MISSED'}"
-            print(f"{T:5d} {H:4d} {fmt(snap)} {fmt(old)} {statistics.median(old) / statistics.median(snap):8.1f}x  "
-                  f"{verdict}")
+            ratio = statistics.median(old) / statistics.median(snap)
+            print(f"{T:5d} {H:4d} {fmt(snap)} {cpu:7.1f} {fmt(old)} {ratio:8.1f}x  {verdict}")
 
 
 def other_shapes(repeats: int) -> None:
@@ -122,7 +132,8 @@ def other_shapes(repeats: int) -> None:
         cfg = ModelConfig(cell=cell, hidden_size=H, num_layers=L, bidirectional=bidir)
         session = session_for(1000, cfg)
         ms = timed(session.snapshot, max(3, repeats // 4))
-        print(f"  {cell:8s} H={H:3d} layers={L} {'bidirectional' if bidir else 'one direction':14s} {fmt(ms)}")
+        print(f"  {cell:8s} H={H:3d} layers={L} {'bidirectional' if bidir else 'one direction':14s} {fmt(ms)}"
+              f"  cpu {statistics.median(CPU_MS):.1f}")
 
 
 def main() -> None:
