@@ -117,11 +117,13 @@ def rebuild(cell: str, layer_in: torch.Tensor, hidden: torch.Tensor, h_init: tor
     np_gates = {k: v.numpy() for k, v in gates.items()}
     with np.errstate(all="ignore"):  # a diverging model may overflow; the values say so
         factors, c_own = _factors(cell, np_gates, h_own, h_prev, hp, c_init, w_hh)
-    back = (lambda a: a[::-1]) if reverse else (lambda a: a)
+    # own time <-> input order; always a fresh, positively strided array (torch.from_numpy refuses
+    # negative strides, which numpy keeps for a reversed single-step array it calls contiguous)
+    back = (lambda a: a[::-1].copy()) if reverse else np.ascontiguousarray
     direction = Direction(
-        hidden=hidden.numpy(), cell=None if c_own is None else np.ascontiguousarray(back(c_own)),
-        gates={k: np.ascontiguousarray(back(v)) for k, v in np_gates.items()},
-        h_prev=np.ascontiguousarray(back(h_prev.numpy())), layer_in=layer_in.numpy())
+        hidden=hidden.numpy(), cell=None if c_own is None else back(c_own),
+        gates={k: back(v) for k, v in np_gates.items()}, h_prev=back(h_prev.numpy()),
+        layer_in=layer_in.numpy())
     factors["back"] = back
     return direction, factors
 
@@ -166,9 +168,7 @@ def backward(direction: Direction, factors: dict, e: np.ndarray) -> None:
     e_own = back(e)
     with np.errstate(all="ignore"), one_thread():  # a diverging model may overflow; the values say so
         dh, dxp, dhp, dh_init, dc_init = _RECURSIONS[factors["cell"]](factors, e_own)
-    direction.dh = np.ascontiguousarray(back(dh))
-    direction.dxp = np.ascontiguousarray(back(dxp))
-    direction.dhp = np.ascontiguousarray(back(dhp))
+    direction.dh, direction.dxp, direction.dhp = back(dh), back(dxp), back(dhp)
     direction.dh_init, direction.dc_init = dh_init, dc_init
 
 

@@ -161,3 +161,20 @@ def test_probe_of_a_diverged_model_returns_without_warnings(cell):
     with torch.no_grad():
         model.encoder.weight_hh_l0.fill_(float("inf"))
     probe(model, inputs, targets)
+
+
+@pytest.mark.parametrize("cell,head", list(itertools.product(CELLS, ("per_step", "final", "attention"))))
+def test_one_and_two_step_sequences(cell, head):
+    """T = 1 and 2 (a typed one-character text): the backward chain's single step too."""
+    for T in (1, 2):
+        model, task, inputs, targets = long_example(cell, head, T, merge="concat" if head == "attention" else "sum")
+        trace = probe(model, inputs, targets)
+        with torch.no_grad():
+            layer_outs, _, _ = layerwise(model, inputs)
+        np.testing.assert_allclose(trace.hidden[1].transpose(1, 0, 2).reshape(T, -1), layer_outs[1][0].numpy(),
+                                   atol=1e-5, rtol=0)
+        check_gates_reproduce_states(trace)
+        model.zero_grad()
+        task.loss(model(inputs), targets).backward()
+        for name, p in model.named_parameters():
+            np.testing.assert_allclose(trace.param_grads[name], p.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=name)
