@@ -1,0 +1,389 @@
+"""Data files a user brings: read, validate, detect the kind, build the vocabulary. No torch.
+
+Three kinds, detected from the extension and the first line:
+  text      (.txt, UTF-8, with or without BOM, LF or CRLF): a character language model
+  labelled  (.csv with header ``sequence,label``): an acceptor, one class per sequence
+  tagged    (.csv with header ``tokens,tags``, both space-separated): one tag per token
+
+Nothing in a file is ever executed: text is decoded with the strict UTF-8 codec and CSV is read
+with the ``csv`` module (no eval, no pickle). Every problem is a ``DataFileError`` (a ValueError)
+with a one-line message that names the file and, where it applies, the byte offset or the row
+(rows are numbered like a spreadsheet: the header is row 1).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MAX_TEXT_BYTES = 20 * 2**20  # a text file is at most 20 MB
+MAX_CSV_BYTES = 20 * 2**20  # a CSV file is at most 20 MB ...
+MAX_ROWS = 100_000  # ... and 100,000 rows
+MAX_SEQUENCE = 500  # symbols in one CSV sequence (the longest an RNN here unrolls)
+MIN_TEXT_CHARS = 100  # characters of text, so that training and validation windows exist
+MIN_ROWS = 10  # CSV rows, so that one in ten can be held out
+MAX_CLASSES = 64  # different labels or tags
+VOCAB_K = 96  # the K most frequent symbols keep their own entry; the rest share UNKNOWN
+HELDOUT = 0.1  # text: the last 10% is validation; CSV: 10% of the rows (seeded), at least 1
+CHUNK = 1 << 20  # bytes decoded at a time: memory stays ~ one copy of the file plus its ids
+
+UNKNOWN_CHAR = "\ufffd"  # how a character outside the vocabulary is shown (the replacement mark)
+UNKNOWN_TOKEN = "<unk>"  # ... and a token outside the vocabulary
+# characters shown as a visible sign; the signs themselves are reserved (read as unknown)
+DISPLAY = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5"}
+RESERVED = frozenset(DISPLAY.values()) | {UNKNOWN_CHAR}
+HEADERS = {("sequence", "label"): "labelled", ("tokens", "tags"): "tagged"}
+KIND_TITLES = {"text": "text", "labelled": "labelled sequences", "tagged": "tagged sequences"}
+
+
+class DataFileError(ValueError):
+    """A data file cannot be used; the message (one line) says why."""
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n < 10 * 2**20 else f"{n / 2**20:.0f} MB"
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Symbols of a file after case folding: display labels, what they stand for, and counts."""
+
+    labels: tuple[str, ...]  # what the UI shows, one per id (the task's vocab)
+    symbols: tuple[str, ...]  # the character or token each id stands for ("" = unknown)
+    distinct: int  # different symbols in the file (after folding)
+    unknown_count: int  # occurrences mapped to the unknown symbol
+
+    @property
+    def has_unknown(self) -> bool:
+        return bool(self.symbols) and self.symbols[-1] == ""
+
+
+@dataclass
+class DataFile:
+    """A validated data file. ``raw`` is the file's bytes (what a session embeds)."""
+
+    name: str
+    kind: str  # "text", "labelled" or "tagged"
+    raw: bytes
+    sha256: str
+    token_mode: bool = False  # CSV sequences are space-separated tokens (else characters)
+    # CSV content, fold-independent: symbol ids into ``symbols`` for every row, concatenated
+    symbols: tuple[str, ...] = ()
+    seq_ids: np.ndarray | None = None  # (total,) int32
+    offsets: np.ndarray | None = None  # (rows + 1,) int64: row r is seq_ids[offsets[r]:offsets[r+1]]
+    labels: np.ndarray | None = None  # labelled: (rows,) int64; tagged: (total,) int64
+    class_names: tuple[str, ...] = ()
+    text_chars: int = 0  # text: characters after decoding (CRLF counted as one)
+    _encoded: dict = field(default_factory=dict, repr=False)  # fold_case -> (Vocabulary, ids)
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.offsets is None else len(self.offsets) - 1
+
+    def encoded(self, fold_case: bool):
+        """(Vocabulary, ids) for this folding: text ids (N,) uint8; CSV ids (total,) uint8."""
+        key = bool(fold_case)
+        if key not in self._encoded:
+            if self.kind == "text":
+                self._encoded[key] = _encode_text(self, key)
+            else:
+                self._encoded[key] = _encode_symbols(self, key)
+        return self._encoded[key]
+
+    def summary(self) -> dict:
+        out = {"file": self.name, "kind": self.kind, "bytes": self.size, "sha256": self.sha256}
+        if self.kind == "text":
+            out["characters"] = self.text_chars
+        else:
+            out.update(rows=self.rows, classes=list(self.class_names),
+                       symbols="tokens" if self.token_mode else "characters")
+        return out
+
+
+# ---- reading -----------------------------------------------------------------------------------
+def read_data_file(path) -> DataFile:
+    """Read and validate the file at ``path``; raises DataFileError with one line."""
+    path = Path(path)
+    shown = one_line(str(path))
+    try:
+        if path.is_dir():
+            raise DataFileError(f"{shown} is a folder, not a data file")
+        if not path.exists():
+            raise DataFileError(f"{shown}: no such file")
+        size = path.stat().st_size
+        limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_TEXT_BYTES
+        if size > limit:
+            raise DataFileError(f"{one_line(path.name)} is {_mb(size)}; data files are at most "
+                                f"{limit // 2**20} MB")
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as exc:
+        raise DataFileError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    return parse_data(path.name, raw)
+
+
+def parse_data(name: str, raw: bytes) -> DataFile:
+    """Validate ``raw`` (the bytes of a file called ``name``) and detect its kind."""
+    name = one_line(name) or "data"
+    if len(raw) == 0:
+        raise DataFileError(f"{name} is empty")
+    suffix = Path(name).suffix.lower()
+    limit = MAX_CSV_BYTES if suffix == ".csv" else MAX_TEXT_BYTES
+    if len(raw) > limit:
+        raise DataFileError(f"{name} is larger than {limit // 2**20} MB; data files are at most "
+                            f"{limit // 2**20} MB")
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise DataFileError(f"{name} is UTF-16 text; save it as UTF-8")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise DataFileError(f"{name} is a binary file, not text (it contains a NUL byte at byte "
+                            f"offset {nul})")
+    sha = hashlib.sha256(raw).hexdigest()
+    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    first = raw[start:start + 200].split(b"\n", 1)[0].strip().lower().replace(b" ", b"")
+    header = tuple(first.decode("utf-8", "replace").split(","))
+    if suffix == ".csv" or (suffix != ".txt" and header in HEADERS):
+        return _parse_csv(name, raw, start, sha)
+    data = DataFile(name=name, kind="text", raw=raw, sha256=sha)
+    data.encoded(False)  # decodes, validates and counts in one pass
+    return data
+
+
+def _decoded_chunks(name: str, raw: bytes, start: int):
+    """The text as str chunks (UTF-8 checked, CRLF and lone CR turned into LF)."""
+    mv, n, s, pending = memoryview(raw), len(raw), start, ""
+    while s < n:
+        e = min(n, s + CHUNK)
+        if e < n:
+            k = e
+            while k > s and k > e - 4 and (raw[k] & 0xC0) == 0x80:
+                k -= 1  # do not cut a character in two: start the next chunk at its first byte
+            e = k if k > s else e
+        try:
+            chunk = codecs.utf_8_decode(mv[s:e], "strict", True)[0]
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{name} is not UTF-8 text: byte 0x{raw[s + exc.start]:02x} at byte "
+                                f"offset {s + exc.start} is not valid UTF-8") from None
+        chunk = pending + chunk
+        pending = ""
+        if e < n and chunk.endswith("\r"):
+            chunk, pending = chunk[:-1], "\r"
+        if "\r" in chunk:
+            chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+        yield chunk
+        s = e
+    if pending:
+        yield "\n"
+
+
+def _fold(chunk: str, fold_case: bool) -> str:
+    return chunk.lower() if fold_case else chunk
+
+
+def _encode_text(data: DataFile, fold_case: bool):
+    """Two passes over the decoded chunks: count the characters, then map them to ids."""
+    start = len(codecs.BOM_UTF8) if data.raw.startswith(codecs.BOM_UTF8) else 0
+    ascii_counts = np.zeros(128, dtype=np.int64)
+    other: Counter = Counter()
+    total = 0
+    for chunk in _decoded_chunks(data.name, data.raw, start):
+        chunk = _fold(chunk, fold_case)
+        total += len(chunk)
+        if chunk.isascii():
+            ascii_counts += np.bincount(np.frombuffer(chunk.encode("ascii"), np.uint8), minlength=128)
+        else:
+            other.update(chunk)
+    for c, k in enumerate(ascii_counts.tolist()):
+        if k:
+            other[chr(c)] += k
+    if not fold_case:
+        data.text_chars = total
+    if sum(k for c, k in other.items() if not c.isspace()) == 0:
+        raise DataFileError(f"{data.name} is empty (it holds only white space)")
+    if total < MIN_TEXT_CHARS:
+        raise DataFileError(f"{data.name} has {total} characters of text; at least {MIN_TEXT_CHARS} "
+                            f"are needed")
+    vocab, keep = _choose(other, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR,
+                          reserved=RESERVED, order=lambda c: ord(c))
+    # ids: vocabulary characters in code point order, the unknown id last
+    codes = np.array([ord(c) for c in keep], dtype=np.int64)
+    order = np.argsort(codes)
+    codes, ids_of = codes[order], np.arange(len(keep), dtype=np.uint8)[order]
+    unk = len(keep)
+    ascii_lut = np.full(128, unk, dtype=np.uint8)
+    for c, i in zip(codes.tolist(), ids_of.tolist(), strict=True):
+        if c < 128:
+            ascii_lut[c] = i
+    out = np.empty(total, dtype=np.uint8)
+    pos = 0
+    for chunk in _decoded_chunks(data.name, data.raw, start):
+        chunk = _fold(chunk, fold_case)
+        if chunk.isascii():
+            part = ascii_lut[np.frombuffer(chunk.encode("ascii"), np.uint8)]
+        else:
+            cps = np.frombuffer(chunk.encode("utf-32-le"), np.uint32).astype(np.int64)
+            at = np.searchsorted(codes, cps).clip(0, max(len(codes) - 1, 0))
+            part = np.where(codes[at] == cps, ids_of[at], unk).astype(np.uint8)
+        out[pos:pos + len(part)] = part
+        pos += len(part)
+    return vocab, out
+
+
+def _choose(counts: Counter, label, unknown_label: str, reserved=frozenset(), order=None):
+    """The K most frequent symbols (ties: the smaller symbol first), sorted for display.
+
+    Returns (Vocabulary, kept symbols in id order); the unknown symbol, when needed, is the last id.
+    """
+    usable = {s: k for s, k in counts.items() if s not in reserved}
+    ranked = sorted(usable, key=lambda s: (-usable[s], s))
+    keep = sorted(ranked[:VOCAB_K], key=order)
+    dropped = sum(counts.values()) - sum(usable[s] for s in keep)
+    labels = tuple(label(s) for s in keep)
+    symbols = tuple(keep)
+    if dropped:
+        labels, symbols = labels + (unknown_label,), symbols + ("",)
+    return Vocabulary(labels, symbols, len(counts), dropped), keep
+
+
+# ---- CSV ---------------------------------------------------------------------------------------
+def _parse_csv(name: str, raw: bytes, start: int, sha: str) -> DataFile:
+    try:
+        text = raw[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{name} is not UTF-8 text: byte 0x{raw[start + exc.start]:02x} at byte "
+                            f"offset {start + exc.start} is not valid UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise DataFileError(f"{name} row 1: {one_line(exc)}") from None
+    key = tuple(h.strip().lower() for h in header or ())
+    if key not in HEADERS:
+        found = one_line(",".join(header or ()))[:60]
+        raise DataFileError(f"{name}: the first line must be the header sequence,label (labelled "
+                            f"sequences) or tokens,tags (tagged sequences); found {found!r}")
+    kind = HEADERS[key]
+    what = "label" if kind == "labelled" else "tags"
+    seqs, labels = [], []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not f.strip() for f in row):
+                continue  # blank lines are allowed
+            if len(seqs) >= MAX_ROWS:
+                raise DataFileError(f"{name} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
+            if len(row) > 2:
+                raise DataFileError(f"{name} row {line} has {len(row)} fields; expected 2 (put a "
+                                    f"sequence that contains a comma in double quotes)")
+            seq = row[0].strip()
+            lab = row[1].strip() if len(row) == 2 else ""
+            if not seq:
+                raise DataFileError(f"{name} row {line}: the {key[0]} field is empty")
+            if not lab:
+                raise DataFileError(f"{name} row {line}: the {what} field is missing")
+            seqs.append((line, seq))
+            labels.append(lab)
+    except csv.Error as exc:
+        raise DataFileError(f"{name} row {reader.line_num}: {one_line(exc)}") from None
+    if len(seqs) < MIN_ROWS:
+        raise DataFileError(f"{name} has {len(seqs)} rows; at least {MIN_ROWS} are needed (one in ten "
+                            f"is held out for validation)")
+    token_mode = kind == "tagged" or any(any(c.isspace() for c in s) for _, s in seqs)
+    table: dict[str, int] = {}
+    flat: list[int] = []
+    offsets = [0]
+    tag_flat: list[str] = []
+    for (line, s), lab in zip(seqs, labels, strict=True):
+        symbols = s.split() if token_mode else list(s)
+        if len(symbols) > MAX_SEQUENCE:
+            raise DataFileError(f"{name} row {line}: the sequence has {len(symbols)} "
+                                f"{'tokens' if token_mode else 'characters'}; the cap is {MAX_SEQUENCE}")
+        if kind == "tagged":
+            tags = lab.split()
+            if len(tags) != len(symbols):
+                raise DataFileError(f"{name} row {line}: {len(symbols)} tokens but {len(tags)} tags")
+            tag_flat += tags
+        flat += [table.setdefault(x, len(table)) for x in symbols]
+        offsets.append(len(flat))
+    names_in = tag_flat if kind == "tagged" else labels
+    counts = Counter(names_in)
+    what_plural = "labels" if kind == "labelled" else "tags"
+    if len(counts) < 2:
+        only = next(iter(counts))
+        raise DataFileError(f"{name} has only one {what_plural[:-1]} ({only!r}); "
+                            f"{'an acceptor' if kind == 'labelled' else 'a tagger'} needs at least two")
+    if len(counts) > MAX_CLASSES:
+        raise DataFileError(f"{name} has {len(counts)} different {what_plural}; at most {MAX_CLASSES}")
+    class_names = tuple(sorted(counts))
+    cls_index = {c: i for i, c in enumerate(class_names)}
+    return DataFile(name=name, kind=kind, raw=raw, sha256=sha, token_mode=token_mode,
+                    symbols=tuple(table), seq_ids=np.asarray(flat, dtype=np.int32),
+                    offsets=np.asarray(offsets, dtype=np.int64),
+                    labels=np.asarray([cls_index[c] for c in names_in], dtype=np.int64),
+                    class_names=class_names)
+
+
+def _encode_symbols(data: DataFile, fold_case: bool):
+    """CSV symbols -> ids of the K most frequent (folded) symbols, the rest unknown."""
+    keys = [_fold(s, fold_case) for s in data.symbols]
+    per_raw = np.bincount(data.seq_ids, minlength=len(keys))
+    counts: Counter = Counter()
+    for k, n in zip(keys, per_raw.tolist(), strict=True):
+        counts[k] += n
+    if data.token_mode:
+        vocab, keep = _choose(counts, lambda s: s, UNKNOWN_TOKEN, reserved={UNKNOWN_TOKEN})
+    else:
+        vocab, keep = _choose(counts, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR, reserved=RESERVED,
+                              order=lambda c: ord(c))
+    index = {s: i for i, s in enumerate(keep)}
+    lut = np.array([index.get(k, len(keep)) for k in keys], dtype=np.uint8)
+    return vocab, lut[data.seq_ids]
+
+
+# ---- files in use, by SHA-256 --------------------------------------------------------------------
+class DataRegistry:
+    """The data files this process has opened, by SHA-256, so that a task (whose parameters hold
+    only the SHA-256) can be rebuilt from its configuration. Bounded: the oldest is forgotten."""
+
+    def __init__(self, capacity: int = 4):
+        self.capacity = capacity
+        self._files: OrderedDict[str, DataFile] = OrderedDict()
+
+    def add(self, data: DataFile) -> str:
+        self._files[data.sha256] = data
+        self._files.move_to_end(data.sha256)
+        while len(self._files) > self.capacity:
+            self._files.popitem(last=False)
+        return data.sha256
+
+    def get(self, sha256: str) -> DataFile:
+        if not isinstance(sha256, str) or sha256 not in self._files:
+            shown = sha256[:12] if isinstance(sha256, str) else repr(sha256)[:20]
+            raise DataFileError(f"the data file with SHA-256 {shown}... is not open; open the file "
+                                f"again (File > Open data)")
+        self._files.move_to_end(sha256)
+        return self._files[sha256]
+
+
+REGISTRY = DataRegistry()  # one per process: the engine's cache of opened files (like lru_cache)
+
+
+def open_data(path) -> DataFile:
+    """Read, validate and remember a data file; returns it."""
+    data = read_data_file(path)
+    REGISTRY.add(data)
+    return data
