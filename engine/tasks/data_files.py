@@ -16,6 +16,7 @@ import codecs
 import csv
 import hashlib
 import io
+import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -387,3 +388,27 @@ def open_data(path) -> DataFile:
     data = read_data_file(path)
     REGISTRY.add(data)
     return data
+
+
+# ---- embedding in a session file -----------------------------------------------------------------
+def pack(data: DataFile) -> dict:
+    """What a session file stores of a data file: its name, SHA-256 and zlib-compressed bytes."""
+    return {"name": data.name, "sha256": data.sha256, "zlib": zlib.compress(data.raw, 6)}
+
+
+def unpack(entry) -> DataFile:
+    """The DataFile of a ``pack`` entry, checked against its SHA-256; DataFileError otherwise."""
+    if not isinstance(entry, dict) or not all(isinstance(entry.get(k), t) for k, t in
+                                               (("name", str), ("sha256", str), ("zlib", bytes))):
+        raise DataFileError("the embedded data file is malformed")
+    limit = max(MAX_TEXT_BYTES, MAX_CSV_BYTES)
+    inflate = zlib.decompressobj()
+    try:
+        raw = inflate.decompress(entry["zlib"], limit + 1)
+    except zlib.error as exc:
+        raise DataFileError(f"the embedded data file is corrupt: {one_line(exc)}") from None
+    if len(raw) > limit or inflate.unconsumed_tail or not inflate.eof:
+        raise DataFileError("the embedded data file is corrupt or larger than the limit")
+    if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
+        raise DataFileError("the embedded data file does not match its SHA-256")
+    return parse_data(entry["name"], raw)
