@@ -2,13 +2,15 @@
 
 A data task's parameters hold the file's SHA-256 (``data``) and small integers, so a
 configuration stays a plain dict; the file itself is looked up in ``data_files.REGISTRY`` (a
-session file embeds it and registers it again on loading). torch is imported inside the methods
-that need it, so the classes and their metadata load without torch.
+session file embeds it and registers it again on loading). torch is imported when a
+method first uses it (``engine.lazy``), so the classes load without torch; a data task is only
+ever built in the engine's process, where the file was read.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..lazy import torch
 from .base import Param, Preset, Task
 from .charlm import CharLMTask
 from .common import VariableLength
@@ -36,6 +38,8 @@ class DataTask(Task):
         self.params_spec = self.file_params(source)  # ranges depend on the file
         super().__init__(**params)
         self.params = {"data": source.sha256, **self.params}
+        self.__dict__["_set_up"] = True
+        self.setup()  # now: vocab, classes, title and description come from the file
 
     def file_params(self, source: DataFile) -> tuple[Param, ...]:
         raise NotImplementedError
@@ -82,8 +86,6 @@ class TextFileTask(DataTask, CharLMTask):
         return (Param("seq_len", min(64, hi), 2, hi, "characters per training window"), FOLD)
 
     def setup(self):
-        import torch
-
         self.vocabulary, ids = self.source.encoded(bool(self.params["fold_case"]))
         self.vocab = self.classes = self.vocabulary.labels
         n_val = max(2, int(len(ids) * HELDOUT))
@@ -114,8 +116,6 @@ class TextFileTask(DataTask, CharLMTask):
         return round(0.6 * self._baseline, 3)  # 60% of the unigram entropy
 
     def sample_batch(self, batch_size, generator):
-        import torch
-
         T = self.params["seq_len"]
         start = torch.randint(0, len(self.data) - T, (batch_size,), generator=generator)
         windows = self.data[start.unsqueeze(1) + torch.arange(T + 1)].long()  # (B, T + 1)
@@ -139,8 +139,6 @@ class TextFileTask(DataTask, CharLMTask):
         return [self.vocab[i] for i in self._ids(text)]
 
     def encode_prompt(self, prompt: str):
-        import torch
-
         return torch.tensor(self._ids(prompt), dtype=torch.long)
 
     def decode_id(self, i: int) -> str:
@@ -212,8 +210,6 @@ class RowsTask(VariableLength, DataTask):
 
     def batch_rows(self, batch_size, generator):
         """One row drawn uniformly, then the batch from the rows of its length: (rows, T)."""
-        import torch
-
         first = int(torch.randint(0, len(self._rows), (1,), generator=generator))
         T = int(self._row_len[first])
         a, b = np.searchsorted(self._row_len, [T, T + 1])
@@ -225,8 +221,6 @@ class RowsTask(VariableLength, DataTask):
         return self.source.offsets[rows][:, None] + np.arange(T)
 
     def sample_batch(self, batch_size, generator):
-        import torch
-
         rows, T = self.batch_rows(batch_size, generator)
         idx = self.gather(rows, T)
         return torch.from_numpy(self.ids[idx].astype(np.int64)), self.row_targets(rows, idx)
@@ -237,8 +231,6 @@ class RowsTask(VariableLength, DataTask):
     # ---- validation -------------------------------------------------------------------------
     def heldout_metric(self, model) -> float:
         """The metric on the validation rows (at most MAX_EVAL_ROWS), one length at a time."""
-        import torch
-
         rows = self.val_rows[:MAX_EVAL_ROWS]
         was_training = model.training
         model.eval()
@@ -311,8 +303,6 @@ class LabelledFileTask(RowsTask):
         return float(counts.max() / counts.sum())
 
     def row_targets(self, rows, idx):
-        import torch
-
         return torch.from_numpy(self.source.labels[rows].astype(np.int64))  # (B,)
 
 
@@ -346,8 +336,6 @@ class TaggedFileTask(RowsTask):
         return float(share.max() / len(rows))
 
     def row_targets(self, rows, idx):
-        import torch
-
         return torch.from_numpy(self.source.labels[idx].astype(np.int64))  # (B, T)
 
 
