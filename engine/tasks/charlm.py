@@ -115,6 +115,10 @@ class CharLMTask(Task):
         """The character that id ``i`` stands for, as generated text shows it."""
         return ALPHABET[i]
 
+    def heldout_prompt(self, n: int = 40) -> str:
+        """The first ``n`` characters of the held-out text, as a prompt for ``generate``."""
+        return "".join(self.decode_id(i) for i in self.heldout[:n].tolist())
+
     @no_grad
     def heldout_bits(self, model) -> float:
         """Bits per character on the held-out end of the text, in windows of seq_len."""

@@ -144,6 +144,11 @@ class TextFileTask(DataTask, CharLMTask):
     def decode_id(self, i: int) -> str:
         return self.vocabulary.symbols[i] or UNKNOWN_CHAR
 
+    def data_info(self) -> dict:
+        out = super().data_info()
+        out.update(train_characters=len(self.data), validation_characters=len(self.heldout))
+        return out
+
     def render_inputs(self, inputs):
         return Task.render_inputs(self, inputs)
 
@@ -193,6 +198,12 @@ class RowsTask(VariableLength, DataTask):
             f"holds sequences of one length, as in the built-in tasks.")
 
     class_word = "classes"
+
+    def data_info(self) -> dict:
+        out = super().data_info()
+        out.update(train_rows=len(self.train_rows), validation_rows=len(self.val_rows),
+                   shortest=int(self.lengths.min()), longest=int(self.lengths.max()))
+        return out
 
     def what_it_does(self) -> str:
         raise NotImplementedError
