@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ MIN_ROWS = 10  # CSV rows, so that one in ten can be held out
 MAX_CLASSES = 64  # different labels or tags
 VOCAB_K = 96  # the K most frequent symbols keep their own entry; the rest share UNKNOWN
 HELDOUT = 0.1  # text: the last 10% is validation; CSV: 10% of the rows (seeded), at least 1
-CHUNK = 1 << 20  # bytes decoded at a time: memory stays ~ one copy of the file plus its ids
+CHUNK = 1 << 16  # bytes decoded at a time: memory stays ~ one copy of the file plus its ids
 
 UNKNOWN_CHAR = "\ufffd"  # how a character outside the vocabulary is shown (the replacement mark)
 UNKNOWN_TOKEN = "<unk>"  # ... and a token outside the vocabulary
@@ -69,6 +68,16 @@ class Vocabulary:
         return bool(self.symbols) and self.symbols[-1] == ""
 
 
+@dataclass(frozen=True)
+class Encoding:
+    """A file's content as ids, for one case-folding choice."""
+
+    vocab: Vocabulary
+    ids: np.ndarray  # (N,) uint8: text characters, or every CSV row's symbols one after another
+    offsets: np.ndarray | None = None  # CSV: (rows + 1,) int64, row r is ids[offsets[r]:offsets[r + 1]]
+    targets: np.ndarray | None = None  # labelled: (rows,) uint8 class; tagged: (N,) uint8 tag per symbol
+
+
 @dataclass
 class DataFile:
     """A validated data file. ``raw`` is the file's bytes (what a session embeds)."""
@@ -78,31 +87,25 @@ class DataFile:
     raw: bytes
     sha256: str
     token_mode: bool = False  # CSV sequences are space-separated tokens (else characters)
-    # CSV content, fold-independent: symbol ids into ``symbols`` for every row, concatenated
-    symbols: tuple[str, ...] = ()
-    seq_ids: np.ndarray | None = None  # (total,) int32
-    offsets: np.ndarray | None = None  # (rows + 1,) int64: row r is seq_ids[offsets[r]:offsets[r+1]]
-    labels: np.ndarray | None = None  # labelled: (rows,) int64; tagged: (total,) int64
-    class_names: tuple[str, ...] = ()
+    rows: int = 0  # CSV rows (blank lines not counted)
+    class_names: tuple[str, ...] = ()  # CSV labels or tags, sorted
     text_chars: int = 0  # text: characters after decoding (CRLF counted as one)
-    _encoded: dict = field(default_factory=dict, repr=False)  # fold_case -> (Vocabulary, ids)
+    _encoded: dict = field(default_factory=dict, repr=False)  # fold_case -> Encoding (+ first-pass counts)
 
     @property
     def size(self) -> int:
         return len(self.raw)
 
     @property
-    def rows(self) -> int:
-        return 0 if self.offsets is None else len(self.offsets) - 1
+    def start(self) -> int:
+        """Where the content begins: after a UTF-8 byte order mark, if any."""
+        return len(codecs.BOM_UTF8) if self.raw.startswith(codecs.BOM_UTF8) else 0
 
-    def encoded(self, fold_case: bool):
-        """(Vocabulary, ids) for this folding: text ids (N,) uint8; CSV ids (total,) uint8."""
+    def encoded(self, fold_case: bool) -> Encoding:
+        """The content as ids for this case folding (computed once per choice)."""
         key = bool(fold_case)
         if key not in self._encoded:
-            if self.kind == "text":
-                self._encoded[key] = _encode_text(self, key)
-            else:
-                self._encoded[key] = _encode_symbols(self, key)
+            self._encoded[key] = (_encode_text if self.kind == "text" else _encode_rows)(self, key)
         return self._encoded[key]
 
     def summary(self) -> dict:
@@ -158,9 +161,10 @@ def parse_data(name: str, raw: bytes) -> DataFile:
     first = raw[start:start + 200].split(b"\n", 1)[0].strip().lower().replace(b" ", b"")
     header = tuple(first.decode("utf-8", "replace").split(","))
     if suffix == ".csv" or (suffix != ".txt" and header in HEADERS):
-        return _parse_csv(name, raw, start, sha)
-    data = DataFile(name=name, kind="text", raw=raw, sha256=sha)
-    data.encoded(False)  # decodes, validates and counts in one pass
+        data = _scan_csv(name, raw, sha)
+    else:
+        data = DataFile(name=name, kind="text", raw=raw, sha256=sha)
+    data.encoded(False)  # text: decodes, validates and counts; CSV: the per-row checks
     return data
 
 
@@ -195,22 +199,28 @@ def _fold(chunk: str, fold_case: bool) -> str:
     return chunk.lower() if fold_case else chunk
 
 
+BMP = 1 << 16  # code points below this are counted and mapped through flat tables
+
+
 def _encode_text(data: DataFile, fold_case: bool):
     """Two passes over the decoded chunks: count the characters, then map them to ids."""
-    start = len(codecs.BOM_UTF8) if data.raw.startswith(codecs.BOM_UTF8) else 0
-    ascii_counts = np.zeros(128, dtype=np.int64)
-    other: Counter = Counter()
+    bmp_counts = np.zeros(BMP, dtype=np.int64)
+    other: Counter = Counter()  # characters beyond the basic multilingual plane (emoji, ...)
     total = 0
-    for chunk in _decoded_chunks(data.name, data.raw, start):
+    for chunk in _decoded_chunks(data.name, data.raw, data.start):
         chunk = _fold(chunk, fold_case)
         total += len(chunk)
         if chunk.isascii():
-            ascii_counts += np.bincount(np.frombuffer(chunk.encode("ascii"), np.uint8), minlength=128)
-        else:
-            other.update(chunk)
-    for c, k in enumerate(ascii_counts.tolist()):
-        if k:
-            other[chr(c)] += k
+            bmp_counts[:128] += np.bincount(np.frombuffer(chunk.encode("ascii"), np.uint8), minlength=128)
+            continue
+        cps = np.frombuffer(chunk.encode("utf-32-le"), np.uint32)
+        high = cps >= BMP
+        if high.any():
+            other.update(chr(c) for c in cps[high].tolist())
+            cps = cps[~high]
+        bmp_counts += np.bincount(cps, minlength=BMP)
+    for c in np.flatnonzero(bmp_counts).tolist():
+        other[chr(c)] = int(bmp_counts[c])
     if not fold_case:
         data.text_chars = total
     if sum(k for c, k in other.items() if not c.isspace()) == 0:
@@ -220,28 +230,29 @@ def _encode_text(data: DataFile, fold_case: bool):
                             f"are needed")
     vocab, keep = _choose(other, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR,
                           reserved=RESERVED, order=lambda c: ord(c))
-    # ids: vocabulary characters in code point order, the unknown id last
-    codes = np.array([ord(c) for c in keep], dtype=np.int64)
-    order = np.argsort(codes)
-    codes, ids_of = codes[order], np.arange(len(keep), dtype=np.uint8)[order]
-    unk = len(keep)
-    ascii_lut = np.full(128, unk, dtype=np.uint8)
-    for c, i in zip(codes.tolist(), ids_of.tolist(), strict=True):
-        if c < 128:
-            ascii_lut[c] = i
+    unk = len(keep)  # ids: vocabulary characters in code point order, the unknown id last
+    lut = np.full(BMP, unk, dtype=np.uint8)
+    high_ids = {}
+    for i, c in enumerate(keep):
+        if ord(c) < BMP:
+            lut[ord(c)] = i
+        else:
+            high_ids[ord(c)] = i
     out = np.empty(total, dtype=np.uint8)
     pos = 0
-    for chunk in _decoded_chunks(data.name, data.raw, start):
+    for chunk in _decoded_chunks(data.name, data.raw, data.start):
         chunk = _fold(chunk, fold_case)
         if chunk.isascii():
-            part = ascii_lut[np.frombuffer(chunk.encode("ascii"), np.uint8)]
+            part = lut[np.frombuffer(chunk.encode("ascii"), np.uint8)]
         else:
-            cps = np.frombuffer(chunk.encode("utf-32-le"), np.uint32).astype(np.int64)
-            at = np.searchsorted(codes, cps).clip(0, max(len(codes) - 1, 0))
-            part = np.where(codes[at] == cps, ids_of[at], unk).astype(np.uint8)
+            cps = np.frombuffer(chunk.encode("utf-32-le"), np.uint32)
+            part = lut[np.minimum(cps, BMP - 1)]
+            high = np.flatnonzero(cps >= BMP)
+            if len(high):
+                part[high] = [high_ids.get(c, unk) for c in cps[high].tolist()]
         out[pos:pos + len(part)] = part
         pos += len(part)
-    return vocab, out
+    return Encoding(vocab, out)
 
 
 def _choose(counts: Counter, label, unknown_label: str, reserved=frozenset(), order=None):
@@ -261,13 +272,21 @@ def _choose(counts: Counter, label, unknown_label: str, reserved=frozenset(), or
 
 
 # ---- CSV ---------------------------------------------------------------------------------------
-def _parse_csv(name: str, raw: bytes, start: int, sha: str) -> DataFile:
-    try:
-        text = raw[start:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{name} is not UTF-8 text: byte 0x{raw[start + exc.start]:02x} at byte "
-                            f"offset {start + exc.start} is not valid UTF-8") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _lines(name: str, raw: bytes, start: int):
+    """The file's lines (UTF-8 checked, LF endings), one at a time: what csv.reader reads."""
+    pending = ""
+    for chunk in _decoded_chunks(name, raw, start):
+        lines = (pending + chunk).split("\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line + "\n"
+    if pending:
+        yield pending
+
+
+def _csv_rows(name: str, raw: bytes, start: int):
+    """(kind, rows): rows yields (row number, sequence, label/tags) with the field checks done."""
+    reader = csv.reader(_lines(name, raw, start), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -277,82 +296,118 @@ def _parse_csv(name: str, raw: bytes, start: int, sha: str) -> DataFile:
         found = one_line(",".join(header or ()))[:60]
         raise DataFileError(f"{name}: the first line must be the header sequence,label (labelled "
                             f"sequences) or tokens,tags (tagged sequences); found {found!r}")
-    kind = HEADERS[key]
-    what = "label" if kind == "labelled" else "tags"
-    seqs, labels = [], []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not f.strip() for f in row):
-                continue  # blank lines are allowed
-            if len(seqs) >= MAX_ROWS:
-                raise DataFileError(f"{name} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
-            if len(row) > 2:
-                raise DataFileError(f"{name} row {line} has {len(row)} fields; expected 2 (put a "
-                                    f"sequence that contains a comma in double quotes)")
-            seq = row[0].strip()
-            lab = row[1].strip() if len(row) == 2 else ""
-            if not seq:
-                raise DataFileError(f"{name} row {line}: the {key[0]} field is empty")
-            if not lab:
-                raise DataFileError(f"{name} row {line}: the {what} field is missing")
-            seqs.append((line, seq))
-            labels.append(lab)
-    except csv.Error as exc:
-        raise DataFileError(f"{name} row {reader.line_num}: {one_line(exc)}") from None
-    if len(seqs) < MIN_ROWS:
-        raise DataFileError(f"{name} has {len(seqs)} rows; at least {MIN_ROWS} are needed (one in ten "
-                            f"is held out for validation)")
-    token_mode = kind == "tagged" or any(any(c.isspace() for c in s) for _, s in seqs)
-    table: dict[str, int] = {}
-    flat: list[int] = []
-    offsets = [0]
-    tag_flat: list[str] = []
-    for (line, s), lab in zip(seqs, labels, strict=True):
-        symbols = s.split() if token_mode else list(s)
-        if len(symbols) > MAX_SEQUENCE:
-            raise DataFileError(f"{name} row {line}: the sequence has {len(symbols)} "
-                                f"{'tokens' if token_mode else 'characters'}; the cap is {MAX_SEQUENCE}")
+    what = "label" if HEADERS[key] == "labelled" else "tags"
+
+    def rows():
+        count = 0
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank lines are allowed
+                count += 1
+                if count > MAX_ROWS:
+                    raise DataFileError(f"{name} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
+                if len(row) > 2:
+                    raise DataFileError(f"{name} row {line} has {len(row)} fields; expected 2 (put a "
+                                        f"sequence that contains a comma in double quotes)")
+                seq, lab = row[0].strip(), row[1].strip() if len(row) == 2 else ""
+                if not seq:
+                    raise DataFileError(f"{name} row {line}: the {key[0]} field is empty")
+                if not lab:
+                    raise DataFileError(f"{name} row {line}: the {what} field is missing")
+                yield line, seq, lab
+        except csv.Error as exc:
+            raise DataFileError(f"{name} row {reader.line_num}: {one_line(exc)}") from None
+
+    return HEADERS[key], rows()
+
+
+def _scan_csv(name: str, raw: bytes, sha: str) -> DataFile:
+    """First pass: structure, the kind of symbols, the classes, and (when the kind of symbols is
+    already clear) the symbol counts, so that the unfolded encoding needs one pass more, not two."""
+    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    kind, rows = _csv_rows(name, raw, start)
+    classes: Counter = Counter()
+    counts: Counter = Counter()  # tagged: tokens; labelled: characters while no row has a space
+    n, spaced = 0, False
+    for line, seq, lab in rows:
+        n += 1
         if kind == "tagged":
-            tags = lab.split()
-            if len(tags) != len(symbols):
-                raise DataFileError(f"{name} row {line}: {len(symbols)} tokens but {len(tags)} tags")
-            tag_flat += tags
-        flat += [table.setdefault(x, len(table)) for x in symbols]
-        offsets.append(len(flat))
-    names_in = tag_flat if kind == "tagged" else labels
-    counts = Counter(names_in)
-    what_plural = "labels" if kind == "labelled" else "tags"
-    if len(counts) < 2:
-        only = next(iter(counts))
-        raise DataFileError(f"{name} has only one {what_plural[:-1]} ({only!r}); "
+            tokens, tags = seq.split(), lab.split()
+            if len(tokens) != len(tags):
+                raise DataFileError(f"{name} row {line}: {len(tokens)} tokens but {len(tags)} tags")
+            _check_cap(name, line, len(tokens), True)
+            counts.update(tokens)
+            classes.update(tags)
+            continue
+        classes[lab] += 1
+        if not spaced and (" " in seq or "\t" in seq):
+            spaced = True
+            counts = None  # tokens after all: counted in the next pass
+        if not spaced:
+            _check_cap(name, line, len(seq), False)
+            counts.update(seq)
+    if n < MIN_ROWS:
+        raise DataFileError(f"{name} has {n} rows; at least {MIN_ROWS} are needed (one in ten is "
+                            f"held out for validation)")
+    word = "label" if kind == "labelled" else "tag"
+    if len(classes) < 2:
+        raise DataFileError(f"{name} has only one {word} ({next(iter(classes))!r}); "
                             f"{'an acceptor' if kind == 'labelled' else 'a tagger'} needs at least two")
-    if len(counts) > MAX_CLASSES:
-        raise DataFileError(f"{name} has {len(counts)} different {what_plural}; at most {MAX_CLASSES}")
-    class_names = tuple(sorted(counts))
-    cls_index = {c: i for i, c in enumerate(class_names)}
-    return DataFile(name=name, kind=kind, raw=raw, sha256=sha, token_mode=token_mode,
-                    symbols=tuple(table), seq_ids=np.asarray(flat, dtype=np.int32),
-                    offsets=np.asarray(offsets, dtype=np.int64),
-                    labels=np.asarray([cls_index[c] for c in names_in], dtype=np.int64),
-                    class_names=class_names)
+    if len(classes) > MAX_CLASSES:
+        raise DataFileError(f"{name} has {len(classes)} different {word}s; at most {MAX_CLASSES}")
+    data = DataFile(name=name, kind=kind, raw=raw, sha256=sha, token_mode=kind == "tagged" or spaced,
+                    rows=n, class_names=tuple(sorted(classes)))
+    data._encoded["counts"] = counts
+    return data
 
 
-def _encode_symbols(data: DataFile, fold_case: bool):
-    """CSV symbols -> ids of the K most frequent (folded) symbols, the rest unknown."""
-    keys = [_fold(s, fold_case) for s in data.symbols]
-    per_raw = np.bincount(data.seq_ids, minlength=len(keys))
-    counts: Counter = Counter()
-    for k, n in zip(keys, per_raw.tolist(), strict=True):
-        counts[k] += n
-    if data.token_mode:
+def _check_cap(name: str, line: int, n: int, tokens: bool) -> None:
+    if n > MAX_SEQUENCE:
+        raise DataFileError(f"{name} row {line}: the sequence has {n} {'tokens' if tokens else 'characters'}; "
+                            f"the cap is {MAX_SEQUENCE}")
+
+
+def _encode_rows(data: DataFile, fold_case: bool) -> Encoding:
+    """Count the (folded) symbols unless the first pass did, then write every row's ids and targets."""
+    name, token_mode = data.name, data.token_mode
+    counts = None if fold_case else data._encoded.pop("counts", None)  # from the first pass
+    if counts is None:
+        counts = Counter()
+        for line, seq, _ in _csv_rows(name, data.raw, data.start)[1]:
+            symbols = _fold(seq, fold_case).split() if token_mode else _fold(seq, fold_case)
+            _check_cap(name, line, len(symbols), token_mode)
+            counts.update(symbols)
+    if token_mode:
         vocab, keep = _choose(counts, lambda s: s, UNKNOWN_TOKEN, reserved={UNKNOWN_TOKEN})
     else:
         vocab, keep = _choose(counts, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR, reserved=RESERVED,
                               order=lambda c: ord(c))
-    index = {s: i for i, s in enumerate(keep)}
-    lut = np.array([index.get(k, len(keep)) for k in keys], dtype=np.uint8)
-    return vocab, lut[data.seq_ids]
+    index = {x: i for i, x in enumerate(keep)}
+    unk = len(keep)
+    lookup = {x: index.get(x, unk) for x in counts}  # every symbol of the file: no misses
+    table = {ord(c): chr(i) for c, i in lookup.items()} if not token_mode else None
+    tag_lookup = {c: i for i, c in enumerate(data.class_names)}
+    ids, tags = bytearray(), bytearray()
+    ends = []
+    tagged = data.kind == "tagged"
+    get, tag_get = lookup.__getitem__, tag_lookup.__getitem__
+    for _, seq, lab in _csv_rows(name, data.raw, data.start)[1]:
+        seq = _fold(seq, fold_case)
+        if token_mode:
+            ids += bytes(map(get, seq.split()))
+        else:
+            ids += seq.translate(table).encode("latin-1")  # ids < 256: one byte per character
+        if tagged:
+            tags += bytes(map(tag_get, lab.split()))
+        else:
+            tags.append(tag_lookup[lab])
+        ends.append(len(ids))
+    offsets = np.zeros(len(ends) + 1, dtype=np.int64)
+    offsets[1:] = ends
+    ids, targets = np.frombuffer(ids, dtype=np.uint8), np.frombuffer(tags, dtype=np.uint8)
+    return Encoding(vocab, ids, offsets, targets)
 
 
 # ---- files in use, by SHA-256 --------------------------------------------------------------------

@@ -86,13 +86,16 @@ class TextFileTask(DataTask, CharLMTask):
         return (Param("seq_len", min(64, hi), 2, hi, "characters per training window"), FOLD)
 
     def setup(self):
-        self.vocabulary, ids = self.source.encoded(bool(self.params["fold_case"]))
+        enc = self.source.encoded(bool(self.params["fold_case"]))
+        self.vocabulary, ids = enc.vocab, enc.ids
         self.vocab = self.classes = self.vocabulary.labels
         n_val = max(2, int(len(ids) * HELDOUT))
         split = len(ids) - n_val  # validation: the end of the file
         self.data = torch.from_numpy(ids[:split])  # (N,) uint8, shares the array
         self.heldout = torch.from_numpy(ids[split:])
-        counts = np.bincount(ids[:split], minlength=len(self.vocab)).astype(np.float64)
+        counts = np.zeros(len(self.vocab))
+        for s in range(0, split, 1 << 18):  # in slices: bincount widens to int64
+            counts += np.bincount(ids[s:min(split, s + (1 << 18))], minlength=len(self.vocab))
         self.unigram = counts / counts.sum()  # (V,)
         p = self.unigram[self.unigram > 0]
         self._baseline = float(-(p * np.log2(p)).sum())
@@ -160,7 +163,7 @@ class RowsTask(VariableLength, DataTask):
     """A CSV of sequences: rows split into training and validation (seeded), one length per batch."""
 
     def file_params(self, source):
-        lengths = np.diff(source.offsets)
+        lengths = np.diff(source.encoded(False).offsets)
         lo, hi = int(lengths.min()), int(lengths.max())
         unit = "tokens" if source.token_mode else "characters"
         return (Param("seq_len", hi, lo, hi, f"longest sequence in {unit} used for training"),
@@ -170,12 +173,13 @@ class RowsTask(VariableLength, DataTask):
     def setup(self):
         self.check_lengths()
         src = self.source
-        self.vocabulary, self.ids = src.encoded(bool(self.params["fold_case"]))
+        enc = src.encoded(bool(self.params["fold_case"]))
+        self.vocabulary, self.ids, self.offsets, self.targets = enc.vocab, enc.ids, enc.offsets, enc.targets
         self.vocab = self.vocabulary.labels
         self.classes = src.class_names
-        self.lengths = np.diff(src.offsets)  # (rows,)
+        self.lengths = np.diff(self.offsets).astype(np.int32)  # (rows,)
         n = len(self.lengths)
-        perm = np.random.default_rng(self.params["split_seed"]).permutation(n)
+        perm = np.random.default_rng(self.params["split_seed"]).permutation(n).astype(np.int32)
         n_val = max(1, round(n * HELDOUT))
         self.val_rows, self.train_rows = np.sort(perm[:n_val]), np.sort(perm[n_val:])
         lo, hi = self.params["min_len"], self.params["seq_len"]
@@ -229,7 +233,7 @@ class RowsTask(VariableLength, DataTask):
 
     def gather(self, rows, T: int):
         """Flat positions (B, T) of the rows' symbols."""
-        return self.source.offsets[rows][:, None] + np.arange(T)
+        return self.offsets[rows][:, None] + np.arange(T)
 
     def sample_batch(self, batch_size, generator):
         rows, T = self.batch_rows(batch_size, generator)
@@ -275,7 +279,7 @@ class RowsTask(VariableLength, DataTask):
         if self._lookup is None:
             self._lookup = {}
             for r in range(len(self.lengths) - 1, -1, -1):  # the first row wins
-                a, b = self.source.offsets[r], self.source.offsets[r + 1]
+                a, b = self.offsets[r], self.offsets[r + 1]
                 self._lookup[self.ids[a:b].tobytes()] = r
         key = tokens.numpy().astype(np.uint8).tobytes()
         if key not in self._lookup:
@@ -283,7 +287,7 @@ class RowsTask(VariableLength, DataTask):
                              f"{self.class_word[:-1] if self.class_word.endswith('s') else 'label'} "
                              f"is unknown; type one from the file")
         r = self._lookup[key]
-        a = int(self.source.offsets[r])
+        a = int(self.offsets[r])
         return self.row_targets(np.array([r]), a + np.arange(len(tokens))[None, :])[0]
 
 
@@ -310,11 +314,11 @@ class LabelledFileTask(RowsTask):
                 f"state (an acceptor).")
 
     def constant_baseline(self, rows) -> float:
-        counts = np.bincount(self.source.labels[rows], minlength=len(self.classes))
+        counts = np.bincount(self.targets[rows], minlength=len(self.classes))
         return float(counts.max() / counts.sum())
 
     def row_targets(self, rows, idx):
-        return torch.from_numpy(self.source.labels[rows].astype(np.int64))  # (B,)
+        return torch.from_numpy(self.targets[rows].astype(np.int64))  # (B,)
 
 
 class TaggedFileTask(RowsTask):
@@ -340,14 +344,18 @@ class TaggedFileTask(RowsTask):
         return f"Tag every token of {self.source.name}: one output per input step."
 
     def constant_baseline(self, rows) -> float:
-        token_row = np.repeat(np.arange(len(self.lengths)), self.lengths)  # (total,)
-        use = np.isin(token_row, rows)
-        weight = 1.0 / self.lengths[token_row[use]]  # every row weighs 1 in all
-        share = np.bincount(self.source.labels[use], weights=weight, minlength=len(self.classes))
+        share = np.zeros(len(self.classes))
+        for s in range(0, len(rows), 4096):  # in blocks of rows: the per-token arrays stay small
+            part = rows[s:s + 4096]
+            lens = self.lengths[part].astype(np.int64)
+            first = np.repeat(self.offsets[part] - (np.cumsum(lens) - lens), lens)
+            idx = first + np.arange(int(lens.sum()))  # (tokens,) positions of the rows' tokens
+            weight = np.repeat(1.0 / self.lengths[part], self.lengths[part])  # every row weighs 1
+            share += np.bincount(self.targets[idx], weights=weight, minlength=len(self.classes))
         return float(share.max() / len(rows))
 
     def row_targets(self, rows, idx):
-        return torch.from_numpy(self.source.labels[idx].astype(np.int64))  # (B, T)
+        return torch.from_numpy(self.targets[idx].astype(np.int64))  # (B, T)
 
 
 DATA_TASKS = {cls.kind: cls for cls in (TextFileTask, LabelledFileTask, TaggedFileTask)}
