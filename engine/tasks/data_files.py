@@ -128,6 +128,8 @@ def read_data_file(path) -> DataFile:
             raise DataFileError(f"{shown} is a folder, not a data file")
         if not path.exists():
             raise DataFileError(f"{shown}: no such file")
+        if not path.is_file():  # a pipe or a device could block or never end
+            raise DataFileError(f"{shown} is not a regular file")
         size = path.stat().st_size
         limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_TEXT_BYTES
         if size > limit:
