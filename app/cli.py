@@ -11,6 +11,7 @@ import sys
 
 EPILOG = """examples:
   python main.py                                   open the window
+  python main.py --data notes.txt                  open the window on your own text (or .csv)
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
@@ -81,9 +82,11 @@ def main(argv=None) -> int:
                 raise UsageError("--export, --steps, --save and --compare need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
+            if args.data and args.session:
+                raise UsageError("open either a session or a data file, not both")
             from .gui import run_gui
 
-            return run_gui(args.session)
+            return run_gui(args.session, args.data)
         from .headless import run_headless
 
         return run_headless(args)

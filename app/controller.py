@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from engine import ModelConfig, TrainConfig, list_tasks, make_task
 from engine.lab_config import LabConfig, check_size
 from engine.lab_session import LabSession
-from engine.tasks import task_class
+from engine.tasks import is_data_task, task_class
 
 from .panels import apply_snapshot, wanted_analyses
 from .worker import WorkerHandle
@@ -40,13 +40,21 @@ def values_to_config(values: dict, base_params: dict | None = None) -> LabConfig
     """
     task_cls = task_class(values["task"])
     params = dict(base_params or {})
-    if any(p.name == "seq_len" for p in task_cls.params_spec) and values.get("seq_len") is not None:
+    data = is_data_task(values["task"])  # every data task has a length; its ranges come from the file
+    if (data or any(p.name == "seq_len" for p in task_cls.params_spec)) and values.get("seq_len") is not None:
         params["seq_len"] = values["seq_len"]  # the task validates it (a whole number in its range)
     cfg = LabConfig(task=values["task"], task_params=params,
                     model=ModelConfig(**{k: values[k] for k in MODEL_KEYS}),
                     train=TrainConfig(**{k: values[k] for k in TRAIN_KEYS}))
-    check_size(cfg, make_task(cfg.task, **cfg.task_params))
+    if not data:  # a data task's file is in the engine, which checks the size when it configures
+        check_size(cfg, make_task(cfg.task, **cfg.task_params))
     return cfg
+
+
+def config_from_dict(d: dict) -> LabConfig:
+    """A configuration the engine already validated (it may name a data file only the engine holds)."""
+    return LabConfig(task=d["task"], task_params=dict(d["task_params"]), model=ModelConfig.from_dict(d["model"]),
+                     train=TrainConfig.from_dict(d["train"]))
 
 
 def seq_len_range(task_name: str):
@@ -77,6 +85,7 @@ class LabController(QObject):
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
         self._request_id, self._pending = 0, {}  # request id -> (on_done, on_error)
+        self.data_view: dict | None = None  # the task on the user's data file: engine.lab_session.data_task_view
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.command_failed.connect(self._on_command_failed)
@@ -97,7 +106,11 @@ class LabController(QObject):
     def apply_values(self, values: dict) -> bool:
         """Controls changed. A new task loads its recommended preset. Returns success."""
         try:
-            if values["task"] != self.config.task:
+            if values["task"] != self.config.task and is_data_task(values["task"]):
+                if self.data_view is None or self.data_view["config"]["task"] != values["task"]:
+                    raise ValueError("open the data file again (File > Open data)")
+                cfg = config_from_dict(self.data_view["config"])  # back to the data file's task
+            elif values["task"] != self.config.task:
                 cfg = LabConfig.for_task(values["task"])
             else:
                 cfg = values_to_config(values, self.config.task_params)
@@ -120,9 +133,21 @@ class LabController(QObject):
     def adopt_config(self, cfg: LabConfig) -> None:
         """The worker already runs ``cfg`` (an opened session): only the controls follow."""
         self.config = cfg
+        if is_data_task(cfg.task):  # the engine holds the file: show what it told us about the task
+            view = self.data_view
+            if view is not None and view["config"]["task_params"].get("data") == cfg.task_params.get("data"):
+                self.window.controls.set_data_task(cfg.task, view["title"], view["description"])
+                self.window.controls.set_task_details(view["description"], view["seq_len_range"])
+            self.window.controls.set_values(config_to_values(cfg))
+            return
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
                                               seq_len_range(cfg.task))
+
+    def set_data_view(self, view: dict) -> None:
+        """The engine opened a data file (or a session on one): remember how to show its task."""
+        self.data_view = view
+        self.data_view["config"] = dict(view["config"])
 
     def train(self, on: bool) -> None:
         if on:
@@ -233,6 +258,14 @@ class LabController(QObject):
         key = (snap.config["task"], tuple(sorted(snap.config["task_params"].items())))
         task_changed = key != self._task_info_key
         self._task_info_key = key
+        if task_changed and snap.task_info.get("data"):  # e.g. an opened session on a data file
+            info = snap.task_info
+            seq = info.get("param_ranges", {}).get("seq_len")
+            self.set_data_view({"config": snap.config, "title": info["title"], "description": info["description"],
+                                "seq_len_range": tuple(seq) if seq else None, "data": info["data"]})
+            if snap.config["task"] == self.config.task and \
+                    snap.config["task_params"].get("data") == self.config.task_params.get("data"):
+                self.adopt_config(self.config)
         if task_changed:
             hint = snap.task_info.get("typed_hint", "")
             self.window.strip.set_input_enabled(hint.startswith("type"), hint)

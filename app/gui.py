@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 
-def run_gui(session_path: str | None = None) -> int:
+def run_gui(session_path: str | None = None, data_path: str | None = None) -> int:
     import torch
     from PySide6.QtWidgets import QApplication
 
@@ -20,4 +20,6 @@ def run_gui(session_path: str | None = None) -> int:
     window.show()
     if session_path:
         window.open_session(session_path)
+    elif data_path:
+        window.data.open_data(data_path)
     return app.exec()
