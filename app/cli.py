@@ -9,6 +9,8 @@ import argparse
 import os
 import sys
 
+from .usage import UsageError
+
 EPILOG = """examples:
   python main.py                                   open the window
   python main.py --data notes.txt                  open the window on your own text (or .csv)
@@ -23,10 +25,6 @@ EPILOG = """examples:
 data files (--data): a .txt file (UTF-8) trains a character language model on it; a .csv file with
 the header sequence,label trains an acceptor and one with the header tokens,tags a tagger (see README).
 """
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from .controller import config_from_dict
+from engine.lab_config import config_from_dict
 
 DATA_FILTER = ("Data files (*.txt *.csv);;Text for a language model (*.txt);;"
                "Labelled or tagged sequences (*.csv);;All files (*)")

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from tests.test_data_files import BAD_FILES, write
+from engine.tasks.data_files import open_data
+from tests.test_data_files import BAD_FILES, data_task, write
 from tests.test_main_window import make_window, wait_shown
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -40,7 +41,9 @@ def test_open_data_switches_to_the_files_task(qtbot, name, task, needles):
     lo, hi = snap.task_info["param_ranges"]["seq_len"]
     assert (controls.seq_len_spin.minimum(), controls.seq_len_spin.maximum()) == (lo, hi)
     assert name in status(window) and "SHA-256" in status(window)
-    assert list(snap.task_info["vocab"]) == list(window.controller.worker.session.task.vocab)
+    local = data_task(open_data(EXAMPLES / name))  # the same file read here, in the test's process
+    assert list(snap.task_info["vocab"]) == list(local.vocab) and snap.task_info["classes"] == list(local.classes)
+    assert window.controller.call("weights")["task"] == task
 
 
 def test_dropping_a_csv_opens_it_and_the_length_control_retrains_on_that_range(qtbot):
@@ -49,7 +52,7 @@ def test_dropping_a_csv_opens_it_and_the_length_control_retrains_on_that_range(q
     wait_shown(qtbot, window, lambda s: s.config["task"] == "labelled_file")
     window.controls.seq_len_spin.setValue(8)  # the controls' length reaches the data task
     wait_shown(qtbot, window, lambda s: s.config["task_params"]["seq_len"] == 8)
-    assert window.controller.worker.session.task.params["seq_len"] == 8
+    assert window.controller.shown.task_info["params"]["seq_len"] == 8
     # back to a built-in task and again to the file's task from the task list
     combo = window.controls.task_combo
     combo.setCurrentIndex(combo.findData("parity"))
@@ -69,7 +72,7 @@ def test_every_bad_file_leaves_the_previous_task_and_says_why(qtbot, tmp_path):
         drop(window, write(tmp_path, name, content))
         qtbot.waitUntil(lambda: status(window).startswith("Could not open the data file"), timeout=10000)
         assert status(window) == f"Could not open the data file: {message}"
-        assert window.controller.config == before and window.controller.worker.session.config.task == "parity"
+        assert window.controller.config == before and window.controller.call("weights")["task"] == "parity"
         assert window.controls.values()["task"] == "parity"
     assert len(WINDOW_BAD) >= 15
 

@@ -60,6 +60,7 @@ class DataTask(Task):
         out["data"] = self.data_info()
         out["param_ranges"] = {p.name: [p.lo, p.hi] for p in self.params_spec}
         out["can_generate"] = hasattr(self, "generate")
+        out["classes"] = list(self.classes)
         return out
 
     def data_info(self) -> dict:
