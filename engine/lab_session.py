@@ -188,6 +188,13 @@ class LabSession:
         self.configure(cfg)
         return data_task_view(self.config, self.task)
 
+    def request_data_pack(self) -> dict | None:
+        """The data file of a data-file task, packed for another engine (compare mode); else None."""
+        from .tasks.data_files import pack
+
+        source = getattr(self.task, "source", None)
+        return None if source is None else pack(source)
+
     def request_weights(self) -> dict:
         """The model's state as numpy (step count, task, every parameter): what tests compare."""
         return {"step": self.trainer.step_count, "task": self.config.task,

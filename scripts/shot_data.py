@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.main_window import MainWindow  # noqa: E402
 from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
-from engine.lab_session import LabConfig, LabSession  # noqa: E402
+from engine.lab_config import LabConfig  # noqa: E402
 
 EXAMPLES = ROOT / "assets" / "examples"
 FILES = [("coriolanus_act1.txt", 300), ("majority_ab.csv", 300), ("people_places.csv", 200)]
@@ -33,7 +33,7 @@ def wait(app, until, seconds=60.0):
 
 
 def shoot(app, out: Path, name: str, steps: int) -> None:
-    window = MainWindow(LabSession(LabConfig.for_task("parity")), remember=False)
+    window = MainWindow(LabConfig.for_task("parity"), remember=False)
     window.resize(1600, 1000)
     window.show()
     window.data.open_data(str(EXAMPLES / name))
@@ -64,9 +64,6 @@ def shoot(app, out: Path, name: str, steps: int) -> None:
 
 
 def main() -> None:
-    import torch
-
-    torch.set_num_threads(1)
     quiet_platform_messages()
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shots/data")
     out.mkdir(parents=True, exist_ok=True)

@@ -91,3 +91,19 @@ def test_a_saved_data_session_reopens_in_the_window_with_its_description(qtbot, 
     wait_shown(qtbot, other, lambda s: s.config["task"] == "text_file")
     qtbot.waitUntil(lambda: "notes.txt" in other.controls.task_description.text(), timeout=5000)
     assert other.controls.values()["task"] == "text_file"
+
+
+def test_compare_window_on_a_data_file_trains_its_runs_in_another_engine(qtbot):
+    from tests.test_compare import wait_snapshot
+
+    window = make_window(qtbot, "parity")
+    window.data.open_data(str(EXAMPLES / "majority_ab.csv"))
+    wait_shown(qtbot, window, lambda s: s.config["task"] == "labelled_file")
+    window.compare_action.trigger()
+    compare = window.compare_action.guard.compare
+    assert compare is not None and compare.data["name"] == "majority_ab.csv"
+    compare.transport.step_button.click()
+    snap = wait_snapshot(qtbot, compare, lambda s: s.step == 1, timeout=30000)
+    assert [r.config["task"] for r in snap.runs] == ["labelled_file"] * len(snap.runs)
+    assert snap.runs[0].task_info["data"]["sha256"] == window.controller.shown.task_info["data"]["sha256"]
+    compare.close()
