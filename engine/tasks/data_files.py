@@ -13,7 +13,6 @@ with a one-line message that names the file and, where it applies, the byte offs
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import zlib
 from collections import Counter, OrderedDict
@@ -80,32 +79,51 @@ class Encoding:
 
 @dataclass
 class DataFile:
-    """A validated data file. ``raw`` is the file's bytes (what a session embeds)."""
+    """A validated data file. Once read, its bytes are kept zlib-compressed (``packed``, what a
+    session embeds); ``content()`` gives them back, e.g. to encode with the other case folding."""
 
     name: str
     kind: str  # "text", "labelled" or "tagged"
-    raw: bytes
+    raw: bytes | None  # the file's bytes while it is being read; None once packed
     sha256: str
     token_mode: bool = False  # CSV sequences are space-separated tokens (else characters)
     rows: int = 0  # CSV rows (blank lines not counted)
     class_names: tuple[str, ...] = ()  # CSV labels or tags, sorted
     text_chars: int = 0  # text: characters after decoding (CRLF counted as one)
+    packed: bytes | None = None  # zlib.compress(raw)
+    size: int = 0  # bytes of the file
+    start: int = 0  # where the content begins: after a UTF-8 byte order mark, if any
     _encoded: dict = field(default_factory=dict, repr=False)  # fold_case -> Encoding (+ first-pass counts)
 
-    @property
-    def size(self) -> int:
-        return len(self.raw)
+    def __post_init__(self):
+        self.size = len(self.raw)
+        self.start = len(codecs.BOM_UTF8) if self.raw.startswith(codecs.BOM_UTF8) else 0
 
-    @property
-    def start(self) -> int:
-        """Where the content begins: after a UTF-8 byte order mark, if any."""
-        return len(codecs.BOM_UTF8) if self.raw.startswith(codecs.BOM_UTF8) else 0
+    def content(self) -> bytes:
+        return self.raw if self.raw is not None else zlib.decompress(self.packed)
+
+    def pack_bytes(self) -> None:
+        """Keep the bytes compressed from now on (a 10 MB text: about 3.5 MB instead of 10)."""
+        if self.raw is not None:
+            self.packed, self.raw = zlib.compress(self.raw, 6), None
 
     def encoded(self, fold_case: bool) -> Encoding:
         """The content as ids for this case folding (computed once per choice)."""
         key = bool(fold_case)
         if key not in self._encoded:
-            self._encoded[key] = (_encode_text if self.kind == "text" else _encode_rows)(self, key)
+            packed = self.raw is None
+            if packed:
+                self.raw = self.content()
+            try:
+                if self.kind == "text":
+                    self._encoded[key] = _encode_text(self, key)
+                else:
+                    from .data_csv import encode_rows  # (a module of its own; it imports this one)
+
+                    self._encoded[key] = encode_rows(self, key)
+            finally:
+                if packed:
+                    self.raw = None
         return self._encoded[key]
 
     def summary(self) -> dict:
@@ -163,14 +181,17 @@ def parse_data(name: str, raw: bytes) -> DataFile:
     first = raw[start:start + 200].split(b"\n", 1)[0].strip().lower().replace(b" ", b"")
     header = tuple(first.decode("utf-8", "replace").split(","))
     if suffix == ".csv" or (suffix != ".txt" and header in HEADERS):
-        data = _scan_csv(name, raw, sha)
+        from .data_csv import scan_csv
+
+        data = scan_csv(name, raw, sha)
     else:
         data = DataFile(name=name, kind="text", raw=raw, sha256=sha)
     data.encoded(False)  # text: decodes, validates and counts; CSV: the per-row checks
+    data.pack_bytes()
     return data
 
 
-def _decoded_chunks(name: str, raw: bytes, start: int):
+def decoded_chunks(name: str, raw: bytes, start: int):
     """The text as str chunks (UTF-8 checked, CRLF and lone CR turned into LF)."""
     mv, n, s, pending = memoryview(raw), len(raw), start, ""
     while s < n:
@@ -197,7 +218,7 @@ def _decoded_chunks(name: str, raw: bytes, start: int):
         yield "\n"
 
 
-def _fold(chunk: str, fold_case: bool) -> str:
+def fold(chunk: str, fold_case: bool) -> str:
     return chunk.lower() if fold_case else chunk
 
 
@@ -209,8 +230,8 @@ def _encode_text(data: DataFile, fold_case: bool):
     bmp_counts = np.zeros(BMP, dtype=np.int64)
     other: Counter = Counter()  # characters beyond the basic multilingual plane (emoji, ...)
     total = 0
-    for chunk in _decoded_chunks(data.name, data.raw, data.start):
-        chunk = _fold(chunk, fold_case)
+    for chunk in decoded_chunks(data.name, data.raw, data.start):
+        chunk = fold(chunk, fold_case)
         total += len(chunk)
         if chunk.isascii():
             bmp_counts[:128] += np.bincount(np.frombuffer(chunk.encode("ascii"), np.uint8), minlength=128)
@@ -230,7 +251,7 @@ def _encode_text(data: DataFile, fold_case: bool):
     if total < MIN_TEXT_CHARS:
         raise DataFileError(f"{data.name} has {total} characters of text; at least {MIN_TEXT_CHARS} "
                             f"are needed")
-    vocab, keep = _choose(other, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR,
+    vocab, keep = choose(other, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR,
                           reserved=RESERVED, order=lambda c: ord(c))
     unk = len(keep)  # ids: vocabulary characters in code point order, the unknown id last
     lut = np.full(BMP, unk, dtype=np.uint8)
@@ -242,8 +263,8 @@ def _encode_text(data: DataFile, fold_case: bool):
             high_ids[ord(c)] = i
     out = np.empty(total, dtype=np.uint8)
     pos = 0
-    for chunk in _decoded_chunks(data.name, data.raw, data.start):
-        chunk = _fold(chunk, fold_case)
+    for chunk in decoded_chunks(data.name, data.raw, data.start):
+        chunk = fold(chunk, fold_case)
         if chunk.isascii():
             part = lut[np.frombuffer(chunk.encode("ascii"), np.uint8)]
         else:
@@ -257,7 +278,7 @@ def _encode_text(data: DataFile, fold_case: bool):
     return Encoding(vocab, out)
 
 
-def _choose(counts: Counter, label, unknown_label: str, reserved=frozenset(), order=None):
+def choose(counts: Counter, label, unknown_label: str, reserved=frozenset(), order=None):
     """The K most frequent symbols (ties: the smaller symbol first), sorted for display.
 
     Returns (Vocabulary, kept symbols in id order); the unknown symbol, when needed, is the last id.
@@ -271,145 +292,6 @@ def _choose(counts: Counter, label, unknown_label: str, reserved=frozenset(), or
     if dropped:
         labels, symbols = labels + (unknown_label,), symbols + ("",)
     return Vocabulary(labels, symbols, len(counts), dropped), keep
-
-
-# ---- CSV ---------------------------------------------------------------------------------------
-def _lines(name: str, raw: bytes, start: int):
-    """The file's lines (UTF-8 checked, LF endings), one at a time: what csv.reader reads."""
-    pending = ""
-    for chunk in _decoded_chunks(name, raw, start):
-        lines = (pending + chunk).split("\n")
-        pending = lines.pop()
-        for line in lines:
-            yield line + "\n"
-    if pending:
-        yield pending
-
-
-def _csv_rows(name: str, raw: bytes, start: int):
-    """(kind, rows): rows yields (row number, sequence, label/tags) with the field checks done."""
-    reader = csv.reader(_lines(name, raw, start), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise DataFileError(f"{name} row 1: {one_line(exc)}") from None
-    key = tuple(h.strip().lower() for h in header or ())
-    if key not in HEADERS:
-        found = one_line(",".join(header or ()))[:60]
-        raise DataFileError(f"{name}: the first line must be the header sequence,label (labelled "
-                            f"sequences) or tokens,tags (tagged sequences); found {found!r}")
-    what = "label" if HEADERS[key] == "labelled" else "tags"
-
-    def rows():
-        count = 0
-        try:
-            for row in reader:
-                line = reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank lines are allowed
-                count += 1
-                if count > MAX_ROWS:
-                    raise DataFileError(f"{name} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
-                if len(row) > 2:
-                    raise DataFileError(f"{name} row {line} has {len(row)} fields; expected 2 (put a "
-                                        f"sequence that contains a comma in double quotes)")
-                seq, lab = row[0].strip(), row[1].strip() if len(row) == 2 else ""
-                if not seq:
-                    raise DataFileError(f"{name} row {line}: the {key[0]} field is empty")
-                if not lab:
-                    raise DataFileError(f"{name} row {line}: the {what} field is missing")
-                yield line, seq, lab
-        except csv.Error as exc:
-            raise DataFileError(f"{name} row {reader.line_num}: {one_line(exc)}") from None
-
-    return HEADERS[key], rows()
-
-
-def _scan_csv(name: str, raw: bytes, sha: str) -> DataFile:
-    """First pass: structure, the kind of symbols, the classes, and (when the kind of symbols is
-    already clear) the symbol counts, so that the unfolded encoding needs one pass more, not two."""
-    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    kind, rows = _csv_rows(name, raw, start)
-    classes: Counter = Counter()
-    counts: Counter = Counter()  # tagged: tokens; labelled: characters while no row has a space
-    n, spaced = 0, False
-    for line, seq, lab in rows:
-        n += 1
-        if kind == "tagged":
-            tokens, tags = seq.split(), lab.split()
-            if len(tokens) != len(tags):
-                raise DataFileError(f"{name} row {line}: {len(tokens)} tokens but {len(tags)} tags")
-            _check_cap(name, line, len(tokens), True)
-            counts.update(tokens)
-            classes.update(tags)
-            continue
-        classes[lab] += 1
-        if not spaced and (" " in seq or "\t" in seq):
-            spaced = True
-            counts = None  # tokens after all: counted in the next pass
-        if not spaced:
-            _check_cap(name, line, len(seq), False)
-            counts.update(seq)
-    if n < MIN_ROWS:
-        raise DataFileError(f"{name} has {n} rows; at least {MIN_ROWS} are needed (one in ten is "
-                            f"held out for validation)")
-    word = "label" if kind == "labelled" else "tag"
-    if len(classes) < 2:
-        raise DataFileError(f"{name} has only one {word} ({next(iter(classes))!r}); "
-                            f"{'an acceptor' if kind == 'labelled' else 'a tagger'} needs at least two")
-    if len(classes) > MAX_CLASSES:
-        raise DataFileError(f"{name} has {len(classes)} different {word}s; at most {MAX_CLASSES}")
-    data = DataFile(name=name, kind=kind, raw=raw, sha256=sha, token_mode=kind == "tagged" or spaced,
-                    rows=n, class_names=tuple(sorted(classes)))
-    data._encoded["counts"] = counts
-    return data
-
-
-def _check_cap(name: str, line: int, n: int, tokens: bool) -> None:
-    if n > MAX_SEQUENCE:
-        raise DataFileError(f"{name} row {line}: the sequence has {n} {'tokens' if tokens else 'characters'}; "
-                            f"the cap is {MAX_SEQUENCE}")
-
-
-def _encode_rows(data: DataFile, fold_case: bool) -> Encoding:
-    """Count the (folded) symbols unless the first pass did, then write every row's ids and targets."""
-    name, token_mode = data.name, data.token_mode
-    counts = None if fold_case else data._encoded.pop("counts", None)  # from the first pass
-    if counts is None:
-        counts = Counter()
-        for line, seq, _ in _csv_rows(name, data.raw, data.start)[1]:
-            symbols = _fold(seq, fold_case).split() if token_mode else _fold(seq, fold_case)
-            _check_cap(name, line, len(symbols), token_mode)
-            counts.update(symbols)
-    if token_mode:
-        vocab, keep = _choose(counts, lambda s: s, UNKNOWN_TOKEN, reserved={UNKNOWN_TOKEN})
-    else:
-        vocab, keep = _choose(counts, lambda c: DISPLAY.get(c, c), UNKNOWN_CHAR, reserved=RESERVED,
-                              order=lambda c: ord(c))
-    index = {x: i for i, x in enumerate(keep)}
-    unk = len(keep)
-    lookup = {x: index.get(x, unk) for x in counts}  # every symbol of the file: no misses
-    table = {ord(c): chr(i) for c, i in lookup.items()} if not token_mode else None
-    tag_lookup = {c: i for i, c in enumerate(data.class_names)}
-    ids, tags = bytearray(), bytearray()
-    ends = []
-    tagged = data.kind == "tagged"
-    get, tag_get = lookup.__getitem__, tag_lookup.__getitem__
-    for _, seq, lab in _csv_rows(name, data.raw, data.start)[1]:
-        seq = _fold(seq, fold_case)
-        if token_mode:
-            ids += bytes(map(get, seq.split()))
-        else:
-            ids += seq.translate(table).encode("latin-1")  # ids < 256: one byte per character
-        if tagged:
-            tags += bytes(map(tag_get, lab.split()))
-        else:
-            tags.append(tag_lookup[lab])
-        ends.append(len(ids))
-    offsets = np.zeros(len(ends) + 1, dtype=np.int64)
-    offsets[1:] = ends
-    ids, targets = np.frombuffer(ids, dtype=np.uint8), np.frombuffer(tags, dtype=np.uint8)
-    return Encoding(vocab, ids, offsets, targets)
 
 
 # ---- files in use, by SHA-256 --------------------------------------------------------------------
@@ -450,7 +332,8 @@ def open_data(path) -> DataFile:
 # ---- embedding in a session file -----------------------------------------------------------------
 def pack(data: DataFile) -> dict:
     """What a session file stores of a data file: its name, SHA-256 and zlib-compressed bytes."""
-    return {"name": data.name, "sha256": data.sha256, "zlib": zlib.compress(data.raw, 6)}
+    return {"name": data.name, "sha256": data.sha256,
+            "zlib": data.packed if data.packed is not None else zlib.compress(data.raw, 6)}
 
 
 def unpack(entry) -> DataFile:
