@@ -13,11 +13,17 @@ from .usage import UsageError
 
 EPILOG = """examples:
   python main.py                                   open the window
+  python main.py --data notes.txt                  open the window on your own text (or .csv)
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
+  python main.py --headless --data assets/examples/frankenstein_letter1.txt --steps 300 --export out/
+  python main.py --headless --data assets/examples/vowel_majority.csv --compare gru,lstm --steps 300 --export cmp/
+
+data files (--data): a .txt file (UTF-8) trains a character language model on it; a .csv file with
+the header sequence,label trains an acceptor and one with the header tokens,tags a tagger (see README).
 """
 
 
@@ -34,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="train without a window")
     p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
     p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
+    p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
+                   "or .csv with the header sequence,label or tokens,tags")
+    p.add_argument("--fold-case", action="store_true", help="with --data: read upper and lower case as one symbol")
     m = p.add_argument_group("model (override the task's preset)")
     m.add_argument("--cell", help="rnn_tanh, rnn_relu, gru or lstm")
     m.add_argument("--hidden", type=int, help="hidden size H (1-512)")
@@ -71,9 +80,11 @@ def main(argv=None) -> int:
                 raise UsageError("--export, --steps, --save and --compare need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
+            if args.data and args.session:
+                raise UsageError("open either a session or a data file, not both")
             from .gui import run_gui
 
-            return run_gui(args.session)
+            return run_gui(args.session, args.data)
         from .headless import run_headless
 
         return run_headless(args)

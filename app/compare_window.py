@@ -33,6 +33,7 @@ from engine import CELLS
 from engine import protocol as P
 from engine.compare_config import parse_variants, plan_runs
 from engine.lab_config import LabConfig
+from engine.tasks import is_data_task
 from widgets.base import SERIES_COLORS
 from widgets.compare_curves import CompareCurves
 from widgets.compare_gradients import CompareGradients
@@ -196,9 +197,10 @@ class CompareSetup(QWidget):
 
 
 class CompareWindow(QMainWindow):
-    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None, data: dict | None = None):
         super().__init__(parent)
         self.setObjectName("compareWindow")
+        self.data = data  # a data-file task's file (engine.tasks.data_files.pack), sent to the compare engine
         self.setWindowTitle("RNN Lab · compare")
         self.base_config = cfg
         self.session = None  # engine.compare_config.RunPlan of the runs
@@ -256,7 +258,7 @@ class CompareWindow(QMainWindow):
         self._stop_worker()
         self.session, self.latest = plan, None
         self.handle = client = EngineClient(P.Init(kind="compare", config=cfg.to_dict(),
-                                                   variants=tuple(variants)), self)
+                                                   variants=tuple(variants), data=self.data), self)
         client.snapshot_ready.connect(self._on_snapshot_ready)
         client.diverged.connect(self._on_diverged)
         client.failed.connect(lambda e: self.statusBar().showMessage(f"{e.what or 'Engine'} failed: {e.message}",
@@ -367,7 +369,15 @@ def add_compare_action(window) -> QAction:
             guard.compare.raise_()
             guard.compare.activateWindow()
             return
-        guard.compare = CompareWindow(window.controller.config)
+        cfg = window.controller.config
+        data = None
+        if is_data_task(cfg.task):  # the compare engine needs the file the main engine holds
+            try:
+                data = window.controller.call("data_pack")
+            except Exception as exc:  # noqa: BLE001 (an engine that died or refused: say so)
+                window.statusBar().showMessage(f"Compare failed: {exc}", 10000)
+                return
+        guard.compare = CompareWindow(cfg, data=data)
         guard.compare.setAttribute(Qt.WA_DeleteOnClose)
         guard.compare.destroyed.connect(guard.forget)
         guard.compare.show()

@@ -177,6 +177,8 @@ def config_json(snapshot) -> str:
             "seed": snapshot.config["train"]["seed"], "step": snapshot.step,
             "example": snapshot.example_source, "metric": snapshot.task_info.get("metric"),
             "merge_note": "sum = the lecture's h_i = fwd_i + bwd_i; concat = PyTorch's [fwd_i; bwd_i]"}
+    if snapshot.task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
+        info["data"] = snapshot.task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
 
 

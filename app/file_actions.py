@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from engine.lab_config import LabConfig
+from engine.lab_config import LabConfig, config_from_dict
 
 from . import settings as app_settings
 from .export import ExportError, export_all, export_panel
@@ -130,7 +130,7 @@ class FileActions(QObject):
         if not self.may_discard():
             return
         self.controller.pause()
-        self.controller.request("open", lambda cfg: self._opened(LabConfig.from_dict(cfg), path),
+        self.controller.request("open", lambda cfg: self._opened(config_from_dict(cfg), path),
                                 lambda msg: self._failed("open", msg), path=str(path))
 
     def save(self) -> None:

@@ -44,10 +44,11 @@ class LectureMenu(QObject):
 
     # ---- text generation -----------------------------------------------------------------
     def generate_dialog(self) -> None:
-        if self.window.controller.config.task != "charlm":
+        if self.window.controller.config.task not in ("charlm", "text_file"):
             QMessageBox.information(self.window, "Generate text",
                                     "Text generation needs the character language model: choose the task "
-                                    "'charlm' (or Lecture > Language model) and train it a little first.")
+                                    "'charlm' (or Lecture > Language model, or File > Open data… on a .txt file) "
+                                    "and train it a little first.")
             return
         prompt, ok = QInputDialog.getText(self.window, "Generate text", "Start with (prompt):", text="the ")
         if not ok:

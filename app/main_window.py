@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,13 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine.lab_config import LabConfig
-from engine.tasks import make_task
+from engine.tasks import is_data_task, make_task
 from widgets.controls import ControlsPanel
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
+from .data_actions import DATA_SUFFIXES, DataActions
 from .file_actions import FileActions
 from .lecture_menu import LectureMenu
 from .panel_registry import DOCKS, SPECS, dock_panels
@@ -64,14 +66,16 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.data = DataActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
         self.controls.set_values(config_to_values(config))
-        self.controls.set_task_details(make_task(config.task, **config.task_params).description,
-                                       seq_len_range(config.task))
+        if not is_data_task(config.task):  # a data file's task: its details come with the first snapshot
+            self.controls.set_task_details(make_task(config.task, **config.task_params).description,
+                                           seq_len_range(config.task))
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
         self.resize(1600, 1000)
         if remember:
@@ -302,7 +306,10 @@ class MainWindow(QMainWindow):
         if files:
             event.acceptProposedAction()
             # after the drop has finished: opening may ask about unsaved training in a dialog
-            QTimer.singleShot(0, lambda: self.open_session(files[0]))
+            if Path(files[0]).suffix.lower() in DATA_SUFFIXES:
+                QTimer.singleShot(0, lambda: self.data.open_data(files[0]))
+            else:
+                QTimer.singleShot(0, lambda: self.open_session(files[0]))
 
     def closeEvent(self, event) -> None:
         if not self._closing and not self.files.may_discard():

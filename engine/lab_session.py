@@ -193,6 +193,27 @@ class LabSession:
         self.save(path)
         return str(path)
 
+    def request_open_data(self, path: str, fold_case: bool = False) -> dict:
+        """Read a data file here in the engine and switch to its task's preset. A bad file raises
+        ValueError (one line) and changes nothing. Returns what the window shows of the new task."""
+        from .tasks.data_files import open_data
+        from .tasks.data_tasks import task_for
+
+        name, params = task_for(open_data(path))
+        if fold_case:
+            params["fold_case"] = 1
+        cfg = LabConfig.for_task(name, **params)
+        self.state = "paused"
+        self.configure(cfg)
+        return data_task_view(self.config, self.task)
+
+    def request_data_pack(self) -> dict | None:
+        """The data file of a data-file task, packed for another engine (compare mode); else None."""
+        from .tasks.data_files import pack
+
+        source = getattr(self.task, "source", None)
+        return None if source is None else pack(source)
+
     def request_weights(self) -> dict:
         """The model's state as numpy (step count, task, every parameter): what tests compare."""
         return {"step": self.trainer.step_count, "task": self.config.task,
@@ -203,6 +224,14 @@ class LabSession:
             raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
         g = torch.Generator().manual_seed(self.trainer.step_count)
         return prompt, self.task.generate(self.model, prompt, int(length), float(temperature), g)
+
+
+def data_task_view(config: LabConfig, task) -> dict:
+    """Plain data the window needs about a task on a data file (it cannot build that task itself:
+    the file lives in the engine)."""
+    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
+    return {"config": config.to_dict(), "title": task.title, "description": task.description,
+            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

@@ -25,6 +25,7 @@ MERGE_ITEMS = (("sum", "sum  h = →h + ←h  (lecture)"), ("concat", "concat  h
 INIT_ITEMS = (("default", "PyTorch default"), ("orthogonal", "orthogonal W_hh"),
               ("identity", "identity W_hh (IRNN)"))
 OPT_ITEMS = (("adam", "Adam"), ("sgd", "SGD"))
+DATA_ROLE = 257  # Qt.UserRole + 1: marks the task combo's entry for the user's data file
 
 # app.lab_session.MAX_CELLS, stated where the user meets it (tests check the two agree)
 SIZE_CAP = (" Batch size x length T x hidden H x directions x layers must stay within 2,000,000; "
@@ -164,6 +165,22 @@ class ControlsPanel(QWidget):
             self.task_combo.addItem(title, name)
             self.task_combo.setItemData(self.task_combo.count() - 1, description, 3)  # ToolTipRole
         self._updating = False
+
+    def set_data_task(self, name: str, title: str, description: str) -> None:
+        """The entry of the task on the user's data file, after the built-in tasks (one at a time)."""
+        self._updating = True
+        try:
+            combo = self.task_combo
+            for i in reversed(range(combo.count())):
+                if combo.itemData(i, DATA_ROLE):
+                    combo.removeItem(i)
+            if combo.count() and combo.itemData(combo.count() - 1) is not None:
+                combo.insertSeparator(combo.count())
+            combo.addItem(title, name)
+            combo.setItemData(combo.count() - 1, description, 3)  # ToolTipRole
+            combo.setItemData(combo.count() - 1, True, DATA_ROLE)
+        finally:
+            self._updating = False
 
     def set_task_details(self, description: str, seq_len_range: tuple[int, int] | None) -> None:
         self.task_description.setText(description)

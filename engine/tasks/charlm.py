@@ -13,6 +13,7 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "assets" / "corpus"
 CORPUS_FILE = "alice_ch1-2.txt"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz .,'\"!?-"
 HELDOUT = 0.1  # the last 10% of the text is never trained on: ``heldout_bits`` scores it
+MAX_EVAL_CHARS = 20_000  # heldout_bits scores at most this many characters
 SPACE_LABEL = "\u2423"  # open box: how a space is displayed
 _REPLACE = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
             "\u2013": "-", ";": ",", ":": ","}
@@ -110,13 +111,22 @@ class CharLMTask(Task):
                              f"use a-z, space and . , ' \" ! ? -")
         return torch.tensor([ALPHABET.index(c) for c in chars], dtype=torch.long)
 
+    def decode_id(self, i: int) -> str:
+        """The character that id ``i`` stands for, as generated text shows it."""
+        return ALPHABET[i]
+
+    def heldout_prompt(self, n: int = 40) -> str:
+        """The first ``n`` characters of the held-out text, as a prompt for ``generate``."""
+        return "".join(self.decode_id(i) for i in self.heldout[:n].tolist())
+
     @no_grad
     def heldout_bits(self, model) -> float:
         """Bits per character on the held-out end of the text, in windows of seq_len."""
-        T = min(self.params["seq_len"], len(self.heldout) - 1)
-        n = (len(self.heldout) - 1) // T
-        inputs = self.heldout[: n * T].reshape(n, T)  # (n, T)
-        targets = self.heldout[1 : n * T + 1].reshape(n, T)
+        held = self.heldout[:MAX_EVAL_CHARS].long()  # (N,) a long validation text: its start
+        T = min(self.params["seq_len"], len(held) - 1)
+        n = (len(held) - 1) // T
+        inputs = held[: n * T].reshape(n, T)  # (n, T)
+        targets = held[1 : n * T + 1].reshape(n, T)
         was_training = model.training
         model.eval()
         try:
@@ -139,12 +149,12 @@ class CharLMTask(Task):
                 or not 0 <= temperature <= 10:
             raise ValueError(f"temperature must be from 0 to 10; got {temperature!r}")
         if getattr(model, "output_kind", None) != "per_step" or model.head.out_features != len(self.vocab):
-            raise ValueError("generate needs a model trained on the charlm task")
+            raise ValueError(f"generate needs a model trained on the {self.name} task")
         if model.config.bidirectional:
             raise ValueError("a bidirectional model cannot generate text: it reads the future")
         ids = self.encode_prompt(prompt)
         if len(ids) == 0:
-            ids = torch.tensor([ALPHABET.index(" ")])
+            ids = self.encode_prompt(" ")
         was_training = model.training
         model.eval()
         try:
@@ -158,7 +168,7 @@ class CharLMTask(Task):
                 else:
                     probs = torch.softmax(logits / temperature, dim=-1)
                     nxt = int(torch.multinomial(probs, 1, generator=generator))
-                chars.append(ALPHABET[nxt])
+                chars.append(self.decode_id(nxt))
                 out, state = model.encoder(model.embed(torch.tensor([[nxt]])), state)
         finally:
             model.train(was_training)
