@@ -1,4 +1,6 @@
 """Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
+from .attribution import METHODS as ATTRIBUTION_METHODS
+from .attribution import Attribution, attribution, spearman
 from .counterfactual import counterfactual
 from .gate_stats import forget_half_life, gate_statistics
 from .spectrum import (
@@ -13,4 +15,5 @@ from .spectrum import (
 
 __all__ = ["analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
            "spectral_radii", "spectral_radius",
-           "counterfactual", "forget_half_life", "gate_statistics"]
+           "counterfactual", "forget_half_life", "gate_statistics",
+           "ATTRIBUTION_METHODS", "Attribution", "attribution", "spearman"]
