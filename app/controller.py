@@ -77,6 +77,7 @@ class LabController(QObject):
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
         self._request_id, self._pending = 0, {}  # request id -> (on_done, on_error)
+        self._view_busy, self._view_next = False, None  # timeline: one view request in flight, latest wins
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.command_failed.connect(self._on_command_failed)
@@ -126,6 +127,7 @@ class LabController(QObject):
 
     def train(self, on: bool) -> None:
         if on:
+            self.window.timeline.stop_replay()  # training shows, and continues from, the present
             self.worker.start_training()
             self.dirty_since_save = True
             self.status_message.emit("Training…", 2000)
@@ -164,6 +166,37 @@ class LabController(QObject):
         self._pending[rid] = (on_done, on_error)
         self.worker.submit(f"request:{rid}", lambda s: getattr(s, f"request_{kind}")(**args), refresh)
         return rid
+
+    def view_checkpoint(self, step) -> None:
+        """Show every panel at a checkpointed training step (None: the present). Pauses training;
+        while the engine re-probes, newer requests replace older ones (a dragged slider)."""
+        if step is not None and self.worker.is_training:
+            self.pause()
+        if self._view_busy:
+            self._view_next = ("step", step)
+            return
+        self._view_busy = True
+
+        def done(_result=None):
+            self._view_busy = False
+            if self._view_next is not None:
+                (_, nxt), self._view_next = self._view_next, None
+                self.view_checkpoint(nxt)
+
+        def failed(message):
+            self.status_message.emit(message, 8000)
+            done()
+
+        self.request("view_checkpoint", on_done=done, on_error=failed, step=step)
+
+    def request_attribution_options(self, options: dict) -> None:
+        self.request("attribution_options", on_error=lambda m: self.status_message.emit(m, 8000), **options)
+
+    def refeed(self) -> None:
+        """Hand the shown snapshot to every panel again (after an export drew others into them)."""
+        self._fed.clear()
+        self.feed()
+        self.set_time(self.time)
 
     def views_changed(self, *_args) -> None:
         """A tab or dock was shown or hidden: look up the panels in view at the next repaint tick."""
@@ -241,6 +274,7 @@ class LabController(QObject):
         self.feed(self._visible)
         self.window.transport.set_time(self.time, emit=False)
         self.window.transport.set_training(snap.state == "training")
+        self.window.timeline.set_timeline(snap.timeline)
         self.window.update_status(snap)
         self.snapshot_shown.emit(snap)
 

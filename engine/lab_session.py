@@ -126,6 +126,7 @@ class LabSession:
         info["typed_hint"] = typed_hint(self.task)
         info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
         info["input_dim"] = self.task.input_dim
+        info["output_kind"] = self.task.output_kind
         trace = self.probe()
         return Snapshot(
             trace=trace, analysis=self.analyses.compute(self, trace), history=self.trainer.history.arrays(),
@@ -196,6 +197,21 @@ class LabSession:
         """Show the network as it was at the checkpoint nearest ``step`` (None: the present) in the
         following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""
         return self.timeline.view(self.trainer, step)
+
+    def request_timelapse_snapshots(self, steps) -> list:
+        """Snapshots of the displayed example at each of ``steps`` (at most 32; a step past the last
+        checkpoint is the present), for a time-lapse export; the view shown before is kept."""
+        if not isinstance(steps, (list, tuple)) or not 0 < len(steps) <= 32:
+            raise ValueError("steps must be a list of 1 to 32 training steps")
+        before = self.timeline.viewing
+        try:
+            out = []
+            for step in steps:
+                self.timeline.view(self.trainer, step)
+                out.append(self.snapshot())
+            return out
+        finally:
+            self.timeline.viewing = before
 
     def request_attribution_options(self, method: str | None = None, baseline: str | None = None,
                                     position: int | None = None) -> dict:

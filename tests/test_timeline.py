@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from engine import ModelConfig, TrainConfig, build_model, probe
+from engine import ModelConfig, TrainConfig, build_model
 from engine.analysis import attribution, spearman
 from engine.lab_config import LabConfig
 from engine.lab_session import LabSession
+from engine.probe import probe
 
 
 @pytest.fixture
@@ -101,6 +102,6 @@ def test_per_step_attribution_explains_the_chosen_position():
     s.analyses.wanted = {"attribution"}
     s.request_attribution_options(position=22)
     p = s.snapshot().analysis["attribution"]
-    assert p["position"] == 22 and "step 22" in p["explained"] and p["attention"] is None
+    assert p["position"] == 22 and "t = 23" in p["explained"] and p["attention"] is None
     s.request_attribution_options(position=10_000)  # a shorter example: clamped to its last step
     assert s.snapshot().analysis["attribution"]["position"] == s.example[0].shape[1] - 1

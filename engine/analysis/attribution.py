@@ -95,7 +95,7 @@ def _scalar_fn(model: SequenceModel, outputs_x: torch.Tensor, position: int | No
         if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < T:
             raise ValueError(f"position must be a whole number from 0 to {T - 1}; got {position!r}")
         c = int(outputs_x[0, position].argmax())
-        return (lambda o: o[:, position, c]), position, c, f"logit of {classes[c]!r} at step {position}"
+        return (lambda o: o[:, position, c]), position, c, f"logit of {classes[c]!r} at t = {position + 1}"
     c = int(outputs_x[0].argmax())
     return (lambda o: o[:, c]), None, c, f"logit of {classes[c]!r}"
 
