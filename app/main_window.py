@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine.lab_config import LabConfig
@@ -95,14 +97,20 @@ class MainWindow(QMainWindow):
         self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
                                           "border-radius: 4px;")
         self.viewing_banner.hide()
-        center.addWidget(self.viewing_banner)
         center.addWidget(self.lecture_note)
         center.addWidget(self.strip)
         center.addWidget(self.unrolled)
         center.setStretchFactor(1, 0)
         center.setStretchFactor(2, 1)
         center.setSizes([60, 170, 420])
-        self.setCentralWidget(center)
+        central = QWidget()
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
+        column.addWidget(center, 1)
+        self.setCentralWidget(central)
         scroll = QScrollArea()
         scroll.setObjectName("controlsScroll")
         scroll.setWidget(self.controls)

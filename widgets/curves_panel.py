@@ -263,6 +263,7 @@ class CurvesPanel(Panel):
         for line in self.viewed_lines:
             line.setPen(pg.mkPen(th["accent"], width=2))
         self.viewed_lines[1].label.setColor(th["accent"])
+        self.viewed_lines[1].label.fill = pg.mkBrush(th["background"] + "d8")  # readable over the curves
         for item in (self.loss_eval, self.metric_eval):
             item.setSymbolBrush(th["accent"])
             item.setSymbolPen(pg.mkPen(th["background"], width=1))
