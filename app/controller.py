@@ -78,6 +78,7 @@ class LabController(QObject):
         self._visible = set(window.panels)  # until the first tick measures it
         self._request_id, self._pending = 0, {}  # request id -> (on_done, on_error)
         self._view_busy, self._view_next = False, None  # timeline: one view request in flight, latest wins
+        self.held = False  # an export draws its own snapshots into the panels: new ones wait
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.command_failed.connect(self._on_command_failed)
@@ -192,8 +193,13 @@ class LabController(QObject):
     def request_attribution_options(self, options: dict) -> None:
         self.request("attribution_options", on_error=lambda m: self.status_message.emit(m, 8000), **options)
 
+    def hold_display(self, on: bool) -> None:
+        """While held, snapshots from the engine are kept but not drawn (an export owns the panels)."""
+        self.held = on
+
     def refeed(self) -> None:
         """Hand the shown snapshot to every panel again (after an export drew others into them)."""
+        self.held = False
         self._fed.clear()
         self.feed()
         self.set_time(self.time)
@@ -253,6 +259,8 @@ class LabController(QObject):
         if self._painting:
             self.worker.display_cost = 0.7 * self.worker.display_cost + 0.3 * (self._update_cost + busy)
             self._painting = False
+        if self.held:
+            return
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)

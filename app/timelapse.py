@@ -66,6 +66,7 @@ class TimelapseExport(QObject):
             self.finished.emit(False, "There is no training run to make a time-lapse of yet.")
             return
         self.controller.pause()
+        self.controller.hold_display(True)
         for p in self.panels.values():
             p.set_theme(self.light)
         self._next()
