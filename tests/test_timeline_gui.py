@@ -20,19 +20,24 @@ from tests.test_main_window import wait_shown
 
 
 def trained_window(qtbot, task="sentiment", steps=60, **model):
+    """A window whose engine trained ``steps`` steps, and a twin session trained the same way in this
+    process (same seed and settings give the same run, tests/test_checkpoints.py) with the weights
+    recorded after every step: the independent reference for what the window shows."""
     cfg = LabConfig.for_task(task)
     cfg = LabConfig(cfg.task, cfg.task_params, ModelConfig(**{**cfg.model.to_dict(), "hidden_size": 16, **model}),
                     TrainConfig(**{**cfg.train.to_dict(), "batch_size": 16}))
-    session = LabSession(cfg)
-    recorded = {0: copy.deepcopy(session.model.state_dict())}
-    session.trainer.add_callback(lambda t, s: recorded.__setitem__(s.step, copy.deepcopy(t.model.state_dict())))
-    for _ in range(steps):
-        session.step()
-    window = MainWindow(session, remember=False)
+    window = MainWindow(cfg, remember=False)
     qtbot.addWidget(window)
     window.show()
     wait_shown(qtbot, window, lambda s: True)
-    return window, session, recorded
+    window.controller.request("train_until_paused", steps=steps)  # (refreshes the display afterwards)
+    wait_shown(qtbot, window, lambda s: s.step == steps)
+    twin = LabSession(cfg)
+    recorded = {0: copy.deepcopy(twin.model.state_dict())}
+    twin.trainer.add_callback(lambda t, s: recorded.__setitem__(s.step, copy.deepcopy(t.model.state_dict())))
+    for _ in range(steps):
+        twin.step()
+    return window, twin, recorded
 
 
 def model_at(session, state):
