@@ -10,7 +10,7 @@ from collections import deque
 
 import numpy as np
 
-from .analysis import analysis_dict, attribution, counterfactual, gate_statistics, spearman
+from .analysis import analysis_dict, attribution, bptt_summary, counterfactual, gate_statistics, spearman
 from .analysis.attribution import METHOD_TITLES, METHODS
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
@@ -130,4 +130,6 @@ ANALYSES = {
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
     "attribution": lambda a, s, trace: a.attribution(s, trace),
+    # BPTT's sum over time for layer 1: {param name: {"step", "running", "running_back": (T,), "total"}}
+    "bptt": lambda a, s, trace: bptt_summary(s.shown_model(), *s.example),
 }

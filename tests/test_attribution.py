@@ -38,12 +38,12 @@ def reference_gradient_x_input(model, inputs, position=None):
     return (x * g).sum(-1).detach().double().numpy(), (g.sum(-1)).detach().double().numpy()
 
 
-@pytest.mark.parametrize("name,cell,bidirectional", [
-    ("sentiment", "lstm", True), ("copy_memory", "gru", False), ("adding", "rnn_tanh", False),
-    ("parity", "lstm", False)])
-def test_gradient_x_input_equals_autograd(name, cell, bidirectional):
+@pytest.mark.parametrize("name,cell,bidirectional,h0", [
+    ("sentiment", "lstm", True, "zero"), ("copy_memory", "gru", False, "random"),
+    ("adding", "rnn_tanh", False, "zero"), ("parity", "lstm", False, "random")])
+def test_gradient_x_input_equals_autograd(name, cell, bidirectional, h0):
     task = make_task(name)
-    model = build_model(ModelConfig(cell=cell, hidden_size=24, bidirectional=bidirectional), task, seed=3)
+    model = build_model(ModelConfig(cell=cell, hidden_size=24, bidirectional=bidirectional, h0=h0), task, seed=3)
     inputs, targets = example(task)
     position = inputs.shape[1] - 3 if task.output_kind == "per_step" else None
     got = attribution(model, inputs, targets, "gradient_x_input", position=position)
@@ -60,7 +60,7 @@ class LinearEncoder(nn.Module):
         super().__init__()
         self.w = nn.Linear(E, H, bias=False)
 
-    def forward(self, x):  # (B, T, E)
+    def forward(self, x, state=None):  # (B, T, E); the zero initial state
         return torch.cumsum(self.w(x), dim=1), None  # (B, T, H)
 
 

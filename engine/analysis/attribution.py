@@ -57,15 +57,20 @@ def _inputs_and_encoder(model: SequenceModel, inputs: torch.Tensor):
         x = model.embed(inputs)[0].detach()  # (T, E) embedded tokens
 
         def run(xs):  # xs (S, T, E)
-            out, _ = model.encoder(xs)  # (S, T, D*H)
-            return model.head_forward(out).outputs
+            return _encode(model, xs)
     else:
         x = inputs[0].detach().to(torch.float32)  # (T, F) raw values
 
         def run(xs):  # xs (S, T, F)
-            out, _ = model.encoder(model.embed(xs))  # (S, T, D*H)
-            return model.head_forward(out).outputs
+            return _encode(model, model.embed(xs))
     return x, run
+
+
+def _encode(model: SequenceModel, xs: torch.Tensor) -> torch.Tensor:
+    """Head outputs for embedded inputs xs (S, T, E), from the model's own initial state (held fixed)."""
+    h, c = model.initial_state(xs.shape[0])  # (L*D, S, H) or None for zeros
+    out, _ = model.encoder(xs, h if c is None else (h, c))  # (S, T, D*H)
+    return model.head_forward(out).outputs
 
 
 def _baseline(model: SequenceModel, x: torch.Tensor, baseline) -> tuple[torch.Tensor, str]:
