@@ -14,6 +14,7 @@ from . import settings as app_settings
 from .export import ExportError, export_all, export_panel
 from .gif import export_gif
 from .panel_registry import SPECS
+from .timelapse import TimelapseExport
 
 SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
 
@@ -70,7 +71,8 @@ class FileActions(QObject):
                  ("Save session", QKeySequence.Save, self.save),
                  ("Save session as…", QKeySequence("Ctrl+Shift+S"), self.save_as), None,
                  ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
-                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog)]
+                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog),
+                 ("Export training time-lapse (GIF)…", QKeySequence("Ctrl+Shift+G"), self.export_timelapse_dialog)]
         self.actions = {}
         for item in items:
             if item is None:
@@ -238,6 +240,29 @@ class FileActions(QObject):
                           f"Exported a {T}-frame time sweep to {path}")
         self.controller.set_time(self.controller.time)
         return ok
+
+    def export_timelapse_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export training time-lapse", "training_timelapse.gif",
+                                              "GIF (*.gif)")
+        if path:
+            self.export_timelapse(path)
+
+    def export_timelapse(self, path: str) -> TimelapseExport:
+        """Start the time-lapse export (one frame per checkpoint); it reports in the status bar when done."""
+        job = TimelapseExport(self.window, path, self.light_export.isChecked())
+        self._timelapse = job  # kept alive until it finishes
+
+        def done(ok: bool, message: str) -> None:
+            if ok:
+                self.window.statusBar().showMessage(message, 8000)
+            else:
+                QMessageBox.warning(self.window, "Export failed", message)
+            self._timelapse = None
+
+        job.finished.connect(done)
+        self.window.statusBar().showMessage(f"Exporting a training time-lapse of {len(job.steps)} frames…", 0)
+        job.start()
+        return job
 
     def _report(self, fn, done: str) -> bool:
         try:

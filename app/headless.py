@@ -153,7 +153,7 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {"spectrum", "gate_stats"}
+    session.analyses.wanted = {"spectrum", "gate_stats", "attribution"}
     snap = session.snapshot()
     board = PanelBoard(snap)
     try:

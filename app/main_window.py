@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from engine.lab_config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.controls import ControlsPanel
+from widgets.timeline_bar import TimelineBar
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         config = config or default_config()
         self.controls = ControlsPanel()
         self.transport = TransportBar()
+        self.timeline = TimelineBar()
         self.panels = make_panels()
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
@@ -84,6 +86,8 @@ class MainWindow(QMainWindow):
     # ---- layout ------------------------------------------------------------------------
     def _build_layout(self) -> None:
         self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self._toolbar("Training timeline", "timelineToolbar", self.timeline))
         center = QSplitter(Qt.Vertical)
         center.setObjectName("centerSplitter")
         self.lecture_note = QLabel()
@@ -93,13 +97,27 @@ class MainWindow(QMainWindow):
         self.lecture_note.setStyleSheet("background: #24324a; border-radius: 4px;")
         self.lecture_note.setToolTip("What to watch in this lecture preset (Lecture menu)")
         self.lecture_note.hide()
+        self.viewing_banner = QLabel()
+        self.viewing_banner.setObjectName("viewingBanner")
+        self.viewing_banner.setWordWrap(True)
+        self.viewing_banner.setMargin(4)
+        self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
+                                          "border-radius: 4px;")
+        self.viewing_banner.hide()
         center.addWidget(self.lecture_note)
         center.addWidget(self.strip)
         center.addWidget(self.unrolled)
         center.setStretchFactor(1, 0)
         center.setStretchFactor(2, 1)
         center.setSizes([60, 170, 420])
-        self.setCentralWidget(center)
+        central = QWidget()
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
+        column.addWidget(center, 1)
+        self.setCentralWidget(central)
         scroll = QScrollArea()
         scroll.setObjectName("controlsScroll")
         scroll.setWidget(self.controls)
@@ -152,12 +170,15 @@ class MainWindow(QMainWindow):
                 dock.raise_()
 
     def _transport_toolbar(self):
+        return self._toolbar("Transport", "transportToolbar", self.transport)
+
+    def _toolbar(self, title: str, name: str, widget):
         from PySide6.QtWidgets import QToolBar
 
-        bar = QToolBar("Transport")
-        bar.setObjectName("transportToolbar")
+        bar = QToolBar(title)
+        bar.setObjectName(name)
         bar.setMovable(False)
-        bar.addWidget(self.transport)
+        bar.addWidget(widget)
         return bar
 
     def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
@@ -251,6 +272,8 @@ class MainWindow(QMainWindow):
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
+        self.panels["attributionPanel"].options_requested.connect(c.request_attribution_options)
+        self.timeline.view_requested.connect(c.view_checkpoint)
         c.status_message.connect(self._show_message)
         c.engine_state.connect(self._on_engine_state)
         self.restart_button.clicked.connect(c.engine.restart)
@@ -261,7 +284,13 @@ class MainWindow(QMainWindow):
 
     def update_status(self, snap) -> None:
         labels = self.status_labels
-        labels["step"].setText(f"step {snap.step}")
+        viewing = snap.timeline.get("viewing") if snap.timeline else None
+        labels["step"].setText(f"step {snap.step}" if viewing is None else f"showing {viewing}/{snap.step}")
+        self.viewing_banner.setVisible(viewing is not None)
+        if viewing is not None:
+            self.viewing_banner.setText(
+                f"Viewing step {viewing} of {snap.step}: every panel shows the network as it was after "
+                f"{viewing} training steps (the loss curve marks it). Train or 'Now' returns to the present.")
         labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
         labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
         name = snap.task_info.get("metric", "metric")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from widgets.attention_panel import AttentionPanel
+from widgets.attribution_panel import AttributionPanel
 from widgets.counterfactual_panel import CounterfactualPanel
 from widgets.curves_panel import CurvesPanel
 from widgets.equations_panel import EquationsPanel
@@ -68,6 +69,11 @@ PANELS = (
     PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock",
               analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),
               help="Replace one input and see how the output and every later hidden state change."),
+    PanelSpec("attributionPanel", AttributionPanel, "Attribution", "attentionDock", analysis="attribution",
+              feed="set_attribution", board=(7, 0, 1, 2),
+              help="Which inputs made the network give this output: integrated gradients (or gradient x "
+                   "input) per input token, signed, with the completeness check; beside the attention "
+                   "weights alpha_i and their rank correlation for attention heads."),
 )
 
 SPECS = {spec.name: spec for spec in PANELS}

@@ -21,6 +21,7 @@ from .probe import probe
 from .protocol import Snapshot
 from .session import load_session, save_session
 from .tasks import make_task
+from .timeline import Timeline
 from .timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from .trainer import Trainer
 
@@ -33,6 +34,7 @@ class LabSession:
         self._rate = (time.perf_counter(), 0)
         self.steps_per_sec = 0.0
         self.analyses = Analyses()
+        self.timeline = Timeline()
         self.configure(cfg or LabConfig.for_task("adding"))
 
     # ---- configuration -----------------------------------------------------------------
@@ -53,6 +55,7 @@ class LabSession:
                 self.typed_text = None
             self._refresh_example()
             self.analyses.reset()
+            self.timeline.present()
         else:
             self.trainer.set_lr(cfg.train.lr)
             self.trainer.set_clip(cfg.train.clip, cfg.train.max_norm)
@@ -63,10 +66,12 @@ class LabSession:
     def reset(self) -> None:
         self.trainer.reset()
         self.analyses.reset()
+        self.timeline.present()
         self.state = "paused"
 
     # ---- training ----------------------------------------------------------------------
     def step(self):
+        self.timeline.present()  # training continues from, and shows, the present
         stats = self.trainer.step()
         now = time.perf_counter()
         t0, n0 = self._rate
@@ -107,9 +112,14 @@ class LabSession:
         g = torch.Generator().manual_seed(10_000 + self.example_seed)
         self.example = self.task.sample_batch(1, g)
 
+    def shown_model(self):
+        """The model the panels show: the trained one, or a copy holding the viewed checkpoint."""
+        return self.timeline.model(self.trainer)
+
     def probe(self):
         inputs, targets = self.example
-        return probe(self.model, inputs, targets, step=self.trainer.step_count)
+        model = self.shown_model()
+        return probe(model, inputs, targets, step=self.timeline.step(self.trainer))
 
     def snapshot(self, message: str = "") -> Snapshot:
         last = self.trainer.last_stats
@@ -117,6 +127,7 @@ class LabSession:
         info["typed_hint"] = typed_hint(self.task)
         info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
         info["input_dim"] = self.task.input_dim
+        info["output_kind"] = self.task.output_kind
         trace = self.probe()
         return Snapshot(
             trace=trace, analysis=self.analyses.compute(self, trace), history=self.trainer.history.arrays(),
@@ -125,7 +136,8 @@ class LabSession:
             metric=float("nan") if last is None else last.metric,
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
             state=self.state, config=self.config.to_dict(), task_info=info,
-            example_source="typed" if self.typed_text is not None else "random", message=message)
+            example_source="typed" if self.typed_text is not None else "random", message=message,
+            timeline=self.timeline.info(self.trainer))
 
     # ---- files -------------------------------------------------------------------------
     def save(self, path) -> None:
@@ -138,6 +150,7 @@ class LabSession:
         self = cls.__new__(cls)
         self.state, self.steps_per_sec = "paused", 0.0
         self.analyses = Analyses()
+        self.timeline = Timeline()
         self._rate = (time.perf_counter(), s.trainer.step_count)
         self.config = LabConfig(task=s.task_name, task_params=s.task_params, model=s.model_config,
                                 train=s.train_config)
@@ -222,8 +235,34 @@ class LabSession:
     def request_generate(self, prompt: str, length: int, temperature: float) -> tuple[str, str]:
         if not hasattr(self.task, "generate"):
             raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
-        g = torch.Generator().manual_seed(self.trainer.step_count)
-        return prompt, self.task.generate(self.model, prompt, int(length), float(temperature), g)
+        g = torch.Generator().manual_seed(self.timeline.step(self.trainer))
+        return prompt, self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g)
+
+    def request_view_checkpoint(self, step: int | None = None) -> dict:
+        """Show the network as it was at the checkpoint nearest ``step`` (None: the present) in the
+        following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""
+        return self.timeline.view(self.trainer, step)
+
+    def request_timelapse_snapshots(self, steps) -> list:
+        """Snapshots of the displayed example at each of ``steps`` (at most 32; a step past the last
+        checkpoint is the present), for a time-lapse export; the view shown before is kept."""
+        if not isinstance(steps, (list, tuple)) or not 0 < len(steps) <= 32:
+            raise ValueError("steps must be a list of 1 to 32 training steps")
+        before = self.timeline.viewing
+        try:
+            out = []
+            for step in steps:
+                self.timeline.view(self.trainer, step)
+                out.append(self.snapshot())
+            return out
+        finally:
+            self.timeline.viewing = before
+
+    def request_attribution_options(self, method: str | None = None, baseline: str | None = None,
+                                    position: int | None = None) -> dict:
+        """Choose what the attribution panel explains (engine.live_analyses.AttributionOptions)."""
+        return self.analyses.set_attribution_options(self, method=method, baseline=baseline,
+                                                     position=position)
 
 
 def data_task_view(config: LabConfig, task) -> dict:

@@ -1,4 +1,6 @@
 """Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
+from .attribution import METHODS as ATTRIBUTION_METHODS
+from .attribution import Attribution, attribution, spearman
 from .bptt import bptt_contributions, bptt_summary
 from .counterfactual import counterfactual
 from .gate_stats import forget_half_life, gate_statistics
@@ -15,4 +17,5 @@ from .spectrum import (
 __all__ = ["bptt_contributions", "bptt_summary",
            "analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
            "spectral_radii", "spectral_radius",
-           "counterfactual", "forget_half_life", "gate_statistics"]
+           "counterfactual", "forget_half_life", "gate_statistics",
+           "ATTRIBUTION_METHODS", "Attribution", "attribution", "spearman"]
