@@ -3,13 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
 
+from .panel_registry import SPECS
 from .panels import apply_snapshot, make_panels
-
-# (row, column, row span, column span) of each panel in a 3 x 2 grid
-PLACES = {"sequenceStrip": (0, 0, 1, 2), "unrolledView": (1, 0, 1, 2), "hiddenHeatmap": (2, 0, 1, 1),
-          "gatesPanel": (2, 1, 1, 1), "gradientPanel": (3, 0, 1, 1), "curvesPanel": (3, 1, 1, 1),
-          "attentionPanel": (4, 0, 1, 1), "vanishingPanel": (4, 1, 1, 1), "counterfactualPanel": (5, 0, 1, 1),
-          "equationsPanel": (5, 1, 1, 1), "gateStatsPanel": (6, 0, 1, 2)}
 
 
 class PanelBoard(QWidget):
@@ -20,7 +15,7 @@ class PanelBoard(QWidget):
         self.panels = make_panels()
         grid = QGridLayout(self)
         for name, panel in self.panels.items():
-            grid.addWidget(panel, *PLACES[name])
+            grid.addWidget(panel, *SPECS[name].board)
         grid.setRowStretch(1, 2)
         for row in (2, 3, 4, 5, 6):
             grid.setRowStretch(row, 2)

@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from engine import CELLS, ModelConfig
-
-from .lab_session import LabConfig, LabSession, Snapshot
+from engine.lab_session import LabConfig, LabSession, Snapshot
 
 MIN_RUNS, MAX_RUNS = 2, 4
 MODEL_FIELDS = tuple(f.name for f in fields(ModelConfig))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import CELLS
+from engine.lab_config import LabConfig
 from widgets.base import SERIES_COLORS
 from widgets.compare_curves import CompareCurves
 from widgets.compare_gradients import CompareGradients
@@ -39,7 +40,6 @@ from widgets.hidden_heatmap import HiddenHeatmap
 from widgets.transport import TransportBar
 
 from .compare_session import CompareSession, parse_variants
-from .lab_session import LabConfig
 from .panels import apply_snapshot
 from .worker import WorkerHandle
 

@@ -12,9 +12,10 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from engine import ModelConfig, TrainConfig, list_tasks, make_task
+from engine.lab_config import LabConfig, check_size
+from engine.lab_session import LabSession
 from engine.tasks import task_class
 
-from .lab_session import LabConfig, LabSession, check_size
 from .panels import apply_snapshot, wanted_analyses
 from .worker import WorkerHandle
 
@@ -75,6 +76,7 @@ class LabController(QObject):
         self._wanted_at = 0.0  # when the visible panels were last looked up
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
+        self._request_id, self._pending = 0, {}  # request id -> (on_done, on_error)
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.command_failed.connect(self._on_command_failed)
@@ -153,6 +155,15 @@ class LabController(QObject):
         def run(s):
             s.analyses.counterfactual_request = (int(position), value)
         self.worker.submit("counterfactual", run)
+
+    def request(self, kind: str, on_done=None, on_error=None, refresh: bool = True, **args) -> int:
+        """Run ``LabSession.request_<kind>(**args)`` in the engine; the result (or the error message)
+        comes back to ``on_done(result)`` / ``on_error(message)`` in the GUI thread. Returns the id."""
+        self._request_id += 1
+        rid = self._request_id
+        self._pending[rid] = (on_done, on_error)
+        self.worker.submit(f"request:{rid}", lambda s: getattr(s, f"request_{kind}")(**args), refresh)
+        return rid
 
     def views_changed(self, *_args) -> None:
         """A tab or dock was shown or hidden: look up the panels in view at the next repaint tick."""
@@ -264,6 +275,13 @@ class LabController(QObject):
 
     @Slot(str, str)
     def _on_command_failed(self, what: str, message: str) -> None:
+        if what.startswith("request:"):
+            _, on_error = self._pending.pop(int(what[8:]), (None, None))
+            if on_error is not None:
+                on_error(message)
+            else:
+                self.status_message.emit(message, 10000)
+            return
         if what == "typed sequence":
             self.window.strip.show_input_error(message)
             return
@@ -271,6 +289,11 @@ class LabController(QObject):
 
     @Slot(str, object)
     def _on_command_done(self, what: str, result) -> None:
+        if what.startswith("request:"):
+            on_done, _ = self._pending.pop(int(what[8:]), (None, None))
+            if on_done is not None:
+                on_done(result)
+            return
         if what == "typed sequence":
             self.window.strip.clear_input_error()
         elif what == "configure":

@@ -9,15 +9,14 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
+from engine.lab_session import LabSession
+
 from . import settings as app_settings
 from .export import ExportError, export_all, export_panel
 from .gif import export_gif
-from .lab_session import LabSession
+from .panel_registry import SPECS
 
 SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
-PANEL_TITLES = {"sequenceStrip": "Sequence", "unrolledView": "Unrolled network", "hiddenHeatmap": "Hidden states",
-                "gatesPanel": "Gates", "attentionPanel": "Attention", "gradientPanel": "Gradients",
-                "curvesPanel": "Training curves"}
 
 
 def ask_unsaved(window) -> str:
@@ -101,7 +100,7 @@ class FileActions(QObject):
         self._panel_menu(name).exec(global_pos)
 
     def _panel_menu(self, name: str) -> QMenu:
-        menu = QMenu(PANEL_TITLES.get(name, name), self.window)
+        menu = QMenu(SPECS[name].title, self.window)
         for label, fmt in (("Export as PNG…", "png"), ("Export as SVG…", "svg"), ("Export data as CSV…", "csv")):
             menu.addAction(label).triggered.connect(lambda _=False, f=fmt, n=name: self.export_panel_dialog(n, f))
         return menu
@@ -218,7 +217,7 @@ class FileActions(QObject):
         return scale if ok else None
 
     def export_panel_dialog(self, name: str, fmt: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {PANEL_TITLES.get(name, name)}",
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {SPECS[name].title}",
                                               f"{name}.{fmt}", f"{fmt.upper()} (*.{fmt})")
         if not path:
             return

@@ -8,8 +8,8 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication
 
 from .export import write_bytes
+from .panel_registry import sweep_panels
 
-SWEEP_PANELS = ("unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "attentionPanel")
 MAX_FRAMES = 400
 MAX_WIDTH = 1400  # slides rarely need more; keeps a 100-frame GIF to a few MB
 
@@ -32,8 +32,8 @@ def tile(images: list[Image.Image], columns: int = 2) -> Image.Image:
     return sheet
 
 
-def sweep_frames(panels: dict, T: int, light: bool = False, names=SWEEP_PANELS) -> list[Image.Image]:
-    chosen = [panels[n] for n in names if n in panels]
+def sweep_frames(panels: dict, T: int, light: bool = False, names=None) -> list[Image.Image]:
+    chosen = [panels[n] for n in (names or sweep_panels()) if n in panels]
     for p in chosen:
         p.set_theme(light)
     frames = []

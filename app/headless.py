@@ -14,8 +14,7 @@ from .cli import UsageError
 def config_from_args(args):
     """The task's preset, overridden by the flags given. UsageError names a bad value."""
     from engine import ModelConfig, TrainConfig, make_task
-
-    from .lab_session import LabConfig, check_size
+    from engine.lab_session import LabConfig, check_size
 
     if not args.task:
         raise UsageError("--task is required (or --open SESSION_FILE); see --list-tasks")
@@ -76,8 +75,7 @@ def run_headless(args) -> int:
     import torch
 
     from engine import SessionError
-
-    from .lab_session import LabSession
+    from engine.lab_session import LabSession
 
     torch.set_num_threads(1)
     if args.compare:

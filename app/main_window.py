@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from engine.lab_config import LabConfig
+from engine.lab_session import LabSession
 from widgets.controls import ControlsPanel
 from widgets.transport import TransportBar
 
@@ -22,21 +24,12 @@ from . import settings as app_settings
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
 from .file_actions import FileActions
-from .lab_session import LabConfig, LabSession
 from .lecture_menu import LectureMenu
+from .panel_registry import DOCKS, SPECS, dock_panels
 from .panels import make_panels
 
 DEFAULT_TASK = "adding"
-# (dock objectName, title, area, panels shown in it — several become tabs)
-DOCKS = (("heatmapDock", "Hidden states h_t", Qt.RightDockWidgetArea, ("hiddenHeatmap",)),
-         ("gatesDock", "Gates", Qt.RightDockWidgetArea, ("gatesPanel", "gateStatsPanel", "equationsPanel")),
-         ("gradientDock", "Gradients", Qt.BottomDockWidgetArea, ("gradientPanel", "vanishingPanel")),
-         ("curvesDock", "Training curves", Qt.BottomDockWidgetArea, ("curvesPanel",)),
-         ("attentionDock", "Attention and counterfactuals", Qt.BottomDockWidgetArea,
-          ("attentionPanel", "counterfactualPanel")))
-TAB_TITLES = {"gatesPanel": "Gates", "gateStatsPanel": "Gate statistics", "equationsPanel": "Equations",
-              "gradientPanel": "dL/dh_t", "vanishingPanel": "Why gradients vanish",
-              "attentionPanel": "Attention α_i", "counterfactualPanel": "Counterfactual input"}
+AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
 
 
@@ -109,8 +102,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
-        for name, title, area, panels in DOCKS:
-            self._dock(title, self._dock_content(name, panels), area, name)
+        for name, title, area in DOCKS:
+            self._dock(title, self._dock_content(name, dock_panels(name)), AREAS[area], name)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
@@ -123,7 +116,7 @@ class MainWindow(QMainWindow):
         tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
         tabs.setDocumentMode(True)
         for name in names:
-            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], TAB_TITLES[name]))
+            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], SPECS[name].title))
         tabs.currentChanged.connect(self.controller.views_changed)
         return tabs
 

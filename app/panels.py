@@ -1,31 +1,14 @@
 """The set of display panels and how a snapshot is handed to them (shared by window and CLI)."""
 from __future__ import annotations
 
-from widgets.attention_panel import AttentionPanel
-from widgets.counterfactual_panel import CounterfactualPanel
-from widgets.curves_panel import CurvesPanel
-from widgets.equations_panel import EquationsPanel
-from widgets.gate_stats_panel import GateStatsPanel
-from widgets.gates_panel import GatesPanel
-from widgets.gradient_panel import GradientPanel
-from widgets.hidden_heatmap import HiddenHeatmap
-from widgets.sequence_strip import SequenceStrip
-from widgets.unrolled_view import UnrolledView
-from widgets.vanishing_panel import VanishingPanel
-
-PANEL_CLASSES = (SequenceStrip, UnrolledView, HiddenHeatmap, GatesPanel, AttentionPanel, GradientPanel,
-                 CurvesPanel, VanishingPanel, CounterfactualPanel, EquationsPanel, GateStatsPanel)
-
-# panel objectName -> (key in Snapshot.analysis, the panel's method that takes it)
-ANALYSIS_FEEDS = {"vanishingPanel": ("spectrum", "set_analysis"), "gateStatsPanel": ("gate_stats", "set_stats"),
-                  "counterfactualPanel": ("counterfactual", "set_result")}
+from .panel_registry import PANELS, analysis_feeds
 
 
 def make_panels() -> dict:
     """{objectName: panel} for every display panel."""
     panels = {}
-    for cls in PANEL_CLASSES:
-        panel = cls()
+    for spec in PANELS:
+        panel = spec.cls()
         panels[panel.objectName()] = panel
     return panels
 
@@ -48,7 +31,7 @@ def apply_snapshot(panels: dict, snap, time: int, task_changed: bool = True) -> 
         panel.set_trace(trace)
         panel.set_history(snap.history)
         panel.set_time(time)
-    for name, (key, method) in ANALYSIS_FEEDS.items():
+    for name, (key, method) in analysis_feeds().items():
         if name in panels and key in snap.analysis:
             getattr(panels[name], method)(snap.analysis[key])
     return time
@@ -56,4 +39,4 @@ def apply_snapshot(panels: dict, snap, time: int, task_changed: bool = True) -> 
 
 def wanted_analyses(visible: set[str]) -> set[str]:
     """The analyses to compute for the panels that are visible."""
-    return {key for name, (key, _) in ANALYSIS_FEEDS.items() if name in visible}
+    return {key for name, (key, _) in analysis_feeds().items() if name in visible}

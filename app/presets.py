@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import ModelConfig, TrainConfig
-
-from .lab_session import LabConfig
+from engine.lab_config import LabConfig
 
 PRESETS_FILE = Path(__file__).resolve().parent.parent / "assets" / "presets" / "lecture.json"
 

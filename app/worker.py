@@ -15,7 +15,7 @@ import traceback
 import torch
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from .lab_session import LabSession
+from engine.lab_session import LabSession
 
 MIN_INTERVAL = 1 / 30  # at most ~30 snapshots a second
 MAX_INTERVAL = 1 / 10.6  # at least 10 a second while training (from one snapshot's start to the next, + a step)

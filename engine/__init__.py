@@ -1,14 +1,28 @@
-"""RNN Lab engine: plain PyTorch + numpy, no Qt. Usable from a notebook or a script."""
-from .config import CELLS, INITS, MERGES, OPTIMIZERS, ModelConfig, TrainConfig
-from .model import SequenceModel, build_model
-from .probe import probe
-from .session import Session, SessionError, load_session, save_session
-from .tasks import Task, list_tasks, make_task
-from .trace import Trace
-from .trainer import StepStats, Trainer
+"""RNN Lab engine: plain PyTorch + numpy, no Qt. Usable from a notebook or a script.
 
-__all__ = [
-    "CELLS", "INITS", "MERGES", "OPTIMIZERS", "ModelConfig", "TrainConfig", "SequenceModel",
-    "build_model", "probe", "Session", "SessionError", "load_session", "save_session", "Task",
-    "list_tasks", "make_task", "Trace", "StepStats", "Trainer",
-]
+Names are imported on first use (PEP 562), so ``import engine.config`` or ``engine.tasks`` (task
+metadata, configuration) does not import torch: the window's process reads those and never runs a
+model. ``from engine import probe`` imports torch as before.
+"""
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "CELLS": "config", "INITS": "config", "MERGES": "config", "OPTIMIZERS": "config",
+    "ModelConfig": "config", "TrainConfig": "config",
+    "SequenceModel": "model", "build_model": "model", "probe": "probe",
+    "Session": "session", "SessionError": "errors", "load_session": "session", "save_session": "session",
+    "Task": "tasks", "list_tasks": "tasks", "make_task": "tasks",
+    "Trace": "trace", "StepStats": "trainer", "Trainer": "trainer",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -14,6 +14,7 @@ import torch
 
 from .atomic import atomic_write
 from .config import ModelConfig, TrainConfig
+from .errors import SessionError
 from .model import build_model
 from .tasks import make_task
 from .trainer import Trainer
@@ -22,10 +23,6 @@ MAGIC = "rnnlab-session"
 FORMAT_VERSION = 1
 MAX_BYTES = 512 * 1024 * 1024  # refuse anything larger before reading it
 SUFFIX = ".rnnlab"
-
-
-class SessionError(Exception):
-    """A session file could not be read or written; the message says why and what to do."""
 
 
 @dataclass

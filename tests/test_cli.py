@@ -12,8 +12,8 @@ import torch
 from PIL import Image
 
 from app.cli import main
-from app.lab_session import LabConfig
 from engine import list_tasks, load_session
+from engine.lab_session import LabConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 PANELS = ["sequenceStrip", "unrolledView", "hiddenHeatmap", "gatesPanel", "attentionPanel", "gradientPanel",

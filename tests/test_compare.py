@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QMenu, QWidget
 from app.cli import main
 from app.compare_session import CompareSession, parse_variants
 from app.compare_window import CompareWindow
-from app.lab_session import LabConfig
 from app.main_window import MainWindow
 from engine import ModelConfig
+from engine.lab_session import LabConfig
 from widgets.base import SERIES_COLORS
 
 CELLS3 = [{"cell": "rnn_tanh"}, {"cell": "gru"}, {"cell": "lstm"}]

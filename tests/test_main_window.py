@@ -4,9 +4,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from app.lab_session import LabConfig, LabSession
 from app.main_window import MainWindow
 from engine import ModelConfig
+from engine.lab_session import LabConfig, LabSession
 
 CONTROL_NAMES = ["taskCombo", "cellTypeCombo", "layersSpin", "hiddenSizeSpin", "bidirectionalCheck", "mergeCombo",
                  "clipCheck", "clipNormSpin", "lrSpin", "seqLenSpin", "seedSpin", "trainButton", "stepButton",

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from app import headless
 from app.cli import main
 from app.controller import config_to_values
-from app.lab_session import MAX_CELLS, LabConfig, check_size
 from app.main_window import MainWindow  # noqa: F401  (imported first, so conftest answers "discard")
 from engine import ModelConfig, TrainConfig, list_tasks, make_task
 from engine.config import CELLS, INITS, MERGES, OPTIMIZERS
+from engine.lab_session import MAX_CELLS, LabConfig, check_size
 from engine.tasks import task_class
 from tests.test_main_window import make_window, wait_shown
 from widgets.controls import TIPS

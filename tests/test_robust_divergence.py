@@ -9,8 +9,8 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
-from app.lab_session import LabConfig, LabSession
 from app.main_window import MainWindow  # noqa: F401  (imported first, so conftest answers "discard")
+from engine.lab_session import LabConfig, LabSession
 from tests.test_main_window import make_window, wait_shown
 
 MAX_STEPS = 50  # the exploding preset must diverge within this many steps

@@ -20,9 +20,9 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.lab_session import LabConfig, LabSession
 from app.main_window import MainWindow  # noqa: F401  (imported first, so conftest answers "discard")
 from engine import ModelConfig, SessionError, TrainConfig
+from engine.lab_session import LabConfig, LabSession
 from tests.test_main_window import make_window, wait_shown
 
 MARKER_ENV = "RNNLAB_ROBUST_MARKER"

@@ -13,8 +13,8 @@ import torch
 from PySide6.QtCore import Qt
 
 import app.file_actions as file_actions_mod
-from app.lab_session import LabConfig, LabSession
 from engine import load_session
+from engine.lab_session import LabConfig, LabSession
 from tests.test_main_window import make_window, wait_shown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ REAL_TORCH_SAVE = torch.save
 
 SLOW_SAVE = """
 import sys, time
-from app.lab_session import LabConfig, LabSession
+from engine.lab_session import LabConfig, LabSession
 from engine import session as session_mod
 s = LabSession(LabConfig.for_task("parity"))
 for _ in range(9):

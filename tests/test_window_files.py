@@ -8,10 +8,10 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from app.lab_session import LabConfig, LabSession
 from app.main_window import MainWindow
 from app.settings import settings
 from engine import load_session
+from engine.lab_session import LabConfig, LabSession
 from tests.test_main_window import make_window, wait_shown
 
 

@@ -1,8 +1,7 @@
 """The adding problem (Le, Jaitly & Hinton 2015): sum the two marked values of a long sequence."""
 from __future__ import annotations
 
-import torch
-
+from ..lazy import torch
 from .base import Param, Preset, Task
 
 

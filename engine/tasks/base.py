@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import torch
-import torch.nn.functional as F
+from ..lazy import F, torch
 
 INPUT_KINDS = ("tokens", "real")
 OUTPUT_KINDS = ("per_step", "final", "attention", "regression")
@@ -79,10 +78,26 @@ class Task:
                                  f"from {p.lo} to {p.hi}; got {v!r}")
             values[p.name] = v
         self.params = values
-        self.setup()
+        check = getattr(type(self), "check_lengths", None)
+        if check is not None:
+            check(self)  # every parameter error is raised here, before any torch work
+        self.__dict__["_set_up"] = False
 
     def setup(self) -> None:
-        """Hook for subclasses after parameters are validated."""
+        """Hook for subclasses: build what sampling needs. Runs on first use, so that building a task
+        to read its metadata (the window's process) never imports torch."""
+
+    def __getattr__(self, name):
+        # an attribute that ``setup`` creates: run setup once, then look again
+        if name.startswith("__") or self.__dict__.get("_set_up", True):
+            raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+        self.__dict__["_set_up"] = True
+        self.setup()
+        return getattr(self, name)
+
+    def max_length(self) -> int:
+        """The longest input sequence this task can produce (sizes are checked against it)."""
+        return int(self.params.get("seq_len", 1))
 
     # ---- sizes the model needs -------------------------------------------------------
     @property

@@ -6,9 +6,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
-
+from ..lazy import F, no_grad, torch
 from .base import IGNORE, Param, Preset, Task
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "assets" / "corpus"
@@ -112,7 +110,7 @@ class CharLMTask(Task):
                              f"use a-z, space and . , ' \" ! ? -")
         return torch.tensor([ALPHABET.index(c) for c in chars], dtype=torch.long)
 
-    @torch.no_grad()
+    @no_grad
     def heldout_bits(self, model) -> float:
         """Bits per character on the held-out end of the text, in windows of seq_len."""
         T = min(self.params["seq_len"], len(self.heldout) - 1)
@@ -127,7 +125,7 @@ class CharLMTask(Task):
             model.train(was_training)
         return self.metric(outputs, targets)
 
-    @torch.no_grad()
+    @no_grad
     def generate(self, model, prompt: str, length: int, temperature: float = 1.0,
                  generator: torch.Generator | None = None) -> str:
         """Sample ``length`` characters after ``prompt`` and return them (without the prompt).

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import math
 
-import torch
-import torch.nn.functional as F
-
+from ..lazy import F, torch
 from .base import IGNORE, Param, Preset, Task, randint
 
 LETTERS = ("a", "b", "c", "d", "e", "f", "g", "h")  # the 8 symbols to remember
@@ -49,6 +47,9 @@ class CopyMemoryTask(Task):
     @property
     def pass_threshold(self) -> float:
         return 0.15 * self.baseline  # ~0.3 nats per recalled symbol, i.e. most recalled right
+
+    def max_length(self) -> int:
+        return self.params["seq_len"] + 2 * self.params["symbols"]  # symbols, delay, recall
 
     def sample_batch(self, batch_size, generator):
         K, T = self.params["symbols"], self.params["seq_len"]

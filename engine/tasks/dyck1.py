@@ -1,8 +1,7 @@
 """Dyck-1: is a string of brackets balanced? Negatives are near-misses of balanced strings."""
 from __future__ import annotations
 
-import torch
-
+from ..lazy import torch
 from .base import Preset, Task, randint
 from .common import VariableLength, length_params
 

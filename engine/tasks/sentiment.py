@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
+from ..lazy import torch
 from .base import Preset, Task, randint
 from .common import VariableLength, length_params, mask_mass, to_numpy
 

@@ -11,8 +11,7 @@ so every sentence is complete and no padding is needed.
 """
 from __future__ import annotations
 
-import torch
-
+from ..lazy import torch
 from .base import Preset, Task
 from .common import VariableLength, length_params
 

@@ -1,8 +1,7 @@
 """Temporal order (Hochreiter & Schmidhuber 1997, experiment 6a): which marker came first?"""
 from __future__ import annotations
 
-import torch
-
+from ..lazy import torch
 from .base import Param, Preset, Task, randint
 
 START, END = "E", "B"

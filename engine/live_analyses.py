@@ -1,4 +1,4 @@
-"""Analyses beyond the probe that ride along with a snapshot, computed in the worker thread.
+"""Analyses beyond the probe that ride along with a snapshot, computed in the engine.
 
 Only what the GUI currently shows is computed (``wanted``), and the costly spectrum analysis is
 rate-limited so that it never takes more than ``SPECTRUM_BUDGET`` of the training thread's time.
@@ -10,7 +10,7 @@ from collections import deque
 
 import numpy as np
 
-from engine.analysis import analysis_dict, counterfactual, gate_statistics
+from .analysis import analysis_dict, counterfactual, gate_statistics
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
@@ -32,14 +32,8 @@ class Analyses:
         self.counterfactual_request = None
 
     def compute(self, session, trace) -> dict:
-        out = {}
-        if "gate_stats" in self.wanted and trace.gates:
-            out["gate_stats"] = gate_statistics(trace.gates)
-        if "counterfactual" in self.wanted and self.counterfactual_request is not None:
-            out["counterfactual"] = self.run_counterfactual(session)
-        if "spectrum" in self.wanted:
-            out["spectrum"] = self.spectrum(session)
-        return out
+        """{key: payload} of every wanted analysis; None says "nothing for this model or example"."""
+        return {key: ANALYSES[key](self, session, trace) for key in sorted(self.wanted) if key in ANALYSES}
 
     def run_counterfactual(self, session):
         position, value = self.counterfactual_request
@@ -67,3 +61,11 @@ class Analyses:
         self._spectrum, self._spectrum_key = result, key
         self._next_spectrum = start + cost / SPECTRUM_BUDGET
         return result
+
+
+# key (PanelSpec.analysis) -> fn(analyses, session, trace) -> payload of plain values / numpy arrays, or None
+ANALYSES = {
+    "gate_stats": lambda a, s, trace: gate_statistics(trace.gates) if trace.gates else None,
+    "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
+    "spectrum": lambda a, s, trace: a.spectrum(s),
+}

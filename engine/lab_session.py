@@ -1,96 +1,27 @@
 """LabSession: the engine side of the app (no Qt): task, model, trainer and the displayed example.
 
-The worker thread owns one LabSession and is the only caller of its methods while the window
-runs; the CLI and the tests drive it directly. ``snapshot()`` returns an immutable ``Snapshot``
-of numpy data for the panels.
+The engine loop (engine.loop, in the engine process or an in-process thread) owns one LabSession and
+is the only caller of its methods; the CLI and the tests drive it directly. ``snapshot()`` returns an
+immutable ``Snapshot`` of numpy data for the panels. ``request_<kind>`` methods answer the window's
+``Request(kind, args)`` commands with plain data.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
-from engine import (
-    ModelConfig,
-    SessionError,
-    TrainConfig,
-    Trainer,
-    build_model,
-    load_session,
-    make_task,
-    probe,
-    save_session,
-)
-from engine.tasks import preset_configs
-
-from .analyses import Analyses
-
-MAX_CELLS = 2_000_000  # batch * seq_len * hidden * directions * layers: beyond this the UI refuses
-
-
-@dataclass(frozen=True)
-class LabConfig:
-    """Everything a user chooses: the task and its parameters, the model and the training."""
-
-    task: str = "adding"
-    task_params: dict = field(default_factory=dict)
-    model: ModelConfig = ModelConfig()
-    train: TrainConfig = TrainConfig()
-
-    def to_dict(self) -> dict:
-        return {"task": self.task, "task_params": dict(self.task_params),
-                "model": self.model.to_dict(), "train": self.train.to_dict()}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> LabConfig:
-        if not isinstance(d, dict):
-            raise ValueError("configuration must be a mapping")
-        params = d.get("task_params", {})
-        if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
-            raise ValueError("task_params must be a mapping from parameter names to values")
-        cfg = cls(task=str(d.get("task", "adding")), task_params=dict(params),
-                  model=ModelConfig.from_dict(d.get("model", {})), train=TrainConfig.from_dict(d.get("train", {})))
-        make_task(cfg.task, **cfg.task_params)  # validates task and parameters
-        return cfg
-
-    @classmethod
-    def for_task(cls, name: str, **params) -> LabConfig:
-        """The task's recommended preset."""
-        task = make_task(name, **params)
-        model, train, _ = preset_configs(task)
-        return cls(task=name, task_params=dict(task.params), model=model, train=train)
-
-
-def check_size(cfg: LabConfig, task) -> None:
-    """Refuse configurations that would allocate enough to freeze the machine."""
-    # the longest sequence: seq_len, or more when the task adds to it (copy memory: T + 2K)
-    sampled = task.sample_batch(1, torch.Generator().manual_seed(0))[0].shape[1]
-    T = max(int(task.params.get("seq_len", 0)), sampled)
-    m = cfg.model
-    cells = cfg.train.batch_size * T * m.hidden_size * m.num_directions * m.num_layers
-    if cells > MAX_CELLS:
-        raise ValueError(f"batch size x sequence length x hidden size x directions x layers = {cells:,} "
-                         f"is above the limit of {MAX_CELLS:,}; make one of them smaller")
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the panels draw: the probed example, the training history and labels."""
-
-    trace: object  # engine.Trace
-    history: dict  # History.arrays()
-    step: int
-    loss: float
-    metric: float
-    steps_per_sec: float
-    state: str  # "paused", "training", "diverged"
-    config: dict  # LabConfig.to_dict()
-    task_info: dict
-    example_source: str  # "random" or "typed"
-    message: str = ""
-    analysis: dict = field(default_factory=dict)  # app.analyses: spectrum, gate_stats, counterfactual
+from .errors import SessionError
+from .lab_config import MAX_CELLS, LabConfig, check_size, typed_hint
+from .live_analyses import Analyses
+from .model import build_model
+from .probe import probe
+from .protocol import Snapshot
+from .session import load_session, save_session
+from .tasks import make_task
+from .trainer import Trainer
 
 
 class LabSession:
@@ -222,13 +153,32 @@ class LabSession:
         self._refresh_example()
         return self
 
+    # ---- requests from the window: LabSession.request_<kind>(**args) -> plain data ----------------
+    def request_configure(self, config: dict) -> str:
+        return self.configure(LabConfig.from_dict(config))
 
-def typed_hint(task) -> str:
-    if not task.accepts_typed_input:
-        return f"{task.title} reads real-valued inputs, which cannot be typed"
-    symbols = " ".join(task.vocab) if len(task.vocab) <= 12 else f"{len(task.vocab)} symbols"
-    sep = "words separated by spaces" if any(len(s) > 1 for s in task.vocab) else "characters"
-    return f"type {sep} ({symbols}), up to {task.max_typed_length}, then Enter"
+    def request_reset(self) -> None:
+        self.reset()
+
+    def request_new_example(self) -> None:
+        self.new_example()
+
+    def request_typed(self, text: str) -> None:
+        self.set_typed(text)
+
+    def request_counterfactual(self, position: int, value) -> None:
+        """Recompute the counterfactual with every snapshot until the example changes."""
+        self.analyses.counterfactual_request = (int(position), value)
+
+    def request_save(self, path: str) -> str:
+        self.save(path)
+        return str(path)
+
+    def request_generate(self, prompt: str, length: int, temperature: float) -> tuple[str, str]:
+        if not hasattr(self.task, "generate"):
+            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
+        g = torch.Generator().manual_seed(self.trainer.step_count)
+        return prompt, self.task.generate(self.model, prompt, int(length), float(temperature), g)
 
 
-__all__ = ["LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]
+__all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]
