@@ -1,6 +1,6 @@
 """Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
 from .counterfactual import counterfactual
-from .fixed_points import fixed_points, hidden_part
+from .fixed_points import fixed_points, hidden_part, search_fixed_points
 from .gate_stats import forget_half_life, gate_statistics, unit_saturation
 from .pca import PCA, PCATracker, fit_pca
 from .spectrum import (
@@ -18,6 +18,6 @@ from .units import pattern_search, rank_units, task_features, unit_correlations
 __all__ = ["analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
            "spectral_radii", "spectral_radius",
            "counterfactual", "forget_half_life", "gate_statistics", "unit_saturation",
-           "fixed_points", "hidden_part", "PCA", "PCATracker", "fit_pca",
+           "fixed_points", "hidden_part", "search_fixed_points", "PCA", "PCATracker", "fit_pca",
            "ZERO_INPUT", "StepMap", "batch_states", "full_state", "neutral_input",
            "pattern_search", "rank_units", "task_features", "unit_correlations"]

@@ -22,7 +22,7 @@ import torch
 
 from .states import StepMap, batch_states, full_state, neutral_input
 
-DEFAULTS = dict(n_starts=64, max_iters=1500, lr=0.02, q_tol=1e-12, slow_tol=1e-6, unique_tol=1e-3,
+DEFAULTS = dict(n_starts=64, max_iters=1500, lr=0.02, q_tol=1e-12, slow_tol=1e-4, unique_tol=1e-3,
                 newton_steps=12, budget_s=3.0, batch_examples=32, noise=0.1)
 
 
@@ -30,8 +30,34 @@ def _q(fmap: StepMap, s: torch.Tensor) -> torch.Tensor:
     return 0.5 * (fmap(s) - s).pow(2).sum(-1)  # (N,)
 
 
-def _adam(fmap, s, max_iters, lr, q_tol, deadline, progress):
-    begin = time.perf_counter()
+class Clock:
+    """Compute time of a search that may be paused between slices (the pauses do not count)."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+        self.paused = 0.0
+        self._since = None
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start - self.paused
+
+    def pause(self) -> None:
+        self._since = time.perf_counter()
+
+    def resume(self) -> None:
+        if self._since is not None:
+            self.paused += time.perf_counter() - self._since
+            self._since = None
+
+
+def _yield(clock: Clock, fraction: float, text: str):
+    """Yield progress; time spent outside the generator is not charged to the search."""
+    clock.pause()
+    yield min(max(fraction, 0.0), 1.0), text
+    clock.resume()
+
+
+def _adam(fmap, s, max_iters, lr, q_tol, clock, budget):
     s = s.clone().requires_grad_(True)
     opt = torch.optim.Adam([s], lr=lr)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.997)
@@ -44,27 +70,25 @@ def _adam(fmap, s, max_iters, lr, q_tol, deadline, progress):
         q.sum().backward()  # rows are independent: each gets the gradient of its own q
         opt.step()
         sched.step()
-        if it % 50 == 0:
-            now = time.perf_counter()
-            if progress is not None:
-                done = max(it / max_iters, (now - begin) / max(deadline - begin, 1e-9))
-                progress(0.8 * min(done, 1.0), f"optimising {len(s)} starts: step {it}, "
-                                               f"median q {float(q.detach().median()):.2e}")
-            if now > deadline:
+        if it % 25 == 0:
+            done = max(it / max_iters, clock.elapsed() / budget)
+            yield from _yield(clock, 0.8 * min(done, 1.0), f"optimising {len(s)} starts: step {it}, "
+                                                          f"median q {float(q.detach().median()):.2e}")
+            if clock.elapsed() > budget:
                 break
     return s.detach(), it
 
 
-def _polish(fmap, s, q_tol, steps, deadline):
+def _polish(fmap, s, q_tol, steps, clock, budget):
     """Damped Gauss-Newton on r(s) = F(s) - s; a row moves only when its q decreases, and rows
     already below ``q_tol`` are left alone (their Jacobians are not even computed)."""
     eye = torch.eye(s.shape[1], dtype=s.dtype)
     mu = torch.full((len(s),), 1e-6, dtype=s.dtype)
     with torch.no_grad():
         q = _q(fmap, s)
-    for _ in range(steps):
+    for k in range(steps):
         rows = torch.nonzero((q >= q_tol * 1e-6) & (mu < 1e6)).squeeze(1)
-        if len(rows) == 0 or time.perf_counter() > deadline:
+        if len(rows) == 0 or clock.elapsed() > budget:
             break
         sub, m = s[rows], mu[rows]
         A = fmap.jacobians(sub) - eye  # (n, S, S)
@@ -78,6 +102,8 @@ def _polish(fmap, s, q_tol, steps, deadline):
             s[rows] = torch.where(better[:, None], cand, sub)
             q[rows] = torch.where(better, q_new, q[rows])
             mu[rows] = torch.where(better, m * 0.1, m * 10).clamp(1e-12, 1e7)
+        yield from _yield(clock, 0.8 + 0.15 * (k + 1) / steps, f"refining {len(rows)} points: "
+                                                               f"Gauss-Newton step {k + 1}")
     return s, q
 
 
@@ -91,36 +117,58 @@ def merge_unique(points: np.ndarray, q: np.ndarray, tol: float) -> np.ndarray:
 
 
 def fixed_points(model, x_const=None, n_starts: int = DEFAULTS["n_starts"], seed: int = 0, *,
-                 inputs: torch.Tensor | None = None, max_iters: int = DEFAULTS["max_iters"],
-                 lr: float = DEFAULTS["lr"], q_tol: float = DEFAULTS["q_tol"],
-                 slow_tol: float = DEFAULTS["slow_tol"], unique_tol: float = DEFAULTS["unique_tol"],
-                 newton_steps: int = DEFAULTS["newton_steps"], budget_s: float = DEFAULTS["budget_s"],
-                 noise: float = DEFAULTS["noise"], period: int = 1, progress=None) -> dict:
+                 progress=None, **options) -> dict:
     """Search the fixed and slow points of ``model`` under the constant input x* (see the module doc).
 
     ``x_const``: None (the task's "no new information" input), a token, ``ZERO_INPUT`` or a real
-    vector; ``inputs``: the examples whose states seed the search (default: a batch drawn with
-    ``seed``); ``noise``: std of the Gaussian jitter added to the starts; ``budget_s``: wall-clock
-    limit for the whole search (the optimisation stops early and the result says ``timed_out``);
-    ``period``: search the fixed points of F applied ``period`` times (a network may hold its
-    memory in a cycle, flipping its state at every step of x*: then its memories are period-2
-    points); ``progress(fraction, text)`` is called now and then.
+    vector. ``progress(fraction, text)`` is called now and then. ``options`` are those of
+    ``search_fixed_points``. Returns its result dict.
+    """
+    search = search_fixed_points(model, x_const, n_starts, seed, **options)
+    while True:
+        try:
+            fraction, text = next(search)
+        except StopIteration as done:
+            result = done.value
+            break
+        if progress is not None:
+            progress(fraction, text)
+    if progress is not None:
+        progress(1.0, result["summary"])
+    return result
 
-    Returns plain numpy data, one row per merged point, sorted fixed first then by q:
+
+def search_fixed_points(model, x_const=None, n_starts: int = DEFAULTS["n_starts"], seed: int = 0, *,
+                        inputs: torch.Tensor | None = None, max_iters: int = DEFAULTS["max_iters"],
+                        lr: float = DEFAULTS["lr"], q_tol: float = DEFAULTS["q_tol"],
+                        slow_tol: float = DEFAULTS["slow_tol"], unique_tol: float = DEFAULTS["unique_tol"],
+                        newton_steps: int = DEFAULTS["newton_steps"], budget_s: float = DEFAULTS["budget_s"],
+                        noise: float = DEFAULTS["noise"], period: int = 1):
+    """The search as a generator: it yields (fraction done, text) every few milliseconds of work and
+    returns the result dict, so a caller can run it in slices between training steps.
+
+    The model's weights are copied when the generator starts (training may go on between slices).
+    ``inputs``: the examples whose states seed the search (default: a batch drawn with ``seed``);
+    ``noise``: std of the Gaussian jitter added to the starts; ``budget_s``: compute-time limit of
+    the whole search, pauses between slices not counted (the optimisation stops early and the
+    result says ``timed_out``); ``period``: search the fixed points of F applied ``period`` times
+    (a network may hold its memory in a cycle, flipping its state at every step of x*: then its
+    memories are period-2 points). Bad arguments raise ValueError before the first yield.
+
+    Result, one row per merged point, sorted fixed first then by q:
       points (K, S) float64 states s = [h_1; (c_1;) h_2; ...]; q (K,); fixed (K,) bool (q < q_tol)
       eigenvalues (K, S) complex, by decreasing |lambda|; top_abs (K,); stable (K,) all |lambda| < 1
       unstable_dir (K, S) unit real direction of the top eigenvector (where a saddle leaves)
-      x_label, n_starts, iterations, seconds, timed_out, hidden_size, num_layers, parts ("h" or "h,c")
+      x_label, n_starts, iterations, seconds, timed_out, hidden_size, num_layers, parts ("h" or "h,c"),
+      period, q_tol, slow_tol, summary (one line)
     """
     for name, v, lo, hi in (("n_starts", n_starts, 1, 4096), ("max_iters", max_iters, 0, 100_000),
-                            ("period", period, 1, 8),
-                            ("newton_steps", newton_steps, 0, 200)):
+                            ("period", period, 1, 8), ("newton_steps", newton_steps, 0, 200)):
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ValueError(f"{name} must be a whole number from {lo} to {hi}; got {v!r}")
-    if not (isinstance(budget_s, (int, float)) and 0 < budget_s <= 600):
+    if isinstance(budget_s, bool) or not isinstance(budget_s, (int, float)) or not 0 < budget_s <= 600:
         raise ValueError(f"budget_s must be a number of seconds in (0, 600]; got {budget_s!r}")
-    start = time.perf_counter()
-    deadline = start + float(budget_s)
+    clock = Clock()
     task = model.task
     label, value = neutral_input(task, x_const)
     fmap = StepMap(model, value, period)
@@ -135,23 +183,27 @@ def fixed_points(model, x_const=None, n_starts: int = DEFAULTS["n_starts"], seed
         flat = full_state(batch_states(model, inputs)).reshape(-1, fmap.size)  # (B*T, S)
     finally:
         model.train(was_training)
+    return (yield from _search(fmap, flat, label, n_starts, g, clock, float(budget_s), max_iters, lr,
+                               q_tol, slow_tol, unique_tol, newton_steps, noise))
+
+
+def _search(fmap, flat, label, n_starts, g, clock, budget, max_iters, lr, q_tol, slow_tol, unique_tol,
+            newton_steps, noise):
     pick = torch.randint(0, len(flat), (n_starts,), generator=g) if len(flat) < n_starts \
         else torch.randperm(len(flat), generator=g)[:n_starts]
     s0 = torch.as_tensor(flat[pick.numpy()], dtype=torch.float64)  # (N, S)
     # jitter the starts (fixed-point-finder does too): states a trajectory never visits get explored
     s0 = s0 + float(noise) * torch.randn(s0.shape, generator=g, dtype=torch.float64)
-    if progress is not None:
-        progress(0.0, f"optimising {n_starts} starts under {label}")
-    s, iters = _adam(fmap, s0, max_iters, lr, q_tol, deadline, progress)
+    yield from _yield(clock, 0.0, f"optimising {n_starts} starts under {label}")
+    s, iters = yield from _adam(fmap, s0, max_iters, lr, q_tol, clock, budget)
     with torch.no_grad():
         q = _q(fmap, s)
-    # starts that reached the same point need refining only once
-    first = merge_unique(s.numpy(), q.numpy(), unique_tol)
+    first = merge_unique(s.numpy(), q.numpy(), unique_tol)  # starts that met need refining only once
     s = s[torch.as_tensor(first)]
-    if progress is not None:
-        progress(0.8, f"refining {len(s)} distinct points with Gauss-Newton steps")
-    # the polish may overrun the budget by one step: give it a short grace period
-    s, q = _polish(fmap, s, q_tol, newton_steps, max(deadline, time.perf_counter() + 0.1 * budget_s))
+    yield from _yield(clock, 0.8, f"refining {len(s)} distinct points with Gauss-Newton steps")
+    # the polish may overrun the budget by a little: give it a short grace period
+    s, q = yield from _polish(fmap, s, q_tol, newton_steps, clock, max(budget, clock.elapsed() + 0.1 * budget))
+    timed_out = clock.elapsed() > budget
     s_np, q_np = s.numpy(), q.numpy()
     # drop runaways: further from the data's centre than 10x the states' mean distance to it
     centre = flat.mean(0)
@@ -161,14 +213,12 @@ def fixed_points(model, x_const=None, n_starts: int = DEFAULTS["n_starts"], seed
     idx = idx[merge_unique(s_np[idx], q_np[idx], unique_tol)] if len(idx) else idx
     fixed = q_np[idx] < q_tol
     order = np.lexsort((q_np[idx], ~fixed))
-    idx = idx[order]
+    idx, fixed = idx[order], fixed[order]
     points, qs = s_np[idx], q_np[idx]
-    S = fmap.size
-    eig = np.zeros((len(idx), S), np.complex128)
-    direction = np.zeros((len(idx), S))
+    eig = np.zeros((len(idx), fmap.size), np.complex128)
+    direction = np.zeros((len(idx), fmap.size))
     if len(idx):
-        if progress is not None:
-            progress(0.95, f"eigenvalues of dF/ds at {len(idx)} points")
+        yield from _yield(clock, 0.95, f"eigenvalues of dF/ds at {len(idx)} points")
         jac = fmap.jacobians(torch.as_tensor(points)).numpy()  # (K, S, S)
         for k, J in enumerate(jac):
             lam, vec = np.linalg.eig(J)
@@ -177,14 +227,16 @@ def fixed_points(model, x_const=None, n_starts: int = DEFAULTS["n_starts"], seed
             v = np.real(vec[:, o[0]])
             direction[k] = v / (np.linalg.norm(v) + 1e-300)
     top = np.abs(eig[:, 0]) if len(idx) else np.zeros(0)
-    seconds = time.perf_counter() - start
-    if progress is not None:
-        progress(1.0, f"{int(fixed.sum())} fixed and {int((~fixed).sum())} slow points in {seconds:.1f} s")
-    return {"points": points, "q": qs, "fixed": fixed[order], "eigenvalues": eig, "top_abs": top,
-            "stable": top < 1.0, "unstable_dir": direction, "x_label": label, "n_starts": n_starts,
-            "iterations": int(iters), "seconds": seconds, "timed_out": time.perf_counter() > deadline,
-            "hidden_size": fmap.H, "num_layers": fmap.L, "period": period, "parts": "h,c" if fmap.parts == 2 else "h",
-            "q_tol": q_tol, "slow_tol": slow_tol}
+    seconds = clock.elapsed()
+    stable = top < 1.0
+    summary = (f"{int((fixed & stable).sum())} stable and {int((fixed & ~stable).sum())} unstable fixed points, "
+               f"{int((~fixed).sum())} slow points ({label}; {seconds:.1f} s"
+               + (", stopped at the time budget)" if timed_out else ")"))
+    return {"points": points, "q": qs, "fixed": fixed, "eigenvalues": eig, "top_abs": top,
+            "stable": stable, "unstable_dir": direction, "x_label": label, "n_starts": n_starts,
+            "iterations": int(iters), "seconds": seconds, "timed_out": timed_out,
+            "hidden_size": fmap.H, "num_layers": fmap.L, "period": fmap.period,
+            "parts": "h,c" if fmap.parts == 2 else "h", "q_tol": q_tol, "slow_tol": slow_tol, "summary": summary}
 
 
 def hidden_part(result: dict, layer: int = -1) -> np.ndarray:
