@@ -11,6 +11,7 @@ from collections import deque
 import numpy as np
 
 from .analysis import analysis_dict, counterfactual, gate_statistics
+from .hidden_live import HiddenAnalyses
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
@@ -24,12 +25,14 @@ class Analyses:
         self._spectrum = None
         self._spectrum_key = None
         self._next_spectrum = 0.0
+        self.hidden = HiddenAnalyses()  # state space, fixed points, units, gate saturation
 
     def reset(self) -> None:
         """The model changed (rebuilt, reset, opened): history and cached results are stale."""
         self.radius_history.clear()
         self._spectrum, self._spectrum_key, self._next_spectrum = None, None, 0.0
         self.counterfactual_request = None
+        self.hidden.reset()
 
     def compute(self, session, trace) -> dict:
         """{key: payload} of every wanted analysis; None says "nothing for this model or example"."""
@@ -68,4 +71,7 @@ ANALYSES = {
     "gate_stats": lambda a, s, trace: gate_statistics(trace.gates) if trace.gates else None,
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
+    "state_space": lambda a, s, trace: a.hidden.state_space(s, trace),
+    "units": lambda a, s, trace: a.hidden.units(s, trace),
+    "gate_saturation": lambda a, s, trace: a.hidden.gate_saturation(s, trace),
 }

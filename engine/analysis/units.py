@@ -73,28 +73,33 @@ def rank_units(states: np.ndarray, feature: np.ndarray) -> tuple[np.ndarray, np.
     return np.argsort(-np.abs(r), kind="stable"), r
 
 
-def pattern_search(states: np.ndarray, example: int, t0: int, t1: int, threshold: float,
-                   top: int = 10) -> dict:
-    """LSTMVis select-and-match over ``states`` (B, T, H).
+def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top: int = 10) -> dict:
+    """LSTMVis select-and-match over ``states``: (B, T, H), or a list of (T_i, H) sequences.
 
     The query is steps t0..t1 (inclusive) of ``example``: its set S holds the units above
     ``threshold`` at every step of the range. Each window of the same length elsewhere (every
-    example, every start; windows overlapping the query excluded) has its own set A; score = |A & S| - |A - S|.
-    Returns {"units": S indices, "matches": (M, 3) int [example, start, score], "length": w}.
+    example, every start; windows overlapping the query excluded) has its own set A; score =
+    |A & S| - |A - S|. Returns {"units": S indices, "matches": (M, 3) int [example, start, score]
+    best first, "length": w}.
     """
-    B, T, H = states.shape
-    if not (0 <= example < B and 0 <= t0 <= t1 < T):
-        raise ValueError(f"select a range inside the sequence: 0 <= start <= end < {T}")
+    seqs = [np.asarray(s) for s in states]
+    if not 0 <= example < len(seqs):
+        raise ValueError(f"no example {example}")
+    T = len(seqs[example])
+    if not 0 <= t0 <= t1 < T:
+        raise ValueError(f"select a range inside the sequence: 1 <= start <= end <= {T}")
     w = t1 - t0 + 1
-    active = sliding_window_view(states > threshold, w, axis=1).all(-1)  # (B, T - w + 1, H)
-    query = active[example, t0]  # (H,)
+    query = (seqs[example][t0:t1 + 1] > threshold).all(0)  # (H,)
     units = np.flatnonzero(query)
-    a = active.astype(np.float64)
-    score = a @ query - a @ ~query  # (B, T - w + 1) shared minus extra active units
-    lo, hi = max(0, t0 - w + 1), min(score.shape[1], t0 + w)
-    score[example, lo:hi] = -np.inf  # not the query, nor windows overlapping it
-    flat = np.argsort(-score, axis=None, kind="stable")[:top]
-    flat = flat[np.isfinite(score.ravel()[flat])]
-    b, s = np.unravel_index(flat, score.shape)
-    matches = np.stack([b, s, score[b, s]], axis=1).astype(np.int64)
+    rows = []
+    for b, seq in enumerate(seqs):
+        if len(seq) < w:
+            continue
+        active = sliding_window_view(seq > threshold, w, axis=0).all(-1).astype(np.float64)  # (T - w + 1, H)
+        score = active @ query - active @ ~query  # shared minus extra active units
+        if b == example:
+            score[max(0, t0 - w + 1):t0 + w] = -np.inf  # not the query, nor windows overlapping it
+        rows += [(score[i], b, i) for i in range(len(score)) if np.isfinite(score[i])]
+    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+    matches = np.array([[b, i, int(sc)] for sc, b, i in rows[:top]], dtype=np.int64).reshape(-1, 3)
     return {"units": units, "matches": matches, "length": w}
