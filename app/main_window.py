@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
+        for panel in self.panels.values():  # panels that ask the engine for something (on demand)
+            if hasattr(panel, "set_requester"):
+                panel.set_requester(c.request)
         c.status_message.connect(self._show_message)
         c.engine_state.connect(self._on_engine_state)
         self.restart_button.clicked.connect(c.engine.restart)

@@ -79,8 +79,8 @@ def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top
     The query is steps t0..t1 (inclusive) of ``example``: its set S holds the units above
     ``threshold`` at every step of the range. Each window of the same length elsewhere (every
     example, every start; windows overlapping the query excluded) has its own set A; score =
-    |A & S| - |A - S|. Returns {"units": S indices, "matches": (M, 3) int [example, start, score]
-    best first, "length": w}.
+    |A & S| - |A - S|. Of overlapping windows of one example only the best is listed. Returns
+    {"units": S indices, "matches": (M, 3) int [example, start, score] best first, "length": w}.
     """
     seqs = [np.asarray(s) for s in states]
     if not 0 <= example < len(seqs):
@@ -101,5 +101,11 @@ def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top
             score[max(0, t0 - w + 1):t0 + w] = -np.inf  # not the query, nor windows overlapping it
         rows += [(score[i], b, i) for i in range(len(score)) if np.isfinite(score[i])]
     rows.sort(key=lambda r: (-r[0], r[1], r[2]))
-    matches = np.array([[b, i, int(sc)] for sc, b, i in rows[:top]], dtype=np.int64).reshape(-1, 3)
+    chosen: list[tuple[int, int, int]] = []
+    for sc, b, i in rows:  # best first; a window overlapping a better one of the same example is skipped
+        if len(chosen) == top:
+            break
+        if all(b != cb or abs(i - ci) >= w for cb, ci, _ in chosen):
+            chosen.append((b, i, int(sc)))
+    matches = np.array(chosen, dtype=np.int64).reshape(-1, 3)
     return {"units": units, "matches": matches, "length": w}
