@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
+        units = self.panels["unitExplorerPanel"]
+        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (units.select_unit(u), self.show_panel(
+            "unitExplorerPanel")))
         for panel in self.panels.values():  # panels that ask the engine for something (on demand)
             if hasattr(panel, "set_requester"):
                 panel.set_requester(c.request)

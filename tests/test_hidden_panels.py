@@ -117,7 +117,7 @@ def test_pattern_panel_and_gate_saturation_draw_their_results(qtbot):
                        "matches": [{"example": 3, "start": 5, "score": 2, "before": ["("], "window": ["(", "("],
                                     "after": [")"]}]})
     assert panel.table.rowCount() == 1 and panel.table.item(0, 4).text() == "( [( (] )"
-    assert "h3, h5" in panel.summary.text()
+    assert "h2, h4" in panel.summary.text()  # 0-based, as the heatmap's rows
     gates = GateSaturationPanel()
     qtbot.addWidget(gates)
     left = np.zeros((2, 1, 3))
@@ -154,3 +154,20 @@ def test_fixed_points_and_pattern_search_from_the_window(qtbot):
     qtbot.waitUntil(lambda: pattern.result is not None, timeout=30000)
     assert pattern.table.rowCount() == len(pattern.result["matches"]) > 0
     assert window.findChild(QWidget, "findFixedPointsButton") is panel.find_button
+
+
+def test_a_click_in_the_heatmap_picks_the_unit_in_the_explorer(qtbot):
+    from PySide6.QtCore import QPointF, Qt
+
+    from tests.test_main_window import make_window, wait_shown
+
+    window = make_window(qtbot, "dyck1", hidden_size=8)
+    heatmap = window.panels["hiddenHeatmap"]
+    wait_shown(qtbot, window, lambda s: True)
+    qtbot.waitUntil(lambda: heatmap.trace is not None, timeout=10000)
+    vb = heatmap.plot.getPlotItem().getViewBox()
+    scene_pt = vb.mapViewToScene(QPointF(2, 6))  # t = 3, unit 6
+    widget_pt = heatmap.plot.mapFromScene(scene_pt)
+    qtbot.mouseClick(heatmap.plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_pt)
+    units = window.panels["unitExplorerPanel"]
+    qtbot.waitUntil(lambda: units.unit_spin.value() == 6 and units.isVisible(), timeout=10000)

@@ -108,7 +108,7 @@ class PatternSearchPanel(Panel):
     def show_result(self, result: dict) -> None:
         self.search_button.setEnabled(True)
         self.result = result
-        units = ", ".join(f"h{u + 1}" for u in result["units"][:24]) + (" …" if len(result["units"]) > 24 else "")
+        units = ", ".join(f"h{u}" for u in result["units"][:24]) + (" …" if len(result["units"]) > 24 else "")
         query = " ".join(result["query"])
         self.summary.setText(
             f"Steps {result['t0'] + 1}–{result['t1'] + 1} ({query}): {len(result['units'])} units above "

@@ -32,6 +32,7 @@ class UnitExplorerPanel(Panel):
         super().__init__("unitExplorerPanel", parent)
         self.payload: dict | None = None
         self.unit = 0
+        self._pending: int | None = None  # a unit picked before the data arrived
         top = QHBoxLayout()
         top.setSpacing(4)
         self.selectors = SelectorRow("units")
@@ -48,8 +49,9 @@ class UnitExplorerPanel(Panel):
         top.addWidget(self.feature_combo, 1)
         top.addWidget(QLabel("unit"))
         self.unit_spin = QSpinBox(objectName="unitSpin")
-        self.unit_spin.setRange(1, 1)
-        self.unit_spin.setToolTip("The unit whose value colours the text (or click a bar).")
+        self.unit_spin.setRange(0, 0)
+        self.unit_spin.setToolTip("The unit whose value colours the text (or click a bar, or a cell of the "
+                                  "hidden-state heatmap). Numbered from 0 like the heatmap's rows.")
         self.unit_spin.valueChanged.connect(self._on_unit_changed)
         top.addWidget(self.unit_spin)
         self._layout.addLayout(top)
@@ -109,17 +111,22 @@ class UnitExplorerPanel(Panel):
         L, D = payload["corr"].shape[2:4]
         self.selectors.update_shape(L, D)
         H = payload["corr"].shape[-1]
-        if self.unit_spin.maximum() != H:
+        if self.unit_spin.maximum() != H - 1:
             self.unit_spin.blockSignals(True)
-            self.unit_spin.setRange(1, H)
-            self.unit_spin.setValue(int(self.ranking()[0][0]) + 1)  # a new model: start at its best unit
-            self.unit = self.unit_spin.value() - 1
+            self.unit_spin.setRange(0, H - 1)
+            self.unit_spin.setValue(int(self.ranking()[0][0]))  # a new model: start at its best unit
+            self.unit = self.unit_spin.value()
             self.unit_spin.blockSignals(False)
+        if self._pending is not None:
+            self.select_unit(self._pending)
         self._draw()
 
     def select_unit(self, unit: int) -> None:
-        """Show unit ``unit`` (0-based), e.g. from a click in the heatmap."""
-        self.unit_spin.setValue(int(unit) + 1)
+        """Show unit ``unit`` (0-based), e.g. from a click in the heatmap (kept until the data arrive)."""
+        self._pending = int(unit)
+        if self.payload is not None and 0 <= unit <= self.unit_spin.maximum():
+            self._pending = None
+            self.unit_spin.setValue(int(unit))
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -152,7 +159,7 @@ class UnitExplorerPanel(Panel):
         self._draw()
 
     def _on_unit_changed(self, value: int) -> None:
-        self.unit = value - 1
+        self.unit = value
         self._draw()
 
     def _on_rank_clicked(self, event) -> None:
@@ -178,10 +185,10 @@ class UnitExplorerPanel(Panel):
                           brushes=[pg.mkBrush(c) for c in colors], pens=pens)
         kind_name = p["kinds"][self._selection()[0]]
         self.rank_plot.getPlotItem().getAxis("left").setTicks(
-            [[(i, f"{kind_name}{u + 1}") for i, u in enumerate(top)]])
+            [[(i, f"{kind_name}{u}") for i, u in enumerate(top)]])
         self.rank_plot.getPlotItem().setYRange(-0.6, max(len(top), 4) - 0.4, padding=0)
         self.rank_plot.getPlotItem().setTitle(
-            f"top {kind_name}{top[0] + 1}: r = {r[top[0]]:+.2f} (blue +, orange −)", size="8pt")
+            f"top {kind_name}{top[0]}: r = {r[top[0]]:+.2f} (blue +, orange −)", size="8pt")
         self._draw_text()
         self._draw_trace()
 
@@ -207,7 +214,7 @@ class UnitExplorerPanel(Panel):
                              f'title="{values[b, t]:+.3f}">{shown}</span>')
             lines.append(f'<div style="font-family: monospace; white-space: pre-wrap; margin-bottom: 4px;">'
                          f'{joiner.join(spans)}</div>')
-        head = (f'<div style="color: {self.theme["muted"]};">{kind}{self.unit + 1} on {len(p["texts"])} examples '
+        head = (f'<div style="color: {self.theme["muted"]};">{kind}{self.unit} on {len(p["texts"])} examples '
                 f'(scale ±{lim:g})</div>')
         self.text.setHtml(head + "".join(lines))
         self.text.setStyleSheet("font-size: 11pt;")
@@ -232,7 +239,7 @@ class UnitExplorerPanel(Panel):
         kind, layer, d, _ = self._selection()
         header = ["unit"] + [f"r with {name}" for name in p["features"]]
         corr = p["corr"][:, kind, layer, d]  # (F, H)
-        rows = [[f"{p['kinds'][kind]}{u + 1}"] + [float(corr[f, u]) for f in range(len(p["features"]))]
+        rows = [[f"{p['kinds'][kind]}{u}"] + [float(corr[f, u]) for f in range(len(p["features"]))]
                 for u in range(corr.shape[1])]
         return header, rows
 
