@@ -30,6 +30,7 @@ from .analysis import (
 )
 
 REF_BATCH, REF_SEED = 32, 4242  # the examples every hidden-state panel looks at
+REF_TRIES = 8  # batches drawn (seeds REF_SEED + i) to find a long one for tasks of varying length
 STATE_BUDGET = 0.05  # fraction of wall time the reference states may take while training
 SHOWN_EXAMPLES = 6  # examples whose text the unit explorer colours
 FP_SLICE = 0.15  # seconds of fixed-point search per request
@@ -62,7 +63,10 @@ class HiddenAnalyses:
         if self._ref is not None and (key == self._ref_key or now < self._next_ref):
             return self._ref
         if self._batch is None:
-            self._batch = session.task.sample_batch(REF_BATCH, torch.Generator().manual_seed(REF_SEED))
+            # tasks of varying length draw one length per batch: take the longest of a few batches
+            tries = [session.task.sample_batch(REF_BATCH, torch.Generator().manual_seed(REF_SEED + i))
+                     for i in range(REF_TRIES)]
+            self._batch = max(tries, key=lambda b: b[0].shape[1])
         inputs, targets = self._batch
         model = session.model
         was_training = model.training
