@@ -157,7 +157,13 @@ class StateSpacePanel(Panel):
             text = st["text"] or "Press the button to search."
             if fixed:
                 text = fixed["summary"] + f" — at step {fixed['step']}."
-                if not (fixed["fixed"] & fixed["stable"]).any():
+                slow = ~fixed["fixed"]
+                if (fixed["fixed"] & fixed["stable"]).any():
+                    pass
+                elif slow.sum() >= 3 and abs(float(np.median(fixed["top_abs"][slow])) - 1) < 0.05:
+                    text += (" The slow points have |λ| ≈ 1: along them the state barely moves - an "
+                             "approximate line attractor that holds a running value.")
+                else:
                     text += (" No attractor under this x*: the state keeps moving (a cycle?). Try period 2, "
                              "or another x*.")
             self.status.setText(text)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitte
 
 from .base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
 from .hidden_heatmap import SelectorRow
-from .plot_items import apply_plot_theme
+from .plot_items import apply_plot_theme, count_from_one
 
 TOP = 16  # units in the ranking
 KIND_NAMES = {"h": "h (state)", "c": "c (LSTM memory)"}
@@ -85,6 +85,7 @@ class UnitExplorerPanel(Panel):
         tp.setMenuEnabled(False)
         tp.hideButtons()
         tp.setLabel("bottom", "t (example 1)")
+        count_from_one(tp.getAxis("bottom"))
         self.unit_curve = tp.plot([], [])
         self.feature_curve = tp.plot([], [])
         self.trace_legend = tp.addLegend(offset=(2, 2), labelTextSize="7pt", verSpacing=-8)
@@ -106,6 +107,10 @@ class UnitExplorerPanel(Panel):
         names = [KIND_NAMES[k] for k in payload["kinds"]]
         if [self.kind_combo.itemText(i) for i in range(self.kind_combo.count())] != names:
             set_combo_items(self.kind_combo, names)
+            best = np.abs(payload["corr"][0]).reshape(len(names), -1).max(1)  # (kinds,) for the first feature
+            self.kind_combo.blockSignals(True)
+            self.kind_combo.setCurrentIndex(int(np.argmax(best)))  # h, or the LSTM memory if a unit there is clearer
+            self.kind_combo.blockSignals(False)
         if [self.feature_combo.itemText(i) for i in range(self.feature_combo.count())] != payload["features"]:
             set_combo_items(self.feature_combo, payload["features"])
         L, D = payload["corr"].shape[2:4]
@@ -212,12 +217,12 @@ class UnitExplorerPanel(Panel):
                 shown = html.escape(" " if tok == "\u2423" else tok)
                 spans.append(f'<span style="background-color: rgb({red},{green},{blue}); color: #111;" '
                              f'title="{values[b, t]:+.3f}">{shown}</span>')
-            lines.append(f'<div style="font-family: monospace; white-space: pre-wrap; margin-bottom: 4px;">'
+            lines.append(f'<div style="font-family: monospace; font-size: 13pt; white-space: pre-wrap; '
+                         f'margin-bottom: 4px;">'
                          f'{joiner.join(spans)}</div>')
         head = (f'<div style="color: {self.theme["muted"]};">{kind}{self.unit} on {len(p["texts"])} examples '
                 f'(scale ±{lim:g})</div>')
         self.text.setHtml(head + "".join(lines))
-        self.text.setStyleSheet("font-size: 11pt;")
 
     def _draw_trace(self) -> None:
         p = self.payload
