@@ -158,7 +158,10 @@ class StateSpacePanel(Panel):
             if fixed:
                 text = fixed["summary"] + f" — at step {fixed['step']}."
                 slow = ~fixed["fixed"]
-                if (fixed["fixed"] & fixed["stable"]).any():
+                if len(fixed["q"]) == 0:
+                    text += (" Nothing found where the state stays put under this x* (q below its tolerance); "
+                             "try another x* or period 2.")
+                elif (fixed["fixed"] & fixed["stable"]).any():
                     pass
                 elif slow.sum() >= 3 and abs(float(np.median(fixed["top_abs"][slow])) - 1) < 0.05:
                     text += (" The slow points have |λ| ≈ 1: along them the state barely moves - an "
