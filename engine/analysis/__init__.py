@@ -1,4 +1,5 @@
 """Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
+from .bptt import bptt_contributions, bptt_summary
 from .counterfactual import counterfactual
 from .fixed_points import fixed_points, hidden_part, search_fixed_points
 from .gate_stats import forget_half_life, gate_statistics, unit_saturation
@@ -15,7 +16,8 @@ from .spectrum import (
 from .states import ZERO_INPUT, StepMap, batch_states, full_state, neutral_input
 from .units import pattern_search, rank_units, task_features, unit_correlations
 
-__all__ = ["analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
+__all__ = ["bptt_contributions", "bptt_summary",
+           "analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
            "spectral_radii", "spectral_radius",
            "counterfactual", "forget_half_life", "gate_statistics", "unit_saturation",
            "fixed_points", "hidden_part", "search_fixed_points", "PCA", "PCATracker", "fit_pca",
