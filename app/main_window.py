@@ -106,7 +106,13 @@ class MainWindow(QMainWindow):
         self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
         for name, title, area in DOCKS:
-            self._dock(title, self._dock_content(name, dock_panels(name)), AREAS[area], name)
+            content = self._dock_content(name, dock_panels(name))
+            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
+                other = self.docks[area[4:]]
+                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
+                other.raise_()
+            else:
+                self._dock(title, content, AREAS[area], name)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)

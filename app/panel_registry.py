@@ -39,13 +39,14 @@ class PanelSpec:
     help: str = ""  # one paragraph: what it shows and how to read it
 
 
-# (dock objectName, dock title, area) in the order they are created; area: "right" or "bottom"
+# (dock objectName, dock title, area) in the order they are created; area: "right", "bottom", or
+# "tab:<dock objectName>" for a tab behind that (earlier) dock
 DOCKS = (("heatmapDock", "Hidden states h_t", "right"),
          ("gatesDock", "Gates", "right"),
          ("gradientDock", "Gradients", "bottom"),
          ("curvesDock", "Training curves", "bottom"),
          ("attentionDock", "Attention and counterfactuals", "bottom"),
-         ("insideDock", "Inside the hidden state", "bottom"))
+         ("insideDock", "Inside the hidden state", "tab:attentionDock"))
 
 PANELS = (
     PanelSpec("sequenceStrip", SequenceStrip, "Sequence", CENTER, board=(0, 0, 1, 2),

@@ -127,7 +127,8 @@ class StateSpacePanel(Panel):
         col.addWidget(self.table, 1)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        side.setMinimumWidth(170)
         self._layout.addWidget(split, 1)
         self.set_theme(False)
 
