@@ -142,7 +142,13 @@ class MainWindow(QMainWindow):
         self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
         for name, title, area in DOCKS:
-            self._dock(title, self._dock_content(name, dock_panels(name)), AREAS[area], name)
+            content = self._dock_content(name, dock_panels(name))
+            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
+                other = self.docks[area[4:]]
+                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
+                other.raise_()
+            else:
+                self._dock(title, content, AREAS[area], name)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
@@ -274,6 +280,12 @@ class MainWindow(QMainWindow):
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
         self.panels["attributionPanel"].options_requested.connect(c.request_attribution_options)
         self.timeline.view_requested.connect(c.view_checkpoint)
+        units = self.panels["unitExplorerPanel"]
+        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (units.select_unit(u), self.show_panel(
+            "unitExplorerPanel")))
+        for panel in self.panels.values():  # panels that ask the engine for something (on demand)
+            if hasattr(panel, "set_requester"):
+                panel.set_requester(c.request)
         c.status_message.connect(self._show_message)
         c.engine_state.connect(self._on_engine_state)
         self.restart_button.clicked.connect(c.engine.restart)

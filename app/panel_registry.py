@@ -12,11 +12,15 @@ from widgets.attribution_panel import AttributionPanel
 from widgets.counterfactual_panel import CounterfactualPanel
 from widgets.curves_panel import CurvesPanel
 from widgets.equations_panel import EquationsPanel
+from widgets.gate_saturation_panel import GateSaturationPanel
 from widgets.gate_stats_panel import GateStatsPanel
 from widgets.gates_panel import GatesPanel
 from widgets.gradient_panel import GradientPanel
 from widgets.hidden_heatmap import HiddenHeatmap
+from widgets.pattern_search_panel import PatternSearchPanel
 from widgets.sequence_strip import SequenceStrip
+from widgets.state_space_panel import StateSpacePanel
+from widgets.unit_explorer_panel import UnitExplorerPanel
 from widgets.unrolled_view import UnrolledView
 from widgets.vanishing_panel import VanishingPanel
 
@@ -36,12 +40,14 @@ class PanelSpec:
     help: str = ""  # one paragraph: what it shows and how to read it
 
 
-# (dock objectName, dock title, area) in the order they are created; area: "right" or "bottom"
+# (dock objectName, dock title, area) in the order they are created; area: "right", "bottom", or
+# "tab:<dock objectName>" for a tab behind that (earlier) dock
 DOCKS = (("heatmapDock", "Hidden states h_t", "right"),
          ("gatesDock", "Gates", "right"),
          ("gradientDock", "Gradients", "bottom"),
          ("curvesDock", "Training curves", "bottom"),
-         ("attentionDock", "Attention and counterfactuals", "bottom"))
+         ("attentionDock", "Attention and counterfactuals", "bottom"),
+         ("insideDock", "Inside the hidden state", "tab:attentionDock"))
 
 PANELS = (
     PanelSpec("sequenceStrip", SequenceStrip, "Sequence", CENTER, board=(0, 0, 1, 2),
@@ -74,6 +80,22 @@ PANELS = (
               help="Which inputs made the network give this output: integrated gradients (or gradient x "
                    "input) per input token, signed, with the completeness check; beside the attention "
                    "weights alpha_i and their rank correlation for attention heads."),
+    PanelSpec("stateSpacePanel", StateSpacePanel, "State space", "insideDock", analysis="state_space",
+              feed="set_state_space", board=(8, 0, 1, 1),
+              help="Every reference example's path h_1..h_T in the top two principal components, the "
+                   "displayed example thick with the time cursor; fixed and slow points on demand "
+                   "(Sussillo & Barak 2013): stable filled, saddles hollow with their unstable direction."),
+    PanelSpec("unitExplorerPanel", UnitExplorerPanel, "Units", "insideDock", analysis="units",
+              feed="set_units", board=(8, 1, 1, 1),
+              help="Units ranked by |correlation| with a quantity computed from the input (depth, parity, "
+                   "characters since a space...); the text coloured by the chosen unit (Karpathy et al. 2015)."),
+    PanelSpec("patternSearchPanel", PatternSearchPanel, "Pattern search", "insideDock", board=(9, 0, 1, 1),
+              help="Select steps of the displayed example and a threshold: the windows of other examples "
+                   "whose active units match best (LSTMVis)."),
+    PanelSpec("gateSaturationPanel", GateSaturationPanel, "Gate saturation", "gatesDock",
+              analysis="gate_saturation", feed="set_saturation", board=(9, 1, 1, 1),
+              help="Per unit, the fraction of steps each gate is below 0.1 vs above 0.9 over 32 examples "
+                   "(Karpathy et al. 2015, fig. 4)."),
 )
 
 SPECS = {spec.name: spec for spec in PANELS}

@@ -184,6 +184,20 @@ class LabSession:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
 
+    def request_fixed_points(self, x_const=None, period: int = 1, n_starts: int = 64,
+                             budget_s: float = 3.0) -> dict:
+        """Start a fixed-point search (engine.hidden_live) and run its first slice; returns its status."""
+        return self.analyses.hidden.start_fixed_points(self, x_const, period, n_starts, budget_s)
+
+    def request_fixed_points_step(self) -> dict:
+        """Run the next slice of the fixed-point search; returns its status (state "done" at the end)."""
+        return self.analyses.hidden.advance_fixed_points()
+
+    def request_pattern_search(self, t0: int, t1: int, threshold: float, layer: int = 0,
+                               direction: int = 0) -> dict:
+        """LSTMVis pattern search of the displayed example's steps t0..t1 in the reference batch."""
+        return self.analyses.hidden.pattern(self, t0, t1, threshold, layer, direction)
+
     def request_step_seconds(self, config: dict | None = None) -> dict:
         """How long one training step of ``config`` (``LabConfig.to_dict()`` form; default the current
         configuration) takes here, from one or two real steps on a copy: {"seconds", "slow", "message"}.

@@ -11,14 +11,13 @@ import pytest
 import torch
 from PIL import Image
 
+from app import panel_registry
 from app.cli import main
 from engine import list_tasks, load_session
 from engine.lab_session import LabConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-PANELS = ["sequenceStrip", "unrolledView", "hiddenHeatmap", "gatesPanel", "attentionPanel", "gradientPanel",
-          "curvesPanel", "vanishingPanel", "counterfactualPanel", "equationsPanel", "gateStatsPanel",
-          "attributionPanel"]
+PANELS = [spec.name for spec in panel_registry.PANELS]  # every registered panel is exported
 TIME_INDEXED = ["unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "sequenceStrip"]
 
 

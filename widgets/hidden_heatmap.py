@@ -72,6 +72,7 @@ def token_at(trace, t: int) -> str:
 
 class HiddenHeatmap(Panel):
     title = "Hidden state h_t over time"
+    unit_clicked = Signal(int)  # a click on a cell: its unit (the unit explorer shows it)
     time_indexed = True
 
     def __init__(self, parent=None):
@@ -114,6 +115,7 @@ class HiddenHeatmap(Panel):
         self.cursor.setZValue(10)
         item.addItem(self.cursor)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._layout.addWidget(self.plot, 1)
         self.set_theme(False)
 
@@ -213,6 +215,15 @@ class HiddenHeatmap(Panel):
             return
         name = "c" if self.showing_cell_state() else "h"
         self.hover_label.setText(f"t={t + 1} ‘{token_at(self.trace, t)}’  unit {unit}:  {name}_t = {value:+.3f}")
+
+    def _on_mouse_clicked(self, event) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if self.trace is None or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = vb.mapSceneToView(event.scenePos())
+        t, unit = int(round(p.x())), int(round(p.y()))
+        if self.value_at(t, unit) is not None:
+            self.unit_clicked.emit(unit)
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:
