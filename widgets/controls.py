@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 CELL_ITEMS = (("rnn_tanh", "Simple RNN (tanh)"), ("rnn_relu", "Simple RNN (ReLU)"), ("gru", "GRU"),
               ("lstm", "LSTM"))
-MERGE_ITEMS = (("sum", "sum  h = →h + ←h  (lecture)"), ("concat", "concat  h = [→h; ←h]  (PyTorch)"))
+MERGE_ITEMS = (("sum", "sum  h = h→ + h←  (lecture)"), ("concat", "concat  h = [h→; h←]  (PyTorch)"))
 INIT_ITEMS = (("default", "PyTorch default"), ("orthogonal", "orthogonal W_hh"),
               ("identity", "identity W_hh (IRNN)"))
 OPT_ITEMS = (("adam", "Adam"), ("sgd", "SGD"))
@@ -39,10 +39,10 @@ TIPS = {
     "hidden": "Units in h_t per direction (1-512). Larger states remember more but train slower." + SIZE_CAP,
     "embedding": "Size of the embedded input x_t (1-512): tokens go through an embedding, "
                  "real values through a linear layer.",
-    "bidir": "Bidirectional RNN: a second RNN reads the sequence right to left (←h_i depends on "
+    "bidir": "Bidirectional RNN: a second RNN reads the sequence right to left (h←_i depends on "
              "x_i..x_n), so each position sees the future as well as the past.",
-    "merge": "How the two directions combine. The lecture sums them: h_i = →h_i + ←h_i (size H). "
-             "PyTorch concatenates: [→h_i; ←h_i] (size 2H).",
+    "merge": "How the two directions combine. The lecture sums them: h_i = h→_i + h←_i (size H). "
+             "PyTorch concatenates: [h→_i; h←_i] (size 2H).",
     "init": "Initial recurrent weights W_hh. Identity (IRNN, Le et al. 2015) and orthogonal keep "
             "eigenvalues on the unit circle, so gradients neither vanish nor explode at first.",
     "clip": "Gradient clipping (exploding gradients slide): if the global gradient norm exceeds the "

@@ -11,12 +11,13 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 
+from .notation import head_input_label, state_sub
+
 BOX_W, BOX_H = 56.0, 34.0  # cell / input / output box size (scene px)
 DX, DY = 92.0, 58.0  # column pitch (time) and row pitch
 NODE_R = 11.0  # radius of merge, Σ and initial-state nodes
 STRIP_W, STRIP_H = BOX_W - 6, 14.0  # the unit strip inside a cell box
 MIN_ZOOM, MAX_ZOOM, TEXT_MIN_ZOOM = 0.25, 4.0, 0.4  # zoom limits; labels hidden below TEXT_MIN_ZOOM
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 HEAD_NAMES = {"per_step": "y_t at every step", "final": "acceptor on h_n", "regression": "regression on h_n",
               "attention": "attention y = f(Σ α_i h_i)"}
 
@@ -42,6 +43,8 @@ class UnrolledScene:
         self.cell_items, self.cell_texts, self.cell_strips, self.rec_arrows = {}, {}, {}, {}
         self.input_texts, self.output_items, self.output_texts, self.alpha_items = [], [], [], []
         self.text_items = []
+        self.head_input_text = self.head_input_strip = None  # final / regression heads only
+        self.stage_items = {}  # attention heads: "embed", "encode", "attend", "predict" -> label
         self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
         self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
         # (UnrolledView._recolour) and the columns drawn with them
@@ -88,10 +91,13 @@ class UnrolledScene:
         y_of = {k: i * DY for i, k in enumerate(keys)}  # row key -> scene y of the row centre, top to bottom
         merge = "+" if trace.merge == "sum" else "⊕"
         names = {"y": "output y", "alpha": "attention α_i", "x": "input x_t",
-                 "merge": "merge: h→+h←" if trace.merge == "sum" else "merge: concat [h→;h←]"}
+                 "merge": "h_t = h→_t + h←_t" if trace.merge == "sum" else "h_t = [h→_t; h←_t]"}
+        left = -DX / 2 - 28  # the left edge of the row labels
         for k, yk in y_of.items():
-            name = names.get(k) or f"layer {k[0] + 1} " + (("→", "←")[k[1]] if D == 2 else "h_t")
-            self._text(name, -DX / 2 - 28, yk, th["muted"], 9, "r")
+            name = names[k] if k in names else f"layer {k[0] + 1} " + (("h→_t", "h←_t")[k[1]] if D == 2 else "h_t")
+            left = min(left, self._text(name, -DX / 2 - 28, yk, th["muted"], 9, "r").sceneBoundingRect().left())
+        if kind == "attention":
+            self._stage_labels(y_of, L, D, left - 14)
         wire_pen = QPen(QColor(th["muted"]), 1.2)
         for t in range(T):
             path = QPainterPath()
@@ -140,7 +146,7 @@ class UnrolledScene:
                 yc = y_of[(layer, d)]
                 self.cell_items[(layer, d, t)] = box = self._box(cx, yc)
                 box.setData(0, ("cell", layer, d, t))  # tooltip_at writes its tooltip
-                label = f"h{str(t + 1).translate(SUB)}"
+                label = state_sub("h", d, D, t + 1)  # h₃, or h→₃ / h←₃ in a bidirectional model
                 self.cell_texts[(layer, d, t)] = self._text(label, cx, yc - 8, ink, 8)
                 strip = QtWidgets.QGraphicsPixmapItem()
                 strip.setPos(cx - STRIP_W / 2, yc + 1)
@@ -183,6 +189,41 @@ class UnrolledScene:
         item.setZValue(1)
         item.setData(0, ("arrow", layer, d, t))
 
+    def _stage_labels(self, y_of: dict, L: int, D: int, x: float) -> None:
+        """The deck's "embed, encode, attend, predict" left of ``x`` beside the rows of an attention
+        model, each with a bracket over the rows that do it."""
+        accent, x = self.theme["accent"], x - 10
+        encode = [y_of[(lay, d)] for lay in range(L) for d in range(D)] + ([y_of["merge"]] if D == 2 else [])
+        stages = (("embed", "x_t = E[token]: each word becomes a vector", [y_of["x"]]),
+                  ("encode", "the RNN turns the vectors into states h_i that know their context", encode),
+                  ("attend", "α_i = softmax(w_α^T h_i); context Σ_i α_i h_i", [y_of["alpha"]]),
+                  ("predict", "y = f(W_hy Σ_i α_i h_i + b_y)", [y_of["y"]]))
+        path, self.stage_items = QPainterPath(), {}
+        for name, tip, ys in stages:
+            top, bottom = min(ys) - BOX_H / 2 + 2, max(ys) + BOX_H / 2 - 2
+            item = self._text(name, x, (top + bottom) / 2, accent, 10, "r")
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            self._place(item, x, (top + bottom) / 2, "r")
+            item.setToolTip(f"{name}: {tip}")
+            self.stage_items[name] = item
+            path.moveTo(x + 10, top)
+            path.lineTo(x + 6, top)
+            path.lineTo(x + 6, bottom)
+            path.lineTo(x + 10, bottom)
+        self.scene.addPath(path, QPen(QColor(accent), 1.2)).setZValue(1)
+
+    def _head_input_item(self, x: float, y: float, trace) -> None:
+        """Label "head input = h→ₙ + h←₁" with a unit strip of its value (coloured per trace, its
+        numbers in the tooltip) beside where a final / regression head reads it."""
+        label = head_input_label(trace.num_directions, trace.merge, trace.seq_len)
+        self.head_input_text = self._text(f"head input = {label}", x, y - 9, self.theme["foreground"], 8, "l")
+        self.head_input_strip = strip = QtWidgets.QGraphicsPixmapItem()
+        strip.setPos(x, y)
+        strip.setZValue(2.5)
+        self.scene.addItem(strip)
+
     def _build_output(self, trace, y_of, xo, merge, wire_pen) -> None:
         """The single output of final / regression / attention heads, in the column after the sequence."""
         L, D, T = trace.num_layers, trace.num_directions, trace.seq_len
@@ -199,14 +240,16 @@ class UnrolledScene:
         elif D == 1:
             yt = y_of[(L - 1, 0)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yt), (xo, yt), (xo, y_in)])
-            self._text("h_n", xo + 4, (yt + y_of["y"]) / 2, muted, 8, "l")
+            self._head_input_item(xo + 6, (yt + y_of["y"]) / 2, trace)
         else:
             ym, yf, yb = y_of["merge"], y_of[(L - 1, 0)], y_of[(L - 1, 1)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yf), (xo, yf), (xo, ym + NODE_R)])
             _arrow(path, [(0, yb - BOX_H / 2), (0, ym), (xo - NODE_R, ym)])
-            self._text("h←₁ (backward final state)", DX * 0.35, ym - 8, muted, 8, "l")
-            self._node(xo, ym, merge, "h_n: last forward state merged with the backward state at t=1")
+            self._text("h←₁: the backward chain ends at position 1", DX * 0.35, ym - 8, muted, 8, "l")
+            self._node(xo, ym, merge, "the head's input: the last forward state h→_n merged with the "
+                       "backward state h←_1 (the backward chain reads x_n … x_1 and ends at position 1)")
             _arrow(path, [(xo, ym - NODE_R), (xo, y_in)])
+            self._head_input_item(xo + NODE_R + 6, ym + 2, trace)
         self.output_items.append(self._box(xo, y_of["y"]))
         self.output_texts.append(self._text("", xo, y_of["y"], self.theme["foreground"], 9))
         self.scene.addPath(path, wire_pen).setZValue(1)

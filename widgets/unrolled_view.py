@@ -25,6 +25,7 @@ from .unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     TEXT_MIN_ZOOM,
     UnrolledScene,
 )
+from .notation import head_input, head_input_label
 from .unrolled_style import CellStyles, cell_tooltip
 
 
@@ -267,11 +268,29 @@ class UnrolledView(UnrolledScene, Panel):
             colour = th["foreground"] if ok is None else (th["good"] if ok else th["bad"])
             self.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
             self.output_items[i].setToolTip(f"prediction {pred}" + (f", target {target}" if target else ""))
+        if self.head_input_strip is not None:
+            self._colour_head_input(tr)
         if tr.attention is not None and len(self.alpha_items) == len(tr.attention):
             a = np.asarray(tr.attention, dtype=float)
             for t, dot in enumerate(self.alpha_items):
                 dot.setScale(0.6 + 1.9 * a[t] / max(a.max(), 1e-12))
                 dot.setToolTip(f"α_{t} = {a[t]:.3f}")
+
+    def _colour_head_input(self, tr) -> None:
+        """The head's real input (``Trace.head_input``) as a unit strip, with its numbers on hover."""
+        v = np.asarray(head_input(tr), dtype=np.float64)
+        F = len(v)
+        rgb = np.ascontiguousarray(self._lut[lut_index(v, -1.0, 1.0)], dtype=np.uint8)  # (F, 3)
+        self.head_input_strip.setPixmap(QPixmap.fromImage(QImage(rgb.data, F, 1, 3 * F,
+                                                                 QImage.Format.Format_RGB888).copy()))
+        self.head_input_strip.setTransform(QTransform.fromScale(1.5 * STRIP_W / F, STRIP_H))
+        name = head_input_label(tr.num_directions, tr.merge, tr.seq_len)
+        shown = ", ".join(f"{x:+.3f}" for x in v[:8]) + (", …" if F > 8 else "")
+        tip = (f"The vector the head reads: {name} ({F} values)\n[{shown}]\n‖·‖ = {np.linalg.norm(v):.3f}")
+        if tr.num_directions == 2:
+            tip += "\nNot the merge at t = n: the backward chain's last state is at position 1."
+        self.head_input_strip.setToolTip(tip)
+        self.head_input_text.setToolTip(tip)
 
     def _set_text(self, item, s: str, limit: int = 7) -> None:
         s = s if len(s) <= limit else s[: limit - 1] + "…"
