@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "CELLS": "config", "INITS": "config", "MERGES": "config", "OPTIMIZERS": "config",
+    "CELLS": "config", "INITIAL_STATES": "config", "INITS": "config", "MERGES": "config", "OPTIMIZERS": "config",
     "ModelConfig": "config", "TrainConfig": "config",
     "SequenceModel": "model", "build_model": "model", "probe": "probe",
     "Session": "session", "SessionError": "errors", "load_session": "session", "save_session": "session",
