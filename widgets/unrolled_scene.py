@@ -40,6 +40,7 @@ class UnrolledScene:
 
     def _clear_items(self) -> None:
         self.scene.clear()
+        self.sharing.clear_items()
         self.cell_items, self.cell_texts, self.cell_strips, self.rec_arrows = {}, {}, {}, {}
         self.input_texts, self.output_items, self.output_texts, self.alpha_items = [], [], [], []
         self.text_items = []
@@ -111,7 +112,9 @@ class UnrolledScene:
         fill.setAlpha(40)
         self.highlight.setBrush(QBrush(fill))
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-12, -12, 12, 12))
-        self.legend.setText("box stripes: units of h_t (blue −1 … red +1) · arrow width: ‖∂L/∂h_t‖")
+        self.legend_text = ("box stripes: units of h_t (blue −1 … red +1) · arrow width: ‖∂L/∂h_t‖ · "
+                            "hover or click a box: the weights every column shares")
+        self.legend.setText(self.legend_text)
         self.legend.setToolTip(f"Head: {HEAD_NAMES.get(kind, kind)}. Each box shows the vector h_t: one "
                                "stripe per unit, blue (−1) to red (+1). The recurrent arrow into h_t "
                                "gets thicker and redder the larger ‖∂L/∂h_t‖ (log scale, over this example).")

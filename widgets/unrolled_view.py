@@ -26,6 +26,7 @@ from .unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     UnrolledScene,
 )
 from .notation import head_input, head_input_label
+from .unrolled_sharing import SharingOverlay
 from .unrolled_style import CellStyles, cell_tooltip
 
 
@@ -65,6 +66,10 @@ class UnrolledView(UnrolledScene, Panel):
         self._shape, self._user_zoomed, self._backward_step = None, False, None
         self._lut = diverging_cmap().getLookupTable(nPts=256)  # (256, 3) uint8
         self._styles = None  # CellStyles of the current theme
+        self.sharing = SharingOverlay(self)  # hover / click a cell: its chain's shared weights
+        self.legend_text = ""
+        self._press_pos = None
+        self.view.viewport().setMouseTracking(True)
         self._clear_items()
         self.set_theme(False)
 
@@ -88,7 +93,19 @@ class UnrolledView(UnrolledScene, Panel):
         if event.type() == QEvent.Type.Resize and self.trace is not None:
             self._auto_zoom()
             self._on_scrolled()
-        if event.type() == QEvent.Type.ToolTip:
+        kind = event.type()
+        if kind == QEvent.Type.MouseMove and not event.buttons():
+            self.sharing.hover(self.chain_at(self.view.mapToScene(event.position().toPoint())))
+        elif kind == QEvent.Type.Leave:
+            self.sharing.hover(None)
+        elif kind == QEvent.Type.MouseButtonPress:
+            self._press_pos = event.position()
+        elif kind == QEvent.Type.MouseButtonRelease and self._press_pos is not None:
+            moved = (event.position() - self._press_pos).manhattanLength()
+            self._press_pos = None
+            if moved < 4:  # a click, not a drag: select (or deselect) the chain under the mouse
+                self.sharing.click(self.chain_at(self.view.mapToScene(event.position().toPoint())))
+        if kind == QEvent.Type.ToolTip:
             text = self.tooltip_at(self.view.mapToScene(event.pos()))
             if text:
                 QToolTip.showText(event.globalPos(), text, self.view.viewport())
@@ -103,6 +120,14 @@ class UnrolledView(UnrolledScene, Panel):
             if key and self.trace is not None:
                 return cell_tooltip(self.trace, *key)
         return ""
+
+    def chain_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(layer, direction) of the cell box under ``scene_pos``, else None."""
+        for item in self.scene.items(scene_pos):
+            key = item.data(0)
+            if key and key[0] == "cell":
+                return key[1], key[2]
+        return None
 
     def zoom(self) -> float:
         return self.view.transform().m11()
@@ -122,6 +147,7 @@ class UnrolledView(UnrolledScene, Panel):
             self._shape = shape
             self._build(trace)
             self._auto_zoom()
+            self.sharing.restore(L, D)
         self._recolour()
         if rebuilt:
             self.set_time(self.time)  # centre on t; later same-shape traces leave the scrolling alone
@@ -149,6 +175,7 @@ class UnrolledView(UnrolledScene, Panel):
         apply_palette(self, self.theme)
         if self.trace is not None:  # colours are baked into the items: rebuild
             self._build(self.trace)
+            self.sharing.restore(self.trace.num_layers, self.trace.num_directions)
             self._recolour()
             self.set_time(self.time)
 
