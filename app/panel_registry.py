@@ -11,6 +11,7 @@ from widgets.attention_panel import AttentionPanel
 from widgets.counterfactual_panel import CounterfactualPanel
 from widgets.curves_panel import CurvesPanel
 from widgets.equations_panel import EquationsPanel
+from widgets.gate_products_panel import GateProductsPanel
 from widgets.gate_stats_panel import GateStatsPanel
 from widgets.gates_panel import GatesPanel
 from widgets.gradient_panel import GradientPanel
@@ -54,6 +55,10 @@ PANELS = (
     PanelSpec("gateStatsPanel", GateStatsPanel, "Gate statistics", "gatesDock", analysis="gate_stats",
               feed="set_stats", board=(6, 0, 1, 2),
               help="How often each gate is saturated (near 0 or 1) over the example."),
+    PanelSpec("gateProductsPanel", GateProductsPanel, "Gate products x ⊙ y", "gatesDock", analysis="gate_products",
+              feed="set_products", board=(7, 0, 1, 1),
+              help="The deck's gate g = x ⊙ y at the cursor: each gating product's two factors and their "
+                   "product, for every unit (LSTM f⊙c, i⊙g, o⊙tanh c; GRU z⊙h, r⊙(W_hn h + b_hn))."),
     PanelSpec("equationsPanel", EquationsPanel, "Equations", "gatesDock", board=(5, 1, 1, 1),
               help="The cell's equations with the numbers of the step at the cursor."),
     PanelSpec("gradientPanel", GradientPanel, "dL/dh_t", "gradientDock", sweep=True, board=(3, 0, 1, 1),
