@@ -9,7 +9,6 @@ Data: the "gate_products" analysis (engine.analysis.gate_products), computed in 
 """
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidget

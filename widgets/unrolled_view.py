@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QSizePolicy, QToolTip
 
 from .base import Panel, apply_palette, diverging_cmap, log_levels, lut_index
+from .notation import head_input, head_input_label
 from .unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     BOX_W,
     DX,
@@ -25,7 +26,6 @@ from .unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     TEXT_MIN_ZOOM,
     UnrolledScene,
 )
-from .notation import head_input, head_input_label
 from .unrolled_sharing import SharingOverlay
 from .unrolled_style import CellStyles, cell_tooltip
 
