@@ -16,6 +16,7 @@ from widgets.gate_stats_panel import GateStatsPanel
 from widgets.gates_panel import GatesPanel
 from widgets.gradient_panel import GradientPanel
 from widgets.hidden_heatmap import HiddenHeatmap
+from widgets.next_char_panel import NextCharPanel
 from widgets.sequence_strip import SequenceStrip
 from widgets.unrolled_view import UnrolledView
 from widgets.vanishing_panel import VanishingPanel
@@ -73,6 +74,9 @@ PANELS = (
     PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock",
               analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),
               help="Replace one input and see how the output and every later hidden state change."),
+    PanelSpec("nextCharPanel", NextCharPanel, "Next character", "attentionDock", board=(7, 1, 1, 1),
+              help="P(x_t+1 | x_1..x_t) at the cursor as the top-10 bars, the actual next character marked; "
+                   "after Generate text, the distribution each generated character was sampled from."),
 )
 
 SPECS = {spec.name: spec for spec in PANELS}

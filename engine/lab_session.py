@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .errors import SessionError
@@ -115,6 +116,7 @@ class LabSession:
         info = self.task.info()
         info["typed_hint"] = typed_hint(self.task)
         info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
+        info["classes"] = list(self.task.classes)  # what a classification head's outputs index
         info["input_dim"] = self.task.input_dim
         trace = self.probe()
         return Snapshot(
@@ -179,6 +181,18 @@ class LabSession:
             raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
         g = torch.Generator().manual_seed(self.trainer.step_count)
         return prompt, self.task.generate(self.model, prompt, int(length), float(temperature), g)
+
+    def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
+        """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
+        "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""
+        if not hasattr(self.task, "generate"):
+            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
+        g = torch.Generator().manual_seed(self.trainer.step_count)
+        record: list = []
+        text = self.task.generate(self.model, prompt, int(length), float(temperature), g, record=record)
+        learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
+        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+                "learned": learned, "sampled": sampled}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]
