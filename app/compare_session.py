@@ -11,6 +11,7 @@ It has the interface the training worker drives (``step``, ``snapshot``, ``state
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields, replace
 
 from engine import CELLS, ModelConfig
@@ -82,6 +83,8 @@ class CompareSnapshot:
     steps_per_sec: float  # compare steps (one step of every run) per second
     diverged: tuple  # tuple[bool, ...] did each run's last step diverge
     message: str = ""
+    params: tuple = ()  # per run: (recurrent parameters, all parameters)
+    run_steps_per_sec: tuple = ()  # per run: its own training steps per second (timed alone), 0 before any
 
 
 class CompareSession:
@@ -96,6 +99,9 @@ class CompareSession:
                                  "in this configuration; compare different configurations")
         self.sessions = [LabSession(replace(cfg, model=m)) for m in models]
         self._state = "paused"
+        self.params = tuple((sum(p.numel() for p in s.model.encoder.parameters()),
+                             sum(p.numel() for p in s.model.parameters())) for s in self.sessions)
+        self._step_seconds = [0.0] * len(self.sessions)  # per run: moving average of one step's time
 
     # ---- what the worker uses ------------------------------------------------------------
     @property
@@ -131,8 +137,16 @@ class CompareSession:
 
     def step(self):
         """One training step of every run, in turn; the stats of the first that diverged, else the last."""
-        results = [s.step() for s in self.sessions]
+        results = []
+        for i, s in enumerate(self.sessions):
+            start = time.perf_counter()
+            results.append(s.step())
+            dt = time.perf_counter() - start  # this run alone: GRU vs LSTM speed in practice
+            self._step_seconds[i] = dt if not self._step_seconds[i] else 0.95 * self._step_seconds[i] + 0.05 * dt
         return next((r for r in results if r.diverged), results[-1])
+
+    def run_steps_per_sec(self) -> tuple[float, ...]:
+        return tuple(1.0 / t if t > 0 else 0.0 for t in self._step_seconds)
 
     def reset(self) -> None:
         for s in self.sessions:
@@ -151,7 +165,7 @@ class CompareSession:
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
             diverged=tuple(bool(s.trainer.last_stats and s.trainer.last_stats.diverged)
                            for s in self.sessions),
-            message=message)
+            message=message, params=self.params, run_steps_per_sec=self.run_steps_per_sec())
 
 
 __all__ = ["CompareSession", "CompareSnapshot", "MAX_RUNS", "MIN_RUNS", "check_variants", "parse_variants",

@@ -186,7 +186,9 @@ class LabController(QObject):
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
-        self.window.unrolled.set_backward_step(t)
+        for panel in self.panels.values():  # the unrolled view and the BPTT sum follow the frame
+            if hasattr(panel, "set_backward_step"):
+                panel.set_backward_step(t)
         snap = self.shown
         if t is None or snap is None or not len(snap.history.get("clipped", ())):
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from widgets.attention_panel import AttentionPanel
+from widgets.bptt_panel import BpttPanel
 from widgets.counterfactual_panel import CounterfactualPanel
 from widgets.curves_panel import CurvesPanel
 from widgets.equations_panel import EquationsPanel
@@ -64,6 +65,10 @@ PANELS = (
               help="The cell's equations with the numbers of the step at the cursor."),
     PanelSpec("gradientPanel", GradientPanel, "dL/dh_t", "gradientDock", sweep=True, board=(3, 0, 1, 1),
               help="||dL/dh_t|| per step on a log axis: how much of the gradient reaches each step."),
+    PanelSpec("bpttPanel", BpttPanel, "BPTT sum over t", "gradientDock", analysis="bptt", feed="set_bptt",
+              board=(8, 0, 1, 1),
+              help="Each step's term of dL/dW_hh, dL/dW_xh, dL/db (layer 1) and their running sum in the order "
+                   "BPTT visits the steps, ending at the total gradient; the BPTT animation (B) accumulates it."),
     PanelSpec("vanishingPanel", VanishingPanel, "Why gradients vanish", "gradientDock", analysis="spectrum",
               feed="set_analysis", board=(4, 1, 1, 1),
               help="The spectral radius of the recurrent Jacobian and the products of step Jacobians."),

@@ -10,7 +10,7 @@ from collections import deque
 
 import numpy as np
 
-from .analysis import analysis_dict, counterfactual, gate_products, gate_statistics
+from .analysis import analysis_dict, bptt_summary, counterfactual, gate_products, gate_statistics
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
@@ -69,4 +69,5 @@ ANALYSES = {
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
     "gate_products": lambda a, s, trace: gate_products(s.model, trace),
+    "bptt": lambda a, s, trace: bptt_summary(s.model, *s.example),
 }
