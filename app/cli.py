@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
+    m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
     t = p.add_argument_group("training")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")

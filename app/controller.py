@@ -22,7 +22,7 @@ from .worker import WorkerHandle
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
 
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0")
 TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
 
 

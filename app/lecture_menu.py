@@ -41,6 +41,15 @@ class LectureMenu(QObject):
         self.note.setText(f"<b>{preset.title}</b> — {preset.note}")
         self.note.show()
         self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)
+        if preset.request == "pytorch_example":
+            self.window.controller.request("pytorch_example", on_done=self._show_pytorch_example,
+                                           on_error=self._on_failed, refresh=False)
+
+    def _show_pytorch_example(self, result: dict) -> None:
+        from .pytorch_example_dialog import PytorchExampleDialog
+
+        self.pytorch_example = PytorchExampleDialog(result, self.window)
+        self.pytorch_example.show()
 
     # ---- text generation -----------------------------------------------------------------
     def generate_dialog(self) -> None:
@@ -77,4 +86,4 @@ class LectureMenu(QObject):
         box.show()
 
     def _on_failed(self, message: str) -> None:
-        QMessageBox.warning(self.window, "Could not generate text", message)
+        QMessageBox.warning(self.window, "Lecture", message)

@@ -19,6 +19,7 @@ class LecturePreset:
     note: str  # what to watch, two sentences
     panels: tuple[str, ...]  # panels to bring into view
     config: LabConfig
+    request: str | None = None  # a LabSession.request_<kind> to run after applying (its result is shown)
 
 
 def load_presets(path: Path = PRESETS_FILE) -> list[LecturePreset]:
@@ -30,5 +31,5 @@ def load_presets(path: Path = PRESETS_FILE) -> list[LecturePreset]:
                         ModelConfig(**{**base.model.to_dict(), **item.get("model", {})}),
                         TrainConfig(**{**base.train.to_dict(), **item.get("train", {})}))
         presets.append(LecturePreset(item["id"], item["title"], item["slide"], item["note"],
-                                     tuple(item.get("panels", ())), cfg))
+                                     tuple(item.get("panels", ())), cfg, item.get("request")))
     return presets

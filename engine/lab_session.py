@@ -182,6 +182,12 @@ class LabSession:
         g = torch.Generator().manual_seed(self.trainer.step_count)
         return prompt, self.task.generate(self.model, prompt, int(length), float(temperature), g)
 
+    def request_pytorch_example(self, seed: int = 0) -> dict:
+        """The deck's nn.RNN(10, 20, 2) slide run with this model's weights (engine.pytorch_example)."""
+        from .pytorch_example import pytorch_example
+
+        return pytorch_example(self.model, int(seed))
+
     def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
         """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
         "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""

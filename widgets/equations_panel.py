@@ -77,11 +77,24 @@ def model_code(config: dict, vocab_size: int | None, num_outputs: int | None, in
                   f"                {block}"]
         if init == "identity":
             lines += ["        elif name.startswith('bias_'):", "            p.zero_()"]
+    h0 = m.get("h0", "zero")
+    LD = L * (1 + bi)
+    states = ("h0", "c0") if cell == "lstm" else ("h0",)
+    if h0 == "random":
+        lines += [f"{s} = torch.randn({LD}, {H})  # the initial state, drawn once (set to the model's)" for s in states]
+    elif h0 == "learned":
+        lines += [f"{s} = nn.Parameter(torch.zeros({LD}, {H}))  # the initial state, trained" for s in states]
     if output_kind == "attention":
         lines.append(f"w_alpha = nn.Linear({F}, 1, bias=False)  # w_α")
     lines += [f"head = nn.Linear({F}, {C})  # W_hy, b_y", "", "", "def forward(inputs):",
-              f"    x = embed(inputs)  # (B, T, {E})",
-              f"    out, {'(h_n, c_n)' if cell == 'lstm' else 'h_n'} = rnn(x)  # out: (B, T, {H * (1 + bi)})"
+              f"    x = embed(inputs)  # (B, T, {E})"]
+    if h0 == "zero":
+        run = "rnn(x)  # h_0 = 0;"
+    else:
+        lines += [f"    {s}_batch = {s}.unsqueeze(1).expand({LD}, x.shape[0], {H}).contiguous()  # ({LD}, B, {H})"
+                  for s in states]
+        run = "rnn(x, (h0_batch, c0_batch))" if cell == "lstm" else "rnn(x, h0_batch)"
+    lines += [f"    out, {'(h_n, c_n)' if cell == 'lstm' else 'h_n'} = {run if h0 == 'zero' else run + '  #'} out: (B, T, {H * (1 + bi)})"
               + ("  [h→_t; h←_t] concatenated" if bi else "")]
     if bi and merge == "sum":
         lines.append(f"    h = out[..., :{H}] + out[..., {H}:]  # the lecture's sum: h_i = h→_i + h←_i")
@@ -250,13 +263,14 @@ class EquationsPanel(Panel):
         self.where.setText(f"{name} · layer {layer + 1}{arrow} · t = {t + 1}")  # the token is in the text
         self.rows += [("t", t), ("unit", u), ("layer", layer + 1),
                       ("direction", "backward" if d else "forward")]
-        h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else 0.0)
+        h0 = 0.0 if tr.initial_hidden is None else float(tr.initial_hidden[layer, d, u])  # h_0 (zero by default)
+        h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else h0)
         kind = "linear map of the input" if np.ndim(tr.input_values) == 2 else "embedding of"
         x_note = f"x<sub>t</sub> = {kind} ‘" + html.escape(token_at(tr, t)) + "’" if layer == 0 else \
             f"x<sub>t</sub> = layer {layer}'s " + ("[h→<sub>t</sub>; h←<sub>t</sub>]" if D == 2 else "h<sub>t</sub>")
         hs = lambda i: state_html("h", d, D, i)  # noqa: E731  (h→_t / h←_t in a bidirectional model)
         cs = lambda i: state_html("c", d, D, i)  # noqa: E731
-        first = "" if has_prev else f" ({hs(p)} = 0: the initial state)"
+        first = "" if has_prev else f" ({hs(p)} = h<sub>0</sub> = {fmt(h0)}: the initial state)"
         out = [f"<p style='color:{muted}'>unit {u}, step t = {t + 1}; {x_note}{first}</p>"]
         mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
         pre = lambda k: (f"{weight_html('i' + k, d, D)} x<sub>t</sub> + b<sub>i{k}</sub> + "  # noqa: E731
@@ -266,7 +280,8 @@ class EquationsPanel(Panel):
             for k, _name, fn, label in LSTM_GATES:
                 out.append(f"<p>{sub(k, 't')} = {fn}({pre(k)}) = {mv(k + '_t', g[k])} "
                            f"<span style='color:{muted}'>{label}</span></p>")
-            c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else 0.0)
+            c0 = 0.0 if tr.initial_cell is None else float(tr.initial_cell[layer, d, u])
+            c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else c0)
             self.rows.append((f"c_{p}", float(c_prev)))
             out.append(f"<p>{cs('t')} = {sub('f', 't')} ⊙ {cs(p)} + {sub('i', 't')} ⊙ "
                        f"{sub('g', 't')} = {par(g['f'])}·{par(c_prev)} + {par(g['i'])}·{par(g['g'])} = "
@@ -369,7 +384,10 @@ class EquationsPanel(Panel):
             out.append(f"<p style='color:{muted}'>Layer k's names end in <code>_l{{k}}</code>, the backward "
                        "direction's in <code>_reverse</code>. The lecture's last slide builds "
                        "<code>rnn = nn.RNN(10, 20, 2)</code>: input_size 10, hidden_size 20, 2 layers, "
-                       "inputs (T, B, 10) since batch_first is False by default.</p>")
+                       "inputs (T, B, 10) since batch_first is False by default (this app's code below "
+                       "uses batch_first=True: (B, T, E)), h0 (layers × directions, B, 20) (Lecture > "
+                       "PyTorch example runs it). nn.RNN is only the simple RNN (nonlinearity 'tanh' or "
+                       "'relu'); a GRU or LSTM is nn.GRU or nn.LSTM.</p>")
         code = self.code()
         if code:
             out.append(f"<pre style='white-space: pre-wrap'>{html.escape(code)}</pre>")

@@ -184,7 +184,10 @@ class UnrolledScene:
         x_start = cx - sign * (DX - BOX_W / 2)
         if t == (0 if d == 0 else T - 1):
             x0 = cx - sign * (DX / 2 + 10)
-            self._node(x0, yc, "0", "initial state h = 0")
+            init = getattr(self.trace, "initial_hidden", None)
+            zero = init is None or not np.any(init[layer, d])
+            self._node(x0, yc, "0" if zero else "h₀", "initial state h_0 = 0 (the lecture)" if zero else
+                       "initial state h_0, not zero: random or learned (Controls > initial h_0)")
             x_start = x0 + sign * NODE_R
         path = QPainterPath()
         _arrow(path, [(x_start, yc), (cx - sign * BOX_W / 2, yc)])

@@ -141,7 +141,8 @@ class UnrolledView(UnrolledScene, Panel):
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
         L, D, T, _H = trace.hidden.shape
-        shape = (T, L, D, trace.output_kind, trace.merge)
+        init = getattr(trace, "initial_hidden", None)
+        shape = (T, L, D, trace.output_kind, trace.merge, init is None or not np.any(init))  # h_0 node: 0 or h₀
         rebuilt = shape != self._shape
         if rebuilt:
             self._shape = shape
