@@ -188,7 +188,8 @@ class ControlsPanel(QWidget):
             "cell": self.cell_combo.currentData(), "num_layers": self.layers_spin.value(),
             "hidden_size": self.hidden_spin.value(), "embedding_dim": self.embedding_spin.value(),
             "bidirectional": self.bidir_check.isChecked(), "merge": self.merge_combo.currentData(),
-            "init": self.init_combo.currentData(), "h0": self.h0_combo.currentData(), "clip": self.clip_check.isChecked(),
+            "init": self.init_combo.currentData(), "h0": self.h0_combo.currentData(),
+            "clip": self.clip_check.isChecked(),
             "max_norm": self.clip_spin.value(), "optimizer": self.optimizer_combo.currentData(),
             "lr": self.lr_spin.value(), "batch_size": self.batch_spin.value(), "seed": self.seed_spin.value(),
         }

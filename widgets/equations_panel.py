@@ -94,7 +94,8 @@ def model_code(config: dict, vocab_size: int | None, num_outputs: int | None, in
         lines += [f"    {s}_batch = {s}.unsqueeze(1).expand({LD}, x.shape[0], {H}).contiguous()  # ({LD}, B, {H})"
                   for s in states]
         run = "rnn(x, (h0_batch, c0_batch))" if cell == "lstm" else "rnn(x, h0_batch)"
-    lines += [f"    out, {'(h_n, c_n)' if cell == 'lstm' else 'h_n'} = {run if h0 == 'zero' else run + '  #'} out: (B, T, {H * (1 + bi)})"
+    run += "" if h0 == "zero" else "  #"
+    lines += [f"    out, {'(h_n, c_n)' if cell == 'lstm' else 'h_n'} = {run} out: (B, T, {H * (1 + bi)})"
               + ("  [h→_t; h←_t] concatenated" if bi else "")]
     if bi and merge == "sum":
         lines.append(f"    h = out[..., :{H}] + out[..., {H}:]  # the lecture's sum: h_i = h→_i + h←_i")
