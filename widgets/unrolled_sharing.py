@@ -68,8 +68,9 @@ class SharingOverlay:
         self.show(row if row is not None else self.selected)
 
     def click(self, row) -> None:
+        """Select the chain clicked (it stays lit), or deselect it when clicked again or elsewhere."""
         self.selected = None if row == self.selected else row
-        self.show(self.selected if row is None else row)
+        self.show(self.selected)
 
     def show(self, row) -> None:
         if row == self.row:
