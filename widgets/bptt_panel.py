@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
 from .base import Panel, apply_palette
@@ -39,13 +40,15 @@ class BpttPanel(Panel):
         self.direction_combo = QComboBox(objectName="bpttDirectionCombo")
         self.direction_combo.addItems(["forward chain h→", "backward chain h←"])
         self.direction_combo.setEnabled(False)
-        self.readout = QLabel("", objectName="bpttReadout")
+        self.readout = QLabel("", objectName="bpttReadout", wordWrap=True)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for w in (self.param_combo, self.direction_combo):
             w.currentIndexChanged.connect(self._on_choice_changed)
             top.addWidget(w)
-        top.addWidget(self.readout, 1)
+        top.addStretch(1)
         self._layout.addLayout(top)
+        self._layout.addWidget(self.readout)
         self.plot = pg.PlotWidget(objectName="bpttPlot")
         self.plot.setMinimumSize(200, 120)
         item = self.plot.getPlotItem()
@@ -56,12 +59,10 @@ class BpttPanel(Panel):
         item.setLabel("left", "Frobenius norm")
         item.getAxis("left").enableAutoSIPrefix(False)
         count_from_one(item.getAxis("bottom"))
-        item.addLegend(offset=(-8, 6))
-        self.stems = pg.PlotDataItem(connect="pairs", name="step t's term")
+        self.stems = pg.PlotDataItem(connect="pairs")
         self.dots = pg.PlotDataItem(symbol="o", symbolSize=6, pen=None)
-        self.running = pg.PlotDataItem(name="running sum (BPTT order, t = n … 1)")
-        self.total = pg.InfiniteLine(angle=0, movable=False, label="total ‖dL/dθ‖ (autograd)",
-                                     labelOpts={"position": 0.08, "anchors": [(0, 1), (0, 1)]})
+        self.running = pg.PlotDataItem()
+        self.total = pg.InfiniteLine(angle=0, movable=False)
         for it in (self.stems, self.dots, self.running, self.total):
             item.addItem(it)
         self.plot.setToolTip("The same weights are used at every step, so their gradient is a sum over "
@@ -99,8 +100,7 @@ class BpttPanel(Panel):
         self.dots.setSymbolBrush(pg.mkBrush(th["muted"]))
         self.dots.setSymbolPen(pg.mkPen(None))
         self.running.setPen(pg.mkPen(th["accent"], width=2.5))
-        self.total.setPen(pg.mkPen(th["foreground"], width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
-        self.total.label.setColor(th["foreground"])
+        self.total.setPen(pg.mkPen(th["foreground"], width=1, style=Qt.PenStyle.DashLine))
         self._refresh()
 
     # ---- content -----------------------------------------------------------------------
@@ -146,12 +146,16 @@ class BpttPanel(Panel):
         values = np.concatenate([step[step > 0], running[running > 0], [max(total, 1e-30)]])
         lo, hi = np.log10(values.min()), np.log10(values.max())
         span = max(hi - lo, 0.5)
-        settle_y_range(self.plot.getPlotItem(), lo - 0.1 * span, hi + 0.15 * span + 0.3)  # legend room
+        settle_y_range(self.plot.getPlotItem(), lo - 0.05 * span, hi + 0.05 * span + 0.2)
         self.plot.getPlotItem().setXRange(-0.5, T - 0.5, padding=0)
         so_far = float(running[upto][0 if not backward else -1]) if upto.any() else 0.0
         steps = int(upto.sum())
         where = "all steps" if self.frame is None else f"{steps} of {T} steps"
-        self.readout.setText(f"‖Σ‖ over {where} = {so_far:.3g} · total ‖dL/d{lecture}‖ = {total:.3g}")
+        th = self.theme
+        self.readout.setText(
+            f"<span style='color:{th['muted']}'>▮ step t's term</span> · <span style='color:{th['accent']}'>"
+            f"━ running sum in BPTT order</span>: ‖Σ‖ over {where} = {so_far:.3g} · "
+            f"┄ total ‖dL/d{lecture}‖ = {total:.3g} (autograd)")
         self.shown = {"t": t, "step": step[upto], "running": running[upto], "total": total, "so_far": so_far}
 
     # ---- handlers ----------------------------------------------------------------------

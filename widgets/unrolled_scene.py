@@ -246,7 +246,7 @@ class UnrolledScene:
         elif D == 1:
             yt = y_of[(L - 1, 0)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yt), (xo, yt), (xo, y_in)])
-            self._head_input_item(xo + 6, (yt + y_of["y"]) / 2, trace)
+            self._head_input_item(xo + 10, (yt + y_of["y"]) / 2, trace)
         else:
             ym, yf, yb = y_of["merge"], y_of[(L - 1, 0)], y_of[(L - 1, 1)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yf), (xo, yf), (xo, ym + NODE_R)])
