@@ -128,6 +128,7 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     from PySide6.QtWidgets import QApplication
 
     from .board import PanelBoard
+    from .panel_registry import analysis_feeds
     from .export import ExportError, export_all
     from .gif import export_gif
     from .theme import apply_dark_theme, quiet_platform_messages
@@ -135,7 +136,7 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {"spectrum", "gate_stats"}
+    session.analyses.wanted = {key for key, _feed in analysis_feeds().values()}  # every panel's analysis
     snap = session.snapshot()
     board = PanelBoard(snap)
     try:

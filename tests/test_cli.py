@@ -17,7 +17,8 @@ from engine.lab_session import LabConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 PANELS = ["sequenceStrip", "unrolledView", "hiddenHeatmap", "gatesPanel", "attentionPanel", "gradientPanel",
-          "curvesPanel", "vanishingPanel", "counterfactualPanel", "equationsPanel", "gateStatsPanel"]
+          "curvesPanel", "vanishingPanel", "counterfactualPanel", "equationsPanel", "gateStatsPanel",
+          "gateProductsPanel", "bpttPanel", "nextCharPanel"]
 TIME_INDEXED = ["unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "sequenceStrip"]
 
 
