@@ -128,9 +128,9 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     from PySide6.QtWidgets import QApplication
 
     from .board import PanelBoard
-    from .panel_registry import analysis_feeds
     from .export import ExportError, export_all
     from .gif import export_gif
+    from .panel_registry import analysis_feeds
     from .theme import apply_dark_theme, quiet_platform_messages
 
     quiet_platform_messages()
