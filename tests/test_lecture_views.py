@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from app.compare_session import CompareSession
+from engine.compare_session import CompareSession
 from engine import ModelConfig, build_model, make_task
 from engine.analysis import bptt_contributions, gate_products
 from engine.lab_config import LabConfig
