@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from engine.compare_session import CompareSession
 from engine import ModelConfig, build_model, make_task
 from engine.analysis import bptt_contributions, gate_products
+from engine.compare_session import CompareSession
 from engine.lab_config import LabConfig
 from engine.lab_session import LabSession
 from engine.probe import probe
