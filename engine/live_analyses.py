@@ -69,5 +69,6 @@ ANALYSES = {
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
     "gate_products": lambda a, s, trace: gate_products(s.model, trace),
+    # BPTT's sum over time for layer 1: {param name: {"step", "running", "running_back": (T,), "total"}}
     "bptt": lambda a, s, trace: bptt_summary(s.model, *s.example),
 }

@@ -2,7 +2,9 @@
 
 The encoder is a plain ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` (batch_first=True) and holds the
 only recurrent weights; training always runs on it. ``engine.probe`` re-runs the same
-weights step by step for display and calls ``head_forward`` so both paths share the head.
+weights one layer at a time for display and calls ``head_forward`` so both paths share the head.
+The initial state h_0 (c_0) is zero, a fixed random buffer, or a learned parameter
+(``ModelConfig.h0``), in PyTorch's (layers x directions, H) layout; ``forward`` also takes one.
 """
 from __future__ import annotations
 

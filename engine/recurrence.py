@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .blas import one_thread
+
 FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn_tanh": torch.rnn_tanh, "rnn_relu": torch.rnn_relu}
 
 
@@ -113,6 +115,19 @@ def rebuild(cell: str, layer_in: torch.Tensor, hidden: torch.Tensor, h_init: tor
     hp = torch.addmm(b_hh, h_prev, w_hh.t())  # (S, G*H)
     gates = gate_function(cell)(xp, hp, h_prev)
     np_gates = {k: v.numpy() for k, v in gates.items()}
+    with np.errstate(all="ignore"):  # a diverging model may overflow; the values say so
+        factors, c_own = _factors(cell, np_gates, h_own, h_prev, hp, c_init, w_hh)
+    back = (lambda a: a[::-1]) if reverse else (lambda a: a)
+    direction = Direction(
+        hidden=hidden.numpy(), cell=None if c_own is None else np.ascontiguousarray(back(c_own)),
+        gates={k: np.ascontiguousarray(back(v)) for k, v in np_gates.items()},
+        h_prev=np.ascontiguousarray(back(h_prev.numpy())), layer_in=layer_in.numpy())
+    factors["back"] = back
+    return direction, factors
+
+
+def _factors(cell, np_gates, h_own, h_prev, hp, c_init, w_hh):
+    """The diagonal parts of every step's Jacobian (own time), and c_t for the LSTM."""
     factors: dict = {"cell": cell, "w_hh": w_hh.numpy()}
     c_own = None
     if cell == "lstm":
@@ -120,16 +135,15 @@ def rebuild(cell: str, layer_in: torch.Tensor, hidden: torch.Tensor, h_init: tor
         c_own = np.empty_like(i)
         ig = i * g
         c = c_init.numpy()
-        with np.errstate(all="ignore"):
-            for s in range(len(ig)):
-                c = np.multiply(f[s], c, out=c_own[s])
-                c += ig[s]
-            c_prev = np.concatenate([c_init.numpy()[None], c_own[:-1]])
-            tanh_c = np.tanh(c_own)
-            factors.update(
-                f=f, dc_from_dh=o * (1 - tanh_c * tanh_c),
-                k=np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=1),  # (S, 3, H)
-                k_o=tanh_c * o * (1 - o))
+        for s in range(len(ig)):
+            c = np.multiply(f[s], c, out=c_own[s])
+            c += ig[s]
+        c_prev = np.concatenate([c_init.numpy()[None], c_own[:-1]])
+        tanh_c = np.tanh(c_own)
+        factors.update(
+            f=f, dc_from_dh=o * (1 - tanh_c * tanh_c),
+            k=np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=1),  # (S, 3, H)
+            k_o=tanh_c * o * (1 - o))
     elif cell == "gru":
         r, z, n = (np_gates[k] for k in ("reset", "update", "new"))
         H = r.shape[1]
@@ -143,20 +157,14 @@ def rebuild(cell: str, layer_in: torch.Tensor, hidden: torch.Tensor, h_init: tor
         factors["k"] = 1 - hv * hv
     else:
         factors["k"] = (h_own.numpy() > 0).astype(np.float32)
-    back = (lambda a: a[::-1]) if reverse else (lambda a: a)
-    direction = Direction(
-        hidden=hidden.numpy(), cell=None if c_own is None else np.ascontiguousarray(back(c_own)),
-        gates={k: np.ascontiguousarray(back(v)) for k, v in np_gates.items()},
-        h_prev=np.ascontiguousarray(back(h_prev.numpy())), layer_in=layer_in.numpy())
-    factors["back"] = back
-    return direction, factors
+    return factors, c_own
 
 
 def backward(direction: Direction, factors: dict, e: np.ndarray) -> None:
     """Fill direction.dh/dxp/dhp/dh_init/dc_init from e = dL/d(output_t) (T, H), input order."""
     back = factors["back"]
     e_own = back(e)
-    with np.errstate(all="ignore"):  # a diverging model may overflow; the values say so
+    with np.errstate(all="ignore"), one_thread():  # a diverging model may overflow; the values say so
         dh, dxp, dhp, dh_init, dc_init = _RECURSIONS[factors["cell"]](factors, e_own)
     direction.dh = np.ascontiguousarray(back(dh))
     direction.dxp = np.ascontiguousarray(back(dxp))

@@ -141,3 +141,22 @@ def test_summary_blocks_and_size_limit(monkeypatch):
     monkeypatch.setattr(bptt, "MAX_ELEMENTS", 1000)
     with pytest.raises(ValueError, match="per-step contributions would hold"):
         bptt_contributions(model, inputs, targets)
+
+
+def test_live_analysis_key_bptt_rides_along_with_a_snapshot():
+    from engine.lab_config import LabConfig
+    from engine.lab_session import LabSession
+
+    session = LabSession(LabConfig.for_task("adding"))
+    session.analyses.wanted = {"bptt"}
+    payload = session.snapshot().analysis["bptt"]
+    inputs, targets = session.example
+    model = session.model
+    model.zero_grad()
+    task = session.task
+    task.loss(model(inputs), targets).backward()
+    for name in ("weight_hh_l0", "weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):
+        assert payload[name]["step"].shape == (inputs.shape[1],)
+        grad = getattr(model.encoder, name).grad
+        assert payload[name]["running"][-1] == pytest.approx(grad.norm().item(), rel=1e-5)
+        assert payload[name]["running_back"][0] == pytest.approx(grad.norm().item(), rel=1e-5)

@@ -200,3 +200,16 @@ def test_old_session_without_h0_loads_as_zero(tmp_path):
     torch.save(payload, path)
     s = load_session(path)
     assert s.model_config.h0 == "zero" and not hasattr(s.trainer.model, "h0")
+
+
+def test_session_with_non_finite_random_h0_is_refused(tmp_path):
+    from engine import SessionError
+
+    task = make_task("adding", seq_len=10)
+    model = build_model(ModelConfig(cell="gru", hidden_size=6, h0="random"), task, seed=0)
+    path = save_session(tmp_path / "bad.rnnlab", Trainer(model, task, TrainConfig()))
+    payload = torch.load(path, weights_only=True)
+    payload["model_state"]["h0"][0, 0] = float("nan")
+    torch.save(payload, path)
+    with pytest.raises(SessionError, match="h0 is not finite"):
+        load_session(path)

@@ -142,3 +142,22 @@ def test_head_input_one_direction_and_none_for_other_heads():
     for head in ("per_step", "attention"):
         model, task, inputs, targets = long_example("lstm", head, 10)
         assert probe(model, inputs, targets).head_input is None
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_probe_of_a_diverged_model_returns_without_warnings(cell):
+    """Huge or non-finite weights give non-finite numbers in the trace, never an exception or a
+    numpy warning (the suite turns warnings into errors)."""
+    from engine.analysis import bptt_summary
+
+    model, task, inputs, targets = long_example(cell, "per_step", 60, H=8)
+    with torch.no_grad():
+        model.encoder.weight_hh_l0.mul_(1e6)
+        model.encoder.bias_ih_l1[0] = float("nan")
+    trace = probe(model, inputs, targets)
+    assert trace.hidden.shape == (2, 2, 60, 8)
+    assert not np.isfinite(trace.grad_norm).all() or trace.grad_norm.max() > 1e6
+    bptt_summary(model, inputs, targets)
+    with torch.no_grad():
+        model.encoder.weight_hh_l0.fill_(float("inf"))
+    probe(model, inputs, targets)

@@ -60,7 +60,8 @@ def bptt_summary(model, inputs, targets, h0=None, c0=None) -> dict[str, dict[str
         dxp, dhp = d.dxp.astype(np.float64), d.dhp.astype(np.float64)
         for name, a, b in ((f"weight_ih{sfx}", dxp, d.layer_in), (f"weight_hh{sfx}", dhp, d.h_prev),
                            (f"bias_ih{sfx}", dxp, None), (f"bias_hh{sfx}", dhp, None)):
-            result[name] = _norms(a, None if b is None else b.astype(np.float64))
+            with np.errstate(all="ignore"):  # a diverged model: non-finite norms, no warnings
+                result[name] = _norms(a, None if b is None else b.astype(np.float64))
     return result
 
 
