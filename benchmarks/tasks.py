@@ -141,7 +141,7 @@ def run_contrasts(budget: float, eval_every: int, seeds) -> bool:
             for seed in seeds:
                 r = run_side(cfg, expect, steps, budget, eval_every, seed)
                 ok &= r["ok"]
-                print(f"  {label:<26} seed {seed}  expect {expect:<7} {describe(r):<38} final {fmt(r['final']):>8}"
+                print(f"  {label:<28} seed {seed}  expect {expect:<7} {describe(r):<38} final {fmt(r['final']):>8}"
                       f"  {'ok' if r['ok'] else 'NOT AS CLAIMED'}", flush=True)
     return ok
 
