@@ -202,11 +202,19 @@ def test_attention_model_labels_embed_encode_attend_predict(qtbot):
     _t, m, _x, _y, tr = model_and_trace("sentiment", cell="gru")
     view = UnrolledView()
     qtbot.addWidget(view)
+    view.resize(1000, 400)
     view.show()
     view.set_trace(tr)
     assert list(view.stage_items) == ["embed", "encode", "attend", "predict"]
     ys = [view.stage_items[k].sceneBoundingRect().center().y() for k in view.stage_items]
     assert ys == sorted(ys, reverse=True)  # bottom to top, as data flows
+    view.resize(420, 400)
+    view.set_time(tr.seq_len - 1)  # scrolled to the end: the labels slide along and stay in view
+    qtbot.wait(20)
+    shown = view.view.mapToScene(view.view.viewport().rect()).boundingRect()
+    assert shown.left() > 0  # the first column is out of view
+    for item in view.stage_items.values():
+        assert shown.contains(item.sceneBoundingRect().center())
 
 
 def test_clicking_a_cell_shows_the_weights_every_column_shares(qtbot):

@@ -46,6 +46,7 @@ class UnrolledScene:
         self.text_items = []
         self.head_input_text = self.head_input_strip = None  # final / regression heads only
         self.stage_items = {}  # attention heads: "embed", "encode", "attend", "predict" -> label
+        self.stage_pinned, self.stage_home, self.stage_left = [], [], 0.0
         self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
         self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
         # (UnrolledView._recolour) and the columns drawn with them
@@ -205,6 +206,11 @@ class UnrolledScene:
                   ("attend", "α_i = softmax(w_α^T h_i); context Σ_i α_i h_i", [y_of["alpha"]]),
                   ("predict", "y = f(W_hy Σ_i α_i h_i + b_y)", [y_of["y"]]))
         path, self.stage_items = QPainterPath(), {}
+        top_all, bottom_all = y_of["y"] - BOX_H / 2, y_of["x"] + BOX_H / 2
+        fill = QColor(self.theme["background"])
+        back = self.scene.addRect(QRectF(x - 70, top_all - 4, 86, bottom_all - top_all + 8), QPen(Qt.PenStyle.NoPen),
+                                  QBrush(fill))  # keeps the labels readable over the cells when pinned
+        self.stage_pinned = [back]  # items that stay at the view's left edge while it scrolls
         for name, tip, ys in stages:
             top, bottom = min(ys) - BOX_H / 2 + 2, max(ys) + BOX_H / 2 - 2
             item = self._text(name, x, (top + bottom) / 2, accent, 10, "r")
@@ -214,11 +220,25 @@ class UnrolledScene:
             self._place(item, x, (top + bottom) / 2, "r")
             item.setToolTip(f"{name}: {tip}")
             self.stage_items[name] = item
+            self.stage_pinned.append(item)
             path.moveTo(x + 10, top)
             path.lineTo(x + 6, top)
             path.lineTo(x + 6, bottom)
             path.lineTo(x + 10, bottom)
-        self.scene.addPath(path, QPen(QColor(accent), 1.2)).setZValue(1)
+        self.stage_pinned.append(self.scene.addPath(path, QPen(QColor(accent), 1.2)))
+        for z, item in enumerate(self.stage_pinned):
+            item.setZValue(6 + (z > 0))
+        self.stage_home = [item.pos() for item in self.stage_pinned]
+        self.stage_left = x - 70  # scene x of the group's left edge when not pinned
+
+    def pin_stages(self, view_left: float) -> None:
+        """Keep the stage labels in view: slide them right to the view's left edge (never left of
+        where they belong, beside the row labels)."""
+        if not self.stage_items:
+            return
+        dx = max(0.0, view_left - 1 - self.stage_left)
+        for item, home in zip(self.stage_pinned, self.stage_home, strict=True):
+            item.setPos(home.x() + dx, home.y())
 
     def _head_input_item(self, x: float, y: float, trace) -> None:
         """Label "head input = h→ₙ + h←₁" with a unit strip of its value (coloured per trace, its

@@ -181,8 +181,10 @@ class UnrolledView(UnrolledScene, Panel):
             self.set_time(self.time)
 
     def _on_scrolled(self, *_args) -> None:
-        """Columns that come into view get the current colours."""
+        """Columns that come into view get the current colours; the stage labels stay in view."""
         self._colour_columns(self._visible_columns())
+        if self.stage_items:
+            self.pin_stages(self.view.mapToScene(self.view.viewport().rect()).boundingRect().left())
 
     # ---- zoom --------------------------------------------------------------------------
     def zoom_by(self, factor: float) -> None:
