@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
+    m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
     t = p.add_argument_group("training")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
@@ -102,6 +103,27 @@ def list_tasks() -> int:
 
     for name in names():
         task = make_task(name)
-        first = task.description.split(". ")[0].rstrip(".") + "."
-        print(f"{name:15s} {task.title}: {first}")
+        print(f"{name:15s} {task.title}: {first_sentence(task.description)}")
     return 0
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``: up to the first . ? or ! that is outside brackets and quotes,
+    not part of an ellipsis ("good, great, ...") and followed by the end or a space and a capital."""
+    depth, quoted = 0, False
+    for i, c in enumerate(text):
+        if text[i - 1:i] == "'" == text[i + 1:i + 2]:
+            continue  # a quoted symbol such as '(' is not a bracket
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        elif c == '"':
+            quoted = not quoted
+        elif c in ".?!" and depth == 0 and not quoted:
+            if c == "." and (text[i - 1:i] == "." or text[i + 1:i + 2] == "."):
+                continue  # an ellipsis
+            rest = text[i + 1:]
+            if not rest.strip() or (rest[:1] == " " and rest.lstrip()[:1].isupper()):
+                return text[:i + 1]
+    return text.rstrip() if text.rstrip()[-1:] in ".?!" else text.rstrip() + "."

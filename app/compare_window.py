@@ -72,8 +72,14 @@ class ComparePanels(QWidget):
         split.addWidget(top)
         split.addWidget(self.grid_holder)
         split.setSizes([400, 600])  # the runs' heatmaps and gates get the larger share
+        self.stats = QLabel("", objectName="compareRunStats", wordWrap=True)
+        self.stats.setToolTip("Parameters of the recurrent layers (all parameters, with the embedding and "
+                              "head, in brackets) and each run's own training speed, timed step by step while "
+                              "the runs take turns. The deck: GRUs and LSTMs perform similarly; the GRU is "
+                              "simpler (3 weight blocks per layer, the LSTM 4) and faster.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stats)
         layout.addWidget(split)
 
     def _build_runs(self, labels) -> None:
@@ -105,6 +111,7 @@ class ComparePanels(QWidget):
             self.curves.set_task_info(first.task_info)
         self.curves.set_runs(snap.labels, [r.history for r in snap.runs])
         self.gradients.set_runs(snap.labels, [r.trace.grad_norm for r in snap.runs])
+        self.stats.setText(run_stats(snap))
         for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
             time = apply_snapshot({"heatmap": run["heatmap"], "gates": run["gates"]}, r, time, task_changed)
             run["title"].setText(run_title(run["label"], r, diverged))
@@ -137,6 +144,22 @@ def run_title(label: str, r, diverged: bool) -> str:
     answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
     return (f"{label} · loss {num(r.loss)} · {r.task_info.get('metric', 'metric')} {num(r.metric)}{answer}"
             + (" · DIVERGED" if diverged else ""))
+
+
+def run_stats(snap) -> str:
+    """"lstm: 4,480 parameters (4,658 in all), 410 steps/s · gru: ...": size and speed of each run."""
+    parts = []
+    for i, label in enumerate(snap.labels):
+        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
+        text = f"<b style='color:{colour}'>{label}</b>"
+        if i < len(snap.params):
+            rec, total = snap.params[i]
+            text += f": {rec:,} recurrent parameters ({total:,} in all)"
+        if i < len(snap.run_steps_per_sec):
+            rate = snap.run_steps_per_sec[i]
+            text += f", {rate:.0f} steps/s" if rate > 0 else ", steps/s: press Train"
+        parts.append(text)
+    return " · ".join(parts)
 
 
 def file_stem(label: str) -> str:

@@ -22,7 +22,7 @@ from .panels import apply_snapshot, wanted_analyses
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
 
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0")
 TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
 
 
@@ -267,7 +267,9 @@ class LabController(QObject):
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
-        self.window.unrolled.set_backward_step(t)
+        for panel in self.panels.values():  # the unrolled view and the BPTT sum follow the frame
+            if hasattr(panel, "set_backward_step"):
+                panel.set_backward_step(t)
         snap = self.shown
         if t is None or snap is None or not len(snap.history.get("clipped", ())):
             return

@@ -176,7 +176,7 @@ def config_json(snapshot) -> str:
             "model": snapshot.config["model"], "train": snapshot.config["train"],
             "seed": snapshot.config["train"]["seed"], "step": snapshot.step,
             "example": snapshot.example_source, "metric": snapshot.task_info.get("metric"),
-            "merge_note": "sum = the lecture's h_i = fwd_i + bwd_i; concat = PyTorch's [fwd_i; bwd_i]"}
+            "merge_note": "sum = the lecture's h_i = h→_i + h←_i; concat = PyTorch's [h→_i; h←_i]"}
     if snapshot.task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
         info["data"] = snapshot.task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"

@@ -31,7 +31,7 @@ def config_from_args(args):
             params["seq_len"] = args.seq_len
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
-                                   ("init", args.init)) if v is not None}
+                                   ("init", args.init), ("h0", args.h0)) if v is not None}
         train = {k: v for k, v in (("lr", args.lr), ("batch_size", args.batch_size), ("seed", args.seed))
                  if v is not None}
         if args.no_clip:
@@ -148,12 +148,13 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     from .board import PanelBoard
     from .export import ExportError, export_all, write_text
     from .gif import export_gif
+    from .panel_registry import analysis_feeds
     from .theme import apply_dark_theme, quiet_platform_messages
 
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {"spectrum", "gate_stats", "attribution"}
+    session.analyses.wanted = {key for key, _feed in analysis_feeds().values()}  # every panel's analysis
     snap = session.snapshot()
     board = PanelBoard(snap)
     try:

@@ -41,6 +41,15 @@ class LectureMenu(QObject):
         self.note.setText(f"<b>{preset.title}</b> — {preset.note}")
         self.note.show()
         self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)
+        if preset.request == "pytorch_example":
+            self.window.controller.request("pytorch_example", on_done=self._show_pytorch_example,
+                                           on_error=self._on_failed, refresh=False)
+
+    def _show_pytorch_example(self, result: dict) -> None:
+        from .pytorch_example_dialog import PytorchExampleDialog
+
+        self.pytorch_example = PytorchExampleDialog(result, self.window)
+        self.pytorch_example.show()
 
     # ---- text generation -----------------------------------------------------------------
     def generate_dialog(self) -> None:
@@ -60,15 +69,22 @@ class LectureMenu(QObject):
             self.generate(prompt, 300, temperature)
 
     def generate(self, prompt: str, length: int, temperature: float) -> None:
-        self.window.controller.request(
-            "generate", self._on_generated,
-            lambda message: QMessageBox.warning(self.window, "Could not generate text", message),
-            refresh=False, prompt=prompt, length=length, temperature=temperature)
+        """Sample in the engine; the text comes back with the distribution of every character."""
+        self.window.controller.request("generate_steps", on_done=self._on_generated, on_error=self._on_failed,
+                                       refresh=False, prompt=prompt, length=length, temperature=temperature)
 
-    def _on_generated(self, result) -> None:
-        prompt, text = result
+    def _on_generated(self, result: dict) -> None:
+        prompt, text = result["prompt"], result["text"]
         self.last_generated = prompt + text
+        panel = self.window.panels["nextCharPanel"]
+        panel.show_generation(result)  # each character's distribution and the temperature
+        self.window.show_panel("nextCharPanel")
         box = QMessageBox(QMessageBox.Information, "Generated text", prompt + text, parent=self.window)
+        box.setInformativeText(f"Temperature {result['temperature']:g}. The Next character panel shows the "
+                               "distribution each character was drawn from.")
         box.setObjectName("generatedTextBox")
         box.setModal(False)
         box.show()
+
+    def _on_failed(self, message: str) -> None:
+        QMessageBox.warning(self.window, "Lecture", message)

@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .errors import SessionError
@@ -126,6 +127,7 @@ class LabSession:
         info = self.task.info()
         info["typed_hint"] = typed_hint(self.task)
         info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
+        info["classes"] = list(self.task.classes)  # what a classification head's outputs index
         info["input_dim"] = self.task.input_dim
         info["output_kind"] = self.task.output_kind
         trace = self.probe()
@@ -285,6 +287,24 @@ def data_task_view(config: LabConfig, task) -> dict:
     spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
     return {"config": config.to_dict(), "title": task.title, "description": task.description,
             "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
+
+    def request_pytorch_example(self, seed: int = 0) -> dict:
+        """The deck's nn.RNN(10, 20, 2) slide run with this model's weights (engine.pytorch_example)."""
+        from .pytorch_example import pytorch_example
+
+        return pytorch_example(self.model, int(seed))
+
+    def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
+        """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
+        "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""
+        if not hasattr(self.task, "generate"):
+            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
+        g = torch.Generator().manual_seed(self.trainer.step_count)
+        record: list = []
+        text = self.task.generate(self.model, prompt, int(length), float(temperature), g, record=record)
+        learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
+        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+                "learned": learned, "sampled": sampled}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

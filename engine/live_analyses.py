@@ -10,7 +10,15 @@ from collections import deque
 
 import numpy as np
 
-from .analysis import analysis_dict, attribution, bptt_summary, counterfactual, gate_statistics, spearman
+from .analysis import (
+    analysis_dict,
+    attribution,
+    bptt_summary,
+    counterfactual,
+    gate_products,
+    gate_statistics,
+    spearman,
+)
 from .analysis.attribution import METHOD_TITLES, METHODS
 from .hidden_live import HiddenAnalyses
 
@@ -133,6 +141,7 @@ ANALYSES = {
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
     "attribution": lambda a, s, trace: a.attribution(s, trace),
+    "gate_products": lambda a, s, trace: gate_products(s.shown_model(), trace),
     # BPTT's sum over time for layer 1: {param name: {"step", "running", "running_back": (T,), "total"}}
     "bptt": lambda a, s, trace: bptt_summary(s.shown_model(), *s.example),
     "state_space": lambda a, s, trace: a.hidden.state_space(s, trace),

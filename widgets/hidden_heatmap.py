@@ -180,9 +180,10 @@ class HiddenHeatmap(Panel):
             return
         T, H = m.shape
         self.image.setImage(np.ascontiguousarray(m.T, dtype=np.float32), autoLevels=False)
-        name = "c_t (memory cell)" if self.showing_cell_state() else "h_t"
         layer, d = self.selectors.selection()
-        direction = ("", " forward →", " backward ←")[d + 1 if self.trace.num_directions == 2 else 0]
+        a = ("→", "←")[d] if self.trace.num_directions == 2 else ""  # the deck's h→_t / h←_t
+        name = f"c{a}_t (memory cell)" if self.showing_cell_state() else f"h{a}_t"
+        direction = ("", " (forward)", " (backward)")[d + 1 if a else 0]
         look = ((T, H), self.levels(), f"{name}, layer {layer + 1}{direction}")
         if look != self._look:  # geometry, levels and titles: re-set only when they change (each
             self._look = look  # re-set re-renders text and axes at the next paint)
