@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -21,6 +20,7 @@ from widgets.controls import ControlsPanel
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
+from .classroom import Classroom
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
 from .file_actions import FileActions
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
+        self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
@@ -226,10 +227,7 @@ class MainWindow(QMainWindow):
             labels["state"].setStyleSheet(style)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About RNN Lab",
-                          "RNN Lab: watch recurrent neural networks learn, step by step.\n\n"
-                          "Space train/pause · Ctrl+Right step · Left/Right move t · P play through time · "
-                          "N new example · Ctrl+R reset")
+        self.classroom.about()
 
     # ---- persistence ---------------------------------------------------------------------
     def _restore_geometry(self) -> None:
