@@ -44,8 +44,7 @@ class HelpDialog(QDialog):
         title = "Getting started" if key == START else SPECS[key].title
         self.setWindowTitle(f"RNN Lab help: {title}")
         self.show()
-        self.raise_()
-        self.activateWindow()
+        self.activateWindow()  # (brings an already open dialog to the front)
 
     def _on_link_clicked(self, url) -> None:
         key = url.toString().removeprefix("panel:")
