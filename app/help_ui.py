@@ -3,7 +3,7 @@ Help > Getting started, all opening one reusable help dialog (pages from ``help_
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QCursor, QKeySequence
+from PySide6.QtGui import QAction, QCursor, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QTextBrowser, QToolButton, QVBoxLayout
 
 from .help_pages import getting_started_html, page_html
@@ -52,6 +52,39 @@ class HelpDialog(QDialog):
             self.show_page(key)
 
 
+class HelpButton(QToolButton):
+    """A round "?" that keeps its size in step with the font (presentation mode enlarges it) and, for
+    a panel on its own, keeps that panel's right margin clear for itself."""
+
+    def __init__(self, parent, object_name: str, tip: str, reserve=None):
+        super().__init__(parent, objectName=object_name, text="?")
+        self.setToolTip(tip)
+        self.setAutoRaise(True)
+        self.reserve = None
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.setFont(bold)  # (its own font: presentation mode scales it like every widget font)
+        self.reserve = reserve  # the layout whose right margin the button sits in
+        self.base_margin = reserve.contentsMargins() if reserve is not None else None
+        self.relayout()
+
+    def relayout(self) -> None:
+        side = max(BUTTON_SIZE, self.fontMetrics().height() + 4)
+        if self.width() == side == self.height() and self.styleSheet():
+            return  # (a new style sheet sends another FontChange)
+        self.setFixedSize(side, side)
+        self.setStyleSheet(f"QToolButton {{ border-radius: {side // 2 - 1}px; "
+                           "background: rgba(77, 171, 247, 90); }")
+        if self.reserve is not None:
+            m = self.base_margin
+            self.reserve.setContentsMargins(m.left(), m.top(), m.right() + side + 2, m.bottom())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self.relayout()
+
+
 class _CornerKeeper(QObject):
     """Keeps a panel's "?" button in the panel's top-right corner as the panel resizes."""
 
@@ -62,7 +95,7 @@ class _CornerKeeper(QObject):
         self.place()
 
     def place(self) -> None:
-        self.button.move(max(0, self.panel.width() - BUTTON_SIZE - 2), 2)
+        self.button.move(max(0, self.panel.width() - self.button.width() - 2), 2)
         self.button.raise_()
 
     def eventFilter(self, obj, event) -> bool:
@@ -72,20 +105,29 @@ class _CornerKeeper(QObject):
 
 
 class PanelHelp(QObject):
-    """Wires the help into a main window: "?" buttons, F1 and the Help menu entries."""
+    """Wires the help into a main window: "?" buttons, F1 and the Help menu entries.
+
+    A dock of several tabbed panels gets one "?" in its tab bar's corner (the page of the tab shown);
+    a panel on its own gets one in its top-right corner, with the panel's right margin widened so the
+    button covers none of its controls."""
 
     def __init__(self, window, help_menu):
         super().__init__(window)
         self.window = window
         self.dialog = HelpDialog(window)
-        self.buttons = {}
+        self.buttons = {}  # panel name -> the "?" that opens its page (shared by the tabs of one dock)
+        tab_buttons = {}
         for name, panel in window.panels.items():
-            button = QToolButton(panel, objectName=f"{name}HelpButton", text="?")
-            button.setToolTip(f"How to read {SPECS[name].title} (F1)")
-            button.setFixedSize(BUTTON_SIZE, BUTTON_SIZE)
-            button.setAutoRaise(True)
-            button.setStyleSheet("QToolButton { font-weight: bold; border-radius: 9px; "
-                                 "background: rgba(77, 171, 247, 90); }")
+            tabs = getattr(window, "tabs", {}).get(name, (None, None))[0]
+            if tabs is not None:
+                if tabs not in tab_buttons:
+                    button = HelpButton(tabs, f"{tabs.objectName()}HelpButton", "How to read the panel shown (F1)")
+                    button.clicked.connect(lambda _=False, t=tabs: self.show_page(t.currentWidget().objectName()))
+                    tabs.setCornerWidget(button, Qt.TopRightCorner)
+                    tab_buttons[tabs] = button
+                self.buttons[name] = tab_buttons[tabs]
+                continue
+            button = HelpButton(panel, f"{name}HelpButton", f"How to read {SPECS[name].title} (F1)", panel.layout())
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
             _CornerKeeper(panel, button)
             self.buttons[name] = button

@@ -247,6 +247,9 @@ class Presentation(QObject):
             font.setPixelSize(max(1, round(self.base_font.pixelSize() * self.scale)))
         if app.font() != font:
             app.setFont(font)
+            # Qt paints a dock's title with the platform's title font while the dock's font equals the
+            # class font of QDockWidget: keep that at the base size, so a scaled dock font is used
+            app.setFont(self.base_font, "QDockWidget")
         for dock in self.window.findChildren(QDockWidget):  # (a dock's title keeps the platform's title font)
             setattr(dock, _FIXED, True)
             if dock.font() != font:

@@ -20,10 +20,13 @@ def assets_root() -> Traversable:
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "assets").is_dir():
         return _CHECKOUT / "assets"
     try:
-        return resources.files(PACKAGE)
+        root = resources.files(PACKAGE)
     except ModuleNotFoundError:
         raise FileNotFoundError("RNN Lab's assets are missing: reinstall rnnlab (the wheel ships rnnlab_assets)") \
             from None
+    if not isinstance(root, Path):  # a data-only (namespace) package: a MultiplexedPath over its one folder
+        root = root.joinpath("presets").parent
+    return root
 
 
 def asset(relative: str) -> Traversable:

@@ -108,7 +108,9 @@ def test_every_registered_panel_has_a_full_help_page_and_a_question_mark_button(
         page = PAGES.get(spec.name)
         assert page is not None, f"{spec.name} has no help page in app/help_pages.py"
         assert all(len(text) > 40 for text in (page.shows, page.read, page.try_)) and page.slide
+        window.show_panel(spec.name)  # (tabbed panels share their tab bar's "?": it opens the tab shown)
         button = helper.buttons[spec.name]
+        assert button.isVisible()
         qtbot.mouseClick(button, Qt.LeftButton)
         assert helper.dialog.isVisible() and helper.dialog.key == spec.name
         text = helper.dialog.browser.toPlainText()
