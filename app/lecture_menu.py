@@ -1,8 +1,7 @@
 """The Lecture menu (one preset per section of the lecture) and Run > Generate text."""
 from __future__ import annotations
 
-import torch
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox
 
@@ -32,8 +31,6 @@ class LectureMenu(QObject):
         self.generate_action.triggered.connect(self.generate_dialog)
         window.run_menu.addSeparator()
         window.run_menu.addAction(self.generate_action)
-        window.controller.worker.command_done.connect(self._on_command_done)
-        window.controller.worker.command_failed.connect(self._on_command_failed)
 
     def apply(self, preset) -> None:
         """Set the preset's task, cell, sizes and panels, and say what to watch."""
@@ -62,23 +59,15 @@ class LectureMenu(QObject):
             self.generate(prompt, 300, temperature)
 
     def generate(self, prompt: str, length: int, temperature: float) -> None:
-        def run(session):
-            g = torch.Generator().manual_seed(session.trainer.step_count)
-            return prompt, session.task.generate(session.model, prompt, length, temperature, g)
+        self.window.controller.request(
+            "generate", self._on_generated,
+            lambda message: QMessageBox.warning(self.window, "Could not generate text", message),
+            refresh=False, prompt=prompt, length=length, temperature=temperature)
 
-        self.window.controller.worker.submit("generate", run, refresh=False)
-
-    @Slot(str, object)
-    def _on_command_done(self, what: str, result) -> None:
-        if what == "generate":
-            prompt, text = result
-            self.last_generated = prompt + text
-            box = QMessageBox(QMessageBox.Information, "Generated text", prompt + text, parent=self.window)
-            box.setObjectName("generatedTextBox")
-            box.setModal(False)
-            box.show()
-
-    @Slot(str, str)
-    def _on_command_failed(self, what: str, message: str) -> None:
-        if what == "generate":
-            QMessageBox.warning(self.window, "Could not generate text", message)
+    def _on_generated(self, result) -> None:
+        prompt, text = result
+        self.last_generated = prompt + text
+        box = QMessageBox(QMessageBox.Information, "Generated text", prompt + text, parent=self.window)
+        box.setObjectName("generatedTextBox")
+        box.setModal(False)
+        box.show()
