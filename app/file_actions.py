@@ -14,7 +14,7 @@ from . import settings as app_settings
 from .export import ExportCancelled, ExportError, export_all, export_panel
 from .gif import export_gif
 from .panel_registry import SPECS
-from .progress import ProgressRun
+from .progress import BusyIndicator, ProgressRun
 
 SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
 
@@ -131,8 +131,17 @@ class FileActions(QObject):
         if not self.may_discard():
             return
         self.controller.pause()
-        self.controller.request("open", lambda cfg: self._opened(LabConfig.from_dict(cfg), path),
-                                lambda msg: self._failed("open", msg), path=str(path))
+        busy = BusyIndicator(self.window, f"Opening {Path(path).name}…")
+
+        def opened(cfg):
+            busy.stop()
+            self._opened(LabConfig.from_dict(cfg), path)
+
+        def failed(msg):
+            busy.stop()
+            self._failed("open", msg)
+
+        self.controller.request("open", opened, failed, path=str(path))
 
     def save(self) -> None:
         if self.session_path:

@@ -38,3 +38,41 @@ class ProgressRun:
         self.dialog.reset()
         self.dialog.close()
         self.dialog.deleteLater()
+
+
+class BusyIndicator:
+    """A busy bar with a message in the status bar for work the engine does in its own process
+    (opening a session): it appears once the work has taken over half a second and goes when
+    ``stop()`` is called. The window stays usable meanwhile."""
+
+    def __init__(self, window, text: str):
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QLabel, QProgressBar
+
+        self.window = window
+        self.label = QLabel(text, objectName="busyLabel")
+        self.bar = QProgressBar(objectName="busyBar")
+        self.bar.setRange(0, 0)  # (busy: no percentage is known)
+        self.bar.setMaximumWidth(120)
+        self.timer = QTimer(window)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._show)
+        self.timer.start(SHOW_AFTER_MS)
+        self.shown = False
+
+    def _show(self) -> None:
+        bar = self.window.statusBar()
+        bar.addWidget(self.label)
+        bar.addWidget(self.bar)
+        self.label.show()
+        self.bar.show()
+        self.shown = True
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.shown:
+            self.window.statusBar().removeWidget(self.label)
+            self.window.statusBar().removeWidget(self.bar)
+        self.label.deleteLater()
+        self.bar.deleteLater()
+        self.shown = False
