@@ -16,6 +16,7 @@ Remembered between runs (QSettings): on/off, factor, full screen, zoom.
 from __future__ import annotations
 
 import re
+import time
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
@@ -37,6 +38,7 @@ DEFAULT_FACTOR = 1.75
 ZOOM_STEP = 1.125
 ZOOM_RANGE = (0.6, 2.5)
 SCALE_RANGE = (0.6, 4.0)
+FULL_SCAN_EVERY_S = 1.0  # while presenting, how often every widget and plot item is checked again
 SECONDARY_AREAS = (Qt.LeftDockWidgetArea, Qt.BottomDockWidgetArea)  # hidden in full-screen presentation
 _PT = re.compile(r"font-size:\s*([0-9.]+)pt")
 _STASH = "_rnnlab_scaled"  # (base value, value applied) on every object resized here
@@ -117,6 +119,9 @@ class Presentation(QObject):
         self.base_font = QFont(app.font())
         self.scale = 1.0
         self._hidden_docks: list = []
+        self._html_labels: list = []  # labels whose rich text carries font sizes (rescaled with each snapshot)
+        self._shape_key = None
+        self._last_scan = 0.0
         self._was_maximized = False
         s = self._load()
         self.factor, self.zoom = s["factor"], s["zoom"]
@@ -264,17 +269,39 @@ class Presentation(QObject):
             if callable(relayout):
                 relayout()
 
-    def _on_snapshot_shown(self, _snap) -> None:
-        if self.scale != 1.0:  # panels may have rebuilt plot items or re-set their texts
+    def _on_snapshot_shown(self, snap) -> None:
+        """Panels rebuild plot items for a new shape (cell, size, task) and re-set some texts with
+        every snapshot: rescan everything for a new shape and at most once a second otherwise (a full
+        scan costs tens of ms); the labels known to carry font sizes are rescaled every time (cheap)."""
+        if self.scale == 1.0:
+            return
+        trace = getattr(snap, "trace", None)
+        key = (getattr(getattr(trace, "hidden", None), "shape", None), getattr(trace, "cell_type", None),
+               (getattr(snap, "config", None) or {}).get("task"))
+        now = time.monotonic()
+        if key != self._shape_key or now - self._last_scan >= FULL_SCAN_EVERY_S:
+            self._shape_key = key
             self.rescale_contents()
+        else:
+            self._rescale_labels(self._html_labels)
+
+    def _rescale_labels(self, labels) -> None:
+        alive = []
+        for label in labels:
+            try:
+                text = label.text()
+            except RuntimeError:  # deleted with its panel
+                continue
+            alive.append(label)
+            self._scale_html_label(label, text, self.scale)
+        self._html_labels = alive
 
     def rescale_contents(self) -> None:
         """Fonts that widgets set themselves, plot views, pens and scene text, at ``self.scale``."""
         scale, w = self.scale, self.window
-        for widget in w.findChildren(QLabel):
-            text = widget.text()
-            if "font-size" in text and widget.textFormat() != Qt.PlainText:
-                self._scale_html_label(widget, text, scale)
+        self._last_scan = time.monotonic()
+        self._rescale_labels([label for label in w.findChildren(QLabel)
+                              if label.textFormat() != Qt.PlainText and "font-size" in label.text()])
         for widget in w.findChildren(QWidget):
             if widget.testAttribute(Qt.WA_SetFont) and not getattr(widget, _FIXED, False):
                 new = _scale_font(widget.font(), scale, widget)
