@@ -133,7 +133,7 @@ GETTING_STARTED = [
      "corner, and F1 opens the page of the panel you are working in."),
     ("Try your own input", "Type a sequence under the sequence strip and press Enter, or change one input in "
      "the <a href='panel:counterfactualPanel'>counterfactual</a> panel."),
-    ("Present", "View > Presentation mode (F11 toggles it) scales every font and line for a projector; "
+    ("Present", "View > Presentation mode (F5 toggles it) scales every font and line for a projector; "
      "Ctrl+= and Ctrl+- zoom, Ctrl+0 resets."),
     ("Share", "File > Save session keeps the model and its training; File > Export all writes every figure, "
      "the data and an <b>index.html</b> page that anyone can open in a browser and scrub through time."),
