@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 from engine.lab_config import LabConfig, config_from_dict
 
 from . import settings as app_settings
-from .export import ExportError, export_all, export_panel
+from .export import ExportCancelled, ExportError, export_all, export_panel
 from .gif import export_gif
 from .panel_registry import SPECS
+from .progress import BusyIndicator, ProgressRun
 from .timelapse import TimelapseExport
 
 SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
@@ -132,8 +133,17 @@ class FileActions(QObject):
         if not self.may_discard():
             return
         self.controller.pause()
-        self.controller.request("open", lambda cfg: self._opened(config_from_dict(cfg), path),
-                                lambda msg: self._failed("open", msg), path=str(path))
+        busy = BusyIndicator(self.window, f"Opening {Path(path).name}…")
+
+        def opened(cfg):
+            busy.stop()
+            self._opened(config_from_dict(cfg), path)
+
+        def failed(msg):
+            busy.stop()
+            self._failed("open", msg)
+
+        self.controller.request("open", opened, failed, path=str(path))
 
     def save(self) -> None:
         if self.session_path:
@@ -221,8 +231,14 @@ class FileActions(QObject):
         if snap is None:
             return False
         self.controller.feed()
-        return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked()),
-                            f"Exported every panel, trace.npz and config.json to {folder}")
+        run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
+        try:
+            return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
+                                                   progress=run),
+                                f"Exported every panel, trace.npz, config.json and index.html to {folder}")
+        finally:
+            run.close()
+            self.controller.set_time(self.controller.time)
 
     def export_gif_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export time sweep", "time_sweep.gif", "GIF (*.gif)")
@@ -235,9 +251,13 @@ class FileActions(QObject):
             return False
         T = snap.trace.hidden.shape[2]
         self.controller.feed()
-        ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
-                                             restore_time=self.controller.time),
-                          f"Exported a {T}-frame time sweep to {path}")
+        run = self.progress = ProgressRun(self.window, f"Exporting the time sweep to {path}")
+        try:
+            ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
+                                                 restore_time=self.controller.time, progress=run),
+                              f"Exported a {T}-frame time sweep to {path}")
+        finally:
+            run.close()
         self.controller.set_time(self.controller.time)
         return ok
 
@@ -267,6 +287,9 @@ class FileActions(QObject):
     def _report(self, fn, done: str) -> bool:
         try:
             fn()
+        except ExportCancelled:
+            self.window.statusBar().showMessage("Export cancelled; no files left behind", 6000)
+            return False
         except (ExportError, OSError) as exc:
             QMessageBox.warning(self.window, "Export failed", str(exc))
             return False

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -26,6 +25,7 @@ from widgets.timeline_bar import TimelineBar
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
+from .classroom import Classroom
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
 from .data_actions import DATA_SUFFIXES, DataActions
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.data = DataActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
+        self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
@@ -314,10 +315,7 @@ class MainWindow(QMainWindow):
             labels["state"].setStyleSheet(style)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About RNN Lab",
-                          "RNN Lab: watch recurrent neural networks learn, step by step.\n\n"
-                          "Space train/pause · Ctrl+Right step · Left/Right move t · P play through time · "
-                          "N new example · Ctrl+R reset")
+        self.classroom.about()
 
     # ---- persistence ---------------------------------------------------------------------
     def _restore_geometry(self) -> None:

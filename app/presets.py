@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import ModelConfig, TrainConfig
+from engine.assets import asset
 from engine.lab_config import LabConfig
 
-PRESETS_FILE = Path(__file__).resolve().parent.parent / "assets" / "presets" / "lecture.json"
+PRESETS_FILE = asset("presets/lecture.json")
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,10 @@ class LecturePreset:
     contrast: dict | None = None
 
 
-def load_presets(path: Path = PRESETS_FILE) -> list[LecturePreset]:
+def load_presets(path=PRESETS_FILE) -> list[LecturePreset]:
     """Every preset, its configuration built from the task's own preset plus the overrides."""
     presets = []
-    for item in json.loads(Path(path).read_text(encoding="utf-8")):
+    for item in json.loads((Path(path) if isinstance(path, str) else path).read_text(encoding="utf-8")):
         base = LabConfig.for_task(item["task"], **item.get("task_params", {}))
         cfg = LabConfig(base.task, base.task_params,
                         ModelConfig(**{**base.model.to_dict(), **item.get("model", {})}),

@@ -6,10 +6,11 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ..assets import asset
 from ..lazy import F, no_grad, torch
 from .base import IGNORE, Param, Preset, Task
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "assets" / "corpus"
+CORPUS_DIR = asset("corpus")
 CORPUS_FILE = "alice_ch1-2.txt"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz .,'\"!?-"
 HELDOUT = 0.1  # the last 10% of the text is never trained on: ``heldout_bits`` scores it
