@@ -137,6 +137,20 @@ def table_csv(header, rows) -> str:
     return out.getvalue()
 
 
+def panel_table(panel) -> tuple[list, list]:
+    """A panel's numbers for CSV, with time steps counted from 1 as on screen (t = 1..T), and a note
+    instead of an empty file when the panel has nothing for this model and example."""
+    header, rows = panel.data_table()
+    if header and header[0] == "t":
+        rows = [[r[0] + 1] + list(r[1:]) if isinstance(r[0], (int, np.integer)) else r for r in rows]
+    elif header == ["quantity", "value"]:
+        rows = [[k, v + 1] if k == "t" else [k, v] for k, v in rows]
+    if not rows:
+        reason = getattr(panel, "empty_reason", lambda: "")() or "nothing to show for this model and example"
+        header, rows = ["note"], [[reason]]
+    return header, rows
+
+
 def _cell(v):
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.9g}"
@@ -190,8 +204,7 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
         files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
     finally:
         panel.set_theme(previous)
-    header, rows = panel.data_table()
-    files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
+    files[f"{name}.csv"] = table_csv(*panel_table(panel)).encode("utf-8")
     return files
 
 
@@ -199,7 +212,7 @@ def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False)
     """One panel to one file: fmt in png, svg, csv."""
     path = Path(path)
     if fmt == "csv":
-        return write_text(path, table_csv(*panel.data_table()))
+        return write_text(path, table_csv(*panel_table(panel)))
     previous = panel.theme is LIGHT
     panel.set_theme(light)
     try:

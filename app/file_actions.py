@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
@@ -225,8 +225,38 @@ class FileActions(QObject):
         if scale is not None:
             self.export_panel(name, path, fmt, scale)
 
+    def bring_panels_up_to_date(self, timeout: float = 120.0):
+        """Before an export: ask the engine for a snapshot of the current model and example with every
+        analysis computed (hidden panels' too) and draw it in every panel, hidden or not. Returns the
+        snapshot, or None (a warning says why). Waits in a local event loop; the window stays live."""
+        box: dict = {}
+        loop = QEventLoop()
+
+        def done(snap):
+            box["snap"] = snap
+            loop.quit()
+
+        def failed(message):
+            box["error"] = message
+            loop.quit()
+
+        self.window.statusBar().showMessage("Bringing every panel up to date for the export…")
+        self.controller.request("full_snapshot", on_done=done, on_error=failed, refresh=False)
+        QTimer.singleShot(int(timeout * 1000), loop.quit)
+        if not box:
+            loop.exec()
+        snap = box.get("snap")
+        if snap is None:
+            reason = box.get("error", "no answer from the engine")
+            QMessageBox.warning(self.window, "Export failed", f"Could not bring the panels up to date: {reason}")
+            return None
+        self.controller.show_snapshot(snap)
+        self.controller.feed()
+        return snap
+
     def export_panel(self, name: str, path: str, fmt: str, scale: float = 2.0) -> bool:
-        self.controller.feed([name])
+        if self.bring_panels_up_to_date() is None:
+            return False
         return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
                                                  self.light_export.isChecked()), f"Exported {path}")
 
@@ -236,10 +266,9 @@ class FileActions(QObject):
             self.export_all(folder)
 
     def export_all(self, folder: str) -> bool:
-        snap = self.controller.shown
+        snap = self.bring_panels_up_to_date()
         if snap is None:
             return False
-        self.controller.feed()
         return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked()),
                             f"Exported every panel, trace.npz and config.json to {folder}")
 
@@ -249,11 +278,10 @@ class FileActions(QObject):
             self.export_gif(path)
 
     def export_gif(self, path: str) -> bool:
-        snap = self.controller.shown
+        snap = self.bring_panels_up_to_date()
         if snap is None:
             return False
         T = snap.trace.hidden.shape[2]
-        self.controller.feed()
         ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
                                              restore_time=self.controller.time),
                           f"Exported a {T}-frame time sweep to {path}")

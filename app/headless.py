@@ -135,8 +135,7 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {"spectrum", "gate_stats"}
-    snap = session.snapshot()
+    snap = session.request_full_snapshot()
     board = PanelBoard(snap)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)

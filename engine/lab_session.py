@@ -15,7 +15,7 @@ import torch
 
 from .errors import SessionError
 from .lab_config import MAX_CELLS, LabConfig, check_size, typed_hint
-from .live_analyses import Analyses
+from .live_analyses import ANALYSES, Analyses
 from .model import build_model
 from .probe import probe
 from .protocol import Snapshot
@@ -169,6 +169,17 @@ class LabSession:
     def request_counterfactual(self, position: int, value) -> None:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
+
+    def request_full_snapshot(self) -> Snapshot:
+        """A snapshot with every analysis computed for the current model and example (not only those of
+        the visible panels): what an export draws, so that no figure shows an earlier model."""
+        wanted = self.analyses.wanted
+        self.analyses.wanted = set(ANALYSES)
+        self.analyses.force_next()
+        try:
+            return self.snapshot()
+        finally:
+            self.analyses.wanted = wanted
 
     def request_save(self, path: str) -> str:
         self.save(path)

@@ -8,6 +8,7 @@ the panel says in words which head it is and why there is nothing to show.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -175,6 +176,10 @@ class AttentionPanel(Panel):
             return [], []
         return ["t", "token", "alpha"], [[t, tr.tokens[t] if t < len(tr.tokens) else "", float(a)]
                                          for t, a in enumerate(tr.attention)]
+
+    def empty_reason(self) -> str:
+        """Why the panel has no numbers (for an export)."""
+        return " ".join(re.sub(r"<[^>]+>", " ", self.explanation.text()).split()) or "this head does not attend"
 
     def export_item(self):
         return self.plot.getPlotItem() if self.showing_plot() else self.explanation

@@ -305,6 +305,10 @@ class CounterfactualPanel(Panel):
         self.counterfactual_requested.emit(self.position(), self.value())
 
     # ---- export ------------------------------------------------------------------------
+    def empty_reason(self) -> str:
+        """Why the panel has no numbers (for an export)."""
+        return "no replacement applied: choose t and a new input, then Apply"
+
     def data_table(self) -> tuple[list[str], list[list]]:
         r = self.result
         if r is None:
