@@ -122,7 +122,7 @@ class LabController(QObject):
         self.config = cfg
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
-                                              seq_len_range(cfg.task))
+                                              seq_len_range(cfg.task), "min_len" in cfg.task_params)
 
     def train(self, on: bool) -> None:
         if on:

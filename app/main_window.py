@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
         self.controls.set_values(config_to_values(session.config))
-        self.controls.set_task_details(session.task.description, seq_len_range(session.config.task))
+        self.controls.set_task_details(session.task.description, seq_len_range(session.config.task),
+                                       "min_len" in session.config.task_params)
         self.resize(1600, 1000)
         if remember:
             self._restore_geometry()
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
             ("last", "Last time step", "End", lambda: t.set_time(10**9)),
             ("play", "Play through time", "P", lambda: t.play_button.toggle()),
             ("bptt", "Animate backpropagation through time", "B", lambda: t.bptt_button.toggle()),
-            ("example", "New random example", "N", self.controller.new_example),
+            ("example", "New random example", "N", self.strip.new_button.click),
         ]
         run_menu = self.run_menu = self.menuBar().addMenu("&Run")
         for key, text, shortcut, fn in specs:
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        self.controls.changed.connect(c.apply_values)
+        self.controls.changed.connect(self._on_controls_changed)
         self.transport.train_toggled.connect(c.train)
         self.transport.step_clicked.connect(c.step_once)
         self.transport.reset_clicked.connect(c.reset)
@@ -207,6 +208,22 @@ class MainWindow(QMainWindow):
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
         c.status_message.connect(self._show_message)
+
+    def start_afresh(self) -> bool:
+        """Before the trained model is replaced (a preset, another task): ask about unsaved training.
+        True when it may go; the training is then paused and counts as nothing to save."""
+        if not self.files.may_discard():
+            return False
+        self.controller.pause()
+        self.controller.dirty_since_save = False
+        return True
+
+    def _on_controls_changed(self, values: dict) -> None:
+        """Another task replaces the model: ask first (Cancel puts the controls back)."""
+        if values.get("task") != self.controller.config.task and not self.start_afresh():
+            self.controls.set_values(config_to_values(self.controller.config))
+            return
+        self.controller.apply_values(values)
 
     # ---- status --------------------------------------------------------------------------
     def _show_message(self, text: str, timeout: int) -> None:

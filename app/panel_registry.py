@@ -36,7 +36,7 @@ class PanelSpec:
 
 
 # (dock objectName, dock title, area) in the order they are created; area: "right" or "bottom"
-DOCKS = (("heatmapDock", "Hidden states h_t", "right"),
+DOCKS = (("heatmapDock", "Hidden states hₜ", "right"),
          ("gatesDock", "Gates", "right"),
          ("gradientDock", "Gradients", "bottom"),
          ("curvesDock", "Training curves", "bottom"),
@@ -56,14 +56,14 @@ PANELS = (
               help="How often each gate is saturated (near 0 or 1) over the example."),
     PanelSpec("equationsPanel", EquationsPanel, "Equations", "gatesDock", board=(5, 1, 1, 1),
               help="The cell's equations with the numbers of the step at the cursor."),
-    PanelSpec("gradientPanel", GradientPanel, "dL/dh_t", "gradientDock", sweep=True, board=(3, 0, 1, 1),
+    PanelSpec("gradientPanel", GradientPanel, "dL/dhₜ", "gradientDock", sweep=True, board=(3, 0, 1, 1),
               help="||dL/dh_t|| per step on a log axis: how much of the gradient reaches each step."),
     PanelSpec("vanishingPanel", VanishingPanel, "Why gradients vanish", "gradientDock", analysis="spectrum",
               feed="set_analysis", board=(4, 1, 1, 1),
               help="The spectral radius of the recurrent Jacobian and the products of step Jacobians."),
     PanelSpec("curvesPanel", CurvesPanel, "Training curves", "curvesDock", board=(3, 1, 1, 1),
               help="Loss, the task's metric and the gradient norm over training steps."),
-    PanelSpec("attentionPanel", AttentionPanel, "Attention α_i", "attentionDock", sweep=True, board=(4, 0, 1, 1),
+    PanelSpec("attentionPanel", AttentionPanel, "Attention αᵢ", "attentionDock", sweep=True, board=(4, 0, 1, 1),
               help="The attention weights alpha_i over the input positions (attention head only)."),
     PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock",
               analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),
