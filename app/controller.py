@@ -266,11 +266,9 @@ class LabController(QObject):
     def _on_diverged(self, stats) -> None:
         self.window.transport.set_training(False)
         loss = "not finite" if not math.isfinite(stats.loss) else f"{stats.loss:.3g}"
-        hint = "lower the learning rate" if self.config.train.clip else \
-            "turn gradient clipping on or lower the learning rate"
-        self.status_message.emit(
-            f"Diverged at step {stats.step}: loss/gradient {loss}. Training paused; the weights are the "
-            f"last finite ones. Try: {hint}, then press Train.", 0)
+        hint = "a lower learning rate" if self.config.train.clip else "clipping on or a lower learning rate"
+        self.status_message.emit(f"Diverged at step {stats.step} (loss {loss}): paused at the last finite weights. "
+                                 f"Try {hint}.", 0)
         self.state_changed.emit("diverged")
 
     @Slot(str, str)

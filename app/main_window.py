@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from engine.lab_config import LabConfig
 from engine.lab_session import LabSession
 from widgets.controls import ControlsPanel
+from widgets.curves_panel import short_name
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
@@ -30,6 +31,22 @@ from .panels import make_panels
 
 DEFAULT_TASK = "adding"
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
+REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init",
+                "optimizer", "seed")
+CHANGE_NAMES = {"lr": "learning rate", "max_norm": "max-norm", "num_layers": "layers", "hidden_size": "H",
+                "seq_len": "T", "embedding_dim": "E", "batch_size": "batch"}
+
+
+def change_text(key: str, value) -> str:
+    """A configuration change as an event label: "clipping off", "learning rate 0.01", "cell lstm"."""
+    if key == "clip":
+        return f"clipping {'on' if value else 'off'}"
+    if key == "bidirectional":
+        return "bidirectional" if value else "unidirectional"
+    return f"{CHANGE_NAMES.get(key, key)} {value:g}" if isinstance(value, float) else \
+        f"{CHANGE_NAMES.get(key, key)} {value}"
+
+
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
 
 
@@ -161,7 +178,8 @@ class MainWindow(QMainWindow):
             label = QLabel()
             label.setObjectName(f"status_{key}")
             label.setToolTip(tip)
-            label.setFixedWidth(150 if key in ("loss", "metric") else 110)  # no window re-layout per update
+            # fixed widths: no window re-layout per update, and room left for the messages
+            label.setFixedWidth({"step": 100, "speed": 90, "loss": 115, "metric": 150, "state": 85}[key])
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
 
@@ -171,7 +189,7 @@ class MainWindow(QMainWindow):
         specs = [
             ("train", "Train / Pause", "Space", lambda: t.train_button.toggle()),
             ("step", "Step one batch", "Ctrl+Right", self.controller.step_once),
-            ("reset", "Reset weights", "Ctrl+R", self.controller.reset),
+            ("reset", "Reset weights", "Ctrl+R", self.transport.reset_clicked.emit),
             ("prev", "Previous time step", "Left", lambda: t.set_time(t.time() - 1)),
             ("next", "Next time step", "Right", lambda: t.set_time(t.time() + 1)),
             ("first", "First time step", "Home", lambda: t.set_time(0)),
@@ -201,6 +219,7 @@ class MainWindow(QMainWindow):
         self.transport.train_toggled.connect(c.train)
         self.transport.step_clicked.connect(c.step_once)
         self.transport.reset_clicked.connect(c.reset)
+        self.transport.reset_clicked.connect(lambda: self.mark_event("reset", "reset", at_start=True))
         self.transport.time_changed.connect(c.set_time)
         self.transport.backward_step.connect(c.show_backward_step)
         self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
@@ -220,10 +239,24 @@ class MainWindow(QMainWindow):
 
     def _on_controls_changed(self, values: dict) -> None:
         """Another task replaces the model: ask first (Cancel puts the controls back)."""
-        if values.get("task") != self.controller.config.task and not self.start_afresh():
-            self.controls.set_values(config_to_values(self.controller.config))
+        old = config_to_values(self.controller.config)
+        if values.get("task") != old["task"] and not self.start_afresh():
+            self.controls.set_values(old)
             return
-        self.controller.apply_values(values)
+        if self.controller.apply_values(values):
+            new = config_to_values(self.controller.config)
+            changed = [change_text(k, new[k]) for k in new if new[k] != old[k] and k != "task"]
+            if new["task"] != old["task"]:
+                self.mark_event(f"task {new['task']}", "reset", at_start=True)
+            elif changed:
+                rebuilt = any(new[k] != old[k] for k in REBUILD_KEYS)
+                self.mark_event(", ".join(changed) + (" (new model)" if rebuilt else ""), at_start=rebuilt)
+
+    def mark_event(self, label: str, kind: str = "change", at_start: bool = False) -> None:
+        """An event line on the training curves at the current step (or at 0: a run that starts over)."""
+        shown = self.controller.shown
+        step = 0 if at_start or shown is None else shown.step
+        self.panels["curvesPanel"].add_event(step, label, kind)
 
     # ---- status --------------------------------------------------------------------------
     def _show_message(self, text: str, timeout: int) -> None:
@@ -234,7 +267,7 @@ class MainWindow(QMainWindow):
         labels["step"].setText(f"step {snap.step}")
         labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
         labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
-        name = snap.task_info.get("metric", "metric")
+        name = short_name(snap.task_info.get("metric", "metric"))
         labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
         labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
         color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
