@@ -19,6 +19,7 @@ from engine.lab_config import LabConfig
 from engine.lab_session import LabSession
 from widgets.controls import ControlsPanel
 from widgets.curves_panel import short_name
+from widgets.lecture_note import LectureNote
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
@@ -30,6 +31,9 @@ from .panel_registry import DOCKS, SPECS, dock_panels
 from .panels import make_panels
 
 DEFAULT_TASK = "adding"
+SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
+                     "attentionDock": "Attention"}
+COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init",
                 "optimizer", "seed")
@@ -86,7 +90,10 @@ class MainWindow(QMainWindow):
         self.controls.set_values(config_to_values(session.config))
         self.controls.set_task_details(session.task.description, seq_len_range(session.config.task),
                                        "min_len" in session.config.task_params)
-        self.resize(1600, 1000)
+        available = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(1600 if available is None else min(1600, available.width()),
+                    1000 if available is None else min(1000, available.height()))
+        self._layout_pending = True  # arranged for the window's size when first shown
         if remember:
             self._restore_geometry()
 
@@ -95,12 +102,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
         center = QSplitter(Qt.Vertical)
         center.setObjectName("centerSplitter")
-        self.lecture_note = QLabel()
-        self.lecture_note.setObjectName("lectureNote")
-        self.lecture_note.setWordWrap(True)
-        self.lecture_note.setMargin(6)
-        self.lecture_note.setStyleSheet("background: #24324a; border-radius: 4px;")
-        self.lecture_note.setToolTip("What to watch in this lecture preset (Lecture menu)")
+        self.lecture_note = LectureNote()
         self.lecture_note.hide()
         center.addWidget(self.lecture_note)
         center.addWidget(self.strip)
@@ -125,6 +127,42 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def compact(self) -> bool:
+        """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
+        return self.width() < COMPACT_SIZE[0] or self.height() < COMPACT_SIZE[1]
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, shown, sized for the window. Below
+        COMPACT_SIZE the panel docks become tabs of one column on the right (each panel then gets the
+        full height), and the network column keeps the room to show its cells."""
+        w, h = self.width(), self.height()
+        controls = self.docks["controlsDock"]
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            self.removeDockWidget(dock)
+        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
+        controls.show()
+        compact = self.compact()
+        first = None
+        self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
+        for name, title, area in DOCKS:
+            dock = self.docks[name]
+            # one word per tab when five docks share one column: nothing elided
+            dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            dock.show()
+            if compact and first is not None:
+                self.tabifyDockWidget(first, dock)
+            first = first or dock
+        side = max(250, min(310, int(w * 0.2)))
+        self.resizeDocks([controls], [side], Qt.Horizontal)
+        if compact:
+            first.raise_()
+            self.resizeDocks([first], [int((w - side) * 0.48)], Qt.Horizontal)
+        else:
+            self.resizeDocks([self.docks["heatmapDock"]], [int((w - side) * 0.33)], Qt.Horizontal)
+            self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
 
     def _dock_content(self, dock_name: str, names):
         """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
@@ -208,6 +246,13 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        reset_layout = QAction("Reset layout", self)
+        reset_layout.setObjectName("resetLayoutAction")
+        reset_layout.setToolTip("Every panel back in its place, sized for this window (tabs on a small screen)")
+        reset_layout.triggered.connect(self.reset_layout)
+        view_menu.addAction(reset_layout)
+        self.actions["reset_layout"] = reset_layout
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("About RNN Lab", self)
         about.triggered.connect(self._about)
@@ -287,8 +332,8 @@ class MainWindow(QMainWindow):
         geometry, state = s.value("window/geometry"), s.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._layout_pending = False  # the user's own arrangement
 
     def _save_settings(self) -> None:
         s = app_settings.settings()
@@ -299,6 +344,12 @@ class MainWindow(QMainWindow):
 
     def open_session(self, path: str) -> None:
         self.files.open_session(path)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._layout_pending:
+            self._layout_pending = False
+            QTimer.singleShot(0, self.reset_layout)  # once the window has its final size
 
     def dragEnterEvent(self, event) -> None:
         if any(u.isLocalFile() for u in event.mimeData().urls()):

@@ -1,0 +1,79 @@
+"""Issue 17, "readable at every size": labels, layouts and exported figures."""
+import numpy as np
+from PySide6.QtCore import Qt
+
+from tests.test_main_window import make_window, wait_shown
+
+
+def test_attention_ticks_cover_every_token_at_the_default_size_and_at_1280x720(qtbot):
+    window = make_window(qtbot, "sentiment")
+    for size in ((1600, 1000), (1280, 720)):
+        window.resize(*size)
+        window.reset_layout()
+        window.show_panel("attentionPanel")
+        panel = window.panels["attentionPanel"]
+        qtbot.waitUntil(lambda p=panel: p.isVisible() and p.showing_plot(), timeout=5000)
+        window.controller.feed()
+        qtbot.wait(50)
+        panel._update_ticks()
+        tokens = window.controller.shown.trace.tokens
+        ticks = panel.tick_labels()
+        assert [int(x) for x, _ in ticks] == list(range(len(tokens))), size  # every token, in order
+        for (_x, label), token in zip(ticks, tokens, strict=True):
+            label = label.strip()
+            assert label == token or (label.endswith("…") and token.startswith(label[:-1])), (label, token)
+        # the highest-weight token (the polarity word the note points at) is labelled in full or clearly cut
+        alpha = np.asarray(window.controller.shown.trace.attention)
+        assert ticks[int(alpha.argmax())][1].strip()[:2] == tokens[int(alpha.argmax())][:2]
+
+
+def test_long_sequences_label_the_weighty_tokens_without_overlap(qtbot):
+    from widgets.attention_panel import CHAR_PX, AttentionPanel
+
+    tokens = [f"w{i}" for i in range(300)]
+    alpha = np.full(300, 0.5 / 300)
+    alpha[[17, 150, 151, 290]] = 0.1
+    ticks = AttentionPanel._fitting_ticks(tokens, alpha, per_bar=2.0)
+    xs = [int(x) for x, _ in ticks]
+    assert {17, 150, 290} <= set(xs) and 10 < len(xs) < 300  # the weighty ones, thinned others
+    assert np.diff(xs).min() * 2.0 >= 2 * CHAR_PX  # no two labels overlap (3 chars + gap each)
+
+
+def test_1280x720_keeps_every_panel_usable_and_reset_layout_restores(qtbot):
+    window = make_window(qtbot, "adding")
+    window.resize(1280, 720)
+    window.reset_layout()
+    qtbot.wait(100)
+    assert window.compact()
+    unrolled = window.unrolled
+    assert unrolled.height() >= 250  # the network's cells have room
+    for name in ("vanishingPanel", "gateStatsPanel", "curvesPanel", "hiddenHeatmap", "counterfactualPanel"):
+        window.show_panel(name)
+        qtbot.wait(50)
+        panel = window.panels[name]
+        assert panel.isVisible() and panel.height() >= 300 and panel.width() >= 380, (name, panel.size())
+    # the user closes and floats docks; Reset layout brings everything back
+    window.docks["curvesDock"].close()
+    window.addDockWidget(Qt.LeftDockWidgetArea, window.docks["gatesDock"])  # dragged elsewhere
+    window.actions["reset_layout"].trigger()
+    qtbot.wait(50)
+    assert all(d.isVisible() and not d.isFloating() for d in window.docks.values())
+    assert window.dockWidgetArea(window.docks["gatesDock"]) == Qt.RightDockWidgetArea
+    # a large window: the full arrangement (nothing tabbed together)
+    window.resize(1920, 1080)
+    window.reset_layout()
+    qtbot.wait(50)
+    assert not window.compact() and not window.tabifiedDockWidgets(window.docks["curvesDock"])
+    wait_shown(qtbot, window, lambda s: True)
+
+
+def test_lecture_note_is_never_cut(qtbot):
+    window = make_window(qtbot, "adding")
+    window.resize(1280, 720)
+    window.reset_layout()
+    for preset in window.lecture.presets:
+        window.lecture.actions[preset.id].trigger()
+        qtbot.wait(20)
+        note = window.lecture_note
+        # all of the text is shown, or the note scrolls (nothing is silently clipped)
+        assert note.needed_height() <= note.height() + 2 or note.verticalScrollBar().maximum() > 0, preset.id
