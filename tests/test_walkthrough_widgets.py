@@ -77,3 +77,26 @@ def test_lecture_note_is_never_cut(qtbot):
         note = window.lecture_note
         # all of the text is shown, or the note scrolls (nothing is silently clipped)
         assert note.needed_height() <= note.height() + 2 or note.verticalScrollBar().maximum() > 0, preset.id
+
+
+def test_gate_titles_cover_no_step_and_the_heatmaps_have_colour_keys(qtbot):
+    from tests.test_widgets_a import trace_for
+    from widgets.gates_panel import GatesPanel
+
+    panel = GatesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(480, 560)
+    panel.show()
+    panel.set_trace(trace_for("lstm", T=30))
+    qtbot.wait(50)
+    H = panel.trace.hidden_size
+    view = panel.heat_plot.getViewBox()
+    for row in panel.rows:
+        box = view.mapSceneToView(row["title"].sceneBoundingRect()).boundingRect()
+        assert box.top() >= row["base"] + H - 0.5 - 0.01, row["name"]  # in the band above its block
+    # other blocks start below the band: no title reaches into the data of the block above
+    tops = sorted(row["base"] for row in panel.rows)
+    assert all(b - a >= H + panel._gap for a, b in zip(tops, tops[1:], strict=False))
+    assert {k: tuple(b.levels()) for k, b in panel.color_bars.items()} == {"seq": (0.0, 1.0), "div": (-1.0, 1.0)}
+    ticks = [label for _x, label in panel.bars_plot.getAxis("bottom")._tickLevels[0]]
+    assert ticks == ["−1", "0", "1"] and not panel.bars_plot.getAxis("bottom").style["hideOverlappingLabels"]
