@@ -9,6 +9,8 @@ import argparse
 import os
 import sys
 
+from .usage import UsageError
+
 EPILOG = """examples:
   python main.py                                   open the window
   python main.py run.rnnlab                        open the window on a saved session
@@ -17,10 +19,6 @@ EPILOG = """examples:
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
 """
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):

@@ -15,15 +15,16 @@ import sys
 import time
 from pathlib import Path
 
-from .cli import UsageError
 from .headless import note
+from .usage import UsageError
 
 BOARD_SIZE = (1600, 1400)
 
 
 def run_compare(args, cfg) -> int:
     """Train and export the comparison that ``args`` ask for, starting from ``cfg`` (the flags' LabConfig)."""
-    from .compare_session import CompareSession, parse_variants
+    from engine.compare_config import parse_variants
+    from engine.compare_session import CompareSession
 
     if args.open or args.save or args.gif:
         raise UsageError("--compare cannot be combined with --open, --save or --gif")

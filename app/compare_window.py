@@ -9,7 +9,6 @@ row, one shared transport and its own training worker, which it stops on close.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
@@ -31,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine import CELLS
+from engine import protocol as P
+from engine.compare_config import parse_variants, plan_runs
 from engine.lab_config import LabConfig
 from widgets.base import SERIES_COLORS
 from widgets.compare_curves import CompareCurves
@@ -39,9 +40,8 @@ from widgets.gates_panel import GatesPanel
 from widgets.hidden_heatmap import HiddenHeatmap
 from widgets.transport import TransportBar
 
-from .compare_session import CompareSession, parse_variants
+from .engine_client import EngineClient
 from .panels import apply_snapshot
-from .worker import WorkerHandle
 
 REPAINT_MS = 33
 DEFAULT_SPEC = "rnn_tanh,gru,lstm"
@@ -201,10 +201,9 @@ class CompareWindow(QMainWindow):
         self.setObjectName("compareWindow")
         self.setWindowTitle("RNN Lab · compare")
         self.base_config = cfg
-        self.session = None
-        self.handle = None
+        self.session = None  # engine.compare_config.RunPlan of the runs
+        self.handle = None  # EngineClient of the engine process that trains them
         self.latest, self.shown, self.time = None, None, 0
-        self._last_tick, self._draw_cost = 0.0, None
         self.setup = CompareSetup(cfg, spec)
         self.transport = TransportBar()
         self.panels = ComparePanels()
@@ -226,7 +225,7 @@ class CompareWindow(QMainWindow):
     def _connect(self) -> None:
         t = self.transport
         t.train_toggled.connect(self._on_train_toggled)
-        t.step_clicked.connect(lambda: self.handle and self.handle.worker.step_once())
+        t.step_clicked.connect(lambda: self.handle and self.handle.send(P.StepN(1)))
         t.reset_clicked.connect(self.reset)
         t.time_changed.connect(self.set_time)
         self.setup.apply_button.clicked.connect(self._on_apply_clicked)
@@ -248,21 +247,24 @@ class CompareWindow(QMainWindow):
         if cell is not None:
             cfg = replace(cfg, model=replace(cfg.model, cell=cell))
         try:
-            session = CompareSession(cfg, parse_variants(spec))
+            variants = parse_variants(spec)
+            plan = plan_runs(cfg, variants)
         except ValueError as exc:
             self.setup.message.setText(str(exc))
             return False
         self.setup.message.setText("")
         self._stop_worker()
-        self.session, self.latest = session, None
-        self.handle = WorkerHandle(session)
-        w = self.handle.worker
-        # bound methods of this QObject: queued into the GUI thread (a lambda would run in the worker's)
-        w.snapshot_ready.connect(self._on_snapshot_ready)
-        w.diverged.connect(self._on_diverged)
-        w.command_failed.connect(self._on_command_failed)
+        self.session, self.latest = plan, None
+        self.handle = client = EngineClient(P.Init(kind="compare", config=cfg.to_dict(),
+                                                   variants=tuple(variants)), self)
+        client.snapshot_ready.connect(self._on_snapshot_ready)
+        client.diverged.connect(self._on_diverged)
+        client.failed.connect(lambda e: self.statusBar().showMessage(f"{e.what or 'Engine'} failed: {e.message}",
+                                                                     10000))
+        client.died.connect(lambda m: self.statusBar().showMessage(f"Engine stopped: {m}. Press Apply to "
+                                                                   "start the comparison again.", 0))
         self.transport.set_training(False)
-        self.statusBar().showMessage(f"{len(session.labels)} runs on {cfg.task}, seed {cfg.train.seed}: "
+        self.statusBar().showMessage(f"{len(plan.labels)} runs on {cfg.task}, seed {cfg.train.seed}: "
                                      "the same batches and the same example for every run.", 6000)
         return True
 
@@ -273,13 +275,13 @@ class CompareWindow(QMainWindow):
 
     def reset(self) -> None:
         if self.handle:
-            self.handle.worker.pause()
+            self.handle.send(P.Train(False))
             self.transport.set_training(False)
-            self.handle.worker.submit("reset", lambda s: s.reset())
+            self.handle.request("reset")
 
     def new_example(self) -> None:
         if self.handle:
-            self.handle.worker.submit("new example", lambda s: s.new_example())
+            self.handle.request("new_example")
 
     def set_time(self, t: int) -> None:
         self.time = int(t)
@@ -300,32 +302,23 @@ class CompareWindow(QMainWindow):
 
     def _on_train_toggled(self, on: bool) -> None:
         if self.handle:
-            (self.handle.worker.start_training if on else self.handle.worker.pause)()
+            self.handle.send(P.Train(on))
 
     @Slot(object)
     def _on_snapshot_ready(self, snap) -> None:
-        if self.handle is not None and self.sender() is self.handle.worker:  # not a replaced run's
+        if self.handle is not None and self.sender() is self.handle:  # not a replaced run's
+            if self.latest is not None:
+                self.handle.send(P.Ack(self.latest.frame))
             self.latest = snap
-
-    @Slot(str, str)
-    def _on_command_failed(self, what: str, message: str) -> None:
-        self.statusBar().showMessage(f"{what.capitalize()} failed: {message}", 10000)
 
     @Slot()
     def _on_repaint_tick(self) -> None:
-        """Draw the newest snapshot; tell the worker what drawing costs (as LabController does), so
-        it sends fewer snapshots when the GUI's share of the time, and of the GIL, grows."""
-        now = time.perf_counter()
-        busy = max(0.0, now - self._last_tick - REPAINT_MS / 1000) if self._last_tick else 0.0  # painting
-        self._last_tick = now
-        if self._draw_cost is not None and self.handle is not None:
-            w = self.handle.worker
-            w.display_cost = 0.7 * w.display_cost + 0.3 * (self._draw_cost + busy)
-        self._draw_cost = None
+        """Draw the newest snapshot, then acknowledge it so the engine sends the next."""
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
-            self._draw_cost = time.perf_counter() - now
+            if self.handle is not None:
+                self.handle.send(P.Ack(snap.frame))
 
     @Slot(object)
     def _on_diverged(self, stats) -> None:

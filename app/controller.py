@@ -1,8 +1,8 @@
-"""LabController: wires the controls, transport and panels to the training worker.
+"""LabController: wires the controls, transport and panels to the engine process.
 
-Lives in the GUI thread, so the worker's queued signals land in its slots here. It keeps only the
-latest snapshot and hands it to the panels on a repaint timer (latest wins), so a burst of
-snapshots never queues up redraws.
+Lives in the GUI thread. The engine (app.engine_client / engine.loop) sends at most one snapshot at a
+time; the controller keeps only the latest, hands it to the panels on a repaint timer and then
+acknowledges it (``Ack``), so a slow window never builds a backlog and never slows training.
 """
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from engine import ModelConfig, TrainConfig, list_tasks, make_task
+from engine import protocol as P
+from engine.config import ModelConfig, TrainConfig
 from engine.lab_config import LabConfig, check_size
-from engine.lab_session import LabSession
-from engine.tasks import task_class
+from engine.tasks import list_tasks, make_task, task_class
 
+from .engine_link import EngineLink
 from .panels import apply_snapshot, wanted_analyses
-from .worker import WorkerHandle
 
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
@@ -59,28 +59,24 @@ def seq_len_range(task_name: str):
 class LabController(QObject):
     status_message = Signal(str, int)  # text, timeout ms (0 = until replaced)
     snapshot_shown = Signal(object)  # emitted after the panels drew a snapshot
-    state_changed = Signal(str)
+    state_changed = Signal(str)  # "diverged"
+    engine_state = Signal(str)  # "starting", "ready", "dead"
 
-    def __init__(self, window, session: LabSession):
+    def __init__(self, window, config: LabConfig, open_path: str | None = None):
         super().__init__(window)
         self.window = window
-        self.handle = WorkerHandle(session)
-        self.worker = self.handle.worker
-        self.config = session.config
+        self.config = config
         self.latest = None  # newest snapshot not yet drawn
         self.shown = None  # snapshot the panels show
         self.time = 0
         self.dirty_since_save = False
+        self.training = False  # what the user asked for (the engine says what it does in each snapshot)
         self._task_info_key = None
-        self._last_tick, self._update_cost, self._painting = 0.0, 0.0, False
         self._wanted_at = 0.0  # when the visible panels were last looked up
+        self._wanted_sent = None
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
-        self._request_id, self._pending = 0, {}  # request id -> (on_done, on_error)
-        self.worker.snapshot_ready.connect(self._on_snapshot_ready)
-        self.worker.diverged.connect(self._on_diverged)
-        self.worker.command_failed.connect(self._on_command_failed)
-        self.worker.command_done.connect(self._on_command_done)
+        self.engine = EngineLink(self, config, open_path)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_repaint_tick)
         self._timer.start(REPAINT_MS)
@@ -92,6 +88,23 @@ class LabController(QObject):
 
     def task_list(self):
         return [(n, make_task(n).title, make_task(n).description) for n in list_tasks()]
+
+    # ---- talking to the engine -----------------------------------------------------------
+    def request(self, kind: str, on_done=None, on_error=None, refresh: bool = True, **args) -> int:
+        """Run ``LabSession.request_<kind>(**args)`` in the engine; the result (or the error message)
+        comes back to ``on_done(result)`` / ``on_error(message)`` in the GUI thread. Returns the id.
+        Without ``on_error`` an error is shown in the status bar."""
+        def failed(message):
+            (on_error or (lambda m: self.status_message.emit(f"{kind.replace('_', ' ').capitalize()} "
+                                                             f"failed: {m}", 10000)))(message)
+        return self.engine.client.request(kind, on_done, failed, refresh, **args)
+
+    def call(self, kind: str, timeout: float = 60.0, **args):
+        """Blocking request (saving before the window closes); raises ValueError / EngineError."""
+        return self.engine.client.call(kind, timeout, **args)
+
+    def send(self, command) -> None:
+        self.engine.client.send(command)
 
     # ---- user actions --------------------------------------------------------------------
     def apply_values(self, values: dict) -> bool:
@@ -115,10 +128,22 @@ class LabController(QObject):
             (old.train.seed, old.train.optimizer) != (cfg.train.seed, cfg.train.optimizer)
         if rebuild:
             self.pause()
-        self.worker.submit("configure", lambda s: s.configure(cfg))
+
+        def done(result):
+            if result == "rebuilt":
+                self.status_message.emit("Architecture changed: rebuilt the model with fresh weights "
+                                         f"(seed {cfg.train.seed}).", 5000)
+            else:
+                self.status_message.emit("Applied to the running training (learning rate / clipping).", 3000)
+
+        def failed(message):
+            self.status_message.emit(f"Not applied: {message}", 8000)
+            self.adopt_config(old)
+
+        self.request("configure", done, failed, config=cfg.to_dict())
 
     def adopt_config(self, cfg: LabConfig) -> None:
-        """The worker already runs ``cfg`` (an opened session): only the controls follow."""
+        """The engine runs (or is about to run) ``cfg``: the controls follow."""
         self.config = cfg
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
@@ -126,58 +151,50 @@ class LabController(QObject):
 
     def train(self, on: bool) -> None:
         if on:
-            self.worker.start_training()
+            self.training = True
+            self.send(P.Train(True))
             self.dirty_since_save = True
             self.status_message.emit("Training…", 2000)
         else:
             self.pause()
 
     def pause(self) -> None:
-        self.worker.pause()
+        self.training = False
+        self.send(P.Train(False))
         self.window.transport.set_training(False)
 
     def step_once(self) -> None:
         self.dirty_since_save = True
-        self.worker.step_once()
+        self.send(P.StepN(1))
 
     def reset(self) -> None:
         self.pause()
-        self.worker.submit("reset", lambda s: s.reset())
+        self.request("reset", lambda _r: self.status_message.emit("Reset to the initial weights; history "
+                                                                  "cleared.", 4000))
 
     def new_example(self) -> None:
-        self.worker.submit("new example", lambda s: s.new_example())
+        self.request("new_example")
 
     def use_sequence(self, text: str) -> None:
-        self.worker.submit("typed sequence", lambda s: s.set_typed(text))
+        strip = self.window.strip
+        self.request("typed", lambda _r: strip.clear_input_error(), strip.show_input_error, text=text)
 
     def request_counterfactual(self, position: int, value) -> None:
         """Recompute the counterfactual with every snapshot until the example changes."""
-        def run(s):
-            s.analyses.counterfactual_request = (int(position), value)
-        self.worker.submit("counterfactual", run)
-
-    def request(self, kind: str, on_done=None, on_error=None, refresh: bool = True, **args) -> int:
-        """Run ``LabSession.request_<kind>(**args)`` in the engine; the result (or the error message)
-        comes back to ``on_done(result)`` / ``on_error(message)`` in the GUI thread. Returns the id."""
-        self._request_id += 1
-        rid = self._request_id
-        self._pending[rid] = (on_done, on_error)
-        self.worker.submit(f"request:{rid}", lambda s: getattr(s, f"request_{kind}")(**args), refresh)
-        return rid
+        self.request("counterfactual", position=int(position), value=value)
 
     def views_changed(self, *_args) -> None:
         """A tab or dock was shown or hidden: look up the panels in view at the next repaint tick."""
         self._wanted_at = 0.0
 
     def update_wanted(self) -> None:
-        """Tell the worker which analyses the visible panels need (a plain set swap, thread-safe)."""
+        """Tell the engine which analyses the visible panels need."""
         visible = {name for name, p in self.panels.items() if p.isVisible() and not p.visibleRegion().isEmpty()}
         self._visible = visible
-        wanted = wanted_analyses(visible)
-        analyses = self.worker.session.analyses
-        if wanted != analyses.wanted:
-            analyses.wanted = wanted
-            self.worker.submit("analyses", lambda s: None)  # refresh the display
+        wanted = frozenset(wanted_analyses(visible))
+        if wanted != self._wanted_sent and self.engine.client.is_ready:
+            self._wanted_sent = wanted
+            self.send(P.Wanted(wanted))
 
     def set_time(self, t: int) -> None:
         self.time = int(t)
@@ -199,13 +216,14 @@ class LabController(QObject):
             self.status_message.emit(f"Backward pass at t = {t + 1}: ||dL/dh_t|| = "
                                      f"{float(snap.trace.grad_norm[..., t].max()):.3g}", 3000)
 
-    def shutdown(self) -> bool:
+    def shutdown(self, keep_recovery: bool = False) -> bool:
         self._timer.stop()
-        return self.handle.shutdown()
+        return self.engine.shutdown(keep_recovery)
 
-    # ---- worker signals (queued into the GUI thread) --------------------------------------
-    @Slot(object)
-    def _on_snapshot_ready(self, snap) -> None:
+    # ---- engine events (in the GUI thread) ------------------------------------------------
+    def on_snapshot(self, snap) -> None:
+        if self.latest is not None:  # superseded before it was drawn: still acknowledge it
+            self.send(P.Ack(self.latest.frame))
         self.latest = snap
 
     @Slot()
@@ -214,19 +232,12 @@ class LabController(QObject):
         if now - self._wanted_at > WANTED_EVERY:  # which panels are in view (a tab or dock change)
             self._wanted_at = now
             self.update_wanted()
-        # How long the event loop was busy past the timer period: mostly painting the last frame.
-        busy = max(0.0, now - self._last_tick - REPAINT_MS / 1000) if self._last_tick else 0.0
-        self._last_tick = now
-        if self._painting:
-            self.worker.display_cost = 0.7 * self.worker.display_cost + 0.3 * (self._update_cost + busy)
-            self._painting = False
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
+            self.send(P.Ack(snap.frame))
         elif self.shown is not None:
             self.feed(self._visible)  # a panel that just came into view catches up
-            self._update_cost = time.perf_counter() - now
-            self._painting = True
 
     def show_snapshot(self, snap) -> None:
         self.shown = snap
@@ -248,7 +259,7 @@ class LabController(QObject):
         """Hand the shown snapshot to the named panels (default: all) that do not have it yet.
 
         Panels hidden in a tab or a closed dock are skipped while training (drawing them would
-        only slow training down) and catch up when they come into view or before an export.
+        only slow the window down) and catch up when they come into view or before an export.
         """
         snap = self.shown
         if snap is None:
@@ -262,43 +273,14 @@ class LabController(QObject):
                 for n in group:
                     self._fed[n] = (snap, self._task_info_key)
 
-    @Slot(object)
-    def _on_diverged(self, stats) -> None:
+    def on_diverged(self, event) -> None:
+        self.training = False
         self.window.transport.set_training(False)
-        loss = "not finite" if not math.isfinite(stats.loss) else f"{stats.loss:.3g}"
+        loss = "not finite" if not math.isfinite(event.loss) else f"{event.loss:.3g}"
         hint = "a lower learning rate" if self.config.train.clip else "clipping on or a lower learning rate"
-        self.status_message.emit(f"Diverged at step {stats.step} (loss {loss}): paused at the last finite weights. "
+        self.status_message.emit(f"Diverged at step {event.step} (loss {loss}): paused at the last finite weights. "
                                  f"Try {hint}.", 0)
         self.state_changed.emit("diverged")
 
-    @Slot(str, str)
-    def _on_command_failed(self, what: str, message: str) -> None:
-        if what.startswith("request:"):
-            _, on_error = self._pending.pop(int(what[8:]), (None, None))
-            if on_error is not None:
-                on_error(message)
-            else:
-                self.status_message.emit(message, 10000)
-            return
-        if what == "typed sequence":
-            self.window.strip.show_input_error(message)
-            return
-        self.status_message.emit(f"{what.capitalize()} failed: {message}", 10000)
-
-    @Slot(str, object)
-    def _on_command_done(self, what: str, result) -> None:
-        if what.startswith("request:"):
-            on_done, _ = self._pending.pop(int(what[8:]), (None, None))
-            if on_done is not None:
-                on_done(result)
-            return
-        if what == "typed sequence":
-            self.window.strip.clear_input_error()
-        elif what == "configure":
-            if result == "rebuilt":
-                self.status_message.emit("Architecture changed: rebuilt the model with fresh weights "
-                                         f"(seed {self.config.train.seed}).", 5000)
-            else:
-                self.status_message.emit("Applied to the running training (learning rate / clipping).", 3000)
-        elif what == "reset":
-            self.status_message.emit("Reset to the initial weights; history cleared.", 4000)
+    def on_failed(self, event) -> None:
+        self.status_message.emit(f"{(event.what or 'engine').capitalize()} failed: {event.message}", 10000)

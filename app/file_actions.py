@@ -1,7 +1,6 @@
 """File menu of the main window: sessions (save, open, recent, drag and drop) and exports."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -9,7 +8,7 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from engine.lab_session import LabSession
+from engine.lab_config import LabConfig
 
 from . import settings as app_settings
 from .export import ExportError, export_all, export_panel
@@ -39,8 +38,6 @@ class FileActions(QObject):
         self.light_export.setToolTip("White background and dark ink in exported figures (the screen stays dark)")
         self.light_export.toggled.connect(lambda on: app_settings.save_json("light_export", on))
         self._build_menu()
-        self.controller.worker.command_done.connect(self._on_command_done)
-        self.controller.worker.command_failed.connect(self._on_command_failed)
         for name, panel in window.panels.items():
             panel.setContextMenuPolicy(panel.contextMenuPolicy().CustomContextMenu)
             panel.customContextMenuRequested.connect(
@@ -128,18 +125,13 @@ class FileActions(QObject):
         return answer == "discard" or (answer == "save" and self.save_before_close())
 
     def open_session(self, path: str) -> None:
-        """Load in the worker thread; the window follows when it is done (or says why not).
+        """Load in the engine; the window follows when it is done (or says why not).
         Unsaved training in the window is not replaced without asking."""
         if not self.may_discard():
             return
         self.controller.pause()
-        worker = self.controller.worker
-
-        def load(_old):
-            worker.session = LabSession.load(path)
-            return worker.session.config, path
-
-        worker.submit("open", load)
+        self.controller.request("open", lambda cfg: self._opened(LabConfig.from_dict(cfg), path),
+                                lambda msg: self._failed("open", msg), path=str(path))
 
     def save(self) -> None:
         if self.session_path:
@@ -160,7 +152,8 @@ class FileActions(QObject):
         return path or None
 
     def save_to(self, path: str) -> None:
-        self.controller.worker.submit("save", lambda s: (s.save(path), path)[1], refresh=False)
+        self.controller.request("save", self._saved, lambda msg: self._failed("save", msg), refresh=False,
+                                path=str(path))
 
     def save_before_close(self, timeout: float = 300.0) -> bool:
         """Pause, save to the session's file (or one the user picks) and wait until it is written.
@@ -171,44 +164,29 @@ class FileActions(QObject):
         if not path:
             return False
         self.controller.pause()
-        finished, outcome = threading.Event(), {}
-
-        def save(session):  # in the worker thread, after the step it is in
-            try:
-                session.save(path)
-            except Exception as exc:  # SessionError, or anything else: the window must not close
-                outcome["error"] = str(exc) or type(exc).__name__
-            finally:
-                finished.set()
-
-        self.controller.worker.submit("save on close", save, refresh=False)
-        if not finished.wait(timeout):
-            outcome["error"] = f"saving to {path} took more than {timeout:.0f} s"
-        if "error" in outcome:
-            QMessageBox.warning(self.window, "Could not save the session", outcome["error"])
+        try:
+            self.controller.call("save", timeout=timeout, path=str(path))
+        except Exception as exc:  # ValueError (the engine's message) or EngineError: the window stays open
+            QMessageBox.warning(self.window, "Could not save the session", str(exc) or type(exc).__name__)
             return False
-        self._on_command_done("save", path)
+        self._saved(path)
         return True
 
-    @Slot(str, object)
-    def _on_command_done(self, what: str, result) -> None:
-        if what == "save":
-            self.session_path = result
-            self.controller.dirty_since_save = False
-            app_settings.add_recent(result)
-            self.window.statusBar().showMessage(f"Saved session to {result}", 5000)
-        elif what == "open":
-            cfg, path = result
-            self.session_path = path
-            self.controller.dirty_since_save = False
-            self.controller.adopt_config(cfg)
-            app_settings.add_recent(path)
-            self.window.statusBar().showMessage(f"Opened {Path(path).name}: press Train to continue", 6000)
+    def _saved(self, path: str) -> None:
+        self.session_path = path
+        self.controller.dirty_since_save = False
+        app_settings.add_recent(path)
+        self.window.statusBar().showMessage(f"Saved session to {path}", 5000)
 
-    @Slot(str, str)
-    def _on_command_failed(self, what: str, message: str) -> None:
-        if what in ("save", "open"):
-            QMessageBox.warning(self.window, f"Could not {what} the session", message)
+    def _opened(self, cfg: LabConfig, path: str) -> None:
+        self.session_path = path
+        self.controller.dirty_since_save = False
+        self.controller.adopt_config(cfg)
+        app_settings.add_recent(path)
+        self.window.statusBar().showMessage(f"Opened {Path(path).name}: press Train to continue", 6000)
+
+    def _failed(self, what: str, message: str) -> None:
+        QMessageBox.warning(self.window, f"Could not {what} the session", message)
 
     # ---- exports -----------------------------------------------------------------------
     def _scale(self) -> float | None:

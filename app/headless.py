@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .cli import UsageError
+from .usage import UsageError
 
 
 def config_from_args(args):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import re
 
-import torch
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QMessageBox
@@ -99,8 +98,6 @@ class LectureMenu(QObject):
         self.current = None  # the preset whose note is shown
         self.note_state = None  # the departures from it the note was last written for
         window.controller.snapshot_shown.connect(self._on_snapshot_shown)
-        window.controller.worker.command_done.connect(self._on_command_done)
-        window.controller.worker.command_failed.connect(self._on_command_failed)
 
     def apply(self, preset) -> None:
         """Set the preset's task, cell, sizes and panels, and say what to watch.
@@ -149,23 +146,15 @@ class LectureMenu(QObject):
             self.generate(prompt, 300, temperature)
 
     def generate(self, prompt: str, length: int, temperature: float) -> None:
-        def run(session):
-            g = torch.Generator().manual_seed(session.trainer.step_count)
-            return prompt, session.task.generate(session.model, prompt, length, temperature, g)
+        self.window.controller.request(
+            "generate", self._on_generated,
+            lambda message: QMessageBox.warning(self.window, "Could not generate text", message),
+            refresh=False, prompt=prompt, length=length, temperature=temperature)
 
-        self.window.controller.worker.submit("generate", run, refresh=False)
-
-    @Slot(str, object)
-    def _on_command_done(self, what: str, result) -> None:
-        if what == "generate":
-            prompt, text = result
-            self.last_generated = prompt + text
-            box = QMessageBox(QMessageBox.Information, "Generated text", prompt + text, parent=self.window)
-            box.setObjectName("generatedTextBox")
-            box.setModal(False)
-            box.show()
-
-    @Slot(str, str)
-    def _on_command_failed(self, what: str, message: str) -> None:
-        if what == "generate":
-            QMessageBox.warning(self.window, "Could not generate text", message)
+    def _on_generated(self, result) -> None:
+        prompt, text = result
+        self.last_generated = prompt + text
+        box = QMessageBox(QMessageBox.Information, "Generated text", prompt + text, parent=self.window)
+        box.setObjectName("generatedTextBox")
+        box.setModal(False)
+        box.show()

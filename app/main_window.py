@@ -10,13 +10,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
 )
 
 from engine.lab_config import LabConfig
-from engine.lab_session import LabSession
+from engine.tasks import make_task
 from widgets.controls import ControlsPanel
 from widgets.curves_panel import short_name
 from widgets.lecture_note import LectureNote
@@ -66,18 +67,18 @@ def default_config() -> LabConfig:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: LabSession | None = None, *, remember: bool = True):
+    def __init__(self, config: LabConfig | None = None, *, open_path: str | None = None, remember: bool = True):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("RNN Lab")
         self.remember = remember
         self._closing = False
-        session = session or LabSession(default_config())
+        config = config or default_config()
         self.controls = ControlsPanel()
         self.transport = TransportBar()
         self.panels = make_panels()
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
-        self.controller = LabController(self, session)
+        self.controller = LabController(self, config, open_path)
         self._build_layout()
         self._build_status_bar()
         self._build_actions()
@@ -87,9 +88,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
-        self.controls.set_values(config_to_values(session.config))
-        self.controls.set_task_details(session.task.description, seq_len_range(session.config.task),
-                                       "min_len" in session.config.task_params)
+        self.controls.set_values(config_to_values(config))
+        self.controls.set_task_details(make_task(config.task, **config.task_params).description,
+                                       seq_len_range(config.task), "min_len" in config.task_params)
+        self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
         available = self.screen().availableGeometry() if self.screen() is not None else None
         self.resize(1600 if available is None else min(1600, available.width()),
                     1000 if available is None else min(1000, available.height()))
@@ -220,6 +222,25 @@ class MainWindow(QMainWindow):
             label.setFixedWidth({"step": 100, "speed": 90, "loss": 115, "metric": 150, "state": 85}[key])
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
+        self.restart_button = QPushButton("Restart engine")
+        self.restart_button.setObjectName("restartEngineButton")
+        self.restart_button.setToolTip("Start a new engine process from the last recovery point")
+        self.restart_button.hide()
+        bar.addPermanentWidget(self.restart_button)
+
+    def _on_engine_state(self, state: str) -> None:
+        """Controls that need the engine work only while it runs; the status bar says what it does."""
+        ready = state == "ready"
+        for widget in (self.controls, self.transport, self.strip):
+            widget.setEnabled(ready)
+        for key in ("train", "step", "reset", "example"):
+            if key in getattr(self, "actions", {}):
+                self.actions[key].setEnabled(ready)
+        self.restart_button.setVisible(state == "dead")
+        if state == "starting":
+            self.status_labels["state"].setText("engine starting…")
+        elif state == "dead":
+            self.status_labels["state"].setText("engine stopped")
 
     def _build_actions(self) -> None:
         t = self.transport
@@ -272,6 +293,8 @@ class MainWindow(QMainWindow):
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
         c.status_message.connect(self._show_message)
+        c.engine_state.connect(self._on_engine_state)
+        self.restart_button.clicked.connect(c.engine.restart)
 
     def start_afresh(self) -> bool:
         """Before the trained model is replaced (a preset, another task): ask about unsaved training.

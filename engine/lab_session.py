@@ -185,6 +185,11 @@ class LabSession:
         self.save(path)
         return str(path)
 
+    def request_weights(self) -> dict:
+        """The model's state as numpy (step count, task, every parameter): what tests compare."""
+        return {"step": self.trainer.step_count, "task": self.config.task,
+                "params": {k: v.detach().cpu().numpy().copy() for k, v in self.model.state_dict().items()}}
+
     def request_generate(self, prompt: str, length: int, temperature: float) -> tuple[str, str]:
         if not hasattr(self.task, "generate"):
             raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")

@@ -79,6 +79,15 @@ class Request(Command):
     refresh: bool = True  # send a fresh snapshot afterwards
 
 
+@dataclass(frozen=True)
+class Init(Command):
+    kind: str = "lab"  # "lab": one LabSession; "compare": a CompareSession
+    config: dict | None = None  # LabConfig.to_dict(); None: the default task's preset
+    open_path: str = ""  # start from this session file instead (a recovery point, a double-clicked file)
+    recovery_path: str = ""  # where to write recovery points ("" = none)
+    variants: tuple = ()  # compare: the model variants
+
+
 # ---- engine -> window -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Event:

@@ -65,13 +65,13 @@ def main(argv=None) -> int:
         window = MainWindow(remember=False)
         window.resize(w, h)
         window.show()
-        getattr(window, "reset_layout", lambda: None)()
+        window.reset_layout()
         c = window.controller
-        wait_for(app, lambda: c.shown is not None)
+        wait_for(app, lambda c=c: c.shown is not None)
         presets = [p for p in window.lecture.presets if not args.presets or p.id in args.presets.split(",")]
         for k, preset in enumerate(presets, start=1):
             window.lecture.actions[preset.id].trigger()
-            wait_for(app, lambda p=preset: c.shown is not None and c.shown.config["task"] == p.config.task
+            wait_for(app, lambda p=preset, c=c: c.shown is not None and c.shown.config["task"] == p.config.task
                      and c.shown.config["model"] == p.config.model.to_dict() and c.shown.step == 0)
             window.transport.train_button.setChecked(True)
             wait(app, args.seconds)

@@ -7,6 +7,9 @@ import tempfile  # noqa: E402
 
 # Tests never read or write the user's remembered settings.
 os.environ["RNNLAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-settings-")
+# ... nor the user's recovery points; and each window's engine process is started one test ahead.
+os.environ["RNNLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-data-")
+os.environ["RNNLAB_SPARE_ENGINE"] = "1"
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

@@ -12,10 +12,11 @@ from PIL import Image
 from PySide6.QtWidgets import QMenu, QWidget
 
 from app.cli import main
-from app.compare_session import CompareSession, parse_variants
 from app.compare_window import CompareWindow
 from app.main_window import MainWindow
 from engine import ModelConfig
+from engine.compare_config import parse_variants
+from engine.compare_session import CompareSession
 from engine.lab_session import LabConfig
 from widgets.base import SERIES_COLORS
 

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.main_window import MainWindow
 from engine import ModelConfig
-from engine.lab_session import LabConfig, LabSession
+from engine.lab_config import LabConfig
 
 CONTROL_NAMES = ["taskCombo", "cellTypeCombo", "layersSpin", "hiddenSizeSpin", "bidirectionalCheck", "mergeCombo",
                  "clipCheck", "clipNormSpin", "lrSpin", "seqLenSpin", "seedSpin", "trainButton", "stepButton",
@@ -19,14 +19,14 @@ def make_window(qtbot, task="adding", **model):
     cfg = LabConfig.for_task(task)
     if model:
         cfg = LabConfig(cfg.task, cfg.task_params, ModelConfig(**{**cfg.model.to_dict(), **model}), cfg.train)
-    window = MainWindow(LabSession(cfg), remember=False)
+    window = MainWindow(cfg, remember=False)
     qtbot.addWidget(window)
     window.show()
     wait_shown(qtbot, window, lambda s: True)
     return window
 
 
-def wait_shown(qtbot, window, predicate, timeout=10000):
+def wait_shown(qtbot, window, predicate, timeout=30000):
     qtbot.waitUntil(lambda: window.controller.shown is not None and predicate(window.controller.shown),
                     timeout=timeout)
     return window.controller.shown
@@ -157,8 +157,9 @@ def test_close_while_training_stops_worker(qtbot):
     window = make_window(qtbot)
     qtbot.mouseClick(window.transport.train_button, Qt.LeftButton)
     wait_shown(qtbot, window, lambda s: s.step > 5)
+    proc = window.controller.engine.client.proc
     window.close()
-    assert not window.controller.handle.thread.isRunning()
+    assert not proc.is_alive() and proc.exitcode is not None
 
 
 @pytest.mark.parametrize("key", [Qt.Key_Right])

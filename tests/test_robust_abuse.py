@@ -117,7 +117,7 @@ def test_200_random_actions_leave_no_error_no_leak_and_a_responsive_window(qtbot
     threads_before, qthreads_before = threading.active_count(), running_qthreads()
     window = make_window(qtbot, "parity")
     failures = []
-    window.controller.worker.command_failed.connect(lambda what, msg: failures.append((what, msg)))
+    window.controller.engine.client.failed.connect(lambda e: failures.append((e.what, e.message)))
     abuser = Abuser(window, qtbot, random.Random(seed))
     abuser.run(200)
     assert len(set(abuser.done)) == len(abuser.actions)  # every kind of action was tried

@@ -79,13 +79,9 @@ def test_repeated_divergence_keeps_the_weights_finite():
 
 
 def check_finite_in_worker(qtbot, window) -> bool:
-    """Ask the worker thread (the owner of the weights) whether they are all finite."""
-    results = []
-    window.controller.worker.command_done.connect(lambda what, r: what == "check" and results.append(r))
-    window.controller.worker.submit(
-        "check", lambda s: all(bool(torch.isfinite(p).all()) for p in s.model.parameters()), refresh=False)
-    qtbot.waitUntil(lambda: bool(results), timeout=5000)
-    return results[0]
+    """Ask the engine process (the owner of the weights) whether they are all finite."""
+    params = window.controller.call("weights", timeout=10)["params"]
+    return all(bool(np.isfinite(v).all()) for v in params.values())
 
 
 def test_window_pauses_diverged_and_continues_with_clipping(qtbot):

@@ -367,12 +367,15 @@ def test_hostile_file_opened_in_the_window_warns_and_keeps_the_model(qtbot, tmp_
     window = make_window(qtbot, "adding")
     window.controller.step_once()
     before = wait_shown(qtbot, window, lambda s: s.step == 1)
-    session, values = window.controller.worker.session, window.controls.values()
+    values = window.controls.values()
+    weights = window.controller.call("weights")
     window.open_session(str(path))
     qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
     assert "hostile.rnnlab" in warnings[0] and "refused" in warnings[0]
     assert not marker.exists()
-    assert window.controller.worker.session is session
+    after_weights = window.controller.call("weights")
+    assert after_weights["step"] == weights["step"] == 1 and after_weights["task"] == weights["task"]
+    assert all((after_weights["params"][k] == v).all() for k, v in weights["params"].items())
     assert window.controls.values() == values
     assert window.files.session_path is None
     window.controller.step_once()  # the previous model keeps training and drawing

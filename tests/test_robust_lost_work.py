@@ -269,7 +269,7 @@ def test_opening_a_session_over_unsaved_training_asks_and_each_answer_does_what_
     window.open_session(str(other))  # Cancel: the unsaved training stays
     qtbot.wait(300)
     assert window.controller.config.task == "parity" and window.controller.dirty_since_save
-    assert window.controller.worker.session.trainer.step_count == step
+    assert window.controller.call("weights")["step"] == step
     mine = tmp_path / "mine.rnnlab"  # Save: written first, then the other session opens
     monkeypatch.setattr("app.file_actions.QFileDialog.getSaveFileName", lambda *a, **k: (str(mine), ""))
     monkeypatch.setattr(file_actions_mod, "ask_unsaved", lambda window: "save")

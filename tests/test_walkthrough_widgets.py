@@ -79,9 +79,15 @@ def test_lecture_note_is_never_cut(qtbot):
         assert note.needed_height() <= note.height() + 2 or note.verticalScrollBar().maximum() > 0, preset.id
 
 
-def test_gate_titles_cover_no_step_and_the_heatmaps_have_colour_keys(qtbot):
-    from tests.test_widgets_a import trace_for
+def test_gate_titles_cover_no_step_and_the_heatmaps_have_colour_keys(qtbot, monkeypatch):
+    import tests.test_widgets_a as widgets_a
+    from engine.probe import probe
     from widgets.gates_panel import GatesPanel
+
+    # (``from engine import probe`` gives the module once engine.probe was imported: the lazy
+    # engine/__init__ name and the submodule collide, whichever test module ran first)
+    monkeypatch.setattr(widgets_a, "probe", probe)
+    trace_for = widgets_a.trace_for
 
     panel = GatesPanel()
     qtbot.addWidget(panel)

@@ -1,4 +1,5 @@
-"""CompareSession: two to four LabSessions that differ only in the model, trained side by side.
+"""Comparing models (torch-free part): variants, their labels and the CompareSnapshot. CompareSession
+(engine.compare_session) trains two to four LabSessions that differ only in the model, trained side by side.
 
 Every run is built from one LabConfig with a few ModelConfig fields overridden (a *variant*, e.g.
 ``{"cell": "gru"}`` or ``{"bidirectional": True}``). The task, its parameters, the training
@@ -11,10 +12,10 @@ It has the interface the training worker drives (``step``, ``snapshot``, ``state
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
-from engine import CELLS, ModelConfig
-from engine.lab_session import LabConfig, LabSession, Snapshot
+from .config import CELLS, ModelConfig
+from .lab_config import LabConfig
 
 MIN_RUNS, MAX_RUNS = 2, 4
 MODEL_FIELDS = tuple(f.name for f in fields(ModelConfig))
@@ -82,77 +83,29 @@ class CompareSnapshot:
     steps_per_sec: float  # compare steps (one step of every run) per second
     diverged: tuple  # tuple[bool, ...] did each run's last step diverge
     message: str = ""
+    frame: int = 0  # sequence number; the window acknowledges each frame it drew
 
 
-class CompareSession:
-    def __init__(self, cfg: LabConfig, variants):
-        self.base = cfg
-        self.variants = check_variants(variants)
-        self.labels = tuple(variant_label(v) for v in self.variants)
-        models = [ModelConfig(**{**cfg.model.to_dict(), **v}) for v in self.variants]  # validates
-        for i, m in enumerate(models):
-            if m in models[:i]:
-                raise ValueError(f"{self.labels[i]} is the same model as {self.labels[models.index(m)]} "
-                                 "in this configuration; compare different configurations")
-        self.sessions = [LabSession(replace(cfg, model=m)) for m in models]
-        self._state = "paused"
+@dataclass(frozen=True)
+class RunPlan:
+    """The runs of a comparison, validated: what CompareSession builds and the window labels."""
 
-    # ---- what the worker uses ------------------------------------------------------------
-    @property
-    def task(self):
-        """The shared task (every run has an equal one)."""
-        return self.sessions[0].task
-
-    @property
-    def configs(self) -> list[LabConfig]:
-        return [s.config for s in self.sessions]
-
-    @property
-    def state(self) -> str:
-        return self._state
-
-    @state.setter
-    def state(self, value: str) -> None:
-        self._state = value
-        for s in self.sessions:
-            s.state = value
-
-    @property
-    def step_count(self) -> int:
-        return self.sessions[0].trainer.step_count
-
-    @property
-    def steps_per_sec(self) -> float:
-        return self.sessions[0].steps_per_sec  # the runs step in lockstep
-
-    def mark_rate(self) -> None:
-        for s in self.sessions:
-            s.mark_rate()
-
-    def step(self):
-        """One training step of every run, in turn; the stats of the first that diverged, else the last."""
-        results = [s.step() for s in self.sessions]
-        return next((r for r in results if r.diverged), results[-1])
-
-    def reset(self) -> None:
-        for s in self.sessions:
-            s.reset()
-        self.state = "paused"
-
-    def new_example(self) -> None:
-        for s in self.sessions:
-            s.new_example()
-
-    def snapshot(self, message: str = "") -> CompareSnapshot:
-        runs: tuple[Snapshot, ...] = tuple(s.snapshot() for s in self.sessions)
-        return CompareSnapshot(
-            runs=runs, labels=self.labels, variants=tuple(dict(v) for v in self.variants),
-            step=self.step_count, state=self.state,
-            steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
-            diverged=tuple(bool(s.trainer.last_stats and s.trainer.last_stats.diverged)
-                           for s in self.sessions),
-            message=message)
+    variants: tuple  # tuple[dict, ...]
+    labels: tuple  # tuple[str, ...]
+    models: tuple  # tuple[ModelConfig, ...]
 
 
-__all__ = ["CompareSession", "CompareSnapshot", "MAX_RUNS", "MIN_RUNS", "check_variants", "parse_variants",
+def plan_runs(cfg: LabConfig, variants) -> RunPlan:
+    """ValueError (one line) when a variant is invalid or two runs would be the same model."""
+    variants = check_variants(variants)
+    labels = tuple(variant_label(v) for v in variants)
+    models = [ModelConfig(**{**cfg.model.to_dict(), **v}) for v in variants]  # validates
+    for i, m in enumerate(models):
+        if m in models[:i]:
+            raise ValueError(f"{labels[i]} is the same model as {labels[models.index(m)]} "
+                             "in this configuration; compare different configurations")
+    return RunPlan(tuple(variants), labels, tuple(models))
+
+
+__all__ = ["CompareSnapshot", "MAX_RUNS", "MIN_RUNS", "RunPlan", "check_variants", "parse_variants", "plan_runs",
            "variant_label"]
