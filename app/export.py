@@ -19,7 +19,15 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QImage,
+    QPainter,
+    QPalette,
+    QRegion,
+    QTextDocument,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
@@ -77,7 +85,7 @@ def render_png(item, scale: float = 1.0, light: bool = False) -> bytes:
     try:
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setRenderHint(QPainter.TextAntialiasing)
-        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()))
+        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()), light)
     finally:
         painter.end()
     return _qimage_png_bytes(image)
@@ -104,7 +112,7 @@ def render_svg(item, light: bool = False, title: str = "RNN Lab figure") -> byte
     painter = QPainter(gen)
     try:
         painter.fillRect(QRectF(0, 0, rect.width(), rect.height()), _background(light))
-        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()))
+        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()), light)
     finally:
         painter.end()
     buf.close()
@@ -116,14 +124,34 @@ def _source_rect(item) -> QRectF:
         return item.itemsBoundingRect().adjusted(-10, -10, 10, 10)
     if isinstance(item, QWidget):
         return QRectF(0, 0, max(item.width(), 16), max(item.height(), 16))
+    if isinstance(item, QTextDocument):  # all of the text, however far a text view scrolls
+        size = item.size()
+        return QRectF(0, 0, max(size.width(), 16), max(size.height(), 16))
+    if isinstance(item, list):  # rows of widgets, each row left to right (a figure made of widgets)
+        sizes = [[(w.width(), w.height()) for w in row] for row in item]
+        return QRectF(0, 0, max(16, max(sum(w for w, _ in row) for row in sizes)),
+                      max(16, sum(max(h for _, h in row) for row in sizes)))
     raise ExportError(f"cannot render {type(item).__name__}")
 
 
-def _paint(item, painter: QPainter, source: QRectF, target: QRectF) -> None:
+def _paint(item, painter: QPainter, source: QRectF, target: QRectF, light: bool = False) -> None:
     if isinstance(item, QGraphicsScene):
         item.render(painter, target, source, Qt.KeepAspectRatio)
+        return
+    painter.scale(target.width() / source.width(), target.height() / source.height())
+    if isinstance(item, QTextDocument):
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, QColor((LIGHT if light else DARK)["foreground"]))
+        item.documentLayout().draw(painter, context)
+    elif isinstance(item, list):
+        y = 0
+        for row in item:
+            x = 0
+            for widget in row:  # (render() paints the whole widget, also what a scroll area hides)
+                widget.render(painter, QPoint(x, y), QRegion(), QWidget.RenderFlag.DrawChildren)
+                x += widget.width()
+            y += max(w.height() for w in row)
     else:
-        painter.scale(target.width() / source.width(), target.height() / source.height())
         item.render(painter, QPoint(0, 0))
 
 

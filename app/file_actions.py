@@ -6,7 +6,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from engine.lab_config import LabConfig
 
@@ -43,6 +43,8 @@ class FileActions(QObject):
             panel.customContextMenuRequested.connect(
                 lambda pos, n=name: self.show_panel_menu(n, self.window.panels[n].mapToGlobal(pos)))
         self._shape = None
+        self._current = "unrolledView"  # the panel last clicked in (Export current view)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self.controller.snapshot_shown.connect(self._on_snapshot_shown)
 
     @Slot(object)
@@ -70,6 +72,7 @@ class FileActions(QObject):
                  ("Save session", QKeySequence.Save, self.save),
                  ("Save session as…", QKeySequence("Ctrl+Shift+S"), self.save_as), None,
                  ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
+                 ("Export current view…", QKeySequence("Ctrl+Shift+E"), self.export_current_dialog),
                  ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog)]
         self.actions = {}
         for item in items:
@@ -193,6 +196,34 @@ class FileActions(QObject):
         scale, ok = QInputDialog.getDouble(self.window, "PNG scale", "Scale factor (1 = on-screen size):",
                                            2.0, 0.25, 8.0, 2)
         return scale if ok else None
+
+    def current_panel(self) -> str:
+        """The panel the user last clicked in, if it is still in view; else the first one in view."""
+        name = self._current
+        if name in self.window.panels and self.window.panels[name].isVisible():
+            return name
+        return next((n for n, p in self.window.panels.items() if p.isVisible() and n != "sequenceStrip"),
+                    "unrolledView")
+
+    def _on_focus_changed(self, _old, now) -> None:
+        """Remember the panel the user last worked in (a click on a plot or a control focuses it)."""
+        for name, panel in self.window.panels.items():
+            if now is not None and (panel is now or panel.isAncestorOf(now)):
+                self._current = name
+                return
+
+    def export_current_dialog(self) -> None:
+        name = self.current_panel()
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, f"Export current view: {SPECS[name].title}", f"{name}.png",
+            "PNG image (*.png);;SVG vector image (*.svg);;CSV data (*.csv)")
+        if not path:
+            return
+        fmt = Path(path).suffix.lower().lstrip(".")
+        if fmt not in ("png", "svg", "csv"):
+            fmt = "svg" if "SVG" in chosen else "csv" if "CSV" in chosen else "png"
+            path += "." + fmt
+        self.export_panel(name, path, fmt, 2.0)
 
     def export_panel_dialog(self, name: str, fmt: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, f"Export {SPECS[name].title}",

@@ -106,3 +106,54 @@ def test_gate_titles_cover_no_step_and_the_heatmaps_have_colour_keys(qtbot, monk
     assert {k: tuple(b.levels()) for k, b in panel.color_bars.items()} == {"seq": (0.0, 1.0), "div": (-1.0, 1.0)}
     ticks = [label for _x, label in panel.bars_plot.getAxis("bottom")._tickLevels[0]]
     assert ticks == ["−1", "0", "1"] and not panel.bars_plot.getAxis("bottom").style["hideOverlappingLabels"]
+
+
+CHROME = ("QAbstractButton", "QComboBox", "QLineEdit", "QAbstractSpinBox", "QScrollBar", "QSlider")
+
+
+def _chrome_in(widget) -> list[str]:
+    from PySide6.QtWidgets import QWidget
+
+    found = [w for w in widget.findChildren(QWidget) if w.isVisibleTo(widget)] + [widget]
+    return [f"{type(w).__name__} {w.objectName()}" for w in found
+            if any(base.__name__ in CHROME for base in type(w).__mro__)]
+
+
+def test_exported_figures_and_gif_frames_hold_no_widget_chrome(qtbot, tmp_path):
+    from PySide6.QtGui import QImage, QTextDocument
+    from PySide6.QtWidgets import QGraphicsScene, QWidget
+
+    from app.export import render_png
+    from app.gif import figure_widget
+    from app.panel_registry import sweep_panels
+
+    window = make_window(qtbot, "charlm")  # 64 tokens: more than the strip shows at once
+    assert window.files.bring_panels_up_to_date() is not None
+    for name, panel in window.panels.items():
+        item = panel.export_item()
+        widgets = [w for row in item for w in row] if isinstance(item, list) else \
+            [item] if isinstance(item, QWidget) else []
+        for w in widgets:
+            assert not _chrome_in(w), (name, _chrome_in(w))
+        if not isinstance(item, (list, QWidget, QTextDocument, QGraphicsScene)):
+            assert not item.scene().views()[0].findChildren(QWidget, "counterfactualApplyButton")
+        if name in sweep_panels():  # what the GIF time sweep grabs
+            assert not _chrome_in(figure_widget(panel)), name
+    # the sequence strip's figure holds every token, also those scrolled out of view
+    strip = window.strip
+    png = QImage.fromData(render_png(strip.export_item(), 1.0))
+    assert png.width() >= strip.row_labels.width() + strip.tokens.width() > strip.scroll.viewport().width()
+    # the equations: the whole text, however far its view scrolls, and no scroll bar
+    eq = window.panels["equationsPanel"]
+    document = eq.export_item()
+    assert isinstance(document, QTextDocument)
+    png = QImage.fromData(render_png(document, 1.0))
+    assert png.height() >= int(document.size().height()) > eq.text.viewport().height()
+    # Export current view: the panel last worked in, figure only
+    window.show_panel("hiddenHeatmap")
+    window.panels["hiddenHeatmap"].plot.setFocus()
+    qtbot.waitUntil(lambda: window.files.current_panel() == "hiddenHeatmap", timeout=3000)
+    assert window.files.export_panel("hiddenHeatmap", str(tmp_path / "view.png"), "png", 1.0)
+    image = QImage(str(tmp_path / "view.png"))
+    plot = window.panels["hiddenHeatmap"].plot
+    assert abs(image.width() - plot.width()) <= 2 and abs(image.height() - plot.height()) <= 2  # no selectors

@@ -389,6 +389,11 @@ class SequenceStrip(Panel):
                                 f"{prob} {'✓' if ok else '✗'}</span>")
 
     # ---- export ------------------------------------------------------------------------
+    def export_item(self):
+        """The figure only: row labels and every token (also those scrolled out of view), then the
+        model's answer; no input field, buttons or scroll bar."""
+        return [[self.row_labels, self.tokens], [self.answer]]
+
     def data_table(self) -> tuple[list[str], list[list]]:
         header = ["t", "token", "target", "prediction", "correct"]
         tr = self.trace
