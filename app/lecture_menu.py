@@ -6,8 +6,9 @@ import re
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 
+from .generate_dialog import GenerateDialog
 from .presets import load_presets
 
 NOTE_KEYS = (("task", "task"), ("model", "cell"), ("model", "bidirectional"), ("model", "merge"),
@@ -95,6 +96,7 @@ class LectureMenu(QObject):
         self.generate_action.triggered.connect(self.generate_dialog)
         window.run_menu.addSeparator()
         window.run_menu.addAction(self.generate_action)
+        self.dialog: GenerateDialog | None = None  # Run > Generate text
         self.current = None  # the preset whose note is shown
         self.note_state = None  # the departures from it the note was last written for
         window.controller.snapshot_shown.connect(self._on_snapshot_shown)
@@ -136,25 +138,21 @@ class LectureMenu(QObject):
                                     "Text generation needs the character language model: choose the task "
                                     "'charlm' (or Lecture > Language model) and train it a little first.")
             return
-        prompt, ok = QInputDialog.getText(self.window, "Generate text", "Start with (prompt):", text="the ")
-        if not ok:
-            return
-        temperature, ok = QInputDialog.getDouble(self.window, "Generate text",
-                                                 "Temperature (0 = most likely character, 1 = as learned):",
-                                                 0.8, 0.0, 3.0, 2)
-        if ok:
-            self.generate(prompt, 300, temperature)
+        self._dialog().show()
+
+    def _dialog(self) -> GenerateDialog:
+        if self.dialog is None:
+            self.dialog = GenerateDialog(self.window, self.generate)
+        return self.dialog
 
     def generate(self, prompt: str, length: int, temperature: float) -> None:
-        self.window.controller.request(
-            "generate", self._on_generated,
-            lambda message: QMessageBox.warning(self.window, "Could not generate text", message),
-            refresh=False, prompt=prompt, length=length, temperature=temperature)
+        dialog = self._dialog()
+        dialog.show()
+        self.window.controller.request("generate", self._on_generated, dialog.show_error, refresh=False,
+                                       prompt=prompt, length=length, temperature=temperature)
 
     def _on_generated(self, result) -> None:
         prompt, text = result
         self.last_generated = prompt + text
-        box = QMessageBox(QMessageBox.Information, "Generated text", prompt + text, parent=self.window)
-        box.setObjectName("generatedTextBox")
-        box.setModal(False)
-        box.show()
+        shown = self.window.controller.shown
+        self._dialog().show_result(prompt, text, shown.step if shown is not None else None)

@@ -210,3 +210,30 @@ def test_menus_titles_and_tabs_read_right(qtbot):
     for tabs in {t for t, _ in window.tabs.values()}:
         for i in range(tabs.count()):
             assert "_" not in tabs.tabText(i)  # subscripts as characters: nothing for a tab to clip
+
+
+def test_text_generation_has_length_again_copy_and_shows_the_prompt_apart(qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    window = make_window(qtbot, "charlm")
+    window.lecture.generate_dialog()
+    dialog = window.lecture.dialog
+    assert dialog.isVisible() and not dialog.isModal()
+    dialog.prompt.setText("alice ")
+    dialog.length.setValue(25)
+    dialog.temperature.setValue(0.0)
+    dialog.generate_button.click()
+    qtbot.waitUntil(lambda: dialog.sampled != "", timeout=20000)
+    first = dialog.sampled
+    assert dialog.prompt_text == "alice " and len(first) == 25
+    html_text = dialog.output.toHtml()
+    assert "alice" in html_text and dialog.output.toPlainText() == "alice " + first
+    assert "#8a93a3" in html_text  # the prompt is drawn apart (muted) from the model's text
+    assert dialog.generate_button.text() == "Generate again"
+    dialog.copy_button.click()
+    assert QGuiApplication.clipboard().text() == "alice " + first
+    dialog.length.setValue(10)
+    dialog.generate_button.click()
+    qtbot.waitUntil(lambda: len(dialog.sampled) == 10, timeout=20000)
+    assert dialog.sampled == first[:10]  # temperature 0: the most likely characters, the same weights
+    dialog.close()

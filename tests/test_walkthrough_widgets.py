@@ -157,3 +157,33 @@ def test_exported_figures_and_gif_frames_hold_no_widget_chrome(qtbot, tmp_path):
     image = QImage(str(tmp_path / "view.png"))
     plot = window.panels["hiddenHeatmap"].plot
     assert abs(image.width() - plot.width()) <= 2 and abs(image.height() - plot.height()) <= 2  # no selectors
+
+
+def test_unrolled_backward_pass_colours_decades_apart_and_fit_is_per_network(qtbot, monkeypatch):
+    import tests.test_widgets_a as widgets_a
+    from engine.probe import probe
+    from widgets.unrolled_scene import TEXT_MIN_ZOOM
+    from widgets.unrolled_view import UnrolledView
+
+    monkeypatch.setattr(widgets_a, "probe", probe)
+    view = UnrolledView()
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    trace = widgets_a.trace_for("rnn_tanh", T=12)
+    g = trace.grad_norm.copy()
+    g[0, 0] = np.logspace(-20, 0, 12)  # twenty decades along the sequence
+    object.__setattr__(trace, "grad_norm", g)
+    view.set_trace(trace)
+    view.set_backward_step(0)  # every cell lit
+    view._colour_all()
+    fills = [view.cell_items[(0, 0, t)].brush().color() for t in (0, 11)]
+    assert abs(fills[0].lightnessF() - fills[1].lightnessF()) > 0.4  # the two ends look different
+    assert "log scale" in view.legend.text() and "1e-20" in view.legend.text()
+    view.set_backward_step(None)
+    assert view.legend.text().startswith("box stripes")
+    # Fit never hides the labels, and a new network is shown at its automatic zoom again
+    view.fit_to_view()
+    assert view.zoom() >= TEXT_MIN_ZOOM
+    view.set_trace(widgets_a.trace_for("gru", T=7))
+    assert not view._user_zoomed
