@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -92,7 +92,9 @@ class MainWindow(QMainWindow):
         self.controls.set_task_details(make_task(config.task, **config.task_params).description,
                                        seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
-        available = self.screen().availableGeometry() if self.screen() is not None else None
+        # fit a real screen (a 1280x720 projector); offscreen (tests, screenshots) there is none to fit
+        real = QGuiApplication.platformName() != "offscreen" and self.screen() is not None
+        available = self.screen().availableGeometry() if real else None
         self.resize(1600 if available is None else min(1600, available.width()),
                     1000 if available is None else min(1000, available.height()))
         self._layout_pending = True  # arranged for the window's size when first shown
