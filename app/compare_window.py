@@ -56,9 +56,12 @@ STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"
 class ComparePanels(QWidget):
     """The comparison figures; ``show_snapshot`` draws a CompareSnapshot, ``set_time`` moves every cursor."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, display_names: bool = False):
+        """display_names: legends and titles name the cells as the main window does (the window);
+        otherwise by the runs' ids, as the headless export's files and CSV columns do."""
         super().__init__(parent)
         self.setObjectName("comparePanels")
+        self.display_names = display_names
         self.curves = CompareCurves()
         self.gradients = CompareGradients()
         self.labels: list[str] = []  # legend names (as the main window names the cells)
@@ -87,7 +90,7 @@ class ComparePanels(QWidget):
                 self.grid.removeWidget(run[key])
                 run[key].deleteLater()
         self.ids, self.runs, self._task_key = list(labels), [], None
-        self.labels = [display_label(label) for label in self.ids]  # as the main window names them
+        self.labels = [display_label(label) if self.display_names else label for label in self.ids]
         for i, (label, run_id) in enumerate(zip(self.labels, self.ids, strict=True)):
             title = QLabel(label, objectName=f"compareRunTitle{i}")
             title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, not widen
@@ -104,7 +107,7 @@ class ComparePanels(QWidget):
         """Draw every run; returns the (clamped) time cursor."""
         if list(snap.labels) != self.ids:
             self._build_runs(snap.labels)
-        names = [display_label(label) for label in snap.labels]
+        names = [display_label(label) if self.display_names else label for label in snap.labels]
         first = snap.runs[0]
         key = (first.config["task"], tuple(sorted(first.config["task_params"].items())))
         task_changed, self._task_key = key != self._task_key, key
@@ -221,7 +224,7 @@ class CompareWindow(QMainWindow):
         self.latest, self.shown, self.time = None, None, 0
         self.setup = CompareSetup(cfg, spec)
         self.transport = TransportBar()
-        self.panels = ComparePanels()
+        self.panels = ComparePanels(display_names=True)
         for widget, name in ((self.setup, "compareSetupBar"), (self.transport, "compareTransportBar")):
             bar = QToolBar(objectName=name, movable=False)
             bar.addWidget(widget)

@@ -6,7 +6,6 @@ import numpy as np
 import torch
 
 from app.presets import load_presets
-from engine.lab_session import LabSession
 from tests.test_main_window import make_window, wait_shown
 from widgets.curves_panel import CurvesPanel
 from widgets.gradient_panel import GradientPanel
@@ -15,6 +14,10 @@ from widgets.history_events import divergences
 
 def exploded_history():
     """The Lecture 7 preset with clipping off: the loss explodes, then a non-finite step."""
+    # (imported here, not at collection: engine.lab_session imports the engine.probe submodule, which
+    # would shadow the lazy ``engine.probe`` function for test modules collected after this one)
+    from engine.lab_session import LabSession
+
     torch.set_num_threads(1)
     preset = next(p for p in load_presets() if p.id == "exploding")
     session = LabSession(replace(preset.config, train=replace(preset.config.train, clip=False, lr=0.001)))
