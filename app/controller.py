@@ -131,6 +131,7 @@ class LabController(QObject):
 
         def done(result):
             if result == "rebuilt":
+                self.estimate_step_time()
                 self.status_message.emit("Architecture changed: rebuilt the model with fresh weights "
                                          f"(seed {cfg.train.seed}).", 5000)
             else:
@@ -141,6 +142,10 @@ class LabController(QObject):
             self.adopt_config(old)
 
         self.request("configure", done, failed, config=cfg.to_dict())
+
+    def estimate_step_time(self) -> None:
+        """Time one or two training steps of the running configuration in the engine (a new model)."""
+        self.request("step_seconds", self.window.show_step_estimate, lambda _m: None, refresh=False)
 
     def adopt_config(self, cfg: LabConfig) -> None:
         """The engine runs (or is about to run) ``cfg``: the controls follow."""

@@ -63,6 +63,7 @@ class EngineLink(QObject):
         c._wanted_sent = None
         c.update_wanted()
         c.engine_state.emit("ready")
+        c.estimate_step_time()
 
     def _on_recovery_written(self, event: P.RecoveryWritten) -> None:
         self.recovery_step = event.step

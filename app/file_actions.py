@@ -185,6 +185,7 @@ class FileActions(QObject):
         self.session_path = path
         self.controller.dirty_since_save = False
         self.controller.adopt_config(cfg)
+        self.controller.estimate_step_time()
         app_settings.add_recent(path)
         self.window.statusBar().showMessage(f"Opened {Path(path).name}: press Train to continue", 6000)
 

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine.lab_config import LabConfig
@@ -124,7 +126,19 @@ class MainWindow(QMainWindow):
         self.docks = {}
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
-        self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controlsDock")
+        self.step_warning = QLabel()
+        self.step_warning.setObjectName("stepWarning")
+        self.step_warning.setWordWrap(True)
+        self.step_warning.setStyleSheet("background: #4a3524; border-radius: 4px; padding: 4px;")
+        self.step_warning.setToolTip("Measured in the engine with one or two real training steps of this "
+                                     "configuration, before you train")
+        self.step_warning.hide()
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.step_warning)
+        layout.addWidget(scroll, 1)
+        self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
         for name, title, area in DOCKS:
             self._dock(title, self._dock_content(name, dock_panels(name)), AREAS[area], name)
@@ -229,6 +243,11 @@ class MainWindow(QMainWindow):
         self.restart_button.setToolTip("Start a new engine process from the last recovery point")
         self.restart_button.hide()
         bar.addPermanentWidget(self.restart_button)
+
+    def show_step_estimate(self, estimate: dict) -> None:
+        """Say before training when one step of this configuration takes over a second."""
+        self.step_warning.setText(f"Slow configuration: {estimate['message']}." if estimate.get("slow") else "")
+        self.step_warning.setVisible(bool(estimate.get("slow")))
 
     def _on_engine_state(self, state: str) -> None:
         """Controls that need the engine work only while it runs; the status bar says what it does."""

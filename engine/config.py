@@ -12,6 +12,7 @@ CELLS = ("rnn_tanh", "rnn_relu", "gru", "lstm")
 MERGES = ("sum", "concat")
 INITS = ("default", "orthogonal", "identity")
 OPTIMIZERS = ("adam", "sgd")
+INITIAL_STATES = ("zero", "random", "learned")
 
 
 def check_choice(name: str, value, choices) -> None:
@@ -66,6 +67,10 @@ class ModelConfig(_Config):
     merge: str = "sum"  # sum: h_i = fwd_i + bwd_i (the lecture); concat: [fwd_i; bwd_i] (PyTorch)
     embedding_dim: int = 16  # E, size of the embedded input x_t: 1..512
     init: str = "default"  # recurrent weights: torch default, orthogonal, or identity (IRNN)
+    # h_0 (and c_0) of every layer and direction: zero (the lecture's h_0 = 0), random (a standard
+    # normal drawn once from the model's seed, like the deck's torch.randn h0), or learned (a
+    # parameter trained with the rest, starting at zero)
+    h0: str = "zero"
 
     def __post_init__(self):
         check_choice("cell", self.cell, CELLS)
@@ -75,6 +80,7 @@ class ModelConfig(_Config):
         check_choice("merge", self.merge, MERGES)
         check_int("embedding_dim", self.embedding_dim, 1, 512)
         check_choice("init", self.init, INITS)
+        check_choice("h0", self.h0, INITIAL_STATES)
 
     @property
     def num_directions(self) -> int:

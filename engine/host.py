@@ -18,7 +18,7 @@ def main(conn) -> None:
 
     torch.set_num_threads(1)
     _exit_with_parent()
-    from .lab_session import LabSession  # noqa: F401  (warm: the first Init answers fast)
+    from .lab_session import LabSession  # (warm: the first Init answers fast)
     from .loop import EngineLoop
 
     try:
@@ -27,6 +27,10 @@ def main(conn) -> None:
         return
     if not isinstance(init, P.Init):
         return
+    if os.environ.get("RNNLAB_TEST_HOOKS") == "1":
+        from . import fault_hooks
+
+        fault_hooks.install(LabSession)
     try:
         session, loader = _build(init)
     except Exception as exc:

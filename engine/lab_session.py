@@ -21,6 +21,7 @@ from .probe import probe
 from .protocol import Snapshot
 from .session import load_session, save_session
 from .tasks import make_task
+from .timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from .trainer import Trainer
 
 
@@ -180,6 +181,24 @@ class LabSession:
             return self.snapshot()
         finally:
             self.analyses.wanted = wanted
+
+    def request_step_seconds(self, config: dict | None = None) -> dict:
+        """How long one training step of ``config`` (``LabConfig.to_dict()`` form; default the current
+        configuration) takes here, from one or two real steps on a copy: {"seconds", "slow", "message"}.
+        The session's model, optimizer and batch stream are untouched."""
+        if config is None:
+            model, task, train = self.model, self.task, self.config.train
+        else:
+            cfg = LabConfig.from_dict(config)
+            task = make_task(cfg.task, **cfg.task_params)
+            check_size(cfg, task)
+            model, train = build_model(cfg.model, task, seed=cfg.train.seed), cfg.train
+        seconds = estimate_step_seconds(model, task, train)
+        slow = seconds > SLOW_STEP_SECONDS
+        message = (f"one training step takes about {seconds:.1f} s here (1,000 steps: "
+                   f"{seconds * 1000 / 60:.0f} min); a shorter sequence or fewer units train faster"
+                   if slow else "")
+        return {"seconds": seconds, "slow": slow, "message": message}
 
     def request_save(self, path: str) -> str:
         self.save(path)

@@ -10,7 +10,7 @@ from collections import deque
 
 import numpy as np
 
-from .analysis import analysis_dict, counterfactual, gate_statistics
+from .analysis import analysis_dict, bptt_summary, counterfactual, gate_statistics
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
@@ -73,4 +73,6 @@ ANALYSES = {
     "gate_stats": lambda a, s, trace: gate_statistics(trace.gates) if trace.gates else None,
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
+    # BPTT's sum over time for layer 1: {param name: {"step", "running", "running_back": (T,), "total"}}
+    "bptt": lambda a, s, trace: bptt_summary(s.model, *s.example),
 }

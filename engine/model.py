@@ -2,7 +2,9 @@
 
 The encoder is a plain ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` (batch_first=True) and holds the
 only recurrent weights; training always runs on it. ``engine.probe`` re-runs the same
-weights step by step for display and calls ``head_forward`` so both paths share the head.
+weights one layer at a time for display and calls ``head_forward`` so both paths share the head.
+The initial state h_0 (c_0) is zero, a fixed random buffer, or a learned parameter
+(``ModelConfig.h0``), in PyTorch's (layers x directions, H) layout; ``forward`` also takes one.
 """
 from __future__ import annotations
 
@@ -70,6 +72,41 @@ class SequenceModel(nn.Module):
         if self.output_kind == "attention":
             self.attn = nn.Linear(F, 1, bias=False)  # w_alpha
         self.head = nn.Linear(F, task.num_outputs)  # W_hy, b_y
+        shape = (cfg.num_layers * cfg.num_directions, cfg.hidden_size)  # PyTorch's (L*D, H) per example
+        names = ("h0", "c0") if cfg.cell == "lstm" else ("h0",)
+        for name in names:  # zero: no tensor at all (the encoder's own default)
+            if cfg.h0 == "random":
+                self.register_buffer(name, torch.randn(shape))  # drawn last: other weights unchanged
+            elif cfg.h0 == "learned":
+                setattr(self, name, nn.Parameter(torch.zeros(shape)))
+
+    def initial_state(self, batch: int, h0: torch.Tensor | None = None, c0: torch.Tensor | None = None):
+        """(h0, c0 or None), each (L*D, B, H) or None for zeros: the given ones, else the model's own.
+
+        ``h0``/``c0`` may be (L*D, H) for every example or (L*D, B, H), PyTorch's layout.
+        """
+        cfg = self.config
+        if c0 is not None and cfg.cell != "lstm":
+            raise ValueError(f"c0 is the LSTM's memory cell; a {cfg.cell} model takes only h0")
+        h = self._state(batch, "h0", h0)
+        c = self._state(batch, "c0", c0) if cfg.cell == "lstm" else None
+        if cfg.cell == "lstm" and (h is None) != (c is None):  # torch takes both or neither
+            zeros = torch.zeros(cfg.num_layers * cfg.num_directions, batch, cfg.hidden_size)
+            h, c = (zeros if h is None else h), (zeros if c is None else c)
+        return h, c
+
+    def _state(self, batch: int, name: str, given):
+        cfg = self.config
+        LD, H = cfg.num_layers * cfg.num_directions, cfg.hidden_size
+        state = getattr(self, name, None) if given is None else given
+        if state is None:
+            return None
+        if not isinstance(state, torch.Tensor) or state.shape not in ((LD, H), (LD, batch, H)):
+            shape = tuple(getattr(state, "shape", ()))
+            raise ValueError(f"{name} must have shape ({LD}, {H}) or ({LD}, {batch}, {H}) "
+                             f"(layers x directions, [batch,] hidden); got {shape}")
+        state = state.to(torch.float32)
+        return state.unsqueeze(1).expand(LD, batch, H).contiguous() if state.dim() == 2 else state
 
     def merge(self, out: torch.Tensor) -> torch.Tensor:
         """(B, T, D*H) top-layer outputs -> (B, T, F) h_i: sum (lecture) or concat (PyTorch)."""
@@ -104,13 +141,18 @@ class SequenceModel(nn.Module):
         fwd, bwd = out[:, -1, :H], out[:, 0, H:]  # (B, H) each
         return fwd + bwd if cfg.merge == "sum" else torch.cat([fwd, bwd], dim=-1)
 
-    def run(self, inputs: torch.Tensor) -> HeadResult:
+    def run(self, inputs: torch.Tensor, h0: torch.Tensor | None = None,
+            c0: torch.Tensor | None = None) -> HeadResult:
         x = self.embed(inputs)  # (B, T, E)
-        out, _ = self.encoder(x)  # (B, T, D*H)
+        h, c = self.initial_state(x.shape[0], h0, c0)  # (L*D, B, H) or None for zeros
+        out, _ = self.encoder(x, h if c is None else (h, c))  # (B, T, D*H)
         return self.head_forward(out)
 
-    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        return self.run(inputs).outputs
+    def forward(self, inputs: torch.Tensor, h0: torch.Tensor | None = None,
+                c0: torch.Tensor | None = None) -> torch.Tensor:
+        """Head outputs for inputs (B, T[, F]) from h0/c0 ((L*D, H) or (L*D, B, H); default the
+        model's own initial state, see ``ModelConfig.h0``)."""
+        return self.run(inputs, h0, c0).outputs
 
     def probabilities(self, outputs: torch.Tensor) -> torch.Tensor:
         """What the head reports: class probabilities, or the regression value."""

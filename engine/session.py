@@ -119,7 +119,7 @@ def _restore(name: str, payload) -> Session:
 
 
 def _check_finite_weights(model) -> None:
-    for n, p in model.named_parameters():
+    for n, p in [*model.named_parameters(), *model.named_buffers()]:  # buffers: a random h0
         if not torch.isfinite(p).all():
             raise ValueError(f"parameter {n} is not finite")
 

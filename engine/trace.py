@@ -10,6 +10,11 @@ H hidden units, F = H or 2H after the merge, C classes):
   outputs    (T, C) per-step probabilities, (C,) for an acceptor, () for regression
   grad_norm  (L, D, T)     ||dL/dh_t||, the total derivative through every path
   param_grads {name: array} dL/dtheta of every model parameter
+  head_input (F,)          what the final/regression head reads: the top layer's h_n, for a
+                           bidirectional model h->_n + h<-_1 (sum) or [h->_n; h<-_1] (concat);
+                           None for per-step and attention heads
+  initial_hidden (L, D, H) h_0 each direction starts from (zeros unless ModelConfig.h0 says)
+  initial_cell (L, D, H)   LSTM c_0, else None
 """
 from __future__ import annotations
 
@@ -43,6 +48,9 @@ class Trace:
     merge: str = "sum"
     step: int = 0
     param_grads: dict = field(default_factory=dict)
+    head_input: np.ndarray | None = None
+    initial_hidden: np.ndarray | None = None
+    initial_cell: np.ndarray | None = None
 
     @property
     def num_layers(self) -> int:

@@ -10,6 +10,7 @@ os.environ["RNNLAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-setting
 # ... nor the user's recovery points; and each window's engine process is started one test ahead.
 os.environ["RNNLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-data-")
 os.environ["RNNLAB_SPARE_ENGINE"] = "1"
+os.environ["RNNLAB_TEST_HOOKS"] = "1"  # engine.fault_hooks: e.g. a save that fails as on a full disk
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

@@ -25,8 +25,11 @@ def run_dir(mod, x, state=None):
     return mod(x, state)
 
 
-def layerwise(model, inputs, leaf=None):
+def layerwise(model, inputs, leaf=None, initial=None):
     """Forward through per-(layer, direction) fused modules.
+
+    initial = (h0, c0 or None), each (L*D, B, H) in PyTorch's layout: every chain's starting state
+    (default zeros).
 
     leaf = (layer, direction, t): h_t of that layer/direction is cut out of the graph and replaced
     by a leaf tensor requiring grad (split the sequence at t and restart from the leaf).
@@ -41,9 +44,14 @@ def layerwise(model, inputs, leaf=None):
         for d in range(cfg.num_directions):
             mod = single(model, layer, d)
             seq = x if d == 0 else x.flip(1)  # the backward direction reads right to left
+            start = None
+            if initial is not None:
+                k = layer * cfg.num_directions + d
+                h0, c0 = initial
+                start = h0[k:k + 1] if c0 is None else (h0[k:k + 1], c0[k:k + 1])  # (1, B, H)
             if leaf is not None and leaf[:2] == (layer, d):
                 t = leaf[2] if d == 0 else T - 1 - leaf[2]  # position in the direction's own time
-                out1, st1 = mod(seq[:, : t + 1])
+                out1, st1 = mod(seq[:, : t + 1], start)
                 h_leaf = out1[:, -1].detach().requires_grad_(True)  # (B, H)
                 leaf_tensor = h_leaf
                 if isinstance(st1, tuple):
@@ -56,7 +64,7 @@ def layerwise(model, inputs, leaf=None):
                 else:
                     out, st = torch.cat([out1[:, :-1], h_leaf.unsqueeze(1)], dim=1), state
             else:
-                out, st = mod(seq)
+                out, st = mod(seq, start)
             if d == 1:
                 out = out.flip(1)
             outs.append(out)

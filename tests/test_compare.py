@@ -203,7 +203,7 @@ def test_failed_export_leaves_nothing_half_written(tmp_path, capsys):
 
 
 # ---- the window -------------------------------------------------------------------------------------
-def wait_snapshot(qtbot, window, predicate=lambda s: True, timeout=10000):
+def wait_snapshot(qtbot, window, predicate=lambda s: True, timeout=30000):
     qtbot.waitUntil(lambda: window.shown is not None and predicate(window.shown), timeout=timeout)
     return window.shown
 

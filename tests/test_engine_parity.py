@@ -1,12 +1,11 @@
-"""The probe's step-by-step recomputation equals torch's fused modules: values and gradients."""
+"""The probe (fused kernels, rebuilt gates, reverse recursion) equals torch's fused modules: values and gradients."""
 import itertools
 
 import numpy as np
 import pytest
 import torch
 
-from engine import ModelConfig, build_model, make_task, probe
-from engine import cells as cells_mod
+from engine import ModelConfig, build_model, make_task, probe, recurrence
 from engine.tasks.base import Task
 from tests.reference import layerwise
 
@@ -73,6 +72,7 @@ def check_parity(cell, layers, bidir, merge, head):
                     if D == 2:
                         _, (_, c_b) = model.encoder(model.embed(inputs[:, t:]))
                         np.testing.assert_allclose(trace.cell[0, 1, t], c_b[1, 0].numpy(), atol=1e-5)
+    check_gates_reproduce_states(trace)
     # loss and parameter gradients through the fused path
     model.zero_grad()
     loss = task.loss(model(inputs), targets)
@@ -121,31 +121,80 @@ def test_gates_follow_torch_chunk_order():
     assert set(trace.gates) == {"input", "forget", "cell_candidate", "output"}
 
 
-def wrong_lstm_step(xp, h, c, w_hh, b_hh):
+def check_gates_reproduce_states(trace, atol=1e-5):
+    """The probe's gates (and c_t) put back into the cell's update equation give torch's h_t."""
+    h = trace.hidden.astype(np.float64)  # (L, D, T, H)
+    h0 = np.zeros_like(h[:, :, :1]) if trace.initial_hidden is None else trace.initial_hidden[:, :, None]
+    fwd_prev = np.concatenate([h0[:, :1], h[:, :1, :-1]], axis=2)  # h_{t-1}
+    bwd_prev = np.concatenate([h[:, 1:, 1:], h0[:, 1:]], axis=2)  # h_{t+1}, the backward chain's past
+    h_prev = np.concatenate([fwd_prev, bwd_prev], axis=1)
+    g = {k: v.astype(np.float64) for k, v in trace.gates.items()}
+    if trace.cell_type == "lstm":
+        c = trace.cell.astype(np.float64)
+        c0 = np.zeros_like(c[:, :, :1]) if trace.initial_cell is None else trace.initial_cell[:, :, None]
+        c_prev = np.concatenate([np.concatenate([c0[:, :1], c[:, :1, :-1]], axis=2),
+                                 np.concatenate([c[:, 1:, 1:], c0[:, 1:]], axis=2)], axis=1)
+        np.testing.assert_allclose(c, g["forget"] * c_prev + g["input"] * g["cell_candidate"], atol=atol)
+        np.testing.assert_allclose(h, g["output"] * np.tanh(c), atol=atol)
+    elif trace.cell_type == "gru":
+        np.testing.assert_allclose(h, (1 - g["update"]) * g["new"] + g["update"] * h_prev, atol=atol)
+
+
+def wrong_lstm_gates(xp, hp, h_prev):
     """LSTM with the gate chunks read in the wrong order (i, f, o, g)."""
-    gates = xp + torch.mv(w_hh, h) + b_hh
-    i, f, o, g = gates.chunk(4)
-    i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-    c_new = f * c + i * g
-    return o * torch.tanh(c_new), c_new, {"input": i, "forget": f, "cell_candidate": g, "output": o}
+    i, f, o, g = (xp + hp).chunk(4, dim=-1)
+    return {"input": torch.sigmoid(i), "forget": torch.sigmoid(f), "cell_candidate": torch.tanh(g),
+            "output": torch.sigmoid(o)}
 
 
-def wrong_gru_step(xp, h, c, w_hh, b_hh):
-    """GRU with the reset gate applied before the recurrent matmul (the original paper's form)."""
-    x_r, x_z, x_n = xp.chunk(3)
-    h_r, h_z, _ = (torch.mv(w_hh, h) + b_hh).chunk(3)
+def wrong_gru_gates(xp, hp, h_prev):
+    """GRU with the reset gate applied after the recurrent matmul's bias is split off wrongly:
+    n = tanh(W_in x + b_in + W_hn h + b_hn) * r (r outside the tanh)."""
+    x_r, x_z, x_n = xp.chunk(3, dim=-1)
+    h_r, h_z, h_n = hp.chunk(3, dim=-1)
     r = torch.sigmoid(x_r + h_r)
     z = torch.sigmoid(x_z + h_z)
-    H = h.shape[0]
-    n = torch.tanh(x_n + torch.mv(w_hh[2 * H:], r * h) + b_hh[2 * H:])
-    return (1 - z) * n + z * h, None, {"reset": r, "update": z, "new": n}
+    return {"reset": r, "update": z, "new": r * torch.tanh(x_n + h_n)}
 
 
-@pytest.mark.parametrize("cell,wrong", [("lstm", wrong_lstm_step), ("gru", wrong_gru_step)])
+def swapped_gru_gates(xp, hp, h_prev):
+    """GRU with r and z chunks swapped (z, r, n)."""
+    x_z, x_r, x_n = xp.chunk(3, dim=-1)
+    h_z, h_r, h_n = hp.chunk(3, dim=-1)
+    r = torch.sigmoid(x_r + h_r)
+    z = torch.sigmoid(x_z + h_z)
+    return {"reset": r, "update": z, "new": torch.tanh(x_n + r * h_n)}
+
+
+@pytest.mark.parametrize("cell,wrong", [("lstm", wrong_lstm_gates), ("gru", wrong_gru_gates),
+                                        ("gru", swapped_gru_gates)])
 def test_negative_control_wrong_equations_fail(monkeypatch, cell, wrong):
-    monkeypatch.setattr(cells_mod, f"{cell}_step", wrong)
+    monkeypatch.setattr(recurrence, f"{cell}_gates", wrong)
     with pytest.raises(AssertionError):
         check_parity(cell, 1, False, "sum", "final")
+
+
+def lstm_recursion_without_memory_path(fx, e):
+    """BPTT that forgets the memory cell's own path back in time (dc_{t+1} f_{t+1})."""
+    fx = {**fx, "f": np.zeros_like(fx["f"])}
+    return recurrence._lstm_recursion(fx, e)
+
+
+def gru_recursion_without_leak(fx, e):
+    """BPTT that drops the GRU's direct path z_t * h_{t-1}."""
+    fx = {**fx, "z": np.zeros_like(fx["z"])}
+    return recurrence._gru_recursion(fx, e)
+
+
+@pytest.mark.parametrize("cell,wrong", [("lstm", lstm_recursion_without_memory_path),
+                                        ("gru", gru_recursion_without_leak)])
+def test_negative_control_wrong_backward_fails(monkeypatch, cell, wrong):
+    """A reverse recursion missing one path gives wrong dL/dh_t and wrong weight gradients."""
+    monkeypatch.setitem(recurrence._RECURSIONS, cell, wrong)
+    with pytest.raises(AssertionError):
+        check_parity(cell, 1, False, "sum", "per_step")
+    with pytest.raises(AssertionError):
+        test_grad_norm_is_the_total_derivative(cell, 1, False, "sum")
 
 
 def test_probe_leaves_model_grads_and_mode_alone():

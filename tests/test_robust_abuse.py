@@ -134,10 +134,11 @@ def test_200_random_actions_leave_no_error_no_leak_and_a_responsive_window(qtbot
     lags = [responsive_within(qtbot) for _ in range(5)]
     assert max(lags) < 200
 
+    proc = window.controller.engine.client.proc
     start = time.perf_counter()
     window.close()
-    assert time.perf_counter() - start < 1.0
-    assert not window.controller.handle.thread.isRunning()
+    assert time.perf_counter() - start < 2.0
+    assert not proc.is_alive()
     QApplication.processEvents()
     assert running_qthreads() == qthreads_before
     assert threading.active_count() == threads_before
@@ -148,15 +149,16 @@ def test_200_random_actions_leave_no_error_no_leak_and_a_responsive_window(qtbot
     assert "Traceback" not in err and "Error" not in err, err
 
 
-def test_closing_mid_training_exits_within_a_second(qtbot):
+def test_closing_mid_training_exits_within_two_seconds(qtbot):
     window = make_window(qtbot, "charlm")  # the heaviest task per step
     window.transport.train_button.click()
     wait_shown(qtbot, window, lambda s: s.step > 5 and s.state == "training", timeout=20000)
+    proc = window.controller.engine.client.proc
     start = time.perf_counter()
     window.close()
     elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"close took {elapsed:.2f} s"
-    assert not window.controller.handle.thread.isRunning()
+    assert elapsed < 2.0, f"close took {elapsed:.2f} s"
+    assert not proc.is_alive()
 
 
 def test_rapid_train_pause_clicks_end_in_the_state_of_the_last_click(qtbot):

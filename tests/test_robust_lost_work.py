@@ -141,8 +141,6 @@ def test_failed_export_over_a_previous_one_destroys_no_file(qtbot, tmp_path, mon
 
 
 def test_failed_save_in_the_window_keeps_the_file_and_the_unsaved_mark(qtbot, tmp_path, monkeypatch):
-    from engine import session as session_mod
-
     window = make_window(qtbot, "parity")
     path = tmp_path / "run.rnnlab"
     window.controller.step_once()
@@ -155,11 +153,7 @@ def test_failed_save_in_the_window_keeps_the_file_and_the_unsaved_mark(qtbot, tm
     warnings = []
     monkeypatch.setattr("app.file_actions.QMessageBox.warning", lambda *a: warnings.append(a[2]))
 
-    def disk_full(obj, f):
-        f.write(b"partial")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(session_mod.torch, "save", disk_full)
+    window.controller.call("fail_saves", message="No space left on device")
     window.files.save()
     qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
     assert "No space left" in warnings[0]
@@ -169,6 +163,11 @@ def test_failed_save_in_the_window_keeps_the_file_and_the_unsaved_mark(qtbot, tm
 
 
 # ---- quitting with unsaved training ---------------------------------------------------------------
+def engine_running(window) -> bool:
+    client = window.controller.engine.client
+    return client.alive and client.proc.is_alive()
+
+
 def training_window(qtbot, monkeypatch, answer: str):
     monkeypatch.setattr(file_actions_mod, "ask_unsaved", lambda window: answer)
     window = make_window(qtbot, "parity")
@@ -180,7 +179,7 @@ def training_window(qtbot, monkeypatch, answer: str):
 def test_quit_cancel_keeps_the_window_and_the_training(qtbot, monkeypatch):
     window = training_window(qtbot, monkeypatch, "cancel")
     assert window.close() is False
-    assert window.isVisible() and window.controller.handle.thread.isRunning()
+    assert window.isVisible() and engine_running(window)
     step = window.controller.shown.step
     wait_shown(qtbot, window, lambda s: s.step > step + 5 and s.state == "training", timeout=10000)
     monkeypatch.setattr(file_actions_mod, "ask_unsaved", lambda window: "discard")
@@ -191,7 +190,7 @@ def test_quit_discard_closes_without_writing(qtbot, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     window = training_window(qtbot, monkeypatch, "discard")
     assert window.close() is True
-    assert not window.controller.handle.thread.isRunning()
+    assert not engine_running(window)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -201,7 +200,7 @@ def test_quit_save_to_a_new_file_saves_then_closes(qtbot, monkeypatch, tmp_path)
     window = training_window(qtbot, monkeypatch, "save")
     window.close()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
-    assert not window.controller.handle.thread.isRunning()
+    assert not engine_running(window)
     saved = load_session(path)
     assert saved.step >= 5
     # what was saved is what the window had trained: the displayed step is not ahead of the file
@@ -217,13 +216,11 @@ def test_quit_save_to_the_current_file_writes_the_latest_training(qtbot, monkeyp
     window.controller.train(True)  # keep training after the save: unsaved again
     wait_shown(qtbot, window, lambda s: s.step > first + 10, timeout=10000)
     window.close()
-    assert not window.isVisible() and not window.controller.handle.thread.isRunning()
+    assert not window.isVisible() and not engine_running(window)
     assert load_session(path).step > first + 10
 
 
 def test_quit_save_that_fails_keeps_the_window_open(qtbot, monkeypatch, tmp_path):
-    from engine import session as session_mod
-
     path = tmp_path / "run.rnnlab"
     window = training_window(qtbot, monkeypatch, "save")
     window.files.save_to(str(path))
@@ -234,15 +231,12 @@ def test_quit_save_that_fails_keeps_the_window_open(qtbot, monkeypatch, tmp_path
     warnings = []
     monkeypatch.setattr("app.file_actions.QMessageBox.warning", lambda *a: warnings.append(a[2]))
 
-    def disk_full(obj, f):
-        raise OSError(28, "disk full")
-
-    monkeypatch.setattr(session_mod.torch, "save", disk_full)
+    window.controller.call("fail_saves", message="disk full")
     window.close()
     qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
     assert "disk full" in warnings[0]
-    assert window.isVisible() and window.controller.handle.thread.isRunning()  # nothing lost yet
-    monkeypatch.setattr(session_mod.torch, "save", REAL_TORCH_SAVE)
+    assert window.isVisible() and engine_running(window)  # nothing lost yet
+    window.controller.call("restore_saves")
     window.close()  # the disk has space again: saves, then closes
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
     assert load_session(path).step > step

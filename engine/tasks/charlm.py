@@ -148,7 +148,8 @@ class CharLMTask(Task):
         was_training = model.training
         model.eval()
         try:
-            out, state = model.encoder(model.embed(ids.unsqueeze(0)))  # (1, T, H)
+            h0, c0 = model.initial_state(1)  # the model's own h_0 (ModelConfig.h0), None for zeros
+            out, state = model.encoder(model.embed(ids.unsqueeze(0)), h0 if c0 is None else (h0, c0))  # (1, T, H)
             chars = []
             for _ in range(length):
                 logits = model.head_forward(out[:, -1:]).outputs[0, -1]  # (V,)
