@@ -169,7 +169,7 @@ class LabController(QObject):
             return
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
-                                              seq_len_range(cfg.task))
+                                              seq_len_range(cfg.task), "min_len" in cfg.task_params)
 
     def set_data_view(self, view: dict) -> None:
         """The engine opened a data file (or a session on one): remember how to show its task."""
@@ -354,11 +354,9 @@ class LabController(QObject):
         self.training = False
         self.window.transport.set_training(False)
         loss = "not finite" if not math.isfinite(event.loss) else f"{event.loss:.3g}"
-        hint = "lower the learning rate" if self.config.train.clip else \
-            "turn gradient clipping on or lower the learning rate"
-        self.status_message.emit(
-            f"Diverged at step {event.step}: loss/gradient {loss}. Training paused; the weights are the "
-            f"last finite ones. Try: {hint}, then press Train.", 0)
+        hint = "a lower learning rate" if self.config.train.clip else "clipping on or a lower learning rate"
+        self.status_message.emit(f"Diverged at step {event.step} (loss {loss}): paused at the last finite weights. "
+                                 f"Try {hint}.", 0)
         self.state_changed.emit("diverged")
 
     def on_failed(self, event) -> None:

@@ -148,14 +148,12 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     from .board import PanelBoard
     from .export import ExportError, export_all, write_text
     from .gif import export_gif
-    from .panel_registry import analysis_feeds
     from .theme import apply_dark_theme, quiet_platform_messages
 
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {key for key, _feed in analysis_feeds().values()}  # every panel's analysis
-    snap = session.snapshot()
+    snap = session.request_full_snapshot()
     board = PanelBoard(snap)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)

@@ -45,7 +45,7 @@ class PanelSpec:
 
 # (dock objectName, dock title, area) in the order they are created; area: "right", "bottom", or
 # "tab:<dock objectName>" for a tab behind that (earlier) dock
-DOCKS = (("heatmapDock", "Hidden states h_t", "right"),
+DOCKS = (("heatmapDock", "Hidden states hₜ", "right"),
          ("gatesDock", "Gates", "right"),
          ("gradientDock", "Gradients", "bottom"),
          ("curvesDock", "Training curves", "bottom"),
@@ -70,7 +70,7 @@ PANELS = (
                    "product, for every unit (LSTM f⊙c, i⊙g, o⊙tanh c; GRU z⊙h, r⊙(W_hn h + b_hn))."),
     PanelSpec("equationsPanel", EquationsPanel, "Equations", "gatesDock", board=(5, 1, 1, 1),
               help="The cell's equations with the numbers of the step at the cursor."),
-    PanelSpec("gradientPanel", GradientPanel, "dL/dh_t", "gradientDock", sweep=True, board=(3, 0, 1, 1),
+    PanelSpec("gradientPanel", GradientPanel, "dL/dhₜ", "gradientDock", sweep=True, board=(3, 0, 1, 1),
               help="||dL/dh_t|| per step on a log axis: how much of the gradient reaches each step."),
     PanelSpec("bpttPanel", BpttPanel, "BPTT sum over t", "gradientDock", analysis="bptt", feed="set_bptt",
               board=(8, 1, 1, 1),
@@ -81,7 +81,7 @@ PANELS = (
               help="The spectral radius of the recurrent Jacobian and the products of step Jacobians."),
     PanelSpec("curvesPanel", CurvesPanel, "Training curves", "curvesDock", board=(3, 1, 1, 1),
               help="Loss, the task's metric and the gradient norm over training steps."),
-    PanelSpec("attentionPanel", AttentionPanel, "Attention α_i", "attentionDock", sweep=True, board=(4, 0, 1, 1),
+    PanelSpec("attentionPanel", AttentionPanel, "Attention αᵢ", "attentionDock", sweep=True, board=(4, 0, 1, 1),
               help="The attention weights alpha_i over the input positions (attention head only)."),
     PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock",
               analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),

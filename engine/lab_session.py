@@ -16,7 +16,7 @@ import torch
 
 from .errors import SessionError
 from .lab_config import MAX_CELLS, LabConfig, check_size, typed_hint
-from .live_analyses import Analyses
+from .live_analyses import ANALYSES, Analyses
 from .model import build_model
 from .probe import probe
 from .protocol import Snapshot
@@ -199,6 +199,17 @@ class LabSession:
                                direction: int = 0) -> dict:
         """LSTMVis pattern search of the displayed example's steps t0..t1 in the reference batch."""
         return self.analyses.hidden.pattern(self, t0, t1, threshold, layer, direction)
+
+    def request_full_snapshot(self) -> Snapshot:
+        """A snapshot with every analysis computed for the current model and example (not only those of
+        the visible panels): what an export draws, so that no figure shows an earlier model."""
+        wanted = self.analyses.wanted
+        self.analyses.wanted = set(ANALYSES)
+        self.analyses.force_next()
+        try:
+            return self.snapshot()
+        finally:
+            self.analyses.wanted = wanted
 
     def request_step_seconds(self, config: dict | None = None) -> dict:
         """How long one training step of ``config`` (``LabConfig.to_dict()`` form; default the current

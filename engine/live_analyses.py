@@ -47,6 +47,11 @@ class Analyses:
         self._attribution, self._attribution_key, self._next_attribution = None, None, 0.0
         self.hidden.reset()
 
+    def force_next(self) -> None:
+        """The next spectrum is computed now, for the current weights (an export must not show a stale one)."""
+        self._next_spectrum = 0.0
+        self._spectrum_key = None
+
     def compute(self, session, trace) -> dict:
         """{key: payload} of every wanted analysis; None says "nothing for this model or example"."""
         return {key: ANALYSES[key](self, session, trace) for key in sorted(self.wanted) if key in ANALYSES}

@@ -131,7 +131,8 @@ class ControlsPanel(QWidget):
         f = QFormLayout(task_box)
         f.addRow(self.task_combo)
         f.addRow(self.task_description)
-        f.addRow("length T", self.seq_len_spin)
+        self.seq_len_label = QLabel("length T")
+        f.addRow(self.seq_len_label, self.seq_len_spin)
         model_box = QGroupBox("Network")
         f = QFormLayout(model_box)
         f.addRow("cell", self.cell_combo)
@@ -190,12 +191,17 @@ class ControlsPanel(QWidget):
         finally:
             self._updating = False
 
-    def set_task_details(self, description: str, seq_len_range: tuple[int, int] | None) -> None:
+    def set_task_details(self, description: str, seq_len_range: tuple[int, int] | None,
+                         variable_length: bool = False) -> None:
+        """variable_length: examples are shorter than T (drawn between a minimum and T)."""
         self.task_description.setText(description)
+        self.seq_len_label.setText("max length T" if variable_length else "length T")
         self.seq_len_spin.setEnabled(seq_len_range is not None)
         if seq_len_range is not None:
             self._updating = True
+            value = self.seq_len_spin.value()
             self.seq_len_spin.setRange(*seq_len_range)
+            self.seq_len_spin.setValue(value)
             self.seq_len_spin.setToolTip(f"{TIPS['seq_len']} This task: {seq_len_range[0]}-{seq_len_range[1]}.")
             self._updating = False
 
@@ -228,6 +234,9 @@ class ControlsPanel(QWidget):
                         combo.setCurrentIndex(i)
             for key, spin in spins.items():
                 if key in values and values[key] is not None:
+                    # the running value always shows: widen the range first (the previous task's range
+                    # would clamp it; the new task's range is set by set_task_details right after)
+                    spin.setRange(min(spin.minimum(), values[key]), max(spin.maximum(), values[key]))
                     spin.setValue(values[key])
             if "bidirectional" in values:
                 self.bidir_check.setChecked(bool(values["bidirectional"]))

@@ -313,4 +313,7 @@ class EquationsPanel(Panel):
         return ["quantity", "value"], [[q, v] for q, v in self.rows]
 
     def export_item(self):
-        return self.text
+        """The whole text as a document (no scroll bar, nothing cut), at the view's width."""
+        document = self.text.document()
+        document.setTextWidth(max(self.text.viewport().width(), 400))
+        return document

@@ -113,8 +113,7 @@ class UnrolledScene:
         fill.setAlpha(40)
         self.highlight.setBrush(QBrush(fill))
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-12, -12, 12, 12))
-        self.legend_text = ("box stripes: units of h_t (blue −1 … red +1) · arrow width: ‖∂L/∂h_t‖ · "
-                            "hover or click a box: the weights every column shares")
+        self.legend_text = self._forward_legend
         self.legend.setText(self.legend_text)
         self.legend.setToolTip(f"Head: {HEAD_NAMES.get(kind, kind)}. Each box shows the vector h_t: one "
                                "stripe per unit, blue (−1) to red (+1). The recurrent arrow into h_t "

@@ -7,6 +7,7 @@ the mouse asks for one, not for every cell at every snapshot.
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QPen
 
 from .base import mix_colors
@@ -30,7 +31,10 @@ class CellStyles:
         self.arrow_pens = [QPen(mix_colors(theme["muted"], theme["bad"], v), 1.0 + 4.0 * v) for v in steps]
         plain = QColor(bg)
         self.plain = (QBrush(plain), ink_on(plain))  # (box brush, text colour) outside the animation
-        fills = [mix_colors(bg, theme["accent"], 0.25 + 0.75 * v) for v in steps]
+        # a perceptual sequential map (dark purple -> yellow), so that levels decades apart look
+        # clearly different, not shades of one hue
+        lut = pg.colormap.get("inferno").getLookupTable(0.12, 1.0, nPts=LEVELS)
+        fills = [QColor(int(r), int(g), int(b)) for r, g, b in lut[:, :3]]
         self.backward = [(QBrush(c), ink_on(c)) for c in fills]  # during the backward-pass animation
 
     @staticmethod

@@ -147,6 +147,7 @@ class UnrolledView(UnrolledScene, Panel):
         if rebuilt:
             self._shape = shape
             self._build(trace)
+            self._user_zoomed = False  # another network: automatic zoom again (a Fit was for the old one)
             self._auto_zoom()
             self.sharing.restore(L, D)
         self._recolour()
@@ -169,6 +170,24 @@ class UnrolledView(UnrolledScene, Panel):
         """
         self._backward_step = None if t is None else int(t)
         self._recolour()
+        self._update_legend()
+
+    _forward_legend = ("box stripes: units of h_t (blue −1 … red +1) · arrow width: ‖∂L/∂h_t‖ · "
+                       "hover or click a box: the weights every column shares")
+
+    def _update_legend(self) -> None:
+        """The caption says what the colours mean now: unit stripes, or (during the backward pass)
+        ||dL/dh_t|| on a log scale from the example's smallest to its largest."""
+        tr = self.trace
+        if tr is None:
+            return
+        if self._backward_step is None:
+            self.legend.setText(self._forward_legend)
+            return
+        g = np.asarray(tr.grad_norm, dtype=float)
+        g = g[np.isfinite(g) & (g > 0)]
+        span = f"{g.min():.0e} (dark) … {g.max():.0e} (bright)" if g.size else "none"
+        self.legend.setText(f"backward pass: box colour = ‖∂L/∂h_t‖ on a log scale, {span} · dim: not reached yet")
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -192,9 +211,11 @@ class UnrolledView(UnrolledScene, Panel):
         self._user_zoomed = True
 
     def fit_to_view(self) -> None:
-        """Show as much of the sequence as fits, never below MIN_ZOOM (long sequences still scroll)."""
+        """Show as much of the sequence as fits, never so small that the labels go (long sequences
+        still scroll)."""
         r, vp = self.scene.sceneRect(), self.view.viewport().rect()
-        self._set_zoom(min(vp.width() / max(r.width(), 1.0), vp.height() / max(r.height(), 1.0)))
+        fit = min(vp.width() / max(r.width(), 1.0), vp.height() / max(r.height(), 1.0))
+        self._set_zoom(max(fit, TEXT_MIN_ZOOM))
         self._user_zoomed = True
         self.set_time(self.time)
 
@@ -293,7 +314,7 @@ class UnrolledView(UnrolledScene, Panel):
         for i, item in enumerate(self.output_texts):
             pred = tr.predictions[i] if i < len(tr.predictions) else ""
             target = tr.targets[i] if i < len(tr.targets) else ""
-            self._set_text(item, pred)
+            self._set_text(item, pred, limit=8)  # "positive", "negative" whole
             ok = None if correct is None or not target else correct[i]
             colour = th["foreground"] if ok is None else (th["good"] if ok else th["bad"])
             self.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
