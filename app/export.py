@@ -178,17 +178,21 @@ def table_csv(header, rows) -> str:
     return out.getvalue()
 
 
-def panel_table(panel) -> tuple[list, list]:
-    """A panel's numbers for CSV, with time steps counted from 1 as on screen (t = 1..T), and a note
-    instead of an empty file when the panel has nothing for this model and example."""
+def empty_reason(panel) -> str:
+    """Why a panel has no numbers for this model and example, in words."""
+    return getattr(panel, "empty_reason", lambda: "")() or "nothing to show for this model and example"
+
+
+def panel_table(panel, note_if_empty: bool = True) -> tuple[list, list]:
+    """A panel's numbers for CSV, with time steps counted from 1 as on screen (t = 1..T); when the
+    panel has nothing for this model and example, a note saying why (or no rows: ``note_if_empty``)."""
     header, rows = panel.data_table()
     if header and header[0] == "t":
         rows = [[r[0] + 1] + list(r[1:]) if isinstance(r[0], (int, np.integer)) else r for r in rows]
     elif header == ["quantity", "value"]:
         rows = [[k, v + 1] if k == "t" else [k, v] for k, v in rows]
-    if not rows:
-        reason = getattr(panel, "empty_reason", lambda: "")() or "nothing to show for this model and example"
-        header, rows = ["note"], [[reason]]
+    if not rows and note_if_empty:
+        header, rows = ["note"], [[empty_reason(panel)]]
     return header, rows
 
 
@@ -248,7 +252,7 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
         files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
     finally:
         panel.set_theme(previous)
-    header, rows = panel_table(panel)
+    header, rows = panel_table(panel, note_if_empty=False)
     if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
         files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
     return files
@@ -305,7 +309,7 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
             check_progress(progress, k, total, f"panel {name}")
             files = panel_files(name, panel, light, scale)
             if f"{name}.csv" not in files:
-                absent[name] = "nothing to show for this model and example (the figure says why)"
+                absent[name] = empty_reason(panel)
             for fname, data in files.items():
                 write(folder / fname, data)
         check_progress(progress, len(panels), total, "trace and configuration")

@@ -38,10 +38,10 @@ from .panels import make_panels
 
 DEFAULT_TASK = "adding"
 SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
-                     "attentionDock": "Attention"}
+                     "attentionDock": "Attention", "insideDock": "Inside"}
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
-REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init",
+REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0",
                 "optimizer", "seed")
 CHANGE_NAMES = {"lr": "learning rate", "max_norm": "max-norm", "num_layers": "layers", "hidden_size": "H",
                 "seq_len": "T", "embedding_dim": "E", "batch_size": "batch"}
@@ -195,8 +195,15 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
         for name, title, area in DOCKS:
             dock = self.docks[name]
-            # one word per tab when five docks share one column: nothing elided
+            # one word per tab when the docks share one column: nothing elided
             dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            if area.startswith("tab:") and not compact:  # a tab behind another dock, which stays in front
+                other = self.docks[area[4:]]
+                self.addDockWidget(self.dockWidgetArea(other), dock)
+                self.tabifyDockWidget(other, dock)
+                other.raise_()
+                dock.show()
+                continue
             self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
             dock.show()
             if compact and first is not None:

@@ -14,6 +14,9 @@ from . import protocol as P
 
 
 def main(conn) -> None:
+    # numpy's OpenBLAS would start a thread per core for every small product: on a busy 2-core machine
+    # that makes a 128x128 eigendecomposition take seconds instead of milliseconds
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import torch  # noqa: F401  (the expensive import, done while the window is still being built)
 
     torch.set_num_threads(1)
