@@ -123,6 +123,9 @@ class LectureMenu(QObject):
             self.window.controller.request("pytorch_example", on_done=self._show_pytorch_example,
                                            on_error=self._on_failed, refresh=False)
 
+    def _on_failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(f"Lecture: {message}", 10000)
+
     def _show_pytorch_example(self, result: dict) -> None:
         from .pytorch_example_dialog import PytorchExampleDialog
 

@@ -197,10 +197,15 @@ class MainWindow(QMainWindow):
             dock = self.docks[name]
             # one word per tab when five docks share one column: nothing elided
             dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
-            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            behind = None if compact or not area.startswith("tab:") else self.docks[area[4:]]
+            self.addDockWidget(Qt.RightDockWidgetArea if compact else
+                               (self.dockWidgetArea(behind) if behind else AREAS[area]), dock)
             dock.show()
             if compact and first is not None:
                 self.tabifyDockWidget(first, dock)
+            elif behind is not None:  # a tab behind another dock, which stays in front
+                self.tabifyDockWidget(behind, dock)
+                behind.raise_()
             first = first or dock
         side = max(250, min(310, int(w * 0.2)))
         self.resizeDocks([controls], [side], Qt.Horizontal)
