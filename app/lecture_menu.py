@@ -124,7 +124,7 @@ class LectureMenu(QObject):
                                            on_error=self._on_failed, refresh=False)
 
     def _on_failed(self, message: str) -> None:
-        QMessageBox.warning(self.window, "Lecture", message)
+        self.window.statusBar().showMessage(f"Lecture: {message}", 10000)
 
     def _show_pytorch_example(self, result: dict) -> None:
         from .pytorch_example_dialog import PytorchExampleDialog

@@ -265,6 +265,24 @@ class LabSession:
         g = torch.Generator().manual_seed(self.timeline.step(self.trainer))
         return prompt, self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g)
 
+    def request_pytorch_example(self, seed: int = 0) -> dict:
+        """The deck's nn.RNN(10, 20, 2) slide run with this model's weights (engine.pytorch_example)."""
+        from .pytorch_example import pytorch_example
+
+        return pytorch_example(self.shown_model(), int(seed))
+
+    def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
+        """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
+        "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""
+        if not hasattr(self.task, "generate"):
+            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
+        g = torch.Generator().manual_seed(self.timeline.step(self.trainer))
+        record: list = []
+        text = self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g, record=record)
+        learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
+        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+                "learned": learned, "sampled": sampled}
+
     def request_view_checkpoint(self, step: int | None = None) -> dict:
         """Show the network as it was at the checkpoint nearest ``step`` (None: the present) in the
         following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""
@@ -298,24 +316,6 @@ def data_task_view(config: LabConfig, task) -> dict:
     spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
     return {"config": config.to_dict(), "title": task.title, "description": task.description,
             "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
-
-    def request_pytorch_example(self, seed: int = 0) -> dict:
-        """The deck's nn.RNN(10, 20, 2) slide run with this model's weights (engine.pytorch_example)."""
-        from .pytorch_example import pytorch_example
-
-        return pytorch_example(self.model, int(seed))
-
-    def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
-        """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
-        "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""
-        if not hasattr(self.task, "generate"):
-            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
-        g = torch.Generator().manual_seed(self.trainer.step_count)
-        record: list = []
-        text = self.task.generate(self.model, prompt, int(length), float(temperature), g, record=record)
-        learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
-        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
-                "learned": learned, "sampled": sampled}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

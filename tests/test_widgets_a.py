@@ -145,7 +145,7 @@ def test_heatmap_shows_the_selected_layer_and_direction_and_switches_to_the_cell
     panel.state_combo.setCurrentIndex(1)
     np.testing.assert_array_equal(panel.image_array(), tr.cell[1, 1].T)
     assert panel.levels() == C_LEVELS and tuple(panel.bar.levels()) == C_LEVELS
-    assert "c_t" in panel.plot.getPlotItem().titleLabel.text
+    assert "c←_t (memory cell), layer 2" in panel.plot.getPlotItem().titleLabel.text  # the backward chain's c_t
 
     gru = trace_for("gru", T=5)  # no c_t, one layer, one direction: selectors fall back
     panel.set_trace(gru)
