@@ -197,10 +197,17 @@ class MainWindow(QMainWindow):
             dock = self.docks[name]
             # one word per tab when five docks share one column: nothing elided
             dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
-            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            behind = self.docks[area[4:]] if area.startswith("tab:") else None  # a tab behind that dock
+            if compact:
+                self.addDockWidget(Qt.RightDockWidgetArea, dock)
+            else:
+                self.addDockWidget(self.dockWidgetArea(behind) if behind else AREAS[area], dock)
             dock.show()
             if compact and first is not None:
                 self.tabifyDockWidget(first, dock)
+            elif behind is not None:
+                self.tabifyDockWidget(behind, dock)
+                behind.raise_()
             first = first or dock
         side = max(250, min(310, int(w * 0.2)))
         self.resizeDocks([controls], [side], Qt.Horizontal)
