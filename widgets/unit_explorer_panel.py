@@ -249,4 +249,5 @@ class UnitExplorerPanel(Panel):
         return header, rows
 
     def export_item(self):
-        return self
+        """The ranking and the coloured text side by side, the unit's trace below (no controls)."""
+        return [[self.rank_plot, self.text.viewport()], [self.trace_plot]]
