@@ -7,6 +7,7 @@ listed here with their text (the window in brackets, a few tokens of context eit
 """
 from __future__ import annotations
 
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -136,4 +137,14 @@ class PatternSearchPanel(Panel):
         return HEADER, self._rows()
 
     def export_item(self):
-        return self
+        """The query and the matches as a document (no controls)."""
+        import html
+
+        doc = QTextDocument()
+        cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                        for row in self._rows())
+        head = "".join(f"<th align='left'>{h}</th>" for h in HEADER)
+        doc.setHtml(f"<p>{html.escape(self.summary.text())}</p>"
+                    f"<table cellspacing='0' cellpadding='3'><tr>{head}</tr>{cells}</table>")
+        doc.setTextWidth(max(400, self.width()))
+        return doc

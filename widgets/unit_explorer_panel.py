@@ -14,6 +14,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from .base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
@@ -57,6 +58,7 @@ class UnitExplorerPanel(Panel):
         self._layout.addLayout(top)
 
         split = QSplitter()
+        self.figure = split  # what an export renders: plots and text, none of the controls above
         self.rank_plot = pg.PlotWidget(objectName="unitRankingPlot")
         self.rank_plot.setMinimumSize(150, 150)
         rp = self.rank_plot.getPlotItem()
@@ -76,6 +78,7 @@ class UnitExplorerPanel(Panel):
         col.setContentsMargins(0, 0, 0, 0)
         self.text = QTextBrowser(objectName="unitTextView")
         self.text.setMinimumHeight(90)
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.text.setToolTip("Each input token's background is the unit's value right after reading it "
                              "(blue negative, white 0, red positive).")
         col.addWidget(self.text, 3)
@@ -249,4 +252,5 @@ class UnitExplorerPanel(Panel):
         return header, rows
 
     def export_item(self):
-        return self
+        """The ranking and the coloured text side by side, the unit's trace below (no controls)."""
+        return [[self.figure]]
