@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from engine import protocol as P
 from engine.config import ModelConfig, TrainConfig
-from engine.lab_config import LabConfig, check_size
-from engine.tasks import list_tasks, make_task, task_class
+from engine.lab_config import LabConfig, check_size, config_from_dict
+from engine.tasks import is_data_task, list_tasks, make_task, task_class
 
 from .engine_link import EngineLink
 from .panels import apply_snapshot, wanted_analyses
@@ -22,7 +22,7 @@ from .panels import apply_snapshot, wanted_analyses
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
 
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0")
 TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
 
 
@@ -40,13 +40,16 @@ def values_to_config(values: dict, base_params: dict | None = None) -> LabConfig
     """
     task_cls = task_class(values["task"])
     params = dict(base_params or {})
-    if any(p.name == "seq_len" for p in task_cls.params_spec) and values.get("seq_len") is not None:
+    data = is_data_task(values["task"])  # every data task has a length; its ranges come from the file
+    if (data or any(p.name == "seq_len" for p in task_cls.params_spec)) and values.get("seq_len") is not None:
         params["seq_len"] = values["seq_len"]  # the task validates it (a whole number in its range)
     cfg = LabConfig(task=values["task"], task_params=params,
                     model=ModelConfig(**{k: values[k] for k in MODEL_KEYS}),
                     train=TrainConfig(**{k: values[k] for k in TRAIN_KEYS}))
-    check_size(cfg, make_task(cfg.task, **cfg.task_params))
+    if not data:  # a data task's file is in the engine, which checks the size when it configures
+        check_size(cfg, make_task(cfg.task, **cfg.task_params))
     return cfg
+
 
 
 def seq_len_range(task_name: str):
@@ -76,6 +79,7 @@ class LabController(QObject):
         self._wanted_sent = None
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
+        self.data_view: dict | None = None  # the task on the user's data file: engine.lab_session.data_task_view
         self.engine = EngineLink(self, config, open_path)
         self._view_busy, self._view_next = False, None  # timeline: one view request in flight, latest wins
         self.held = False  # an export draws its own snapshots into the panels: new ones wait
@@ -112,7 +116,11 @@ class LabController(QObject):
     def apply_values(self, values: dict) -> bool:
         """Controls changed. A new task loads its recommended preset. Returns success."""
         try:
-            if values["task"] != self.config.task:
+            if values["task"] != self.config.task and is_data_task(values["task"]):
+                if self.data_view is None or self.data_view["config"]["task"] != values["task"]:
+                    raise ValueError("open the data file again (File > Open data)")
+                cfg = config_from_dict(self.data_view["config"])  # back to the data file's task
+            elif values["task"] != self.config.task:
                 cfg = LabConfig.for_task(values["task"])
             else:
                 cfg = values_to_config(values, self.config.task_params)
@@ -133,6 +141,7 @@ class LabController(QObject):
 
         def done(result):
             if result == "rebuilt":
+                self.estimate_step_time()
                 self.status_message.emit("Architecture changed: rebuilt the model with fresh weights "
                                          f"(seed {cfg.train.seed}).", 5000)
             else:
@@ -144,12 +153,28 @@ class LabController(QObject):
 
         self.request("configure", done, failed, config=cfg.to_dict())
 
+    def estimate_step_time(self) -> None:
+        """Time one or two training steps of the running configuration in the engine (a new model)."""
+        self.request("step_seconds", self.window.show_step_estimate, lambda _m: None, refresh=False)
+
     def adopt_config(self, cfg: LabConfig) -> None:
         """The engine runs (or is about to run) ``cfg``: the controls follow."""
         self.config = cfg
+        if is_data_task(cfg.task):  # the engine holds the file: show what it told us about the task
+            view = self.data_view
+            if view is not None and view["config"]["task_params"].get("data") == cfg.task_params.get("data"):
+                self.window.controls.set_data_task(cfg.task, view["title"], view["description"])
+                self.window.controls.set_task_details(view["description"], view["seq_len_range"])
+            self.window.controls.set_values(config_to_values(cfg))
+            return
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
-                                              seq_len_range(cfg.task))
+                                              seq_len_range(cfg.task), "min_len" in cfg.task_params)
+
+    def set_data_view(self, view: dict) -> None:
+        """The engine opened a data file (or a session on one): remember how to show its task."""
+        self.data_view = view
+        self.data_view["config"] = dict(view["config"])
 
     def train(self, on: bool) -> None:
         if on:
@@ -242,7 +267,9 @@ class LabController(QObject):
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
-        self.window.unrolled.set_backward_step(t)
+        for panel in self.panels.values():  # the unrolled view and the BPTT sum follow the frame
+            if hasattr(panel, "set_backward_step"):
+                panel.set_backward_step(t)
         snap = self.shown
         if t is None or snap is None or not len(snap.history.get("clipped", ())):
             return
@@ -285,6 +312,14 @@ class LabController(QObject):
         key = (snap.config["task"], tuple(sorted(snap.config["task_params"].items())))
         task_changed = key != self._task_info_key
         self._task_info_key = key
+        if task_changed and snap.task_info.get("data"):  # e.g. an opened session on a data file
+            info = snap.task_info
+            seq = info.get("param_ranges", {}).get("seq_len")
+            self.set_data_view({"config": snap.config, "title": info["title"], "description": info["description"],
+                                "seq_len_range": tuple(seq) if seq else None, "data": info["data"]})
+            if snap.config["task"] == self.config.task and \
+                    snap.config["task_params"].get("data") == self.config.task_params.get("data"):
+                self.adopt_config(self.config)
         if task_changed:
             hint = snap.task_info.get("typed_hint", "")
             self.window.strip.set_input_enabled(hint.startswith("type"), hint)
@@ -319,11 +354,9 @@ class LabController(QObject):
         self.training = False
         self.window.transport.set_training(False)
         loss = "not finite" if not math.isfinite(event.loss) else f"{event.loss:.3g}"
-        hint = "lower the learning rate" if self.config.train.clip else \
-            "turn gradient clipping on or lower the learning rate"
-        self.status_message.emit(
-            f"Diverged at step {event.step}: loss/gradient {loss}. Training paused; the weights are the "
-            f"last finite ones. Try: {hint}, then press Train.", 0)
+        hint = "a lower learning rate" if self.config.train.clip else "clipping on or a lower learning rate"
+        self.status_message.emit(f"Diverged at step {event.step} (loss {loss}): paused at the last finite weights. "
+                                 f"Try {hint}.", 0)
         self.state_changed.emit("diverged")
 
     def on_failed(self, event) -> None:

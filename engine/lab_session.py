@@ -11,11 +11,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .errors import SessionError
 from .lab_config import MAX_CELLS, LabConfig, check_size, typed_hint
-from .live_analyses import Analyses
+from .live_analyses import ANALYSES, Analyses
 from .model import build_model
 from .probe import probe
 from .protocol import Snapshot
@@ -126,6 +127,7 @@ class LabSession:
         info = self.task.info()
         info["typed_hint"] = typed_hint(self.task)
         info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
+        info["classes"] = list(self.task.classes)  # what a classification head's outputs index
         info["input_dim"] = self.task.input_dim
         info["output_kind"] = self.task.output_kind
         trace = self.probe()
@@ -184,6 +186,31 @@ class LabSession:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
 
+    def request_fixed_points(self, x_const=None, period: int = 1, n_starts: int = 64,
+                             budget_s: float = 3.0) -> dict:
+        """Start a fixed-point search (engine.hidden_live) and run its first slice; returns its status."""
+        return self.analyses.hidden.start_fixed_points(self, x_const, period, n_starts, budget_s)
+
+    def request_fixed_points_step(self) -> dict:
+        """Run the next slice of the fixed-point search; returns its status (state "done" at the end)."""
+        return self.analyses.hidden.advance_fixed_points()
+
+    def request_pattern_search(self, t0: int, t1: int, threshold: float, layer: int = 0,
+                               direction: int = 0) -> dict:
+        """LSTMVis pattern search of the displayed example's steps t0..t1 in the reference batch."""
+        return self.analyses.hidden.pattern(self, t0, t1, threshold, layer, direction)
+
+    def request_full_snapshot(self) -> Snapshot:
+        """A snapshot with every analysis computed for the current model and example (not only those of
+        the visible panels): what an export draws, so that no figure shows an earlier model."""
+        wanted = self.analyses.wanted
+        self.analyses.wanted = set(ANALYSES)
+        self.analyses.force_next()
+        try:
+            return self.snapshot()
+        finally:
+            self.analyses.wanted = wanted
+
     def request_step_seconds(self, config: dict | None = None) -> dict:
         """How long one training step of ``config`` (``LabConfig.to_dict()`` form; default the current
         configuration) takes here, from one or two real steps on a copy: {"seconds", "slow", "message"}.
@@ -205,6 +232,27 @@ class LabSession:
     def request_save(self, path: str) -> str:
         self.save(path)
         return str(path)
+
+    def request_open_data(self, path: str, fold_case: bool = False) -> dict:
+        """Read a data file here in the engine and switch to its task's preset. A bad file raises
+        ValueError (one line) and changes nothing. Returns what the window shows of the new task."""
+        from .tasks.data_files import open_data
+        from .tasks.data_tasks import task_for
+
+        name, params = task_for(open_data(path))
+        if fold_case:
+            params["fold_case"] = 1
+        cfg = LabConfig.for_task(name, **params)
+        self.state = "paused"
+        self.configure(cfg)
+        return data_task_view(self.config, self.task)
+
+    def request_data_pack(self) -> dict | None:
+        """The data file of a data-file task, packed for another engine (compare mode); else None."""
+        from .tasks.data_files import pack
+
+        source = getattr(self.task, "source", None)
+        return None if source is None else pack(source)
 
     def request_weights(self) -> dict:
         """The model's state as numpy (step count, task, every parameter): what tests compare."""
@@ -242,6 +290,32 @@ class LabSession:
         """Choose what the attribution panel explains (engine.live_analyses.AttributionOptions)."""
         return self.analyses.set_attribution_options(self, method=method, baseline=baseline,
                                                      position=position)
+
+
+def data_task_view(config: LabConfig, task) -> dict:
+    """Plain data the window needs about a task on a data file (it cannot build that task itself:
+    the file lives in the engine)."""
+    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
+    return {"config": config.to_dict(), "title": task.title, "description": task.description,
+            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
+
+    def request_pytorch_example(self, seed: int = 0) -> dict:
+        """The deck's nn.RNN(10, 20, 2) slide run with this model's weights (engine.pytorch_example)."""
+        from .pytorch_example import pytorch_example
+
+        return pytorch_example(self.model, int(seed))
+
+    def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
+        """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
+        "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""
+        if not hasattr(self.task, "generate"):
+            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
+        g = torch.Generator().manual_seed(self.trainer.step_count)
+        record: list = []
+        text = self.task.generate(self.model, prompt, int(length), float(temperature), g, record=record)
+        learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
+        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+                "learned": learned, "sampled": sampled}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

@@ -10,8 +10,17 @@ from collections import deque
 
 import numpy as np
 
-from .analysis import analysis_dict, attribution, bptt_summary, counterfactual, gate_statistics, spearman
+from .analysis import (
+    analysis_dict,
+    attribution,
+    bptt_summary,
+    counterfactual,
+    gate_products,
+    gate_statistics,
+    spearman,
+)
 from .analysis.attribution import METHOD_TITLES, METHODS
+from .hidden_live import HiddenAnalyses
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
@@ -28,6 +37,7 @@ class Analyses:
         self._next_spectrum = 0.0
         self.attribution_options = {"method": "integrated_gradients", "baseline": "zero", "position": None}
         self._attribution, self._attribution_key, self._next_attribution = None, None, 0.0
+        self.hidden = HiddenAnalyses()  # state space, fixed points, units, gate saturation
 
     def reset(self) -> None:
         """The model changed (rebuilt, reset, opened): history and cached results are stale."""
@@ -35,6 +45,12 @@ class Analyses:
         self._spectrum, self._spectrum_key, self._next_spectrum = None, None, 0.0
         self.counterfactual_request = None
         self._attribution, self._attribution_key, self._next_attribution = None, None, 0.0
+        self.hidden.reset()
+
+    def force_next(self) -> None:
+        """The next spectrum is computed now, for the current weights (an export must not show a stale one)."""
+        self._next_spectrum = 0.0
+        self._spectrum_key = None
 
     def compute(self, session, trace) -> dict:
         """{key: payload} of every wanted analysis; None says "nothing for this model or example"."""
@@ -130,6 +146,10 @@ ANALYSES = {
     "counterfactual": lambda a, s, trace: a.run_counterfactual(s) if a.counterfactual_request is not None else None,
     "spectrum": lambda a, s, trace: a.spectrum(s),
     "attribution": lambda a, s, trace: a.attribution(s, trace),
+    "gate_products": lambda a, s, trace: gate_products(s.shown_model(), trace),
     # BPTT's sum over time for layer 1: {param name: {"step", "running", "running_back": (T,), "total"}}
     "bptt": lambda a, s, trace: bptt_summary(s.shown_model(), *s.example),
+    "state_space": lambda a, s, trace: a.hidden.state_space(s, trace),
+    "units": lambda a, s, trace: a.hidden.units(s, trace),
+    "gate_saturation": lambda a, s, trace: a.hidden.gate_saturation(s, trace),
 }

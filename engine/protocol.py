@@ -89,6 +89,7 @@ class Init(Command):
     open_path: str = ""  # start from this session file instead (a recovery point, a double-clicked file)
     recovery_path: str = ""  # where to write recovery points ("" = none)
     variants: tuple = ()  # compare: the model variants
+    data: dict | None = None  # a data-file task's file: engine.tasks.data_files.pack() (name, sha256, zlib bytes)
 
 
 # ---- engine -> window -------------------------------------------------------------------------
