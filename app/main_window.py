@@ -197,6 +197,13 @@ class MainWindow(QMainWindow):
             dock = self.docks[name]
             # one word per tab when five docks share one column: nothing elided
             dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            if not compact and area.startswith("tab:"):  # a tab behind another dock, as when built
+                other = self.docks[area[4:]]
+                self.addDockWidget(self.dockWidgetArea(other), dock)
+                dock.show()
+                self.tabifyDockWidget(other, dock)
+                other.raise_()
+                continue
             self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
             dock.show()
             if compact and first is not None:
