@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     o = p.add_argument_group("output")
     o.add_argument("--export", metavar="DIR", help="write every panel (PNG, SVG, CSV), trace.npz, config.json")
     o.add_argument("--gif", action="store_true", help="with --export: also time_sweep.gif (t = 1..T)")
+    o.add_argument("--timelapse", action="store_true",
+                   help="with --export: also training_timelapse.gif (one frame per checkpoint of training)")
     o.add_argument("--light", action="store_true", help="export with the light theme (white background)")
     o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
     o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")

@@ -26,8 +26,8 @@ def run_compare(args, cfg) -> int:
     from engine.compare_config import parse_variants
     from engine.compare_session import CompareSession
 
-    if args.open or args.save or args.gif:
-        raise UsageError("--compare cannot be combined with --open, --save or --gif")
+    if args.open or args.save or args.gif or getattr(args, "timelapse", False):
+        raise UsageError("--compare cannot be combined with --open, --save, --gif or --timelapse")
     try:
         variants = parse_variants(args.compare)
     except ValueError as exc:

@@ -68,6 +68,8 @@ def check_args(args) -> None:
         raise UsageError(f"--scale must be from 0.25 to 8; got {args.scale}")
     if args.gif and not args.export:
         raise UsageError("--gif needs --export DIR")
+    if args.timelapse and not args.export:
+        raise UsageError("--timelapse needs --export DIR")
     if args.export:
         check_writable_dir(Path(args.export))
     if args.save:
@@ -115,7 +117,8 @@ def run_headless(args) -> int:
             raise UsageError(str(exc)) from None
         note(f"saved session to {args.save}", args.quiet)
     if args.export:
-        export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale)
+        export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
+                       timelapse=args.timelapse)
         note(f"exported to {args.export}", args.quiet)
     return 0
 
@@ -142,13 +145,15 @@ def train(session, steps: int, quiet: bool = False) -> None:
                   f"ETA {eta:.0f}s ", end="" if done < steps else "\n", file=sys.stderr, flush=True)
 
 
-def export_session(session, folder: Path, gif: bool = False, light: bool = False, scale: float = 2.0) -> None:
+def export_session(session, folder: Path, gif: bool = False, light: bool = False, scale: float = 2.0,
+                   timelapse: bool = False) -> None:
     from PySide6.QtWidgets import QApplication
 
     from .board import PanelBoard
     from .export import ExportError, export_all, write_text
     from .gif import export_gif
     from .theme import apply_dark_theme, quiet_platform_messages
+    from .timelapse import export_session_timelapse
 
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -162,6 +167,8 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
             write_text(folder / "generated.txt", sample)
         if gif:
             export_gif(folder / "time_sweep.gif", board.panels, snap.trace.hidden.shape[2], light)
+        if timelapse:
+            export_session_timelapse(folder / "training_timelapse.gif", session, board.panels, light)
     except ExportError as exc:
         raise UsageError(str(exc)) from None
     finally:

@@ -45,6 +45,40 @@ def caption(frame: Image.Image, text: str, light: bool) -> Image.Image:
     return out
 
 
+def draw_frames(panels: dict, snaps, time: int, present: int, light: bool) -> list[Image.Image]:
+    """One captioned frame per snapshot: the panels drawn with it, tiled."""
+    frames = []
+    for snap in snaps:
+        apply_snapshot(panels, snap, time, task_changed=False)
+        QApplication.processEvents()
+        frame = tile([grab_pil(p) for p in panels.values()])
+        if frame.width > MAX_WIDTH:
+            frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
+        step = snap.trace.step
+        label = f"training step {step} of {present}" + ("  (now)" if step == present else "")
+        # fast octree palette per frame: the GIF writer's default quantiser costs ~0.25 s a frame
+        frames.append(caption(frame, label, light).quantize(256, Image.Quantize.FASTOCTREE))
+    return frames
+
+
+def export_session_timelapse(path, session, panels: dict, light: bool = False) -> int:
+    """Headless (CLI): the same GIF from an engine session in this process. Returns the frame count."""
+    steps = timelapse_steps(session.timeline.info(session.trainer))
+    chosen = {n: panels[n] for n in sweep_panels() + EXTRA_PANELS if n in panels}
+    for p in chosen.values():
+        p.set_theme(light)
+    frames = []
+    try:
+        for lo in range(0, len(steps), CHUNK):
+            snaps = session.request_timelapse_snapshots(steps[lo:lo + CHUNK])
+            frames += draw_frames(chosen, snaps, 0, session.trainer.step_count, light)
+    finally:
+        for p in chosen.values():
+            p.set_theme(False)
+    write_bytes(path, gif_bytes(frames, MS_PER_FRAME))
+    return len(frames)
+
+
 class TimelapseExport(QObject):
     finished = Signal(bool, str)  # success, message for the status bar / dialog
 
@@ -88,16 +122,7 @@ class TimelapseExport(QObject):
         self._next()
 
     def _draw(self, snaps) -> None:
-        for snap in snaps:
-            apply_snapshot(self.panels, snap, self.controller.time, task_changed=False)
-            QApplication.processEvents()
-            frame = tile([grab_pil(p) for p in self.panels.values()])
-            if frame.width > MAX_WIDTH:
-                frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
-            step = snap.trace.step
-            label = f"training step {step} of {self.present}" + ("  (now)" if step == self.present else "")
-            # fast octree palette per frame: the GIF writer's default quantiser costs ~0.25 s a frame
-            self.frames.append(caption(frame, label, self.light).quantize(256, Image.Quantize.FASTOCTREE))
+        self.frames += draw_frames(self.panels, snaps, self.controller.time, self.present, self.light)
 
     def _restore(self) -> None:
         for p in self.panels.values():

@@ -145,3 +145,15 @@ def test_attribution_on_a_per_step_task_follows_the_time_cursor(qtbot):
     np.testing.assert_allclose(panel.bar_heights(), want.scores, rtol=1e-6, atol=1e-9)
     assert "t = 22" in panel.summary.text()
     assert torch.equal(session.example[0], torch.as_tensor(snap.trace.input_values).unsqueeze(0))
+
+
+def test_headless_timelapse_has_one_frame_per_checkpoint(tmp_path):
+    from app.cli import main
+
+    out = tmp_path / "out"
+    code = main(["--headless", "--task", "sentiment", "--hidden", "8", "--steps", "12", "--export", str(out),
+                 "--timelapse", "--quiet"])
+    assert code == 0
+    with Image.open(out / "training_timelapse.gif") as gif:
+        assert gif.n_frames == 13  # steps 0..12: every step is a checkpoint this early
+    assert main(["--headless", "--task", "sentiment", "--timelapse"]) == 2  # needs --export
