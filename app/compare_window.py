@@ -36,6 +36,7 @@ from engine import CELLS
 from engine import protocol as P
 from engine.compare_config import parse_variants, plan_runs
 from engine.lab_config import LabConfig
+from engine.tasks import is_data_task
 from widgets.base import SERIES_COLORS
 from widgets.compare_curves import CompareCurves
 from widgets.compare_gradients import CompareGradients
@@ -80,8 +81,14 @@ class ComparePanels(QWidget):
         split.addWidget(top)
         split.addWidget(self.grid_holder)
         split.setSizes([400, 600])  # the runs' heatmaps and gates get the larger share
+        self.stats = QLabel("", objectName="compareRunStats", wordWrap=True)
+        self.stats.setToolTip("Parameters of the recurrent layers (all parameters, with the embedding and "
+                              "head, in brackets) and each run's own training speed, timed step by step while "
+                              "the runs take turns. The deck: GRUs and LSTMs perform similarly; the GRU is "
+                              "simpler (3 weight blocks per layer, the LSTM 4) and faster.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stats)
         layout.addWidget(split)
 
     def _build_runs(self, labels) -> None:
@@ -115,6 +122,7 @@ class ComparePanels(QWidget):
             self.curves.set_task_info(first.task_info)
         self.curves.set_runs(names, [r.history for r in snap.runs])
         self.gradients.set_runs(names, [r.trace.grad_norm for r in snap.runs])
+        self.stats.setText(run_stats(snap))
         for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
             time = apply_snapshot({"heatmap": run["heatmap"], "gates": run["gates"]}, r, time, task_changed)
             run["title"].setText(run_title(run["label"], r, diverged))
@@ -147,6 +155,22 @@ def run_title(label: str, r, diverged: bool) -> str:
     answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
     return (f"{label} · loss {num(r.loss)} · {r.task_info.get('metric', 'metric')} {num(r.metric)}{answer}"
             + (" · DIVERGED" if diverged else ""))
+
+
+def run_stats(snap) -> str:
+    """"lstm: 4,480 parameters (4,658 in all), 410 steps/s · gru: ...": size and speed of each run."""
+    parts = []
+    for i, label in enumerate(snap.labels):
+        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
+        text = f"<b style='color:{colour}'>{label}</b>"
+        if i < len(snap.params):
+            rec, total = snap.params[i]
+            text += f": {rec:,} recurrent parameters ({total:,} in all)"
+        if i < len(snap.run_steps_per_sec):
+            rate = snap.run_steps_per_sec[i]
+            text += f", {rate:.0f} steps/s" if rate > 0 else ", steps/s: press Train"
+        parts.append(text)
+    return " · ".join(parts)
 
 
 def display_label(label: str) -> str:
@@ -214,9 +238,10 @@ class CompareSetup(QWidget):
 
 
 class CompareWindow(QMainWindow):
-    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None, data: dict | None = None):
         super().__init__(parent)
         self.setObjectName("compareWindow")
+        self.data = data  # a data-file task's file (engine.tasks.data_files.pack), sent to the compare engine
         self.setWindowTitle("RNN Lab · compare")
         self.base_config = cfg
         self.session = None  # engine.compare_config.RunPlan of the runs
@@ -282,7 +307,7 @@ class CompareWindow(QMainWindow):
         self._stop_worker()
         self.session, self.latest = plan, None
         self.handle = client = EngineClient(P.Init(kind="compare", config=cfg.to_dict(),
-                                                   variants=tuple(variants)), self)
+                                                   variants=tuple(variants), data=self.data), self)
         client.snapshot_ready.connect(self._on_snapshot_ready)
         client.diverged.connect(self._on_diverged)
         client.failed.connect(lambda e: self.statusBar().showMessage(f"{e.what or 'Engine'} failed: {e.message}",
@@ -417,7 +442,15 @@ def add_compare_action(window) -> QAction:
             guard.compare.raise_()
             guard.compare.activateWindow()
             return
-        guard.compare = CompareWindow(window.controller.config)
+        cfg = window.controller.config
+        data = None
+        if is_data_task(cfg.task):  # the compare engine needs the file the main engine holds
+            try:
+                data = window.controller.call("data_pack")
+            except Exception as exc:  # noqa: BLE001 (an engine that died or refused: say so)
+                window.statusBar().showMessage(f"Compare failed: {exc}", 10000)
+                return
+        guard.compare = CompareWindow(cfg, data=data)
         guard.compare.setAttribute(Qt.WA_DeleteOnClose)
         guard.compare.destroyed.connect(guard.forget)
         guard.compare.show()

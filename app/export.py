@@ -39,6 +39,19 @@ class ExportError(Exception):
     """An export could not be written; the message names the file and the reason."""
 
 
+class ExportCancelled(ExportError):
+    """The user pressed Cancel; the files this export had created are removed again."""
+
+    def __init__(self):
+        super().__init__("export cancelled")
+
+
+def check_progress(progress, done: int, total: int, text: str) -> None:
+    """Report progress; ``progress(done, total, text)`` returning False means Cancel was pressed."""
+    if progress is not None and progress(done, total, text) is False:
+        raise ExportCancelled()
+
+
 # ---- atomic file writing ---------------------------------------------------------------------
 def write_bytes(path: Path, data: bytes) -> Path:
     try:
@@ -218,13 +231,16 @@ def config_json(snapshot) -> str:
             "model": snapshot.config["model"], "train": snapshot.config["train"],
             "seed": snapshot.config["train"]["seed"], "step": snapshot.step,
             "example": snapshot.example_source, "metric": snapshot.task_info.get("metric"),
-            "merge_note": "sum = the lecture's h_i = fwd_i + bwd_i; concat = PyTorch's [fwd_i; bwd_i]"}
+            "merge_note": "sum = the lecture's h_i = h→_i + h←_i; concat = PyTorch's [h→_i; h←_i]"}
+    if snapshot.task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
+        info["data"] = snapshot.task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
 
 
 # ---- panels ------------------------------------------------------------------------------
 def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]:
-    """{filename: bytes} for one panel: PNG, SVG and CSV."""
+    """{filename: bytes} for one panel: PNG, SVG and CSV (no CSV when the panel has no data rows:
+    an empty file would only say "nothing here"; index.html says it in words)."""
     previous = panel.theme is LIGHT
     panel.set_theme(light)
     try:
@@ -232,7 +248,9 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
         files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
     finally:
         panel.set_theme(previous)
-    files[f"{name}.csv"] = table_csv(*panel_table(panel)).encode("utf-8")
+    header, rows = panel_table(panel)
+    if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
+        files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
     return files
 
 
@@ -251,8 +269,13 @@ def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False)
     return write_bytes(path, data)
 
 
-def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float = 2.0) -> list[Path]:
-    """Every panel as PNG + SVG + CSV, the trace as trace.npz and config.json, into ``folder``."""
+def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float = 2.0, progress=None,
+               frames: bool = True) -> list[Path]:
+    """Every panel as PNG + SVG + CSV, the trace as trace.npz and config.json, the per-t frames of the
+    time sweep (``frames/``) and ``index.html`` that shows them all, into ``folder``.
+
+    ``progress(done, total, text)`` is called along the way; when it returns False the export stops
+    with ExportCancelled and every file it had created is removed (files it replaced stay, complete)."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -269,14 +292,46 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
         if not existed:
             created.append(path)
 
+    from .gif import sweep_frames
+    from .html_export import FRAMES_DIR, frame_name, index_html
+
+    T = snapshot.trace.hidden.shape[2] if frames else 0
+    total = len(panels) + T + 3
+    frames_dir = folder / FRAMES_DIR
+    made_frames_dir = False
+    absent = {}
     try:
-        for name, panel in panels.items():
-            for fname, data in panel_files(name, panel, light, scale).items():
+        for k, (name, panel) in enumerate(panels.items()):
+            check_progress(progress, k, total, f"panel {name}")
+            files = panel_files(name, panel, light, scale)
+            if f"{name}.csv" not in files:
+                absent[name] = "nothing to show for this model and example (the figure says why)"
+            for fname, data in files.items():
                 write(folder / fname, data)
+        check_progress(progress, len(panels), total, "trace and configuration")
         write(folder / "trace.npz", npz_bytes(snapshot.trace))
         write(folder / "config.json", config_json(snapshot).encode("utf-8"))
+        images = []
+        if T:
+            images = sweep_frames(panels, T, light, progress=lambda t: check_progress(
+                progress, len(panels) + 1 + t, total, f"time sweep frame {t + 1} of {T}"))
+            if not frames_dir.is_dir():
+                frames_dir.mkdir()
+                made_frames_dir = True
+            for t, image in enumerate(images):
+                buf = io.BytesIO()
+                image.save(buf, format="PNG", optimize=False)
+                write(folder / frame_name(t), buf.getvalue())
+        check_progress(progress, total - 1, total, "index.html")
+        names = {p.relative_to(folder).as_posix() for p in written}
+        write(folder / "index.html", index_html(snapshot, list(panels), names, absent, len(images)).encode("utf-8"))
     except BaseException:
         for p in created:
             p.unlink(missing_ok=True)
+        if made_frames_dir:
+            try:
+                frames_dir.rmdir()
+            except OSError:
+                pass
         raise
     return written

@@ -8,12 +8,14 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from engine.lab_config import LabConfig
+from engine.lab_config import LabConfig, config_from_dict
 
 from . import settings as app_settings
-from .export import ExportError, export_all, export_panel
+from .export import ExportCancelled, ExportError, export_all, export_panel
 from .gif import export_gif
 from .panel_registry import SPECS
+from .progress import BusyIndicator, ProgressRun
+from .timelapse import TimelapseExport
 
 SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
 
@@ -73,7 +75,8 @@ class FileActions(QObject):
                  ("Save session as…", QKeySequence("Ctrl+Shift+S"), self.save_as), None,
                  ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
                  ("Export current view…", QKeySequence("Ctrl+Shift+E"), self.export_current_dialog),
-                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog)]
+                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog),
+                 ("Export training time-lapse (GIF)…", QKeySequence("Ctrl+Shift+G"), self.export_timelapse_dialog)]
         self.actions = {}
         for item in items:
             if item is None:
@@ -133,8 +136,17 @@ class FileActions(QObject):
         if not self.may_discard():
             return
         self.controller.pause()
-        self.controller.request("open", lambda cfg: self._opened(LabConfig.from_dict(cfg), path),
-                                lambda msg: self._failed("open", msg), path=str(path))
+        busy = BusyIndicator(self.window, f"Opening {Path(path).name}…")
+
+        def opened(cfg):
+            busy.stop()
+            self._opened(config_from_dict(cfg), path)
+
+        def failed(msg):
+            busy.stop()
+            self._failed("open", msg)
+
+        self.controller.request("open", opened, failed, path=str(path))
 
     def save(self) -> None:
         if self.session_path:
@@ -279,8 +291,15 @@ class FileActions(QObject):
         snap = self.bring_panels_up_to_date()
         if snap is None:
             return False
-        return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked()),
-                            f"Exported every panel, trace.npz and config.json to {folder}")
+        self.controller.feed()
+        run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
+        try:
+            return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
+                                                   progress=run),
+                                f"Exported every panel, trace.npz, config.json and index.html to {folder}")
+        finally:
+            run.close()
+            self.controller.set_time(self.controller.time)
 
     def export_gif_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export time sweep", "time_sweep.gif", "GIF (*.gif)")
@@ -292,15 +311,46 @@ class FileActions(QObject):
         if snap is None:
             return False
         T = snap.trace.hidden.shape[2]
-        ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
-                                             restore_time=self.controller.time),
-                          f"Exported a {T}-frame time sweep to {path}")
+        self.controller.feed()
+        run = self.progress = ProgressRun(self.window, f"Exporting the time sweep to {path}")
+        try:
+            ok = self._report(lambda: export_gif(path, self.window.panels, T, self.light_export.isChecked(),
+                                                 restore_time=self.controller.time, progress=run),
+                              f"Exported a {T}-frame time sweep to {path}")
+        finally:
+            run.close()
         self.controller.set_time(self.controller.time)
         return ok
+
+    def export_timelapse_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export training time-lapse", "training_timelapse.gif",
+                                              "GIF (*.gif)")
+        if path:
+            self.export_timelapse(path)
+
+    def export_timelapse(self, path: str) -> TimelapseExport:
+        """Start the time-lapse export (one frame per checkpoint); it reports in the status bar when done."""
+        job = TimelapseExport(self.window, path, self.light_export.isChecked())
+        self._timelapse = job  # kept alive until it finishes
+
+        def done(ok: bool, message: str) -> None:
+            if ok:
+                self.window.statusBar().showMessage(message, 8000)
+            else:
+                QMessageBox.warning(self.window, "Export failed", message)
+            self._timelapse = None
+
+        job.finished.connect(done)
+        self.window.statusBar().showMessage(f"Exporting a training time-lapse of {len(job.steps)} frames…", 0)
+        job.start()
+        return job
 
     def _report(self, fn, done: str) -> bool:
         try:
             fn()
+        except ExportCancelled:
+            self.window.statusBar().showMessage("Export cancelled; no files left behind", 6000)
+            return False
         except (ExportError, OSError) as exc:
             QMessageBox.warning(self.window, "Export failed", str(exc))
             return False

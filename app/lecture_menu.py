@@ -119,6 +119,15 @@ class LectureMenu(QObject):
         self.note.setText(note_text(preset, {}))
         self.note.show()
         self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)
+        if preset.request == "pytorch_example":
+            self.window.controller.request("pytorch_example", on_done=self._show_pytorch_example,
+                                           on_error=self._on_failed, refresh=False)
+
+    def _show_pytorch_example(self, result: dict) -> None:
+        from .pytorch_example_dialog import PytorchExampleDialog
+
+        self.pytorch_example = PytorchExampleDialog(result, self.window)
+        self.pytorch_example.show()
 
     @Slot(object)
     def _on_snapshot_shown(self, snap) -> None:
@@ -133,10 +142,11 @@ class LectureMenu(QObject):
 
     # ---- text generation -----------------------------------------------------------------
     def generate_dialog(self) -> None:
-        if self.window.controller.config.task != "charlm":
+        if self.window.controller.config.task not in ("charlm", "text_file"):
             QMessageBox.information(self.window, "Generate text",
                                     "Text generation needs the character language model: choose the task "
-                                    "'charlm' (or Lecture > Language model) and train it a little first.")
+                                    "'charlm' (or Lecture > Language model, or File > Open data… on a .txt file) "
+                                    "and train it a little first.")
             return
         self._dialog().show()
 
@@ -148,11 +158,14 @@ class LectureMenu(QObject):
     def generate(self, prompt: str, length: int, temperature: float) -> None:
         dialog = self._dialog()
         dialog.show()
-        self.window.controller.request("generate", self._on_generated, dialog.show_error, refresh=False,
+        self.window.controller.request("generate_steps", self._on_generated, dialog.show_error, refresh=False,
                                        prompt=prompt, length=length, temperature=temperature)
 
-    def _on_generated(self, result) -> None:
-        prompt, text = result
+    def _on_generated(self, result: dict) -> None:
+        prompt, text = result["prompt"], result["text"]
         self.last_generated = prompt + text
+        panel = self.window.panels["nextCharPanel"]
+        panel.show_generation(result)  # each character's distribution and the temperature
+        self.window.show_panel("nextCharPanel")
         shown = self.window.controller.shown
         self._dialog().show_result(prompt, text, shown.step if shown is not None else None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -9,7 +10,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -19,15 +19,18 @@ from PySide6.QtWidgets import (
 )
 
 from engine.lab_config import LabConfig
-from engine.tasks import make_task
+from engine.tasks import is_data_task, make_task
 from widgets.controls import ControlsPanel
 from widgets.curves_panel import short_name
 from widgets.lecture_note import LectureNote
+from widgets.timeline_bar import TimelineBar
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
+from .classroom import Classroom
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
+from .data_actions import DATA_SUFFIXES, DataActions
 from .file_actions import FileActions
 from .lecture_menu import LectureMenu
 from .panel_registry import DOCKS, SPECS, dock_panels
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         config = config or default_config()
         self.controls = ControlsPanel()
         self.transport = TransportBar()
+        self.timeline = TimelineBar()
         self.panels = make_panels()
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
@@ -85,14 +89,17 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.data = DataActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
+        self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
         self.controls.set_values(config_to_values(config))
-        self.controls.set_task_details(make_task(config.task, **config.task_params).description,
-                                       seq_len_range(config.task), "min_len" in config.task_params)
+        if not is_data_task(config.task):  # a data file's task: its details come with the first snapshot
+            self.controls.set_task_details(make_task(config.task, **config.task_params).description,
+                                           seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
         # fit a real screen (a 1280x720 projector); offscreen (tests, screenshots) there is none to fit
         real = QGuiApplication.platformName() != "offscreen" and self.screen() is not None
@@ -106,17 +113,33 @@ class MainWindow(QMainWindow):
     # ---- layout ------------------------------------------------------------------------
     def _build_layout(self) -> None:
         self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self._toolbar("Training timeline", "timelineToolbar", self.timeline))
         center = QSplitter(Qt.Vertical)
         center.setObjectName("centerSplitter")
         self.lecture_note = LectureNote()
         self.lecture_note.hide()
+        self.viewing_banner = QLabel()
+        self.viewing_banner.setObjectName("viewingBanner")
+        self.viewing_banner.setWordWrap(True)
+        self.viewing_banner.setMargin(4)
+        self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
+                                          "border-radius: 4px;")
+        self.viewing_banner.hide()
         center.addWidget(self.lecture_note)
         center.addWidget(self.strip)
         center.addWidget(self.unrolled)
         center.setStretchFactor(1, 0)
         center.setStretchFactor(2, 1)
         center.setSizes([60, 170, 420])
-        self.setCentralWidget(center)
+        central = QWidget()
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
+        column.addWidget(center, 1)
+        self.setCentralWidget(central)
         scroll = QScrollArea()
         scroll.setObjectName("controlsScroll")
         scroll.setWidget(self.controls)
@@ -141,7 +164,13 @@ class MainWindow(QMainWindow):
         self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
         for name, title, area in DOCKS:
-            self._dock(title, self._dock_content(name, dock_panels(name)), AREAS[area], name)
+            content = self._dock_content(name, dock_panels(name))
+            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
+                other = self.docks[area[4:]]
+                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
+                other.raise_()
+            else:
+                self._dock(title, content, AREAS[area], name)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
@@ -205,12 +234,15 @@ class MainWindow(QMainWindow):
                 dock.raise_()
 
     def _transport_toolbar(self):
+        return self._toolbar("Transport", "transportToolbar", self.transport)
+
+    def _toolbar(self, title: str, name: str, widget):
         from PySide6.QtWidgets import QToolBar
 
-        bar = QToolBar("Transport")
-        bar.setObjectName("transportToolbar")
+        bar = QToolBar(title)
+        bar.setObjectName(name)
         bar.setMovable(False)
-        bar.addWidget(self.transport)
+        bar.addWidget(widget)
         return bar
 
     def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
@@ -313,6 +345,14 @@ class MainWindow(QMainWindow):
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
+        self.panels["attributionPanel"].options_requested.connect(c.request_attribution_options)
+        self.timeline.view_requested.connect(c.view_checkpoint)
+        units = self.panels["unitExplorerPanel"]
+        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (units.select_unit(u), self.show_panel(
+            "unitExplorerPanel")))
+        for panel in self.panels.values():  # panels that ask the engine for something (on demand)
+            if hasattr(panel, "set_requester"):
+                panel.set_requester(c.request)
         c.status_message.connect(self._show_message)
         c.engine_state.connect(self._on_engine_state)
         self.restart_button.clicked.connect(c.engine.restart)
@@ -353,7 +393,13 @@ class MainWindow(QMainWindow):
 
     def update_status(self, snap) -> None:
         labels = self.status_labels
-        labels["step"].setText(f"step {snap.step}")
+        viewing = snap.timeline.get("viewing") if snap.timeline else None
+        labels["step"].setText(f"step {snap.step}" if viewing is None else f"showing {viewing}/{snap.step}")
+        self.viewing_banner.setVisible(viewing is not None)
+        if viewing is not None:
+            self.viewing_banner.setText(
+                f"Viewing step {viewing} of {snap.step}: every panel shows the network as it was after "
+                f"{viewing} training steps (the loss curve marks it). Train or 'Now' returns to the present.")
         labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
         labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
         name = short_name(snap.task_info.get("metric", "metric"))
@@ -365,10 +411,7 @@ class MainWindow(QMainWindow):
             labels["state"].setStyleSheet(style)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About RNN Lab",
-                          "RNN Lab: watch recurrent neural networks learn, step by step.\n\n"
-                          "Space train/pause · Ctrl+Right step · Left/Right move t · P play through time · "
-                          "N new example · Ctrl+R reset")
+        self.classroom.about()
 
     # ---- persistence ---------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -404,7 +447,10 @@ class MainWindow(QMainWindow):
         if files:
             event.acceptProposedAction()
             # after the drop has finished: opening may ask about unsaved training in a dialog
-            QTimer.singleShot(0, lambda: self.open_session(files[0]))
+            if Path(files[0]).suffix.lower() in DATA_SUFFIXES:
+                QTimer.singleShot(0, lambda: self.data.open_data(files[0]))
+            else:
+                QTimer.singleShot(0, lambda: self.open_session(files[0]))
 
     def closeEvent(self, event) -> None:
         if not self._closing and not self.files.may_discard():

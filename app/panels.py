@@ -23,6 +23,9 @@ def apply_snapshot(panels: dict, snap, time: int, task_changed: bool = True) -> 
     if gradient is not None:
         train = snap.config["train"]
         gradient.set_clip(train["clip"], train["max_norm"])
+    curves = panels.get("curvesPanel")
+    if curves is not None:
+        curves.set_viewed_step(snap.timeline.get("viewing") if snap.timeline else None)
     equations = panels.get("equationsPanel")
     if equations is not None:
         equations.set_config(snap.config)

@@ -183,6 +183,16 @@ class CurvesPanel(Panel):
             line.setVisible(False)
             self.metric_plot.addItem(line, ignoreBounds=True)
 
+        # the training step the other panels show when the timeline views a checkpoint
+        self.viewed_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
+        self.viewed_lines[1].label = pg.InfLineLabel(self.viewed_lines[1], text="viewing", position=0.9,
+                                                     anchors=[(0, 0), (0, 0)])
+        for line, plot in zip(self.viewed_lines, (self.loss_plot, self.metric_plot), strict=True):
+            line.setZValue(6)
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+        self.viewed_step: int | None = None
+
         self.metric_plot.setLabel("left", "metric")
         self.user_events: list[tuple[float, str, str]] = []  # (step, label, kind) told by the window
         self.event_lines = EventLines((self.loss_plot, self.metric_plot))
@@ -239,6 +249,18 @@ class CurvesPanel(Panel):
         self.user_events.append((float(step), label, kind))
         self._redraw()
 
+    def set_viewed_step(self, step: int | None) -> None:
+        """Mark the training step the panels show (a checkpoint of the timeline); None: the present."""
+        if step == self.viewed_step:
+            return
+        self.viewed_step = step
+        for line in self.viewed_lines:
+            line.setVisible(step is not None)
+            if step is not None:
+                line.setValue(float(step))
+        if step is not None:
+            self.viewed_lines[1].label.setText(f"viewing step {step}")
+
     def add_eval(self, step: int, loss: float, metric: float) -> None:
         """An evaluation on fresh examples, drawn as a large dot on both plots."""
         self.evals.append((float(step), float(loss), float(metric)))
@@ -259,6 +281,10 @@ class CurvesPanel(Panel):
             line.label.setColor(color)
             line.label.fill = pg.mkBrush(th["background"] + "c8")  # readable over the curves
             line.label.update()
+        for line in self.viewed_lines:
+            line.setPen(pg.mkPen(th["accent"], width=2))
+        self.viewed_lines[1].label.setColor(th["accent"])
+        self.viewed_lines[1].label.fill = pg.mkBrush(th["background"] + "d8")  # readable over the curves
         for item in (self.loss_eval, self.metric_eval):
             item.setSymbolBrush(th["accent"])
             item.setSymbolPen(pg.mkPen(th["background"], width=1))

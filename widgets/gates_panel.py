@@ -350,7 +350,7 @@ class GatesPanel(Panel):
         self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
         fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
         layer, d = self.selectors.selection()
-        direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
+        direction = ("", " h→ (forward)", " h← (backward)")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
                              f"bars: every unit at t={t + 1}")
 

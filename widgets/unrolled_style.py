@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QPen
 
 from .base import mix_colors
+from .notation import state
 
 LEVELS = 64  # gradient-norm levels (log scale over the example, 0..1) with their own pen and fill
 
@@ -47,7 +48,9 @@ def cell_tooltip(trace, kind: str, layer: int, d: int, t: int) -> str:
     g = float(trace.grad_norm[layer, d, t])
     n = t + 1  # the lecture's (and the box labels') step number
     if kind == "arrow":
-        return f"‖∂L/∂h_{n}‖ = {g:.3g}"
-    direction = ("", " forward", " backward")[(d + 1) * (trace.num_directions - 1)]
+        return f"‖∂L/∂{state('h', d, trace.num_directions, str(n))}‖ = {g:.3g}"
+    D = trace.num_directions
+    h = state("h", d, D, str(n))  # h_3, or h→_3 / h←_3 in a bidirectional model
+    direction = ("", " (forward chain, reads x_1 … x_t)", " (backward chain, reads x_n … x_t)")[(d + 1) * (D - 1)]
     mean = float(trace.hidden[layer, d, t].mean())
-    return f"h_{n}, layer {layer + 1}{direction}\nmean over units {mean:+.3f}\n‖∂L/∂h_{n}‖ = {g:.3g}"
+    return f"{h}, layer {layer + 1}{direction}\nmean over units {mean:+.3f}\n‖∂L/∂{h}‖ = {g:.3g}"
