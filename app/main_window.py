@@ -38,7 +38,7 @@ from .panels import make_panels
 
 DEFAULT_TASK = "adding"
 SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
-                     "attentionDock": "Attention"}
+                     "attentionDock": "Attention", "insideDock": "Inside"}
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init",
@@ -193,15 +193,23 @@ class MainWindow(QMainWindow):
         compact = self.compact()
         first = None
         self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
+        behind = []  # (dock, the dock it is a tab behind) in the full arrangement
         for name, title, area in DOCKS:
             dock = self.docks[name]
-            # one word per tab when five docks share one column: nothing elided
+            # one word per tab when the docks share one column: nothing elided
             dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            if area.startswith("tab:") and not compact:
+                behind.append((dock, self.docks[area[4:]]))
+                continue
             self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
             dock.show()
             if compact and first is not None:
                 self.tabifyDockWidget(first, dock)
             first = first or dock
+        for dock, other in behind:
+            self.tabifyDockWidget(other, dock)
+            dock.show()
+            other.raise_()
         side = max(250, min(310, int(w * 0.2)))
         self.resizeDocks([controls], [side], Qt.Horizontal)
         if compact:
