@@ -50,7 +50,7 @@ def maths_html(text: str) -> str:
         text = re.sub(rf"(?<=[_^ (]){word}(?![A-Za-z])", symbol, text)
     text = re.sub(r"(?<![A-Za-z])sum_", "Σ_", text).replace("||", "‖")
     text = re.sub(r"_\{([^}]*)\}", lambda m: f"<sub>{m.group(1).replace('-', '−')}</sub>", text)
-    text = re.sub(r"(?<=\w)_([A-Za-z0-9α]+)", r"<sub>\1</sub>", text)
+    text = re.sub(r"(?<=[\w→←])_([A-Za-z0-9α]+)", r"<sub>\1</sub>", text)
     text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m.group(1) or m.group(2)}</sup>", text)
     return text
 
