@@ -137,10 +137,11 @@ def test_notes_follow_suggested_changes_and_retire_after_others(qtbot):
     wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == "rnn_tanh" and s.trace.seq_len == 100)
     first = window.lecture.current.panels[0]  # the panel the note names comes to the front
     assert window.tabs[first][0].currentWidget() is window.panels[first]
+    suggested_cell = "gru" if "switch the cell to gru" in window.lecture.current.note.lower() else "lstm"
     values = window.controls.values()
-    values.update(cell="lstm")
+    values.update(cell=suggested_cell)
     window.controller.apply_values(values)
-    wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == "lstm")
+    wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == suggested_cell)
     qtbot.waitUntil(lambda: "as suggested" in note.text(), timeout=5000)
     assert "no longer" not in note.text()
 
