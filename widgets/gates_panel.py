@@ -294,11 +294,19 @@ class GatesPanel(Panel):
         """Rows of the title band above each gate: TITLE_PX pixels at the plot's current height."""
         count = max(len(self.rows), 1)
         px = max(self.heat_plot.getViewBox().height(), 80.0)
+        if px / count < 3 * TITLE_PX:  # too short for title bands: the axis' i_t, f_t... name the gates
+            return max(1, H // 6)
         return max(1, math.ceil(TITLE_PX * count * H / max(px - TITLE_PX * count, 20.0)))
+
+    def titles_shown(self) -> bool:
+        """Each gate's title has its band (a panel too short for bands names gates on the axis only)."""
+        px = max(self.heat_plot.getViewBox().height(), 80.0)
+        return px / max(len(self.rows), 1) >= 3 * TITLE_PX
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        if self.rows and self._shape is not None and self._gap_for(self._shape[1]) != self._gap:
+        if self.rows and self._shape is not None and (self._gap_for(self._shape[1]) != self._gap
+                                                      or self.titles_shown() != self.rows[0]["title"].isVisible()):
             self._shape = None  # the title bands need another number of rows
             QTimer.singleShot(0, self._refresh)
 
@@ -352,8 +360,10 @@ class GatesPanel(Panel):
             return
         left = self.heat_plot.getViewBox().viewRange()[0][0]
         H = self._shape[1]
+        shown = self.titles_shown()
         for row in self.rows:
             row["title"].setPos(left, row["base"] + H - 0.5 + self._gap)
+            row["title"].setVisible(shown)
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_selection_changed(self) -> None:
