@@ -16,6 +16,8 @@ EPILOG = """examples:
   python main.py --data notes.txt                  open the window on your own text (or .csv)
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
+  python main.py --list-presets
+  rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
@@ -36,7 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="rnnlab", description="RNN Lab: watch recurrent neural networks learn, step by step.",
                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("session", nargs="?", help="open the window on this session file (.rnnlab)")
+    p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
+    p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
+    d.add_argument("--install-desktop", action="store_true",
+                   help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
+    d.add_argument("--uninstall-desktop", action="store_true", help="remove what --install-desktop added")
     p.add_argument("--headless", action="store_true", help="train without a window")
     p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
     p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
@@ -50,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
+    m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
     t = p.add_argument_group("training")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
@@ -73,8 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.version:
+            from .version import version_text
+
+            print(version_text())
+            return 0
         if args.list_tasks:
             return list_tasks()
+        if args.list_presets:
+            return list_presets()
+        if args.install_desktop or args.uninstall_desktop:
+            from .desktop_entry import run_desktop_command
+
+            return run_desktop_command(install=args.install_desktop)
         if not args.headless:
             if args.export or args.steps or args.save or args.compare:
                 raise UsageError("--export, --steps, --save and --compare need --headless")
@@ -96,12 +116,50 @@ def main(argv=None) -> int:
         return 130
 
 
+def gui_main() -> int:
+    """The ``rnnlab-gui`` entry point (no console window on Windows): the same arguments as ``rnnlab``."""
+    if sys.stderr is None or sys.stdout is None:  # pythonw has no streams: printing must not crash
+        import io
+
+        sys.stdout, sys.stderr = sys.stdout or io.StringIO(), sys.stderr or io.StringIO()
+    return main()
+
+
+def list_presets() -> int:
+    from .presets import load_presets
+
+    for preset in load_presets():
+        print(f"{preset.id:15s} {preset.title} (lecture: {preset.slide}; task {preset.config.task})")
+    return 0
+
+
 def list_tasks() -> int:
     from engine import list_tasks as names
     from engine import make_task
 
     for name in names():
         task = make_task(name)
-        first = task.description.split(". ")[0].rstrip(".") + "."
-        print(f"{name:15s} {task.title}: {first}")
+        print(f"{name:15s} {task.title}: {first_sentence(task.description)}")
     return 0
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``: up to the first . ? or ! that is outside brackets and quotes,
+    not part of an ellipsis ("good, great, ...") and followed by the end or a space and a capital."""
+    depth, quoted = 0, False
+    for i, c in enumerate(text):
+        if text[i - 1:i] == "'" == text[i + 1:i + 2]:
+            continue  # a quoted symbol such as '(' is not a bracket
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        elif c == '"':
+            quoted = not quoted
+        elif c in ".?!" and depth == 0 and not quoted:
+            if c == "." and (text[i - 1:i] == "." or text[i + 1:i + 2] == "."):
+                continue  # an ellipsis
+            rest = text[i + 1:]
+            if not rest.strip() or (rest[:1] == " " and rest.lstrip()[:1].isupper()):
+                return text[:i + 1]
+    return text.rstrip() if text.rstrip()[-1:] in ".?!" else text.rstrip() + "."

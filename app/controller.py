@@ -22,7 +22,7 @@ from .panels import apply_snapshot, wanted_analyses
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
 
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0")
 TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
 
 
@@ -81,6 +81,8 @@ class LabController(QObject):
         self._visible = set(window.panels)  # until the first tick measures it
         self.data_view: dict | None = None  # the task on the user's data file: engine.lab_session.data_task_view
         self.engine = EngineLink(self, config, open_path)
+        self._view_busy, self._view_next = False, None  # timeline: one view request in flight, latest wins
+        self.held = False  # an export draws its own snapshots into the panels: new ones wait
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_repaint_tick)
         self._timer.start(REPAINT_MS)
@@ -167,7 +169,7 @@ class LabController(QObject):
             return
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
-                                              seq_len_range(cfg.task))
+                                              seq_len_range(cfg.task), "min_len" in cfg.task_params)
 
     def set_data_view(self, view: dict) -> None:
         """The engine opened a data file (or a session on one): remember how to show its task."""
@@ -176,6 +178,7 @@ class LabController(QObject):
 
     def train(self, on: bool) -> None:
         if on:
+            self.window.timeline.stop_replay()  # training shows, and continues from, the present
             self.training = True
             self.send(P.Train(True))
             self.dirty_since_save = True
@@ -208,6 +211,42 @@ class LabController(QObject):
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.request("counterfactual", position=int(position), value=value)
 
+    def view_checkpoint(self, step) -> None:
+        """Show every panel at a checkpointed training step (None: the present). Pauses training;
+        while the engine re-probes, newer requests replace older ones (a dragged slider)."""
+        if step is not None and self.training:
+            self.pause()
+        if self._view_busy:
+            self._view_next = ("step", step)
+            return
+        self._view_busy = True
+
+        def done(_result=None):
+            self._view_busy = False
+            if self._view_next is not None:
+                (_, nxt), self._view_next = self._view_next, None
+                self.view_checkpoint(nxt)
+
+        def failed(message):
+            self.status_message.emit(message, 8000)
+            done()
+
+        self.request("view_checkpoint", on_done=done, on_error=failed, step=step)
+
+    def request_attribution_options(self, options: dict) -> None:
+        self.request("attribution_options", on_error=lambda m: self.status_message.emit(m, 8000), **options)
+
+    def hold_display(self, on: bool) -> None:
+        """While held, snapshots from the engine are kept but not drawn (an export owns the panels)."""
+        self.held = on
+
+    def refeed(self) -> None:
+        """Hand the shown snapshot to every panel again (after an export drew others into them)."""
+        self.held = False
+        self._fed.clear()
+        self.feed()
+        self.set_time(self.time)
+
     def views_changed(self, *_args) -> None:
         """A tab or dock was shown or hidden: look up the panels in view at the next repaint tick."""
         self._wanted_at = 0.0
@@ -228,7 +267,9 @@ class LabController(QObject):
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
-        self.window.unrolled.set_backward_step(t)
+        for panel in self.panels.values():  # the unrolled view and the BPTT sum follow the frame
+            if hasattr(panel, "set_backward_step"):
+                panel.set_backward_step(t)
         snap = self.shown
         if t is None or snap is None or not len(snap.history.get("clipped", ())):
             return
@@ -257,6 +298,8 @@ class LabController(QObject):
         if now - self._wanted_at > WANTED_EVERY:  # which panels are in view (a tab or dock change)
             self._wanted_at = now
             self.update_wanted()
+        if self.held:
+            return
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
@@ -285,6 +328,7 @@ class LabController(QObject):
         self.feed(self._visible)
         self.window.transport.set_time(self.time, emit=False)
         self.window.transport.set_training(snap.state == "training")
+        self.window.timeline.set_timeline(snap.timeline)
         self.window.update_status(snap)
         self.snapshot_shown.emit(snap)
 
@@ -310,11 +354,9 @@ class LabController(QObject):
         self.training = False
         self.window.transport.set_training(False)
         loss = "not finite" if not math.isfinite(event.loss) else f"{event.loss:.3g}"
-        hint = "lower the learning rate" if self.config.train.clip else \
-            "turn gradient clipping on or lower the learning rate"
-        self.status_message.emit(
-            f"Diverged at step {event.step}: loss/gradient {loss}. Training paused; the weights are the "
-            f"last finite ones. Try: {hint}, then press Train.", 0)
+        hint = "a lower learning rate" if self.config.train.clip else "clipping on or a lower learning rate"
+        self.status_message.emit(f"Diverged at step {event.step} (loss {loss}): paused at the last finite weights. "
+                                 f"Try {hint}.", 0)
         self.state_changed.emit("diverged")
 
     def on_failed(self, event) -> None:

@@ -19,7 +19,15 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QImage,
+    QPainter,
+    QPalette,
+    QRegion,
+    QTextDocument,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
@@ -29,6 +37,19 @@ from widgets.base import DARK, LIGHT
 
 class ExportError(Exception):
     """An export could not be written; the message names the file and the reason."""
+
+
+class ExportCancelled(ExportError):
+    """The user pressed Cancel; the files this export had created are removed again."""
+
+    def __init__(self):
+        super().__init__("export cancelled")
+
+
+def check_progress(progress, done: int, total: int, text: str) -> None:
+    """Report progress; ``progress(done, total, text)`` returning False means Cancel was pressed."""
+    if progress is not None and progress(done, total, text) is False:
+        raise ExportCancelled()
 
 
 # ---- atomic file writing ---------------------------------------------------------------------
@@ -77,7 +98,7 @@ def render_png(item, scale: float = 1.0, light: bool = False) -> bytes:
     try:
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setRenderHint(QPainter.TextAntialiasing)
-        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()))
+        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()), light)
     finally:
         painter.end()
     return _qimage_png_bytes(image)
@@ -104,7 +125,7 @@ def render_svg(item, light: bool = False, title: str = "RNN Lab figure") -> byte
     painter = QPainter(gen)
     try:
         painter.fillRect(QRectF(0, 0, rect.width(), rect.height()), _background(light))
-        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()))
+        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()), light)
     finally:
         painter.end()
     buf.close()
@@ -116,14 +137,34 @@ def _source_rect(item) -> QRectF:
         return item.itemsBoundingRect().adjusted(-10, -10, 10, 10)
     if isinstance(item, QWidget):
         return QRectF(0, 0, max(item.width(), 16), max(item.height(), 16))
+    if isinstance(item, QTextDocument):  # all of the text, however far a text view scrolls
+        size = item.size()
+        return QRectF(0, 0, max(size.width(), 16), max(size.height(), 16))
+    if isinstance(item, list):  # rows of widgets, each row left to right (a figure made of widgets)
+        sizes = [[(w.width(), w.height()) for w in row] for row in item]
+        return QRectF(0, 0, max(16, max(sum(w for w, _ in row) for row in sizes)),
+                      max(16, sum(max(h for _, h in row) for row in sizes)))
     raise ExportError(f"cannot render {type(item).__name__}")
 
 
-def _paint(item, painter: QPainter, source: QRectF, target: QRectF) -> None:
+def _paint(item, painter: QPainter, source: QRectF, target: QRectF, light: bool = False) -> None:
     if isinstance(item, QGraphicsScene):
         item.render(painter, target, source, Qt.KeepAspectRatio)
+        return
+    painter.scale(target.width() / source.width(), target.height() / source.height())
+    if isinstance(item, QTextDocument):
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, QColor((LIGHT if light else DARK)["foreground"]))
+        item.documentLayout().draw(painter, context)
+    elif isinstance(item, list):
+        y = 0
+        for row in item:
+            x = 0
+            for widget in row:  # (render() paints the whole widget, also what a scroll area hides)
+                widget.render(painter, QPoint(x, y), QRegion(), QWidget.RenderFlag.DrawChildren)
+                x += widget.width()
+            y += max(w.height() for w in row)
     else:
-        painter.scale(target.width() / source.width(), target.height() / source.height())
         item.render(painter, QPoint(0, 0))
 
 
@@ -135,6 +176,20 @@ def table_csv(header, rows) -> str:
     for row in rows:
         w.writerow([_cell(v) for v in row])
     return out.getvalue()
+
+
+def panel_table(panel) -> tuple[list, list]:
+    """A panel's numbers for CSV, with time steps counted from 1 as on screen (t = 1..T), and a note
+    instead of an empty file when the panel has nothing for this model and example."""
+    header, rows = panel.data_table()
+    if header and header[0] == "t":
+        rows = [[r[0] + 1] + list(r[1:]) if isinstance(r[0], (int, np.integer)) else r for r in rows]
+    elif header == ["quantity", "value"]:
+        rows = [[k, v + 1] if k == "t" else [k, v] for k, v in rows]
+    if not rows:
+        reason = getattr(panel, "empty_reason", lambda: "")() or "nothing to show for this model and example"
+        header, rows = ["note"], [[reason]]
+    return header, rows
 
 
 def _cell(v):
@@ -176,7 +231,7 @@ def config_json(snapshot) -> str:
             "model": snapshot.config["model"], "train": snapshot.config["train"],
             "seed": snapshot.config["train"]["seed"], "step": snapshot.step,
             "example": snapshot.example_source, "metric": snapshot.task_info.get("metric"),
-            "merge_note": "sum = the lecture's h_i = fwd_i + bwd_i; concat = PyTorch's [fwd_i; bwd_i]"}
+            "merge_note": "sum = the lecture's h_i = h→_i + h←_i; concat = PyTorch's [h→_i; h←_i]"}
     if snapshot.task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
         info["data"] = snapshot.task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
@@ -184,7 +239,8 @@ def config_json(snapshot) -> str:
 
 # ---- panels ------------------------------------------------------------------------------
 def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]:
-    """{filename: bytes} for one panel: PNG, SVG and CSV."""
+    """{filename: bytes} for one panel: PNG, SVG and CSV (no CSV when the panel has no data rows:
+    an empty file would only say "nothing here"; index.html says it in words)."""
     previous = panel.theme is LIGHT
     panel.set_theme(light)
     try:
@@ -192,8 +248,9 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
         files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
     finally:
         panel.set_theme(previous)
-    header, rows = panel.data_table()
-    files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
+    header, rows = panel_table(panel)
+    if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
+        files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
     return files
 
 
@@ -201,7 +258,7 @@ def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False)
     """One panel to one file: fmt in png, svg, csv."""
     path = Path(path)
     if fmt == "csv":
-        return write_text(path, table_csv(*panel.data_table()))
+        return write_text(path, table_csv(*panel_table(panel)))
     previous = panel.theme is LIGHT
     panel.set_theme(light)
     try:
@@ -212,8 +269,13 @@ def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False)
     return write_bytes(path, data)
 
 
-def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float = 2.0) -> list[Path]:
-    """Every panel as PNG + SVG + CSV, the trace as trace.npz and config.json, into ``folder``."""
+def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float = 2.0, progress=None,
+               frames: bool = True) -> list[Path]:
+    """Every panel as PNG + SVG + CSV, the trace as trace.npz and config.json, the per-t frames of the
+    time sweep (``frames/``) and ``index.html`` that shows them all, into ``folder``.
+
+    ``progress(done, total, text)`` is called along the way; when it returns False the export stops
+    with ExportCancelled and every file it had created is removed (files it replaced stay, complete)."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -230,14 +292,46 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
         if not existed:
             created.append(path)
 
+    from .gif import sweep_frames
+    from .html_export import FRAMES_DIR, frame_name, index_html
+
+    T = snapshot.trace.hidden.shape[2] if frames else 0
+    total = len(panels) + T + 3
+    frames_dir = folder / FRAMES_DIR
+    made_frames_dir = False
+    absent = {}
     try:
-        for name, panel in panels.items():
-            for fname, data in panel_files(name, panel, light, scale).items():
+        for k, (name, panel) in enumerate(panels.items()):
+            check_progress(progress, k, total, f"panel {name}")
+            files = panel_files(name, panel, light, scale)
+            if f"{name}.csv" not in files:
+                absent[name] = "nothing to show for this model and example (the figure says why)"
+            for fname, data in files.items():
                 write(folder / fname, data)
+        check_progress(progress, len(panels), total, "trace and configuration")
         write(folder / "trace.npz", npz_bytes(snapshot.trace))
         write(folder / "config.json", config_json(snapshot).encode("utf-8"))
+        images = []
+        if T:
+            images = sweep_frames(panels, T, light, progress=lambda t: check_progress(
+                progress, len(panels) + 1 + t, total, f"time sweep frame {t + 1} of {T}"))
+            if not frames_dir.is_dir():
+                frames_dir.mkdir()
+                made_frames_dir = True
+            for t, image in enumerate(images):
+                buf = io.BytesIO()
+                image.save(buf, format="PNG", optimize=False)
+                write(folder / frame_name(t), buf.getvalue())
+        check_progress(progress, total - 1, total, "index.html")
+        names = {p.relative_to(folder).as_posix() for p in written}
+        write(folder / "index.html", index_html(snapshot, list(panels), names, absent, len(images)).encode("utf-8"))
     except BaseException:
         for p in created:
             p.unlink(missing_ok=True)
+        if made_frames_dir:
+            try:
+                frames_dir.rmdir()
+            except OSError:
+                pass
         raise
     return written

@@ -31,7 +31,7 @@ def config_from_args(args):
             params["seq_len"] = args.seq_len
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
-                                   ("init", args.init)) if v is not None}
+                                   ("init", args.init), ("h0", args.h0)) if v is not None}
         train = {k: v for k, v in (("lr", args.lr), ("batch_size", args.batch_size), ("seed", args.seed))
                  if v is not None}
         if args.no_clip:
@@ -153,8 +153,7 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {"spectrum", "gate_stats"}
-    snap = session.snapshot()
+    snap = session.request_full_snapshot()
     board = PanelBoard(snap)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)

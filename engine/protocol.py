@@ -32,6 +32,9 @@ class Snapshot:
     message: str = ""
     analysis: dict = field(default_factory=dict)
     frame: int = 0  # sequence number; the window acknowledges each frame it drew
+    # the training timeline: {"viewing": step shown or None (the present), "present": steps trained,
+    # "steps": (N,) int64 checkpointed steps, "enabled": bool, "label": "viewing step N of M" / "step M (now)"}
+    timeline: dict = field(default_factory=dict)
 
 
 # ---- window -> engine -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 stamp=.venv/.rnnlab-installed
-want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "installing RNN Lab and its dependencies into .venv (CPU PyTorch; a few minutes the first time) ..." >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2

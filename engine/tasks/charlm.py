@@ -6,10 +6,11 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ..assets import asset
 from ..lazy import F, no_grad, torch
 from .base import IGNORE, Param, Preset, Task
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "assets" / "corpus"
+CORPUS_DIR = asset("corpus")
 CORPUS_FILE = "alice_ch1-2.txt"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz .,'\"!?-"
 HELDOUT = 0.1  # the last 10% of the text is never trained on: ``heldout_bits`` scores it
@@ -38,9 +39,11 @@ class CharLMTask(Task):
     name = "charlm"
     title = "Character language model"
     lecture_slide = "RNNs for language modelling"
-    description = ("Predict the next character of English text, one step at a time, from "
-                   "everything read so far: the first two chapters of Lewis Carroll's Alice's "
-                   "Adventures in Wonderland (1865, public domain), lowercased to 34 symbols. "
+    description = ("Predict the next character (character-level; the lecture's slide predicts the "
+                   "next word) of English text, one step at a time, from everything read so far: "
+                   "the first two chapters of Lewis Carroll's Alice's Adventures in Wonderland "
+                   "(1865, public domain), lowercased to 34 symbols. Every token is one character, "
+                   "so the softmax is over 34 symbols, not a vocabulary of words. "
                    "The score is bits per character - the average surprise. A model that knows "
                    "only how common each letter is pays the unigram entropy of the text; a "
                    "trained RNN learns spelling and common words and pays far less. Generate "
@@ -137,11 +140,13 @@ class CharLMTask(Task):
 
     @no_grad
     def generate(self, model, prompt: str, length: int, temperature: float = 1.0,
-                 generator: torch.Generator | None = None) -> str:
+                 generator: torch.Generator | None = None, record: list | None = None) -> str:
         """Sample ``length`` characters after ``prompt`` and return them (without the prompt).
 
         The encoder runs on the prompt once and then one character at a time, carrying its
         state. temperature 0 always takes the most likely character; higher is more random.
+        ``record``, if given, receives per character (learned, sampled): softmax(logits) and the
+        distribution it was drawn from, softmax(logits / temperature) (one-hot at temperature 0).
         """
         if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 5000:
             raise ValueError(f"length must be a whole number from 1 to 5000; got {length!r}")
@@ -165,9 +170,12 @@ class CharLMTask(Task):
                 logits = model.head_forward(out[:, -1:]).outputs[0, -1]  # (V,)
                 if temperature == 0:
                     nxt = int(logits.argmax())
+                    probs = F.one_hot(torch.tensor(nxt), len(logits)).to(logits.dtype)
                 else:
                     probs = torch.softmax(logits / temperature, dim=-1)
                     nxt = int(torch.multinomial(probs, 1, generator=generator))
+                if record is not None:
+                    record.append((torch.softmax(logits, dim=-1).numpy(), probs.numpy()))
                 chars.append(self.decode_id(nxt))
                 out, state = model.encoder(model.embed(torch.tensor([[nxt]])), state)
         finally:

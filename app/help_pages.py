@@ -1,0 +1,162 @@
+"""Help pages: one per panel (what it shows, how to read it, what to try, which lecture slide)
+and "Getting started". Plain data and HTML, no Qt: the window's help dialog and the exported
+index.html both read them. A panel's ``PanelSpec.help`` stays its one-line summary (tooltips); the
+page here is the long form, keyed by the panel's name. Every registered panel must have one
+(tests/test_classroom_help.py checks).
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    shows: str  # what the panel shows
+    read: str  # how to read it
+    try_: str  # what to try
+    slide: str  # the lecture slide (title as in the deck) it belongs to
+
+
+PAGES = {
+    "sequenceStrip": HelpPage(
+        shows="The example the network is reading: the input tokens x_1 … x_T in a row, and for a tagging "
+              "model the targets and the model's answer under each token. An acceptor or a regression model "
+              "gives one answer after the last step, shown under the strip.",
+        read="The highlighted token is the time cursor t that every other panel follows. Green answers are "
+             "right, red ones wrong. Click a token to move the cursor there.",
+        try_="Type your own sequence in the field under the strip and press Enter; the network reads it at "
+             "once. Press N (New example) to draw another one from the task.",
+        slide="RNNs for tagging"),
+    "unrolledView": HelpPage(
+        shows="The lecture's unrolled RNN, drawn live: column t is input x_t, the cell h_t (one box per layer "
+              "and direction) and the output. Each box shows h_t as H coloured stripes, one per unit.",
+        read="Blue is −1, white 0, red +1. The arrow into h_t thickens and reddens with ‖∂L/∂h_t‖: thin grey "
+             "arrows on the left of a long sequence are the vanishing gradient. With attention, the dots "
+             "under the columns are the weights α_i feeding Σ α_i h_i.",
+        try_="Press P to play the forward pass and B to watch backpropagation through time run right to left. "
+             "Ctrl+wheel zooms, F fits the whole sequence, 1 returns to full-size boxes.",
+        slide="Parameter sharing in RNNs (networks can be unrolled in time)"),
+    "hiddenHeatmap": HelpPage(
+        shows="The hidden state h_t of every unit (rows) after every step (columns) for one layer and "
+              "direction; for an LSTM you can switch to the memory cell c_t.",
+        read="Colours are fixed: blue −1, white 0, red +1, so the same colour means the same value in every "
+             "run. A unit that changes colour exactly where the input changes is tracking that input; a row "
+             "that stays one colour is a unit that saturated or is unused. The vertical line is the cursor t.",
+        try_="Load Lecture > Acceptor (parity) and train: a group of units flips each time a 1 is read. "
+             "Compare a simple RNN and an LSTM on the adding task with T = 100.",
+        slide="Simple RNN"),
+    "gatesPanel": HelpPage(
+        shows="The gates of a GRU (r, z, candidate n) or an LSTM (i, f, candidate g, o) for every unit and "
+              "step, one heatmap per gate, and on the right the value of every gate at the cursor step.",
+        read="Sigmoid gates run from 0 (closed, dark) to 1 (open, bright); the candidate is a tanh in "
+             "[−1, 1]. An LSTM forget gate near 1 keeps c_{t−1}: that unit remembers. A GRU update gate z "
+             "near 1 keeps h_{t−1}. A simple RNN has no gates; the panel shows its update equation instead.",
+        try_="Lecture > Gating (temporal order): train an LSTM and watch the input gate open only on the two "
+             "marked symbols, while the forget gate stays high between them.",
+        slide="What is a gate?"),
+    "gateStatsPanel": HelpPage(
+        shows="How often each gate is saturated (near 0 or 1) over the example, and the memory half-life of "
+              "every unit: how many steps it takes to forget half of what it holds.",
+        read="Tall bars mean the gate acts like a switch rather than a dial. The half-life is ln 0.5 / ln f̄ "
+             "from the unit's mean forget gate (LSTM) or update gate (GRU), sorted, on a log axis; the line "
+             "is the sequence length T: units above it can carry information across the whole sequence.",
+        try_="Train an LSTM on copy memory and watch half-lives grow past T as it learns; compare with a GRU.",
+        slide="GRUs and LSTMs"),
+    "equationsPanel": HelpPage(
+        shows="The cell's equations in the lecture's notation with this example's numbers filled in for one "
+              "unit at the cursor step, the mapping from W_xh, W_hh, b_h to PyTorch's parameter names and "
+              "shapes, and PyTorch code that builds the current model.",
+        read="Each line is one equation evaluated: gate values, the state update and its arithmetic. "
+             "PyTorch adds two biases (bias_ih + bias_hh) where the lecture has one.",
+        try_="Move the cursor with Left/Right and watch the numbers change; switch the cell type to see the "
+             "GRU and LSTM equations; press Copy code and run it in a notebook.",
+        slide="RNNs in PyTorch"),
+    "gradientPanel": HelpPage(
+        shows="Left: ‖∂L/∂h_t‖, how much of the loss's gradient reaches each step of this example, on a log "
+              "axis. Right: the global gradient norm of every training step, before and after clipping.",
+        read="A line falling steadily away from the loss (usually towards t = 1) is the vanishing gradient: "
+             "early steps get almost no credit. Spikes on the right plot are exploding gradients; the dashed "
+             "line is the clipping threshold and marked steps were clipped.",
+        try_="Lecture > Vanishing gradients: a simple RNN on adding with T = 100, then switch the cell to LSTM. "
+             "Lecture > Exploding gradients: turn clipping off and watch the spikes.",
+        slide="Vanishing gradients"),
+    "vanishingPanel": HelpPage(
+        shows="Why gradients vanish or explode, from the weights themselves: the eigenvalues of the recurrent "
+              "matrix with the unit circle, their spectral radius ρ over training, and ‖∂h_T/∂h_t‖ against "
+              "the lag T − t for this example.",
+        read="Eigenvalues inside the circle (ρ < 1) shrink the gradient at every step back in time; outside, "
+             "they can blow it up. The dotted ρ^lag guide shows the rate a linear network would have.",
+        try_="Compare initialisations: identity init puts every eigenvalue at 1; default init starts inside. "
+             "Watch ρ during training on the exploding preset.",
+        slide="Backpropagation through time"),
+    "curvesPanel": HelpPage(
+        shows="Learning curves: the loss (top) and the task's metric (bottom) against training step, with the "
+              "task's baseline (a model that learned nothing) and pass threshold.",
+        read="Loss and error metrics use log axes, so a fall from 0.7 to 0.001 stays visible. A curve stuck "
+             "on the baseline line has not learned anything yet; crossing the pass line means the task is "
+             "solved.",
+        try_="Change the learning rate while training (it applies live) and watch the slope change; turn on "
+             "smoothing to see the trend under a noisy metric.",
+        slide="RNNs for language modelling"),
+    "attentionPanel": HelpPage(
+        shows="The attention weights α_i of the attention head, one bar per input token: "
+              "α_i = softmax(w_α^T h_i), and the classifier reads Σ α_i h_i.",
+        read="The dashed line is the uniform weight 1/T that an untrained attention gives. Bars well above it "
+             "mark the tokens the classifier relies on; the highlighted bar is at the cursor. For other heads "
+             "the panel says why there is nothing to show.",
+        try_="Lecture > Attention (sentiment): train and watch the weight move onto the polarity words while "
+             "the filler words fade.",
+        slide="RNNs for classification (attention)"),
+    "counterfactualPanel": HelpPage(
+        shows="What changes when one input is replaced: ‖h_t − h'_t‖ for every later step, and the output "
+              "before and after.",
+        read="The vertical line is the changed step; the curve is how far the new states are from the old ones "
+             "(log axis). A curve that decays fast is a short memory; one that stays up is a long one.",
+        try_="Pick an early position and a new token, press Apply; compare a simple RNN with an LSTM on the "
+             "same task.",
+        slide="Long Short-Term Memory (LSTM)"),
+}
+
+GETTING_STARTED = [
+    ("Pick a task and a cell", "The <b>Controls</b> on the left choose the task (what the network must learn), "
+     "the cell (simple RNN, GRU, LSTM), its size and the training settings. Or take a ready-made setup from "
+     "the <b>Lecture</b> menu: one per section of the lecture, each with a note on what to watch."),
+    ("Train", "Press <b>Train</b> (Space). The status bar shows the step, speed, loss and metric; "
+     "the <a href='panel:curvesPanel'>training curves</a> fall as the network learns. Ctrl+Right takes one step."),
+    ("Scrub time", "Every panel that has a time axis follows one cursor t: move it with the slider, Left/Right "
+     "or by clicking a token in the <a href='panel:sequenceStrip'>sequence strip</a>. Press P to play the forward "
+     "pass and B to watch backpropagation through time."),
+    ("Read the panels", "The <a href='panel:unrolledView'>unrolled network</a> in the middle, "
+     "<a href='panel:hiddenHeatmap'>hidden states</a> and <a href='panel:gatesPanel'>gates</a> on the right, "
+     "<a href='panel:gradientPanel'>gradients</a> and curves below. Every panel has a <b>?</b> button in its "
+     "corner, and F1 opens the page of the panel you are working in."),
+    ("Try your own input", "Type a sequence under the sequence strip and press Enter, or change one input in "
+     "the <a href='panel:counterfactualPanel'>counterfactual</a> panel."),
+    ("Present", "View > Presentation mode (F5 toggles it) scales every font and line for a projector; "
+     "Ctrl+= and Ctrl+- zoom, Ctrl+0 resets."),
+    ("Share", "File > Save session keeps the model and its training; File > Export all writes every figure, "
+     "the data and an <b>index.html</b> page that anyone can open in a browser and scrub through time."),
+]
+
+
+def page_html(name: str, title: str, summary: str = "") -> str:
+    """A panel's page as HTML (a heading, the four sections, links to the other pages)."""
+    page = PAGES.get(name)
+    esc = html.escape
+    parts = [f"<h2>{esc(title)}</h2>"]
+    if page is None:
+        parts.append(f"<p>{esc(summary) or 'No help page for this panel yet.'}</p>")
+    else:
+        for heading, text in (("What it shows", page.shows), ("How to read it", page.read),
+                              ("What to try", page.try_)):
+            parts.append(f"<h3>{heading}</h3><p>{esc(text)}</p>")
+        parts.append(f"<p><i>Lecture slide: {esc(page.slide)}</i></p>")
+    return "".join(parts)
+
+
+def getting_started_html() -> str:
+    steps = "".join(f"<li><p><b>{title}.</b> {text}</p></li>" for title, text in GETTING_STARTED)
+    return ("<h2>Getting started with RNN Lab</h2><p>RNN Lab trains a small recurrent network on a toy task "
+            "and shows, step by step, what happens inside it.</p>"
+            f"<ol>{steps}</ol>")
