@@ -75,6 +75,8 @@ def compare_config_json(session, snap) -> str:
             "lag_note": "compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "
                         "and the last input; every run probes the same example",
             "batches_note": "every run trains on the same batch at every step (same task, seed, batch size)"}
+    if snap.runs[0].task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
+        info["data"] = snap.runs[0].task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
 
 

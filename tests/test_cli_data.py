@@ -63,6 +63,7 @@ def test_compare_mode_on_a_data_file(tmp_path):
                "--steps", 5, "--export", out, "--quiet") == 0
     config = json.loads((out / "config.json").read_text())
     assert config["task"] == "tagged_file" and len(config["task_params"]["data"]) == 64
+    assert config["data"]["file"] == "people_places.csv" and config["data"]["sha256"] == config["task_params"]["data"]
     assert (out / "compare_curves.png").exists()
 
 
