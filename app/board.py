@@ -8,7 +8,7 @@ from .panels import apply_snapshot, make_panels
 
 
 class PanelBoard(QWidget):
-    def __init__(self, snapshot, size=(1600, 2800)):
+    def __init__(self, snapshot, size=None):
         super().__init__()
         self.setObjectName("panelBoard")
         self.setWindowTitle("RNN Lab export")
@@ -16,10 +16,10 @@ class PanelBoard(QWidget):
         grid = QGridLayout(self)
         for name, panel in self.panels.items():
             grid.addWidget(panel, *SPECS[name].board)
-        grid.setRowStretch(1, 2)
-        for row in (2, 3, 4, 5, 6):
+        rows = max(spec.board[0] + spec.board[2] for spec in SPECS.values())
+        for row in range(1, rows):
             grid.setRowStretch(row, 2)
-        self.resize(*size)
+        self.resize(*(size or (1600, 400 * rows)))  # every panel ~400 px tall, however many are registered
         self.show()
         QApplication.processEvents()
         apply_snapshot(self.panels, snapshot, 0)

@@ -13,6 +13,7 @@ from .usage import UsageError
 
 EPILOG = """examples:
   python main.py                                   open the window
+  python main.py --data notes.txt                  open the window on your own text (or .csv)
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
@@ -20,6 +21,11 @@ EPILOG = """examples:
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
+  python main.py --headless --data assets/examples/frankenstein_letter1.txt --steps 300 --export out/
+  python main.py --headless --data assets/examples/vowel_majority.csv --compare gru,lstm --steps 300 --export cmp/
+
+data files (--data): a .txt file (UTF-8) trains a character language model on it; a .csv file with
+the header sequence,label trains an acceptor and one with the header tokens,tags a tagger (see README).
 """
 
 
@@ -42,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="train without a window")
     p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
     p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
+    p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
+                   "or .csv with the header sequence,label or tokens,tags")
+    p.add_argument("--fold-case", action="store_true", help="with --data: read upper and lower case as one symbol")
     m = p.add_argument_group("model (override the task's preset)")
     m.add_argument("--cell", help="rnn_tanh, rnn_relu, gru or lstm")
     m.add_argument("--hidden", type=int, help="hidden size H (1-512)")
@@ -49,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
+    m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
     t = p.add_argument_group("training")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
@@ -90,9 +100,11 @@ def main(argv=None) -> int:
                 raise UsageError("--export, --steps, --save and --compare need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
+            if args.data and args.session:
+                raise UsageError("open either a session or a data file, not both")
             from .gui import run_gui
 
-            return run_gui(args.session)
+            return run_gui(args.session, args.data)
         from .headless import run_headless
 
         return run_headless(args)
@@ -127,6 +139,27 @@ def list_tasks() -> int:
 
     for name in names():
         task = make_task(name)
-        first = task.description.split(". ")[0].rstrip(".") + "."
-        print(f"{name:15s} {task.title}: {first}")
+        print(f"{name:15s} {task.title}: {first_sentence(task.description)}")
     return 0
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``: up to the first . ? or ! that is outside brackets and quotes,
+    not part of an ellipsis ("good, great, ...") and followed by the end or a space and a capital."""
+    depth, quoted = 0, False
+    for i, c in enumerate(text):
+        if text[i - 1:i] == "'" == text[i + 1:i + 2]:
+            continue  # a quoted symbol such as '(' is not a bracket
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        elif c == '"':
+            quoted = not quoted
+        elif c in ".?!" and depth == 0 and not quoted:
+            if c == "." and (text[i - 1:i] == "." or text[i + 1:i + 2] == "."):
+                continue  # an ellipsis
+            rest = text[i + 1:]
+            if not rest.strip() or (rest[:1] == " " and rest.lstrip()[:1].isupper()):
+                return text[:i + 1]
+    return text.rstrip() if text.rstrip()[-1:] in ".?!" else text.rstrip() + "."

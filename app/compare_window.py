@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -33,14 +36,17 @@ from engine import CELLS
 from engine import protocol as P
 from engine.compare_config import parse_variants, plan_runs
 from engine.lab_config import LabConfig
+from engine.tasks import is_data_task
 from widgets.base import SERIES_COLORS
 from widgets.compare_curves import CompareCurves
 from widgets.compare_gradients import CompareGradients
+from widgets.controls import CELL_ITEMS
 from widgets.gates_panel import GatesPanel
 from widgets.hidden_heatmap import HiddenHeatmap
 from widgets.transport import TransportBar
 
 from .engine_client import EngineClient
+from .export import ExportError, panel_files, write_bytes
 from .panels import apply_snapshot
 
 REPAINT_MS = 33
@@ -51,12 +57,16 @@ STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"
 class ComparePanels(QWidget):
     """The comparison figures; ``show_snapshot`` draws a CompareSnapshot, ``set_time`` moves every cursor."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, display_names: bool = False):
+        """display_names: legends and titles name the cells as the main window does (the window);
+        otherwise by the runs' ids, as the headless export's files and CSV columns do."""
         super().__init__(parent)
         self.setObjectName("comparePanels")
+        self.display_names = display_names
         self.curves = CompareCurves()
         self.gradients = CompareGradients()
-        self.labels: list[str] = []
+        self.labels: list[str] = []  # legend names (as the main window names the cells)
+        self.ids: list[str] = []  # the runs' labels (file stems, CSV)
         self.runs: list[dict] = []  # per run: title label, heatmap, gates
         self._task_key = None
         top = QSplitter(Qt.Horizontal, objectName="compareTopSplitter")
@@ -71,8 +81,14 @@ class ComparePanels(QWidget):
         split.addWidget(top)
         split.addWidget(self.grid_holder)
         split.setSizes([400, 600])  # the runs' heatmaps and gates get the larger share
+        self.stats = QLabel("", objectName="compareRunStats", wordWrap=True)
+        self.stats.setToolTip("Parameters of the recurrent layers (all parameters, with the embedding and "
+                              "head, in brackets) and each run's own training speed, timed step by step while "
+                              "the runs take turns. The deck: GRUs and LSTMs perform similarly; the GRU is "
+                              "simpler (3 weight blocks per layer, the LSTM 4) and faster.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stats)
         layout.addWidget(split)
 
     def _build_runs(self, labels) -> None:
@@ -80,8 +96,9 @@ class ComparePanels(QWidget):
             for key in ("title", "heatmap", "gates"):
                 self.grid.removeWidget(run[key])
                 run[key].deleteLater()
-        self.labels, self.runs, self._task_key = list(labels), [], None
-        for i, label in enumerate(self.labels):
+        self.ids, self.runs, self._task_key = list(labels), [], None
+        self.labels = [display_label(label) if self.display_names else label for label in self.ids]
+        for i, (label, run_id) in enumerate(zip(self.labels, self.ids, strict=True)):
             title = QLabel(label, objectName=f"compareRunTitle{i}")
             title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, not widen
             title.setStyleSheet(f"color: {SERIES_COLORS[i % len(SERIES_COLORS)]}; font-weight: bold;")
@@ -91,19 +108,21 @@ class ComparePanels(QWidget):
             for row, w in enumerate((title, heatmap, gates)):
                 self.grid.addWidget(w, row, i)
             self.grid.setColumnStretch(i, 1)
-            self.runs.append({"title": title, "heatmap": heatmap, "gates": gates, "label": label})
+            self.runs.append({"title": title, "heatmap": heatmap, "gates": gates, "label": label, "id": run_id})
 
     def show_snapshot(self, snap, time: int) -> int:
         """Draw every run; returns the (clamped) time cursor."""
-        if list(snap.labels) != self.labels:
+        if list(snap.labels) != self.ids:
             self._build_runs(snap.labels)
+        names = [display_label(label) if self.display_names else label for label in snap.labels]
         first = snap.runs[0]
         key = (first.config["task"], tuple(sorted(first.config["task_params"].items())))
         task_changed, self._task_key = key != self._task_key, key
         if task_changed:
             self.curves.set_task_info(first.task_info)
-        self.curves.set_runs(snap.labels, [r.history for r in snap.runs])
-        self.gradients.set_runs(snap.labels, [r.trace.grad_norm for r in snap.runs])
+        self.curves.set_runs(names, [r.history for r in snap.runs])
+        self.gradients.set_runs(names, [r.trace.grad_norm for r in snap.runs])
+        self.stats.setText(run_stats(snap))
         for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
             time = apply_snapshot({"heatmap": run["heatmap"], "gates": run["gates"]}, r, time, task_changed)
             run["title"].setText(run_title(run["label"], r, diverged))
@@ -124,7 +143,7 @@ class ComparePanels(QWidget):
         """{file stem: panel} of every figure: the two overlays, then each run's heatmap."""
         panels = {"compare_curves": self.curves, "compare_gradients": self.gradients}
         for run in self.runs:
-            panels[f"hidden_{file_stem(run['label'])}"] = run["heatmap"]
+            panels[f"hidden_{file_stem(run['id'])}"] = run["heatmap"]
         return panels
 
 
@@ -136,6 +155,29 @@ def run_title(label: str, r, diverged: bool) -> str:
     answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
     return (f"{label} · loss {num(r.loss)} · {r.task_info.get('metric', 'metric')} {num(r.metric)}{answer}"
             + (" · DIVERGED" if diverged else ""))
+
+
+def run_stats(snap) -> str:
+    """"lstm: 4,480 parameters (4,658 in all), 410 steps/s · gru: ...": size and speed of each run."""
+    parts = []
+    for i, label in enumerate(snap.labels):
+        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
+        text = f"<b style='color:{colour}'>{label}</b>"
+        if i < len(snap.params):
+            rec, total = snap.params[i]
+            text += f": {rec:,} recurrent parameters ({total:,} in all)"
+        if i < len(snap.run_steps_per_sec):
+            rate = snap.run_steps_per_sec[i]
+            text += f", {rate:.0f} steps/s" if rate > 0 else ", steps/s: press Train"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def display_label(label: str) -> str:
+    """A run's legend name with the cells named as the main window's controls name them
+    ("rnn_tanh · H=64" -> "Simple RNN (tanh) · H=64")."""
+    names = dict(CELL_ITEMS)
+    return " · ".join(names.get(part, part) for part in label.split(" · "))
 
 
 def file_stem(label: str) -> str:
@@ -196,9 +238,10 @@ class CompareSetup(QWidget):
 
 
 class CompareWindow(QMainWindow):
-    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None, data: dict | None = None):
         super().__init__(parent)
         self.setObjectName("compareWindow")
+        self.data = data  # a data-file task's file (engine.tasks.data_files.pack), sent to the compare engine
         self.setWindowTitle("RNN Lab · compare")
         self.base_config = cfg
         self.session = None  # engine.compare_config.RunPlan of the runs
@@ -206,13 +249,20 @@ class CompareWindow(QMainWindow):
         self.latest, self.shown, self.time = None, None, 0
         self.setup = CompareSetup(cfg, spec)
         self.transport = TransportBar()
-        self.panels = ComparePanels()
+        self.panels = ComparePanels(display_names=True)
         for widget, name in ((self.setup, "compareSetupBar"), (self.transport, "compareTransportBar")):
             bar = QToolBar(objectName=name, movable=False)
             bar.addWidget(widget)
             self.addToolBar(Qt.TopToolBarArea, bar)
             self.addToolBarBreak()
         self.setCentralWidget(self.panels)
+        # there is no unrolled network here to send a gradient back through: no BPTT button that
+        # would only move the cursors
+        self.transport.bptt_button.hide()
+        self.export_button = QPushButton("Export…", objectName="compareExportButton")
+        self.export_button.setToolTip("Every figure of the comparison as PNG + SVG + CSV into a folder (Ctrl+E)")
+        self.export_button.clicked.connect(self.export_dialog)
+        self.statusBar().addWidget(self.export_button)
         self.status = QLabel("", objectName="compareStatus")
         self.statusBar().addPermanentWidget(self.status)
         self._connect()
@@ -234,6 +284,7 @@ class CompareWindow(QMainWindow):
                               ("Previous time step", "Left", lambda: t.set_time(t.time() - 1)),
                               ("Next time step", "Right", lambda: t.set_time(t.time() + 1)),
                               ("New example", "N", self.new_example),
+                              ("Export…", "Ctrl+E", self.export_dialog),
                               ("Close", "Ctrl+W", self.close)):
             action = QAction(text, self, shortcut=QKeySequence(key))
             action.triggered.connect(fn)
@@ -256,7 +307,7 @@ class CompareWindow(QMainWindow):
         self._stop_worker()
         self.session, self.latest = plan, None
         self.handle = client = EngineClient(P.Init(kind="compare", config=cfg.to_dict(),
-                                                   variants=tuple(variants)), self)
+                                                   variants=tuple(variants), data=self.data), self)
         client.snapshot_ready.connect(self._on_snapshot_ready)
         client.diverged.connect(self._on_diverged)
         client.failed.connect(lambda e: self.statusBar().showMessage(f"{e.what or 'Engine'} failed: {e.message}",
@@ -295,6 +346,30 @@ class CompareWindow(QMainWindow):
         self.transport.set_training(snap.state == "training")
         self.status.setText(f"step {snap.step} · {snap.steps_per_sec:.0f} steps/s · "
                             f"{STATE_TEXT.get(snap.state, snap.state)}")
+
+    # ---- export --------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export the comparison into folder")
+        if folder:
+            self.export(folder)
+
+    def export(self, folder: str, light: bool = True) -> list:
+        """Every figure (the overlays, each run's hidden states) as PNG, SVG and CSV; [] on failure
+        (a warning says why)."""
+        if self.shown is None:
+            return []
+        out = Path(folder)
+        written = []
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, panel in self.panels.export_panels().items():
+                for fname, data in panel_files(name, panel, light, 2.0).items():
+                    written.append(write_bytes(out / fname, data))
+        except (ExportError, OSError) as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return []
+        self.statusBar().showMessage(f"Exported {len(written)} files to {folder}", 6000)
+        return written
 
     # ---- handlers --------------------------------------------------------------------------
     def _on_apply_clicked(self) -> None:
@@ -367,7 +442,15 @@ def add_compare_action(window) -> QAction:
             guard.compare.raise_()
             guard.compare.activateWindow()
             return
-        guard.compare = CompareWindow(window.controller.config)
+        cfg = window.controller.config
+        data = None
+        if is_data_task(cfg.task):  # the compare engine needs the file the main engine holds
+            try:
+                data = window.controller.call("data_pack")
+            except Exception as exc:  # noqa: BLE001 (an engine that died or refused: say so)
+                window.statusBar().showMessage(f"Compare failed: {exc}", 10000)
+                return
+        guard.compare = CompareWindow(cfg, data=data)
         guard.compare.setAttribute(Qt.WA_DeleteOnClose)
         guard.compare.destroyed.connect(guard.forget)
         guard.compare.show()

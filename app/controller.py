@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from engine import protocol as P
 from engine.config import ModelConfig, TrainConfig
-from engine.lab_config import LabConfig, check_size
-from engine.tasks import list_tasks, make_task, task_class
+from engine.lab_config import LabConfig, check_size, config_from_dict
+from engine.tasks import is_data_task, list_tasks, make_task, task_class
 
 from .engine_link import EngineLink
 from .panels import apply_snapshot, wanted_analyses
@@ -22,7 +22,7 @@ from .panels import apply_snapshot, wanted_analyses
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
 
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init")
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0")
 TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
 
 
@@ -40,13 +40,16 @@ def values_to_config(values: dict, base_params: dict | None = None) -> LabConfig
     """
     task_cls = task_class(values["task"])
     params = dict(base_params or {})
-    if any(p.name == "seq_len" for p in task_cls.params_spec) and values.get("seq_len") is not None:
+    data = is_data_task(values["task"])  # every data task has a length; its ranges come from the file
+    if (data or any(p.name == "seq_len" for p in task_cls.params_spec)) and values.get("seq_len") is not None:
         params["seq_len"] = values["seq_len"]  # the task validates it (a whole number in its range)
     cfg = LabConfig(task=values["task"], task_params=params,
                     model=ModelConfig(**{k: values[k] for k in MODEL_KEYS}),
                     train=TrainConfig(**{k: values[k] for k in TRAIN_KEYS}))
-    check_size(cfg, make_task(cfg.task, **cfg.task_params))
+    if not data:  # a data task's file is in the engine, which checks the size when it configures
+        check_size(cfg, make_task(cfg.task, **cfg.task_params))
     return cfg
+
 
 
 def seq_len_range(task_name: str):
@@ -76,7 +79,10 @@ class LabController(QObject):
         self._wanted_sent = None
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
         self._visible = set(window.panels)  # until the first tick measures it
+        self.data_view: dict | None = None  # the task on the user's data file: engine.lab_session.data_task_view
         self.engine = EngineLink(self, config, open_path)
+        self._view_busy, self._view_next = False, None  # timeline: one view request in flight, latest wins
+        self.held = False  # an export draws its own snapshots into the panels: new ones wait
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_repaint_tick)
         self._timer.start(REPAINT_MS)
@@ -110,7 +116,11 @@ class LabController(QObject):
     def apply_values(self, values: dict) -> bool:
         """Controls changed. A new task loads its recommended preset. Returns success."""
         try:
-            if values["task"] != self.config.task:
+            if values["task"] != self.config.task and is_data_task(values["task"]):
+                if self.data_view is None or self.data_view["config"]["task"] != values["task"]:
+                    raise ValueError("open the data file again (File > Open data)")
+                cfg = config_from_dict(self.data_view["config"])  # back to the data file's task
+            elif values["task"] != self.config.task:
                 cfg = LabConfig.for_task(values["task"])
             else:
                 cfg = values_to_config(values, self.config.task_params)
@@ -150,12 +160,25 @@ class LabController(QObject):
     def adopt_config(self, cfg: LabConfig) -> None:
         """The engine runs (or is about to run) ``cfg``: the controls follow."""
         self.config = cfg
+        if is_data_task(cfg.task):  # the engine holds the file: show what it told us about the task
+            view = self.data_view
+            if view is not None and view["config"]["task_params"].get("data") == cfg.task_params.get("data"):
+                self.window.controls.set_data_task(cfg.task, view["title"], view["description"])
+                self.window.controls.set_task_details(view["description"], view["seq_len_range"])
+            self.window.controls.set_values(config_to_values(cfg))
+            return
         self.window.controls.set_values(config_to_values(cfg))
         self.window.controls.set_task_details(make_task(cfg.task, **cfg.task_params).description,
-                                              seq_len_range(cfg.task))
+                                              seq_len_range(cfg.task), "min_len" in cfg.task_params)
+
+    def set_data_view(self, view: dict) -> None:
+        """The engine opened a data file (or a session on one): remember how to show its task."""
+        self.data_view = view
+        self.data_view["config"] = dict(view["config"])
 
     def train(self, on: bool) -> None:
         if on:
+            self.window.timeline.stop_replay()  # training shows, and continues from, the present
             self.training = True
             self.send(P.Train(True))
             self.dirty_since_save = True
@@ -188,6 +211,42 @@ class LabController(QObject):
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.request("counterfactual", position=int(position), value=value)
 
+    def view_checkpoint(self, step) -> None:
+        """Show every panel at a checkpointed training step (None: the present). Pauses training;
+        while the engine re-probes, newer requests replace older ones (a dragged slider)."""
+        if step is not None and self.training:
+            self.pause()
+        if self._view_busy:
+            self._view_next = ("step", step)
+            return
+        self._view_busy = True
+
+        def done(_result=None):
+            self._view_busy = False
+            if self._view_next is not None:
+                (_, nxt), self._view_next = self._view_next, None
+                self.view_checkpoint(nxt)
+
+        def failed(message):
+            self.status_message.emit(message, 8000)
+            done()
+
+        self.request("view_checkpoint", on_done=done, on_error=failed, step=step)
+
+    def request_attribution_options(self, options: dict) -> None:
+        self.request("attribution_options", on_error=lambda m: self.status_message.emit(m, 8000), **options)
+
+    def hold_display(self, on: bool) -> None:
+        """While held, snapshots from the engine are kept but not drawn (an export owns the panels)."""
+        self.held = on
+
+    def refeed(self) -> None:
+        """Hand the shown snapshot to every panel again (after an export drew others into them)."""
+        self.held = False
+        self._fed.clear()
+        self.feed()
+        self.set_time(self.time)
+
     def views_changed(self, *_args) -> None:
         """A tab or dock was shown or hidden: look up the panels in view at the next repaint tick."""
         self._wanted_at = 0.0
@@ -208,7 +267,9 @@ class LabController(QObject):
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
-        self.window.unrolled.set_backward_step(t)
+        for panel in self.panels.values():  # the unrolled view and the BPTT sum follow the frame
+            if hasattr(panel, "set_backward_step"):
+                panel.set_backward_step(t)
         snap = self.shown
         if t is None or snap is None or not len(snap.history.get("clipped", ())):
             return
@@ -237,6 +298,8 @@ class LabController(QObject):
         if now - self._wanted_at > WANTED_EVERY:  # which panels are in view (a tab or dock change)
             self._wanted_at = now
             self.update_wanted()
+        if self.held:
+            return
         if self.latest is not None:
             snap, self.latest = self.latest, None
             self.show_snapshot(snap)
@@ -249,6 +312,14 @@ class LabController(QObject):
         key = (snap.config["task"], tuple(sorted(snap.config["task_params"].items())))
         task_changed = key != self._task_info_key
         self._task_info_key = key
+        if task_changed and snap.task_info.get("data"):  # e.g. an opened session on a data file
+            info = snap.task_info
+            seq = info.get("param_ranges", {}).get("seq_len")
+            self.set_data_view({"config": snap.config, "title": info["title"], "description": info["description"],
+                                "seq_len_range": tuple(seq) if seq else None, "data": info["data"]})
+            if snap.config["task"] == self.config.task and \
+                    snap.config["task_params"].get("data") == self.config.task_params.get("data"):
+                self.adopt_config(self.config)
         if task_changed:
             hint = snap.task_info.get("typed_hint", "")
             self.window.strip.set_input_enabled(hint.startswith("type"), hint)
@@ -257,6 +328,7 @@ class LabController(QObject):
         self.feed(self._visible)
         self.window.transport.set_time(self.time, emit=False)
         self.window.transport.set_training(snap.state == "training")
+        self.window.timeline.set_timeline(snap.timeline)
         self.window.update_status(snap)
         self.snapshot_shown.emit(snap)
 
@@ -282,11 +354,9 @@ class LabController(QObject):
         self.training = False
         self.window.transport.set_training(False)
         loss = "not finite" if not math.isfinite(event.loss) else f"{event.loss:.3g}"
-        hint = "lower the learning rate" if self.config.train.clip else \
-            "turn gradient clipping on or lower the learning rate"
-        self.status_message.emit(
-            f"Diverged at step {event.step}: loss/gradient {loss}. Training paused; the weights are the "
-            f"last finite ones. Try: {hint}, then press Train.", 0)
+        hint = "a lower learning rate" if self.config.train.clip else "clipping on or a lower learning rate"
+        self.status_message.emit(f"Diverged at step {event.step} (loss {loss}): paused at the last finite weights. "
+                                 f"Try {hint}.", 0)
         self.state_changed.emit("diverged")
 
     def on_failed(self, event) -> None:

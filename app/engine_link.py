@@ -11,7 +11,7 @@ import os
 from PySide6.QtCore import QObject
 
 from engine import protocol as P
-from engine.lab_config import LabConfig
+from engine.lab_config import LabConfig, config_from_dict
 
 from . import recovery
 from .engine_client import EngineClient
@@ -59,7 +59,7 @@ class EngineLink(QObject):
     def _on_ready(self, ready: P.Ready) -> None:
         c = self.controller
         if ready.recovered_from:
-            c.adopt_config(LabConfig.from_dict(ready.config))
+            c.adopt_config(config_from_dict(ready.config))
         c._wanted_sent = None
         c.update_wanted()
         c.engine_state.emit("ready")

@@ -19,7 +19,15 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QImage,
+    QPainter,
+    QPalette,
+    QRegion,
+    QTextDocument,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
@@ -90,7 +98,7 @@ def render_png(item, scale: float = 1.0, light: bool = False) -> bytes:
     try:
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setRenderHint(QPainter.TextAntialiasing)
-        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()))
+        _paint(item, painter, rect, QRectF(0, 0, size.width(), size.height()), light)
     finally:
         painter.end()
     return _qimage_png_bytes(image)
@@ -117,7 +125,7 @@ def render_svg(item, light: bool = False, title: str = "RNN Lab figure") -> byte
     painter = QPainter(gen)
     try:
         painter.fillRect(QRectF(0, 0, rect.width(), rect.height()), _background(light))
-        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()))
+        _paint(item, painter, rect, QRectF(0, 0, rect.width(), rect.height()), light)
     finally:
         painter.end()
     buf.close()
@@ -129,14 +137,34 @@ def _source_rect(item) -> QRectF:
         return item.itemsBoundingRect().adjusted(-10, -10, 10, 10)
     if isinstance(item, QWidget):
         return QRectF(0, 0, max(item.width(), 16), max(item.height(), 16))
+    if isinstance(item, QTextDocument):  # all of the text, however far a text view scrolls
+        size = item.size()
+        return QRectF(0, 0, max(size.width(), 16), max(size.height(), 16))
+    if isinstance(item, list):  # rows of widgets, each row left to right (a figure made of widgets)
+        sizes = [[(w.width(), w.height()) for w in row] for row in item]
+        return QRectF(0, 0, max(16, max(sum(w for w, _ in row) for row in sizes)),
+                      max(16, sum(max(h for _, h in row) for row in sizes)))
     raise ExportError(f"cannot render {type(item).__name__}")
 
 
-def _paint(item, painter: QPainter, source: QRectF, target: QRectF) -> None:
+def _paint(item, painter: QPainter, source: QRectF, target: QRectF, light: bool = False) -> None:
     if isinstance(item, QGraphicsScene):
         item.render(painter, target, source, Qt.KeepAspectRatio)
+        return
+    painter.scale(target.width() / source.width(), target.height() / source.height())
+    if isinstance(item, QTextDocument):
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, QColor((LIGHT if light else DARK)["foreground"]))
+        item.documentLayout().draw(painter, context)
+    elif isinstance(item, list):
+        y = 0
+        for row in item:
+            x = 0
+            for widget in row:  # (render() paints the whole widget, also what a scroll area hides)
+                widget.render(painter, QPoint(x, y), QRegion(), QWidget.RenderFlag.DrawChildren)
+                x += widget.width()
+            y += max(w.height() for w in row)
     else:
-        painter.scale(target.width() / source.width(), target.height() / source.height())
         item.render(painter, QPoint(0, 0))
 
 
@@ -148,6 +176,20 @@ def table_csv(header, rows) -> str:
     for row in rows:
         w.writerow([_cell(v) for v in row])
     return out.getvalue()
+
+
+def panel_table(panel) -> tuple[list, list]:
+    """A panel's numbers for CSV, with time steps counted from 1 as on screen (t = 1..T), and a note
+    instead of an empty file when the panel has nothing for this model and example."""
+    header, rows = panel.data_table()
+    if header and header[0] == "t":
+        rows = [[r[0] + 1] + list(r[1:]) if isinstance(r[0], (int, np.integer)) else r for r in rows]
+    elif header == ["quantity", "value"]:
+        rows = [[k, v + 1] if k == "t" else [k, v] for k, v in rows]
+    if not rows:
+        reason = getattr(panel, "empty_reason", lambda: "")() or "nothing to show for this model and example"
+        header, rows = ["note"], [[reason]]
+    return header, rows
 
 
 def _cell(v):
@@ -189,7 +231,9 @@ def config_json(snapshot) -> str:
             "model": snapshot.config["model"], "train": snapshot.config["train"],
             "seed": snapshot.config["train"]["seed"], "step": snapshot.step,
             "example": snapshot.example_source, "metric": snapshot.task_info.get("metric"),
-            "merge_note": "sum = the lecture's h_i = fwd_i + bwd_i; concat = PyTorch's [fwd_i; bwd_i]"}
+            "merge_note": "sum = the lecture's h_i = h→_i + h←_i; concat = PyTorch's [h→_i; h←_i]"}
+    if snapshot.task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
+        info["data"] = snapshot.task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
 
 
@@ -204,8 +248,8 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
         files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
     finally:
         panel.set_theme(previous)
-    header, rows = panel.data_table()
-    if header and len(rows):
+    header, rows = panel_table(panel)
+    if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
         files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
     return files
 
@@ -214,7 +258,7 @@ def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False)
     """One panel to one file: fmt in png, svg, csv."""
     path = Path(path)
     if fmt == "csv":
-        return write_text(path, table_csv(*panel.data_table()))
+        return write_text(path, table_csv(*panel_table(panel)))
     previous = panel.theme is LIGHT
     panel.set_theme(light)
     try:

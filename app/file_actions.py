@@ -4,17 +4,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from engine.lab_config import LabConfig
+from engine.lab_config import LabConfig, config_from_dict
 
 from . import settings as app_settings
 from .export import ExportCancelled, ExportError, export_all, export_panel
 from .gif import export_gif
 from .panel_registry import SPECS
 from .progress import BusyIndicator, ProgressRun
+from .timelapse import TimelapseExport
 
 SESSION_FILTER = "RNN Lab sessions (*.rnnlab);;All files (*)"
 
@@ -44,6 +45,8 @@ class FileActions(QObject):
             panel.customContextMenuRequested.connect(
                 lambda pos, n=name: self.show_panel_menu(n, self.window.panels[n].mapToGlobal(pos)))
         self._shape = None
+        self._current = "unrolledView"  # the panel last clicked in (Export current view)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self.controller.snapshot_shown.connect(self._on_snapshot_shown)
 
     @Slot(object)
@@ -71,7 +74,9 @@ class FileActions(QObject):
                  ("Save session", QKeySequence.Save, self.save),
                  ("Save session as…", QKeySequence("Ctrl+Shift+S"), self.save_as), None,
                  ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
-                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog)]
+                 ("Export current view…", QKeySequence("Ctrl+Shift+E"), self.export_current_dialog),
+                 ("Export time sweep (GIF)…", QKeySequence("Ctrl+G"), self.export_gif_dialog),
+                 ("Export training time-lapse (GIF)…", QKeySequence("Ctrl+Shift+G"), self.export_timelapse_dialog)]
         self.actions = {}
         for item in items:
             if item is None:
@@ -135,7 +140,7 @@ class FileActions(QObject):
 
         def opened(cfg):
             busy.stop()
-            self._opened(LabConfig.from_dict(cfg), path)
+            self._opened(config_from_dict(cfg), path)
 
         def failed(msg):
             busy.stop()
@@ -205,6 +210,34 @@ class FileActions(QObject):
                                            2.0, 0.25, 8.0, 2)
         return scale if ok else None
 
+    def current_panel(self) -> str:
+        """The panel the user last clicked in, if it is still in view; else the first one in view."""
+        name = self._current
+        if name in self.window.panels and self.window.panels[name].isVisible():
+            return name
+        return next((n for n, p in self.window.panels.items() if p.isVisible() and n != "sequenceStrip"),
+                    "unrolledView")
+
+    def _on_focus_changed(self, _old, now) -> None:
+        """Remember the panel the user last worked in (a click on a plot or a control focuses it)."""
+        for name, panel in self.window.panels.items():
+            if now is not None and (panel is now or panel.isAncestorOf(now)):
+                self._current = name
+                return
+
+    def export_current_dialog(self) -> None:
+        name = self.current_panel()
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, f"Export current view: {SPECS[name].title}", f"{name}.png",
+            "PNG image (*.png);;SVG vector image (*.svg);;CSV data (*.csv)")
+        if not path:
+            return
+        fmt = Path(path).suffix.lower().lstrip(".")
+        if fmt not in ("png", "svg", "csv"):
+            fmt = "svg" if "SVG" in chosen else "csv" if "CSV" in chosen else "png"
+            path += "." + fmt
+        self.export_panel(name, path, fmt, 2.0)
+
     def export_panel_dialog(self, name: str, fmt: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, f"Export {SPECS[name].title}",
                                               f"{name}.{fmt}", f"{fmt.upper()} (*.{fmt})")
@@ -214,8 +247,38 @@ class FileActions(QObject):
         if scale is not None:
             self.export_panel(name, path, fmt, scale)
 
+    def bring_panels_up_to_date(self, timeout: float = 120.0):
+        """Before an export: ask the engine for a snapshot of the current model and example with every
+        analysis computed (hidden panels' too) and draw it in every panel, hidden or not. Returns the
+        snapshot, or None (a warning says why). Waits in a local event loop; the window stays live."""
+        box: dict = {}
+        loop = QEventLoop()
+
+        def done(snap):
+            box["snap"] = snap
+            loop.quit()
+
+        def failed(message):
+            box["error"] = message
+            loop.quit()
+
+        self.window.statusBar().showMessage("Bringing every panel up to date for the export…")
+        self.controller.request("full_snapshot", on_done=done, on_error=failed, refresh=False)
+        QTimer.singleShot(int(timeout * 1000), loop.quit)
+        if not box:
+            loop.exec()
+        snap = box.get("snap")
+        if snap is None:
+            reason = box.get("error", "no answer from the engine")
+            QMessageBox.warning(self.window, "Export failed", f"Could not bring the panels up to date: {reason}")
+            return None
+        self.controller.show_snapshot(snap)
+        self.controller.feed()
+        return snap
+
     def export_panel(self, name: str, path: str, fmt: str, scale: float = 2.0) -> bool:
-        self.controller.feed([name])
+        if self.bring_panels_up_to_date() is None:
+            return False
         return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
                                                  self.light_export.isChecked()), f"Exported {path}")
 
@@ -225,7 +288,7 @@ class FileActions(QObject):
             self.export_all(folder)
 
     def export_all(self, folder: str) -> bool:
-        snap = self.controller.shown
+        snap = self.bring_panels_up_to_date()
         if snap is None:
             return False
         self.controller.feed()
@@ -244,7 +307,7 @@ class FileActions(QObject):
             self.export_gif(path)
 
     def export_gif(self, path: str) -> bool:
-        snap = self.controller.shown
+        snap = self.bring_panels_up_to_date()
         if snap is None:
             return False
         T = snap.trace.hidden.shape[2]
@@ -258,6 +321,29 @@ class FileActions(QObject):
             run.close()
         self.controller.set_time(self.controller.time)
         return ok
+
+    def export_timelapse_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export training time-lapse", "training_timelapse.gif",
+                                              "GIF (*.gif)")
+        if path:
+            self.export_timelapse(path)
+
+    def export_timelapse(self, path: str) -> TimelapseExport:
+        """Start the time-lapse export (one frame per checkpoint); it reports in the status bar when done."""
+        job = TimelapseExport(self.window, path, self.light_export.isChecked())
+        self._timelapse = job  # kept alive until it finishes
+
+        def done(ok: bool, message: str) -> None:
+            if ok:
+                self.window.statusBar().showMessage(message, 8000)
+            else:
+                QMessageBox.warning(self.window, "Export failed", message)
+            self._timelapse = None
+
+        job.finished.connect(done)
+        self.window.statusBar().showMessage(f"Exporting a training time-lapse of {len(job.steps)} frames…", 0)
+        job.start()
+        return job
 
     def _report(self, fn, done: str) -> bool:
         try:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import io
 
+import pyqtgraph as pg
 from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
 from .export import write_bytes
 from .panel_registry import sweep_panels
@@ -32,6 +33,20 @@ def tile(images: list[Image.Image], columns: int = 2) -> Image.Image:
     return sheet
 
 
+def figure_widget(panel):
+    """The widget that shows a panel's figure and nothing else (no selectors, buttons, readouts or
+    scroll bars): the view of its export item, the item itself if it is a widget, else the panel."""
+    item = panel.export_item()
+    if isinstance(item, QWidget):
+        return item
+    scene = item if isinstance(item, QGraphicsScene) else getattr(item, "scene", lambda: None)()
+    views = scene.views() if scene is not None else []
+    if not views:
+        return panel
+    view = views[0]
+    return view if isinstance(view, pg.GraphicsView) else view.viewport()
+
+
 def sweep_frames(panels: dict, T: int, light: bool = False, names=None, progress=None) -> list[Image.Image]:
     """One tiled image of the sweep panels per time step; ``progress(t)`` is called before frame t
     (it may raise to stop: the panels get their theme back)."""
@@ -46,7 +61,7 @@ def sweep_frames(panels: dict, T: int, light: bool = False, names=None, progress
             for p in chosen:
                 p.set_time(t)
             QApplication.processEvents()
-            frame = tile([_to_pil(p.grab()) for p in chosen])
+            frame = tile([_to_pil(figure_widget(p).grab()) for p in chosen])
             if frame.width > MAX_WIDTH:
                 frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
             frames.append(frame)

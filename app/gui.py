@@ -6,7 +6,7 @@ import sys
 import time
 
 
-def run_gui(session_path: str | None = None) -> int:
+def run_gui(session_path: str | None = None, data_path: str | None = None) -> int:
     from . import engine_client
 
     engine_client.prestart()  # torch loads in the engine process while the window is built
@@ -26,6 +26,8 @@ def run_gui(session_path: str | None = None) -> int:
     window.show()
     if session_path:
         window.open_session(session_path)
+    elif data_path:
+        window.data.open_data(data_path)
     else:
         offer_recovery(window)
     return app.exec()

@@ -16,10 +16,14 @@ def config_from_args(args):
     from engine import ModelConfig, TrainConfig, make_task
     from engine.lab_session import LabConfig, check_size
 
-    if not args.task:
-        raise UsageError("--task is required (or --open SESSION_FILE); see --list-tasks")
+    if args.data and args.task:
+        raise UsageError("--data and --task cannot be combined: the data file decides the task")
+    if args.fold_case and not args.data:
+        raise UsageError("--fold-case needs --data FILE")
+    if not args.task and not args.data:
+        raise UsageError("--task is required (or --open SESSION_FILE, or --data FILE); see --list-tasks")
     try:
-        cfg = LabConfig.for_task(args.task)
+        cfg = data_config(args.data, args.fold_case) if args.data else LabConfig.for_task(args.task)
         params = dict(cfg.task_params)
         if args.seq_len is not None:
             if "seq_len" not in params:
@@ -27,7 +31,7 @@ def config_from_args(args):
             params["seq_len"] = args.seq_len
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
-                                   ("init", args.init)) if v is not None}
+                                   ("init", args.init), ("h0", args.h0)) if v is not None}
         train = {k: v for k, v in (("lr", args.lr), ("batch_size", args.batch_size), ("seed", args.seed))
                  if v is not None}
         if args.no_clip:
@@ -43,7 +47,21 @@ def config_from_args(args):
     return replace(cfg, task_params=dict(task.params))
 
 
+def data_config(path, fold_case: bool = False):
+    """The preset configuration of the task on a data file (read, checked and registered here)."""
+    from engine.lab_config import LabConfig
+    from engine.tasks.data_files import open_data
+    from engine.tasks.data_tasks import task_for
+
+    name, params = task_for(open_data(path))  # DataFileError is a ValueError with one line
+    if fold_case:
+        params["fold_case"] = 1
+    return LabConfig.for_task(name, **params)
+
+
 def check_args(args) -> None:
+    if args.data and args.open:
+        raise UsageError("--data and --open cannot be combined: a session file holds its own data")
     if args.steps < 0 or args.steps > 10_000_000:
         raise UsageError(f"--steps must be from 0 to 10000000; got {args.steps}")
     if not (0.25 <= args.scale <= 8) or not math.isfinite(args.scale):
@@ -128,18 +146,20 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     from PySide6.QtWidgets import QApplication
 
     from .board import PanelBoard
-    from .export import ExportError, export_all
+    from .export import ExportError, export_all, write_text
     from .gif import export_gif
     from .theme import apply_dark_theme, quiet_platform_messages
 
     quiet_platform_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_dark_theme(app)
-    session.analyses.wanted = {"spectrum", "gate_stats"}
-    snap = session.snapshot()
+    snap = session.request_full_snapshot()
     board = PanelBoard(snap)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)
+        sample = generated_sample(session)
+        if sample:
+            write_text(folder / "generated.txt", sample)
         if gif:
             export_gif(folder / "time_sweep.gif", board.panels, snap.trace.hidden.shape[2], light)
     except ExportError as exc:
@@ -147,3 +167,19 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     finally:
         board.close()
         board.deleteLater()
+
+
+def generated_sample(session, length: int = 400, temperature: float = 0.8) -> str:
+    """Text sampled from a language model, prompted with the start of its held-out text ("" if the
+    task or model cannot generate)."""
+    task = session.task
+    if not hasattr(task, "generate") or session.model.config.bidirectional:
+        return ""
+    import torch
+
+    prompt = task.heldout_prompt()
+    text = task.generate(session.model, prompt, length, temperature,
+                         torch.Generator().manual_seed(session.trainer.step_count))
+    return (f"# {length} characters sampled at temperature {temperature} after step "
+            f"{session.trainer.step_count} of {task.title}; the prompt is the start of the held-out "
+            f"text\n{prompt}{text}\n")

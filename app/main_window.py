@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -18,21 +19,44 @@ from PySide6.QtWidgets import (
 )
 
 from engine.lab_config import LabConfig
-from engine.tasks import make_task
+from engine.tasks import is_data_task, make_task
 from widgets.controls import ControlsPanel
+from widgets.curves_panel import short_name
+from widgets.lecture_note import LectureNote
+from widgets.timeline_bar import TimelineBar
 from widgets.transport import TransportBar
 
 from . import settings as app_settings
 from .classroom import Classroom
 from .compare_window import add_compare_action
 from .controller import LabController, config_to_values, seq_len_range
+from .data_actions import DATA_SUFFIXES, DataActions
 from .file_actions import FileActions
 from .lecture_menu import LectureMenu
 from .panel_registry import DOCKS, SPECS, dock_panels
 from .panels import make_panels
 
 DEFAULT_TASK = "adding"
+SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
+                     "attentionDock": "Attention"}
+COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
+REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init",
+                "optimizer", "seed")
+CHANGE_NAMES = {"lr": "learning rate", "max_norm": "max-norm", "num_layers": "layers", "hidden_size": "H",
+                "seq_len": "T", "embedding_dim": "E", "batch_size": "batch"}
+
+
+def change_text(key: str, value) -> str:
+    """A configuration change as an event label: "clipping off", "learning rate 0.01", "cell lstm"."""
+    if key == "clip":
+        return f"clipping {'on' if value else 'off'}"
+    if key == "bidirectional":
+        return "bidirectional" if value else "unidirectional"
+    return f"{CHANGE_NAMES.get(key, key)} {value:g}" if isinstance(value, float) else \
+        f"{CHANGE_NAMES.get(key, key)} {value}"
+
+
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
 
 
@@ -57,6 +81,7 @@ class MainWindow(QMainWindow):
         config = config or default_config()
         self.controls = ControlsPanel()
         self.transport = TransportBar()
+        self.timeline = TimelineBar()
         self.panels = make_panels()
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
@@ -64,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.data = DataActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
@@ -71,32 +97,49 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
         self.controls.set_values(config_to_values(config))
-        self.controls.set_task_details(make_task(config.task, **config.task_params).description,
-                                       seq_len_range(config.task))
+        if not is_data_task(config.task):  # a data file's task: its details come with the first snapshot
+            self.controls.set_task_details(make_task(config.task, **config.task_params).description,
+                                           seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
-        self.resize(1600, 1000)
+        # fit a real screen (a 1280x720 projector); offscreen (tests, screenshots) there is none to fit
+        real = QGuiApplication.platformName() != "offscreen" and self.screen() is not None
+        available = self.screen().availableGeometry() if real else None
+        self.resize(1600 if available is None else min(1600, available.width()),
+                    1000 if available is None else min(1000, available.height()))
+        self._layout_pending = True  # arranged for the window's size when first shown
         if remember:
             self._restore_geometry()
 
     # ---- layout ------------------------------------------------------------------------
     def _build_layout(self) -> None:
         self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self._toolbar("Training timeline", "timelineToolbar", self.timeline))
         center = QSplitter(Qt.Vertical)
         center.setObjectName("centerSplitter")
-        self.lecture_note = QLabel()
-        self.lecture_note.setObjectName("lectureNote")
-        self.lecture_note.setWordWrap(True)
-        self.lecture_note.setMargin(6)
-        self.lecture_note.setStyleSheet("background: #24324a; border-radius: 4px;")
-        self.lecture_note.setToolTip("What to watch in this lecture preset (Lecture menu)")
+        self.lecture_note = LectureNote()
         self.lecture_note.hide()
+        self.viewing_banner = QLabel()
+        self.viewing_banner.setObjectName("viewingBanner")
+        self.viewing_banner.setWordWrap(True)
+        self.viewing_banner.setMargin(4)
+        self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
+                                          "border-radius: 4px;")
+        self.viewing_banner.hide()
         center.addWidget(self.lecture_note)
         center.addWidget(self.strip)
         center.addWidget(self.unrolled)
         center.setStretchFactor(1, 0)
         center.setStretchFactor(2, 1)
         center.setSizes([60, 170, 420])
-        self.setCentralWidget(center)
+        central = QWidget()
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
+        column.addWidget(center, 1)
+        self.setCentralWidget(central)
         scroll = QScrollArea()
         scroll.setObjectName("controlsScroll")
         scroll.setWidget(self.controls)
@@ -121,10 +164,52 @@ class MainWindow(QMainWindow):
         self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
         for name, title, area in DOCKS:
-            self._dock(title, self._dock_content(name, dock_panels(name)), AREAS[area], name)
+            content = self._dock_content(name, dock_panels(name))
+            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
+                other = self.docks[area[4:]]
+                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
+                other.raise_()
+            else:
+                self._dock(title, content, AREAS[area], name)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def compact(self) -> bool:
+        """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
+        return self.width() < COMPACT_SIZE[0] or self.height() < COMPACT_SIZE[1]
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, shown, sized for the window. Below
+        COMPACT_SIZE the panel docks become tabs of one column on the right (each panel then gets the
+        full height), and the network column keeps the room to show its cells."""
+        w, h = self.width(), self.height()
+        controls = self.docks["controlsDock"]
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            self.removeDockWidget(dock)
+        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
+        controls.show()
+        compact = self.compact()
+        first = None
+        self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
+        for name, title, area in DOCKS:
+            dock = self.docks[name]
+            # one word per tab when five docks share one column: nothing elided
+            dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            dock.show()
+            if compact and first is not None:
+                self.tabifyDockWidget(first, dock)
+            first = first or dock
+        side = max(250, min(310, int(w * 0.2)))
+        self.resizeDocks([controls], [side], Qt.Horizontal)
+        if compact:
+            first.raise_()
+            self.resizeDocks([first], [int((w - side) * 0.48)], Qt.Horizontal)
+        else:
+            self.resizeDocks([self.docks["heatmapDock"]], [int((w - side) * 0.33)], Qt.Horizontal)
+            self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
 
     def _dock_content(self, dock_name: str, names):
         """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
@@ -149,12 +234,15 @@ class MainWindow(QMainWindow):
                 dock.raise_()
 
     def _transport_toolbar(self):
+        return self._toolbar("Transport", "transportToolbar", self.transport)
+
+    def _toolbar(self, title: str, name: str, widget):
         from PySide6.QtWidgets import QToolBar
 
-        bar = QToolBar("Transport")
-        bar.setObjectName("transportToolbar")
+        bar = QToolBar(title)
+        bar.setObjectName(name)
         bar.setMovable(False)
-        bar.addWidget(self.transport)
+        bar.addWidget(widget)
         return bar
 
     def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
@@ -178,7 +266,8 @@ class MainWindow(QMainWindow):
             label = QLabel()
             label.setObjectName(f"status_{key}")
             label.setToolTip(tip)
-            label.setFixedWidth(150 if key in ("loss", "metric") else 110)  # no window re-layout per update
+            # fixed widths: no window re-layout per update, and room left for the messages
+            label.setFixedWidth({"step": 100, "speed": 90, "loss": 115, "metric": 150, "state": 85}[key])
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
         self.restart_button = QPushButton("Restart engine")
@@ -212,14 +301,14 @@ class MainWindow(QMainWindow):
         specs = [
             ("train", "Train / Pause", "Space", lambda: t.train_button.toggle()),
             ("step", "Step one batch", "Ctrl+Right", self.controller.step_once),
-            ("reset", "Reset weights", "Ctrl+R", self.controller.reset),
+            ("reset", "Reset weights", "Ctrl+R", self.transport.reset_clicked.emit),
             ("prev", "Previous time step", "Left", lambda: t.set_time(t.time() - 1)),
             ("next", "Next time step", "Right", lambda: t.set_time(t.time() + 1)),
             ("first", "First time step", "Home", lambda: t.set_time(0)),
             ("last", "Last time step", "End", lambda: t.set_time(10**9)),
             ("play", "Play through time", "P", lambda: t.play_button.toggle()),
             ("bptt", "Animate backpropagation through time", "B", lambda: t.bptt_button.toggle()),
-            ("example", "New random example", "N", self.controller.new_example),
+            ("example", "New random example", "N", self.strip.new_button.click),
         ]
         run_menu = self.run_menu = self.menuBar().addMenu("&Run")
         for key, text, shortcut, fn in specs:
@@ -231,6 +320,13 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        reset_layout = QAction("Reset layout", self)
+        reset_layout.setObjectName("resetLayoutAction")
+        reset_layout.setToolTip("Every panel back in its place, sized for this window (tabs on a small screen)")
+        reset_layout.triggered.connect(self.reset_layout)
+        view_menu.addAction(reset_layout)
+        self.actions["reset_layout"] = reset_layout
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("About RNN Lab", self)
         about.triggered.connect(self._about)
@@ -238,19 +334,58 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        self.controls.changed.connect(c.apply_values)
+        self.controls.changed.connect(self._on_controls_changed)
         self.transport.train_toggled.connect(c.train)
         self.transport.step_clicked.connect(c.step_once)
         self.transport.reset_clicked.connect(c.reset)
+        self.transport.reset_clicked.connect(lambda: self.mark_event("reset", "reset", at_start=True))
         self.transport.time_changed.connect(c.set_time)
         self.transport.backward_step.connect(c.show_backward_step)
         self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
         self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
+        self.panels["attributionPanel"].options_requested.connect(c.request_attribution_options)
+        self.timeline.view_requested.connect(c.view_checkpoint)
+        units = self.panels["unitExplorerPanel"]
+        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (units.select_unit(u), self.show_panel(
+            "unitExplorerPanel")))
+        for panel in self.panels.values():  # panels that ask the engine for something (on demand)
+            if hasattr(panel, "set_requester"):
+                panel.set_requester(c.request)
         c.status_message.connect(self._show_message)
         c.engine_state.connect(self._on_engine_state)
         self.restart_button.clicked.connect(c.engine.restart)
+
+    def start_afresh(self) -> bool:
+        """Before the trained model is replaced (a preset, another task): ask about unsaved training.
+        True when it may go; the training is then paused and counts as nothing to save."""
+        if not self.files.may_discard():
+            return False
+        self.controller.pause()
+        self.controller.dirty_since_save = False
+        return True
+
+    def _on_controls_changed(self, values: dict) -> None:
+        """Another task replaces the model: ask first (Cancel puts the controls back)."""
+        old = config_to_values(self.controller.config)
+        if values.get("task") != old["task"] and not self.start_afresh():
+            self.controls.set_values(old)
+            return
+        if self.controller.apply_values(values):
+            new = config_to_values(self.controller.config)
+            changed = [change_text(k, new[k]) for k in new if new[k] != old[k] and k != "task"]
+            if new["task"] != old["task"]:
+                self.mark_event(f"task {new['task']}", "reset", at_start=True)
+            elif changed:
+                rebuilt = any(new[k] != old[k] for k in REBUILD_KEYS)
+                self.mark_event(", ".join(changed) + (" (new model)" if rebuilt else ""), at_start=rebuilt)
+
+    def mark_event(self, label: str, kind: str = "change", at_start: bool = False) -> None:
+        """An event line on the training curves at the current step (or at 0: a run that starts over)."""
+        shown = self.controller.shown
+        step = 0 if at_start or shown is None else shown.step
+        self.panels["curvesPanel"].add_event(step, label, kind)
 
     # ---- status --------------------------------------------------------------------------
     def _show_message(self, text: str, timeout: int) -> None:
@@ -258,10 +393,16 @@ class MainWindow(QMainWindow):
 
     def update_status(self, snap) -> None:
         labels = self.status_labels
-        labels["step"].setText(f"step {snap.step}")
+        viewing = snap.timeline.get("viewing") if snap.timeline else None
+        labels["step"].setText(f"step {snap.step}" if viewing is None else f"showing {viewing}/{snap.step}")
+        self.viewing_banner.setVisible(viewing is not None)
+        if viewing is not None:
+            self.viewing_banner.setText(
+                f"Viewing step {viewing} of {snap.step}: every panel shows the network as it was after "
+                f"{viewing} training steps (the loss curve marks it). Train or 'Now' returns to the present.")
         labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
         labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
-        name = snap.task_info.get("metric", "metric")
+        name = short_name(snap.task_info.get("metric", "metric"))
         labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
         labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
         color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
@@ -278,8 +419,8 @@ class MainWindow(QMainWindow):
         geometry, state = s.value("window/geometry"), s.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._layout_pending = False  # the user's own arrangement
 
     def _save_settings(self) -> None:
         s = app_settings.settings()
@@ -291,6 +432,12 @@ class MainWindow(QMainWindow):
     def open_session(self, path: str) -> None:
         self.files.open_session(path)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._layout_pending:
+            self._layout_pending = False
+            QTimer.singleShot(0, self.reset_layout)  # once the window has its final size
+
     def dragEnterEvent(self, event) -> None:
         if any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
@@ -300,7 +447,10 @@ class MainWindow(QMainWindow):
         if files:
             event.acceptProposedAction()
             # after the drop has finished: opening may ask about unsaved training in a dialog
-            QTimer.singleShot(0, lambda: self.open_session(files[0]))
+            if Path(files[0]).suffix.lower() in DATA_SUFFIXES:
+                QTimer.singleShot(0, lambda: self.data.open_data(files[0]))
+            else:
+                QTimer.singleShot(0, lambda: self.open_session(files[0]))
 
     def closeEvent(self, event) -> None:
         if not self._closing and not self.files.may_discard():

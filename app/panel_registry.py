@@ -8,14 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from widgets.attention_panel import AttentionPanel
+from widgets.attribution_panel import AttributionPanel
+from widgets.bptt_panel import BpttPanel
 from widgets.counterfactual_panel import CounterfactualPanel
 from widgets.curves_panel import CurvesPanel
 from widgets.equations_panel import EquationsPanel
+from widgets.gate_products_panel import GateProductsPanel
+from widgets.gate_saturation_panel import GateSaturationPanel
 from widgets.gate_stats_panel import GateStatsPanel
 from widgets.gates_panel import GatesPanel
 from widgets.gradient_panel import GradientPanel
 from widgets.hidden_heatmap import HiddenHeatmap
+from widgets.next_char_panel import NextCharPanel
+from widgets.pattern_search_panel import PatternSearchPanel
 from widgets.sequence_strip import SequenceStrip
+from widgets.state_space_panel import StateSpacePanel
+from widgets.unit_explorer_panel import UnitExplorerPanel
 from widgets.unrolled_view import UnrolledView
 from widgets.vanishing_panel import VanishingPanel
 
@@ -35,12 +43,14 @@ class PanelSpec:
     help: str = ""  # one paragraph: what it shows and how to read it
 
 
-# (dock objectName, dock title, area) in the order they are created; area: "right" or "bottom"
-DOCKS = (("heatmapDock", "Hidden states h_t", "right"),
+# (dock objectName, dock title, area) in the order they are created; area: "right", "bottom", or
+# "tab:<dock objectName>" for a tab behind that (earlier) dock
+DOCKS = (("heatmapDock", "Hidden states hₜ", "right"),
          ("gatesDock", "Gates", "right"),
          ("gradientDock", "Gradients", "bottom"),
          ("curvesDock", "Training curves", "bottom"),
-         ("attentionDock", "Attention and counterfactuals", "bottom"))
+         ("attentionDock", "Attention and counterfactuals", "bottom"),
+         ("insideDock", "Inside the hidden state", "tab:attentionDock"))
 
 PANELS = (
     PanelSpec("sequenceStrip", SequenceStrip, "Sequence", CENTER, board=(0, 0, 1, 2),
@@ -54,20 +64,52 @@ PANELS = (
     PanelSpec("gateStatsPanel", GateStatsPanel, "Gate statistics", "gatesDock", analysis="gate_stats",
               feed="set_stats", board=(6, 0, 1, 2),
               help="How often each gate is saturated (near 0 or 1) over the example."),
+    PanelSpec("gateProductsPanel", GateProductsPanel, "Gate products x ⊙ y", "gatesDock", analysis="gate_products",
+              feed="set_products", board=(8, 0, 1, 1),
+              help="The deck's gate g = x ⊙ y at the cursor: each gating product's two factors and their "
+                   "product, for every unit (LSTM f⊙c, i⊙g, o⊙tanh c; GRU z⊙h, r⊙(W_hn h + b_hn))."),
     PanelSpec("equationsPanel", EquationsPanel, "Equations", "gatesDock", board=(5, 1, 1, 1),
               help="The cell's equations with the numbers of the step at the cursor."),
-    PanelSpec("gradientPanel", GradientPanel, "dL/dh_t", "gradientDock", sweep=True, board=(3, 0, 1, 1),
+    PanelSpec("gradientPanel", GradientPanel, "dL/dhₜ", "gradientDock", sweep=True, board=(3, 0, 1, 1),
               help="||dL/dh_t|| per step on a log axis: how much of the gradient reaches each step."),
+    PanelSpec("bpttPanel", BpttPanel, "BPTT sum over t", "gradientDock", analysis="bptt", feed="set_bptt",
+              board=(8, 1, 1, 1),
+              help="Each step's term of dL/dW_hh, dL/dW_xh, dL/db (layer 1) and their running sum in the order "
+                   "BPTT visits the steps, ending at the total gradient; the BPTT animation (B) accumulates it."),
     PanelSpec("vanishingPanel", VanishingPanel, "Why gradients vanish", "gradientDock", analysis="spectrum",
               feed="set_analysis", board=(4, 1, 1, 1),
               help="The spectral radius of the recurrent Jacobian and the products of step Jacobians."),
     PanelSpec("curvesPanel", CurvesPanel, "Training curves", "curvesDock", board=(3, 1, 1, 1),
               help="Loss, the task's metric and the gradient norm over training steps."),
-    PanelSpec("attentionPanel", AttentionPanel, "Attention α_i", "attentionDock", sweep=True, board=(4, 0, 1, 1),
+    PanelSpec("attentionPanel", AttentionPanel, "Attention αᵢ", "attentionDock", sweep=True, board=(4, 0, 1, 1),
               help="The attention weights alpha_i over the input positions (attention head only)."),
     PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock",
               analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),
               help="Replace one input and see how the output and every later hidden state change."),
+    PanelSpec("attributionPanel", AttributionPanel, "Attribution", "attentionDock", analysis="attribution",
+              feed="set_attribution", board=(7, 0, 1, 2),
+              help="Which inputs made the network give this output: integrated gradients (or gradient x "
+                   "input) per input token, signed, with the completeness check; beside the attention "
+                   "weights alpha_i and their rank correlation for attention heads."),
+    PanelSpec("stateSpacePanel", StateSpacePanel, "State space", "insideDock", analysis="state_space",
+              feed="set_state_space", board=(9, 1, 1, 1),
+              help="Every reference example's path h_1..h_T in the top two principal components, the "
+                   "displayed example thick with the time cursor; fixed and slow points on demand "
+                   "(Sussillo & Barak 2013): stable filled, saddles hollow with their unstable direction."),
+    PanelSpec("unitExplorerPanel", UnitExplorerPanel, "Units", "insideDock", analysis="units",
+              feed="set_units", board=(10, 0, 1, 1),
+              help="Units ranked by |correlation| with a quantity computed from the input (depth, parity, "
+                   "characters since a space...); the text coloured by the chosen unit (Karpathy et al. 2015)."),
+    PanelSpec("patternSearchPanel", PatternSearchPanel, "Pattern search", "insideDock", board=(10, 1, 1, 1),
+              help="Select steps of the displayed example and a threshold: the windows of other examples "
+                   "whose active units match best (LSTMVis)."),
+    PanelSpec("gateSaturationPanel", GateSaturationPanel, "Gate saturation", "gatesDock",
+              analysis="gate_saturation", feed="set_saturation", board=(11, 0, 1, 2),
+              help="Per unit, the fraction of steps each gate is below 0.1 vs above 0.9 over 32 examples "
+                   "(Karpathy et al. 2015, fig. 4)."),
+    PanelSpec("nextCharPanel", NextCharPanel, "Next character", "attentionDock", board=(9, 0, 1, 1),
+              help="P(x_t+1 | x_1..x_t) at the cursor as the top-10 bars, the actual next character marked; "
+                   "after Generate text, the distribution each generated character was sampled from."),
 )
 
 SPECS = {spec.name: spec for spec in PANELS}

@@ -20,6 +20,10 @@ class LecturePreset:
     note: str  # what to watch, two sentences
     panels: tuple[str, ...]  # panels to bring into view
     config: LabConfig
+    request: str | None = None  # a LabSession.request_<kind> to run after applying (its result is shown)
+    # the contrast the note claims, checked by benchmarks/tasks.py --vanishing: {"steps": the longest run,
+    # "sides": [{"label", "model": {...}, "train": {...} overrides, "expect": pass | fail | stable | diverge}]}
+    contrast: dict | None = None
 
 
 def load_presets(path=PRESETS_FILE) -> list[LecturePreset]:
@@ -31,5 +35,16 @@ def load_presets(path=PRESETS_FILE) -> list[LecturePreset]:
                         ModelConfig(**{**base.model.to_dict(), **item.get("model", {})}),
                         TrainConfig(**{**base.train.to_dict(), **item.get("train", {})}))
         presets.append(LecturePreset(item["id"], item["title"], item["slide"], item["note"],
-                                     tuple(item.get("panels", ())), cfg))
+                                     tuple(item.get("panels", ())), cfg, item.get("request"),
+                                     item.get("contrast")))
     return presets
+
+
+def contrast_sides(preset: LecturePreset) -> list[tuple[str, str, LabConfig]]:
+    """(label, expected outcome, configuration) of each side of a preset's contrast ([] if none)."""
+    cfg, out = preset.config, []
+    for side in (preset.contrast or {}).get("sides", ()):
+        model = ModelConfig(**{**cfg.model.to_dict(), **side.get("model", {})})
+        train = TrainConfig(**{**cfg.train.to_dict(), **side.get("train", {})})
+        out.append((side["label"], side["expect"], LabConfig(cfg.task, cfg.task_params, model, train)))
+    return out

@@ -5,7 +5,7 @@ import time
 
 from PySide6.QtWidgets import QMessageBox
 
-from engine.lab_config import LabConfig
+from engine.lab_config import config_from_dict
 
 from . import recovery
 
@@ -33,7 +33,7 @@ def offer_recovery(window) -> bool:
     controller = window.controller
 
     def restored(cfg):
-        controller.adopt_config(LabConfig.from_dict(cfg))
+        controller.adopt_config(config_from_dict(cfg))
         controller.dirty_since_save = True  # restored, not saved anywhere yet
         for path in files:
             recovery.discard(path)

@@ -2,12 +2,17 @@
 
     python benchmarks/tasks.py                  # all tasks, default presets
     python benchmarks/tasks.py --tasks tagging,charlm --budget 60
-    python benchmarks/tasks.py --vanishing      # simple RNN vs gated cells, uni- vs bidirectional
+    python benchmarks/tasks.py --vanishing      # every Lecture preset's contrast, both sides, seeds 0-2
 
 The first table has one row per task: the preset's cell, the steps and wall seconds until the
 evaluated metric first passes the task's threshold, the final metric after the preset's steps
 (or the time budget), and the baseline of a model that learned nothing. Every preset is meant to
 pass within 60 s on a 2-core machine, so it trains live in a lecture. Exit status 1 if one fails.
+
+--vanishing trains both sides of every contrast a Lecture preset claims (assets/presets/lecture.json,
+"contrast": vanishing tanh vs GRU, exploding with and without clipping, gating LSTM and GRU,
+bidirectional vs left-to-right tagging) from a fresh start for seeds 0-2 and prints each side's
+outcome (passed / not passed / diverged, at which step and second) against what the note claims.
 """
 from __future__ import annotations
 
@@ -83,36 +88,62 @@ def run_presets(names, budget, eval_every) -> bool:
     return ok
 
 
-def compare(title, task, variants, steps, eval_every):
-    """Train the same task under several model configs for the same step budget."""
-    print(f"\n{title}")
-    print(f"  baseline {fmt(task.baseline)}, pass {'>=' if task.higher_is_better else '<='} "
-          f"{fmt(task.pass_threshold)} ({task.metric_name}), {steps} steps each")
-    for label, model_cfg, train_cfg in variants:
-        trainer, first, seconds = train(task, model_cfg, train_cfg, steps, float("inf"), eval_every)
-        final = trainer.evaluate(batches=16)["metric"]
-        reached = f"passed at step {first[0]} ({first[1]:.1f} s)" if first else "never passed"
-        print(f"  {label:<24} final {fmt(final):>8}   {reached}; {seconds:.1f} s total", flush=True)
+def run_side(cfg, expect: str, max_steps: int, budget: float, eval_every: int, seed: int) -> dict:
+    """Train one side of a contrast from a fresh start, as the lecture would: a passing side stops
+    at its first pass, the others run ``max_steps`` or ``budget`` seconds, a diverging run stops."""
+    task = make_task(cfg.task, **cfg.task_params)
+    train_cfg = replace(cfg.train, seed=seed)
+    model = build_model(cfg.model, task, seed=seed)
+    trainer = Trainer(model, task, train_cfg)
+    start, first, diverged = time.perf_counter(), None, None
+    for step in range(1, max_steps + 1):
+        if trainer.step().diverged:
+            diverged = (step, time.perf_counter() - start)
+            break
+        if step % eval_every == 0 and task.passed(trainer.evaluate(batches=4)["metric"]):
+            first = (step, time.perf_counter() - start)
+            if expect == "pass":
+                break
+        if time.perf_counter() - start > budget:
+            break
+    seconds = time.perf_counter() - start
+    final = trainer.evaluate(batches=16)["metric"] if diverged is None else float("nan")
+    outcome = "diverge" if diverged else ("pass" if first else "fail")
+    ok = {"pass": outcome == "pass" and first[1] <= budget, "fail": outcome == "fail",
+          "stable": outcome != "diverge", "diverge": outcome == "diverge" and diverged[1] <= budget}[expect]
+    return {"outcome": outcome, "first": first, "diverged": diverged, "steps": trainer.step_count,
+            "seconds": seconds, "final": final, "ok": ok, "baseline": task.baseline}
 
 
-def run_vanishing(eval_every, adding_steps, tagging_steps, order_steps) -> None:
-    adding = make_task("adding", seq_len=100)
-    m, t, _ = preset_configs(adding)
-    compare("Vanishing gradients: adding problem, T = 100 (Le et al. 2015)", adding,
-            [(cell, replace(m, cell=cell), t) for cell in ("rnn_tanh", "lstm", "gru")],
-            adding_steps, eval_every)
-    for T in (30, 50):
-        order = make_task("temporal_order", seq_len=T)
-        m, t, _ = preset_configs(order)
-        compare(f"Gating: temporal order, T = {T} (Hochreiter & Schmidhuber 1997, exp. 6a)", order,
-                [(cell, replace(m, cell=cell), t) for cell in ("rnn_tanh", "lstm", "gru")],
-                order_steps, eval_every)
-    tagging = make_task("tagging")
-    m, t, _ = preset_configs(tagging)
-    compare("Tagging: bidirectional vs unidirectional (ambiguous words need the next word)", tagging,
-            [("lstm bidirectional", replace(m, bidirectional=True), t),
-             ("lstm unidirectional", replace(m, bidirectional=False), t)],
-            tagging_steps, eval_every)
+def describe(r: dict) -> str:
+    if r["diverged"]:
+        return f"diverged at step {r['diverged'][0]} ({r['diverged'][1]:.1f} s)"
+    if r["first"]:
+        return f"passed at step {r['first'][0]} ({r['first'][1]:.1f} s)"
+    return f"not passed in {r['steps']} steps ({r['seconds']:.1f} s)"
+
+
+def run_contrasts(budget: float, eval_every: int, seeds) -> bool:
+    """Each Lecture preset that claims a contrast: both sides, from a fresh start, for every seed."""
+    from app.presets import contrast_sides, load_presets
+
+    ok = True
+    for preset in load_presets():
+        sides = contrast_sides(preset)
+        if not sides:
+            continue
+        steps = preset.contrast["steps"]
+        task = make_task(preset.config.task, **preset.config.task_params)
+        print(f"\n{preset.title} ({preset.config.task}, T = {task.params.get('seq_len', '-')}): baseline "
+              f"{fmt(task.baseline)}, pass {'>=' if task.higher_is_better else '<='} {fmt(task.pass_threshold)} "
+              f"({task.metric_name}); each run <= {steps} steps and <= {budget:.0f} s", flush=True)
+        for label, expect, cfg in sides:
+            for seed in seeds:
+                r = run_side(cfg, expect, steps, budget, eval_every, seed)
+                ok &= r["ok"]
+                print(f"  {label:<28} seed {seed}  expect {expect:<7} {describe(r):<38} final {fmt(r['final']):>8}"
+                      f"  {'ok' if r['ok'] else 'NOT AS CLAIMED'}", flush=True)
+    return ok
 
 
 def main(argv=None) -> int:
@@ -120,15 +151,15 @@ def main(argv=None) -> int:
     ap.add_argument("--tasks", default=",".join(list_tasks()), help="comma-separated task names")
     ap.add_argument("--budget", type=float, default=60.0, help="wall seconds allowed per task")
     ap.add_argument("--eval-every", type=int, default=50, help="steps between pass checks")
-    ap.add_argument("--vanishing", action="store_true", help="run the comparisons instead")
-    ap.add_argument("--adding-steps", type=int, default=2000)
-    ap.add_argument("--tagging-steps", type=int, default=600)
-    ap.add_argument("--order-steps", type=int, default=1500)
+    ap.add_argument("--vanishing", action="store_true",
+                    help="instead: both sides of every Lecture preset's contrast (vanishing, exploding, gating, "
+                         "bidirectional) for seeds 0-2, each within the budget")
+    ap.add_argument("--seeds", default="0,1,2", help="with --vanishing: comma-separated seeds")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     if args.vanishing:
-        run_vanishing(args.eval_every, args.adding_steps, args.tagging_steps, args.order_steps)
-        return 0
+        seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+        return 0 if run_contrasts(args.budget, args.eval_every, seeds) else 1
     names = [n.strip() for n in args.tasks.split(",") if n.strip()]
     return 0 if run_presets(names, args.budget, args.eval_every) else 1
 

@@ -84,6 +84,8 @@ class CompareSnapshot:
     diverged: tuple  # tuple[bool, ...] did each run's last step diverge
     message: str = ""
     frame: int = 0  # sequence number; the window acknowledges each frame it drew
+    params: tuple = ()  # per run: (recurrent parameters, all parameters)
+    run_steps_per_sec: tuple = ()  # per run: its own training steps per second (timed alone), 0 before any
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 ``snapshot``, ``state``, ``mark_rate``, ``steps_per_sec``)."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from .compare_config import CompareSnapshot, plan_runs
@@ -17,6 +18,9 @@ class CompareSession:
         self.variants, self.labels, models = plan.variants, plan.labels, plan.models
         self.sessions = [LabSession(replace(cfg, model=m)) for m in models]
         self._state = "paused"
+        self.params = tuple((sum(p.numel() for p in s.model.encoder.parameters()),
+                             sum(p.numel() for p in s.model.parameters())) for s in self.sessions)
+        self._step_seconds = [0.0] * len(self.sessions)  # per run: moving average of one step's time
 
     # ---- what the worker uses ------------------------------------------------------------
     @property
@@ -52,8 +56,16 @@ class CompareSession:
 
     def step(self):
         """One training step of every run, in turn; the stats of the first that diverged, else the last."""
-        results = [s.step() for s in self.sessions]
+        results = []
+        for i, s in enumerate(self.sessions):
+            start = time.perf_counter()
+            results.append(s.step())
+            dt = time.perf_counter() - start  # this run alone: GRU vs LSTM speed in practice
+            self._step_seconds[i] = dt if not self._step_seconds[i] else 0.95 * self._step_seconds[i] + 0.05 * dt
         return next((r for r in results if r.diverged), results[-1])
+
+    def run_steps_per_sec(self) -> tuple[float, ...]:
+        return tuple(1.0 / t if t > 0 else 0.0 for t in self._step_seconds)
 
     def reset(self) -> None:
         for s in self.sessions:
@@ -79,7 +91,7 @@ class CompareSession:
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
             diverged=tuple(bool(s.trainer.last_stats and s.trainer.last_stats.diverged)
                            for s in self.sessions),
-            message=message)
+            message=message, params=self.params, run_steps_per_sec=self.run_steps_per_sec())
 
 
 __all__ = ["CompareSession"]

@@ -50,6 +50,10 @@ def _build(init: P.Init):
     from .lab_config import LabConfig
     from .lab_session import LabSession
 
+    if init.data:  # the task trains on a data file the window's engine read: register it here too
+        from .tasks.data_files import REGISTRY, unpack
+
+        REGISTRY.add(unpack(init.data))
     if init.kind == "compare":
         from .compare_session import CompareSession
 

@@ -43,6 +43,13 @@ class LabConfig:
         return cls(task=name, task_params=dict(task.params), model=model, train=train)
 
 
+def config_from_dict(d: dict) -> LabConfig:
+    """A configuration the engine already validated, without building its task again: the window
+    cannot build a task on a data file, which only the engine holds (engine.tasks.data_files)."""
+    return LabConfig(task=d["task"], task_params=dict(d["task_params"]), model=ModelConfig.from_dict(d["model"]),
+                     train=TrainConfig.from_dict(d["train"]))
+
+
 def check_size(cfg: LabConfig, task=None) -> None:
     """Refuse configurations that would allocate enough to freeze the machine."""
     task = task if task is not None else make_task(cfg.task, **cfg.task_params)
@@ -62,4 +69,4 @@ def typed_hint(task) -> str:
     return f"type {sep} ({symbols}), up to {task.max_typed_length}, then Enter"
 
 
-__all__ = ["MAX_CELLS", "LabConfig", "check_size", "typed_hint"]
+__all__ = ["MAX_CELLS", "LabConfig", "check_size", "config_from_dict", "typed_hint"]

@@ -11,16 +11,18 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .errors import SessionError
 from .lab_config import MAX_CELLS, LabConfig, check_size, typed_hint
-from .live_analyses import Analyses
+from .live_analyses import ANALYSES, Analyses
 from .model import build_model
 from .probe import probe
 from .protocol import Snapshot
 from .session import load_session, save_session
 from .tasks import make_task
+from .timeline import Timeline
 from .timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from .trainer import Trainer
 
@@ -33,6 +35,7 @@ class LabSession:
         self._rate = (time.perf_counter(), 0)
         self.steps_per_sec = 0.0
         self.analyses = Analyses()
+        self.timeline = Timeline()
         self.configure(cfg or LabConfig.for_task("adding"))
 
     # ---- configuration -----------------------------------------------------------------
@@ -53,6 +56,7 @@ class LabSession:
                 self.typed_text = None
             self._refresh_example()
             self.analyses.reset()
+            self.timeline.present()
         else:
             self.trainer.set_lr(cfg.train.lr)
             self.trainer.set_clip(cfg.train.clip, cfg.train.max_norm)
@@ -63,10 +67,12 @@ class LabSession:
     def reset(self) -> None:
         self.trainer.reset()
         self.analyses.reset()
+        self.timeline.present()
         self.state = "paused"
 
     # ---- training ----------------------------------------------------------------------
     def step(self):
+        self.timeline.present()  # training continues from, and shows, the present
         stats = self.trainer.step()
         now = time.perf_counter()
         t0, n0 = self._rate
@@ -107,16 +113,23 @@ class LabSession:
         g = torch.Generator().manual_seed(10_000 + self.example_seed)
         self.example = self.task.sample_batch(1, g)
 
+    def shown_model(self):
+        """The model the panels show: the trained one, or a copy holding the viewed checkpoint."""
+        return self.timeline.model(self.trainer)
+
     def probe(self):
         inputs, targets = self.example
-        return probe(self.model, inputs, targets, step=self.trainer.step_count)
+        model = self.shown_model()
+        return probe(model, inputs, targets, step=self.timeline.step(self.trainer))
 
     def snapshot(self, message: str = "") -> Snapshot:
         last = self.trainer.last_stats
         info = self.task.info()
         info["typed_hint"] = typed_hint(self.task)
         info["vocab"] = list(self.task.vocab) if self.task.input_kind == "tokens" else None
+        info["classes"] = list(self.task.classes)  # what a classification head's outputs index
         info["input_dim"] = self.task.input_dim
+        info["output_kind"] = self.task.output_kind
         trace = self.probe()
         return Snapshot(
             trace=trace, analysis=self.analyses.compute(self, trace), history=self.trainer.history.arrays(),
@@ -125,7 +138,8 @@ class LabSession:
             metric=float("nan") if last is None else last.metric,
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
             state=self.state, config=self.config.to_dict(), task_info=info,
-            example_source="typed" if self.typed_text is not None else "random", message=message)
+            example_source="typed" if self.typed_text is not None else "random", message=message,
+            timeline=self.timeline.info(self.trainer))
 
     # ---- files -------------------------------------------------------------------------
     def save(self, path) -> None:
@@ -138,6 +152,7 @@ class LabSession:
         self = cls.__new__(cls)
         self.state, self.steps_per_sec = "paused", 0.0
         self.analyses = Analyses()
+        self.timeline = Timeline()
         self._rate = (time.perf_counter(), s.trainer.step_count)
         self.config = LabConfig(task=s.task_name, task_params=s.task_params, model=s.model_config,
                                 train=s.train_config)
@@ -171,6 +186,31 @@ class LabSession:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
 
+    def request_fixed_points(self, x_const=None, period: int = 1, n_starts: int = 64,
+                             budget_s: float = 3.0) -> dict:
+        """Start a fixed-point search (engine.hidden_live) and run its first slice; returns its status."""
+        return self.analyses.hidden.start_fixed_points(self, x_const, period, n_starts, budget_s)
+
+    def request_fixed_points_step(self) -> dict:
+        """Run the next slice of the fixed-point search; returns its status (state "done" at the end)."""
+        return self.analyses.hidden.advance_fixed_points()
+
+    def request_pattern_search(self, t0: int, t1: int, threshold: float, layer: int = 0,
+                               direction: int = 0) -> dict:
+        """LSTMVis pattern search of the displayed example's steps t0..t1 in the reference batch."""
+        return self.analyses.hidden.pattern(self, t0, t1, threshold, layer, direction)
+
+    def request_full_snapshot(self) -> Snapshot:
+        """A snapshot with every analysis computed for the current model and example (not only those of
+        the visible panels): what an export draws, so that no figure shows an earlier model."""
+        wanted = self.analyses.wanted
+        self.analyses.wanted = set(ANALYSES)
+        self.analyses.force_next()
+        try:
+            return self.snapshot()
+        finally:
+            self.analyses.wanted = wanted
+
     def request_step_seconds(self, config: dict | None = None) -> dict:
         """How long one training step of ``config`` (``LabConfig.to_dict()`` form; default the current
         configuration) takes here, from one or two real steps on a copy: {"seconds", "slow", "message"}.
@@ -193,6 +233,27 @@ class LabSession:
         self.save(path)
         return str(path)
 
+    def request_open_data(self, path: str, fold_case: bool = False) -> dict:
+        """Read a data file here in the engine and switch to its task's preset. A bad file raises
+        ValueError (one line) and changes nothing. Returns what the window shows of the new task."""
+        from .tasks.data_files import open_data
+        from .tasks.data_tasks import task_for
+
+        name, params = task_for(open_data(path))
+        if fold_case:
+            params["fold_case"] = 1
+        cfg = LabConfig.for_task(name, **params)
+        self.state = "paused"
+        self.configure(cfg)
+        return data_task_view(self.config, self.task)
+
+    def request_data_pack(self) -> dict | None:
+        """The data file of a data-file task, packed for another engine (compare mode); else None."""
+        from .tasks.data_files import pack
+
+        source = getattr(self.task, "source", None)
+        return None if source is None else pack(source)
+
     def request_weights(self) -> dict:
         """The model's state as numpy (step count, task, every parameter): what tests compare."""
         return {"step": self.trainer.step_count, "task": self.config.task,
@@ -201,8 +262,60 @@ class LabSession:
     def request_generate(self, prompt: str, length: int, temperature: float) -> tuple[str, str]:
         if not hasattr(self.task, "generate"):
             raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
+        g = torch.Generator().manual_seed(self.timeline.step(self.trainer))
+        return prompt, self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g)
+
+    def request_view_checkpoint(self, step: int | None = None) -> dict:
+        """Show the network as it was at the checkpoint nearest ``step`` (None: the present) in the
+        following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""
+        return self.timeline.view(self.trainer, step)
+
+    def request_timelapse_snapshots(self, steps) -> list:
+        """Snapshots of the displayed example at each of ``steps`` (at most 32; a step past the last
+        checkpoint is the present), for a time-lapse export; the view shown before is kept."""
+        if not isinstance(steps, (list, tuple)) or not 0 < len(steps) <= 32:
+            raise ValueError("steps must be a list of 1 to 32 training steps")
+        before = self.timeline.viewing
+        try:
+            out = []
+            for step in steps:
+                self.timeline.view(self.trainer, step)
+                out.append(self.snapshot())
+            return out
+        finally:
+            self.timeline.viewing = before
+
+    def request_attribution_options(self, method: str | None = None, baseline: str | None = None,
+                                    position: int | None = None) -> dict:
+        """Choose what the attribution panel explains (engine.live_analyses.AttributionOptions)."""
+        return self.analyses.set_attribution_options(self, method=method, baseline=baseline,
+                                                     position=position)
+
+
+def data_task_view(config: LabConfig, task) -> dict:
+    """Plain data the window needs about a task on a data file (it cannot build that task itself:
+    the file lives in the engine)."""
+    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
+    return {"config": config.to_dict(), "title": task.title, "description": task.description,
+            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
+
+    def request_pytorch_example(self, seed: int = 0) -> dict:
+        """The deck's nn.RNN(10, 20, 2) slide run with this model's weights (engine.pytorch_example)."""
+        from .pytorch_example import pytorch_example
+
+        return pytorch_example(self.model, int(seed))
+
+    def request_generate_steps(self, prompt: str, length: int, temperature: float) -> dict:
+        """Generated text with, per character, the distribution it was sampled from: {"prompt", "text",
+        "temperature", "vocab", "learned" (N, V) softmax(logits), "sampled" (N, V) softmax(logits / T)}."""
+        if not hasattr(self.task, "generate"):
+            raise ValueError(f"{self.task.title} cannot generate text; choose the character language model")
         g = torch.Generator().manual_seed(self.trainer.step_count)
-        return prompt, self.task.generate(self.model, prompt, int(length), float(temperature), g)
+        record: list = []
+        text = self.task.generate(self.model, prompt, int(length), float(temperature), g, record=record)
+        learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
+        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+                "learned": learned, "sampled": sampled}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

@@ -32,6 +32,9 @@ class Snapshot:
     message: str = ""
     analysis: dict = field(default_factory=dict)
     frame: int = 0  # sequence number; the window acknowledges each frame it drew
+    # the training timeline: {"viewing": step shown or None (the present), "present": steps trained,
+    # "steps": (N,) int64 checkpointed steps, "enabled": bool, "label": "viewing step N of M" / "step M (now)"}
+    timeline: dict = field(default_factory=dict)
 
 
 # ---- window -> engine -------------------------------------------------------------------------
@@ -86,6 +89,7 @@ class Init(Command):
     open_path: str = ""  # start from this session file instead (a recovery point, a double-clicked file)
     recovery_path: str = ""  # where to write recovery points ("" = none)
     variants: tuple = ()  # compare: the model variants
+    data: dict | None = None  # a data-file task's file: engine.tasks.data_files.pack() (name, sha256, zlib bytes)
 
 
 # ---- engine -> window -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .config import ModelConfig, TrainConfig
 from .errors import SessionError
 from .model import build_model
 from .tasks import make_task
+from .tasks.data_files import REGISTRY, DataFileError, pack, unpack
 from .trainer import Trainer
 
 MAGIC = "rnnlab-session"
@@ -51,6 +52,11 @@ def save_session(path, trainer: Trainer, extra: dict | None = None) -> Path:
         "model_state": model.state_dict(), "trainer_state": trainer.state_dict(),
         "extra": dict(extra or {}),
     }
+    source = getattr(model.task, "source", None)  # a data-file task: the file travels along
+    if source is not None:
+        entry = pack(source)
+        entry["zlib"] = torch.frombuffer(bytearray(entry["zlib"]), dtype=torch.uint8)  # (n,)
+        payload["data"] = entry
     write_atomic(path, lambda f: torch.save(payload, f))
     return path
 
@@ -99,10 +105,14 @@ def _restore(name: str, payload) -> Session:
         model_cfg = ModelConfig.from_dict(payload["model_config"])
         train_cfg = TrainConfig.from_dict(payload["train_config"])
         task_info = payload["task"]
+        if "data" in payload:
+            restore_data(payload["data"])
         task = make_task(task_info["name"], **dict(task_info["params"]))
         extra = payload.get("extra", {})
         if not isinstance(extra, dict):
             raise ValueError("extra is not a mapping")
+    except DataFileError as exc:
+        raise SessionError(f"{name}: {_describe(exc)}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise SessionError(f"{name} has an invalid configuration: {_describe(exc)}") from None
     model = build_model(model_cfg, task, seed=train_cfg.seed)
@@ -116,6 +126,14 @@ def _restore(name: str, payload) -> Session:
         raise SessionError(f"{name} holds weights or training state that do not fit its "
                            f"configuration: {_describe(exc)}") from None
     return Session(model_cfg, train_cfg, task.name, dict(task.params), trainer, extra)
+
+
+def restore_data(entry) -> None:
+    """Register the data file a session embeds (bytes stored as a uint8 tensor)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("zlib"), torch.Tensor) \
+            or entry["zlib"].dtype != torch.uint8 or entry["zlib"].dim() != 1:
+        raise DataFileError("the embedded data file is malformed")
+    REGISTRY.add(unpack({**entry, "zlib": entry["zlib"].numpy().tobytes()}))
 
 
 def _check_finite_weights(model) -> None:

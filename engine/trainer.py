@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from .checkpoints import Checkpoints, flat_weights, load_flat
 from .config import TrainConfig
 from .model import SequenceModel
 
@@ -91,6 +92,8 @@ class Trainer:
         self.eval_generator = torch.Generator().manual_seed(self.config.seed + 1)
         self.step_count = 0
         self.history = History(self.history.capacity)
+        self.checkpoints = Checkpoints(sum(p.numel() for p in self.params))
+        self.checkpoints.offer(0, self.params)
         self.last_stats: StepStats | None = None
         self._mark_good()
 
@@ -162,6 +165,7 @@ class Trainer:
         self.step_count += 1
         stats = StepStats(self.step_count, loss, metric, norm, post, bool(clipped), skipped, skipped)
         self.history.append(stats)
+        self.checkpoints.offer(self.step_count, self.params)
         self.last_stats = stats
         for fn in self.callbacks:
             fn(self, stats)
@@ -189,7 +193,8 @@ class Trainer:
     def state_dict(self) -> dict:
         return {"step": self.step_count, "optimizer": self.optimizer.state_dict(),
                 "generator": self.generator.get_state(), "eval_generator": self.eval_generator.get_state(),
-                "history": self.history.state(), "initial_weights": self._initial_weights}
+                "history": self.history.state(), "initial_weights": self._initial_weights,
+                "checkpoints": self.checkpoints.state()}
 
     def load_state_dict(self, state: dict) -> None:
         """Restore ``state_dict()`` output; ValueError when it does not fit this model (hostile files)."""
@@ -211,6 +216,27 @@ class Trainer:
             raise ValueError("initial weights do not match the model")
         self._initial_weights = {k: v.clone() for k, v in initial.items()}
         self._mark_good()
+        self._load_checkpoints(state.get("checkpoints"))
+
+    def _load_checkpoints(self, saved) -> None:
+        """The file's checkpoints; a session saved before checkpoints existed gets steps 0 and now."""
+        n = sum(p.numel() for p in self.params)
+        if saved is not None:
+            self.checkpoints = Checkpoints.from_state(saved, n, self.step_count)
+            return
+        self.checkpoints = Checkpoints(n)
+        initial = [self._initial_weights[name] for name, _ in self.model.named_parameters()]
+        self.checkpoints.offer(0, initial)
+        if self.step_count > 0 and self.checkpoints.enabled:
+            self.checkpoints.steps.append(self.step_count)  # off the stride, but it is what we have
+            self.checkpoints.weights.append(flat_weights(self.params))
+
+    def load_checkpoint(self, step: int, model=None) -> None:
+        """Put the weights checkpointed at ``step`` into ``model`` (a copy of this trainer's model:
+        viewing a checkpoint never touches the weights being trained). ValueError if there is none."""
+        if model is None or model is self.model:
+            raise ValueError("load a checkpoint into a copy of the model, not the one being trained")
+        load_flat(list(model.parameters()), self.checkpoints.weights_at(step))
 
     def _checked_optimizer_state(self, saved) -> dict:
         """Per-parameter optimizer state: finite real tensors of the parameter's shape ("step": >= 0)."""

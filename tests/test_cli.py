@@ -11,13 +11,13 @@ import pytest
 import torch
 from PIL import Image
 
+from app import panel_registry
 from app.cli import main
 from engine import list_tasks, load_session
 from engine.lab_session import LabConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-PANELS = ["sequenceStrip", "unrolledView", "hiddenHeatmap", "gatesPanel", "attentionPanel", "gradientPanel",
-          "curvesPanel", "vanishingPanel", "counterfactualPanel", "equationsPanel", "gateStatsPanel"]
+PANELS = [spec.name for spec in panel_registry.PANELS]  # every registered panel is exported
 TIME_INDEXED = ["unrolledView", "hiddenHeatmap", "gatesPanel", "gradientPanel", "sequenceStrip"]
 
 
@@ -108,6 +108,23 @@ def test_list_tasks_prints_every_task(capsys):
     out = capsys.readouterr().out
     for name in list_tasks():
         assert name in out
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    # each line ends its first sentence whole: brackets closed, no ellipsis or quoted bracket cuts it
+    assert lines["sentiment"].endswith("Sentiment with attention: Is a short review positive or negative?")
+    assert lines["dyck1"].endswith("and none is left open.")
+    for line in lines.values():
+        assert line[-1] in ".?!" and line.count("(") - line.count("'('") == line.count(")") - line.count("')'")
+
+
+def test_first_sentence_stops_at_the_sentence_end_only():
+    from app.cli import first_sentence
+
+    assert first_sentence("Words (good, great, ... / bad). Next one.") == "Words (good, great, ... / bad)."
+    assert first_sentence("Pick '(' or ')'. Then more.") == "Pick '(' or ')'."
+    assert first_sentence('He said "Stop. Now" and left. Then.') == 'He said "Stop. Now" and left.'
+    assert first_sentence("No end") == "No end."
+    # negative control: the old split at the first ". " cut inside the ellipsis
+    assert "Words (good, great, ... / bad). Next one.".split(". ")[0] != "Words (good, great, ... / bad)"
 
 
 BAD = [

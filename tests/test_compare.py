@@ -214,7 +214,8 @@ def test_compare_window_trains_every_run_and_shares_the_time_cursor(qtbot):
     window.show()
     wait_snapshot(qtbot, window)
     panels = window.panels
-    assert [r["label"] for r in panels.runs] == ["rnn_tanh", "gru", "lstm"]
+    assert [r["label"] for r in panels.runs] == ["Simple RNN (tanh)", "GRU", "LSTM"]  # the main window's names
+    assert [r["id"] for r in panels.runs] == ["rnn_tanh", "gru", "lstm"]
     assert panels.runs[0]["gates"].showing_equation()
     assert [r["gates"].gate_count() for r in panels.runs[1:]] == [3, 4]
     window.transport.step_button.click()

@@ -15,10 +15,10 @@ HALF = 0.5e-3  # a number printed to three places is within this of the true val
 
 
 def make(task_name="parity", cell="lstm", bidirectional=False, layers=1, merge="sum", init="default",
-         seed=0, **params):
+         seed=0, h0="zero", **params):
     task = make_task(task_name, **params)
     cfg = ModelConfig(cell=cell, hidden_size=5, num_layers=layers, bidirectional=bidirectional, merge=merge,
-                      embedding_dim=3, init=init)
+                      embedding_dim=3, init=init, h0=h0)
     model = build_model(cfg, task, seed=seed)
     x, y = task.sample_batch(1, torch.Generator().manual_seed(seed + 3))
     config = {"task": task_name, "task_params": dict(task.params), "model": cfg.to_dict(), "train": {}}
@@ -81,12 +81,13 @@ def test_lstm_numbers_are_the_trace_and_the_arithmetic_adds_up(panel, layer, d, 
                    f"c_{p}": tr.cell[layer, d, prev, unit] if 0 <= prev < 7 else 0.0})
     for q, v in expect.items():
         assert rows[q] == float(v), q  # the table holds the trace's own numbers
-    c_line = line(panel, "ct = ft ⊙")
+    a = "→←"[d]  # bidirectional: the chain's states are h→_t / h←_t (the deck's notation)
+    c_line = line(panel, f"c{a}t = ft ⊙")
     f, c_prev, i, g, c = printed(c_line, rf"= {NUMBER}·{NUMBER} \+ {NUMBER}·{NUMBER} = {NUMBER}$")
     for shown, q in ((f, "f_t"), (c_prev, f"c_{p}"), (i, "i_t"), (g, "g_t"), (c, "c_t")):
         assert abs(shown - expect[q]) <= HALF + 1e-9, q
     assert abs(f * c_prev + i * g - c) <= HALF * (abs(f) + abs(c_prev) + abs(i) + abs(g) + 1) + 1e-6
-    o, c2, h = printed(line(panel, "ht = ot ⊙ tanh"), rf"= {NUMBER}·tanh\({NUMBER}\) = {NUMBER}$")
+    o, c2, h = printed(line(panel, f"h{a}t = ot ⊙ tanh"), rf"= {NUMBER}·tanh\({NUMBER}\) = {NUMBER}$")
     assert c2 == c and abs(h - expect["h_t"]) <= HALF + 1e-9 and abs(o - expect["o_t"]) <= HALF + 1e-9
     assert abs(o * math.tanh(c2) - h) <= HALF * (abs(o) + 2) + 1e-6
     for q in ("i_t", "f_t", "g_t", "o_t"):  # each gate's own line ends in its value
@@ -103,16 +104,20 @@ def test_gru_numbers_and_update_arithmetic(panel, d, t):
     r, z, n = (tr.gates[k][0, d, t, 3] for k in ("reset", "update", "new"))
     assert (rows["r_t"], rows["z_t"], rows["n_t"], rows["h_t"]) == (r, z, n, tr.hidden[0, d, t, 3])
     assert rows["h_t−1" if d == 0 else "h_t+1"] == float(h_prev)
-    z1, n1, z2, hp, h = printed(line(panel, "ht = (1 − zt) ⊙ nt"),
+    a = "→←"[d]
+    z1, n1, z2, hp, h = printed(line(panel, f"h{a}t = (1 − zt) ⊙ nt"),
                                 rf"= \(1 − {NUMBER}\)·{NUMBER} \+ {NUMBER}·{NUMBER} = {NUMBER}$")
     assert z1 == z2 and abs(z1 - z) <= HALF and abs(n1 - n) <= HALF and abs(hp - h_prev) <= HALF + 1e-9
     assert abs((1 - z1) * n1 + z1 * hp - h) <= HALF * (abs(n1) + abs(hp) + 2) + 1e-6
     text = panel.plain_text()
-    assert "rt ⊙ (Whn" in text and "Whn (rt ⊙ h" in text  # torch's form and the paper's, side by side
-    a, b, merged = printed(line(panel, "ht = h→t + h←t"), rf"= {NUMBER} \+ {NUMBER} = {NUMBER} the lecture")
-    assert rows["merged h_t"] == float(tr.encoded[t, 3]) and abs(merged - tr.encoded[t, 3]) <= HALF
-    assert abs(a - tr.hidden[0, 0, t, 3]) <= HALF and abs(b - tr.hidden[0, 1, t, 3]) <= HALF
-    assert abs(a + b - merged) <= 3 * HALF
+    assert f"rt ⊙ (W{a}hn h{a}t" in text and "Whn (rt ⊙ h" in text  # torch's form and the paper's
+    # an acceptor's head reads h→_n + h←_1 (the backward chain ends at position 1), named with its value
+    fwd, bwd, merged = printed(line(panel, "the head reads h→n + h←1"),
+                               rf"= {NUMBER} \+ {NUMBER} = {NUMBER} the forward")
+    assert rows["head input[3]"] == float(tr.head_input[3])
+    assert abs(fwd - tr.hidden[0, 0, 7, 3]) <= HALF and abs(bwd - tr.hidden[0, 1, 0, 3]) <= HALF
+    assert abs(merged - tr.head_input[3]) <= HALF and abs(fwd + bwd - merged) <= 3 * HALF
+    assert "ht = h→t + h←t" not in text  # the merge at t is not what this head reads
 
 
 @pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu"])
@@ -144,13 +149,16 @@ CONFIGS = [  # task, cell, bidirectional, layers, merge, init
     ("dna_motif", "lstm", True, 1, "sum", "default"),
     ("adding", "lstm", False, 3, "sum", "default"),
     ("copy_memory", "rnn_tanh", False, 1, "sum", "orthogonal"),
+    ("adding", "lstm", True, 2, "sum", "default", "random"),  # initial states h0, c0 (ModelConfig.h0)
+    ("parity", "gru", False, 1, "sum", "default", "learned"),
 ]
+CONFIGS = [c if len(c) == 7 else (*c, "zero") for c in CONFIGS]
 
 
-@pytest.mark.parametrize("task_name,cell,bi,layers,merge,init", CONFIGS)
-def test_generated_code_builds_the_same_model(panel, task_name, cell, bi, layers, merge, init):
+@pytest.mark.parametrize("task_name,cell,bi,layers,merge,init,h0", CONFIGS)
+def test_generated_code_builds_the_same_model(panel, task_name, cell, bi, layers, merge, init, h0):
     task, model, x, tr, cfg = make(task_name, cell=cell, bidirectional=bi, layers=layers, merge=merge,
-                                   init=init)
+                                   init=init, h0=h0)
     show(panel, task, tr, cfg)
     ns: dict = {}
     exec(panel.code(), ns)  # noqa: S102 (our own generated code)
@@ -173,6 +181,11 @@ def test_generated_code_builds_the_same_model(panel, task_name, cell, bi, layers
         pairs.append(("w_alpha", model.attn))
     for name, module in pairs:
         ns[name].load_state_dict(module.state_dict())
+    for name in ("h0", "c0"):  # the model's initial state (a learned one moved off zero)
+        if hasattr(model, name):
+            with torch.no_grad():
+                getattr(model, name).copy_(torch.randn(getattr(model, name).shape))
+            ns[name] = getattr(model, name).detach().clone()  # forward() reads the module-level h0 / c0
     with torch.no_grad():
         torch.testing.assert_close(ns["forward"](x), model.eval()(x), atol=1e-5, rtol=1e-5)
 

@@ -193,7 +193,7 @@ def test_bptt_animation_plays_forward_then_backward(qtbot):
 def test_lecture_presets_set_task_cell_and_explain(qtbot):
     window = make_window(qtbot)
     presets = window.lecture.presets
-    assert len(presets) == 8
+    assert len(presets) == 9
     window.lecture.actions["bidirectional"].trigger()
     snap = wait_shown(qtbot, window, lambda s: s.config["task"] == "tagging" and s.trace.num_directions == 2)
     assert snap.config["model"]["merge"] == "sum"

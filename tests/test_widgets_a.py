@@ -368,7 +368,7 @@ def test_unrolled_tooltips_are_written_on_demand_from_the_current_trace(qtbot):
     panel.set_trace(tr)
     box = panel.cell_items[(0, 1, 3)].sceneBoundingRect().center()
     tip = panel.tooltip_at(box)
-    assert tip.startswith("h_4, layer 1 backward") and f"{tr.grad_norm[0, 1, 3]:.3g}" in tip
+    assert tip.startswith("h←_4, layer 1 (backward chain") and f"{tr.grad_norm[0, 1, 3]:.3g}" in tip
     arrow = panel.rec_arrows[(0, 0, 2)].sceneBoundingRect().center()
-    assert panel.tooltip_at(arrow) == f"‖∂L/∂h_3‖ = {tr.grad_norm[0, 0, 2]:.3g}"
+    assert panel.tooltip_at(arrow) == f"‖∂L/∂h→_3‖ = {tr.grad_norm[0, 0, 2]:.3g}"  # the forward chain
     assert panel.tooltip_at(box + pg_point(0, 400)) == ""  # off the cells: items keep their own tips

@@ -7,7 +7,7 @@ the panel says in words which head it is and why there is nothing to show.
 """
 from __future__ import annotations
 
-import math
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, 
 from .base import SERIES_COLORS, Panel, apply_palette, message_label
 from .plot_items import apply_plot_theme
 from .view_ranges import settle_y_range
+
+CHAR_PX = 6.5  # ~ width of a character of the tick font, px
 
 FORMULA = ("α<sub>i</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>i</sub>) / "
            "Σ<sub>j</sub> exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>)")
@@ -46,9 +48,9 @@ class AttentionPanel(Panel):
         self.plot.setMinimumSize(200, 120)
         item = self.plot.getPlotItem()
         item.setTitle(FORMULA, size="10pt")
-        item.setLabel("left", "α_i")
+        item.setLabel("left", "α<sub>i</sub>")
         item.getAxis("left").enableAutoSIPrefix(False)
-        item.setLabel("bottom", "input token x_i")
+        item.setLabel("bottom", "input token x<sub>i</sub>")
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setMouseEnabled(x=True, y=False)
@@ -147,22 +149,53 @@ class AttentionPanel(Panel):
 
     # ---- ticks: token labels, thinned to fit ------------------------------------------
     def _update_ticks(self) -> None:
+        """A label under every bar: tokens are shortened to the bar's width ("…", the whole token is in
+        the readout and the CSV), and when even that is too narrow, alternate labels drop to a
+        second line so that neighbours never overlap and none is left out."""
         tr = self.trace
         if tr is None or tr.attention is None:
             return
         T = len(tr.attention)
         width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 60, 60)
-        longest = min(max((len(s) for s in tr.tokens), default=1), 8)
-        step = max(1, math.ceil(T * (7 * longest + 14) / width))  # ~7 px per character + a gap
-        state = (T, step, tr.tokens)
+        per_bar = width / max(T, 1)
+        chars = int((per_bar - 6) // CHAR_PX)  # characters that fit under one bar
+        stagger = chars < 3  # two rows: each label may use two bars' width
+        if stagger:
+            chars = int((2 * per_bar - 6) // CHAR_PX)
+        tokens = list(tr.tokens) + [""] * (T - len(tr.tokens))
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        axis.setStyle(hideOverlappingLabels=False, autoExpandTextSpace=True)
+        if chars < 2:  # too many steps for a label each: the weighty tokens first, then as many as fit
+            state = (T, int(per_bar * 10), tr.tokens, tuple(np.asarray(tr.attention) > 1.5 / T))
+            if state != self._tick_state:
+                self._tick_state = state
+                axis.setHeight(None)
+                axis.setTicks([self._fitting_ticks(tokens, np.asarray(tr.attention, float), per_bar), []])
+            return
+        limit = max(2, min(chars, 10))
+        state = (T, limit, stagger, tr.tokens)
         if state == self._tick_state:
             return
         self._tick_state = state
-        limit = 8 if step == 1 else 6
-        tokens = list(tr.tokens) + [""] * (T - len(tr.tokens))
-        major = [(float(i), self._short(tokens[i], limit)) for i in range(0, T, step)]
-        minor = [(float(i), "") for i in range(T) if i % step]
-        self.plot.getPlotItem().getAxis("bottom").setTicks([major, minor])
+        labels = [self._short(tokens[i], limit) for i in range(T)]
+        if stagger:
+            labels = [("\n" + s) if i % 2 else s for i, s in enumerate(labels)]
+        axis.setHeight(None if not stagger else 54)
+        axis.setTicks([[(float(i), s) for i, s in enumerate(labels)], []])
+
+    @staticmethod
+    def _fitting_ticks(tokens, alpha, per_bar) -> list[tuple[float, str]]:
+        """Labels that do not overlap, chosen by weight: every token above 1.5/T if it fits, then others."""
+        order = sorted(range(len(tokens)), key=lambda i: -alpha[i])
+        placed: list[tuple[float, float]] = []  # (left, right) px
+        ticks = []
+        for i in order:
+            half = (len(tokens[i]) * CHAR_PX + 6) / 2
+            left, right = i * per_bar - half, i * per_bar + half
+            if all(right <= a or left >= b for a, b in placed):
+                placed.append((left, right))
+                ticks.append((float(i), tokens[i]))
+        return sorted(ticks)
 
     @staticmethod
     def _short(s: str, limit: int) -> str:
@@ -175,6 +208,10 @@ class AttentionPanel(Panel):
             return [], []
         return ["t", "token", "alpha"], [[t, tr.tokens[t] if t < len(tr.tokens) else "", float(a)]
                                          for t, a in enumerate(tr.attention)]
+
+    def empty_reason(self) -> str:
+        """Why the panel has no numbers (for an export)."""
+        return " ".join(re.sub(r"<[^>]+>", " ", self.explanation.text()).split()) or "this head does not attend"
 
     def export_item(self):
         return self.plot.getPlotItem() if self.showing_plot() else self.explanation

@@ -174,6 +174,10 @@ class CompareCurves(Panel):
             lo, hi = float(v.min()), float(v.max())
             pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
             legend_room = 0.25 * (hi - lo) if plot is self.loss_plot else 0.0  # the legend sits top right
+            if not log and lo >= 0.0 and hi <= 1.0:  # a fraction (accuracy): the axis stays in 0..1
+                settle_y_range(plot, max(lo - pad, 0.0), min(hi + pad, 1.0), keep_lo=True)
+                plot.setYRange(max(plot.viewRange()[1][0], 0.0), min(plot.viewRange()[1][1], 1.02), padding=0)
+                continue
             settle_y_range(plot, lo - pad, hi + pad + legend_room)
         s = np.concatenate(steps) if steps else np.zeros(0)
         s = s[np.isfinite(s)]

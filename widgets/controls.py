@@ -21,10 +21,13 @@ from PySide6.QtWidgets import (
 
 CELL_ITEMS = (("rnn_tanh", "Simple RNN (tanh)"), ("rnn_relu", "Simple RNN (ReLU)"), ("gru", "GRU"),
               ("lstm", "LSTM"))
-MERGE_ITEMS = (("sum", "sum  h = →h + ←h  (lecture)"), ("concat", "concat  h = [→h; ←h]  (PyTorch)"))
+MERGE_ITEMS = (("sum", "sum  h = h→ + h←  (lecture)"), ("concat", "concat  h = [h→; h←]  (PyTorch)"))
 INIT_ITEMS = (("default", "PyTorch default"), ("orthogonal", "orthogonal W_hh"),
               ("identity", "identity W_hh (IRNN)"))
 OPT_ITEMS = (("adam", "Adam"), ("sgd", "SGD"))
+DATA_ROLE = 257  # Qt.UserRole + 1: marks the task combo's entry for the user's data file
+H0_ITEMS = (("zero", "zero  h_0 = 0  (lecture)"), ("random", "random  (torch.randn, from the seed)"),
+            ("learned", "learned  (trained with the weights)"))
 
 # app.lab_session.MAX_CELLS, stated where the user meets it (tests check the two agree)
 SIZE_CAP = (" Batch size x length T x hidden H x directions x layers must stay within 2,000,000; "
@@ -39,12 +42,15 @@ TIPS = {
     "hidden": "Units in h_t per direction (1-512). Larger states remember more but train slower." + SIZE_CAP,
     "embedding": "Size of the embedded input x_t (1-512): tokens go through an embedding, "
                  "real values through a linear layer.",
-    "bidir": "Bidirectional RNN: a second RNN reads the sequence right to left (←h_i depends on "
+    "bidir": "Bidirectional RNN: a second RNN reads the sequence right to left (h←_i depends on "
              "x_i..x_n), so each position sees the future as well as the past.",
-    "merge": "How the two directions combine. The lecture sums them: h_i = →h_i + ←h_i (size H). "
-             "PyTorch concatenates: [→h_i; ←h_i] (size 2H).",
+    "merge": "How the two directions combine. The lecture sums them: h_i = h→_i + h←_i (size H). "
+             "PyTorch concatenates: [h→_i; h←_i] (size 2H).",
     "init": "Initial recurrent weights W_hh. Identity (IRNN, Le et al. 2015) and orthogonal keep "
             "eigenvalues on the unit circle, so gradients neither vanish nor explode at first.",
+    "h0": "The initial state h_0 (and the LSTM's c_0) every layer and direction starts from. The lecture: "
+          "h_0 = 0. PyTorch's nn.RNN takes an h0 argument (the deck's last slide passes torch.randn(2, 3, "
+          "20)); random draws one from the seed, learned trains it with the other weights.",
     "clip": "Gradient clipping (exploding gradients slide): if the global gradient norm exceeds the "
             "threshold, all gradients are scaled down to it. Applies live.",
     "max_norm": "Clipping threshold for the global gradient norm (0.01-1,000,000). Applies live.",
@@ -111,6 +117,7 @@ class ControlsPanel(QWidget):
         self.bidir_check.setToolTip(TIPS["bidir"])
         self.merge_combo = _combo("mergeCombo", MERGE_ITEMS, TIPS["merge"])
         self.init_combo = _combo("initCombo", INIT_ITEMS, TIPS["init"])
+        self.h0_combo = _combo("h0Combo", H0_ITEMS, TIPS["h0"])
         self.clip_check = QCheckBox("clip gradients")
         self.clip_check.setObjectName("clipCheck")
         self.clip_check.setToolTip(TIPS["clip"])
@@ -124,7 +131,8 @@ class ControlsPanel(QWidget):
         f = QFormLayout(task_box)
         f.addRow(self.task_combo)
         f.addRow(self.task_description)
-        f.addRow("length T", self.seq_len_spin)
+        self.seq_len_label = QLabel("length T")
+        f.addRow(self.seq_len_label, self.seq_len_spin)
         model_box = QGroupBox("Network")
         f = QFormLayout(model_box)
         f.addRow("cell", self.cell_combo)
@@ -134,6 +142,7 @@ class ControlsPanel(QWidget):
         f.addRow(self.bidir_check)
         f.addRow("merge", self.merge_combo)
         f.addRow("init", self.init_combo)
+        f.addRow("initial h_0", self.h0_combo)
         train_box = QGroupBox("Training")
         f = QFormLayout(train_box)
         f.addRow(self.clip_check, self.clip_spin)
@@ -147,7 +156,8 @@ class ControlsPanel(QWidget):
             layout.addWidget(box)
         layout.addStretch(1)
 
-        for combo in (self.task_combo, self.cell_combo, self.merge_combo, self.init_combo, self.optimizer_combo):
+        for combo in (self.task_combo, self.cell_combo, self.merge_combo, self.init_combo, self.h0_combo,
+                      self.optimizer_combo):
             combo.currentIndexChanged.connect(self._on_value_changed)
         for spin in (self.seq_len_spin, self.layers_spin, self.hidden_spin, self.embedding_spin,
                      self.clip_spin, self.lr_spin, self.batch_spin, self.seed_spin):
@@ -165,12 +175,33 @@ class ControlsPanel(QWidget):
             self.task_combo.setItemData(self.task_combo.count() - 1, description, 3)  # ToolTipRole
         self._updating = False
 
-    def set_task_details(self, description: str, seq_len_range: tuple[int, int] | None) -> None:
+    def set_data_task(self, name: str, title: str, description: str) -> None:
+        """The entry of the task on the user's data file, after the built-in tasks (one at a time)."""
+        self._updating = True
+        try:
+            combo = self.task_combo
+            for i in reversed(range(combo.count())):
+                if combo.itemData(i, DATA_ROLE):
+                    combo.removeItem(i)
+            if combo.count() and combo.itemData(combo.count() - 1) is not None:
+                combo.insertSeparator(combo.count())
+            combo.addItem(title, name)
+            combo.setItemData(combo.count() - 1, description, 3)  # ToolTipRole
+            combo.setItemData(combo.count() - 1, True, DATA_ROLE)
+        finally:
+            self._updating = False
+
+    def set_task_details(self, description: str, seq_len_range: tuple[int, int] | None,
+                         variable_length: bool = False) -> None:
+        """variable_length: examples are shorter than T (drawn between a minimum and T)."""
         self.task_description.setText(description)
+        self.seq_len_label.setText("max length T" if variable_length else "length T")
         self.seq_len_spin.setEnabled(seq_len_range is not None)
         if seq_len_range is not None:
             self._updating = True
+            value = self.seq_len_spin.value()
             self.seq_len_spin.setRange(*seq_len_range)
+            self.seq_len_spin.setValue(value)
             self.seq_len_spin.setToolTip(f"{TIPS['seq_len']} This task: {seq_len_range[0]}-{seq_len_range[1]}.")
             self._updating = False
 
@@ -180,7 +211,8 @@ class ControlsPanel(QWidget):
             "cell": self.cell_combo.currentData(), "num_layers": self.layers_spin.value(),
             "hidden_size": self.hidden_spin.value(), "embedding_dim": self.embedding_spin.value(),
             "bidirectional": self.bidir_check.isChecked(), "merge": self.merge_combo.currentData(),
-            "init": self.init_combo.currentData(), "clip": self.clip_check.isChecked(),
+            "init": self.init_combo.currentData(), "h0": self.h0_combo.currentData(),
+            "clip": self.clip_check.isChecked(),
             "max_norm": self.clip_spin.value(), "optimizer": self.optimizer_combo.currentData(),
             "lr": self.lr_spin.value(), "batch_size": self.batch_spin.value(), "seed": self.seed_spin.value(),
         }
@@ -190,7 +222,7 @@ class ControlsPanel(QWidget):
         self._updating = True
         try:
             combos = {"task": self.task_combo, "cell": self.cell_combo, "merge": self.merge_combo,
-                      "init": self.init_combo, "optimizer": self.optimizer_combo}
+                      "init": self.init_combo, "h0": self.h0_combo, "optimizer": self.optimizer_combo}
             spins = {"seq_len": self.seq_len_spin, "num_layers": self.layers_spin,
                      "hidden_size": self.hidden_spin, "embedding_dim": self.embedding_spin,
                      "max_norm": self.clip_spin, "lr": self.lr_spin, "batch_size": self.batch_spin,
@@ -202,6 +234,9 @@ class ControlsPanel(QWidget):
                         combo.setCurrentIndex(i)
             for key, spin in spins.items():
                 if key in values and values[key] is not None:
+                    # the running value always shows: widen the range first (the previous task's range
+                    # would clamp it; the new task's range is set by set_task_details right after)
+                    spin.setRange(min(spin.minimum(), values[key]), max(spin.maximum(), values[key]))
                     spin.setValue(values[key])
             if "bidirectional" in values:
                 self.bidir_check.setChecked(bool(values["bidirectional"]))

@@ -56,6 +56,7 @@ class CounterfactualPanel(Panel):
         self.vocab: tuple[str, ...] = ()
         self.result: dict | None = None
         self._pinned = False  # the user set the position: stop following the time cursor
+        self._proposed_for = None  # (position, x_t) the replacement control was last filled for
         self._keys: list = []
         self.curves: dict = {}
 
@@ -119,6 +120,7 @@ class CounterfactualPanel(Panel):
     def set_task_info(self, info: dict) -> None:
         self.vocab = tuple(info.get("vocab") or ())
         set_combo_items(self.token_combo, list(self.vocab))
+        self._proposed_for = None
         self.set_result(None)
         self._update_mode()
         self._sync_replacement()
@@ -147,6 +149,8 @@ class CounterfactualPanel(Panel):
             self.caption.setText("")
             self._show_empty(True)
             return
+        if self.uses_tokens() and result.get("new_token") in self.vocab and not self._pinned_elsewhere(result):
+            self.token_combo.setCurrentIndex(self.vocab.index(result["new_token"]))  # the control = the plot
         dist = np.asarray(result["distance"], dtype=np.float64)  # (L, D, T)
         L, D, T = dist.shape
         keys = [(layer, d) for layer in range(L) for d in range(D)] + (["merged"] if D == 2 else [])
@@ -242,6 +246,10 @@ class CounterfactualPanel(Panel):
         return text
 
     # ---- helpers -----------------------------------------------------------------------
+    def _pinned_elsewhere(self, result: dict) -> bool:
+        """The control shows another position than the result's (the user moved on): leave it."""
+        return self.trace is None or self.position() != int(result["position"])
+
     def _rebuild_curves(self, keys: list) -> None:
         item = self.plot.getPlotItem()
         for curve in self.curves.values():
@@ -291,6 +299,10 @@ class CounterfactualPanel(Panel):
         pos = min(self.position(), self.trace.seq_len - 1)
         x = np.asarray(self.trace.input_values)
         self.old_label.setText(f"‘{self.trace.tokens[pos]}’ →")
+        key = (pos, tuple(np.atleast_1d(x[pos]).tolist()))
+        if key == self._proposed_for:  # the same x_t: keep the user's pick (a new snapshot is no reason)
+            return
+        self._proposed_for = key
         if self.uses_tokens() and x.ndim == 1:
             self.token_combo.setCurrentIndex((int(x[pos]) + 1) % len(self.vocab))
         elif x.ndim == 2:
@@ -305,6 +317,10 @@ class CounterfactualPanel(Panel):
         self.counterfactual_requested.emit(self.position(), self.value())
 
     # ---- export ------------------------------------------------------------------------
+    def empty_reason(self) -> str:
+        """Why the panel has no numbers (for an export)."""
+        return "no replacement applied: choose t and a new input, then Apply"
+
     def data_table(self) -> tuple[list[str], list[list]]:
         r = self.result
         if r is None:

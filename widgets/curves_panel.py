@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from .base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
+from .history_events import EventLines, divergences, dots_for_short_runs, last_divergence
 from .plot_items import grid_axes, theme_plots
 from .view_ranges import downsample_to_pixels, history_curve, settle_step_range, settle_views, settle_y_range
 
@@ -75,6 +76,14 @@ class RunningEma:
         return np.concatenate([old_out[drop:], new]), acc
 
 
+SHORT_NAMES = {"bits per character": "bits/char", "token accuracy": "token acc."}
+
+
+def short_name(metric: str) -> str:
+    """A metric's name short enough for a plot axis beside another plot, or a status-bar field."""
+    return SHORT_NAMES.get(metric, metric if len(metric) <= 14 else metric[:13] + "…")
+
+
 def short(v: float) -> str:
     """A number in at most ~7 characters: 0.693, 12.4, 6.3e-04."""
     return f"{v:.3g}" if v == 0 or 1e-2 <= abs(v) < 1e4 else f"{v:.1e}"
@@ -112,6 +121,7 @@ class CurvesPanel(Panel):
 
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
+        controls.setSpacing(12)  # the header's text never runs into the smoothing control
         self.summary = QLabel("no training steps yet")
         self.summary.setObjectName("curvesSummary")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -173,7 +183,19 @@ class CurvesPanel(Panel):
             line.setVisible(False)
             self.metric_plot.addItem(line, ignoreBounds=True)
 
+        # the training step the other panels show when the timeline views a checkpoint
+        self.viewed_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
+        self.viewed_lines[1].label = pg.InfLineLabel(self.viewed_lines[1], text="viewing", position=0.9,
+                                                     anchors=[(0, 0), (0, 0)])
+        for line, plot in zip(self.viewed_lines, (self.loss_plot, self.metric_plot), strict=True):
+            line.setZValue(6)
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+        self.viewed_step: int | None = None
+
         self.metric_plot.setLabel("left", "metric")
+        self.user_events: list[tuple[float, str, str]] = []  # (step, label, kind) told by the window
+        self.event_lines = EventLines((self.loss_plot, self.metric_plot))
         self.loss_plot.setYRange(-3, 1, padding=0)  # 0.001 .. 10 until there is data
         self.metric_plot.setYRange(0, 1, padding=0)
         self.loss_plot.setXRange(0, 100, padding=0)
@@ -193,8 +215,8 @@ class CurvesPanel(Panel):
         self.metric_log = not self.info.get("higher_is_better", True)  # error metrics: log axis
         self._drawn_evals = None  # (redrawn for the axis' log mode)
         self.metric_plot.setLogMode(x=False, y=self.metric_log)
-        self.metric_plot.setLabel("left", metric + (" (log)" if self.metric_log else ""),
-                                  color=self.theme["foreground"])
+        self.metric_plot.setLabel("left", short_name(metric), color=self.theme["foreground"])
+        self.metric_plot.getAxis("left").setToolTip(f"{metric}{' (log axis)' if self.metric_log else ''}")
         better = "≥" if self.info.get("higher_is_better", True) else "≤"
         for line, key, text in ((self.baseline_line, "baseline", "baseline"),
                                 (self.threshold_line, "pass_threshold", f"pass {better}")):
@@ -217,7 +239,27 @@ class CurvesPanel(Panel):
         last = float(np.nanmax(steps)) if steps.size and np.isfinite(steps).any() else 0.0
         if any(s > last for s, _, _ in self.evals):  # the run was reset: its evaluations are stale
             self.evals = [e for e in self.evals if e[0] <= last]
+        if any(e[0] > last for e in self.user_events):  # (and so are the events of the old run)
+            self.user_events = [e for e in self.user_events if e[0] <= last]
         self._redraw()
+
+    def add_event(self, step: float, label: str, kind: str = "change") -> None:
+        """Mark a step on the curves: a configuration change, a reset, a lecture preset."""
+        self.user_events = [e for e in self.user_events if e[0] != float(step) or e[2] != kind]
+        self.user_events.append((float(step), label, kind))
+        self._redraw()
+
+    def set_viewed_step(self, step: int | None) -> None:
+        """Mark the training step the panels show (a checkpoint of the timeline); None: the present."""
+        if step == self.viewed_step:
+            return
+        self.viewed_step = step
+        for line in self.viewed_lines:
+            line.setVisible(step is not None)
+            if step is not None:
+                line.setValue(float(step))
+        if step is not None:
+            self.viewed_lines[1].label.setText(f"viewing step {step}")
 
     def add_eval(self, step: int, loss: float, metric: float) -> None:
         """An evaluation on fresh examples, drawn as a large dot on both plots."""
@@ -233,11 +275,16 @@ class CurvesPanel(Panel):
         super().set_theme(light)
         th = self.theme
         theme_plots(self.view, (self.loss_plot, self.metric_plot), th)
+        self.event_lines.set_theme(th)
         for line, color in ((self.baseline_line, th["muted"]), (self.threshold_line, th["good"])):
             line.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
             line.label.setColor(color)
             line.label.fill = pg.mkBrush(th["background"] + "c8")  # readable over the curves
             line.label.update()
+        for line in self.viewed_lines:
+            line.setPen(pg.mkPen(th["accent"], width=2))
+        self.viewed_lines[1].label.setColor(th["accent"])
+        self.viewed_lines[1].label.fill = pg.mkBrush(th["background"] + "d8")  # readable over the curves
         for item in (self.loss_eval, self.metric_eval):
             item.setSymbolBrush(th["accent"])
             item.setSymbolPen(pg.mkPen(th["background"], width=1))
@@ -267,8 +314,22 @@ class CurvesPanel(Panel):
         metric = self.history.get("metric", np.full(len(steps), np.nan))
         return steps, loss, metric
 
+    def _loss_is_metric(self, loss, metric) -> bool:
+        """Regression: the metric is the loss (MSE); then it is drawn once, with the task's lines."""
+        return len(loss) > 0 and np.array_equal(loss, metric, equal_nan=True)
+
+    def _show_loss_plot(self, show: bool) -> None:
+        if self.loss_plot.isVisible() == show:
+            return
+        self.loss_plot.setVisible(show)
+        self.loss_plot.setMaximumHeight(1e6 if show else 0)  # (a hidden item keeps its room otherwise)
+        self.event_lines.label_on = 0 if show else 1
+        name = short_name(self.info.get("metric", "metric"))
+        self.metric_plot.setLabel("left", name if show else f"loss = {name}", color=self.theme["foreground"])
+
     def _redraw(self) -> None:
         steps, loss, metric = self._series()
+        self._show_loss_plot(not self._loss_is_metric(loss, metric))
         span = self.smoothing.value()
         if span > 1:  # once per update, and only over the steps that are new since the last one
             s_loss, s_metric = self._loss_ema(steps, loss, span), self._metric_ema(steps, metric, span)
@@ -282,6 +343,8 @@ class CurvesPanel(Panel):
                 smooth.setData(*finite_xy(steps, smoothed, log))
             elif smooth.xData is not None and len(smooth.xData):
                 smooth.setData([], [])
+        dots_for_short_runs((self.loss_raw, self.metric_raw), len(steps))
+        self.event_lines.set_events(self.user_events + divergences(self.history), steps)
         self._draw_evals()
         self._update_ranges()
         self._update_summary(steps, s_loss, s_metric, span)
@@ -318,6 +381,14 @@ class CurvesPanel(Panel):
 
     def _update_summary(self, steps, sl, sm, span) -> None:
         """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""
+        diverged = last_divergence(self.history)
+        if diverged is not None:  # the run stopped there: say so first, in full
+            self.summary.setText(diverged[1].replace("diverged", "Diverged", 1))
+            self.summary.setToolTip(diverged[1] + ". Training paused; the weights are the last finite ones.")
+            if self._summary_color != self.theme["bad"]:
+                self._summary_color = self.theme["bad"]
+                self.summary.setStyleSheet(f"color: {self.theme['bad']}; font-weight: bold;")
+            return
         ok = np.isfinite(steps) & np.isfinite(sl) & np.isfinite(sm)
         if not ok.any():
             self.summary.setText("no training steps yet")
@@ -325,7 +396,8 @@ class CurvesPanel(Panel):
             return
         i = int(np.flatnonzero(ok)[-1])
         name = self.info.get("metric", "metric")
-        text = f"step {int(steps[i])} · loss {short(sl[i])} · {name} {short(sm[i])}"
+        text = f"step {int(steps[i])} · loss {short(sl[i])}" + \
+            ("" if self._loss_is_metric(sl, sm) else f" · {name} {short(sm[i])}")
         tip = text + (f", smoothed over {span} steps" if span > 1 else "")
         threshold = self.info.get("pass_threshold")
         color = self.theme["foreground"]
@@ -338,7 +410,7 @@ class CurvesPanel(Panel):
         self.summary.setText(text)
         if color != self._summary_color:  # a new style sheet re-polishes the label: only on change
             self._summary_color = color
-            self.summary.setStyleSheet(f"color: {color};")
+            self.summary.setStyleSheet(f"color: {color}; font-weight: normal;")
         self.summary.setToolTip(tip)
 
     # ---- export ------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""EquationsPanel: the current cell's equations in the lecture's notation, with the numbers filled in.
+"""EquationsPanel: the current cell's equations in the lecture's notation, with the numbers filled in
+(the PyTorch code and parameter table come from equations_code.py).
 
 For the selected layer, direction, step t (the time cursor) and unit u it shows every gate and state
 of that unit from the trace (LSTM i, f, g, o, c, h; GRU r, z, n, h in torch's form; simple RNN
@@ -16,12 +17,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QTextBrowser
 
 from .base import Panel, apply_palette
+from .equations_code import layout_rows, model_code
 from .hidden_heatmap import SelectorRow, token_at
+from .notation import head_input, head_input_name, state_html, weight_html
 
 DECIMALS = 3
-GATE_ROWS = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}  # torch's chunk order in weight_*
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)"}
-TORCH_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 LSTM_GATES = (("i", "input", "σ", "input gate"), ("f", "forget", "σ", "forget gate"),
               ("g", "cell_candidate", "tanh", "cell candidate"), ("o", "output", "σ", "output gate"))
 GRU_NOTE = ("PyTorch (and cuDNN) apply the reset gate <i>after</i> the matrix product, r<sub>t</sub> ⊙ "
@@ -43,87 +44,6 @@ def par(v: float) -> str:
 
 def sub(name: str, index: str) -> str:
     return f"{name}<sub>{index}</sub>"
-
-
-def model_code(config: dict, vocab_size: int | None, num_outputs: int | None, input_dim: int | None,
-               output_kind: str) -> str:
-    """PyTorch code that builds the configured model (same module names as engine.SequenceModel)."""
-    m = config["model"]
-    cell, H, L, E = m["cell"], m["hidden_size"], m["num_layers"], m["embedding_dim"]
-    bi, merge = bool(m["bidirectional"]), m.get("merge", "sum")
-    F = 2 * H if bi and merge == "concat" else H
-    C = num_outputs if num_outputs else 2
-    V = vocab_size or 2
-    lines = ["import torch", "from torch import nn", "",
-             f"# RNN Lab: task {config.get('task', '?')}, {TORCH_CLASS[cell]} ({cell}), {L} layer(s)"
-             + (f", bidirectional, merge by {merge}" if bi else "")]
-    if input_dim:
-        lines.append(f"embed = nn.Linear({input_dim}, {E})  # x_t: {input_dim} input features -> {E}")
-    else:
-        note = "" if vocab_size else "  # set to len(task.vocab)"
-        lines.append(f"embed = nn.Embedding({V}, {E})  # x_t: a {E}-dim vector per token{note}")
-    extra = ", nonlinearity='relu'" if cell == "rnn_relu" else ""
-    lines.append(f"rnn = nn.{TORCH_CLASS[cell]}(input_size={E}, hidden_size={H}, num_layers={L}, "
-                 f"batch_first=True, bidirectional={bi}{extra})")
-    init = m.get("init", "default")
-    if init != "default":
-        k = len(GATE_ROWS.get(cell, ("h",)))
-        block = "nn.init.orthogonal_(block)" if init == "orthogonal" else f"block.copy_(torch.eye({H}))"
-        lines += [f"with torch.no_grad():  # {init} initialisation of every recurrent (H, H) block",
-                  "    for name, p in rnn.named_parameters():",
-                  "        if name.startswith('weight_hh'):",
-                  f"            for block in p.view({k}, {H}, {H}):  # one block per gate",
-                  f"                {block}"]
-        if init == "identity":
-            lines += ["        elif name.startswith('bias_'):", "            p.zero_()"]
-    if output_kind == "attention":
-        lines.append(f"w_alpha = nn.Linear({F}, 1, bias=False)  # w_α")
-    lines += [f"head = nn.Linear({F}, {C})  # W_hy, b_y", "", "", "def forward(inputs):",
-              f"    x = embed(inputs)  # (B, T, {E})",
-              f"    out, {'(h_n, c_n)' if cell == 'lstm' else 'h_n'} = rnn(x)  # out: (B, T, {H * (1 + bi)})"
-              + ("  [fwd; bwd] concatenated" if bi else "")]
-    if bi and merge == "sum":
-        lines.append(f"    h = out[..., :{H}] + out[..., {H}:]  # the lecture's sum: h_i = fwd_i + bwd_i")
-    else:
-        lines.append("    h = out" + ("  # PyTorch's concat: h_i = [fwd_i; bwd_i]" if bi else "  # h_i"))
-    if output_kind == "per_step":
-        lines.append(f"    return head(h)  # (B, T, {C}): y_t = W_hy h_t + b_y (softmax in the loss)")
-    elif output_kind == "attention":
-        lines += ["    alpha = torch.softmax(w_alpha(h).squeeze(-1), dim=-1)  # (B, T): α_i",
-                  f"    return head((alpha.unsqueeze(-1) * h).sum(1))  # (B, {C}): y = f(Σ α_i h_i)"]
-    else:
-        if not bi:
-            lines.append("    h_n = out[:, -1]  # the final state")
-        else:
-            fwd, bwd = f"out[:, -1, :{H}]", f"out[:, 0, {H}:]"
-            joined = f"{fwd} + {bwd}" if merge == "sum" else f"torch.cat([{fwd}, {bwd}], dim=-1)"
-            lines.append(f"    h_n = {joined}  # fwd after the last token, bwd after the first")
-        if output_kind == "regression":
-            lines.append("    return head(h_n).squeeze(-1)  # (B,): y = W_hy h_n + b_y")
-        else:
-            lines.append(f"    return head(h_n)  # (B, {C}): y = f(W_hy h_n + b_y)")
-    example = f"torch.rand(1, 10, {input_dim})" if input_dim else f"torch.randint(0, {V}, (1, 10))"
-    lines += ["", "", f"inputs = {example}  # one sequence of 10 steps", "y = forward(inputs)"]
-    return "\n".join(lines) + "\n"
-
-
-def layout_rows(cell: str, layer: int, d: int, H: int, E: int | None, D: int, unit: int) -> list[tuple]:
-    """(PyTorch name, shape, what it holds) for one layer/direction's parameters."""
-    gates = GATE_ROWS.get(cell, ("h",))
-    G = len(gates)
-    sfx = f"_l{layer}" + ("_reverse" if d else "")
-    width = (E if E else "E") if layer == 0 else D * H
-    blocks = ", ".join(f"{g}: rows {k * H}–{(k + 1) * H - 1}" for k, g in enumerate(gates))
-    rows_u = ", ".join(str(k * H + unit) for k in range(G))
-    if G == 1:
-        return [(f"weight_ih{sfx}", f"({H}, {width})", "W_xh"),
-                (f"weight_hh{sfx}", f"({H}, {H})", f"W_hh; unit {unit} uses row {unit}"),
-                (f"bias_ih{sfx}", f"({H},)", "PyTorch adds two biases:"),
-                (f"bias_hh{sfx}", f"({H},)", "the lecture's b_h = b_ih + b_hh")]
-    return [(f"weight_ih{sfx}", f"({G * H}, {width})", f"W_x· stacked ({blocks})"),
-            (f"weight_hh{sfx}", f"({G * H}, {H})", f"W_h· stacked; unit {unit} uses rows {rows_u}"),
-            (f"bias_ih{sfx}", f"({G * H},)", "b_i·; PyTorch adds two biases:"),
-            (f"bias_hh{sfx}", f"({G * H},)", "b_h· (the lecture's b = b_ih + b_hh)")]
 
 
 class EquationsPanel(Panel):
@@ -244,26 +164,30 @@ class EquationsPanel(Panel):
         self.where.setText(f"{name} · layer {layer + 1}{arrow} · t = {t + 1}")  # the token is in the text
         self.rows += [("t", t), ("unit", u), ("layer", layer + 1),
                       ("direction", "backward" if d else "forward")]
-        h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else 0.0)
+        h0 = 0.0 if tr.initial_hidden is None else float(tr.initial_hidden[layer, d, u])  # h_0 (zero by default)
+        h, h_prev = tr.hidden[layer, d, t, u], (tr.hidden[layer, d, prev, u] if has_prev else h0)
         kind = "linear map of the input" if np.ndim(tr.input_values) == 2 else "embedding of"
         x_note = f"x<sub>t</sub> = {kind} ‘" + html.escape(token_at(tr, t)) + "’" if layer == 0 else \
-            f"x<sub>t</sub> = layer {layer}'s h<sub>t</sub>" + (" [h→; h←]" if D == 2 else "")
-        first = "" if has_prev else f" (h<sub>{p}</sub> = 0: the initial state)"
+            f"x<sub>t</sub> = layer {layer}'s " + ("[h→<sub>t</sub>; h←<sub>t</sub>]" if D == 2 else "h<sub>t</sub>")
+        hs = lambda i: state_html("h", d, D, i)  # noqa: E731  (h→_t / h←_t in a bidirectional model)
+        cs = lambda i: state_html("c", d, D, i)  # noqa: E731
+        first = "" if has_prev else f" ({hs(p)} = h<sub>0</sub> = {fmt(h0)}: the initial state)"
         out = [f"<p style='color:{muted}'>unit {u}, step t = {t + 1}; {x_note}{first}</p>"]
         mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
-        pre = lambda k: (f"W<sub>i{k}</sub> x<sub>t</sub> + b<sub>i{k}</sub> + W<sub>h{k}</sub> "  # noqa: E731
-                         f"h<sub>{p}</sub> + b<sub>h{k}</sub>")
+        pre = lambda k: (f"{weight_html('i' + k, d, D)} x<sub>t</sub> + b<sub>i{k}</sub> + "  # noqa: E731
+                         f"{weight_html('h' + k, d, D)} {hs(p)} + b<sub>h{k}</sub>")
         if tr.cell_type == "lstm":
             g = {k: tr.gates[name][layer, d, t, u] for k, name, _f, _l in LSTM_GATES}
             for k, _name, fn, label in LSTM_GATES:
                 out.append(f"<p>{sub(k, 't')} = {fn}({pre(k)}) = {mv(k + '_t', g[k])} "
                            f"<span style='color:{muted}'>{label}</span></p>")
-            c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else 0.0)
+            c0 = 0.0 if tr.initial_cell is None else float(tr.initial_cell[layer, d, u])
+            c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else c0)
             self.rows.append((f"c_{p}", float(c_prev)))
-            out.append(f"<p>{sub('c', 't')} = {sub('f', 't')} ⊙ {sub('c', p)} + {sub('i', 't')} ⊙ "
+            out.append(f"<p>{cs('t')} = {sub('f', 't')} ⊙ {cs(p)} + {sub('i', 't')} ⊙ "
                        f"{sub('g', 't')} = {par(g['f'])}·{par(c_prev)} + {par(g['i'])}·{par(g['g'])} = "
                        f"{mv('c_t', c)}</p>")
-            out.append(f"<p>{sub('h', 't')} = {sub('o', 't')} ⊙ tanh({sub('c', 't')}) = {par(g['o'])}·tanh"
+            out.append(f"<p>{hs('t')} = {sub('o', 't')} ⊙ tanh({cs('t')}) = {par(g['o'])}·tanh"
                        f"({fmt(c)}) = {mv('h_t', h)}</p>")
         elif tr.cell_type == "gru":
             r, z, n = (tr.gates[name][layer, d, t, u] for name in ("reset", "update", "new"))
@@ -271,19 +195,19 @@ class EquationsPanel(Panel):
                 out.append(f"<p>{sub(k, 't')} = σ({pre(k)}) = {mv(k + '_t', v)} "
                            f"<span style='color:{muted}'>{label}</span></p>")
             out.append(f"<p>{sub('n', 't')} = tanh(W<sub>in</sub> x<sub>t</sub> + b<sub>in</sub> + "
-                       f"{sub('r', 't')} ⊙ (W<sub>hn</sub> h<sub>{p}</sub> + b<sub>hn</sub>)) = "
+                       f"{sub('r', 't')} ⊙ ({weight_html('hn', d, D)} {hs(p)} + b<sub>hn</sub>)) = "
                        f"{mv('n_t', n)} <span style='color:{muted}'>new state</span></p>")
             self.rows.append((f"h_{p}", float(h_prev)))
-            out.append(f"<p>{sub('h', 't')} = (1 − {sub('z', 't')}) ⊙ {sub('n', 't')} + {sub('z', 't')} ⊙ "
-                       f"{sub('h', p)} = (1 − {fmt(z)})·{par(n)} + {fmt(z)}·{par(h_prev)} = "
+            out.append(f"<p>{hs('t')} = (1 − {sub('z', 't')}) ⊙ {sub('n', 't')} + {sub('z', 't')} ⊙ "
+                       f"{hs(p)} = (1 − {fmt(z)})·{par(n)} + {fmt(z)}·{par(h_prev)} = "
                        f"{mv('h_t', h)}</p>")
             out.append(f"<p style='color:{muted}'>{GRU_NOTE.format(p=p)}</p>")
         else:
             fn = "ReLU" if tr.cell_type == "rnn_relu" else "tanh"
             self.rows.append((f"h_{p}", float(h_prev)))
-            out.append(f"<p>{sub('h', 't')} = {fn}(W<sub>hh</sub> h<sub>{p}</sub> + W<sub>xh</sub> "
+            out.append(f"<p>{hs('t')} = {fn}({weight_html('hh', d, D)} {hs(p)} + {weight_html('xh', d, D)} "
                        f"x<sub>t</sub> + b<sub>h</sub>)</p>")
-            out.append(f"<p>{sub('h', p)} = {fmt(h_prev)} → {sub('h', 't')} = {mv('h_t', h)}</p>")
+            out.append(f"<p>{hs(p)} = {fmt(h_prev)} → {hs('t')} = {mv('h_t', h)}</p>")
         out += self._merge_and_head(layer, t, u, accent, muted)
         return out
 
@@ -292,7 +216,8 @@ class EquationsPanel(Panel):
         mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
         out = []
         H, top = tr.hidden_size, tr.num_layers - 1
-        if tr.num_directions == 2 and layer == top:
+        per_column = tr.output_kind in ("per_step", "attention")  # the head reads a merged h_t at every t
+        if tr.num_directions == 2 and layer == top and per_column:
             fwd, bwd = tr.hidden[top, 0, t, u], tr.hidden[top, 1, t, u]
             if tr.merge == "sum":
                 out.append(f"<p>h<sub>t</sub> = h→<sub>t</sub> + h←<sub>t</sub> = {par(fwd)} + {par(bwd)} = "
@@ -307,20 +232,42 @@ class EquationsPanel(Panel):
             out.append(f"<p>α<sub>t</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>t</sub>) / Σ<sub>j</sub> "
                        f"exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>) = {mv('alpha_t', tr.attention[t])}; "
                        f"y = f(Σ<sub>i</sub> α<sub>i</sub> h<sub>i</sub>)</p>")
+        if not per_column:
+            out += self._head_input(u, accent, muted)
+        reads = head_input_name(tr.num_directions, tr.merge)
         probs = np.asarray(tr.outputs, dtype=np.float64)
         if tr.output_kind == "regression":
             y = probs.reshape(-1)[0]  # the regression value (a 0-d or 1-element array)
-            out.append(f"<p>y = W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub> = {mv('y', y)}</p>")
+            out.append(f"<p>y = W<sub>hy</sub> {reads} + b<sub>y</sub> = {mv('y', y)}</p>")
         elif tr.output_kind == "per_step":
             c = int(probs[t].argmax())
             out.append(f"<p>y<sub>t</sub> = softmax(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>): "
                        f"P({html.escape(tr.predictions[t])}) = {mv('P(y_t)', probs[t, c])}</p>")
         else:
             c = int(probs.argmax())
-            h_n = "Σ α<sub>i</sub> h<sub>i</sub>" if tr.output_kind == "attention" else "h<sub>n</sub>"
+            h_n = "Σ α<sub>i</sub> h<sub>i</sub>" if tr.output_kind == "attention" else reads
             out.append(f"<p>y = softmax(W<sub>hy</sub> {h_n} + b<sub>y</sub>): "
                        f"P({html.escape(tr.predictions[0])}) = {mv('P(y)', probs[c])}</p>")
         return out
+
+    def _head_input(self, u: int, accent: str, muted: str) -> list[str]:
+        """What a final / regression head reads, named and with its value: h_n, or in a bidirectional
+        model h→_n + h←_1 (the backward chain ends at position 1), not the merge at t = n."""
+        tr = self.trace
+        mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
+        head_in, H, top, T = head_input(tr), tr.hidden_size, tr.num_layers - 1, tr.seq_len
+        if tr.num_directions == 1:
+            return [f"<p>the head reads h<sub>n</sub> = h<sub>{T}</sub>: unit {u} = "
+                    f"{mv(f'head input[{u}]', head_in[u])}</p>"]
+        fwd, bwd = tr.hidden[top, 0, T - 1, u], tr.hidden[top, 1, 0, u]
+        why = (f"<span style='color:{muted}'>the forward chain ends at n = {T}, the backward chain at "
+               "position 1</span>")
+        if tr.merge == "sum":
+            return [f"<p>the head reads h→<sub>n</sub> + h←<sub>1</sub> = {par(fwd)} + {par(bwd)} = "
+                    f"{mv(f'head input[{u}]', head_in[u])} {why}</p>"]
+        return [f"<p>the head reads [h→<sub>n</sub>; h←<sub>1</sub>] (PyTorch's concat): entry {u} = "
+                f"{mv(f'head input[{u}]', head_in[u])}, entry {H + u} = "
+                f"{mv(f'head input[{H + u}]', head_in[H + u])} {why}</p>"]
 
     def _pytorch(self, muted: str) -> list[str]:
         out = ["<h4>In PyTorch</h4>"]
@@ -338,7 +285,10 @@ class EquationsPanel(Panel):
             out.append(f"<p style='color:{muted}'>Layer k's names end in <code>_l{{k}}</code>, the backward "
                        "direction's in <code>_reverse</code>. The lecture's last slide builds "
                        "<code>rnn = nn.RNN(10, 20, 2)</code>: input_size 10, hidden_size 20, 2 layers, "
-                       "inputs (T, B, 10) since batch_first is False by default.</p>")
+                       "inputs (T, B, 10) since batch_first is False by default (this app's code below "
+                       "uses batch_first=True: (B, T, E)), h0 (layers × directions, B, 20) (Lecture > "
+                       "PyTorch example runs it). nn.RNN is only the simple RNN (nonlinearity 'tanh' or "
+                       "'relu'); a GRU or LSTM is nn.GRU or nn.LSTM.</p>")
         code = self.code()
         if code:
             out.append(f"<pre style='white-space: pre-wrap'>{html.escape(code)}</pre>")
@@ -363,4 +313,7 @@ class EquationsPanel(Panel):
         return ["quantity", "value"], [[q, v] for q, v in self.rows]
 
     def export_item(self):
-        return self.text
+        """The whole text as a document (no scroll bar, nothing cut), at the view's width."""
+        document = self.text.document()
+        document.setTextWidth(max(self.text.viewport().width(), 400))
+        return document

@@ -84,7 +84,7 @@ class GateStatsPanel(Panel):
         self.seq_line = pg.InfiniteLine(angle=0, movable=False, label="",
                                         labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
         self.life_plot.addItem(self.seq_line, ignoreBounds=True)
-        self.empty_note = pg.TextItem("no example yet", anchor=(0.5, 0.5))
+        self.empty_note = pg.TextItem("no statistics for this model yet", anchor=(0.5, 0.5))
         self.sat_plot.addItem(self.empty_note, ignoreBounds=True)
         self.stack.addWidget(self.view)
         self.no_gates = message_label(NO_GATES, "gateStatsNoGatesLabel")
@@ -150,7 +150,8 @@ class GateStatsPanel(Panel):
     def _draw(self) -> None:
         s = self.stats
         empty = s is None
-        if not empty and not s["names"]:
+        no_gates = self.trace is not None and not getattr(self.trace, "gates", None)
+        if (not empty and not s["names"]) or (empty and no_gates):
             self.stack.setCurrentIndex(1)
             self.caption.setText("simple RNN: no gates")
             return
@@ -259,6 +260,12 @@ class GateStatsPanel(Panel):
                       float(half[layer, d, u]), bool(s["half_life_capped"][layer, d, u])]
                      for layer in range(L) for d in range(D) for u in range(H)]
         return header, rows
+
+    def empty_reason(self) -> str:
+        """Why the panel has no numbers (for an export)."""
+        if self.trace is not None and not getattr(self.trace, "gates", None):
+            return "simple RNN: no gates, so no gate statistics"
+        return "no gate statistics for this model yet"
 
     def export_item(self):
         return self.no_gates.parentWidget() if self.showing_message() else self.view.ci

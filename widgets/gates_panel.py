@@ -9,9 +9,11 @@ A simple RNN has no gates; the panel then shows its update equation instead of a
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from .base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
@@ -19,6 +21,8 @@ from .hidden_heatmap import SelectorRow, token_at
 from .plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
 
 # name -> (lecture name, symbol, levels, what it does)
+TITLE_PX = 17  # height of the band above each gate that holds its title
+
 GATE_INFO = {
     "input": ("input gate", "i_t", (0.0, 1.0), "i_t = σ(W_ii x_t + W_hi h_{t−1} + b_i): how much of the "
               "candidate g_t is written into the memory c_t"),
@@ -138,16 +142,27 @@ class GatesPanel(Panel):
         self.bars_plot.setLabel("bottom", "value at t")
         self.bars_plot.getAxis("left").setStyle(showValues=False)
         self.bars_plot.getAxis("left").setWidth(2)
-        self.bars_plot.setXRange(-1.0, 1.0, padding=0.04)
-        self.bars_plot.getAxis("bottom").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")]])
+        self.bars_plot.setXRange(-1.0, 1.0, padding=0.18)  # room for the end labels
+        self.bars_plot.getAxis("bottom").setTicks([[(-1.0, "−1"), (0.0, "0"), (1.0, "1")]])
+        self.bars_plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
         self.bars_plot.setToolTip("Every unit's gate value at the cursor step t (bar length = value)")
         self.zero = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
         self.bars_plot.addItem(self.zero, ignoreBounds=True)
         self.bars_image = ArgbImageItem()
         self.bars_plot.addItem(self.bars_image)
+        # colour keys: sigmoid gates 0..1, the tanh candidate -1..1 (levels are fixed per gate)
+        keys = self.plots.ci.addLayout(row=0, col=2)
+        self.color_bars = {}
+        for k, (kind, cmap, values, label) in enumerate((("seq", sequential_cmap(), (0.0, 1.0), "σ gates"),
+                                                          ("div", diverging_cmap(), (-1.0, 1.0), "tanh"))):
+            bar = pg.ColorBarItem(values=values, colorMap=cmap, interactive=False, width=10, label=label,
+                                  colorMapMenu=False)
+            keys.addItem(bar, row=k, col=0)
+            self.color_bars[kind] = bar
         layout = self.plots.ci.layout
         layout.setColumnStretchFactor(0, 4)
         layout.setColumnStretchFactor(1, 1)
+        layout.setColumnStretchFactor(2, 0)
 
         self._names: tuple[str, ...] | None = None
         self._shape = None  # (T, H) the geometry was last fitted to
@@ -223,7 +238,7 @@ class GatesPanel(Panel):
         th = self.theme
         apply_palette(self, th)
         self.plots.setBackground(th["background"])
-        for plot in (self.heat_plot, self.bars_plot):
+        for plot in (self.heat_plot, self.bars_plot, *self.color_bars.values()):
             apply_plot_theme(plot, th)
         self.cursor.setPen(pg.mkPen(th["accent"], width=2))
         self.zero.setPen(pg.mkPen(th["muted"], width=1))
@@ -248,7 +263,7 @@ class GatesPanel(Panel):
         self.heat_plot.setToolTip("\n".join([self.HEAT_TIP, ""] + docs))  # each gate's equation
         for name in names:
             _label, _symbol, levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
-            title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0))
+            title = pg.TextItem(f"{gate_title(name)}  ({levels[0]:g}…{levels[1]:g})", anchor=(0, 0.05))
             title.setZValue(20)
             self.heat_plot.addItem(title, ignoreBounds=True)
             kind = "div" if levels[0] < 0 else "seq"
@@ -258,12 +273,13 @@ class GatesPanel(Panel):
         self.set_theme(self.theme is LIGHT)
 
     def _fit(self, T: int, H: int) -> None:
-        """Stack the gates top to bottom with a gap between them; fit the axes to T steps, H units."""
-        gap = max(1, H // 6)
+        """Stack the gates top to bottom, each under a band that holds its title (so that no title
+        covers a step); fit the axes to T steps, H units."""
+        gap = self._gap_for(H)
         count = len(self.rows)
         for k, row in enumerate(self.rows):
             row["base"] = (count - 1 - k) * (H + gap)  # y of unit 0; the first gate on top
-        total = count * H + (count - 1) * gap
+        total = count * (H + gap)
         self._gap = gap
         self.heat_plot.setYRange(-0.5, total - 0.5, padding=0)
         symbols = [(row["base"] + (H - 1) / 2, GATE_INFO.get(row["name"], ("", row["name"]))[1])
@@ -273,6 +289,18 @@ class GatesPanel(Panel):
             self.heat_plot.setXRange(-0.5, T - 0.5, padding=0)
         self._shape = (T, H)
         self._place_titles()
+
+    def _gap_for(self, H: int) -> int:
+        """Rows of the title band above each gate: TITLE_PX pixels at the plot's current height."""
+        count = max(len(self.rows), 1)
+        px = max(self.heat_plot.getViewBox().height(), 80.0)
+        return max(1, math.ceil(TITLE_PX * count * H / max(px - TITLE_PX * count, 20.0)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.rows and self._shape is not None and self._gap_for(self._shape[1]) != self._gap:
+            self._shape = None  # the title bands need another number of rows
+            QTimer.singleShot(0, self._refresh)
 
     # ---- drawing -----------------------------------------------------------------------
     def _selected(self, name: str) -> np.ndarray:
@@ -314,18 +342,18 @@ class GatesPanel(Panel):
         self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
         fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
         layer, d = self.selectors.selection()
-        direction = ("", " forward →", " backward ←")[(d + 1) * (self.trace.num_directions - 1)]
+        direction = ("", " h→ (forward)", " h← (backward)")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
                              f"bars: every unit at t={t + 1}")
 
     def _place_titles(self, *_args) -> None:
-        """Each gate's title at the top-left corner of its heatmap, wherever the user panned."""
+        """Each gate's title in the band above its heatmap, at the left wherever the user panned."""
         if not self.rows or self._shape is None:
             return
         left = self.heat_plot.getViewBox().viewRange()[0][0]
         H = self._shape[1]
         for row in self.rows:
-            row["title"].setPos(left, row["base"] + H - 0.5)
+            row["title"].setPos(left, row["base"] + H - 0.5 + self._gap)
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_selection_changed(self) -> None:

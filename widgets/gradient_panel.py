@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
 from .base import SERIES_COLORS, Panel, history_arrays, same_arrays
+from .history_events import EventLines, divergences, dots_for_short_runs
 from .plot_items import apply_plot_theme, count_from_one, grid_axes
 from .view_ranges import (
     downsample_to_pixels,
@@ -103,6 +104,7 @@ class GradientPanel(Panel):
         self.step_legend = self._make_legend(self.step_plot)
         self.before_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[0], width=1), "before clip")
         self.after_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[1], width=1), "after clip")
+        self.event_lines = EventLines((self.step_plot,), short_labels=True)  # where the run diverged
         self.clipped_marks = pg.PlotDataItem(pen=None, symbol="x", symbolSize=7, name="clipped")
         self.step_plot.addItem(self.clipped_marks)
         self.max_norm_line = pg.InfiniteLine(angle=0, movable=False, label="max-norm",
@@ -233,6 +235,8 @@ class GradientPanel(Panel):
         marked = (clipped > 0.5) & np.isfinite(before) & (before > 0) & np.isfinite(steps)
         bins = max(100, int(self.step_plot.getViewBox().width()) // 2)  # a mark is ~7 px wide
         self.clipped_marks.setData(*thin_marks(steps[marked], before[marked], bins))
+        dots_for_short_runs((self.before_curve, self.after_curve), len(steps))
+        self.event_lines.set_events(divergences(self.history), steps)
         drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)
         self._show_empty(self.step_plot, self.step_empty, self.step_legend, not drawn.any())
         self._update_step_range()
@@ -268,6 +272,7 @@ class GradientPanel(Panel):
         self.max_norm_line.label.setColor(th["bad"])
         self.max_norm_line.label.fill = pg.mkBrush(th["background"] + "d0")  # readable over the curves
         self.max_norm_line.label.update()
+        self.event_lines.set_theme(th)
         self.clipped_marks.setSymbolPen(pg.mkPen(th["bad"], width=1.5))
         self.clipped_marks.setSymbolBrush(None)
         self._update_titles()

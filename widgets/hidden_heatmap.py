@@ -72,6 +72,7 @@ def token_at(trace, t: int) -> str:
 
 class HiddenHeatmap(Panel):
     title = "Hidden state h_t over time"
+    unit_clicked = Signal(int)  # a click on a cell: its unit (the unit explorer shows it)
     time_indexed = True
 
     def __init__(self, parent=None):
@@ -114,6 +115,7 @@ class HiddenHeatmap(Panel):
         self.cursor.setZValue(10)
         item.addItem(self.cursor)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._layout.addWidget(self.plot, 1)
         self.set_theme(False)
 
@@ -178,9 +180,10 @@ class HiddenHeatmap(Panel):
             return
         T, H = m.shape
         self.image.setImage(np.ascontiguousarray(m.T, dtype=np.float32), autoLevels=False)
-        name = "c_t (memory cell)" if self.showing_cell_state() else "h_t"
         layer, d = self.selectors.selection()
-        direction = ("", " forward →", " backward ←")[d + 1 if self.trace.num_directions == 2 else 0]
+        a = ("→", "←")[d] if self.trace.num_directions == 2 else ""  # the deck's h→_t / h←_t
+        name = f"c{a}_t (memory cell)" if self.showing_cell_state() else f"h{a}_t"
+        direction = ("", " (forward)", " (backward)")[d + 1 if a else 0]
         look = ((T, H), self.levels(), f"{name}, layer {layer + 1}{direction}")
         if look != self._look:  # geometry, levels and titles: re-set only when they change (each
             self._look = look  # re-set re-renders text and axes at the next paint)
@@ -213,6 +216,15 @@ class HiddenHeatmap(Panel):
             return
         name = "c" if self.showing_cell_state() else "h"
         self.hover_label.setText(f"t={t + 1} ‘{token_at(self.trace, t)}’  unit {unit}:  {name}_t = {value:+.3f}")
+
+    def _on_mouse_clicked(self, event) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if self.trace is None or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = vb.mapSceneToView(event.scenePos())
+        t, unit = int(round(p.x())), int(round(p.y()))
+        if self.value_at(t, unit) is not None:
+            self.unit_clicked.emit(unit)
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:

@@ -242,13 +242,22 @@ class SequenceStrip(Panel):
         hint = (info or {}).get("typed_hint")
         if hint and self.input.isEnabled():
             self.input.setPlaceholderText(hint)
+        self.clear_input()  # text typed for another task means nothing here
+
+    def clear_input(self) -> None:
+        """Empty the field and drop its error (a new example or another task replaces what was typed)."""
+        self.input.clear()
         self.clear_input_error()
 
     def set_input_enabled(self, enabled: bool, placeholder: str) -> None:
-        """Allow typing (token tasks) or disable the field with a placeholder saying why."""
+        """Allow typing (token tasks), or hide the field and say once, in full, why not."""
         self.input.setEnabled(enabled)
         self.use_button.setEnabled(enabled)
-        self.input.setPlaceholderText(placeholder)
+        self.input.setVisible(enabled)
+        self.use_button.setVisible(enabled)
+        self.input.setPlaceholderText(placeholder if enabled else "")
+        if not enabled:
+            self.clear_input()
         self.note.setText(placeholder)
         self.note.setVisible(not enabled and bool(placeholder))
         self.input.setToolTip(placeholder if not enabled else
@@ -294,6 +303,7 @@ class SequenceStrip(Panel):
             self.clear_input_error()
 
     def _on_new_example_clicked(self) -> None:
+        self.clear_input()
         self.new_example_requested.emit()
 
     def resizeEvent(self, event):  # noqa: N802 (Qt override)
@@ -379,6 +389,11 @@ class SequenceStrip(Panel):
                                 f"{prob} {'✓' if ok else '✗'}</span>")
 
     # ---- export ------------------------------------------------------------------------
+    def export_item(self):
+        """The figure only: row labels and every token (also those scrolled out of view), then the
+        model's answer; no input field, buttons or scroll bar."""
+        return [[self.row_labels, self.tokens], [self.answer]]
+
     def data_table(self) -> tuple[list[str], list[list]]:
         header = ["t", "token", "target", "prediction", "correct"]
         tr = self.trace

@@ -11,12 +11,13 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 
+from .notation import head_input_label, state_sub
+
 BOX_W, BOX_H = 56.0, 34.0  # cell / input / output box size (scene px)
 DX, DY = 92.0, 58.0  # column pitch (time) and row pitch
 NODE_R = 11.0  # radius of merge, Σ and initial-state nodes
 STRIP_W, STRIP_H = BOX_W - 6, 14.0  # the unit strip inside a cell box
 MIN_ZOOM, MAX_ZOOM, TEXT_MIN_ZOOM = 0.25, 4.0, 0.4  # zoom limits; labels hidden below TEXT_MIN_ZOOM
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 HEAD_NAMES = {"per_step": "y_t at every step", "final": "acceptor on h_n", "regression": "regression on h_n",
               "attention": "attention y = f(Σ α_i h_i)"}
 
@@ -39,9 +40,13 @@ class UnrolledScene:
 
     def _clear_items(self) -> None:
         self.scene.clear()
+        self.sharing.clear_items()
         self.cell_items, self.cell_texts, self.cell_strips, self.rec_arrows = {}, {}, {}, {}
         self.input_texts, self.output_items, self.output_texts, self.alpha_items = [], [], [], []
         self.text_items = []
+        self.head_input_text = self.head_input_strip = None  # final / regression heads only
+        self.stage_items = {}  # attention heads: "embed", "encode", "attend", "predict" -> label
+        self.stage_pinned, self.stage_home, self.stage_left = [], [], 0.0
         self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
         self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
         # (UnrolledView._recolour) and the columns drawn with them
@@ -88,10 +93,13 @@ class UnrolledScene:
         y_of = {k: i * DY for i, k in enumerate(keys)}  # row key -> scene y of the row centre, top to bottom
         merge = "+" if trace.merge == "sum" else "⊕"
         names = {"y": "output y", "alpha": "attention α_i", "x": "input x_t",
-                 "merge": "merge: h→+h←" if trace.merge == "sum" else "merge: concat [h→;h←]"}
+                 "merge": "h_t = h→_t + h←_t" if trace.merge == "sum" else "h_t = [h→_t; h←_t]"}
+        left = -DX / 2 - 28  # the left edge of the row labels
         for k, yk in y_of.items():
-            name = names.get(k) or f"layer {k[0] + 1} " + (("→", "←")[k[1]] if D == 2 else "h_t")
-            self._text(name, -DX / 2 - 28, yk, th["muted"], 9, "r")
+            name = names[k] if k in names else f"layer {k[0] + 1} " + (("h→_t", "h←_t")[k[1]] if D == 2 else "h_t")
+            left = min(left, self._text(name, -DX / 2 - 28, yk, th["muted"], 9, "r").sceneBoundingRect().left())
+        if kind == "attention":
+            self._stage_labels(y_of, L, D, left - 14)
         wire_pen = QPen(QColor(th["muted"]), 1.2)
         for t in range(T):
             path = QPainterPath()
@@ -105,7 +113,8 @@ class UnrolledScene:
         fill.setAlpha(40)
         self.highlight.setBrush(QBrush(fill))
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-12, -12, 12, 12))
-        self.legend.setText("box stripes: units of h_t (blue −1 … red +1) · arrow width: ‖∂L/∂h_t‖")
+        self.legend_text = self._forward_legend
+        self.legend.setText(self.legend_text)
         self.legend.setToolTip(f"Head: {HEAD_NAMES.get(kind, kind)}. Each box shows the vector h_t: one "
                                "stripe per unit, blue (−1) to red (+1). The recurrent arrow into h_t "
                                "gets thicker and redder the larger ‖∂L/∂h_t‖ (log scale, over this example).")
@@ -140,7 +149,7 @@ class UnrolledScene:
                 yc = y_of[(layer, d)]
                 self.cell_items[(layer, d, t)] = box = self._box(cx, yc)
                 box.setData(0, ("cell", layer, d, t))  # tooltip_at writes its tooltip
-                label = f"h{str(t + 1).translate(SUB)}"
+                label = state_sub("h", d, D, t + 1)  # h₃, or h→₃ / h←₃ in a bidirectional model
                 self.cell_texts[(layer, d, t)] = self._text(label, cx, yc - 8, ink, 8)
                 strip = QtWidgets.QGraphicsPixmapItem()
                 strip.setPos(cx - STRIP_W / 2, yc + 1)
@@ -175,13 +184,70 @@ class UnrolledScene:
         x_start = cx - sign * (DX - BOX_W / 2)
         if t == (0 if d == 0 else T - 1):
             x0 = cx - sign * (DX / 2 + 10)
-            self._node(x0, yc, "0", "initial state h = 0")
+            init = getattr(self.trace, "initial_hidden", None)
+            zero = init is None or not np.any(init[layer, d])
+            self._node(x0, yc, "0" if zero else "h₀", "initial state h_0 = 0 (the lecture)" if zero else
+                       "initial state h_0, not zero: random or learned (Controls > initial h_0)")
             x_start = x0 + sign * NODE_R
         path = QPainterPath()
         _arrow(path, [(x_start, yc), (cx - sign * BOX_W / 2, yc)])
         self.rec_arrows[(layer, d, t)] = item = self.scene.addPath(path)
         item.setZValue(1)
         item.setData(0, ("arrow", layer, d, t))
+
+    def _stage_labels(self, y_of: dict, L: int, D: int, x: float) -> None:
+        """The deck's "embed, encode, attend, predict" left of ``x`` beside the rows of an attention
+        model, each with a bracket over the rows that do it."""
+        accent, x = self.theme["accent"], x - 10
+        encode = [y_of[(lay, d)] for lay in range(L) for d in range(D)] + ([y_of["merge"]] if D == 2 else [])
+        stages = (("embed", "x_t = E[token]: each word becomes a vector", [y_of["x"]]),
+                  ("encode", "the RNN turns the vectors into states h_i that know their context", encode),
+                  ("attend", "α_i = softmax(w_α^T h_i); context Σ_i α_i h_i", [y_of["alpha"]]),
+                  ("predict", "y = f(W_hy Σ_i α_i h_i + b_y)", [y_of["y"]]))
+        path, self.stage_items = QPainterPath(), {}
+        top_all, bottom_all = y_of["y"] - BOX_H / 2, y_of["x"] + BOX_H / 2
+        fill = QColor(self.theme["background"])
+        back = self.scene.addRect(QRectF(x - 70, top_all - 4, 86, bottom_all - top_all + 8), QPen(Qt.PenStyle.NoPen),
+                                  QBrush(fill))  # keeps the labels readable over the cells when pinned
+        self.stage_pinned = [back]  # items that stay at the view's left edge while it scrolls
+        for name, tip, ys in stages:
+            top, bottom = min(ys) - BOX_H / 2 + 2, max(ys) + BOX_H / 2 - 2
+            item = self._text(name, x, (top + bottom) / 2, accent, 10, "r")
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            self._place(item, x, (top + bottom) / 2, "r")
+            item.setToolTip(f"{name}: {tip}")
+            self.stage_items[name] = item
+            self.stage_pinned.append(item)
+            path.moveTo(x + 10, top)
+            path.lineTo(x + 6, top)
+            path.lineTo(x + 6, bottom)
+            path.lineTo(x + 10, bottom)
+        self.stage_pinned.append(self.scene.addPath(path, QPen(QColor(accent), 1.2)))
+        for z, item in enumerate(self.stage_pinned):
+            item.setZValue(6 + (z > 0))
+        self.stage_home = [item.pos() for item in self.stage_pinned]
+        self.stage_left = x - 70  # scene x of the group's left edge when not pinned
+
+    def pin_stages(self, view_left: float) -> None:
+        """Keep the stage labels in view: slide them right to the view's left edge (never left of
+        where they belong, beside the row labels)."""
+        if not self.stage_items:
+            return
+        dx = max(0.0, view_left - 1 - self.stage_left)
+        for item, home in zip(self.stage_pinned, self.stage_home, strict=True):
+            item.setPos(home.x() + dx, home.y())
+
+    def _head_input_item(self, x: float, y: float, trace) -> None:
+        """Label "head input = h→ₙ + h←₁" with a unit strip of its value (coloured per trace, its
+        numbers in the tooltip) beside where a final / regression head reads it."""
+        label = head_input_label(trace.num_directions, trace.merge, trace.seq_len)
+        self.head_input_text = self._text(f"head input = {label}", x, y - 9, self.theme["foreground"], 8, "l")
+        self.head_input_strip = strip = QtWidgets.QGraphicsPixmapItem()
+        strip.setPos(x, y)
+        strip.setZValue(2.5)
+        self.scene.addItem(strip)
 
     def _build_output(self, trace, y_of, xo, merge, wire_pen) -> None:
         """The single output of final / regression / attention heads, in the column after the sequence."""
@@ -199,14 +265,16 @@ class UnrolledScene:
         elif D == 1:
             yt = y_of[(L - 1, 0)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yt), (xo, yt), (xo, y_in)])
-            self._text("h_n", xo + 4, (yt + y_of["y"]) / 2, muted, 8, "l")
+            self._head_input_item(xo + 10, (yt + y_of["y"]) / 2, trace)
         else:
             ym, yf, yb = y_of["merge"], y_of[(L - 1, 0)], y_of[(L - 1, 1)]
             _arrow(path, [((T - 1) * DX + BOX_W / 2, yf), (xo, yf), (xo, ym + NODE_R)])
             _arrow(path, [(0, yb - BOX_H / 2), (0, ym), (xo - NODE_R, ym)])
-            self._text("h←₁ (backward final state)", DX * 0.35, ym - 8, muted, 8, "l")
-            self._node(xo, ym, merge, "h_n: last forward state merged with the backward state at t=1")
+            self._text("h←₁: the backward chain ends at position 1", DX * 0.35, ym - 8, muted, 8, "l")
+            self._node(xo, ym, merge, "the head's input: the last forward state h→_n merged with the "
+                       "backward state h←_1 (the backward chain reads x_n … x_1 and ends at position 1)")
             _arrow(path, [(xo, ym - NODE_R), (xo, y_in)])
+            self._head_input_item(xo + NODE_R + 6, ym + 2, trace)
         self.output_items.append(self._box(xo, y_of["y"]))
         self.output_texts.append(self._text("", xo, y_of["y"], self.theme["foreground"], 9))
         self.scene.addPath(path, wire_pen).setZValue(1)

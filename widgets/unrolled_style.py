@@ -7,9 +7,11 @@ the mouse asks for one, not for every cell at every snapshot.
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QPen
 
 from .base import mix_colors
+from .notation import state
 
 LEVELS = 64  # gradient-norm levels (log scale over the example, 0..1) with their own pen and fill
 
@@ -29,7 +31,10 @@ class CellStyles:
         self.arrow_pens = [QPen(mix_colors(theme["muted"], theme["bad"], v), 1.0 + 4.0 * v) for v in steps]
         plain = QColor(bg)
         self.plain = (QBrush(plain), ink_on(plain))  # (box brush, text colour) outside the animation
-        fills = [mix_colors(bg, theme["accent"], 0.25 + 0.75 * v) for v in steps]
+        # a perceptual sequential map (dark purple -> yellow), so that levels decades apart look
+        # clearly different, not shades of one hue
+        lut = pg.colormap.get("inferno").getLookupTable(0.12, 1.0, nPts=LEVELS)
+        fills = [QColor(int(r), int(g), int(b)) for r, g, b in lut[:, :3]]
         self.backward = [(QBrush(c), ink_on(c)) for c in fills]  # during the backward-pass animation
 
     @staticmethod
@@ -43,7 +48,9 @@ def cell_tooltip(trace, kind: str, layer: int, d: int, t: int) -> str:
     g = float(trace.grad_norm[layer, d, t])
     n = t + 1  # the lecture's (and the box labels') step number
     if kind == "arrow":
-        return f"‖∂L/∂h_{n}‖ = {g:.3g}"
-    direction = ("", " forward", " backward")[(d + 1) * (trace.num_directions - 1)]
+        return f"‖∂L/∂{state('h', d, trace.num_directions, str(n))}‖ = {g:.3g}"
+    D = trace.num_directions
+    h = state("h", d, D, str(n))  # h_3, or h→_3 / h←_3 in a bidirectional model
+    direction = ("", " (forward chain, reads x_1 … x_t)", " (backward chain, reads x_n … x_t)")[(d + 1) * (D - 1)]
     mean = float(trace.hidden[layer, d, t].mean())
-    return f"h_{n}, layer {layer + 1}{direction}\nmean over units {mean:+.3f}\n‖∂L/∂h_{n}‖ = {g:.3g}"
+    return f"{h}, layer {layer + 1}{direction}\nmean over units {mean:+.3f}\n‖∂L/∂{h}‖ = {g:.3g}"

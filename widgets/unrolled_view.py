@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QSizePolicy, QToolTip
 
 from .base import Panel, apply_palette, diverging_cmap, log_levels, lut_index
+from .notation import head_input, head_input_label
 from .unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     BOX_W,
     DX,
@@ -25,6 +26,7 @@ from .unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     TEXT_MIN_ZOOM,
     UnrolledScene,
 )
+from .unrolled_sharing import SharingOverlay
 from .unrolled_style import CellStyles, cell_tooltip
 
 
@@ -64,6 +66,10 @@ class UnrolledView(UnrolledScene, Panel):
         self._shape, self._user_zoomed, self._backward_step = None, False, None
         self._lut = diverging_cmap().getLookupTable(nPts=256)  # (256, 3) uint8
         self._styles = None  # CellStyles of the current theme
+        self.sharing = SharingOverlay(self)  # hover / click a cell: its chain's shared weights
+        self.legend_text = ""
+        self._press_pos = None
+        self.view.viewport().setMouseTracking(True)
         self._clear_items()
         self.set_theme(False)
 
@@ -87,7 +93,19 @@ class UnrolledView(UnrolledScene, Panel):
         if event.type() == QEvent.Type.Resize and self.trace is not None:
             self._auto_zoom()
             self._on_scrolled()
-        if event.type() == QEvent.Type.ToolTip:
+        kind = event.type()
+        if kind == QEvent.Type.MouseMove and not event.buttons():
+            self.sharing.hover(self.chain_at(self.view.mapToScene(event.position().toPoint())))
+        elif kind == QEvent.Type.Leave:
+            self.sharing.hover(None)
+        elif kind == QEvent.Type.MouseButtonPress:
+            self._press_pos = event.position()
+        elif kind == QEvent.Type.MouseButtonRelease and self._press_pos is not None:
+            moved = (event.position() - self._press_pos).manhattanLength()
+            self._press_pos = None
+            if moved < 4:  # a click, not a drag: select (or deselect) the chain under the mouse
+                self.sharing.click(self.chain_at(self.view.mapToScene(event.position().toPoint())))
+        if kind == QEvent.Type.ToolTip:
             text = self.tooltip_at(self.view.mapToScene(event.pos()))
             if text:
                 QToolTip.showText(event.globalPos(), text, self.view.viewport())
@@ -103,6 +121,14 @@ class UnrolledView(UnrolledScene, Panel):
                 return cell_tooltip(self.trace, *key)
         return ""
 
+    def chain_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(layer, direction) of the cell box under ``scene_pos``, else None."""
+        for item in self.scene.items(scene_pos):
+            key = item.data(0)
+            if key and key[0] == "cell":
+                return key[1], key[2]
+        return None
+
     def zoom(self) -> float:
         return self.view.transform().m11()
 
@@ -115,12 +141,15 @@ class UnrolledView(UnrolledScene, Panel):
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
         L, D, T, _H = trace.hidden.shape
-        shape = (T, L, D, trace.output_kind, trace.merge)
+        init = getattr(trace, "initial_hidden", None)
+        shape = (T, L, D, trace.output_kind, trace.merge, init is None or not np.any(init))  # h_0 node: 0 or h₀
         rebuilt = shape != self._shape
         if rebuilt:
             self._shape = shape
             self._build(trace)
+            self._user_zoomed = False  # another network: automatic zoom again (a Fit was for the old one)
             self._auto_zoom()
+            self.sharing.restore(L, D)
         self._recolour()
         if rebuilt:
             self.set_time(self.time)  # centre on t; later same-shape traces leave the scrolling alone
@@ -141,6 +170,24 @@ class UnrolledView(UnrolledScene, Panel):
         """
         self._backward_step = None if t is None else int(t)
         self._recolour()
+        self._update_legend()
+
+    _forward_legend = ("box stripes: units of h_t (blue −1 … red +1) · arrow width: ‖∂L/∂h_t‖ · "
+                       "hover or click a box: the weights every column shares")
+
+    def _update_legend(self) -> None:
+        """The caption says what the colours mean now: unit stripes, or (during the backward pass)
+        ||dL/dh_t|| on a log scale from the example's smallest to its largest."""
+        tr = self.trace
+        if tr is None:
+            return
+        if self._backward_step is None:
+            self.legend.setText(self._forward_legend)
+            return
+        g = np.asarray(tr.grad_norm, dtype=float)
+        g = g[np.isfinite(g) & (g > 0)]
+        span = f"{g.min():.0e} (dark) … {g.max():.0e} (bright)" if g.size else "none"
+        self.legend.setText(f"backward pass: box colour = ‖∂L/∂h_t‖ on a log scale, {span} · dim: not reached yet")
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -148,12 +195,15 @@ class UnrolledView(UnrolledScene, Panel):
         apply_palette(self, self.theme)
         if self.trace is not None:  # colours are baked into the items: rebuild
             self._build(self.trace)
+            self.sharing.restore(self.trace.num_layers, self.trace.num_directions)
             self._recolour()
             self.set_time(self.time)
 
     def _on_scrolled(self, *_args) -> None:
-        """Columns that come into view get the current colours."""
+        """Columns that come into view get the current colours; the stage labels stay in view."""
         self._colour_columns(self._visible_columns())
+        if self.stage_items:
+            self.pin_stages(self.view.mapToScene(self.view.viewport().rect()).boundingRect().left())
 
     # ---- zoom --------------------------------------------------------------------------
     def zoom_by(self, factor: float) -> None:
@@ -161,9 +211,11 @@ class UnrolledView(UnrolledScene, Panel):
         self._user_zoomed = True
 
     def fit_to_view(self) -> None:
-        """Show as much of the sequence as fits, never below MIN_ZOOM (long sequences still scroll)."""
+        """Show as much of the sequence as fits, never so small that the labels go (long sequences
+        still scroll)."""
         r, vp = self.scene.sceneRect(), self.view.viewport().rect()
-        self._set_zoom(min(vp.width() / max(r.width(), 1.0), vp.height() / max(r.height(), 1.0)))
+        fit = min(vp.width() / max(r.width(), 1.0), vp.height() / max(r.height(), 1.0))
+        self._set_zoom(max(fit, TEXT_MIN_ZOOM))
         self._user_zoomed = True
         self.set_time(self.time)
 
@@ -262,16 +314,34 @@ class UnrolledView(UnrolledScene, Panel):
         for i, item in enumerate(self.output_texts):
             pred = tr.predictions[i] if i < len(tr.predictions) else ""
             target = tr.targets[i] if i < len(tr.targets) else ""
-            self._set_text(item, pred)
+            self._set_text(item, pred, limit=8)  # "positive", "negative" whole
             ok = None if correct is None or not target else correct[i]
             colour = th["foreground"] if ok is None else (th["good"] if ok else th["bad"])
             self.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
             self.output_items[i].setToolTip(f"prediction {pred}" + (f", target {target}" if target else ""))
+        if self.head_input_strip is not None:
+            self._colour_head_input(tr)
         if tr.attention is not None and len(self.alpha_items) == len(tr.attention):
             a = np.asarray(tr.attention, dtype=float)
             for t, dot in enumerate(self.alpha_items):
                 dot.setScale(0.6 + 1.9 * a[t] / max(a.max(), 1e-12))
                 dot.setToolTip(f"α_{t} = {a[t]:.3f}")
+
+    def _colour_head_input(self, tr) -> None:
+        """The head's real input (``Trace.head_input``) as a unit strip, with its numbers on hover."""
+        v = np.asarray(head_input(tr), dtype=np.float64)
+        F = len(v)
+        rgb = np.ascontiguousarray(self._lut[lut_index(v, -1.0, 1.0)], dtype=np.uint8)  # (F, 3)
+        self.head_input_strip.setPixmap(QPixmap.fromImage(QImage(rgb.data, F, 1, 3 * F,
+                                                                 QImage.Format.Format_RGB888).copy()))
+        self.head_input_strip.setTransform(QTransform.fromScale(1.5 * STRIP_W / F, STRIP_H))
+        name = head_input_label(tr.num_directions, tr.merge, tr.seq_len)
+        shown = ", ".join(f"{x:+.3f}" for x in v[:8]) + (", …" if F > 8 else "")
+        tip = (f"The vector the head reads: {name} ({F} values)\n[{shown}]\n‖·‖ = {np.linalg.norm(v):.3f}")
+        if tr.num_directions == 2:
+            tip += "\nNot the merge at t = n: the backward chain's last state is at position 1."
+        self.head_input_strip.setToolTip(tip)
+        self.head_input_text.setToolTip(tip)
 
     def _set_text(self, item, s: str, limit: int = 7) -> None:
         s = s if len(s) <= limit else s[: limit - 1] + "…"

@@ -1,7 +1,12 @@
 """Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
+from .attribution import METHODS as ATTRIBUTION_METHODS
+from .attribution import Attribution, attribution, spearman
 from .bptt import bptt_contributions, bptt_summary
 from .counterfactual import counterfactual
-from .gate_stats import forget_half_life, gate_statistics
+from .fixed_points import fixed_points, hidden_part, search_fixed_points
+from .gate_products import gate_products
+from .gate_stats import forget_half_life, gate_statistics, unit_saturation
+from .pca import PCA, PCATracker, fit_pca
 from .spectrum import (
     analysis_dict,
     jacobian_norms,
@@ -11,8 +16,14 @@ from .spectrum import (
     spectral_radii,
     spectral_radius,
 )
+from .states import ZERO_INPUT, StepMap, batch_states, full_state, neutral_input
+from .units import pattern_search, rank_units, task_features, unit_correlations
 
 __all__ = ["bptt_contributions", "bptt_summary",
            "analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
            "spectral_radii", "spectral_radius",
-           "counterfactual", "forget_half_life", "gate_statistics"]
+           "counterfactual", "forget_half_life", "gate_products", "gate_statistics", "unit_saturation",
+           "ATTRIBUTION_METHODS", "Attribution", "attribution", "spearman",
+           "fixed_points", "hidden_part", "search_fixed_points", "PCA", "PCATracker", "fit_pca",
+           "ZERO_INPUT", "StepMap", "batch_states", "full_state", "neutral_input",
+           "pattern_search", "rank_units", "task_features", "unit_correlations"]

@@ -86,3 +86,23 @@ def gate_statistics(gates: dict, cap: float = HALF_LIFE_CAP) -> dict:
                      half_life_capped=half >= cap,
                      mean_keep=np.asarray(gates[keep], dtype=np.float64).mean(axis=2))
     return stats
+
+
+UNIT_LOW, UNIT_HIGH = 0.1, 0.9  # Karpathy et al. 2015, fig. 4: left- / right-saturated gate values
+
+
+def unit_saturation(gates: dict, low: float = UNIT_LOW, high: float = UNIT_HIGH) -> dict:
+    """Per unit, the fraction of time each sigmoid gate is left- (< low) and right-saturated (> high).
+
+    ``gates``: {name: (L, D, ..., H)} over any number of middle axes (steps, or examples and steps,
+    as ``states.batch_states`` gives). tanh candidates are skipped. Returns {name: {"left": (L, D, H),
+    "right": (L, D, H)}} with fractions in [0, 1] (Karpathy, Johnson & Fei-Fei 2015, fig. 4).
+    """
+    out = {}
+    for name, values in gates.items():
+        if name in TANH_GATES:
+            continue
+        v = np.asarray(values)
+        axes = tuple(range(2, v.ndim - 1))
+        out[name] = {"left": (v < low).mean(axis=axes), "right": (v > high).mean(axis=axes)}
+    return out

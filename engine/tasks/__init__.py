@@ -7,6 +7,7 @@ from .adding import AddingTask
 from .base import IGNORE, INPUT_KINDS, OUTPUT_KINDS, Param, Preset, Task
 from .charlm import CharLMTask
 from .copy_memory import CopyMemoryTask
+from .data_tasks import LabelledFileTask, TaggedFileTask, TextFileTask
 from .dna_motif import DNAMotifTask
 from .dyck1 import Dyck1Task
 from .parity import ParityTask
@@ -20,15 +21,26 @@ _REGISTRY: dict[str, type[Task]] = {cls.name: cls for cls in (
     AddingTask, CopyMemoryTask, TemporalOrderTask)}
 
 
+# tasks on a file the user opens (File > Open data, --data): not in the menu, they need the file
+_DATA_REGISTRY: dict[str, type[Task]] = {cls.name: cls for cls in (
+    TextFileTask, LabelledFileTask, TaggedFileTask)}
+
+
 def list_tasks() -> list[str]:
-    """Task names in menu order."""
+    """Built-in task names in menu order (the data-file tasks need a file and are not listed)."""
     return list(_REGISTRY)
 
 
 def task_class(name: str) -> type[Task]:
+    if name in _DATA_REGISTRY:
+        return _DATA_REGISTRY[name]
     if name not in _REGISTRY:
         raise ValueError(f"unknown task {name!r}; choose from {', '.join(_REGISTRY)}")
     return _REGISTRY[name]
+
+
+def is_data_task(name: str) -> bool:
+    return name in _DATA_REGISTRY
 
 
 def make_task(name: str, **params) -> Task:
@@ -55,4 +67,4 @@ def preset_configs(task: Task):
 
 
 __all__ = ["IGNORE", "INPUT_KINDS", "OUTPUT_KINDS", "Param", "Preset", "Task",
-           "list_tasks", "make_task", "preset_configs", "task_class"]
+           "is_data_task", "list_tasks", "make_task", "preset_configs", "task_class"]

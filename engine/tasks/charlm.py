@@ -14,6 +14,7 @@ CORPUS_DIR = asset("corpus")
 CORPUS_FILE = "alice_ch1-2.txt"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz .,'\"!?-"
 HELDOUT = 0.1  # the last 10% of the text is never trained on: ``heldout_bits`` scores it
+MAX_EVAL_CHARS = 20_000  # heldout_bits scores at most this many characters
 SPACE_LABEL = "\u2423"  # open box: how a space is displayed
 _REPLACE = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
             "\u2013": "-", ";": ",", ":": ","}
@@ -38,9 +39,11 @@ class CharLMTask(Task):
     name = "charlm"
     title = "Character language model"
     lecture_slide = "RNNs for language modelling"
-    description = ("Predict the next character of English text, one step at a time, from "
-                   "everything read so far: the first two chapters of Lewis Carroll's Alice's "
-                   "Adventures in Wonderland (1865, public domain), lowercased to 34 symbols. "
+    description = ("Predict the next character (character-level; the lecture's slide predicts the "
+                   "next word) of English text, one step at a time, from everything read so far: "
+                   "the first two chapters of Lewis Carroll's Alice's Adventures in Wonderland "
+                   "(1865, public domain), lowercased to 34 symbols. Every token is one character, "
+                   "so the softmax is over 34 symbols, not a vocabulary of words. "
                    "The score is bits per character - the average surprise. A model that knows "
                    "only how common each letter is pays the unigram entropy of the text; a "
                    "trained RNN learns spelling and common words and pays far less. Generate "
@@ -111,13 +114,22 @@ class CharLMTask(Task):
                              f"use a-z, space and . , ' \" ! ? -")
         return torch.tensor([ALPHABET.index(c) for c in chars], dtype=torch.long)
 
+    def decode_id(self, i: int) -> str:
+        """The character that id ``i`` stands for, as generated text shows it."""
+        return ALPHABET[i]
+
+    def heldout_prompt(self, n: int = 40) -> str:
+        """The first ``n`` characters of the held-out text, as a prompt for ``generate``."""
+        return "".join(self.decode_id(i) for i in self.heldout[:n].tolist())
+
     @no_grad
     def heldout_bits(self, model) -> float:
         """Bits per character on the held-out end of the text, in windows of seq_len."""
-        T = min(self.params["seq_len"], len(self.heldout) - 1)
-        n = (len(self.heldout) - 1) // T
-        inputs = self.heldout[: n * T].reshape(n, T)  # (n, T)
-        targets = self.heldout[1 : n * T + 1].reshape(n, T)
+        held = self.heldout[:MAX_EVAL_CHARS].long()  # (N,) a long validation text: its start
+        T = min(self.params["seq_len"], len(held) - 1)
+        n = (len(held) - 1) // T
+        inputs = held[: n * T].reshape(n, T)  # (n, T)
+        targets = held[1 : n * T + 1].reshape(n, T)
         was_training = model.training
         model.eval()
         try:
@@ -128,11 +140,13 @@ class CharLMTask(Task):
 
     @no_grad
     def generate(self, model, prompt: str, length: int, temperature: float = 1.0,
-                 generator: torch.Generator | None = None) -> str:
+                 generator: torch.Generator | None = None, record: list | None = None) -> str:
         """Sample ``length`` characters after ``prompt`` and return them (without the prompt).
 
         The encoder runs on the prompt once and then one character at a time, carrying its
         state. temperature 0 always takes the most likely character; higher is more random.
+        ``record``, if given, receives per character (learned, sampled): softmax(logits) and the
+        distribution it was drawn from, softmax(logits / temperature) (one-hot at temperature 0).
         """
         if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 5000:
             raise ValueError(f"length must be a whole number from 1 to 5000; got {length!r}")
@@ -140,12 +154,12 @@ class CharLMTask(Task):
                 or not 0 <= temperature <= 10:
             raise ValueError(f"temperature must be from 0 to 10; got {temperature!r}")
         if getattr(model, "output_kind", None) != "per_step" or model.head.out_features != len(self.vocab):
-            raise ValueError("generate needs a model trained on the charlm task")
+            raise ValueError(f"generate needs a model trained on the {self.name} task")
         if model.config.bidirectional:
             raise ValueError("a bidirectional model cannot generate text: it reads the future")
         ids = self.encode_prompt(prompt)
         if len(ids) == 0:
-            ids = torch.tensor([ALPHABET.index(" ")])
+            ids = self.encode_prompt(" ")
         was_training = model.training
         model.eval()
         try:
@@ -156,10 +170,13 @@ class CharLMTask(Task):
                 logits = model.head_forward(out[:, -1:]).outputs[0, -1]  # (V,)
                 if temperature == 0:
                     nxt = int(logits.argmax())
+                    probs = F.one_hot(torch.tensor(nxt), len(logits)).to(logits.dtype)
                 else:
                     probs = torch.softmax(logits / temperature, dim=-1)
                     nxt = int(torch.multinomial(probs, 1, generator=generator))
-                chars.append(ALPHABET[nxt])
+                if record is not None:
+                    record.append((torch.softmax(logits, dim=-1).numpy(), probs.numpy()))
+                chars.append(self.decode_id(nxt))
                 out, state = model.encoder(model.embed(torch.tensor([[nxt]])), state)
         finally:
             model.train(was_training)

@@ -54,7 +54,7 @@ def _vocab() -> tuple[str, ...]:
 
 class TaggingTask(VariableLength, Task):
     name = "tagging"
-    title = "Part-of-speech tagging (bidirectional)"
+    title = "Part-of-speech tagging"
     lecture_slide = "RNNs for tagging"
     description = ("Tag every word of a toy English sentence with its part of speech (DET, ADJ, "
                    "NOUN, VERB, PREP, ADV, CONJ): one output per input, y_i = f(W h_i). Words "

@@ -1,0 +1,97 @@
+"""Walk through every Lecture preset at a projector's 1280x720 and at 1920x1080: apply it, train
+briefly, pause, and save a screenshot of the whole window (and of every panel, front tabs and hidden
+ones alike, after bringing them up to date as an export does).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/walkthrough.py [--out /work/shots/walk] [--seconds 3]
+        [--sizes 1280x720,1920x1080] [--presets tagging,attention] [--panels]
+
+Prints one line per screenshot. Unsaved training is discarded between presets (no dialog).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("RNNLAB_SETTINGS_DIR", "/tmp/rnnlab-walkthrough-settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def wait(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def wait_for(app, predicate, timeout: float = 30.0) -> bool:
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        app.processEvents()
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def main(argv=None) -> int:
+    import torch
+
+    torch.set_num_threads(1)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="/work/shots/walk")
+    parser.add_argument("--seconds", type=float, default=3.0, help="training time per preset")
+    parser.add_argument("--sizes", default="1280x720,1920x1080")
+    parser.add_argument("--presets", default="", help="preset ids (default: all)")
+    parser.add_argument("--panels", action="store_true", help="also save every panel on its own")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from app import file_actions
+    from app.main_window import MainWindow
+    from app.theme import apply_dark_theme
+
+    apply_dark_theme(app)
+    file_actions.ask_unsaved = lambda window: "discard"  # a walkthrough keeps nothing
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes.split(","):
+        w, h = (int(v) for v in size.split("x"))
+        window = MainWindow(remember=False)
+        window.resize(w, h)
+        window.show()
+        window.reset_layout()
+        c = window.controller
+        wait_for(app, lambda c=c: c.shown is not None)
+        presets = [p for p in window.lecture.presets if not args.presets or p.id in args.presets.split(",")]
+        for k, preset in enumerate(presets, start=1):
+            window.lecture.actions[preset.id].trigger()
+            wait_for(app, lambda p=preset, c=c: c.shown is not None and c.shown.config["task"] == p.config.task
+                     and c.shown.config["model"] == p.config.model.to_dict() and c.shown.step == 0)
+            window.transport.train_button.setChecked(True)
+            wait(app, args.seconds)
+            window.transport.train_button.setChecked(False)
+            wait(app, 0.5)
+            shot = out / f"{w}x{h}_{k}_{preset.id}.png"
+            window.grab().save(str(shot))
+            print(f"{shot}  step {c.shown.step}  {c.shown.task_info.get('metric')} {c.shown.metric:.3g}")
+            if args.panels:
+                window.files.bring_panels_up_to_date()
+                for name, panel in window.panels.items():
+                    path = out / f"{w}x{h}_{k}_{preset.id}_{name}.png"
+                    if not panel.isVisible():
+                        panel.resize(max(panel.width(), 500), max(panel.height(), 300))
+                    panel.grab().save(str(path))
+        window.close()
+        window.deleteLater()
+        wait(app, 0.3)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
