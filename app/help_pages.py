@@ -116,6 +116,71 @@ PAGES = {
         try_="Pick an early position and a new token, press Apply; compare a simple RNN with an LSTM on the "
              "same task.",
         slide="Long Short-Term Memory (LSTM)"),
+    "gateProductsPanel": HelpPage(
+        shows="The deck's gate g = x ⊙ y at the cursor step: for every unit, each gating product's two factors "
+              "and their product (LSTM f⊙c, i⊙g, o⊙tanh c; GRU z⊙h, r⊙(W_hn h + b_hn)).",
+        read="A gate value near 0 wipes its partner out, near 1 passes it through unchanged: compare the factor "
+             "with the product to see what the gate let through at this step.",
+        try_="Step through time (Left/Right) on the gating preset and watch f⊙c stay large between the two "
+             "marked symbols while i⊙g is near zero.",
+        slide="What is a gate?"),
+    "bpttPanel": HelpPage(
+        shows="Each time step's term of dL/dW_hh, dL/dW_xh and dL/db (layer 1) and their running sum, in the "
+              "order backpropagation through time visits the steps, ending at the total gradient.",
+        read="The total gradient of a shared weight is the sum of one term per step. Terms from early steps that "
+             "are tiny are the vanishing gradient: they add almost nothing to the sum.",
+        try_="Press B to run the BPTT animation and watch the sum build up from the last step backwards; compare "
+             "a simple RNN with an LSTM on adding with T = 100.",
+        slide="Backpropagation through time"),
+    "attributionPanel": HelpPage(
+        shows="Which inputs made the network give this output: integrated gradients (or gradient × input) per "
+              "input token, signed, with the completeness check; for attention heads, beside the weights α_i.",
+        read="Positive bars pushed the output up, negative ones down; the bars add up to the output's change "
+             "from the baseline input (completeness). Attention weights and attributions need not agree: the "
+             "rank correlation says how far they do.",
+        try_="On the attention preset compare the attribution bars with α_i after training; change a polarity "
+             "word and see both move.",
+        slide="RNNs for classification (attention)"),
+    "stateSpacePanel": HelpPage(
+        shows="Every reference example's path h_1 … h_T projected on the top two principal components of the "
+              "hidden states, the displayed example drawn thick with the time cursor; fixed and slow points on "
+              "request (Sussillo & Barak 2013).",
+        read="Paths that end in separate regions are inputs the network tells apart. Stable fixed points (filled) "
+             "are where the state rests; saddles (hollow) with their unstable direction are where it decides.",
+        try_="Train the parity acceptor and find the fixed points: the state should jump between two regions as "
+             "each 1 is read.",
+        slide="Recurrent Neural Network model"),
+    "unitExplorerPanel": HelpPage(
+        shows="Hidden units ranked by the size of their correlation with a quantity computed from the input "
+              "(depth, parity, characters since a space …), and the text coloured by the chosen unit "
+              "(Karpathy et al. 2015).",
+        read="A unit near the top tracks that quantity closely; the colouring shows where in the text it turns "
+             "on and off. Correlation is not a mechanism: check it on other examples.",
+        try_="Train the character language model for a while, pick 'characters since a space' and look for a "
+             "unit that resets at every word boundary.",
+        slide="RNNs for language modelling"),
+    "patternSearchPanel": HelpPage(
+        shows="Select steps of the displayed example and a threshold: the windows of other examples whose "
+              "active units match best (as in LSTMVis).",
+        read="The matches share the selected pattern of active units; if they also share a meaning (the same "
+             "word ending, the same nesting depth) the units encode it.",
+        try_="Select the steps of one word in the language model and search: do the matches end the same way?",
+        slide="Long Short-Term Memory (LSTM)"),
+    "gateSaturationPanel": HelpPage(
+        shows="For every unit, the fraction of steps each gate is below 0.1 against the fraction above 0.9, over "
+              "32 examples (Karpathy et al. 2015, fig. 4).",
+        read="Points near the right edge are gates that are almost always open, near the top almost always "
+             "closed; points near the origin act like dials. Right-edge forget gates are long-memory units.",
+        try_="Compare an LSTM before and after training on copy memory: forget gates move to the right edge.",
+        slide="GRUs and LSTMs"),
+    "nextCharPanel": HelpPage(
+        shows="P(x_{t+1} | x_1 … x_t) at the cursor as the ten most likely next characters, with the actual "
+              "next character marked; after Generate text, the distribution each generated character was "
+              "sampled from.",
+        read="A tall bar on the marked character means the model expected it; a flat distribution means it is "
+             "unsure. Bits per character is the average of −log2 of the marked bar's height.",
+        try_="Move the cursor through a word: inside a word the bars get sharp, after a space they spread out.",
+        slide="RNNs for language modelling"),
 }
 
 GETTING_STARTED = [
