@@ -197,7 +197,13 @@ class MainWindow(QMainWindow):
             dock = self.docks[name]
             # one word per tab when five docks share one column: nothing elided
             dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
-            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            if compact or not area.startswith("tab:"):
+                self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            else:  # a tab behind another dock, as _build_layout places it
+                other = self.docks[area[4:]]
+                self.addDockWidget(self.dockWidgetArea(other), dock)
+                self.tabifyDockWidget(other, dock)
+                other.raise_()
             dock.show()
             if compact and first is not None:
                 self.tabifyDockWidget(first, dock)
