@@ -36,8 +36,9 @@ def exported(tmp_path_factory):
 
 def test_headless_run_writes_every_file(exported):
     names = {p.name for p in exported.iterdir()}
-    # an adding model has no attention head and nobody asked for a counterfactual: never an empty CSV for those
-    no_data = {"attentionPanel", "counterfactualPanel"}
+    # an adding model has no attention head, no next character, no pattern was searched and nobody asked for
+    # a counterfactual: never an empty CSV for those
+    no_data = {"attentionPanel", "counterfactualPanel", "nextCharPanel", "patternSearchPanel"}
     expected = {f"{p}.{ext}" for p in PANELS for ext in ("png", "svg", "csv") if not (ext == "csv" and p in no_data)}
     expected |= {"trace.npz", "config.json", "time_sweep.gif", "index.html", "frames"}
     assert expected <= names and names - expected <= {f"{p}.csv" for p in no_data}  # (a CSV may carry a note)

@@ -79,7 +79,7 @@ def test_sigkill_of_the_engine_leaves_the_window_up_and_restart_continues_from_t
     qtbot.waitUntil(lambda: c.engine.recovery_step is not None and c.engine.recovery_step >= 30, timeout=20000)
     step, weights = file_weights(c.engine.recovery_path)
     assert step == c.engine.recovery_step
-    qtbot.mouseClick(window.transport.train_button, Qt.LeftButton)  # train on past the recovery point
+    c.train(True)  # train on past the recovery point
     wait_shown(qtbot, window, lambda s: s.step > step + 20)
     pid = c.engine.client.pid
     os.kill(pid, signal.SIGKILL)
