@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from .base import LIGHT, SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from .curves_panel import RunningEma, finite_xy, short
-from .gradient_panel import GradientPanel
+from .panel_parts import make_legend
 from .plot_items import LogAxis, theme_plots
 from .view_ranges import settle_y_range
 
@@ -70,7 +70,7 @@ class CompareCurves(Panel):
         self.loss_plot.setYRange(-3, 1, padding=0)
         self.metric_plot.setYRange(0, 1, padding=0)
         self.loss_plot.setXRange(0, 100, padding=0)
-        self.legend = GradientPanel._make_legend(self.loss_plot, columns=4)
+        self.legend = make_legend(self.loss_plot, columns=4)
         self.legend.opts["labelTextSize"] = LEGEND_TEXT
         self.curves: list[dict] = []  # per run: raw/smooth curves on both plots
         self.set_theme(False)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 from .base import LIGHT, SERIES_COLORS, Panel, apply_palette, set_combo_items
 from .compare_curves import LEGEND_TEXT
 from .curves_panel import short
-from .gradient_panel import GradientPanel, log_safe
+from .panel_parts import log_safe, make_legend
 from .plot_items import LogAxis, apply_plot_theme
 
 
@@ -58,7 +58,7 @@ class CompareGradients(Panel):
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setMenuEnabled(False)
         self.plot.setToolTip(self.TIP)
-        self.legend = GradientPanel._make_legend(self.plot, columns=4)
+        self.legend = make_legend(self.plot, columns=4)
         self.legend.opts["labelTextSize"] = LEGEND_TEXT
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.cursor.setZValue(10)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from .base import SERIES_COLORS, Panel, apply_palette, set_combo_items
-from .gradient_panel import series_name
+from .panel_parts import series_name
 from .plot_items import apply_plot_theme, count_from_one
 
 VALUE_RANGE = (-10.0, 10.0)  # what the value spin allows for a real-valued input feature

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSp
 
 from .base import Panel, apply_palette
 from .equations_code import layout_rows, model_code
-from .hidden_heatmap import SelectorRow, token_at
 from .notation import head_input, head_input_name, state_html, weight_html
+from .panel_parts import SelectorRow, token_at
 
 DECIMALS = 3
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)"}

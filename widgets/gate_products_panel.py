@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
 from .base import Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
-from .hidden_heatmap import SelectorRow
 from .notation import arrow
+from .panel_parts import SelectorRow
 from .plot_items import argb_table, colorize
 
 LEVELS = {"gate": (0.0, 1.0), "state": (-1.0, 1.0), "cell": (-2.0, 2.0)}

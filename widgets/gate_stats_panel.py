@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from .base import SERIES_COLORS, Panel, apply_palette, message_label, mix_colors
-from .gradient_panel import series_name
+from .panel_parts import series_name
 from .plot_items import apply_plot_theme
 
 SYMBOLS = {"input": "i", "forget": "f", "cell_candidate": "g", "output": "o", "reset": "r", "update": "z",

@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from .base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
-from .hidden_heatmap import SelectorRow, token_at
+from .panel_parts import SelectorRow, token_at
 from .plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
 
 # name -> (lecture name, symbol, levels, what it does)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy
 
 from .base import SERIES_COLORS, Panel, history_arrays, same_arrays
 from .history_events import EventLines, divergences, dots_for_short_runs
+from .panel_parts import log_range, log_safe, make_legend, series_name
 from .plot_items import apply_plot_theme, count_from_one, grid_axes
 from .view_ranges import (
     downsample_to_pixels,
@@ -27,28 +28,6 @@ from .view_ranges import (
     settle_y_range,
     thin_marks,
 )
-
-FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
-
-
-def log_safe(values: np.ndarray) -> np.ndarray:
-    """Values for a log axis: zeros and non-finite entries become a floor below the smallest value."""
-    v = np.asarray(values, dtype=np.float64)
-    ok = np.isfinite(v) & (v > 0)
-    floor = max(float(v[ok].min()) / 10.0, FLOOR_MIN) if ok.any() else 1e-12
-    return np.where(ok, v, floor)
-
-
-def log_range(values: np.ndarray) -> tuple[float, float]:
-    """log10 view range of positive values, with headroom at the top for the legend."""
-    lo, hi = math.log10(float(np.min(values))), math.log10(float(np.max(values)))
-    span = max(hi - lo, 0.5)
-    return lo - 0.08 * span, hi + 0.4 * span
-
-
-def series_name(layer: int, direction: int) -> str:
-    """Legend name of one layer/direction: "layer 1 →" reads left to right, "layer 1 ←" backwards."""
-    return f"layer {layer + 1} " + ("←" if direction else "→")
 
 
 class GradientPanel(Panel):
@@ -90,7 +69,7 @@ class GradientPanel(Panel):
         self.time_plot.setLabel("bottom", "time step t")
         count_from_one(self.time_plot.getAxis("bottom"))
         self.time_plot.setMouseEnabled(x=True, y=True)
-        self.time_legend = self._make_legend(self.time_plot)
+        self.time_legend = make_legend(self.time_plot)
         self.time_cursor = pg.InfiniteLine(angle=90, movable=False)
         self.time_cursor.setZValue(10)
         self.time_plot.addItem(self.time_cursor, ignoreBounds=True)
@@ -101,7 +80,7 @@ class GradientPanel(Panel):
         self.step_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.step_plot.setLogMode(x=False, y=True)
         self.step_plot.setLabel("bottom", "training step")
-        self.step_legend = self._make_legend(self.step_plot)
+        self.step_legend = make_legend(self.step_plot)
         self.before_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[0], width=1), "before clip")
         self.after_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[1], width=1), "after clip")
         self.event_lines = EventLines((self.step_plot,), short_labels=True)  # where the run diverged
@@ -151,12 +130,6 @@ class GradientPanel(Panel):
             plot.setXRange(0, 1, padding=0)
             plot.setYRange(-3, 1, padding=0)  # 1e-3 .. 10 on the log axis
             note.setPos(0.5, -1)
-
-    @staticmethod
-    def _make_legend(plot, columns: int = 2) -> pg.LegendItem:
-        """A compact legend in the top-right corner, entries side by side to leave the curves free."""
-        return plot.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2,
-                              colCount=columns)
 
     @staticmethod
     def _pen(color, dashed=False):

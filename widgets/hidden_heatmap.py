@@ -4,72 +4,20 @@ Draws ``trace.hidden[l, d].T`` (or ``trace.cell[l, d].T``) as a row-major (H, T)
 the state after reading x_t, row u is unit u. Fixed colour levels so colours mean the same thing
 from one training step to the next: (-1, 1) for the tanh-bounded h_t, (-2, 2) for c_t, which is
 not bounded (f_t c_{t-1} + i_t g_t can grow past 1). A vertical line marks the shared time cursor.
-
-``SelectorRow`` (layer / direction combos) is shared with the gates panel.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
-from .base import Panel, apply_palette, diverging_cmap, set_combo_items
+from .base import Panel, apply_palette, diverging_cmap
+from .panel_parts import SelectorRow, token_at
 from .plot_items import FastImageItem, apply_plot_theme, count_from_one
 
 H_LEVELS = (-1.0, 1.0)  # h_t = o_t tanh(c_t) or tanh(...): always inside (-1, 1) (ReLU RNNs clip at 1)
 C_LEVELS = (-2.0, 2.0)  # c_t is unbounded; +-2 shows the usual range, larger values saturate
-DIRECTIONS = ("forward  h→", "backward h←")
-
-
-class SelectorRow(QWidget):
-    """Layer and direction combos, named ``<prefix>LayerCombo`` and ``<prefix>DirectionCombo``."""
-
-    changed = Signal()
-
-    def __init__(self, prefix: str, parent=None):
-        super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        self.layer_combo = QComboBox(objectName=f"{prefix}LayerCombo")
-        self.layer_combo.addItem("layer 1")
-        self.layer_combo.setToolTip("Which stacked layer to show: layer 1 reads the inputs x_t, "
-                                    "layer l+1 reads the states h_t of layer l.")
-        self.direction_combo = QComboBox(objectName=f"{prefix}DirectionCombo")
-        self.direction_combo.addItems(DIRECTIONS)
-        self.direction_combo.setEnabled(False)
-        self.direction_combo.setToolTip("Bidirectional RNNs run two chains: forward h→_i reads x_1..x_i, "
-                                        "backward h←_i reads x_n..x_i. Enabled for bidirectional models.")
-        for combo in (self.layer_combo, self.direction_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            row.addWidget(combo)
-        self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)
-        self.direction_combo.currentIndexChanged.connect(self._on_direction_changed)
-
-    def update_shape(self, num_layers: int, num_directions: int) -> None:
-        if self.layer_combo.count() != num_layers:
-            set_combo_items(self.layer_combo, [f"layer {i + 1}" for i in range(num_layers)])
-        self.direction_combo.setEnabled(num_directions == 2)
-        if num_directions == 1 and self.direction_combo.currentIndex() != 0:
-            self.direction_combo.blockSignals(True)
-            self.direction_combo.setCurrentIndex(0)
-            self.direction_combo.blockSignals(False)
-
-    def selection(self) -> tuple[int, int]:
-        return max(self.layer_combo.currentIndex(), 0), max(self.direction_combo.currentIndex(), 0)
-
-    def _on_layer_changed(self, _index: int) -> None:
-        self.changed.emit()
-
-    def _on_direction_changed(self, _index: int) -> None:
-        self.changed.emit()
-
-
-def token_at(trace, t: int) -> str:
-    return trace.tokens[t] if t < len(trace.tokens) else ""
-
-
 class HiddenHeatmap(Panel):
     title = "Hidden state h_t over time"
     unit_clicked = Signal(int)  # a click on a cell: its unit (the unit explorer shows it)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from .base import Panel, apply_palette
-from .hidden_heatmap import SelectorRow
+from .panel_parts import SelectorRow
 
 HEADER = ["rank", "example", "t", "score", "text"]
 

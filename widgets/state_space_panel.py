@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from .base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
-from .hidden_heatmap import SelectorRow
+from .panel_parts import SelectorRow
 from .plot_items import apply_plot_theme
 
 COLOR_BY = ("colour: label", "colour: time")

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from .base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
-from .hidden_heatmap import SelectorRow
+from .panel_parts import SelectorRow
 from .plot_items import apply_plot_theme, count_from_one
 
 TOP = 16  # units in the ranking

@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from .base import SERIES_COLORS, Panel, apply_palette
-from .gradient_panel import FLOOR_MIN, series_name
+from .panel_parts import FLOOR_MIN, series_name
 from .plot_items import SparseAxis, apply_plot_theme, grid_axes
 from .view_ranges import settle_step_range
 
