@@ -1,7 +1,7 @@
 """RNN Lab entry point: ``python main.py --help``."""
 import sys
 
-from app.cli import main
+from app.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

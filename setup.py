@@ -1,6 +1,6 @@
 """What pyproject.toml cannot say: ``assets/`` at the repository root ships as the package
 ``rnnlab_assets`` with every file under it (corpus, presets, examples, icons, whatever is added
-later), so an installed RNN Lab reads them with importlib.resources (``engine/assets.py``)."""
+later), so an installed RNN Lab reads them with importlib.resources (``engine/util/assets.py``)."""
 from setuptools import find_namespace_packages, setup
 
 setup(

@@ -22,9 +22,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine import ModelConfig, TrainConfig, build_model, make_task  # noqa: E402
 from engine.analysis import attribution  # noqa: E402
-from engine.checkpoints import CHECKPOINT_BUDGET  # noqa: E402
-from engine.lab_config import LabConfig  # noqa: E402
-from engine.lab_session import LabSession  # noqa: E402
+from engine.lab.config import LabConfig  # noqa: E402
+from engine.lab.session import LabSession  # noqa: E402
+from engine.training.checkpoints import CHECKPOINT_BUDGET  # noqa: E402
 
 
 def timed(fn, rounds: int) -> float:

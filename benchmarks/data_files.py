@@ -4,7 +4,7 @@
     python benchmarks/data_files.py --mb 20
 
 Each case runs in a fresh process (so earlier cases do not hide its memory) and prints:
-  open    read + validate + vocabulary + ids (engine.tasks.data_files.open_data)
+  open    read + validate + vocabulary + ids (engine.tasks.data.data_files.open_data)
   first   open + task + model + the first Snapshot (what the window waits for)
   rss     growth of the process's peak resident memory over open + first snapshot, per byte of file
   data    peak bytes that Python and numpy allocate while reading the file, per byte (tracemalloc)
@@ -62,10 +62,10 @@ def measure(path: str) -> None:
     import torch
 
     torch.set_num_threads(1)
-    from engine.lab_config import LabConfig
-    from engine.lab_session import LabSession
-    from engine.tasks.data_files import open_data, read_data_file
-    from engine.tasks.data_tasks import task_for
+    from engine.lab.config import LabConfig
+    from engine.lab.session import LabSession
+    from engine.tasks.data.data_files import open_data, read_data_file
+    from engine.tasks.data.data_tasks import task_for
 
     size = pathlib.Path(path).stat().st_size
     LabSession(LabConfig.for_task("parity")).snapshot()  # warm up torch and the probe

@@ -23,9 +23,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task  # noqa: E402
-from engine.lab_config import MAX_CELLS, LabConfig  # noqa: E402
-from engine.lab_session import LabSession  # noqa: E402
-from engine.probe import unroll  # noqa: E402
+from engine.lab.config import MAX_CELLS, LabConfig  # noqa: E402
+from engine.lab.session import LabSession  # noqa: E402
+from engine.network.probe import unroll  # noqa: E402
 
 
 def plain_loop(model, task, batches, cfg: TrainConfig) -> float:

@@ -30,10 +30,10 @@ import torch  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.main_window import MainWindow  # noqa: E402
-from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from app.window.main_window import MainWindow  # noqa: E402
+from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from engine import ModelConfig  # noqa: E402
-from engine.lab_session import LabConfig, LabSession  # noqa: E402
+from engine.lab.session import LabConfig, LabSession  # noqa: E402
 
 LONG_RUN = 10_000  # steps: the history ring buffer is full
 

@@ -27,10 +27,10 @@ import torch  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.main_window import MainWindow  # noqa: E402
-from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from app.window.main_window import MainWindow  # noqa: E402
+from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from engine import ModelConfig, TrainConfig  # noqa: E402
-from engine.lab_session import LabConfig, LabSession  # noqa: E402
+from engine.lab.session import LabConfig, LabSession  # noqa: E402
 
 WARMUP_STEPS = 1000  # allocator and caches settle; growth after this is what a leak looks like
 

@@ -125,7 +125,7 @@ def describe(r: dict) -> str:
 
 def run_contrasts(budget: float, eval_every: int, seeds) -> bool:
     """Each Lecture preset that claims a contrast: both sides, from a fresh start, for every seed."""
-    from app.presets import contrast_sides, load_presets
+    from app.lecture.presets import contrast_sides, load_presets
 
     ok = True
     for preset in load_presets():

@@ -7,16 +7,14 @@ model. ``from engine import probe`` imports torch as before.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 _EXPORTS = {
     "CELLS": "config", "INITIAL_STATES": "config", "INITS": "config", "MERGES": "config", "OPTIMIZERS": "config",
     "ModelConfig": "config", "TrainConfig": "config",
-    "SequenceModel": "model", "build_model": "model", "probe": "probe",
-    "Session": "session", "SessionError": "errors", "load_session": "session", "save_session": "session",
+    "SequenceModel": "network.model", "build_model": "network.model", "probe": "network.probe",
+    "Session": "lab.files", "SessionError": "errors", "load_session": "lab.files", "save_session": "lab.files",
     "Task": "tasks", "list_tasks": "tasks", "make_task": "tasks",
-    "Trace": "trace", "StepStats": "trainer", "Trainer": "trainer",
+    "Trace": "network.trace", "StepStats": "training.trainer", "Trainer": "training.trainer",
 }
 
 __all__ = list(_EXPORTS)
@@ -28,18 +26,3 @@ def __getattr__(name):
     value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
     globals()[name] = value
     return value
-
-
-class _Package(types.ModuleType):
-    """Keeps ``engine.probe`` the function, as the eager ``from .probe import probe`` did: importing
-    the submodule ``engine.probe`` (engine.analysis does) binds the module to the package's attribute
-    ``probe``, after which ``from engine import probe`` would return the module."""
-
-    def __setattr__(self, name, value):
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name \
-                and value.__name__ == f"{__name__}.{name}":
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from scripts.screenshot_window import save_and_close, wait, window_for  # noqa: E402
 
 

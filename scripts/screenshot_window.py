@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.main_window import MainWindow  # noqa: E402
-from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from app.window.main_window import MainWindow  # noqa: E402
+from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from engine import list_tasks  # noqa: E402
-from engine.lab_session import LabConfig, LabSession  # noqa: E402
+from engine.lab.session import LabConfig, LabSession  # noqa: E402
 
 STATES = [("adding_lstm", "adding", {"cell": "lstm"}, 400),
           ("tagging_bigru", "tagging", {"cell": "gru", "bidirectional": True}, 300),

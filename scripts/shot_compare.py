@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.compare_window import CompareWindow  # noqa: E402
-from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
-from engine.lab_session import LabConfig  # noqa: E402
+from app.compare.window import CompareWindow  # noqa: E402
+from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from engine.lab.session import LabConfig  # noqa: E402
 
 
 def wait(app, seconds: float, until=None) -> None:

@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.main_window import MainWindow  # noqa: E402
-from app.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
-from engine.lab_config import LabConfig  # noqa: E402
+from app.window.main_window import MainWindow  # noqa: E402
+from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from engine.lab.config import LabConfig  # noqa: E402
 
 EXAMPLES = ROOT / "assets" / "examples"
 FILES = [("coriolanus_act1.txt", 300), ("majority_ab.csv", 300), ("people_places.csv", 200)]

@@ -19,11 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task, probe  # noqa: E402
+from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task  # noqa: E402
 from engine.analysis import counterfactual, gate_statistics  # noqa: E402
-from widgets.counterfactual_panel import CounterfactualPanel  # noqa: E402
-from widgets.equations_panel import EquationsPanel  # noqa: E402
-from widgets.gate_stats_panel import GateStatsPanel  # noqa: E402
+from engine.network.probe import probe  # noqa: E402
+from widgets.gates.equations_panel import EquationsPanel  # noqa: E402
+from widgets.gates.gate_stats_panel import GateStatsPanel  # noqa: E402
+from widgets.readout.counterfactual_panel import CounterfactualPanel  # noqa: E402
 
 SIZE = (500, 350)
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task  # noqa: E402
 from engine.analysis import analysis_dict, spectral_radius  # noqa: E402
-from widgets.vanishing_panel import VanishingPanel  # noqa: E402
+from widgets.gradients.vanishing_panel import VanishingPanel  # noqa: E402
 
 
 def run(task, steps, seed=0, **cfg):

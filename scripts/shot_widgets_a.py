@@ -18,12 +18,13 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine import ModelConfig, build_model, make_task, probe  # noqa: E402
+from engine import ModelConfig, build_model, make_task  # noqa: E402
+from engine.network.probe import probe  # noqa: E402
 from engine.tasks.base import Task  # noqa: E402
-from widgets.attention_panel import AttentionPanel  # noqa: E402
-from widgets.gates_panel import GatesPanel  # noqa: E402
-from widgets.hidden_heatmap import HiddenHeatmap  # noqa: E402
-from widgets.unrolled_view import UnrolledView  # noqa: E402
+from widgets.gates.gates_panel import GatesPanel  # noqa: E402
+from widgets.network.hidden_heatmap import HiddenHeatmap  # noqa: E402
+from widgets.network.unrolled_view import UnrolledView  # noqa: E402
+from widgets.readout.attention_panel import AttentionPanel  # noqa: E402
 
 WORDS = ("the", "film", "was", "plot", "acting", "quite", "very", "great", "awful", "and", "but")
 

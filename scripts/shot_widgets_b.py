@@ -19,10 +19,11 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task, probe  # noqa: E402
-from widgets.curves_panel import CurvesPanel  # noqa: E402
-from widgets.gradient_panel import GradientPanel  # noqa: E402
-from widgets.sequence_strip import SequenceStrip  # noqa: E402
+from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task  # noqa: E402
+from engine.network.probe import probe  # noqa: E402
+from widgets.gradients.gradient_panel import GradientPanel  # noqa: E402
+from widgets.network.sequence_strip import SequenceStrip  # noqa: E402
+from widgets.training.curves_panel import CurvesPanel  # noqa: E402
 
 
 def run(task, steps, evals=0, seed=0, clip=True, max_norm=1.0, lr=1e-2, **cfg):

@@ -52,9 +52,9 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from app import file_actions
-    from app.main_window import MainWindow
-    from app.theme import apply_dark_theme
+    from app.window import file_actions
+    from app.window.main_window import MainWindow
+    from app.window.theme import apply_dark_theme
 
     apply_dark_theme(app)
     file_actions.ask_unsaved = lambda window: "discard"  # a walkthrough keeps nothing

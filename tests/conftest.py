@@ -10,7 +10,7 @@ os.environ["RNNLAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-setting
 # ... nor the user's recovery points; and each window's engine process is started one test ahead.
 os.environ["RNNLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-data-")
 os.environ["RNNLAB_SPARE_ENGINE"] = "1"
-os.environ["RNNLAB_TEST_HOOKS"] = "1"  # engine.fault_hooks: e.g. a save that fails as on a full disk
+os.environ["RNNLAB_TEST_HOOKS"] = "1"  # engine.process.fault_hooks: e.g. a save that fails as on a full disk
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -52,6 +52,6 @@ def discard_unsaved_on_close(monkeypatch):
     """Closing a window with unsaved training would ask; tests answer "discard" unless they say."""
     import sys
 
-    if "app.file_actions" in sys.modules:
-        monkeypatch.setattr(sys.modules["app.file_actions"], "ask_unsaved", lambda window: "discard")
+    if "app.window.file_actions" in sys.modules:
+        monkeypatch.setattr(sys.modules["app.window.file_actions"], "ask_unsaved", lambda window: "discard")
     yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from engine.model import make_encoder
+from engine.network.model import make_encoder
 
 
 def single(model, layer: int, direction: int) -> nn.Module:

@@ -1,13 +1,13 @@
 """Analyses of a model beyond one probed example (pure torch + numpy, no Qt)."""
-from .attribution import METHODS as ATTRIBUTION_METHODS
-from .attribution import Attribution, attribution, spearman
-from .bptt import bptt_contributions, bptt_summary
-from .counterfactual import counterfactual
-from .fixed_points import fixed_points, hidden_part, search_fixed_points
-from .gate_products import gate_products
-from .gate_stats import forget_half_life, gate_statistics, unit_saturation
-from .pca import PCA, PCATracker, fit_pca
-from .spectrum import (
+from engine.analysis.attribution import METHODS as ATTRIBUTION_METHODS
+from engine.analysis.attribution import Attribution, attribution, spearman
+from engine.analysis.bptt import bptt_contributions, bptt_summary
+from engine.analysis.counterfactual import counterfactual
+from engine.analysis.fixed_points import fixed_points, hidden_part, search_fixed_points
+from engine.analysis.gate_products import gate_products
+from engine.analysis.gate_stats import forget_half_life, gate_statistics, unit_saturation
+from engine.analysis.pca import PCA, PCATracker, fit_pca
+from engine.analysis.spectrum import (
     analysis_dict,
     jacobian_norms,
     matrix_note,
@@ -16,8 +16,8 @@ from .spectrum import (
     spectral_radii,
     spectral_radius,
 )
-from .states import ZERO_INPUT, StepMap, batch_states, full_state, neutral_input
-from .units import pattern_search, rank_units, task_features, unit_correlations
+from engine.analysis.states import ZERO_INPUT, StepMap, batch_states, full_state, neutral_input
+from engine.analysis.units import pattern_search, rank_units, task_features, unit_correlations
 
 __all__ = ["bptt_contributions", "bptt_summary",
            "analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..model import SequenceModel
+from engine.network.model import SequenceModel
 
 METHODS = ("gradient_x_input", "integrated_gradients")
 TOLERANCE = 0.01  # completeness error above which integrated gradients refine the path

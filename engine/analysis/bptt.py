@@ -4,7 +4,7 @@ The lecture: dL/dW_hh = sum_t delta_t h_{t-1}^T, dL/dW_xh = sum_t delta_t x_t^T,
 where delta_t = dL/d(pre-activation at step t) (for gated cells, the (G*H,) vector of every gate's
 pre-activation in torch's chunk order; for the GRU the n block of W_hh's delta carries r_t, because
 b_hn sits inside r * (W_hn h + b_hn)). The deltas come from the probe's reverse recursion
-(``engine.probe.forward_backward``), so no per-step autograd graph is built.
+(``engine.network.probe.forward_backward``), so no per-step autograd graph is built.
 
 Steps are indexed by input position t = 0..T-1 in both directions; the backward chain's step at
 position t reads h_{t+1} as its previous state (it runs right to left).
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..probe import forward_backward
+from engine.network.probe import forward_backward
 
 MAX_ELEMENTS = 40_000_000  # T x parameter size of every returned array together (~160 MB float32)
 

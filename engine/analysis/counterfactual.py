@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..model import SequenceModel
-from ..probe import unroll
+from engine.network.model import SequenceModel
+from engine.network.probe import unroll
 
 FADE_FRACTION = 0.01  # "forgotten": the top-layer distance falls below 1% of its peak
 

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import torch
 
-from .states import StepMap, batch_states, full_state, neutral_input
+from engine.analysis.states import StepMap, batch_states, full_state, neutral_input
 
 DEFAULTS = dict(n_starts=64, max_iters=1500, lr=0.02, q_tol=1e-12, slow_tol=1e-4, unique_tol=1e-3,
                 newton_steps=12, budget_s=3.0, batch_examples=32, noise=0.1)

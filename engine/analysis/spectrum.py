@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..model import SequenceModel, gate_count
-from ..probe import encoder_weights, unroll
+from engine.network.model import SequenceModel, gate_count
+from engine.network.probe import encoder_weights, unroll
 
 CANDIDATE_BLOCK = 2  # index of the candidate block in weight_hh: GRU (r, z, n), LSTM (i, f, g, o)
 
@@ -93,7 +93,7 @@ def jacobian_norms(model: SequenceModel, inputs: torch.Tensor) -> np.ndarray:
     held fixed). For an LSTM the state is (h, c): h_t is varied with its c_t held fixed and the
     paths through c_{t+1}, c_{t+2}, ... are included, which is what autograd gives for dh_T/dh_t.
 
-    How: one step-by-step forward (``engine.probe.unroll``, no graph), then the local step
+    How: one step-by-step forward (``engine.network.probe.unroll``, no graph), then the local step
     Jacobians ds_k/ds_{k-1} of all steps at once in closed form (``step_jacobians``), multiplied
     from the end in float64 (so very long lags underflow late).
     Cost per layer/direction: T products (H x S)(S x H), S = 2H for an LSTM, else H, and one
@@ -135,7 +135,7 @@ def step_jacobians(cell: str, xp, h_prev, c_prev, w_hh, b_hh) -> torch.Tensor:
 
     xp (n, G*H) input projections of the steps, h_prev / c_prev (n, H) the states they start from
     (c_prev None unless LSTM); S = 2H for an LSTM (state [h; c]), else H. The formulas mirror
-    ``engine.cells`` (torch's equations and chunk order); tests check them against autograd.
+    ``engine.network.cells`` (torch's equations and chunk order); tests check them against autograd.
     """
     into_h, diags = _local_jacobians(cell, xp, h_prev, c_prev, w_hh, b_hh)
     if diags is None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..cells import gate_names
-from ..probe import encoder_weights
+from engine.network.cells import gate_names
+from engine.network.probe import encoder_weights
 
 ZERO_INPUT = "zero input"  # x* = an embedded input of all zeros (no token at all)
 # The per-task "no new information" input x*: a token that leaves the answer unchanged.

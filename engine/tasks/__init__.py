@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from .adding import AddingTask
-from .base import IGNORE, INPUT_KINDS, OUTPUT_KINDS, Param, Preset, Task
-from .charlm import CharLMTask
-from .copy_memory import CopyMemoryTask
-from .data_tasks import LabelledFileTask, TaggedFileTask, TextFileTask
-from .dna_motif import DNAMotifTask
-from .dyck1 import Dyck1Task
-from .parity import ParityTask
-from .sentiment import SentimentTask
-from .tagging import TaggingTask
-from .temporal_order import TemporalOrderTask
+from engine.tasks.adding import AddingTask
+from engine.tasks.base import IGNORE, INPUT_KINDS, OUTPUT_KINDS, Param, Preset, Task
+from engine.tasks.charlm import CharLMTask
+from engine.tasks.copy_memory import CopyMemoryTask
+from engine.tasks.data.data_tasks import LabelledFileTask, TaggedFileTask, TextFileTask
+from engine.tasks.dna_motif import DNAMotifTask
+from engine.tasks.dyck1 import Dyck1Task
+from engine.tasks.parity import ParityTask
+from engine.tasks.sentiment import SentimentTask
+from engine.tasks.tagging import TaggingTask
+from engine.tasks.temporal_order import TemporalOrderTask
 
 # menu order follows the lecture: tagging, language modelling, acceptors, attention, gradients
 _REGISTRY: dict[str, type[Task]] = {cls.name: cls for cls in (
@@ -50,7 +50,7 @@ def make_task(name: str, **params) -> Task:
 
 def preset_configs(task: Task):
     """The task's recommended (ModelConfig, TrainConfig, steps), ``extra`` split by field name."""
-    from ..config import ModelConfig, TrainConfig  # engine.config never imports tasks
+    from engine.config import ModelConfig, TrainConfig  # engine.config never imports tasks
 
     p = task.preset
     model_fields = {f.name for f in fields(ModelConfig)}

@@ -1,8 +1,8 @@
 """The adding problem (Le, Jaitly & Hinton 2015): sum the two marked values of a long sequence."""
 from __future__ import annotations
 
-from ..lazy import torch
-from .base import Param, Preset, Task
+from engine.tasks.base import Param, Preset, Task
+from engine.util.lazy import torch
 
 
 class AddingTask(Task):

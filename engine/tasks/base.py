@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..lazy import F, torch
+from engine.util.lazy import F, torch
 
 INPUT_KINDS = ("tokens", "real")
 OUTPUT_KINDS = ("per_step", "final", "attention", "regression")

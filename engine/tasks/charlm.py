@@ -6,9 +6,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from ..assets import asset
-from ..lazy import F, no_grad, torch
-from .base import IGNORE, Param, Preset, Task
+from engine.tasks.base import IGNORE, Param, Preset, Task
+from engine.util.assets import asset
+from engine.util.lazy import F, no_grad, torch
 
 CORPUS_DIR = asset("corpus")
 CORPUS_FILE = "alice_ch1-2.txt"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lazy import torch
-from .base import Param, draw_length
+from engine.tasks.base import Param, draw_length
+from engine.util.lazy import torch
 
 
 def length_params(max_default: int, min_default: int, lo: int, hi: int, unit: str = "tokens"):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from ..lazy import F, torch
-from .base import IGNORE, Param, Preset, Task, randint
+from engine.tasks.base import IGNORE, Param, Preset, Task, randint
+from engine.util.lazy import F, torch
 
 LETTERS = ("a", "b", "c", "d", "e", "f", "g", "h")  # the 8 symbols to remember
 BLANK, DELIM = "_", ":"

@@ -1,9 +1,9 @@
 """Dyck-1: is a string of brackets balanced? Negatives are near-misses of balanced strings."""
 from __future__ import annotations
 
-from ..lazy import torch
-from .base import Preset, Task, randint
-from .common import VariableLength, length_params
+from engine.tasks.base import Preset, Task, randint
+from engine.tasks.common import VariableLength, length_params
+from engine.util.lazy import torch
 
 OPEN, CLOSE = 0, 1
 NEAR_MISS_TRIES = 20  # resample a near-miss this often before the guaranteed fallback

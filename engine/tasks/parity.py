@@ -1,7 +1,7 @@
 """Parity: an acceptor reads a bit string and says whether it holds an odd number of ones."""
 from __future__ import annotations
 
-from .base import Param, Preset, Task, randint
+from engine.tasks.base import Param, Preset, Task, randint
 
 
 class ParityTask(Task):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lazy import torch
-from .base import Preset, Task, randint
-from .common import VariableLength, length_params, mask_mass, to_numpy
+from engine.tasks.base import Preset, Task, randint
+from engine.tasks.common import VariableLength, length_params, mask_mass, to_numpy
+from engine.util.lazy import torch
 
 FILLER = ("the", "movie", "film", "plot", "story", "acting", "was", "is", "and", "but", "it", "this",
           "a", "really", "quite", "so", "at", "times")

@@ -11,9 +11,9 @@ so every sentence is complete and no padding is needed.
 """
 from __future__ import annotations
 
-from ..lazy import torch
-from .base import Preset, Task
-from .common import VariableLength, length_params
+from engine.tasks.base import Preset, Task
+from engine.tasks.common import VariableLength, length_params
+from engine.util.lazy import torch
 
 TAGS = ("DET", "ADJ", "NOUN", "VERB", "PREP", "ADV", "CONJ")
 DETS = ("the", "a", "every", "some", "this", "my")

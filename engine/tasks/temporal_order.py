@@ -1,8 +1,8 @@
 """Temporal order (Hochreiter & Schmidhuber 1997, experiment 6a): which marker came first?"""
 from __future__ import annotations
 
-from ..lazy import torch
-from .base import Param, Preset, Task, randint
+from engine.tasks.base import Param, Preset, Task, randint
+from engine.util.lazy import torch
 
 START, END = "E", "B"
 MARKERS = ("X", "Y")

@@ -1,0 +1,133 @@
+"""Headless compare mode: ``--headless --compare rnn_tanh,gru,lstm --task adding --steps N --export DIR``.
+
+Trains every run on the same batches, prints progress (each run's loss) on stderr, and exports:
+  compare_curves.png/.svg/.csv       loss and metric of every run against the step
+  compare_gradients.png/.svg/.csv    ||dL/dh_t|| of every run against the lag T-1-t (same example)
+  hidden_<run>.png/.svg/.csv         each run's hidden-state heatmap
+  compare_board.png                  the whole comparison as the window lays it out
+  config.json                        task, training, base model, the variants and each run's model
+Every file is rendered before the first is written, and a failed write removes what was written.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from app.cli.headless import note
+from app.cli.usage import UsageError
+
+BOARD_SIZE = (1600, 1400)
+
+
+def run_compare(args, cfg) -> int:
+    """Train and export the comparison that ``args`` ask for, starting from ``cfg`` (the flags' LabConfig)."""
+    from engine.lab.compare_config import parse_variants
+    from engine.lab.compare_session import CompareSession
+
+    if args.open or args.save or args.gif or getattr(args, "timelapse", False):
+        raise UsageError("--compare cannot be combined with --open, --save, --gif or --timelapse")
+    try:
+        variants = parse_variants(args.compare)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    changed = set().union(*variants)
+    if "cell" in changed and args.cell is not None:
+        raise UsageError("--cell cannot be combined with --compare CELLS: the cells come from --compare")
+    if "bidirectional" in changed and args.bidirectional:
+        raise UsageError("--bidirectional cannot be combined with --compare uni,bi")
+    try:
+        session = CompareSession(cfg, variants)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    train_all(session, args.steps, quiet=args.quiet)
+    if args.export:
+        export_compare(session, Path(args.export), light=args.light, scale=args.scale)
+        note(f"exported the comparison to {args.export}", args.quiet)
+    return 0
+
+
+def train_all(session, steps: int, quiet: bool = False) -> None:
+    """Train every run ``steps`` times; each run's loss and an ETA on stderr about twice a second."""
+    start = last = time.perf_counter()
+    for i in range(steps):
+        session.step()
+        done, now = i + 1, time.perf_counter()
+        for label, s in zip(session.labels, session.sessions, strict=True):
+            if s.trainer.last_stats.diverged:
+                note(f"step {done}: {label} diverged (loss not finite); its step was skipped", quiet)
+        if not quiet and (now - last >= 0.5 or done == steps):
+            last = now
+            losses = "  ".join(f"{label} {s.trainer.last_stats.loss:.4f}"
+                               for label, s in zip(session.labels, session.sessions, strict=True))
+            eta = (now - start) / done * (steps - done)
+            print(f"\rstep {done}/{steps}  loss: {losses}  ETA {eta:.0f}s ", end="" if done < steps else "\n",
+                  file=sys.stderr, flush=True)
+
+
+def compare_config_json(session, snap) -> str:
+    base = session.base
+    info = {"task": base.task, "task_params": dict(snap.runs[0].config["task_params"]),
+            "train": base.train.to_dict(), "seed": base.train.seed, "step": snap.step,
+            "base_model": base.model.to_dict(), "variants": [dict(v) for v in session.variants],
+            "labels": list(session.labels), "models": [c.model.to_dict() for c in session.configs],
+            "lag_note": "compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "
+                        "and the last input; every run probes the same example",
+            "batches_note": "every run trains on the same batch at every step (same task, seed, batch size)"}
+    if snap.runs[0].task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
+        info["data"] = snap.runs[0].task_info["data"]
+    return json.dumps(info, indent=2, sort_keys=True) + "\n"
+
+
+def export_compare(session, folder: Path, light: bool = False, scale: float = 2.0) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from app.compare.window import ComparePanels
+    from app.export.figures import ExportError, panel_files, render_png, write_bytes
+    from app.window.theme import apply_dark_theme, quiet_platform_messages
+    from widgets.parts.base import DARK, LIGHT, apply_palette
+
+    quiet_platform_messages()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    apply_dark_theme(app)
+    snap = session.snapshot()
+    board = ComparePanels()
+    board.setWindowTitle("RNN Lab compare export")
+    written: list[Path] = []
+    try:
+        board.resize(*BOARD_SIZE)
+        board.show()
+        QApplication.processEvents()
+        board.show_snapshot(snap, 0)
+        QApplication.processEvents()
+        files: dict[str, bytes] = {}
+        for name, panel in board.export_panels().items():
+            files.update(panel_files(name, panel, light, scale))
+        for panel in board.all_panels():
+            panel.set_theme(light)
+        apply_palette(board, LIGHT if light else DARK)  # the gaps between the panels
+        QApplication.processEvents()
+        files["compare_board.png"] = render_png(board, 1.0, light)
+        files["config.json"] = compare_config_json(session, snap).encode("utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            written.append(write_bytes(folder / name, data))
+    except OSError as exc:
+        _remove(written)
+        raise UsageError(f"cannot export into {folder}: {exc.strerror or exc}") from None
+    except ExportError as exc:
+        _remove(written)
+        raise UsageError(str(exc)) from None
+    except BaseException:
+        _remove(written)
+        raise
+    finally:
+        board.close()
+        board.deleteLater()
+    return written
+
+
+def _remove(paths) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)

@@ -1,0 +1,167 @@
+"""Command line: open the window, or train headless and export (``python main.py --help``).
+
+Bad input (an unknown task or cell, a value out of range, an unreadable session, an export folder
+that cannot be written) prints one line naming the problem on stderr and exits with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from app.cli.usage import UsageError
+
+EPILOG = """examples:
+  python main.py                                   open the window
+  python main.py --data notes.txt                  open the window on your own text (or .csv)
+  python main.py run.rnnlab                        open the window on a saved session
+  python main.py --list-tasks
+  python main.py --list-presets
+  rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
+  python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
+  python main.py --headless --open run.rnnlab --steps 200 --export out2/
+  python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
+  python main.py --headless --data assets/examples/frankenstein_letter1.txt --steps 300 --export out/
+  python main.py --headless --data assets/examples/vowel_majority.csv --compare gru,lstm --steps 300 --export cmp/
+
+data files (--data): a .txt file (UTF-8) trains a character language model on it; a .csv file with
+the header sequence,label trains an acceptor and one with the header tokens,tags a tagger (see README).
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="rnnlab", description="RNN Lab: watch recurrent neural networks learn, step by step.",
+               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("session", nargs="?", help="open the window on this session file (.rnnlab)")
+    p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
+    p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
+    p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
+    d.add_argument("--install-desktop", action="store_true",
+                   help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
+    d.add_argument("--uninstall-desktop", action="store_true", help="remove what --install-desktop added")
+    p.add_argument("--headless", action="store_true", help="train without a window")
+    p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
+    p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
+    p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
+                   "or .csv with the header sequence,label or tokens,tags")
+    p.add_argument("--fold-case", action="store_true", help="with --data: read upper and lower case as one symbol")
+    m = p.add_argument_group("model (override the task's preset)")
+    m.add_argument("--cell", help="rnn_tanh, rnn_relu, gru or lstm")
+    m.add_argument("--hidden", type=int, help="hidden size H (1-512)")
+    m.add_argument("--layers", type=int, help="stacked layers (1-4)")
+    m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
+    m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
+    m.add_argument("--init", help="default, orthogonal or identity")
+    m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
+    t = p.add_argument_group("training")
+    clip = t.add_mutually_exclusive_group()
+    clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
+    clip.add_argument("--no-clip", action="store_true", help="no gradient clipping")
+    t.add_argument("--lr", type=float, help="learning rate (0-10]")
+    t.add_argument("--batch-size", type=int, help="batch size (1-1024)")
+    t.add_argument("--seq-len", type=int, help="sequence length T (the task's range)")
+    t.add_argument("--seed", type=int, help="seed of the weights and the batch stream")
+    t.add_argument("--steps", type=int, default=0, help="training steps to run (default 0)")
+    o = p.add_argument_group("output")
+    o.add_argument("--export", metavar="DIR", help="write every panel (PNG, SVG, CSV), trace.npz, config.json")
+    o.add_argument("--gif", action="store_true", help="with --export: also time_sweep.gif (t = 1..T)")
+    o.add_argument("--timelapse", action="store_true",
+                   help="with --export: also training_timelapse.gif (one frame per checkpoint of training)")
+    o.add_argument("--light", action="store_true", help="export with the light theme (white background)")
+    o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
+    o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
+    o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
+    o.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.version:
+            from app.cli.version import version_text
+
+            print(version_text())
+            return 0
+        if args.list_tasks:
+            return list_tasks()
+        if args.list_presets:
+            return list_presets()
+        if args.install_desktop or args.uninstall_desktop:
+            from app.classroom.desktop_entry import run_desktop_command
+
+            return run_desktop_command(install=args.install_desktop)
+        if not args.headless:
+            if args.export or args.steps or args.save or args.compare:
+                raise UsageError("--export, --steps, --save and --compare need --headless")
+            if args.session and not os.path.isfile(args.session):
+                raise UsageError(f"session file not found: {args.session}")
+            if args.data and args.session:
+                raise UsageError("open either a session or a data file, not both")
+            from app.window.gui import run_gui
+
+            return run_gui(args.session, args.data)
+        from app.cli.headless import run_headless
+
+        return run_headless(args)
+    except UsageError as exc:
+        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rnnlab: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    """The ``rnnlab-gui`` entry point (no console window on Windows): the same arguments as ``rnnlab``."""
+    if sys.stderr is None or sys.stdout is None:  # pythonw has no streams: printing must not crash
+        import io
+
+        sys.stdout, sys.stderr = sys.stdout or io.StringIO(), sys.stderr or io.StringIO()
+    return main()
+
+
+def list_presets() -> int:
+    from app.lecture.presets import load_presets
+
+    for preset in load_presets():
+        print(f"{preset.id:15s} {preset.title} (lecture: {preset.slide}; task {preset.config.task})")
+    return 0
+
+
+def list_tasks() -> int:
+    from engine import list_tasks as names
+    from engine import make_task
+
+    for name in names():
+        task = make_task(name)
+        print(f"{name:15s} {task.title}: {first_sentence(task.description)}")
+    return 0
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``: up to the first . ? or ! that is outside brackets and quotes,
+    not part of an ellipsis ("good, great, ...") and followed by the end or a space and a capital."""
+    depth, quoted = 0, False
+    for i, c in enumerate(text):
+        if text[i - 1:i] == "'" == text[i + 1:i + 2]:
+            continue  # a quoted symbol such as '(' is not a bracket
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        elif c == '"':
+            quoted = not quoted
+        elif c in ".?!" and depth == 0 and not quoted:
+            if c == "." and (text[i - 1:i] == "." or text[i + 1:i + 2] == "."):
+                continue  # an ellipsis
+            rest = text[i + 1:]
+            if not rest.strip() or (rest[:1] == " " and rest.lstrip()[:1].isupper()):
+                return text[:i + 1]
+    return text.rstrip() if text.rstrip()[-1:] in ".?!" else text.rstrip() + "."

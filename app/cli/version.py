@@ -1,0 +1,36 @@
+"""RNN Lab's version and the versions of what it runs on, without importing torch or Qt."""
+from __future__ import annotations
+
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+
+def app_version() -> str:
+    """The installed distribution's version, else the one in the checkout's pyproject.toml."""
+    try:
+        return metadata.version("rnnlab")
+    except metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M) \
+            if pyproject.is_file() else None
+        return found.group(1) if found else "unknown"
+
+
+def dependency_versions() -> dict[str, str]:
+    """{name: version} of Python and the libraries RNN Lab runs on ("not installed" if missing)."""
+    out = {"Python": sys.version.split()[0]}
+    for name, dist in (("PyTorch", "torch"), ("Qt for Python (PySide6)", "PySide6-Essentials"),
+                       ("pyqtgraph", "pyqtgraph"), ("NumPy", "numpy")):
+        try:
+            out[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def version_text() -> str:
+    """What ``rnnlab --version`` prints."""
+    deps = ", ".join(f"{k} {v}" for k, v in dependency_versions().items())
+    return f"rnnlab {app_version()} ({deps})"

@@ -1,0 +1,205 @@
+"""EngineClient: the window's side of the engine process (as qtconsole is the client of a kernel).
+
+It starts ``engine.process.host.main`` in a child process (multiprocessing, spawn context: torch is imported
+only there), sends commands (``engine.process.protocol``) over a pipe, and reads events when the pipe is
+readable (a QSocketNotifier, in the GUI thread). A request's answer goes to the callbacks of the code
+that asked, by request id. When the engine dies the client says how (exit code or signal) and every
+pending request gets an error; the window stays up.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import time
+
+from PySide6.QtCore import QObject, QSocketNotifier, Signal
+
+from engine.process import protocol as P
+from engine.process.host import main as engine_main
+
+CTX = mp.get_context("spawn")
+SHUTDOWN_S = 2.0  # the engine is gone within this long after shutdown(), training or not
+
+
+class EngineError(Exception):
+    """The engine could not answer (it stopped, or took too long); the message says which."""
+
+
+def _start():
+    parent, child = CTX.Pipe(duplex=True)
+    proc = CTX.Process(target=engine_main, args=(child,), name="rnnlab-engine", daemon=True)
+    proc.start()
+    child.close()  # only the engine holds its end: when the window's process dies, the engine reads EOF
+    return proc, parent
+
+
+_spare = None  # a started engine waiting for its Init (RNNLAB_SPARE_ENGINE=1: tests open many windows)
+
+
+def prestart() -> None:
+    """Start the engine process now (before the window is built); the first EngineClient takes it."""
+    global _spare
+    if _spare is None:
+        _spare = _start()
+
+
+def spawn_engine():
+    """(process, connection) of a fresh engine process that is importing torch and awaits an Init."""
+    global _spare
+    if _spare is not None and _spare[0].is_alive():
+        got, _spare = _spare, None
+    else:
+        got = _start()
+    if os.environ.get("RNNLAB_SPARE_ENGINE") == "1":
+        _spare = _start()
+    return got
+
+
+def describe_exit(code) -> str:
+    if code is None:
+        return "the engine process stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"the engine process was killed by {name}{hint}"
+    return f"the engine process exited with code {code}"
+
+
+class EngineClient(QObject):
+    ready = Signal(object)  # protocol.Ready
+    snapshot_ready = Signal(object)  # Snapshot / CompareSnapshot
+    diverged = Signal(object)  # protocol.Diverged
+    failed = Signal(object)  # protocol.Failed that answers no request (a training step, the display)
+    recovery_written = Signal(object)  # protocol.RecoveryWritten
+    died = Signal(str)  # what happened, in words
+
+    def __init__(self, init: P.Init, parent=None):
+        super().__init__(parent)
+        self.started_at = time.perf_counter()
+        self.proc, self.conn = spawn_engine()
+        self.is_ready, self.alive = False, True
+        self._next_id, self._pending = 0, {}  # request id -> (on_done, on_error)
+        self._notifier = QSocketNotifier(self.conn.fileno(), QSocketNotifier.Read, self)
+        self._notifier.activated.connect(self._on_readable)
+        self.send(init)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid or 0
+
+    # ---- sending -------------------------------------------------------------------------
+    def send(self, command) -> bool:
+        if not self.alive:
+            return False
+        try:
+            self.conn.send(command)
+            return True
+        except (OSError, ValueError):
+            self._on_dead()
+            return False
+
+    def request(self, kind: str, on_done=None, on_error=None, refresh: bool = True, **args) -> int:
+        """Run ``request_<kind>(**args)`` in the engine; ``on_done(value)`` or ``on_error(message)`` later."""
+        self._next_id += 1
+        rid = self._next_id
+        self._pending[rid] = (on_done, on_error)
+        if not self.send(P.Request(rid, kind, dict(args), refresh)):
+            self._fail(rid, "the engine is not running; use Restart in the status bar")
+        return rid
+
+    def call(self, kind: str, timeout: float = 60.0, **args):
+        """Blocking request (e.g. save before closing): the value, or EngineError / ValueError(message)."""
+        if not self.alive:
+            raise EngineError("the engine is not running")
+        self._next_id += 1
+        rid = self._next_id
+        if not self.send(P.Request(rid, kind, dict(args), False)):
+            raise EngineError("the engine is not running")
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            try:
+                if left <= 0 or not self.conn.poll(left):
+                    raise EngineError(f"the engine did not answer within {timeout:.0f} s")
+                msg = self.conn.recv()
+            except (EOFError, OSError):
+                self._on_dead()
+                raise EngineError("the engine process stopped") from None
+            if isinstance(msg, (P.Result, P.Failed)) and msg.id == rid:
+                if isinstance(msg, P.Failed):
+                    raise ValueError(msg.message)
+                return msg.value
+            self._dispatch(msg)
+
+    # ---- receiving -----------------------------------------------------------------------
+    def _on_readable(self, *_args) -> None:
+        try:
+            while self.alive and self.conn.poll():
+                self._dispatch(self.conn.recv())
+        except (EOFError, OSError):
+            self._on_dead()
+
+    def _dispatch(self, msg) -> None:
+        if isinstance(msg, P.SnapshotReady):
+            self.snapshot_ready.emit(msg.snapshot)
+        elif isinstance(msg, P.Result):
+            on_done, _ = self._pending.pop(msg.id, (None, None))
+            if on_done is not None:
+                on_done(msg.value)
+        elif isinstance(msg, P.Failed):
+            if msg.id in self._pending:
+                self._fail(msg.id, msg.message)
+            elif msg.what == "start":
+                self.alive = False
+                self.died.emit(f"the engine could not start: {msg.message}")
+            else:
+                self.failed.emit(msg)
+        elif isinstance(msg, P.Ready):
+            self.is_ready = True
+            self.ready.emit(msg)
+        elif isinstance(msg, P.Diverged):
+            self.diverged.emit(msg)
+        elif isinstance(msg, P.RecoveryWritten):
+            self.recovery_written.emit(msg)
+
+    def _fail(self, rid: int, message: str) -> None:
+        _, on_error = self._pending.pop(rid, (None, None))
+        if on_error is not None:
+            on_error(message)
+        else:
+            self.failed.emit(P.Failed(rid, message))
+
+    def _on_dead(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        self._notifier.setEnabled(False)
+        self.proc.join(1.0)
+        message = describe_exit(self.proc.exitcode)
+        for rid in list(self._pending):
+            self._fail(rid, message)
+        self.died.emit(message)
+
+    # ---- stopping ------------------------------------------------------------------------
+    def shutdown(self, keep_recovery: bool = False, timeout: float = SHUTDOWN_S) -> bool:
+        """Stop the engine within ``timeout`` (ask, then terminate, then kill). True when it is gone."""
+        was_alive, self.alive = self.alive, False
+        self._notifier.setEnabled(False)
+        if was_alive:
+            try:
+                self.conn.send(P.Shutdown(save_recovery=keep_recovery))
+            except (OSError, ValueError):
+                pass
+        self.proc.join(timeout * 0.6)
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join(timeout * 0.2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout * 0.2)
+        self.conn.close()
+        return not self.proc.is_alive()

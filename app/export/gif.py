@@ -1,0 +1,94 @@
+"""The time sweep: an animated GIF of the panels stepping t = 1..T with the cursor moving."""
+from __future__ import annotations
+
+import io
+
+import pyqtgraph as pg
+from PIL import Image
+from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
+
+from app.export.figures import write_bytes
+from app.panels.registry import sweep_panels
+
+MAX_FRAMES = 400
+MAX_WIDTH = 1400  # slides rarely need more; keeps a 100-frame GIF to a few MB
+
+
+def _to_pil(pixmap) -> Image.Image:
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    pixmap.save(buf, "PNG")
+    return Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
+
+
+def tile(images: list[Image.Image], columns: int = 2) -> Image.Image:
+    """Images in a grid, each cell as large as the largest image."""
+    w = max(i.width for i in images)
+    h = max(i.height for i in images)
+    rows = (len(images) + columns - 1) // columns
+    sheet = Image.new("RGB", (w * min(columns, len(images)), h * rows), images[0].getpixel((1, 1)))
+    for k, img in enumerate(images):
+        sheet.paste(img, ((k % columns) * w, (k // columns) * h))
+    return sheet
+
+
+def figure_widget(panel):
+    """The widget that shows a panel's figure and nothing else (no selectors, buttons, readouts or
+    scroll bars): the view of its export item, the item itself if it is a widget, else the panel."""
+    item = panel.export_item()
+    if isinstance(item, QWidget):
+        return item
+    scene = item if isinstance(item, QGraphicsScene) else getattr(item, "scene", lambda: None)()
+    views = scene.views() if scene is not None else []
+    if not views:
+        return panel
+    view = views[0]
+    return view if isinstance(view, pg.GraphicsView) else view.viewport()
+
+
+def sweep_frames(panels: dict, T: int, light: bool = False, names=None, progress=None) -> list[Image.Image]:
+    """One tiled image of the sweep panels per time step; ``progress(t)`` is called before frame t
+    (it may raise to stop: the panels get their theme back)."""
+    chosen = [panels[n] for n in (names or sweep_panels()) if n in panels]
+    for p in chosen:
+        p.set_theme(light)
+    frames = []
+    try:
+        for t in range(min(T, MAX_FRAMES)):
+            if progress is not None:
+                progress(t)
+            for p in chosen:
+                p.set_time(t)
+            QApplication.processEvents()
+            frame = tile([_to_pil(figure_widget(p).grab()) for p in chosen])
+            if frame.width > MAX_WIDTH:
+                frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
+            frames.append(frame)
+    finally:
+        for p in chosen:
+            p.set_theme(False)
+    return frames
+
+
+def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 250) -> bytes:
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=ms_per_frame,
+                   loop=0, optimize=False, disposal=1)
+    return out.getvalue()
+
+
+def export_gif(path, panels: dict, T: int, light: bool = False, restore_time: int = 0, progress=None) -> None:
+    """The sweep as an animated GIF; ``progress(done, total, text)`` returning False cancels (nothing
+    is written: the file is written in one go at the end)."""
+    from app.export.figures import check_progress
+
+    n = min(T, MAX_FRAMES)
+    try:
+        frames = sweep_frames(panels, T, light, progress=lambda t: check_progress(
+            progress, t, n + 1, f"frame {t + 1} of {n}"))
+    finally:
+        for p in panels.values():
+            p.set_time(restore_time)
+    check_progress(progress, n, n + 1, "writing the GIF")
+    write_bytes(path, gif_bytes(frames))

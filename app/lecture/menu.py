@@ -1,0 +1,174 @@
+"""The Lecture menu (one preset per section of the lecture) and Run > Generate text."""
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
+
+from app.lecture.presets import load_presets
+from app.window.generate_dialog import GenerateDialog
+
+NOTE_KEYS = (("task", "task"), ("model", "cell"), ("model", "bidirectional"), ("model", "merge"),
+             ("model", "num_layers"), ("model", "init"), ("train", "clip"))
+LABELS = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM",
+          True: "on", False: "off"}
+
+
+def departures(preset_cfg, running: dict) -> dict:
+    """{setting: running value} where the running configuration (LabConfig.to_dict()) differs from
+    the preset's in what its note talks about."""
+    want = preset_cfg.to_dict()
+    out = {}
+    for part, key in NOTE_KEYS:
+        if key == "merge" and not running["model"]["bidirectional"]:
+            continue
+        have, wanted = (running[key], want[key]) if part == key else (running[part][key], want[part][key])
+        if have != wanted:
+            out[key] = have
+    return out
+
+
+def suggested(note: str, key: str, value) -> bool:
+    """Does the note itself suggest this change ("Switch the cell to LSTM", "turn clipping off")?"""
+    text = note.lower()
+    if key == "cell":
+        return f"switch the cell to {LABELS.get(value, value).split(' (')[0].lower()}" in text or \
+            (value == "gru" and "switch the cell to gru" in text)
+    if key == "clip":
+        return value is False and "turn clipping off" in text
+    return False
+
+
+def maths_html(text: str) -> str:
+    """The notes' ASCII maths as the panels show it: h_{t-1} -> h<sub>t−1</sub>, w_alpha^T ->
+    w<sub>α</sub><sup>T</sup>, sum_i -> Σ<sub>i</sub>, ||x|| -> ‖x‖."""
+    text = html.escape(text, quote=False)
+    for word, symbol in (("alpha", "α"), ("theta", "θ"), ("sigma", "σ")):
+        text = re.sub(rf"(?<=[_^ (]){word}(?![A-Za-z])", symbol, text)
+    text = re.sub(r"(?<![A-Za-z])sum_", "Σ_", text).replace("||", "‖")
+    text = re.sub(r"_\{([^}]*)\}", lambda m: f"<sub>{m.group(1).replace('-', '−')}</sub>", text)
+    text = re.sub(r"(?<=[\w→←])_([A-Za-z0-9α]+)", r"<sub>\1</sub>", text)  # also h→_t, h←_t
+    text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m.group(1) or m.group(2)}</sup>", text)
+    return text
+
+
+def note_text(preset, state: dict) -> str:
+    """The note as rich text: as written while the preset runs; with what was changed as suggested;
+    struck through as no longer applying after any other change."""
+    head = f"<b>{html.escape(preset.title)}</b> — "
+    other = {k: v for k, v in state.items() if not suggested(preset.note, k, v)}
+    if other:
+        changes = ", ".join(f"{k} {LABELS.get(v, v)}" for k, v in other.items())
+        return (f"{head}<i>this note no longer applies: you changed {html.escape(changes)} (choose the preset "
+                f"again from the Lecture menu to go back).</i><br><s style='color:#8a93a3'>"
+                f"{maths_html(preset.note)}</s>")
+    done = "".join(f"<br><i>Now running with {k} {LABELS.get(v, v)}, as suggested: compare with the "
+                   f"preset's.</i>" for k, v in state.items())
+    return head + maths_html(preset.note) + done
+
+
+class LectureMenu(QObject):
+    def __init__(self, window, note_label: QLabel):
+        super().__init__(window)
+        self.window = window
+        self.note = note_label
+        self.presets = load_presets()
+        bar = window.menuBar()
+        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        menu = QMenu("&Lecture", window)
+        bar.insertMenu(help_menu, menu) if help_menu is not None else bar.addMenu(menu)  # Help stays last
+        menu.setObjectName("lectureMenu")
+        self.actions = {}
+        for k, preset in enumerate(self.presets, start=1):
+            action = QAction(f"{k}. {preset.title}", window)
+            action.setShortcut(QKeySequence(f"Alt+{k}"))
+            action.setToolTip(preset.note)
+            action.setStatusTip(f"Slide: {preset.slide}")
+            action.triggered.connect(lambda _=False, p=preset: self.apply(p))
+            menu.addAction(action)
+            self.actions[preset.id] = action
+        self.generate_action = QAction("Generate text…", window)
+        self.generate_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.generate_action.setToolTip("Sample text from the character language model (task charlm)")
+        self.generate_action.triggered.connect(self.generate_dialog)
+        window.run_menu.addSeparator()
+        window.run_menu.addAction(self.generate_action)
+        self.dialog: GenerateDialog | None = None  # Run > Generate text
+        self.current = None  # the preset whose note is shown
+        self.note_state = None  # the departures from it the note was last written for
+        window.controller.snapshot_shown.connect(self._on_snapshot_shown)
+
+    def apply(self, preset) -> None:
+        """Set the preset's task, cell, sizes and panels, and say what to watch.
+
+        A preset is a clean start (fresh weights, empty history), also when it is the one running;
+        unsaved training is not thrown away without asking (Save / Discard / Cancel)."""
+        if not self.window.start_afresh():
+            return
+        self.window.controller.set_config(preset.config)
+        self.window.controller.request("reset")
+        self.window.mark_event(f"preset: {preset.title}", "reset", at_start=True)
+        for name in reversed(preset.panels):  # the first listed (the one the note names) ends up in front
+            if name in self.window.panels:
+                self.window.show_panel(name)
+        self.current = preset
+        self.note_state = None
+        self.note.setText(note_text(preset, {}))
+        self.note.show()
+        self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)
+        if preset.request == "pytorch_example":
+            self.window.controller.request("pytorch_example", on_done=self._show_pytorch_example,
+                                           on_error=self._on_failed, refresh=False)
+
+    def _on_failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(f"Lecture: {message}", 10000)
+
+    def _show_pytorch_example(self, result: dict) -> None:
+        from app.lecture.pytorch_example_dialog import PytorchExampleDialog
+
+        self.pytorch_example = PytorchExampleDialog(result, self.window)
+        self.pytorch_example.show()
+
+    @Slot(object)
+    def _on_snapshot_shown(self, snap) -> None:
+        """A note belongs to its preset's configuration: it follows a change it suggested and retires
+        (says it no longer applies) after any other."""
+        if self.current is None:
+            return
+        state = departures(self.current.config, snap.config)
+        if state != self.note_state:
+            self.note_state = state
+            self.note.setText(note_text(self.current, state))
+
+    # ---- text generation -----------------------------------------------------------------
+    def generate_dialog(self) -> None:
+        if self.window.controller.config.task not in ("charlm", "text_file"):
+            QMessageBox.information(self.window, "Generate text",
+                                    "Text generation needs the character language model: choose the task "
+                                    "'charlm' (or Lecture > Language model, or File > Open data… on a .txt file) "
+                                    "and train it a little first.")
+            return
+        self._dialog().show()
+
+    def _dialog(self) -> GenerateDialog:
+        if self.dialog is None:
+            self.dialog = GenerateDialog(self.window, self.generate)
+        return self.dialog
+
+    def generate(self, prompt: str, length: int, temperature: float) -> None:
+        dialog = self._dialog()
+        dialog.show()
+        self.window.controller.request("generate_steps", self._on_generated, dialog.show_error, refresh=False,
+                                       prompt=prompt, length=length, temperature=temperature)
+
+    def _on_generated(self, result: dict) -> None:
+        prompt, text = result["prompt"], result["text"]
+        self.last_generated = prompt + text
+        panel = self.window.panels["nextCharPanel"]
+        panel.show_generation(result)  # each character's distribution and the temperature
+        self.window.show_panel("nextCharPanel")
+        shown = self.window.controller.shown
+        self._dialog().show_result(prompt, text, shown.step if shown is not None else None)

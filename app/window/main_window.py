@@ -1,0 +1,469 @@
+"""MainWindow: the RNN Lab window. ``MainWindow()`` builds everything with its defaults."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.classroom.attach import Classroom
+from app.compare.window import add_compare_action
+from app.lecture.menu import LectureMenu
+from app.panels.feed import make_panels
+from app.panels.registry import DOCKS, SPECS, dock_panels
+from app.window import settings as app_settings
+from app.window.controller import LabController, config_to_values, seq_len_range
+from app.window.data_actions import DATA_SUFFIXES, DataActions
+from app.window.file_actions import FileActions
+from engine.lab.config import LabConfig
+from engine.tasks import is_data_task, make_task
+from widgets.chrome.controls import ControlsPanel
+from widgets.chrome.lecture_note import LectureNote
+from widgets.chrome.timeline_bar import TimelineBar
+from widgets.chrome.transport import TransportBar
+from widgets.training.curves_panel import short_name
+
+DEFAULT_TASK = "adding"
+SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
+                     "attentionDock": "Attention", "insideDock": "Inside"}
+COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
+AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
+REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0",
+                "optimizer", "seed")
+CHANGE_NAMES = {"lr": "learning rate", "max_norm": "max-norm", "num_layers": "layers", "hidden_size": "H",
+                "seq_len": "T", "embedding_dim": "E", "batch_size": "batch"}
+
+
+def change_text(key: str, value) -> str:
+    """A configuration change as an event label: "clipping off", "learning rate 0.01", "cell lstm"."""
+    if key == "clip":
+        return f"clipping {'on' if value else 'off'}"
+    if key == "bidirectional":
+        return "bidirectional" if value else "unidirectional"
+    return f"{CHANGE_NAMES.get(key, key)} {value:g}" if isinstance(value, float) else \
+        f"{CHANGE_NAMES.get(key, key)} {value}"
+
+
+STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
+
+
+def default_config() -> LabConfig:
+    """The last configuration used, else the default task's preset."""
+    saved = app_settings.load_json("last_config", None)
+    if saved is not None:
+        try:
+            return LabConfig.from_dict(saved)
+        except (ValueError, TypeError, KeyError):
+            pass
+    return LabConfig.for_task(DEFAULT_TASK)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, config: LabConfig | None = None, *, open_path: str | None = None, remember: bool = True):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("RNN Lab")
+        self.remember = remember
+        self._closing = False
+        config = config or default_config()
+        self.controls = ControlsPanel()
+        self.transport = TransportBar()
+        self.timeline = TimelineBar()
+        self.panels = make_panels()
+        self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
+        self.controller = LabController(self, config, open_path)
+        self._build_layout()
+        self._build_status_bar()
+        self._build_actions()
+        self.files = FileActions(self)
+        self.data = DataActions(self)
+        self.lecture = LectureMenu(self, self.lecture_note)
+        self.compare_action = add_compare_action(self)
+        self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self._connect()
+        self.setAcceptDrops(True)
+        self.controls.set_tasks(self.controller.task_list())
+        self.controls.set_values(config_to_values(config))
+        if not is_data_task(config.task):  # a data file's task: its details come with the first snapshot
+            self.controls.set_task_details(make_task(config.task, **config.task_params).description,
+                                           seq_len_range(config.task), "min_len" in config.task_params)
+        self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
+        # fit a real screen (a 1280x720 projector); offscreen (tests, screenshots) there is none to fit
+        real = QGuiApplication.platformName() != "offscreen" and self.screen() is not None
+        available = self.screen().availableGeometry() if real else None
+        self.resize(1600 if available is None else min(1600, available.width()),
+                    1000 if available is None else min(1000, available.height()))
+        self._layout_pending = True  # arranged for the window's size when first shown
+        if remember:
+            self._restore_geometry()
+
+    # ---- layout ------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self._toolbar("Training timeline", "timelineToolbar", self.timeline))
+        center = QSplitter(Qt.Vertical)
+        center.setObjectName("centerSplitter")
+        self.lecture_note = LectureNote()
+        self.lecture_note.hide()
+        self.viewing_banner = QLabel()
+        self.viewing_banner.setObjectName("viewingBanner")
+        self.viewing_banner.setWordWrap(True)
+        self.viewing_banner.setMargin(4)
+        self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
+                                          "border-radius: 4px;")
+        self.viewing_banner.hide()
+        center.addWidget(self.lecture_note)
+        center.addWidget(self.strip)
+        center.addWidget(self.unrolled)
+        center.setStretchFactor(1, 0)
+        center.setStretchFactor(2, 1)
+        center.setSizes([60, 170, 420])
+        central = QWidget()
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
+        column.addWidget(center, 1)
+        self.setCentralWidget(central)
+        scroll = QScrollArea()
+        scroll.setObjectName("controlsScroll")
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
+        self.docks = {}
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
+        self.step_warning = QLabel()
+        self.step_warning.setObjectName("stepWarning")
+        self.step_warning.setWordWrap(True)
+        self.step_warning.setStyleSheet("background: #4a3524; border-radius: 4px; padding: 4px;")
+        self.step_warning.setToolTip("Measured in the engine with one or two real training steps of this "
+                                     "configuration, before you train")
+        self.step_warning.hide()
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.step_warning)
+        layout.addWidget(scroll, 1)
+        self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
+        self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
+        for name, title, area in DOCKS:
+            content = self._dock_content(name, dock_panels(name))
+            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
+                other = self.docks[area[4:]]
+                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
+                other.raise_()
+            else:
+                self._dock(title, content, AREAS[area], name)
+        self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
+        self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
+        self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def compact(self) -> bool:
+        """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
+        return self.width() < COMPACT_SIZE[0] or self.height() < COMPACT_SIZE[1]
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, shown, sized for the window. Below
+        COMPACT_SIZE the panel docks become tabs of one column on the right (each panel then gets the
+        full height), and the network column keeps the room to show its cells."""
+        w, h = self.width(), self.height()
+        controls = self.docks["controlsDock"]
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            self.removeDockWidget(dock)
+        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
+        controls.show()
+        compact = self.compact()
+        first = None
+        self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
+        for name, title, area in DOCKS:
+            dock = self.docks[name]
+            # one word per tab when the docks share one column: nothing elided
+            dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            if area.startswith("tab:") and not compact:  # a tab behind another dock, which stays in front
+                other = self.docks[area[4:]]
+                self.addDockWidget(self.dockWidgetArea(other), dock)
+                self.tabifyDockWidget(other, dock)
+                other.raise_()
+                dock.show()
+                continue
+            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            dock.show()
+            if compact and first is not None:
+                self.tabifyDockWidget(first, dock)
+            first = first or dock
+        side = max(250, min(310, int(w * 0.2)))
+        self.resizeDocks([controls], [side], Qt.Horizontal)
+        if compact:
+            first.raise_()
+            self.resizeDocks([first], [int((w - side) * 0.48)], Qt.Horizontal)
+        else:
+            self.resizeDocks([self.docks["heatmapDock"]], [int((w - side) * 0.33)], Qt.Horizontal)
+            self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
+
+    def _dock_content(self, dock_name: str, names):
+        """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
+        if len(names) == 1:
+            return self.panels[names[0]]
+        tabs = QTabWidget()
+        tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
+        tabs.setDocumentMode(True)
+        for name in names:
+            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], SPECS[name].title))
+        tabs.currentChanged.connect(self.controller.views_changed)
+        return tabs
+
+    def show_panel(self, name: str) -> None:
+        """Bring a panel into view: its dock shown and raised, its tab selected."""
+        if name in self.tabs:
+            tabs, index = self.tabs[name]
+            tabs.setCurrentIndex(index)
+        for dock in self.docks.values():
+            if dock.isAncestorOf(self.panels[name]):
+                dock.show()
+                dock.raise_()
+
+    def _transport_toolbar(self):
+        return self._toolbar("Transport", "transportToolbar", self.transport)
+
+    def _toolbar(self, title: str, name: str, widget):
+        from PySide6.QtWidgets import QToolBar
+
+        bar = QToolBar(title)
+        bar.setObjectName(name)
+        bar.setMovable(False)
+        bar.addWidget(widget)
+        return bar
+
+    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        dock.visibilityChanged.connect(self.controller.views_changed)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_labels = {}
+        for key, tip in (("step", "Training steps taken"), ("speed", "Training steps per second"),
+                         ("loss", "Loss of the last training batch"),
+                         ("metric", "The task's metric on the last training batch"),
+                         ("state", "training / paused / diverged")):
+            label = QLabel()
+            label.setObjectName(f"status_{key}")
+            label.setToolTip(tip)
+            # fixed widths: no window re-layout per update, and room left for the messages
+            label.setFixedWidth({"step": 100, "speed": 90, "loss": 115, "metric": 150, "state": 85}[key])
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+        self.restart_button = QPushButton("Restart engine")
+        self.restart_button.setObjectName("restartEngineButton")
+        self.restart_button.setToolTip("Start a new engine process from the last recovery point")
+        self.restart_button.hide()
+        bar.addPermanentWidget(self.restart_button)
+
+    def show_step_estimate(self, estimate: dict) -> None:
+        """Say before training when one step of this configuration takes over a second."""
+        self.step_warning.setText(f"Slow configuration: {estimate['message']}." if estimate.get("slow") else "")
+        self.step_warning.setVisible(bool(estimate.get("slow")))
+
+    def _on_engine_state(self, state: str) -> None:
+        """Controls that need the engine work only while it runs; the status bar says what it does."""
+        ready = state == "ready"
+        for widget in (self.controls, self.transport, self.strip):
+            widget.setEnabled(ready)
+        for key in ("train", "step", "reset", "example"):
+            if key in getattr(self, "actions", {}):
+                self.actions[key].setEnabled(ready)
+        self.restart_button.setVisible(state == "dead")
+        if state == "starting":
+            self.status_labels["state"].setText("engine starting…")
+        elif state == "dead":
+            self.status_labels["state"].setText("engine stopped")
+
+    def _build_actions(self) -> None:
+        t = self.transport
+        self.actions = {}
+        specs = [
+            ("train", "Train / Pause", "Space", lambda: t.train_button.toggle()),
+            ("step", "Step one batch", "Ctrl+Right", self.controller.step_once),
+            ("reset", "Reset weights", "Ctrl+R", self.transport.reset_clicked.emit),
+            ("prev", "Previous time step", "Left", lambda: t.set_time(t.time() - 1)),
+            ("next", "Next time step", "Right", lambda: t.set_time(t.time() + 1)),
+            ("first", "First time step", "Home", lambda: t.set_time(0)),
+            ("last", "Last time step", "End", lambda: t.set_time(10**9)),
+            ("play", "Play through time", "P", lambda: t.play_button.toggle()),
+            ("bptt", "Animate backpropagation through time", "B", lambda: t.bptt_button.toggle()),
+            ("example", "New random example", "N", self.strip.new_button.click),
+        ]
+        run_menu = self.run_menu = self.menuBar().addMenu("&Run")
+        for key, text, shortcut, fn in specs:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(fn)
+            run_menu.addAction(action)
+            self.actions[key] = action
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        reset_layout = QAction("Reset layout", self)
+        reset_layout.setObjectName("resetLayoutAction")
+        reset_layout.setToolTip("Every panel back in its place, sized for this window (tabs on a small screen)")
+        reset_layout.triggered.connect(self.reset_layout)
+        view_menu.addAction(reset_layout)
+        self.actions["reset_layout"] = reset_layout
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("About RNN Lab", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.controls.changed.connect(self._on_controls_changed)
+        self.transport.train_toggled.connect(c.train)
+        self.transport.step_clicked.connect(c.step_once)
+        self.transport.reset_clicked.connect(c.reset)
+        self.transport.reset_clicked.connect(lambda: self.mark_event("reset", "reset", at_start=True))
+        self.transport.time_changed.connect(c.set_time)
+        self.transport.backward_step.connect(c.show_backward_step)
+        self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
+        self.strip.sequence_submitted.connect(c.use_sequence)
+        self.strip.new_example_requested.connect(c.new_example)
+        self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
+        self.panels["attributionPanel"].options_requested.connect(c.request_attribution_options)
+        self.timeline.view_requested.connect(c.view_checkpoint)
+        units = self.panels["unitExplorerPanel"]
+        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (units.select_unit(u), self.show_panel(
+            "unitExplorerPanel")))
+        for panel in self.panels.values():  # panels that ask the engine for something (on demand)
+            if hasattr(panel, "set_requester"):
+                panel.set_requester(c.request)
+        c.status_message.connect(self._show_message)
+        c.engine_state.connect(self._on_engine_state)
+        self.restart_button.clicked.connect(c.engine.restart)
+
+    def start_afresh(self) -> bool:
+        """Before the trained model is replaced (a preset, another task): ask about unsaved training.
+        True when it may go; the training is then paused and counts as nothing to save."""
+        if not self.files.may_discard():
+            return False
+        self.controller.pause()
+        self.controller.dirty_since_save = False
+        return True
+
+    def _on_controls_changed(self, values: dict) -> None:
+        """Another task replaces the model: ask first (Cancel puts the controls back)."""
+        old = config_to_values(self.controller.config)
+        if values.get("task") != old["task"] and not self.start_afresh():
+            self.controls.set_values(old)
+            return
+        if self.controller.apply_values(values):
+            new = config_to_values(self.controller.config)
+            changed = [change_text(k, new[k]) for k in new if new[k] != old[k] and k != "task"]
+            if new["task"] != old["task"]:
+                self.mark_event(f"task {new['task']}", "reset", at_start=True)
+            elif changed:
+                rebuilt = any(new[k] != old[k] for k in REBUILD_KEYS)
+                self.mark_event(", ".join(changed) + (" (new model)" if rebuilt else ""), at_start=rebuilt)
+
+    def mark_event(self, label: str, kind: str = "change", at_start: bool = False) -> None:
+        """An event line on the training curves at the current step (or at 0: a run that starts over)."""
+        shown = self.controller.shown
+        step = 0 if at_start or shown is None else shown.step
+        self.panels["curvesPanel"].add_event(step, label, kind)
+
+    # ---- status --------------------------------------------------------------------------
+    def _show_message(self, text: str, timeout: int) -> None:
+        self.statusBar().showMessage(text, timeout)
+
+    def update_status(self, snap) -> None:
+        labels = self.status_labels
+        viewing = snap.timeline.get("viewing") if snap.timeline else None
+        labels["step"].setText(f"step {snap.step}" if viewing is None else f"showing {viewing}/{snap.step}")
+        self.viewing_banner.setVisible(viewing is not None)
+        if viewing is not None:
+            self.viewing_banner.setText(
+                f"Viewing step {viewing} of {snap.step}: every panel shows the network as it was after "
+                f"{viewing} training steps (the loss curve marks it). Train or 'Now' returns to the present.")
+        labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
+        labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
+        name = short_name(snap.task_info.get("metric", "metric"))
+        labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
+        labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
+        color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
+        style = f"color: {color}; font-weight: bold;" if color else ""
+        if labels["state"].styleSheet() != style:  # (a new style sheet re-polishes the label)
+            labels["state"].setStyleSheet(style)
+
+    def _about(self) -> None:
+        self.classroom.about()
+
+    # ---- persistence ---------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        s = app_settings.settings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._layout_pending = False  # the user's own arrangement
+
+    def _save_settings(self) -> None:
+        s = app_settings.settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.sync()
+        app_settings.save_json("last_config", self.controller.config.to_dict())
+
+    def open_session(self, path: str) -> None:
+        self.files.open_session(path)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._layout_pending:
+            self._layout_pending = False
+            QTimer.singleShot(0, self.reset_layout)  # once the window has its final size
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            # after the drop has finished: opening may ask about unsaved training in a dialog
+            if Path(files[0]).suffix.lower() in DATA_SUFFIXES:
+                QTimer.singleShot(0, lambda: self.data.open_data(files[0]))
+            else:
+                QTimer.singleShot(0, lambda: self.open_session(files[0]))
+
+    def closeEvent(self, event) -> None:
+        if not self._closing and not self.files.may_discard():
+            event.ignore()  # cancelled, or the save failed: keep the window (and the training) open
+            return
+        self._closing = True
+        if self.remember:
+            self._save_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)

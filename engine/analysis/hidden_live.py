@@ -1,0 +1,257 @@
+"""The engine side of the "inside the hidden state" panels: payloads that ride along with a snapshot
+(keys ``state_space``, ``units``, ``gate_saturation`` of ``live_analyses.ANALYSES``) and the
+on-demand fixed-point search and pattern search (``LabSession.request_fixed_points`` /
+``request_fixed_points_step`` / ``request_pattern_search``).
+
+All of them look at a fixed reference batch of ``REF_BATCH`` examples (drawn with ``REF_SEED``), so
+the pictures change only because the model does. Its states are recomputed at most as often as
+``STATE_BUDGET`` of the training thread's time allows. The fixed-point search runs in slices of
+``FP_SLICE`` seconds, one per request, so training goes on between them (the window asks for the
+next slice when the previous one answers).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from engine.analysis import (
+    ZERO_INPUT,
+    PCATracker,
+    batch_states,
+    hidden_part,
+    neutral_input,
+    pattern_search,
+    search_fixed_points,
+    task_features,
+    unit_correlations,
+    unit_saturation,
+)
+
+REF_BATCH, REF_SEED = 32, 4242  # the examples every hidden-state panel looks at
+REF_TRIES = 8  # batches drawn (seeds REF_SEED + i) to find a long one for tasks of varying length
+STATE_BUDGET = 0.05  # fraction of wall time the reference states may take while training
+SHOWN_EXAMPLES = 6  # examples whose text the unit explorer colours
+FP_SLICE = 0.15  # seconds of fixed-point search per request
+PCA_K = 3
+
+
+class HiddenAnalyses:
+    def __init__(self):
+        self.generation = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """The model was rebuilt, reset or opened: every cached result is stale."""
+        self.generation += 1
+        self._ref = None
+        self._ref_key = None
+        self._next_ref = 0.0
+        self._batch = None
+        self.trackers: dict = {}
+        self.fp_job = None
+        self.fp_result = None
+        self.fp_status = {"state": "idle", "fraction": 0.0, "text": ""}
+        self._payloads = {}
+
+    # ---- the reference batch ------------------------------------------------------------
+    def reference(self, session) -> dict:
+        """{"inputs", "targets", "states" (batch_states), "step"} of the reference batch, rate-limited."""
+        key = (self.generation, session.trainer.step_count)
+        now = time.perf_counter()
+        if self._ref is not None and (key == self._ref_key or now < self._next_ref):
+            return self._ref
+        if self._batch is None:
+            # tasks of varying length draw one length per batch: take the longest of a few batches
+            tries = [session.task.sample_batch(REF_BATCH, torch.Generator().manual_seed(REF_SEED + i))
+                     for i in range(REF_TRIES)]
+            self._batch = max(tries, key=lambda b: b[0].shape[1])
+        inputs, targets = self._batch
+        model = session.model
+        was_training = model.training
+        model.eval()
+        try:
+            states = batch_states(model, inputs)
+        finally:
+            model.train(was_training)
+        self._ref = {"inputs": inputs, "targets": targets, "states": states, "step": key[1]}
+        self._ref_key = key
+        self._next_ref = now + (time.perf_counter() - now) / STATE_BUDGET
+        return self._ref
+
+    # ---- state space (PCA trajectories + fixed points) ---------------------------------------
+    def state_space(self, session, trace) -> dict:
+        ref = self.reference(session)
+        hidden = ref["states"]["hidden"]  # (L, D, B, T, H)
+        L, D, B, T, _ = hidden.shape
+        k = min(PCA_K, hidden.shape[-1])
+        proj = np.zeros((L, D, B, T, k), np.float32)
+        example = np.zeros((L, D, trace.seq_len, k), np.float32)
+        ratio = np.zeros((L, D, k))
+        pcas = {}
+        for layer in range(L):
+            for d in range(D):
+                tracker = self.trackers.setdefault((layer, d), PCATracker(k))
+                pca, _ = tracker.update(hidden[layer, d], key=self.generation)
+                pcas[layer, d] = pca
+                proj[layer, d] = pca.project(hidden[layer, d])
+                example[layer, d] = pca.project(trace.hidden[layer, d])
+                ratio[layer, d] = pca.explained_ratio
+        task = session.task
+        labels, names = _labels(task, ref["targets"])
+        return {"proj": proj, "ratio": ratio, "example": example, "labels": labels, "label_names": names,
+                "step": ref["step"], "refits": sum(t.refits for t in self.trackers.values()),
+                "x_choices": x_choices(task), "x_default": neutral_input(task)[0],
+                "x_default_choice": _default_choice(task), "can_search": D == 1,
+                "fixed": self._projected_points(pcas, L, D), "fp_status": dict(self.fp_status)}
+
+    def _projected_points(self, pcas, L, D):
+        r = self.fp_result
+        if r is None or D != 1:
+            return None
+        per_layer = []
+        for layer in range(L):
+            h = hidden_part(r, layer)  # (K, H)
+            pca = pcas[layer, 0]
+            parts = 2 if r["parts"] == "h,c" else 1
+            base = layer * r["hidden_size"] * parts
+            direction = r["unstable_dir"][:, base:base + r["hidden_size"]]  # the h part of the top eigenvector
+            at = pca.project(h)
+            step = 0.15 * np.sqrt(pca.explained_variance.sum()) if len(at) else 0.0
+            per_layer.append({"points": at.astype(np.float32),
+                              "arrow": (pca.project(h + step * _unit(direction)) - at).astype(np.float32)})
+        return {"layers": per_layer, "q": r["q"], "fixed": r["fixed"], "stable": r["stable"],
+                "top_abs": r["top_abs"], "top_eig": r["eigenvalues"][:, 0] if len(r["q"]) else np.zeros(0, complex),
+                "n_unstable": (np.abs(r["eigenvalues"]) > 1).sum(1), "summary": r["summary"],
+                "x_label": r["x_label"], "step": r["step"], "period": r["period"]}
+
+    # ---- fixed points on demand -----------------------------------------------------------
+    def start_fixed_points(self, session, x_const=None, period: int = 1, n_starts: int = 64,
+                           budget_s: float = 3.0) -> dict:
+        if x_const is not None and not isinstance(x_const, str):
+            raise ValueError("x* must be a token of the task or 'zero input'")
+        if isinstance(x_const, str) and x_const.startswith("zero input"):
+            x_const = ZERO_INPUT
+        if x_const is not None and session.task.input_kind == "real":
+            x_const = None  # real-valued tasks: the all-zero input
+        self.fp_job = search_fixed_points(session.model, x_const, n_starts, seed=session.trainer.step_count,
+                                          period=int(period), budget_s=float(budget_s))
+        self._fp_step, self._fp_generation = session.trainer.step_count, self.generation
+        self.fp_status = {"state": "running", "fraction": 0.0, "text": "starting"}
+        try:
+            return self.advance_fixed_points()
+        except ValueError:
+            self.fp_job, self.fp_status = None, {"state": "idle", "fraction": 0.0, "text": ""}
+            raise
+
+    def advance_fixed_points(self, slice_s: float = FP_SLICE) -> dict:
+        """Run the search for about ``slice_s`` seconds; returns its status (state running/done/idle)."""
+        if self.fp_job is None or self._fp_generation != self.generation:
+            self.fp_job = None
+            return dict(self.fp_status)
+        end = time.perf_counter() + slice_s
+        try:
+            while time.perf_counter() < end:
+                fraction, text = next(self.fp_job)
+                self.fp_status = {"state": "running", "fraction": fraction, "text": text}
+        except StopIteration as done:
+            self.fp_job = None
+            self.fp_result = dict(done.value, step=self._fp_step)
+            self.fp_status = {"state": "done", "fraction": 1.0, "text": done.value["summary"]}
+        return dict(self.fp_status)
+
+    def _cached(self, name, ref, compute):
+        """Payloads that depend only on the reference states are recomputed only when those change."""
+        cache = self.__dict__.setdefault("_payloads", {})
+        key = (self.generation, id(ref))
+        if name not in cache or cache[name][0] != key:
+            cache[name] = (key, compute())
+        return cache[name][1]
+
+    # ---- units ----------------------------------------------------------------------------
+    def units(self, session, trace) -> dict:
+        ref = self.reference(session)
+        return self._cached("units", ref, lambda: self._units(session, ref))
+
+    def _units(self, session, ref) -> dict:
+        task = session.task
+        feats = task_features(task, ref["inputs"])
+        kinds = {"h": ref["states"]["hidden"]}
+        if ref["states"]["cell"] is not None:
+            kinds["c"] = ref["states"]["cell"]
+        L, D = kinds["h"].shape[:2]
+        names = list(feats)
+        corr = np.zeros((len(names), len(kinds), L, D, kinds["h"].shape[-1]), np.float32)
+        for i, name in enumerate(names):
+            for j, values in enumerate(kinds.values()):
+                for layer in range(L):
+                    for d in range(D):
+                        corr[i, j, layer, d] = unit_correlations(values[layer, d], feats[name])
+        n = min(SHOWN_EXAMPLES, len(ref["inputs"]))
+        texts = [task.render_inputs(ref["inputs"][b]) for b in range(n)]
+        return {"features": names, "kinds": list(kinds), "corr": corr,
+                "values": np.stack([v[:, :, :n] for v in kinds.values()]).astype(np.float32),  # (K, L, D, n, T, H)
+                "feature_values": np.stack([feats[f][:n] for f in names]).astype(np.float32),  # (F, n, T)
+                "texts": texts, "step": ref["step"]}
+
+    def gate_saturation(self, session, trace):
+        ref = self.reference(session)
+        if not ref["states"]["gates"]:
+            return None
+        return self._cached("gate_saturation", ref,
+                            lambda: {"gates": unit_saturation(ref["states"]["gates"]), "step": ref["step"]})
+
+    # ---- pattern search --------------------------------------------------------------------
+    def pattern(self, session, t0: int, t1: int, threshold: float, layer: int = 0, direction: int = 0,
+                top: int = 10) -> dict:
+        """Match the displayed example's steps t0..t1 against the reference batch (LSTMVis)."""
+        trace = session.probe()
+        hidden = self.reference(session)["states"]["hidden"]
+        L, D = hidden.shape[:2]
+        if not (0 <= int(layer) < L and 0 <= int(direction) < D):
+            raise ValueError(f"choose a layer from 1 to {L}" + (" and a direction" if D > 1 else ""))
+        if not -1.0 <= float(threshold) <= 1.0:
+            raise ValueError(f"the threshold must be from -1 to 1; got {threshold}")
+        seqs = [trace.hidden[layer, direction]] + list(hidden[layer, direction])
+        res = pattern_search(seqs, 0, int(t0), int(t1), float(threshold), top)
+        inputs = self._batch[0]
+        texts = [list(trace.tokens)] + [session.task.render_inputs(inputs[b]) for b in range(len(inputs))]
+        matches = []
+        for b, start, score in res["matches"].tolist():
+            toks = texts[b]
+            matches.append({"example": b, "start": start, "score": score,
+                            "before": toks[max(0, start - 8):start], "window": toks[start:start + res["length"]],
+                            "after": toks[start + res["length"]:start + res["length"] + 8]})
+        return {"units": res["units"], "length": res["length"], "query": texts[0][t0:t1 + 1],
+                "t0": int(t0), "t1": int(t1), "threshold": float(threshold), "matches": matches,
+                "layer": int(layer), "direction": int(direction)}
+
+
+def x_choices(task) -> list[str]:
+    """What the window offers as x*: the tokens and the zero input (real tasks: the zero input)."""
+    zero = neutral_input(task, ZERO_INPUT)[0]
+    if task.input_kind == "real":
+        return [zero]
+    return list(task.vocab) + [zero] if len(task.vocab) <= 60 else [zero]
+
+
+def _default_choice(task) -> str:
+    label, value = neutral_input(task)
+    if task.input_kind == "real" or value is None:
+        return neutral_input(task, ZERO_INPUT)[0]
+    return task.vocab[value]
+
+
+def _labels(task, targets):
+    """Colouring of the reference examples: class index (acceptors), value (regression), or None."""
+    if task.output_kind in ("final", "attention"):
+        return targets.numpy().astype(np.float32), list(task.classes)
+    if task.output_kind == "regression":
+        return targets.numpy().astype(np.float32), None
+    return None, None
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.where(n > 0, v / np.where(n > 0, n, 1), 0.0)

@@ -1,0 +1,151 @@
+"""What crosses between the window and the engine: small frozen dataclasses of plain values and numpy
+arrays. Torch-free; both processes import it.
+
+Commands go window -> engine. Those that answer (``Request`` subclasses) carry an ``id``; the engine
+replies with ``Result(id, value)`` or ``Failed(id, message)`` and the client routes the reply to the
+callback that asked (as jupyter_client routes replies by msg_id). Events go engine -> window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+# ---- what the panels draw ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Snapshot:
+    """What the panels draw: the probed example, the training history and labels.
+
+    trace: engine.network.trace.Trace (numpy arrays); history: {column: (N,) float64} of the last steps;
+    analysis: {key: payload} for the analyses the visible panels asked for (engine.analysis.live).
+    """
+
+    trace: object  # engine.network.trace.Trace
+    history: dict  # History.arrays()
+    step: int
+    loss: float
+    metric: float
+    steps_per_sec: float
+    state: str  # "paused", "training", "diverged"
+    config: dict  # LabConfig.to_dict()
+    task_info: dict
+    example_source: str  # "random" or "typed"
+    message: str = ""
+    analysis: dict = field(default_factory=dict)
+    frame: int = 0  # sequence number; the window acknowledges each frame it drew
+    # the training timeline: {"viewing": step shown or None (the present), "present": steps trained,
+    # "steps": (N,) int64 checkpointed steps, "enabled": bool, "label": "viewing step N of M" / "step M (now)"}
+    timeline: dict = field(default_factory=dict)
+
+
+# ---- window -> engine -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Command:
+    """A command without an answer."""
+
+
+@dataclass(frozen=True)
+class Train(Command):
+    on: bool = True
+
+
+@dataclass(frozen=True)
+class StepN(Command):
+    n: int = 1
+
+
+@dataclass(frozen=True)
+class Wanted(Command):
+    """The analyses the visible panels need (keys of engine.analysis.live.ANALYSES)."""
+
+    analyses: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Ack(Command):
+    """The window drew snapshot ``frame``; the engine may send the next one."""
+
+    frame: int = 0
+
+
+@dataclass(frozen=True)
+class Shutdown(Command):
+    save_recovery: bool = False  # a clean quit removes the recovery file instead
+
+
+@dataclass(frozen=True)
+class Request(Command):
+    """A command with an answer: runs ``LabSession.request_<kind>(**args)`` in the engine."""
+
+    id: int = 0
+    kind: str = ""
+    args: dict = field(default_factory=dict)
+    refresh: bool = True  # send a fresh snapshot afterwards
+
+
+@dataclass(frozen=True)
+class Init(Command):
+    kind: str = "lab"  # "lab": one LabSession; "compare": a CompareSession
+    config: dict | None = None  # LabConfig.to_dict(); None: the default task's preset
+    open_path: str = ""  # start from this session file instead (a recovery point, a double-clicked file)
+    recovery_path: str = ""  # where to write recovery points ("" = none)
+    variants: tuple = ()  # compare: the model variants
+    data: dict | None = None  # a data-file task's file: engine.tasks.data.data_files.pack() (name, sha256, zlib bytes)
+
+
+# ---- engine -> window -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Event:
+    pass
+
+
+@dataclass(frozen=True)
+class Ready(Event):
+    config: dict  # LabConfig.to_dict() of the session the engine runs
+    pid: int = 0
+    recovered_from: str = ""  # the session file the engine started from, if any
+
+
+@dataclass(frozen=True)
+class SnapshotReady(Event):
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True)
+class Diverged(Event):
+    step: int
+    loss: float
+    grad_norm: float
+
+
+@dataclass(frozen=True)
+class Result(Event):
+    id: int
+    value: object = None
+
+
+@dataclass(frozen=True)
+class Failed(Event):
+    id: int  # 0: not an answer to a request (e.g. a training step failed)
+    message: str
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class Progress(Event):
+    id: int
+    fraction: float
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RecoveryWritten(Event):
+    path: str
+    step: int
+
+
+@dataclass(frozen=True)
+class StepEstimate(Event):
+    """Seconds one training step of the running configuration takes (measured in the engine)."""
+
+    seconds: float
+    config: dict

@@ -1,0 +1,216 @@
+"""GateProductsPanel: the deck's gate g = x ⊙ y, for every gating product of the cell at the cursor.
+
+For the selected layer and direction at step t, each product of an LSTM (f_t ⊙ c_{t−1}, i_t ⊙ g_t,
+o_t ⊙ tanh c_t) or GRU (z_t ⊙ h_{t−1}, r_t ⊙ (W_hn h_{t−1} + b_hn)) is three rows of H unit cells:
+the two factors and their product, so a closed gate (dark) visibly wipes out its row. On the right,
+one unit's three numbers (the unit spin box, or the cell under the mouse). Colours: gates on (0, 1)
+(viridis), states on (−1, 1) and memories / pre-activations on (−2, 2) (blue–white–red).
+Data: the "gate_products" analysis (engine.analysis.gate_products), computed in the engine.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidget
+
+from widgets.parts.base import Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
+from widgets.parts.notation import arrow
+from widgets.parts.panel_parts import SelectorRow
+from widgets.parts.plot_items import argb_table, colorize
+
+LEVELS = {"gate": (0.0, 1.0), "state": (-1.0, 1.0), "cell": (-2.0, 2.0)}
+LABEL_W, NUMBER_W = 190, 150  # px of the row labels (left) and the chosen unit's numbers (right)
+ROW_H, TITLE_H, GAP = 17, 19, 7
+
+
+class ProductCanvas(QWidget):
+    """Paints the rows; ``panel`` holds the data."""
+
+    def __init__(self, panel):
+        super().__init__(objectName="gateProductsCanvas")
+        self.panel = panel
+        self.setMouseTracking(True)
+        self.setMinimumSize(420, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def cell_rect(self) -> QRectF:
+        """Where the unit cells go (x range), full height."""
+        return QRectF(LABEL_W, 0, max(self.width() - LABEL_W - NUMBER_W, 40), self.height())
+
+    def unit_at(self, x: float) -> int | None:
+        H = self.panel.units()
+        r = self.cell_rect()
+        if not H or not r.left() <= x < r.right():
+            return None
+        return int((x - r.left()) / r.width() * H)
+
+    def mouseMoveEvent(self, event) -> None:
+        self.panel.hover_unit(self.unit_at(event.position().x()))
+
+    def leaveEvent(self, event) -> None:
+        self.panel.hover_unit(None)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        th = self.panel.theme
+        p.fillRect(self.rect(), QColor(th["background"]))
+        rows = self.panel.rows_at_cursor()
+        if not rows:
+            return
+        font, bold = QFont(self.font()), QFont(self.font())
+        bold.setBold(True)
+        r, u = self.cell_rect(), self.panel.focus_unit()
+        H = len(rows[0][2][0][2])
+        y = 2.0
+        for _name, title, factors in rows:
+            p.setFont(bold)
+            p.setPen(QColor(th["accent"]))
+            p.drawText(QRectF(4, y, self.width() - 8, TITLE_H), Qt.AlignmentFlag.AlignVCenter, title)
+            y += TITLE_H
+            p.setFont(font)
+            values = []
+            for label, kind, v in factors:
+                p.setPen(QColor(th["foreground"]))
+                p.drawText(QRectF(4, y, LABEL_W - 10, ROW_H), Qt.AlignmentFlag.AlignVCenter
+                           | Qt.AlignmentFlag.AlignRight, label)
+                argb = colorize(v[None, :], self.panel.tables[kind], *LEVELS[kind])  # (1, H) uint32
+                image = QImage(argb.data, H, 1, 4 * H, QImage.Format.Format_ARGB32_Premultiplied)
+                p.drawImage(QRectF(r.left(), y + 1, r.width(), ROW_H - 2), image)
+                values.append(float(v[u]))
+                y += ROW_H
+            a, b, c = values
+            p.setPen(QColor(th["muted"]))
+            p.drawText(QRectF(r.right() + 8, y - 3 * ROW_H, NUMBER_W - 8, 3 * ROW_H),
+                       Qt.AlignmentFlag.AlignVCenter, f"unit {u}:\n{a:.3f} × {b:.3f}\n= {c:.3f}")
+            y += GAP
+        x = r.left() + (u + 0.5) * r.width() / H  # the chosen unit, marked through every row
+        p.setPen(QColor(th["accent"]))
+        p.drawLine(int(x), TITLE_H, int(x), int(y - GAP))
+        p.end()
+
+    def content_height(self) -> int:
+        n = len(self.panel.rows_at_cursor() or ())
+        return int(n * (TITLE_H + 3 * ROW_H + GAP) + 4)
+
+
+class GateProductsPanel(Panel):
+    title = "Gate products x ⊙ y"
+    time_indexed = True
+
+    def __init__(self, parent=None):
+        super().__init__("gateProductsPanel", parent)
+        self.payload = None  # the "gate_products" analysis
+        self._hover = None
+        self.tables = {"gate": argb_table(sequential_cmap().getLookupTable(nPts=256)),
+                       "state": argb_table(diverging_cmap().getLookupTable(nPts=256)),
+                       "cell": argb_table(diverging_cmap().getLookupTable(nPts=256))}
+        top = QHBoxLayout()
+        self.selectors = SelectorRow("gateProducts")
+        self.selectors.changed.connect(self._on_selection_changed)
+        self.unit_spin = QSpinBox(objectName="gateProductsUnitSpin")
+        self.unit_spin.setPrefix("unit ")
+        self.unit_spin.setToolTip("The unit whose three numbers are printed on the right (or hover a cell).")
+        self.unit_spin.valueChanged.connect(self._on_unit_changed)
+        self.caption = QLabel("", objectName="gateProductsCaption")
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.selectors)
+        top.addWidget(self.unit_spin)
+        top.addWidget(self.caption, 1)
+        self._layout.addLayout(top)
+        self.canvas = ProductCanvas(self)
+        self.canvas.setToolTip("A gate is a pairwise product g = x ⊙ y (the deck): each block shows the two "
+                               "factors and their product for every unit at step t. Gates: 0 (dark) … 1 "
+                               "(yellow); states: blue −1 … red +1 (memories and pre-activations ±2).")
+        self.no_gates = message_label("A simple RNN has no gates: nothing is multiplied elementwise. Switch "
+                                      "the cell to GRU or LSTM to see each gate g = x ⊙ y.",
+                                      "gateProductsMessage")
+        self._layout.addWidget(self.canvas, 1)
+        self._layout.addWidget(self.no_gates, 1)
+        self.no_gates.hide()
+        self.set_theme(False)
+
+    # ---- controller API ----------------------------------------------------------------
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        L, D, _T, H = trace.hidden.shape
+        self.selectors.update_shape(L, D)
+        self.unit_spin.setRange(0, H - 1)
+        if trace.cell_type not in ("lstm", "gru"):
+            self.payload = None
+        self._refresh()
+
+    def set_products(self, payload) -> None:
+        """The "gate_products" analysis: {"cell", "products": [(name, title, [(label, kind, (L, D, T, H))])]},
+        or None (a simple RNN)."""
+        self.payload = payload
+        self._refresh()
+
+    def set_time(self, t: int) -> None:
+        super().set_time(t)
+        self._refresh()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        apply_palette(self, self.theme)
+        self.canvas.update()
+
+    # ---- data --------------------------------------------------------------------------
+    def units(self) -> int:
+        rows = self.rows_at_cursor()
+        return len(rows[0][2][0][2]) if rows else 0
+
+    def rows_at_cursor(self):
+        """[(name, title, [(label, kind, (H,) values) x3])] at the cursor for the selected chain."""
+        pl, tr = self.payload, self.trace
+        if pl is None or tr is None or pl["cell"] != tr.cell_type:
+            return []
+        layer, d = self.selectors.selection()
+        arrays = pl["products"][0][2][0][2]
+        if layer >= arrays.shape[0] or d >= arrays.shape[1] or arrays.shape[2] != tr.seq_len:
+            return []  # the analysis of an older model: wait for the next one
+        t = self.clamp_time(self.time)
+        return [(name, title, [(label, kind, a[layer, d, t]) for label, kind, a in factors])
+                for name, title, factors in pl["products"]]
+
+    def focus_unit(self) -> int:
+        H = max(self.units(), 1)
+        return min(self._hover if self._hover is not None else self.unit_spin.value(), H - 1)
+
+    def hover_unit(self, u) -> None:
+        if u != self._hover:
+            self._hover = u
+            self.canvas.update()
+
+    def _refresh(self) -> None:
+        tr = self.trace
+        gated = tr is not None and tr.cell_type in ("lstm", "gru")
+        self.canvas.setVisible(gated or tr is None)
+        self.no_gates.setVisible(not gated and tr is not None)
+        if gated:
+            layer, d = self.selectors.selection()
+            a = arrow(d, tr.num_directions)
+            t = self.clamp_time(self.time)
+            ready = "" if self.rows_at_cursor() else " · computing…"
+            self.caption.setText(f"{tr.cell_type.upper()} layer {layer + 1}{(' h' + a) if a else ''} · "
+                                 f"t = {t + 1}: each gate g = x ⊙ y{ready}")
+            self.canvas.setMinimumHeight(max(160, self.canvas.content_height()))
+        self.canvas.update()
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_selection_changed(self) -> None:
+        self._refresh()
+
+    def _on_unit_changed(self, _value: int) -> None:
+        self.canvas.update()
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        rows = self.rows_at_cursor()
+        if not rows:
+            return [], []
+        labels = [label for _n, _t, factors in rows for label, _k, _v in factors]
+        values = [v for _n, _t, factors in rows for _l, _k, v in factors]
+        return ["unit"] + labels, [[u] + [float(v[u]) for v in values] for u in range(len(values[0]))]
+
+    def export_item(self):
+        return self.canvas if self.canvas.isVisible() else self.no_gates

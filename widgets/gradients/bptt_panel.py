@@ -1,0 +1,174 @@
+"""BpttPanel: backpropagation through time sums the weight gradient over the time steps.
+
+The deck: the same weights are used at every step, so dL/dW_hh = Σ_t δ_t h_{t−1}^T, dL/dW_xh =
+Σ_t δ_t x_t^T and dL/db = Σ_t δ_t (δ_t = dL/d(pre-activation at t), layer 1). For the chosen
+parameter the panel draws every step's term ‖δ_t h_{t−1}^T‖ (stems) and the norm of the running
+sum in the order BPTT visits the steps, from t = n back to t = 1 (line), which ends at the total
+‖dL/dW‖ (dashed). During the BPTT animation (B) only the steps the backward pass has reached are
+drawn, so the sum visibly accumulates. Log y axis: terms far from the loss are often tiny (the
+vanishing gradient). Data: the "bptt" analysis (engine.analysis.bptt_summary), computed in the engine.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
+
+from widgets.parts.base import Panel, apply_palette
+from widgets.parts.notation import arrow
+from widgets.parts.plot_items import apply_plot_theme, count_from_one
+from widgets.parts.view_ranges import settle_y_range
+
+PARAMS = (("weight_hh", "W_hh", "δ_t h_{t−1}^T"), ("weight_ih", "W_xh", "δ_t x_t^T"), ("bias_ih", "b", "δ_t"))
+
+
+class BpttPanel(Panel):
+    title = "BPTT: the gradient summed over t"
+    time_indexed = True
+
+    def __init__(self, parent=None):
+        super().__init__("bpttPanel", parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.payload = None  # {parameter name: {"step", "running", "running_back", "total"}}
+        self.frame: int | None = None  # backward-animation frame (T-1 .. 0), None: the whole sum
+        top = QHBoxLayout()
+        self.param_combo = QComboBox(objectName="bpttParamCombo")
+        for _key, name, term in PARAMS:
+            self.param_combo.addItem(f"dL/d{name} = Σ_t {term}")
+        self.param_combo.setToolTip("Which of layer 1's shared parameters: every step adds its own term")
+        self.direction_combo = QComboBox(objectName="bpttDirectionCombo")
+        self.direction_combo.addItems(["forward chain h→", "backward chain h←"])
+        self.direction_combo.setEnabled(False)
+        self.readout = QLabel("", objectName="bpttReadout", wordWrap=True)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for w in (self.param_combo, self.direction_combo):
+            w.currentIndexChanged.connect(self._on_choice_changed)
+            top.addWidget(w)
+        top.addStretch(1)
+        self._layout.addLayout(top)
+        self._layout.addWidget(self.readout)
+        self.plot = pg.PlotWidget(objectName="bpttPlot")
+        self.plot.setMinimumSize(200, 120)
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.setLogMode(y=True)
+        item.setLabel("bottom", "step t")
+        item.setLabel("left", "Frobenius norm")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        count_from_one(item.getAxis("bottom"))
+        self.stems = pg.PlotDataItem(connect="pairs")
+        self.dots = pg.PlotDataItem(symbol="o", symbolSize=6, pen=None)
+        self.running = pg.PlotDataItem()
+        self.total = pg.InfiniteLine(angle=0, movable=False)
+        for it in (self.stems, self.dots, self.running, self.total):
+            item.addItem(it)
+        self.plot.setToolTip("The same weights are used at every step, so their gradient is a sum over "
+                             "time: each stem is one step's term, the line the sum so far in the order "
+                             "backpropagation visits the steps; it ends at the total gradient (dashed).")
+        self._layout.addWidget(self.plot, 1)
+        self.shown: dict = {}  # what is drawn: {"t", "step", "running", "total", "upto"}
+        self.set_theme(False)
+
+    # ---- controller API ----------------------------------------------------------------
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        bi = trace.num_directions == 2
+        self.direction_combo.setEnabled(bi)
+        if not bi and self.direction_combo.currentIndex():
+            self.direction_combo.setCurrentIndex(0)
+        self._refresh()
+
+    def set_bptt(self, payload) -> None:
+        """The "bptt" analysis (``engine.analysis.bptt_summary``) of the shown example."""
+        self.payload = payload
+        self._refresh()
+
+    def set_backward_step(self, t: int | None) -> None:
+        """A frame of the BPTT animation (t runs T-1 .. 0) or None: the sum over every step."""
+        self.frame = None if t is None else int(t)
+        self._refresh()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        apply_palette(self, th)
+        apply_plot_theme(self.plot, th)
+        self.stems.setPen(pg.mkPen(th["muted"], width=2))
+        self.dots.setSymbolBrush(pg.mkBrush(th["muted"]))
+        self.dots.setSymbolPen(pg.mkPen(None))
+        self.running.setPen(pg.mkPen(th["accent"], width=2.5))
+        self.total.setPen(pg.mkPen(th["foreground"], width=1, style=Qt.PenStyle.DashLine))
+        self._refresh()
+
+    # ---- content -----------------------------------------------------------------------
+    def selected(self) -> tuple[str, str, str] | None:
+        """(parameter name, lecture name, term) of the choice, e.g. ("weight_hh_l0", "W_hh", ...)."""
+        key, name, term = PARAMS[max(self.param_combo.currentIndex(), 0)]
+        D = 2 if self.direction_combo.isEnabled() else 1
+        d = self.direction_combo.currentIndex() if D == 2 else 0
+        a = arrow(d, D)  # W→_hh / W←_hh in a bidirectional model
+        lecture = name.replace("_", a + "_", 1) if "_" in name else name + a
+        return f"{key}_l0" + ("_reverse" if d == 1 else ""), lecture, term
+
+    def _refresh(self) -> None:
+        pl, tr = self.payload, self.trace
+        choice = self.selected()
+        if pl is None or tr is None or choice is None or choice[0] not in pl \
+                or len(pl[choice[0]]["step"]) != tr.seq_len:
+            for it in (self.stems, self.dots, self.running):
+                it.setData([], [])
+            self.readout.setText("waiting for the gradient…" if tr is not None else "")
+            self.shown = {}
+            return
+        name, lecture, _term = choice
+        data, T = pl[name], tr.seq_len
+        backward = name.endswith("_reverse")
+        step = np.asarray(data["step"], dtype=np.float64)
+        # BPTT reaches the forward chain's steps from t = T-1 down, the backward chain's from t = 0 up
+        running = np.asarray(data["running" if backward else "running_back"], dtype=np.float64)
+        if self.frame is None:
+            upto = np.ones(T, bool)
+        else:
+            k = min(max(self.frame, 0), T - 1)
+            upto = np.arange(T) <= T - 1 - k if backward else np.arange(T) >= k
+        t = np.arange(T, dtype=float)[upto]
+        s = np.maximum(step[upto], 1e-30)
+        floor = max(float(step[step > 0].min()) / 10.0 if (step > 0).any() else 1e-12, 1e-30)
+        self.stems.setData(np.repeat(t, 2), np.column_stack([np.full(len(s), floor), s]).ravel())
+        self.dots.setData(t, s)
+        self.running.setData(t, np.maximum(running[upto], 1e-30))
+        grad = tr.param_grads.get(f"encoder.{name}")  # autograd's dL/dθ of the probe: where the sum must end
+        total = float(np.linalg.norm(grad)) if grad is not None else float(data["total"])
+        self.total.setPos(np.log10(max(total, 1e-30)))
+        values = np.concatenate([step[step > 0], running[running > 0], [max(total, 1e-30)]])
+        lo, hi = np.log10(values.min()), np.log10(values.max())
+        span = max(hi - lo, 0.5)
+        settle_y_range(self.plot.getPlotItem(), lo - 0.05 * span, hi + 0.05 * span + 0.2)
+        self.plot.getPlotItem().setXRange(-0.5, T - 0.5, padding=0)
+        so_far = float(running[upto][0 if not backward else -1]) if upto.any() else 0.0
+        steps = int(upto.sum())
+        where = "all steps" if self.frame is None else f"{steps} of {T} steps"
+        th = self.theme
+        self.readout.setText(
+            f"<span style='color:{th['muted']}'>▮ step t's term</span> · <span style='color:{th['accent']}'>"
+            f"━ running sum in BPTT order</span>: ‖Σ‖ over {where} = {so_far:.3g} · "
+            f"┄ total ‖dL/d{lecture}‖ = {total:.3g} (autograd)")
+        self.shown = {"t": t, "step": step[upto], "running": running[upto], "total": total, "so_far": so_far}
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_choice_changed(self, _index: int) -> None:
+        self._refresh()
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        if not self.shown:
+            return [], []
+        return (["t", "term norm", "running sum norm"],
+                [[int(t) + 1, float(a), float(b)] for t, a, b in
+                 zip(self.shown["t"], self.shown["step"], self.shown["running"], strict=True)])
+
+    def export_item(self):
+        return self.plot.getPlotItem()

@@ -1,0 +1,150 @@
+"""PatternSearchPanel: LSTMVis select-and-match (Strobelt et al. 2016).
+
+Choose a time range of the displayed example and a threshold: the units above it during the whole
+range form a pattern; the engine (``request_pattern_search``) scores every window of the same
+length in the reference examples by shared minus extra active units and returns the best ones,
+listed here with their text (the window in brackets, a few tokens of context either side).
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+)
+
+from widgets.parts.base import Panel, apply_palette
+from widgets.parts.panel_parts import SelectorRow
+
+HEADER = ["rank", "example", "t", "score", "text"]
+
+
+class PatternSearchPanel(Panel):
+    title = "Pattern search"
+
+    def __init__(self, parent=None):
+        super().__init__("patternSearchPanel", parent)
+        self._requester = None
+        self.result: dict | None = None
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        self.selectors = SelectorRow("pattern")
+        row.addWidget(self.selectors)
+        row.addWidget(QLabel("steps"))
+        self.start_spin = QSpinBox(objectName="patternStartSpin")
+        self.end_spin = QSpinBox(objectName="patternEndSpin")
+        for spin in (self.start_spin, self.end_spin):
+            spin.setRange(1, 1)
+            spin.setToolTip("The time range of the displayed example that makes the pattern (1-based).")
+        row.addWidget(self.start_spin)
+        row.addWidget(QLabel("to"))
+        row.addWidget(self.end_spin)
+        row.addWidget(QLabel("threshold"))
+        self.threshold_spin = QDoubleSpinBox(objectName="patternThresholdSpin")
+        self.threshold_spin.setRange(-1.0, 1.0)
+        self.threshold_spin.setSingleStep(0.05)
+        self.threshold_spin.setValue(0.3)
+        self.threshold_spin.setToolTip("A unit is active when h_t is above this during the whole range.")
+        row.addWidget(self.threshold_spin)
+        self.search_button = QPushButton("Find matches", objectName="patternSearchButton")
+        self.search_button.clicked.connect(self._on_search_clicked)
+        row.addWidget(self.search_button)
+        row.addStretch(1)
+        self._layout.addLayout(row)
+        self.summary = QLabel("Pick a range of the displayed example (the time cursor sets its end) and press "
+                              "Find matches.", objectName="patternSummary")
+        self.summary.setWordWrap(True)
+        self._layout.addWidget(self.summary)
+        self.table = QTableWidget(0, len(HEADER), objectName="patternTable")
+        self.table.setHorizontalHeaderLabels(HEADER)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self._layout.addWidget(self.table, 1)
+        self.set_theme(False)
+
+    # ---- controller API ----------------------------------------------------------------
+    def set_requester(self, request) -> None:
+        self._requester = request
+
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        T = trace.hidden.shape[2]
+        self.selectors.update_shape(trace.hidden.shape[0], trace.hidden.shape[1])
+        if self.start_spin.maximum() != T:
+            for spin in (self.start_spin, self.end_spin):
+                spin.setMaximum(T)
+            if self.end_spin.value() == 1 and self.start_spin.value() == 1 and T >= 3:
+                self.start_spin.setValue(max(1, T // 2 - 1))
+                self.end_spin.setValue(T // 2 + 1)
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        apply_palette(self, self.theme)
+
+    # ---- the search ----------------------------------------------------------------------
+    def _on_search_clicked(self) -> None:
+        if self._requester is None or self.trace is None:
+            return
+        t0, t1 = self.start_spin.value() - 1, self.end_spin.value() - 1
+        if t1 < t0:
+            self.summary.setText("The range ends before it starts: make 'to' at least 'steps'.")
+            return
+        layer, d = self.selectors.selection()
+        self.search_button.setEnabled(False)
+        self._requester("pattern_search", on_done=self.show_result, on_error=self._on_failed, refresh=False,
+                        t0=t0, t1=t1, threshold=self.threshold_spin.value(), layer=layer, direction=d)
+
+    def _on_failed(self, message: str) -> None:
+        self.search_button.setEnabled(True)
+        self.summary.setText(message)
+
+    def show_result(self, result: dict) -> None:
+        self.search_button.setEnabled(True)
+        self.result = result
+        units = ", ".join(f"h{u}" for u in result["units"][:24]) + (" …" if len(result["units"]) > 24 else "")
+        query = " ".join(result["query"])
+        self.summary.setText(
+            f"Steps {result['t0'] + 1}–{result['t1'] + 1} ({query}): {len(result['units'])} units above "
+            f"{result['threshold']:g} throughout: {units or 'none - lower the threshold'}. "
+            f"Best {len(result['matches'])} windows of the {result['length']} steps in the 32 reference examples "
+            f"(score = shared − extra active units):")
+        rows = self._rows()
+        self.table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, v in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(str(v)))
+
+    def _rows(self) -> list[list]:
+        if self.result is None:
+            return []
+        out = []
+        for rank, m in enumerate(self.result["matches"], 1):
+            name = "displayed" if m["example"] == 0 else f"reference {m['example']}"
+            text = " ".join(m["before"]) + " [" + " ".join(m["window"]) + "] " + " ".join(m["after"])
+            out.append([rank, name, m["start"] + 1, m["score"], text.strip()])
+        return out
+
+    # ---- export --------------------------------------------------------------------------
+    def data_table(self):
+        return HEADER, self._rows()
+
+    def export_item(self):
+        """The query and the matches as a document (no controls)."""
+        import html
+
+        doc = QTextDocument()
+        cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                        for row in self._rows())
+        head = "".join(f"<th align='left'>{h}</th>" for h in HEADER)
+        doc.setHtml(f"<p>{html.escape(self.summary.text())}</p>"
+                    f"<table cellspacing='0' cellpadding='3'><tr>{head}</tr>{cells}</table>")
+        doc.setTextWidth(max(400, self.width()))
+        return doc

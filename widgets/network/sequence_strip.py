@@ -1,0 +1,410 @@
+"""SequenceStrip: the example the network reads, what it answers, and a field to type your own.
+
+Top: the input tokens x_1 .. x_T in a row (scrolls sideways for long sequences); the time cursor's
+token is highlighted and clicking a token moves the cursor (``time_clicked``). A tagging model
+(per_step head, one y_t per x_t) gets two more rows: the target and the model's answer, coloured
+green where right and red where wrong. An acceptor (final/attention head) or a regression model
+gives one answer after the last step, shown under the strip.
+Bottom: the user's own sequence (``sequence_submitted``; the controller validates it with the
+engine and calls ``show_input_error``/``clear_input_error``) and a "New example" button.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QToolTip, QWidget
+
+from widgets.parts.base import Panel, apply_palette, mix_colors
+
+
+class TokenRow(QWidget):
+    """The painted strip of cells: one column per input position, one row per line of text."""
+
+    clicked = Signal(int)
+    MARGIN = 4
+
+    def __init__(self, owner: SequenceStrip):
+        super().__init__()
+        self.setObjectName("sequenceTokens")
+        self.owner = owner
+        self.setMouseTracking(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.cell_w, self.row_h = 24, 22
+
+    # ---- geometry ----------------------------------------------------------------------
+    @property
+    def rows(self) -> int:
+        return 3 if self.owner.per_step else 1
+
+    def relayout(self) -> None:
+        fm = self.fontMetrics()
+        tr = self.owner.trace
+        texts = [] if tr is None else list(tr.tokens) + (list(tr.targets) + list(tr.predictions)
+                                                          if self.owner.per_step else [])
+        widest = max((fm.horizontalAdvance(s) for s in texts), default=0)
+        self.cell_w = max(widest + 10, 22)
+        self.row_h = fm.height() + 8
+        self.setFixedSize(self.sizeHint())
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        T = 0 if self.owner.trace is None else len(self.owner.trace.tokens)
+        width = T * self.cell_w if T else 260
+        return QSize(width + 2 * self.MARGIN, self.rows * self.row_h + 2 * self.MARGIN)
+
+    def cell_rect(self, t: int, row: int = 0) -> QRect:
+        """The rectangle of position t in row 0 (input), 1 (target) or 2 (model)."""
+        return QRect(self.MARGIN + t * self.cell_w, self.MARGIN + row * self.row_h,
+                     self.cell_w - 2, self.row_h - 2)
+
+    def index_at(self, pos: QPoint) -> int | None:
+        tr = self.owner.trace
+        if tr is None:
+            return None
+        t = (pos.x() - self.MARGIN) // self.cell_w
+        row = (pos.y() - self.MARGIN) // self.row_h
+        return int(t) if 0 <= t < len(tr.tokens) and 0 <= row < self.rows else None
+
+    # ---- events ------------------------------------------------------------------------
+    def mousePressEvent(self, event):  # noqa: N802 (Qt override)
+        t = self.index_at(event.position().toPoint())
+        if t is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(t)
+        super().mousePressEvent(event)
+
+    def event(self, event):
+        if event.type() == event.Type.ToolTip:
+            t = self.index_at(event.pos())
+            if t is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.owner.token_tooltip(t), self)
+            return True
+        return super().event(event)
+
+    def paintEvent(self, event):  # noqa: N802 (Qt override)
+        th, owner = self.owner.theme, self.owner
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(th["background"]))
+        tr = owner.trace
+        if tr is None:
+            p.setPen(QColor(th["muted"]))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no example yet")
+            return
+        surface = mix_colors(th["background"], th["foreground"], 0.10)
+        centre = Qt.AlignmentFlag.AlignCenter
+        correct = owner.correct_per_step()
+        exposed = event.rect()  # only the columns in view (a long sequence scrolls)
+        first = max(0, (exposed.left() - self.MARGIN) // self.cell_w)
+        last = min(len(tr.tokens), (exposed.right() - self.MARGIN) // self.cell_w + 1)
+        for t in range(first, last):
+            token = tr.tokens[t]
+            r = self.cell_rect(t, 0)
+            now = t == owner.time
+            p.fillRect(r, mix_colors(th["background"], th["accent"], 0.35) if now else surface)
+            if now:
+                p.setPen(QPen(QColor(th["accent"]), 2))
+                p.drawRect(r.adjusted(1, 1, -1, -1))
+            p.setPen(QColor(th["foreground"]))
+            p.drawText(r, centre, token)
+            if not owner.per_step:
+                continue
+            target, pred = tr.targets[t], tr.predictions[t]
+            p.setPen(QColor(th["muted"]))
+            p.drawText(self.cell_rect(t, 1), centre, target)
+            r2 = self.cell_rect(t, 2)
+            if correct[t] is None:
+                p.fillRect(r2, surface)
+            else:
+                p.fillRect(r2, mix_colors(th["background"], th["good"] if correct[t] else th["bad"], 0.55))
+            p.setPen(QColor(th["foreground"]))
+            p.drawText(r2, centre, pred)
+
+
+class RowLabels(QWidget):
+    """"input / target / model" in front of the strip; stays put while the strip scrolls."""
+
+    def __init__(self, tokens: TokenRow):
+        super().__init__()
+        self.tokens = tokens
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self.fontMetrics().horizontalAdvance("target") + 10, self.tokens.height())
+
+    def paintEvent(self, event):  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.setPen(QColor(self.tokens.owner.theme["muted"]))
+        names = ("input", "target", "model")[: self.tokens.rows]
+        for i, name in enumerate(names):
+            r = self.tokens.cell_rect(0, i)
+            p.drawText(QRect(0, r.top(), self.width() - 4, r.height()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
+
+
+class SequenceStrip(Panel):
+    title = "Sequence"
+    time_indexed = True
+    NEW_EXAMPLE_SHORTCUT = "N"  # bound by the main window's "New random example" action; a hint here
+
+    time_clicked = Signal(int)
+    sequence_submitted = Signal(str)
+    new_example_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__("sequenceStrip", parent)
+        self.per_step = False
+        strip_row = QHBoxLayout()
+        strip_row.setSpacing(0)
+        self.tokens = TokenRow(self)
+        self.tokens.clicked.connect(self._on_token_clicked)
+        self.row_labels = RowLabels(self.tokens)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("sequenceScroll")
+        self.scroll.setWidget(self.tokens)
+        self.scroll.setWidgetResizable(False)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        strip_row.addWidget(self.row_labels, 0, Qt.AlignmentFlag.AlignTop)
+        strip_row.addWidget(self.scroll, 1)
+        self._layout.addLayout(strip_row)
+
+        self.answer = QLabel(objectName="sequenceAnswer", wordWrap=True)
+        self.answer.setTextFormat(Qt.TextFormat.RichText)
+        font = self.answer.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.answer.setFont(font)
+        self._layout.addWidget(self.answer)
+
+        input_row = QHBoxLayout()
+        self.input = QLineEdit()
+        self.input.setObjectName("sequenceInput")
+        self.input.setClearButtonEnabled(True)
+        self.input.setAccessibleName("Your own input sequence")
+        self.input.returnPressed.connect(self._on_sequence_submitted)
+        self.input.textEdited.connect(self._on_input_text_changed)
+        self.use_button = QPushButton("Use", objectName="useSequenceButton",
+                                      clicked=self._on_sequence_submitted,
+                                      toolTip="Run the model on the sequence you typed (or press Enter)")
+        self.new_button = QPushButton("New example", objectName="newExampleButton",
+                                      clicked=self._on_new_example_clicked,
+                                      toolTip="Draw a fresh random example from the task and run the model "
+                                      f"on it (shortcut: {self.NEW_EXAMPLE_SHORTCUT})")
+        input_row.addWidget(self.input, 1)
+        input_row.addWidget(self.use_button)
+        input_row.addWidget(self.new_button)
+        self._layout.addLayout(input_row)
+
+        self.error = QLabel(objectName="sequenceInputError", wordWrap=True, visible=False)
+        # why typing is off, in full (the placeholder is cut at small widths)
+        self.note = QLabel(objectName="sequenceInputNote", wordWrap=True, visible=False)
+        self._layout.addWidget(self.error)
+        self._layout.addWidget(self.note)
+        self._layout.addStretch(1)
+
+        self._shown = None  # (tokens, per_step, targets, predictions, correct) the strip draws
+        self.set_input_enabled(True, "type your own sequence and press Enter")
+        self.set_theme(False)
+        self._relayout()
+
+    # ---- controller-facing API ---------------------------------------------------------
+    def set_trace(self, trace) -> None:
+        super().set_trace(trace)
+        self.per_step = trace is not None and trace.output_kind == "per_step" and \
+            len(trace.targets) == len(trace.tokens)
+        if trace is not None:
+            self.time = self.clamp_time(self.time)
+        shown = None  # what the token row draws: the tokens, and a tagger's targets and answers
+        if trace is not None:
+            shown = (tuple(trace.tokens), tuple(trace.targets), tuple(trace.predictions),
+                     tuple(self.correct_per_step())) if self.per_step else (tuple(trace.tokens),)
+        if shown != self._shown:  # training re-probes the same example: often nothing to redraw
+            self._shown = shown
+            self._relayout()
+            self._keep_cursor_visible()
+        self._update_answer()
+
+    def set_time(self, t: int) -> None:
+        old = self.time
+        super().set_time(t)
+        self.time = self.clamp_time(t)
+        if self.time != old:  # repaint the two columns whose highlight changed
+            for column in (old, self.time):
+                self.tokens.update(self.tokens.cell_rect(column).adjusted(-2, -2, 2, 2))
+        self._keep_cursor_visible()
+
+    def set_task_info(self, info: dict) -> None:
+        hint = (info or {}).get("typed_hint")
+        if hint and self.input.isEnabled():
+            self.input.setPlaceholderText(hint)
+        self.clear_input()  # text typed for another task means nothing here
+
+    def clear_input(self) -> None:
+        """Empty the field and drop its error (a new example or another task replaces what was typed)."""
+        self.input.clear()
+        self.clear_input_error()
+
+    def set_input_enabled(self, enabled: bool, placeholder: str) -> None:
+        """Allow typing (token tasks), or hide the field and say once, in full, why not."""
+        self.input.setEnabled(enabled)
+        self.use_button.setEnabled(enabled)
+        self.input.setVisible(enabled)
+        self.use_button.setVisible(enabled)
+        self.input.setPlaceholderText(placeholder if enabled else "")
+        if not enabled:
+            self.clear_input()
+        self.note.setText(placeholder)
+        self.note.setVisible(not enabled and bool(placeholder))
+        self.input.setToolTip(placeholder if not enabled else
+                              f"{placeholder}. The model reads it like any example; press Enter or Use.")
+
+    def show_input_error(self, message: str) -> None:
+        """Say what is wrong with the typed sequence (in red, under the field); the text stays."""
+        self.error.setText(message)
+        self.error.setVisible(True)
+        th = self.theme  # a style sheet replaces the palette, so it restates the theme's colours
+        base = mix_colors(th["background"], th["foreground"], 0.06).name()
+        self.input.setStyleSheet(f"QLineEdit {{ border: 1px solid {th['bad']}; background: {base}; "
+                                 f"color: {th['foreground']}; padding: 1px; }}")
+
+    def clear_input_error(self) -> None:
+        self.error.clear()
+        self.error.setVisible(False)
+        self.input.setStyleSheet("")
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        apply_palette(self, th)
+        self.scroll.viewport().setAutoFillBackground(True)
+        self.error.setStyleSheet(f"color: {th['bad']};")
+        self.note.setStyleSheet(f"color: {th['muted']};")
+        if self.error.isVisible():
+            self.show_input_error(self.error.text())
+        self._update_answer()
+        self.tokens.update()
+        self.row_labels.update()
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_token_clicked(self, t: int) -> None:
+        self.time_clicked.emit(t)
+
+    def _on_sequence_submitted(self) -> None:
+        if self.input.isEnabled():
+            self.sequence_submitted.emit(self.input.text())
+
+    def _on_input_text_changed(self, _text: str) -> None:
+        if self.error.isVisible():  # the user is fixing it
+            self.clear_input_error()
+
+    def _on_new_example_clicked(self) -> None:
+        self.clear_input()
+        self.new_example_requested.emit()
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._keep_cursor_visible()
+
+    def showEvent(self, event):  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._keep_cursor_visible()
+
+    # ---- helpers -----------------------------------------------------------------------
+    def correct_per_step(self) -> list[bool | None]:
+        """Per position: right, wrong, or None where the position is not scored."""
+        tr = self.trace
+        if tr is None or not self.per_step:
+            return []
+        pairs = zip(tr.targets, tr.predictions, strict=True)
+        return [None if target == "" else target == pred for target, pred in pairs]
+
+    def _probability(self, t: int | None = None) -> float | None:
+        """The model's probability for its own answer (None for regression)."""
+        out = np.asarray(self.trace.outputs, dtype=np.float64)
+        if self.trace.output_kind == "regression" or out.size == 0:
+            return None
+        if t is not None and out.ndim == 2:
+            return float(out[t].max())
+        return float(out.reshape(-1, out.shape[-1])[-1].max())
+
+    def token_tooltip(self, t: int) -> str:
+        tr = self.trace
+        lines = [f"t = {t + 1}: input {tr.tokens[t]!r}"]
+        if self.per_step:
+            ok = self.correct_per_step()[t]
+            if ok is None:
+                lines.append("not scored here")
+            else:
+                p = self._probability(t)
+                lines.append(f"target {tr.targets[t]!r}, model {tr.predictions[t]!r} "
+                             f"(p = {p:.2f}) — {'right' if ok else 'wrong'}")
+        lines.append("click to move the time cursor here")
+        return "\n".join(lines)
+
+    def _relayout(self) -> None:
+        self.tokens.relayout()
+        self.row_labels.setFixedHeight(self.tokens.height())
+        self.row_labels.setVisible(self.trace is not None)
+        self.row_labels.updateGeometry()
+        self.row_labels.update()
+        bar = self.scroll.horizontalScrollBar().sizeHint().height()
+        self.scroll.setFixedHeight(self.tokens.height() + bar)
+
+    def _keep_cursor_visible(self) -> None:
+        if self.trace is None:
+            return
+        r = self.tokens.cell_rect(self.time)
+        self.scroll.ensureVisible(r.center().x(), r.center().y(), 2 * self.tokens.cell_w, 0)
+
+    def _update_answer(self) -> None:
+        tr, th = self.trace, self.theme
+        if tr is None:
+            self.answer.setText("")
+            return
+        if self.per_step:
+            marks = [c for c in self.correct_per_step() if c is not None]
+            right = sum(marks)
+            color = th["good"] if right == len(marks) else th["foreground"]
+            self.answer.setText(f"<span style='color:{color}'>model right at {right} of {len(marks)} "
+                                f"scored positions</span>")
+        elif tr.output_kind == "regression":
+            text = f"target {tr.targets[0]}&nbsp;&nbsp; model {tr.predictions[0]}"
+            try:
+                text += f"&nbsp;&nbsp; (error {abs(float(tr.predictions[0]) - float(tr.targets[0])):.3f})"
+            except ValueError:
+                pass
+            self.answer.setText(f"<span style='color:{th['foreground']}'>{text}</span>")
+        else:
+            ok = tr.correct[-1] if tr.correct else False
+            p = self._probability()
+            prob = "" if p is None else f" (p={p:.2f})"
+            color = th["good"] if ok else th["bad"]
+            self.answer.setText(f"<span style='color:{th['foreground']}'>target: {tr.targets[-1]}</span>"
+                                f"&nbsp;&nbsp;<span style='color:{color}'>model: {tr.predictions[-1]}"
+                                f"{prob} {'✓' if ok else '✗'}</span>")
+
+    # ---- export ------------------------------------------------------------------------
+    def export_item(self):
+        """The figure only: row labels and every token (also those scrolled out of view), then the
+        model's answer; no input field, buttons or scroll bar."""
+        return [[self.row_labels, self.tokens], [self.answer]]
+
+    def data_table(self) -> tuple[list[str], list[list]]:
+        header = ["t", "token", "target", "prediction", "correct"]
+        tr = self.trace
+        if tr is None:
+            return header, []
+        T = len(tr.tokens)
+        rows = [[t, tr.tokens[t], "", "", ""] for t in range(T)]
+        if self.per_step:
+            for t, ok in enumerate(self.correct_per_step()):
+                rows[t][2:] = [tr.targets[t], tr.predictions[t], "" if ok is None else ok]
+        elif T:  # one answer, read after the last step
+            ok = "" if tr.output_kind == "regression" else bool(tr.correct[-1])
+            rows[-1][2:] = [tr.targets[-1], tr.predictions[-1], ok]
+        return header, rows

@@ -1,0 +1,91 @@
+"""Plot parts several panels share: the layer/direction selector row, legends, log-axis helpers,
+series names. Panels import them from here, never from a sibling panel."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
+
+from widgets.parts.base import set_combo_items
+
+FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
+
+
+def log_safe(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zeros and non-finite entries become a floor below the smallest value."""
+    v = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(v) & (v > 0)
+    floor = max(float(v[ok].min()) / 10.0, FLOOR_MIN) if ok.any() else 1e-12
+    return np.where(ok, v, floor)
+
+
+def log_range(values: np.ndarray) -> tuple[float, float]:
+    """log10 view range of positive values, with headroom at the top for the legend."""
+    lo, hi = math.log10(float(np.min(values))), math.log10(float(np.max(values)))
+    span = max(hi - lo, 0.5)
+    return lo - 0.08 * span, hi + 0.4 * span
+
+
+def series_name(layer: int, direction: int) -> str:
+    """Legend name of one layer/direction: "layer 1 →" reads left to right, "layer 1 ←" backwards."""
+    return f"layer {layer + 1} " + ("←" if direction else "→")
+
+
+def make_legend(plot, columns: int = 2) -> pg.LegendItem:
+    """A compact legend in the top-right corner, entries side by side to leave the curves free."""
+    return plot.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2,
+                          colCount=columns)
+
+
+DIRECTIONS = ("forward  h→", "backward h←")
+
+
+class SelectorRow(QWidget):
+    """Layer and direction combos, named ``<prefix>LayerCombo`` and ``<prefix>DirectionCombo``."""
+
+    changed = Signal()
+
+    def __init__(self, prefix: str, parent=None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.layer_combo = QComboBox(objectName=f"{prefix}LayerCombo")
+        self.layer_combo.addItem("layer 1")
+        self.layer_combo.setToolTip("Which stacked layer to show: layer 1 reads the inputs x_t, "
+                                    "layer l+1 reads the states h_t of layer l.")
+        self.direction_combo = QComboBox(objectName=f"{prefix}DirectionCombo")
+        self.direction_combo.addItems(DIRECTIONS)
+        self.direction_combo.setEnabled(False)
+        self.direction_combo.setToolTip("Bidirectional RNNs run two chains: forward h→_i reads x_1..x_i, "
+                                        "backward h←_i reads x_n..x_i. Enabled for bidirectional models.")
+        for combo in (self.layer_combo, self.direction_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            row.addWidget(combo)
+        self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)
+        self.direction_combo.currentIndexChanged.connect(self._on_direction_changed)
+
+    def update_shape(self, num_layers: int, num_directions: int) -> None:
+        if self.layer_combo.count() != num_layers:
+            set_combo_items(self.layer_combo, [f"layer {i + 1}" for i in range(num_layers)])
+        self.direction_combo.setEnabled(num_directions == 2)
+        if num_directions == 1 and self.direction_combo.currentIndex() != 0:
+            self.direction_combo.blockSignals(True)
+            self.direction_combo.setCurrentIndex(0)
+            self.direction_combo.blockSignals(False)
+
+    def selection(self) -> tuple[int, int]:
+        return max(self.layer_combo.currentIndex(), 0), max(self.direction_combo.currentIndex(), 0)
+
+    def _on_layer_changed(self, _index: int) -> None:
+        self.changed.emit()
+
+    def _on_direction_changed(self, _index: int) -> None:
+        self.changed.emit()
+
+
+def token_at(trace, t: int) -> str:
+    return trace.tokens[t] if t < len(trace.tokens) else ""

@@ -1,0 +1,207 @@
+"""CompareCurves: the learning curves of two to four runs overlaid, loss on top and metric below.
+
+One colour per run (legend by run label). The loss is on a log axis, as are error metrics (lower is
+better, e.g. MSE); accuracy is linear. The runs see the same batches, so the gap between two curves
+at a step is the difference the configuration makes, not batch luck. Optional EMA smoothing draws
+the raw curves faintly behind the smoothed ones. Takes numpy histories only (``set_runs``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
+
+from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
+from widgets.parts.panel_parts import make_legend
+from widgets.parts.plot_items import LogAxis, theme_plots
+from widgets.parts.view_ranges import settle_y_range
+from widgets.training.curves_panel import RunningEma, finite_xy, short
+
+LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
+
+
+class CompareCurves(Panel):
+    title = "Learning curves, every run"
+    SMOOTH_TIP = ("Exponential moving average over this many steps, to see each run's trend through the "
+                  "batch-to-batch noise (the raw curves stay faintly behind). 0 = off.")
+
+    def __init__(self, parent=None):
+        super().__init__("compareCurves", parent)
+        self.labels: list[str] = []
+        self.histories: list[dict] = []
+        self.info: dict = {}
+        self.metric_log = False
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        self.summary = QLabel("no training steps yet", objectName="compareCurvesSummary")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        controls.addWidget(self.summary, 1)
+        controls.addWidget(QLabel("smooth", toolTip=self.SMOOTH_TIP))
+        self.smoothing = QSpinBox(objectName="compareCurvesSmoothing", toolTip=self.SMOOTH_TIP)
+        self.smoothing.setRange(0, 1000)
+        self.smoothing.setSingleStep(10)
+        self.smoothing.setValue(10)
+        self.smoothing.setSpecialValueText("off")
+        self.smoothing.setSuffix(" steps")
+        self.smoothing.valueChanged.connect(self._on_smoothing_changed)
+        controls.addWidget(self.smoothing)
+        self._layout.addLayout(controls)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("compareCurvesPlots")
+        self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
+        self.view.ci.layout.setSpacing(0)
+        self._layout.addWidget(self.view, 1)
+        self.loss_plot = self.view.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")})
+        self.metric_plot = self.view.addPlot(row=1, col=0, axisItems={"left": LogAxis("left")})
+        self.metric_plot.setXLink(self.loss_plot)
+        self.loss_plot.setLogMode(x=False, y=True)
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
+        self.loss_plot.setLabel("left", "loss (log)")
+        self.metric_plot.setLabel("bottom", "training step")
+        self.metric_plot.setLabel("left", "metric")
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("left").setWidth(52)
+            plot.getViewBox().disableAutoRange()
+            plot.setMenuEnabled(False)
+        self.loss_plot.setYRange(-3, 1, padding=0)
+        self.metric_plot.setYRange(0, 1, padding=0)
+        self.loss_plot.setXRange(0, 100, padding=0)
+        self.legend = make_legend(self.loss_plot, columns=4)
+        self.legend.opts["labelTextSize"] = LEGEND_TEXT
+        self.curves: list[dict] = []  # per run: raw/smooth curves on both plots
+        self.set_theme(False)
+
+    # ---- controller-facing API ---------------------------------------------------------
+    def set_task_info(self, info: dict) -> None:
+        self.info = dict(info or {})
+        self.metric_log = not self.info.get("higher_is_better", True)
+        self.metric_plot.setLogMode(x=False, y=self.metric_log)
+        name = self.info.get("metric", "metric")
+        self.metric_plot.setLabel("left", name + (" (log)" if self.metric_log else ""),
+                                  color=self.theme["foreground"])
+        self._redraw()
+
+    def set_runs(self, labels, histories) -> None:
+        """labels: one name per run; histories: per run a dict of equal-length 1-D arrays
+        (step, loss, metric, ...; engine History.arrays())."""
+        labels = [str(x) for x in labels]
+        histories = [history_arrays(h) for h in histories]
+        if labels == self.labels and len(histories) == len(self.histories) and all(
+                same_arrays(a, b) for a, b in zip(histories, self.histories, strict=True)):
+            return  # nothing new (a paused run's snapshots)
+        if labels != self.labels:
+            self._build(labels)
+        self.histories = histories
+        self._redraw()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        theme_plots(self.view, (self.loss_plot, self.metric_plot), th)
+        self.legend.setLabelTextColor(th["foreground"])
+        self.legend.setBrush(pg.mkBrush(th["background"] + "e0"))
+        self.legend.setPen(pg.mkPen(th["muted"]))
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=th["foreground"])
+        apply_palette(self, th)
+
+    # ---- drawing -----------------------------------------------------------------------
+    def _build(self, labels: list[str]) -> None:
+        for run in self.curves:
+            for key, plot in (("loss_raw", self.loss_plot), ("loss", self.loss_plot),
+                              ("metric_raw", self.metric_plot), ("metric", self.metric_plot)):
+                plot.removeItem(run[key])
+        self.legend.clear()
+        self.labels, self.curves = labels, []
+        for i, label in enumerate(labels):
+            color = SERIES_COLORS[i % len(SERIES_COLORS)]
+            faint = pg.mkColor(color)
+            faint.setAlpha(70)
+            run = {"ema_loss": RunningEma(), "ema_metric": RunningEma()}
+            for key, plot, pen, name in (("loss_raw", self.loss_plot, pg.mkPen(faint, width=1), None),
+                                         ("loss", self.loss_plot, pg.mkPen(color, width=2), label),
+                                         ("metric_raw", self.metric_plot, pg.mkPen(faint, width=1), None),
+                                         ("metric", self.metric_plot, pg.mkPen(color, width=2), None)):
+                curve = pg.PlotDataItem(pen=pen, name=name)
+                plot.addItem(curve)  # addItem applies the plot's downsampling settings: set ours after
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+                run[key] = curve
+            self.curves.append(run)
+        self.set_theme(self.theme is LIGHT)
+
+    def _series(self, h: dict):
+        steps = h.get("step", np.zeros(0))
+        return steps, h.get("loss", np.full(len(steps), np.nan)), h.get("metric", np.full(len(steps), np.nan))
+
+    def _redraw(self) -> None:
+        span = self.smoothing.value()
+        smooth = span > 1
+        losses, lines = [], []
+        all_loss, all_metric, all_steps = [], [], []
+        name = self.info.get("metric", "metric")
+        for run, h, label in zip(self.curves, self.histories, self.labels, strict=False):
+            steps, loss, metric = self._series(h)
+            s_loss, s_metric = run["ema_loss"](steps, loss, span), run["ema_metric"](steps, metric, span)
+            run["loss_raw"].setData(*finite_xy(steps, loss, True) if smooth else ([], []))
+            run["metric_raw"].setData(*finite_xy(steps, metric, self.metric_log) if smooth else ([], []))
+            run["loss"].setData(*finite_xy(steps, s_loss, True))
+            run["metric"].setData(*finite_xy(steps, s_metric, self.metric_log))
+            all_loss.append(loss)
+            all_metric.append(metric)
+            all_steps.append(steps)
+            ok = np.flatnonzero(np.isfinite(s_loss) & np.isfinite(s_metric))
+            if ok.size:
+                losses.append(f"{label} {short(s_loss[ok[-1]])}")
+                lines.append(f"{label}: loss {short(s_loss[ok[-1]])}, {name} {short(s_metric[ok[-1]])}")
+        self.summary.setText("loss  " + "  ·  ".join(losses) if losses else "no training steps yet")
+        self.summary.setToolTip(("Latest step" + (f", smoothed over {span} steps" if smooth else "") + ":\n"
+                                 + "\n".join(lines)) if lines else "")
+        self._update_ranges(all_steps, all_loss, all_metric)
+
+    def _update_ranges(self, steps, loss, metric) -> None:
+        for plot, values, log in ((self.loss_plot, loss, True), (self.metric_plot, metric, self.metric_log)):
+            v = np.concatenate(values) if values else np.zeros(0)
+            v = v[np.isfinite(v) & ((v > 0) if log else True)]
+            if not v.size:  # nothing yet: 0.001 .. 10 on a log axis, 0 .. 1 on a linear one
+                plot.setYRange(*((-3, 1) if log else (0, 1)), padding=0)
+                continue
+            v = np.log10(v) if log else v
+            lo, hi = float(v.min()), float(v.max())
+            pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
+            legend_room = 0.25 * (hi - lo) if plot is self.loss_plot else 0.0  # the legend sits top right
+            if not log and lo >= 0.0 and hi <= 1.0:  # a fraction (accuracy): the axis stays in 0..1
+                settle_y_range(plot, max(lo - pad, 0.0), min(hi + pad, 1.0), keep_lo=True)
+                plot.setYRange(max(plot.viewRange()[1][0], 0.0), min(plot.viewRange()[1][1], 1.02), padding=0)
+                continue
+            settle_y_range(plot, lo - pad, hi + pad + legend_room)
+        s = np.concatenate(steps) if steps else np.zeros(0)
+        s = s[np.isfinite(s)]
+        if s.size:
+            self.loss_plot.setXRange(s.min(), max(s.max(), s.min() + 1), padding=0.02)
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_smoothing_changed(self, _value: int) -> None:
+        self._redraw()
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        """step, then the raw loss of each run, then its metric: one row per step."""
+        name = self.info.get("metric", "metric")
+        header = ["step"] + [f"loss {x}" for x in self.labels] + [f"{name} {x}" for x in self.labels]
+        series = [self._series(h) for h in self.histories]
+        n = max((len(s[0]) for s in series), default=0)
+        rows = []
+        for i in range(n):
+            step = next((s[0][i] for s in series if i < len(s[0]) and math.isfinite(s[0][i])), float("nan"))
+            rows.append([int(step) if math.isfinite(step) else step]
+                        + [float(s[1][i]) if i < len(s[1]) else "" for s in series]
+                        + [float(s[2][i]) if i < len(s[2]) else "" for s in series])
+        return header, rows
+
+    def export_item(self):
+        return self.view.scene()

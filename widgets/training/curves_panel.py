@@ -1,0 +1,431 @@
+"""CurvesPanel: the learning curves, loss on top and the task's metric below, against training step.
+
+The metric plot carries the task's two reference lines: the baseline (what a model that learned
+nothing scores) and the pass threshold. Error metrics (lower is better, e.g. MSE) and the loss are
+drawn on log axes, where a loss falling from 0.7 to 0.001 stays visible; accuracy is linear.
+Optional EMA smoothing draws the raw curve faintly behind the smoothed one.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
+
+from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
+from widgets.parts.plot_items import grid_axes, theme_plots
+from widgets.parts.view_ranges import (
+    downsample_to_pixels,
+    history_curve,
+    settle_step_range,
+    settle_views,
+    settle_y_range,
+)
+from widgets.training.history_events import EventLines, divergences, dots_for_short_runs, last_divergence
+
+
+def ema(values: np.ndarray, span: int) -> np.ndarray:
+    """Exponential moving average over ``span`` steps (alpha = 2/(span+1)); NaN entries stay NaN
+    and do not disturb the average. The first finite value starts it, so the start is not biased."""
+    out = np.full(len(values), np.nan)
+    if span <= 1:
+        return np.asarray(values, dtype=np.float64).copy()
+    alpha = 2.0 / (span + 1.0)
+    acc = None
+    for i, v in enumerate(np.asarray(values, dtype=np.float64).tolist()):
+        if not math.isfinite(v):
+            continue
+        acc = v if acc is None else acc + alpha * (v - acc)
+        out[i] = acc
+    return out
+
+
+class RunningEma:
+    """``ema`` of a series that grows at the end (and, past the history's capacity, loses its oldest
+    entries): only the new entries are averaged, the rest is taken from the previous call. When the
+    new series does not continue the old one (a reset run, another span), it is computed afresh."""
+
+    def __init__(self):
+        self._last = None  # (span, steps, values, out, acc)
+
+    def __call__(self, steps: np.ndarray, values: np.ndarray, span: int) -> np.ndarray:
+        values = np.asarray(values, dtype=np.float64)
+        if span <= 1:
+            return values.copy()
+        out = self._continued(steps, values, span)
+        if out is None:
+            out = ema(values, span)
+            finite = out[np.isfinite(out)]
+            acc = float(finite[-1]) if finite.size else None
+        else:
+            out, acc = out
+        self._last = (span, steps.copy(), values.copy(), out, acc)
+        return out
+
+    def _continued(self, steps, values, span):
+        if self._last is None or self._last[0] != span or not len(steps) or not len(self._last[1]):
+            return None
+        _, old_steps, old_values, old_out, acc = self._last
+        drop = int(np.searchsorted(old_steps, steps[0]))  # entries that fell off the front
+        kept = len(old_steps) - drop
+        if not 0 <= kept <= len(steps) or not np.array_equal(old_steps[drop:], steps[:kept]) or \
+                not np.array_equal(old_values[drop:], values[:kept], equal_nan=True):
+            return None
+        alpha = 2.0 / (span + 1.0)
+        new = np.full(len(values) - kept, np.nan)
+        for i, v in enumerate(values[kept:].tolist()):
+            if math.isfinite(v):
+                acc = v if acc is None else acc + alpha * (v - acc)
+                new[i] = acc
+        return np.concatenate([old_out[drop:], new]), acc
+
+
+SHORT_NAMES = {"bits per character": "bits/char", "token accuracy": "token acc."}
+
+
+def short_name(metric: str) -> str:
+    """A metric's name short enough for a plot axis beside another plot, or a status-bar field."""
+    return SHORT_NAMES.get(metric, metric if len(metric) <= 14 else metric[:13] + "…")
+
+
+def short(v: float) -> str:
+    """A number in at most ~7 characters: 0.693, 12.4, 6.3e-04."""
+    return f"{v:.3g}" if v == 0 or 1e-2 <= abs(v) < 1e4 else f"{v:.1e}"
+
+
+def finite_xy(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Drop non-finite points (skipped steps), and non-positive ones on a log axis."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if log:
+        ok &= y > 0
+    return x[ok], y[ok]
+
+
+class CurvesPanel(Panel):
+    title = "Learning curves"
+    LOSS_TIP = ("The training loss of every batch (cross-entropy for classification, mean squared "
+                "error for regression), on a log axis. Each step of gradient descent tries to push "
+                "it down; noise comes from every batch being a fresh random sample.")
+    METRIC_TIP = ("The task's metric on every training batch. The grey dashed line is the baseline: "
+                  "what a model that learned nothing scores. The green dashed line is the pass "
+                  "threshold. Large dots are evaluations on fresh examples.")
+    SMOOTH_TIP = ("Exponential moving average over this many steps, to see the trend through the "
+                  "batch-to-batch noise (the raw curve stays visible behind it). 0 = off.")
+
+    def __init__(self, parent=None):
+        super().__init__("curvesPanel", parent)
+        self.history: dict = {}
+        self._got_history = False  # set_history was called (self.history is what it drew)
+        self._loss_ema, self._metric_ema = RunningEma(), RunningEma()
+        self._summary_color = None
+        self.info: dict = {}
+        self.evals: list[tuple[float, float, float]] = []  # (step, loss, metric)
+        self._drawn_evals: list | None = None  # the evaluations the dots show
+        self.metric_log = False
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.setSpacing(12)  # the header's text never runs into the smoothing control
+        self.summary = QLabel("no training steps yet")
+        self.summary.setObjectName("curvesSummary")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        controls.addWidget(self.summary, 1)
+        smooth_label = QLabel("smooth")
+        smooth_label.setToolTip(self.SMOOTH_TIP)
+        controls.addWidget(smooth_label)
+        self.smoothing = QSpinBox()
+        self.smoothing.setObjectName("curvesSmoothing")
+        self.smoothing.setRange(0, 1000)
+        self.smoothing.setSingleStep(10)
+        self.smoothing.setValue(0)
+        self.smoothing.setSpecialValueText("off")
+        self.smoothing.setSuffix(" steps")
+        self.smoothing.setToolTip(self.SMOOTH_TIP)
+        self.smoothing.setAccessibleName("Smoothing of the learning curves")
+        self.smoothing.valueChanged.connect(self._on_smoothing_changed)
+        controls.addWidget(self.smoothing)
+        self._layout.addLayout(controls)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("curvesPlots")
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
+        self.view.ci.layout.setSpacing(0)
+        self._layout.addWidget(self.view, 1)
+
+        self.loss_plot = self.view.addPlot(row=0, col=0, axisItems=grid_axes("left"))
+        self.metric_plot = self.view.addPlot(row=1, col=0, axisItems=grid_axes("left"))
+        self.metric_plot.setXLink(self.loss_plot)
+        self.loss_plot.setLogMode(x=False, y=True)
+        self.loss_plot.hideAxis("bottom")  # the plot below labels the shared step axis
+        self.loss_plot.setLabel("left", "loss")
+        self.metric_plot.setLabel("bottom", "training step")
+        self.loss_plot.setToolTip(self.LOSS_TIP)
+        self.metric_plot.setToolTip(self.METRIC_TIP)
+        for plot in (self.loss_plot, self.metric_plot):
+            for name in ("left", "bottom", "right", "top"):  # no "(x0.001)" on a loss axis, and no
+                plot.getAxis(name).enableAutoSIPrefix(False)  # label re-render at every range change
+            plot.getAxis("left").setWidth(52)  # the two plots' x axes line up
+            plot.getViewBox().disableAutoRange()
+
+        self.loss_raw = history_curve(self.loss_plot)
+        self.loss_smooth = self._make_curve(self.loss_plot)
+        self.metric_raw = history_curve(self.metric_plot)
+        self.metric_smooth = self._make_curve(self.metric_plot)
+        self.loss_eval = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
+        self.metric_eval = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
+        self.loss_plot.addItem(self.loss_eval)
+        self.metric_plot.addItem(self.metric_eval)
+
+        # text below a line in the top half of the plot, above one in the bottom half: always in view
+        opts = {"position": 0.02, "anchors": [(0, 0), (0, 1)]}
+        self.baseline_line = pg.InfiniteLine(angle=0, movable=False, label="baseline", labelOpts=opts)
+        self.threshold_line = pg.InfiniteLine(angle=0, movable=False, label="pass",
+                                              labelOpts=dict(opts, position=0.5))
+        for line in (self.baseline_line, self.threshold_line):
+            line.setZValue(5)
+            line.setVisible(False)
+            self.metric_plot.addItem(line, ignoreBounds=True)
+
+        # the training step the other panels show when the timeline views a checkpoint
+        self.viewed_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
+        self.viewed_lines[1].label = pg.InfLineLabel(self.viewed_lines[1], text="viewing", position=0.9,
+                                                     anchors=[(0, 0), (0, 0)])
+        for line, plot in zip(self.viewed_lines, (self.loss_plot, self.metric_plot), strict=True):
+            line.setZValue(6)
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+        self.viewed_step: int | None = None
+
+        self.metric_plot.setLabel("left", "metric")
+        self.user_events: list[tuple[float, str, str]] = []  # (step, label, kind) told by the window
+        self.event_lines = EventLines((self.loss_plot, self.metric_plot))
+        self.loss_plot.setYRange(-3, 1, padding=0)  # 0.001 .. 10 until there is data
+        self.metric_plot.setYRange(0, 1, padding=0)
+        self.loss_plot.setXRange(0, 100, padding=0)
+        self.set_theme(False)
+
+    @staticmethod
+    def _make_curve(plot) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem()
+        plot.addItem(curve)
+        downsample_to_pixels(curve)
+        return curve
+
+    # ---- controller-facing API ---------------------------------------------------------
+    def set_task_info(self, info: dict) -> None:
+        self.info = dict(info or {})
+        metric = self.info.get("metric", "metric")
+        self.metric_log = not self.info.get("higher_is_better", True)  # error metrics: log axis
+        self._drawn_evals = None  # (redrawn for the axis' log mode)
+        self.metric_plot.setLogMode(x=False, y=self.metric_log)
+        self.metric_plot.setLabel("left", short_name(metric), color=self.theme["foreground"])
+        self.metric_plot.getAxis("left").setToolTip(f"{metric}{' (log axis)' if self.metric_log else ''}")
+        better = "≥" if self.info.get("higher_is_better", True) else "≤"
+        for line, key, text in ((self.baseline_line, "baseline", "baseline"),
+                                (self.threshold_line, "pass_threshold", f"pass {better}")):
+            value = self.info.get(key)
+            ok = value is not None and math.isfinite(value) and (value > 0 or not self.metric_log)
+            line.setVisible(bool(ok))
+            if ok:
+                line.setPos(math.log10(value) if self.metric_log else value)
+                line.label.setFormat(f"{text} {value:.3g}")  # no {value}: on a log axis it is log10
+                line.label.setText(f"{text} {value:.3g}")
+        self.baseline_line.setToolTip(self.info.get("baseline_note", ""))
+        self._redraw()
+
+    def set_history(self, history: dict) -> None:
+        new = history_arrays(history)
+        if self._got_history and same_arrays(new, self.history):
+            return  # nothing new (the controller hands the history over with every snapshot)
+        self._got_history, self.history = True, new
+        steps = self.history.get("step", np.zeros(0))
+        last = float(np.nanmax(steps)) if steps.size and np.isfinite(steps).any() else 0.0
+        if any(s > last for s, _, _ in self.evals):  # the run was reset: its evaluations are stale
+            self.evals = [e for e in self.evals if e[0] <= last]
+        if any(e[0] > last for e in self.user_events):  # (and so are the events of the old run)
+            self.user_events = [e for e in self.user_events if e[0] <= last]
+        self._redraw()
+
+    def add_event(self, step: float, label: str, kind: str = "change") -> None:
+        """Mark a step on the curves: a configuration change, a reset, a lecture preset."""
+        self.user_events = [e for e in self.user_events if e[0] != float(step) or e[2] != kind]
+        self.user_events.append((float(step), label, kind))
+        self._redraw()
+
+    def set_viewed_step(self, step: int | None) -> None:
+        """Mark the training step the panels show (a checkpoint of the timeline); None: the present."""
+        if step == self.viewed_step:
+            return
+        self.viewed_step = step
+        for line in self.viewed_lines:
+            line.setVisible(step is not None)
+            if step is not None:
+                line.setValue(float(step))
+        if step is not None:
+            self.viewed_lines[1].label.setText(f"viewing step {step}")
+
+    def add_eval(self, step: int, loss: float, metric: float) -> None:
+        """An evaluation on fresh examples, drawn as a large dot on both plots."""
+        self.evals.append((float(step), float(loss), float(metric)))
+        self._draw_evals()
+        self._update_ranges()
+
+    def clear_eval(self) -> None:
+        self.evals = []
+        self._draw_evals()
+
+    def set_theme(self, light: bool) -> None:
+        super().set_theme(light)
+        th = self.theme
+        theme_plots(self.view, (self.loss_plot, self.metric_plot), th)
+        self.event_lines.set_theme(th)
+        for line, color in ((self.baseline_line, th["muted"]), (self.threshold_line, th["good"])):
+            line.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
+            line.label.setColor(color)
+            line.label.fill = pg.mkBrush(th["background"] + "c8")  # readable over the curves
+            line.label.update()
+        for line in self.viewed_lines:
+            line.setPen(pg.mkPen(th["accent"], width=2))
+        self.viewed_lines[1].label.setColor(th["accent"])
+        self.viewed_lines[1].label.fill = pg.mkBrush(th["background"] + "d8")  # readable over the curves
+        for item in (self.loss_eval, self.metric_eval):
+            item.setSymbolBrush(th["accent"])
+            item.setSymbolPen(pg.mkPen(th["background"], width=1))
+        apply_palette(self, th)
+        self._style_curves()
+        self._redraw()  # the summary's colours
+
+    # ---- handlers ----------------------------------------------------------------------
+    def _on_smoothing_changed(self, value: int) -> None:
+        self._style_curves()
+        self._redraw()
+
+    # ---- drawing -----------------------------------------------------------------------
+    def _style_curves(self) -> None:
+        smoothing = self.smoothing.value() > 1
+        for raw, smooth, color in ((self.loss_raw, self.loss_smooth, SERIES_COLORS[0]),
+                                   (self.metric_raw, self.metric_smooth, SERIES_COLORS[1])):
+            faint = pg.mkColor(color)
+            faint.setAlpha(90 if smoothing else 255)
+            raw.setPen(pg.mkPen(faint, width=1))  # (see history_curve)
+            smooth.setPen(pg.mkPen(color, width=2))
+            smooth.setVisible(smoothing)
+
+    def _series(self):
+        steps = self.history.get("step", np.zeros(0))
+        loss = self.history.get("loss", np.full(len(steps), np.nan))
+        metric = self.history.get("metric", np.full(len(steps), np.nan))
+        return steps, loss, metric
+
+    def _loss_is_metric(self, loss, metric) -> bool:
+        """Regression: the metric is the loss (MSE); then it is drawn once, with the task's lines."""
+        return len(loss) > 0 and np.array_equal(loss, metric, equal_nan=True)
+
+    def _show_loss_plot(self, show: bool) -> None:
+        if self.loss_plot.isVisible() == show:
+            return
+        self.loss_plot.setVisible(show)
+        self.loss_plot.setMaximumHeight(1e6 if show else 0)  # (a hidden item keeps its room otherwise)
+        self.event_lines.label_on = 0 if show else 1
+        name = short_name(self.info.get("metric", "metric"))
+        self.metric_plot.setLabel("left", name if show else f"loss = {name}", color=self.theme["foreground"])
+
+    def _redraw(self) -> None:
+        steps, loss, metric = self._series()
+        self._show_loss_plot(not self._loss_is_metric(loss, metric))
+        span = self.smoothing.value()
+        if span > 1:  # once per update, and only over the steps that are new since the last one
+            s_loss, s_metric = self._loss_ema(steps, loss, span), self._metric_ema(steps, metric, span)
+        else:
+            s_loss, s_metric = loss, metric
+        for raw, smooth, values, smoothed, log in (
+                (self.loss_raw, self.loss_smooth, loss, s_loss, True),
+                (self.metric_raw, self.metric_smooth, metric, s_metric, self.metric_log)):
+            raw.setData(*finite_xy(steps, values, log))
+            if span > 1:
+                smooth.setData(*finite_xy(steps, smoothed, log))
+            elif smooth.xData is not None and len(smooth.xData):
+                smooth.setData([], [])
+        dots_for_short_runs((self.loss_raw, self.metric_raw), len(steps))
+        self.event_lines.set_events(self.user_events + divergences(self.history), steps)
+        self._draw_evals()
+        self._update_ranges()
+        self._update_summary(steps, s_loss, s_metric, span)
+
+    def _draw_evals(self) -> None:
+        if self._drawn_evals == self.evals:
+            return  # (unchanged: setData costs as much as for a new curve)
+        self._drawn_evals = list(self.evals)
+        e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
+        self.loss_eval.setData(*finite_xy(e[:, 0], e[:, 1], True))
+        self.metric_eval.setData(*finite_xy(e[:, 0], e[:, 2], self.metric_log))
+
+    def _update_ranges(self) -> None:
+        """y covers the data, the evaluations and the reference lines; x the whole history."""
+        _, loss, metric = self._series()
+        e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
+        refs = [self.info.get(k) for k in ("baseline", "pass_threshold")]
+        refs = np.array([r for r in refs if r is not None], dtype=np.float64)
+        moved = False
+        for plot, values, log in ((self.loss_plot, np.concatenate([loss, e[:, 1]]), True),
+                                  (self.metric_plot, np.concatenate([metric, e[:, 2], refs]),
+                                   self.metric_log)):
+            ok = np.isfinite(values) & ((values > 0) if log else True)
+            if not ok.any():
+                continue
+            v = np.log10(values[ok]) if log else values[ok]
+            lo, hi = float(v.min()), float(v.max())
+            pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
+            moved |= settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
+        steps = self._series()[0]
+        steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
+        if settle_step_range(self.loss_plot, steps) or moved:  # x: the whole run (the metric plot
+            settle_views(self.view)  # is linked)
+
+    def _update_summary(self, steps, sl, sm, span) -> None:
+        """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""
+        diverged = last_divergence(self.history)
+        if diverged is not None:  # the run stopped there: say so first, in full
+            self.summary.setText(diverged[1].replace("diverged", "Diverged", 1))
+            self.summary.setToolTip(diverged[1] + ". Training paused; the weights are the last finite ones.")
+            if self._summary_color != self.theme["bad"]:
+                self._summary_color = self.theme["bad"]
+                self.summary.setStyleSheet(f"color: {self.theme['bad']}; font-weight: bold;")
+            return
+        ok = np.isfinite(steps) & np.isfinite(sl) & np.isfinite(sm)
+        if not ok.any():
+            self.summary.setText("no training steps yet")
+            self.summary.setToolTip("")
+            return
+        i = int(np.flatnonzero(ok)[-1])
+        name = self.info.get("metric", "metric")
+        text = f"step {int(steps[i])} · loss {short(sl[i])}" + \
+            ("" if self._loss_is_metric(sl, sm) else f" · {name} {short(sm[i])}")
+        tip = text + (f", smoothed over {span} steps" if span > 1 else "")
+        threshold = self.info.get("pass_threshold")
+        color = self.theme["foreground"]
+        if threshold is not None:
+            higher = self.info.get("higher_is_better", True)
+            passed = sm[i] >= threshold if higher else sm[i] <= threshold
+            text += " ✓ passed" if passed else ""
+            tip += f". The task is passed at {name} {'≥' if higher else '≤'} {threshold:.3g}."
+            color = self.theme["good"] if passed else color
+        self.summary.setText(text)
+        if color != self._summary_color:  # a new style sheet re-polishes the label: only on change
+            self._summary_color = color
+            self.summary.setStyleSheet(f"color: {color}; font-weight: normal;")
+        self.summary.setToolTip(tip)
+
+    # ---- export ------------------------------------------------------------------------
+    def data_table(self) -> tuple[list[str], list[list]]:
+        steps, loss, metric = self._series()
+        name = self.info.get("metric", "metric")
+        rows = [[int(s) if math.isfinite(s) else s, float(lo), float(m)]
+                for s, lo, m in zip(steps.tolist(), loss.tolist(), metric.tolist(), strict=True)]
+        return ["step", "loss", name], rows
+
+    def export_item(self):
+        return self.view.scene()
