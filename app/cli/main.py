@@ -17,6 +17,8 @@ EPILOG = """examples:
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
+  python main.py --list-lessons
+  python main.py --headless --lesson vanishing --verify --seed 1   check every step of a lesson
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
@@ -41,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
+    p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
+                   "name, a .toml file, or all) and check every step's expect")
+    p.add_argument("--verify", action="store_true", help="with --lesson: exit 0 only if every expect held")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -93,6 +99,16 @@ def main(argv=None) -> int:
             return list_tasks()
         if args.list_presets:
             return list_presets()
+        if args.list_lessons:
+            from app.cli.lessons import list_lessons
+
+            return list_lessons()
+        if args.lesson or args.verify:
+            from app.cli.lessons import run_lesson_command
+
+            if not args.lesson:
+                raise UsageError("--verify needs --lesson NAME_OR_FILE")
+            return run_lesson_command(args)
         if args.install_desktop or args.uninstall_desktop:
             from app.classroom.desktop_entry import run_desktop_command
 
