@@ -87,11 +87,14 @@ def run_window(seconds, snapshot_s, ack=True):
     return session, received
 
 
-def test_cheap_snapshots_come_10_to_30_times_a_second_within_the_probe_budget():
+def test_cheap_snapshots_come_at_most_at_the_display_rate_within_the_probe_budget():
     session, received = run_window(1.5, snapshot_s=0.003)
     times = [t for t, _ in session.at_snapshot[2:]]
     rate = (len(times) - 1) / (times[-1] - times[0])
-    assert 10.0 <= rate <= 1 / MIN_INTERVAL + 1
+    # never faster than the display's pace, whatever the machine; how close to it a loaded machine gets is
+    # a benchmark's question (benchmarks/engine.py), not a test's
+    assert len(times) >= 3 and min(b - a for a, b in zip(times, times[1:], strict=False)) >= MIN_INTERVAL * 0.9
+    assert rate <= 1 / MIN_INTERVAL + 1
     assert rate * 0.003 <= DISPLAY_BUDGET * 1.3  # probing takes at most ~its budget of the time
     assert [s.frame for s in received] == list(range(1, len(received) + 1))
 
