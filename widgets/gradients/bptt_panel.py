@@ -24,8 +24,6 @@ PARAMS = (("weight_hh", "W_hh", "δ_t h_{t−1}^T"), ("weight_ih", "W_xh", "δ_t
 
 
 class BpttPanel(Panel):
-    title = "BPTT: the gradient summed over t"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("bpttPanel", parent)

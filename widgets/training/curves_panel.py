@@ -28,7 +28,6 @@ from widgets.training.history_events import EventLines, divergences, dots_for_sh
 
 
 class CurvesPanel(Panel):
-    title = "Learning curves"
     LOSS_TIP = ("The training loss of every batch (cross-entropy for classification, mean squared "
                 "error for regression), on a log axis. Each step of gradient descent tries to push "
                 "it down; noise comes from every batch being a fresh random sample.")
