@@ -21,8 +21,8 @@ EPILOG = """examples:
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
-  python main.py --headless --data assets/examples/frankenstein_letter1.txt --steps 300 --export out/
-  python main.py --headless --data assets/examples/vowel_majority.csv --compare gru,lstm --steps 300 --export cmp/
+  python main.py --headless --data assets/examples/coriolanus_act1.txt --steps 300 --export out/
+  python main.py --headless --data assets/examples/majority_ab.csv --compare gru,lstm --steps 300 --export cmp/
 
 data files (--data): a .txt file (UTF-8) trains a character language model on it; a .csv file with
 the header sequence,label trains an acceptor and one with the header tokens,tags a tagger (see README).
