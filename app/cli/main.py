@@ -17,6 +17,8 @@ EPILOG = """examples:
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
+  python main.py --list-results
+  python main.py --headless --reproduce flipflop --export flipflop/   rerun a classic result, figure + README
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
@@ -41,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    p.add_argument("--list-results", action="store_true",
+                   help="print the classic results that --reproduce reruns (Help > Classic results) and exit")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -78,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
     o.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    r = p.add_argument_group("classic results (see --list-results)")
+    r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
+                   "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
+                   "its figure (PNG, SVG), CSV and README.md; exit status 1 when it did not reproduce")
+    r.add_argument("--quick", action="store_true", help="with --reproduce: the scaled-down run of the test suite")
     return p
 
 
@@ -93,13 +102,17 @@ def main(argv=None) -> int:
             return list_tasks()
         if args.list_presets:
             return list_presets()
+        if args.list_results:
+            from app.results.cli import list_results
+
+            return list_results()
         if args.install_desktop or args.uninstall_desktop:
             from app.classroom.desktop_entry import run_desktop_command
 
             return run_desktop_command(install=args.install_desktop)
         if not args.headless:
-            if args.export or args.steps or args.save or args.compare:
-                raise UsageError("--export, --steps, --save and --compare need --headless")
+            if args.export or args.steps or args.save or args.compare or args.reproduce:
+                raise UsageError("--export, --steps, --save, --compare and --reproduce need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
             if args.data and args.session:
@@ -107,6 +120,12 @@ def main(argv=None) -> int:
             from app.window.gui import run_gui
 
             return run_gui(args.session, args.data)
+        if args.reproduce:
+            from app.results.cli import run_reproduce
+
+            return run_reproduce(args)
+        if args.quick:
+            raise UsageError("--quick needs --reproduce NAME")
         from app.cli.headless import run_headless
 
         return run_headless(args)
