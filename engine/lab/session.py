@@ -186,10 +186,14 @@ class LabSession:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
 
-    def request_fixed_points(self, x_const=None, period: int = 1, n_starts: int = 64,
-                             budget_s: float = 3.0) -> dict:
-        """Start a fixed-point search (engine.analysis.hidden_live) and run its first slice; returns its status."""
-        return self.analyses.hidden.start_fixed_points(self, x_const, period, n_starts, budget_s)
+    def request_fixed_points(self, x_const=None, period: int = 1, **settings) -> dict:
+        """Start a fixed-point search of the model on screen (engine.analysis.search.job; settings n_starts,
+        budget_s, q_tol, slow_tol, iterate_steps) and run its first slice; returns its status."""
+        return self.analyses.hidden.start_fixed_points(self, x_const, period, **settings)
+
+    def request_fixed_points_cancel(self) -> dict:
+        """Stop the running fixed-point search; returns its status (state "cancelled")."""
+        return self.analyses.hidden.cancel_fixed_points()
 
     def request_fixed_points_step(self) -> dict:
         """Run the next slice of the fixed-point search; returns its status (state "done" at the end)."""
@@ -280,7 +284,8 @@ class LabSession:
         record: list = []
         text = self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g, record=record)
         learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
-        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+        read = "".join(self.task.decode_id(int(i)) for i in self.task.encode_prompt(prompt))  # as the model read it
+        return {"prompt": read, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
                 "learned": learned, "sampled": sampled}
 
     def request_view_checkpoint(self, step: int | None = None) -> dict:
