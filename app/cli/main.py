@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
     clip.add_argument("--no-clip", action="store_true", help="no gradient clipping")
+    t.add_argument("--optimizer", choices=("adam", "sgd"),
+                   help="adam (the tasks' default) or sgd (plain gradient descent, as the exploding-gradient preset)")
     t.add_argument("--lr", type=float, help="learning rate (0-10]")
     t.add_argument("--batch-size", type=int, help="batch size (1-1024)")
     t.add_argument("--seq-len", type=int, help="sequence length T (the task's range)")
