@@ -17,6 +17,7 @@ EPILOG = """examples:
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
+  python main.py --list-slides                     the lecture deck, slide by slide, and where each is shown
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    p.add_argument("--list-slides", action="store_true",
+                   help="print every slide of the lecture deck in order with how the app shows it, and exit")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -95,6 +98,8 @@ def main(argv=None) -> int:
             return list_tasks()
         if args.list_presets:
             return list_presets()
+        if args.list_slides:
+            return list_slides()
         if args.install_desktop or args.uninstall_desktop:
             from app.classroom.desktop_entry import run_desktop_command
 
@@ -134,6 +139,19 @@ def list_presets() -> int:
 
     for preset in load_presets():
         print(f"{preset.id:15s} {preset.title} (lecture: {preset.slide}; task {preset.config.task})")
+    return 0
+
+
+def list_slides() -> int:
+    """``n. heading -> how it is shown``, one line per slide of the deck (assets/lecture/slides.toml)."""
+    from app.lecture.slides import SlidesError, load_slides
+
+    try:
+        slides = load_slides()
+    except SlidesError as exc:
+        raise UsageError(str(exc)) from None
+    for slide in slides:
+        print(slide.line())
     return 0
 
 
