@@ -2,6 +2,7 @@
 from engine.analysis.attribution import METHODS as ATTRIBUTION_METHODS
 from engine.analysis.attribution import Attribution, attribution, spearman
 from engine.analysis.bptt import bptt_contributions, bptt_summary
+from engine.analysis.cell_step import cell_internals, cell_wires
 from engine.analysis.counterfactual import counterfactual
 from engine.analysis.fixed_points import fixed_points, hidden_part, search_fixed_points
 from engine.analysis.gate_products import gate_products
@@ -19,7 +20,7 @@ from engine.analysis.spectrum import (
 from engine.analysis.states import ZERO_INPUT, StepMap, batch_states, full_state, neutral_input
 from engine.analysis.units import pattern_search, rank_units, task_features, unit_correlations
 
-__all__ = ["bptt_contributions", "bptt_summary",
+__all__ = ["bptt_contributions", "bptt_summary", "cell_internals", "cell_wires",
            "analysis_dict", "jacobian_norms", "matrix_note", "recurrent_matrices", "spectra",
            "spectral_radii", "spectral_radius",
            "counterfactual", "forget_half_life", "gate_products", "gate_statistics", "unit_saturation",

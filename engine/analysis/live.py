@@ -20,6 +20,7 @@ from engine.analysis import (
     spearman,
 )
 from engine.analysis.attribution import METHOD_TITLES, METHODS
+from engine.analysis.cell_step import CellWires
 from engine.analysis.hidden_live import HiddenAnalyses
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
@@ -38,6 +39,7 @@ class Analyses:
         self.attribution_options = {"method": "integrated_gradients", "baseline": "zero", "position": None}
         self._attribution, self._attribution_key, self._next_attribution = None, None, 0.0
         self.hidden = HiddenAnalyses()  # state space, fixed points, units, gate saturation
+        self.cell_wires = CellWires()  # the cell view: every wire's values and dL/d(wire)
 
     def reset(self) -> None:
         """The model changed (rebuilt, reset, opened): history and cached results are stale."""
@@ -46,6 +48,7 @@ class Analyses:
         self.counterfactual_request = None
         self._attribution, self._attribution_key, self._next_attribution = None, None, 0.0
         self.hidden.reset()
+        self.cell_wires.reset()
 
     def force_next(self) -> None:
         """The next spectrum is computed now, for the current weights (an export must not show a stale one)."""
@@ -152,4 +155,6 @@ ANALYSES = {
     "state_space": lambda a, s, trace: a.hidden.state_space(s, trace),
     "units": lambda a, s, trace: a.hidden.units(s, trace),
     "gate_saturation": lambda a, s, trace: a.hidden.gate_saturation(s, trace),
+    # the cell view: {"cell", "names", "values"/"grads": {wire: (L, D, T, n)}, "x_size", "loss", "step"}
+    "cell_view": lambda a, s, trace: a.cell_wires(s, trace),
 }

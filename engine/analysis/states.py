@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from engine.network.cells import gate_names
-from engine.network.probe import encoder_weights
+from engine.network.probe import encoder_weights, initial_tensors
 
 ZERO_INPUT = "zero input"  # x* = an embedded input of all zeros (no token at all)
 # The per-task "no new information" input x*: a token that leaves the answer unchanged.
@@ -40,16 +40,25 @@ def batched_step(cell: str, xp: torch.Tensor, h: torch.Tensor, c, w_hh, b_hh):
     return act(xp + hp), None, {}
 
 
+def initial_states(model, batch: int):
+    """(h0, c0 or None), each (L*D, B, H): the model's own initial state, zeros where it has none."""
+    h, c = initial_tensors(model)  # (L*D, 1, H) each
+    return h.detach().expand(-1, batch, -1), None if c is None else c.detach().expand(-1, batch, -1)
+
+
 @torch.no_grad()
 def batch_states(model, inputs: torch.Tensor) -> dict:
     """Every state of a batch: {"hidden": (L, D, B, T, H), "cell": same or None, "gates": {name: ...}}.
 
-    float32 numpy arrays; direction 1 is the right-to-left chain, indexed by input position.
+    float32 numpy arrays; direction 1 is the right-to-left chain, indexed by input position. Every
+    layer and direction starts from the model's own initial state (``ModelConfig.h0``: zero, random
+    or learned), as the model's forward run does.
     """
     cfg = model.config
     L, D, H = cfg.num_layers, cfg.num_directions, cfg.hidden_size
     layer_in = model.embed(inputs)  # (B, T, E)
     B, T = layer_in.shape[:2]
+    h_init, c_init = initial_states(model, B)  # (L*D, B, H) each (c None unless LSTM)
     names = gate_names(cfg.cell)
     hidden = np.zeros((L, D, B, T, H), np.float32)
     cell = np.zeros_like(hidden) if cfg.cell == "lstm" else None
@@ -59,8 +68,8 @@ def batch_states(model, inputs: torch.Tensor) -> dict:
         for d in range(D):
             w_ih, w_hh, b_ih, b_hh = encoder_weights(model.encoder, layer, d)
             xp = layer_in @ w_ih.t() + b_ih  # (B, T, G*H)
-            h = layer_in.new_zeros(B, H)
-            c = layer_in.new_zeros(B, H) if cfg.cell == "lstm" else None
+            h = h_init[layer * D + d]  # (B, H)
+            c = None if c_init is None else c_init[layer * D + d]
             hs = [None] * T
             for t in (range(T) if d == 0 else range(T - 1, -1, -1)):
                 h, c, g = batched_step(cfg.cell, xp[:, t], h, c, w_hh, b_hh)
