@@ -15,8 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.headless import note
-from app.cli.usage import UsageError
+from app.cli.usage import UsageError, note
 
 BOARD_SIZE = (1600, 1400)
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli.usage import UsageError
+from app.cli.usage import UsageError, note
 
 
 def config_from_args(args):
@@ -121,11 +121,6 @@ def run_headless(args) -> int:
                        timelapse=args.timelapse)
         note(f"exported to {args.export}", args.quiet)
     return 0
-
-
-def note(text: str, quiet: bool) -> None:
-    if not quiet:
-        print(text, file=sys.stderr)
 
 
 def train(session, steps: int, quiet: bool = False) -> None:

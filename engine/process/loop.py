@@ -199,7 +199,7 @@ class EngineLoop:
             self.dirty, self._last_emit = False, start
             return
         self.frame += 1
-        self.channel.send(P.SnapshotReady(replace(snap, frame=self.frame)))
+        self.channel.send(P.SnapshotReady(P.freeze_arrays(replace(snap, frame=self.frame))))
         end = time.perf_counter()
         cost = end - start
         # probing takes time from training: keep it under DISPLAY_BUDGET while training (>= 10 Hz), and

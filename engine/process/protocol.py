@@ -7,7 +7,29 @@ callback that asked (as jupyter_client routes replies by msg_id). Events go engi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+
+import numpy as np
+
+
+def freeze_arrays(obj, _depth: int = 0):
+    """Make every numpy array in ``obj`` (dataclasses, dicts, lists, tuples, nested) read-only, in place, and
+    return ``obj``. Pickling drops the flag, so both sides call it: the engine before it sends, the window on
+    receipt; a panel that tried to write into a snapshot would raise instead of changing what others draw."""
+    if _depth > 8:
+        return obj
+    if isinstance(obj, np.ndarray):
+        obj.setflags(write=False)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        for f in fields(obj):
+            freeze_arrays(getattr(obj, f.name), _depth + 1)
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            freeze_arrays(value, _depth + 1)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            freeze_arrays(value, _depth + 1)
+    return obj
 
 
 # ---- what the panels draw ---------------------------------------------------------------------
