@@ -6,11 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
-from app.panels.registry import DOCKS, SPECS, dock_panels
+from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels
 from widgets.chrome.lecture_note import LectureNote
 
-SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
-                     "attentionDock": "Attention", "insideDock": "Inside"}
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 

@@ -280,7 +280,8 @@ class LabSession:
         record: list = []
         text = self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g, record=record)
         learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
-        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+        read = "".join(self.task.decode_id(int(i)) for i in self.task.encode_prompt(prompt))  # as the model read it
+        return {"prompt": read, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
                 "learned": learned, "sampled": sampled}
 
     def request_view_checkpoint(self, step: int | None = None) -> dict:

@@ -32,6 +32,22 @@ def freeze_arrays(obj, _depth: int = 0):
     return obj
 
 
+# The analyses a panel can ask the engine for (PanelSpec.analysis; engine.analysis.live.ANALYSES computes each).
+# Both sides check their names against this set at import: a typo fails at once, not as a silently empty panel.
+ANALYSIS_KEYS = frozenset({
+    "gate_stats", "counterfactual", "spectrum", "attribution", "gate_products", "bptt", "state_space", "units",
+    "gate_saturation", "cell_view",
+})
+
+
+def check_analysis_keys(names, where: str) -> None:
+    """Raise ValueError naming any analysis key that the protocol does not declare."""
+    unknown = sorted(set(names) - ANALYSIS_KEYS)
+    if unknown:
+        raise ValueError(f"{where}: unknown analysis key(s) {unknown} "
+                         "(declare them in engine.process.protocol.ANALYSIS_KEYS)")
+
+
 # ---- what the panels draw ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Snapshot:

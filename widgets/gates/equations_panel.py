@@ -47,8 +47,6 @@ def sub(name: str, index: str) -> str:
 
 
 class EquationsPanel(Panel):
-    title = "Equations with numbers"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("equationsPanel", parent)

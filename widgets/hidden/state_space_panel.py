@@ -41,8 +41,6 @@ TABLE_HEADER = ["#", "kind", "q", "|λ|max", "unst.", "PC1", "PC2"]
 
 
 class StateSpacePanel(Panel):
-    title = "State space"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("stateSpacePanel", parent)

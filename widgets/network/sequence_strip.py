@@ -19,8 +19,6 @@ from widgets.parts.base import Panel, apply_palette, mix_colors
 
 
 class SequenceStrip(Panel):
-    title = "Sequence"
-    time_indexed = True
     NEW_EXAMPLE_SHORTCUT = "N"  # bound by the main window's "New random example" action; a hint here
 
     time_clicked = Signal(int)

@@ -31,8 +31,6 @@ from widgets.parts.notation import head_input, head_input_label
 
 
 class UnrolledView(UnrolledScene, Panel):
-    title = "Unrolled network"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("unrolledView", parent)

@@ -54,8 +54,6 @@ def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256) -> np.ndar
 class Panel(QWidget):
     """Base class: a titled panel with the controller-facing methods as no-ops."""
 
-    title = ""
-    time_indexed = False  # does the panel draw a time cursor
 
     def __init__(self, object_name: str, parent=None):
         super().__init__(parent)

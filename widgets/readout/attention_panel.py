@@ -33,8 +33,6 @@ NOT_ATTENDING = {
 
 
 class AttentionPanel(Panel):
-    title = "Attention weights α_i"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("attentionPanel", parent)

@@ -38,8 +38,6 @@ def token_ticks(tokens, T: int, width: float) -> list:
 
 
 class AttributionPanel(Panel):
-    title = "Input attribution"
-    time_indexed = True
     options_requested = Signal(dict)  # {"method", "baseline", "position"}: what to explain
 
     def __init__(self, parent=None):

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
-from widgets.parts.plot_items import grid_axes, theme_plots
+from widgets.parts.plot_items import grid_axes, integer_ticks, theme_plots
 from widgets.parts.view_ranges import (
     downsample_to_pixels,
     history_curve,
@@ -28,7 +28,6 @@ from widgets.training.history_events import EventLines, divergences, dots_for_sh
 
 
 class CurvesPanel(Panel):
-    title = "Learning curves"
     LOSS_TIP = ("The training loss of every batch (cross-entropy for classification, mean squared "
                 "error for regression), on a log axis. Each step of gradient descent tries to push "
                 "it down; noise comes from every batch being a fresh random sample.")
@@ -86,6 +85,7 @@ class CurvesPanel(Panel):
         self.loss_plot.hideAxis("bottom")  # the plot below labels the shared step axis
         self.loss_plot.setLabel("left", "loss")
         self.metric_plot.setLabel("bottom", "training step")
+        integer_ticks(self.metric_plot.getAxis("bottom"))  # steps are whole numbers: no "100.5"
         self.loss_plot.setToolTip(self.LOSS_TIP)
         self.metric_plot.setToolTip(self.METRIC_TIP)
         for plot in (self.loss_plot, self.metric_plot):
