@@ -18,6 +18,8 @@ EPILOG = """examples:
   python main.py --list-tasks
   python main.py --list-presets
   python main.py --list-slides                     the lecture deck, slide by slide, and where each is shown
+  python main.py --list-lessons
+  python main.py --headless --lesson vanishing --verify --seed 1   check every step of a lesson
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
@@ -46,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
     p.add_argument("--list-slides", action="store_true",
                    help="print every slide of the lecture deck in order with how the app shows it, and exit")
+    p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
+    p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
+                   "name, a .toml file, or all) and check every step's expect")
+    p.add_argument("--verify", action="store_true", help="with --lesson: exit 0 only if every expect held")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -110,6 +116,16 @@ def main(argv=None) -> int:
             return list_presets()
         if args.list_slides:
             return list_slides()
+        if args.list_lessons:
+            from app.cli.lessons import list_lessons
+
+            return list_lessons()
+        if args.lesson or args.verify:
+            from app.cli.lessons import run_lesson_command
+
+            if not args.lesson:
+                raise UsageError("--verify needs --lesson NAME_OR_FILE")
+            return run_lesson_command(args)
         if args.install_desktop or args.uninstall_desktop:
             from app.classroom.desktop_entry import run_desktop_command
 
