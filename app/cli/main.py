@@ -19,6 +19,7 @@ EPILOG = """examples:
   python main.py --list-presets
   python main.py --list-results
   python main.py --headless --reproduce flipflop --export flipflop/   rerun a classic result, figure + README
+  python main.py --list-slides                     the lecture deck, slide by slide, and where each is shown
   python main.py --list-lessons
   python main.py --headless --lesson vanishing --verify --seed 1   check every step of a lesson
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
     p.add_argument("--list-results", action="store_true",
                    help="print the classic results that --reproduce reruns (Help > Classic results) and exit")
+    p.add_argument("--list-slides", action="store_true",
+                   help="print every slide of the lecture deck in order with how the app shows it, and exit")
     p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
     p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
                    "name, a .toml file, or all) and check every step's expect")
@@ -79,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
     clip.add_argument("--no-clip", action="store_true", help="no gradient clipping (absent: the preset clips)")
+    t.add_argument("--optimizer", choices=("adam", "sgd"),
+                   help="adam (the tasks' default) or sgd (plain gradient descent, as the exploding-gradient preset)")
     t.add_argument("--lr", type=float, help="learning rate (0-10]")
     t.add_argument("--batch-size", type=int, help="batch size (1-1024)")
     t.add_argument("--seq-len", type=int, help="sequence length T (the task's range)")
@@ -122,6 +127,8 @@ def main(argv=None) -> int:
             from app.results.cli import list_results
 
             return list_results()
+        if args.list_slides:
+            return list_slides()
         if args.list_lessons:
             from app.cli.lessons import list_lessons
 
@@ -177,6 +184,19 @@ def list_presets() -> int:
 
     for preset in load_presets():
         print(f"{preset.id:15s} {preset.title} (lecture: {preset.slide}; task {preset.config.task})")
+    return 0
+
+
+def list_slides() -> int:
+    """``n. heading -> how it is shown``, one line per slide of the deck (assets/lecture/slides.toml)."""
+    from app.lecture.slides import SlidesError, load_slides
+
+    try:
+        slides = load_slides()
+    except SlidesError as exc:
+        raise UsageError(str(exc)) from None
+    for slide in slides:
+        print(slide.line())
     return 0
 
 
