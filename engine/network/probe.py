@@ -164,7 +164,7 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
 def _predictions(task, probs: torch.Tensor) -> list[str]:
     if task.output_kind == "regression":
         return [f"{float(probs):.3f}"]
-    return [task.classes[i] for i in probs.argmax(-1).reshape(-1).tolist()]
+    return task.render_targets(probs.argmax(-1).reshape(-1))  # shown as the targets are: a space as ␣
 
 
 def unroll(model: SequenceModel, x: torch.Tensor, h0=None, c0=None):
