@@ -34,8 +34,8 @@ def run_compare(args, cfg) -> int:
     changed = set().union(*variants)
     if "cell" in changed and args.cell is not None:
         raise UsageError("--cell cannot be combined with --compare CELLS: the cells come from --compare")
-    if "bidirectional" in changed and args.bidirectional:
-        raise UsageError("--bidirectional cannot be combined with --compare uni,bi")
+    if "bidirectional" in changed and args.bidirectional is not None:
+        raise UsageError("--bidirectional and --no-bidirectional cannot be combined with --compare uni,bi")
     try:
         session = CompareSession(cfg, variants)
     except ValueError as exc:
