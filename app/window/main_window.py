@@ -24,6 +24,7 @@ from app.lecture.menu import LectureMenu
 from app.panels.feed import make_panels
 from app.panels.registry import DOCKS, SPECS, dock_panels
 from app.window import settings as app_settings
+from app.window.cell_links import CellLinks
 from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.file_actions import FileActions
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
