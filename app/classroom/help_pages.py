@@ -43,7 +43,8 @@ PAGES = {
         read="Colours are fixed: blue −1, white 0, red +1, so the same colour means the same value in every "
              "run. A unit that changes colour exactly where the input changes is tracking that input; a row "
              "that stays one colour is a unit that saturated or is unused. The vertical line is the cursor t.",
-        try_="Load Lecture > Acceptor (parity) and train: a group of units flips each time a 1 is read. "
+        try_="Load Lecture > Acceptor (parity) and train: some units switch sign at every 1 read (or at "
+             "every 0: with T fixed, the parity of the 0s gives the same answer). "
              "Compare a simple RNN and an LSTM on the adding task with T = 100.",
         slide="Simple RNN"),
     "gatesPanel": HelpPage(

@@ -41,8 +41,6 @@ GATE_NAMES = {"f": "forget", "i": "input", "g": "cell_candidate", "o": "output",
 
 
 class CellView(Panel):
-    title = "Inside the cell"
-    time_indexed = True
     unit_clicked = Signal(int)
     back_requested = Signal()
 

@@ -96,8 +96,6 @@ class ProductCanvas(QWidget):
 
 
 class GateProductsPanel(Panel):
-    title = "Gate products x ⊙ y"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("gateProductsPanel", parent)

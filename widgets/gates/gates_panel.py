@@ -92,8 +92,6 @@ def gate_title(name: str) -> str:
 
 
 class GatesPanel(GatesExplain, Panel):
-    title = "Gates over time"
-    time_indexed = True
     HEAT_TIP = ("Every gate of the cell over time: one heatmap per gate, rows = units, columns = steps t. "
                 "Sigmoid gates run from 0 (closed) to 1 (open); the tanh candidate from -1 to 1.")
 

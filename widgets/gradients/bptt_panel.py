@@ -26,8 +26,6 @@ PARAMS = (("weight_hh", "W_hh", "δ_t h_{t−1}^T"), ("weight_ih", "W_xh", "δ_t
 
 
 class BpttPanel(Panel):
-    title = "BPTT: the gradient summed over t"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("bpttPanel", parent)
@@ -178,7 +176,7 @@ class BpttPanel(Panel):
         if not self.shown:
             return [], []
         return (["t", "term norm", "running sum norm"],
-                [[int(t) + 1, float(a), float(b)] for t, a, b in
+                [[int(t), float(a), float(b)] for t, a, b in  # 0-based: the export counts from 1
                  zip(self.shown["t"], self.shown["step"], self.shown["running"], strict=True)])
 
     def export_item(self):

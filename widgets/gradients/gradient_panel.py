@@ -33,8 +33,6 @@ from widgets.training.history_events import EventLines, divergences, dots_for_sh
 
 
 class GradientPanel(Panel):
-    title = "Gradients"
-    time_indexed = True
     WINDOW = 500  # training steps whose values set the y range of the history plot
     TIME_TIP = ("How strongly the loss depends on the hidden state h_t, for every t of this example: "
                 "||dL/dh_t|| on a log axis. Backpropagation through time multiplies by the same "

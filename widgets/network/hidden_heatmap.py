@@ -21,9 +21,7 @@ from widgets.parts.plot_items import FastImageItem, apply_plot_theme, count_from
 H_LEVELS = (-1.0, 1.0)  # h_t = o_t tanh(c_t) or tanh(...): always inside (-1, 1) (ReLU RNNs clip at 1)
 C_LEVELS = (-2.0, 2.0)  # c_t is unbounded; +-2 shows the usual range, larger values saturate
 class HiddenHeatmap(Panel):
-    title = "Hidden state h_t over time"
     unit_clicked = Signal(int)  # a click on a cell: its unit (the unit explorer shows it)
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("hiddenHeatmap", parent)

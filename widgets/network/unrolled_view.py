@@ -33,8 +33,6 @@ from widgets.parts.notation import head_input, head_input_label
 
 
 class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
-    title = "Unrolled network"
-    time_indexed = True
     column_activated = Signal(int, int, int)  # a double-clicked column: (t 0-based, layer, direction)
 
     def __init__(self, parent=None):

@@ -55,8 +55,6 @@ def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256) -> np.ndar
 class Panel(QWidget):
     """Base class: a titled panel with the controller-facing methods as no-ops."""
 
-    title = ""
-    time_indexed = False  # does the panel draw a time cursor
     # a hovered number's sources (widgets.explain.states: ("h", layer, d, position, unit), ...); [] on leave
     sources_hovered = Signal(object)
 

@@ -42,8 +42,6 @@ def top_k(probs: np.ndarray, k: int = TOP_K, must: int | None = None) -> tuple[n
 
 
 class NextCharPanel(Panel):
-    title = "Next character"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("nextCharPanel", parent)
