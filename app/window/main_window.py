@@ -18,6 +18,7 @@ from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
 from app.window import settings as app_settings
+from app.window.cell_links import CellLinks
 from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
@@ -98,6 +99,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
         self._connect()
         self.setAcceptDrops(True)

@@ -158,6 +158,7 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
         param_grads={n: frozen(g) for n, g in p.param_grads.items()}, head_input=head_input,
         initial_hidden=frozen(p.h_init[:, 0].reshape(L, D, H).numpy()),
         initial_cell=None if p.c_init is None else frozen(p.c_init[:, 0].reshape(L, D, H).numpy()),
+        preact_x=stack(lambda d: d.xp), preact_h=stack(lambda d: d.hp),
     )
 
 
