@@ -17,6 +17,7 @@ from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
+from app.results.dialog import ClassicResults
 from app.window import settings as app_settings
 from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
@@ -83,6 +84,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
+        self.results = ClassicResults(self)  # Help > Classic results: the papers behind the lecture, reproduced
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
