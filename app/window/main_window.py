@@ -1,11 +1,10 @@
 """MainWindow: the RNN Lab window. ``MainWindow()`` builds everything with its defaults."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -22,15 +21,17 @@ from app.classroom.attach import Classroom
 from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
 from app.panels.feed import make_panels
-from app.panels.registry import DOCKS, SPECS, dock_panels
+from app.panels.registry import DOCKS, SPECS, dock_panels, tab_title
 from app.window import settings as app_settings
 from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.file_actions import FileActions
+from app.window.sizing import STATUS_FIELDS, comfortable_width, fitting_size, status_number
 from engine.lab.config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.chrome.controls import ControlsPanel
 from widgets.chrome.lecture_note import LectureNote
+from widgets.chrome.status_field import StatusField
 from widgets.chrome.timeline_bar import TimelineBar
 from widgets.chrome.transport import TransportBar
 from widgets.training.curves_panel import short_name
@@ -39,6 +40,7 @@ DEFAULT_TASK = "adding"
 SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
                      "attentionDock": "Attention", "insideDock": "Inside"}
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
+DOCK_MIN = (160, 100)  # px: how small a panel dock may be made by hand
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0",
                 "optimizer", "seed")
@@ -100,12 +102,11 @@ class MainWindow(QMainWindow):
             self.controls.set_task_details(make_task(config.task, **config.task_params).description,
                                            seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
-        # fit a real screen (a 1280x720 projector); offscreen (tests, screenshots) there is none to fit
-        real = QGuiApplication.platformName() != "offscreen" and self.screen() is not None
-        available = self.screen().availableGeometry() if real else None
-        self.resize(1600 if available is None else min(1600, available.width()),
-                    1000 if available is None else min(1000, available.height()))
-        self._layout_pending = True  # arranged for the window's size when first shown
+        self.resize(self.fitting_size())
+        # arranged for that size now (else the full arrangement's minimum, 1413x808, makes the window
+        # larger than a 1280x720 screen when it is first shown), and again once it has its final size
+        self.reset_layout()
+        self._layout_pending = True
         if remember:
             self._restore_geometry()
 
@@ -170,9 +171,25 @@ class MainWindow(QMainWindow):
                 other.raise_()
             else:
                 self._dock(title, content, AREAS[area], name)
+            # a panel dock may be made smaller than its contents' comfortable size (they are then clipped
+            # until Reset layout): the window's minimum stays within 1200x660 in every arrangement
+            content.setMinimumSize(*DOCK_MIN)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def fitting_size(self) -> QSize:
+        return fitting_size(self)
+
+    def reset_window(self) -> None:
+        """View > Reset layout: a window that fits the screen, and every dock back in its place."""
+        if self.isFullScreen() or self.isMaximized():
+            self.reset_layout()
+            return
+        want = self.fitting_size()
+        if self.width() > want.width() or self.height() > want.height():
+            self.resize(self.size().boundedTo(want))
+        self.reset_layout()
 
     def compact(self) -> bool:
         """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
@@ -212,10 +229,19 @@ class MainWindow(QMainWindow):
         self.resizeDocks([controls], [side], Qt.Horizontal)
         if compact:
             first.raise_()
-            self.resizeDocks([first], [int((w - side) * 0.48)], Qt.Horizontal)
+            self.resizeDocks([first], [max(int((w - side) * 0.48), self._comfortable_width(DOCKS))], Qt.Horizontal)
         else:
-            self.resizeDocks([self.docks["heatmapDock"]], [int((w - side) * 0.33)], Qt.Horizontal)
+            right = [d for d in DOCKS if d[2] == "right"]
+            self.resizeDocks([self.docks["heatmapDock"]], [max(int((w - side) * 0.33), self._comfortable_width(right))],
+                             Qt.Horizontal)
             self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
+            column = [self.docks[name] for name, _title, _area in right]
+            self.resizeDocks(column, [h // len(column)] * len(column), Qt.Vertical)  # equal shares
+            bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
+            self.resizeDocks(bottom, [int(w / len(bottom))] * len(bottom), Qt.Horizontal)  # equal shares
+
+    def _comfortable_width(self, docks) -> int:
+        return comfortable_width([self.docks[name] for name, _title, _area in docks])
 
     def _dock_content(self, dock_name: str, names):
         """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
@@ -224,8 +250,12 @@ class MainWindow(QMainWindow):
         tabs = QTabWidget()
         tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
         tabs.setDocumentMode(True)
+        # every tab in full: the tab widget asks for the room (no scroll arrows, nothing elided)
+        tabs.tabBar().setUsesScrollButtons(False)
+        tabs.tabBar().setElideMode(Qt.ElideNone)
         for name in names:
-            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], SPECS[name].title))
+            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], tab_title(name)))
+            tabs.setTabToolTip(self.tabs[name][1], SPECS[name].title)
         tabs.currentChanged.connect(self.controller.views_changed)
         return tabs
 
@@ -265,15 +295,9 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.status_labels = {}
-        for key, tip in (("step", "Training steps taken"), ("speed", "Training steps per second"),
-                         ("loss", "Loss of the last training batch"),
-                         ("metric", "The task's metric on the last training batch"),
-                         ("state", "training / paused / diverged")):
-            label = QLabel()
-            label.setObjectName(f"status_{key}")
-            label.setToolTip(tip)
-            # fixed widths: no window re-layout per update, and room left for the messages
-            label.setFixedWidth({"step": 100, "speed": 90, "loss": 115, "metric": 150, "state": 85}[key])
+        for key, tip, samples in STATUS_FIELDS:
+            # as wide as its largest value at the current font: no re-layout per update, nothing cut
+            label = StatusField(f"status_{key}", tip, samples)
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
         self.restart_button = QPushButton("Restart engine")
@@ -329,8 +353,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         reset_layout = QAction("Reset layout", self)
         reset_layout.setObjectName("resetLayoutAction")
-        reset_layout.setToolTip("Every panel back in its place, sized for this window (tabs on a small screen)")
-        reset_layout.triggered.connect(self.reset_layout)
+        reset_layout.setToolTip("Every panel back in its place, the window sized to fit the screen (tabs on a small "
+                                "screen)")
+        reset_layout.triggered.connect(self.reset_window)
         view_menu.addAction(reset_layout)
         self.actions["reset_layout"] = reset_layout
         help_menu = self.menuBar().addMenu("&Help")
@@ -407,9 +432,9 @@ class MainWindow(QMainWindow):
                 f"Viewing step {viewing} of {snap.step}: every panel shows the network as it was after "
                 f"{viewing} training steps (the loss curve marks it). Train or 'Now' returns to the present.")
         labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
-        labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
+        labels["loss"].setText(f"loss {status_number(snap.loss)}")
         name = short_name(snap.task_info.get("metric", "metric"))
-        labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
+        labels["metric"].setText(f"{name} {status_number(snap.metric)}")
         labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
         color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
         style = f"color: {color}; font-weight: bold;" if color else ""
