@@ -18,21 +18,54 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 
+_WINDOW_NAMES = ("MainWindow(", "make_window", "CompareWindow(", "EngineClient(", "engine_window")
+_started_qthreads = None  # a WeakSet of every QThread started through Python, once PySide6 is imported
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests in a module that opens a window (and so starts an engine process) are marked ``window``: the
+    fast tier (``scripts/test.sh --fast``) leaves them and the ``slow`` ones out."""
+    cache = {}
+    for item in items:
+        path = str(item.path)
+        if path not in cache:
+            cache[path] = any(name in item.path.read_text() for name in _WINDOW_NAMES)
+        if cache[path]:
+            item.add_marker(pytest.mark.window)
+
+
+def _track_qthreads():
+    """Record every QThread started from Python (a weak set: cheap, unlike scanning gc.get_objects())."""
+    global _started_qthreads
+    if _started_qthreads is not None:
+        return _started_qthreads
+    import sys
+    import weakref
+
+    if "PySide6.QtCore" not in sys.modules:
+        return None
+    from PySide6.QtCore import QThread
+
+    _started_qthreads = weakref.WeakSet()
+    original = QThread.start
+
+    def start(self, *args, **kwargs):
+        _started_qthreads.add(self)
+        return original(self, *args, **kwargs)
+
+    QThread.start = start
+    return _started_qthreads
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_qthreads(request):
     """Fail any test that leaves a QThread running (napari's conftest does the same)."""
+    started = _track_qthreads()
     yield
-    try:
-        from PySide6.QtCore import QThread
-        from PySide6.QtWidgets import QApplication
-    except ImportError:  # pragma: no cover
+    started = started if started is not None else _track_qthreads()
+    if not started:
         return
-    app = QApplication.instance()
-    if app is None:
-        return
-    import gc
-
-    leaked = [t for t in gc.get_objects() if issubclass(type(t), QThread) and _running(t)]
+    leaked = [t for t in list(started) if _running(t)]
     if leaked:
         for t in leaked:
             t.quit()

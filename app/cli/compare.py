@@ -15,8 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.headless import note
-from app.cli.usage import UsageError
+from app.cli.usage import UsageError, note
 
 BOARD_SIZE = (1600, 1400)
 
@@ -35,8 +34,8 @@ def run_compare(args, cfg) -> int:
     changed = set().union(*variants)
     if "cell" in changed and args.cell is not None:
         raise UsageError("--cell cannot be combined with --compare CELLS: the cells come from --compare")
-    if "bidirectional" in changed and args.bidirectional:
-        raise UsageError("--bidirectional cannot be combined with --compare uni,bi")
+    if "bidirectional" in changed and args.bidirectional is not None:
+        raise UsageError("--bidirectional and --no-bidirectional cannot be combined with --compare uni,bi")
     try:
         session = CompareSession(cfg, variants)
     except ValueError as exc:

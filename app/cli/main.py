@@ -17,12 +17,17 @@ EPILOG = """examples:
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
+  python main.py --list-results
+  python main.py --headless --reproduce flipflop --export flipflop/   rerun a classic result, figure + README
+  python main.py --list-slides                     the lecture deck, slide by slide, and where each is shown
+  python main.py --list-lessons
+  python main.py --headless --lesson vanishing --verify --seed 1   check every step of a lesson
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
-  python main.py --headless --data assets/examples/frankenstein_letter1.txt --steps 300 --export out/
-  python main.py --headless --data assets/examples/vowel_majority.csv --compare gru,lstm --steps 300 --export cmp/
+  python main.py --headless --data assets/examples/coriolanus_act1.txt --steps 300 --export out/
+  python main.py --headless --data assets/examples/majority_ab.csv --compare gru,lstm --steps 300 --export cmp/
 
 data files (--data): a .txt file (UTF-8) trains a character language model on it; a .csv file with
 the header sequence,label trains an acceptor and one with the header tokens,tags a tagger (see README).
@@ -35,34 +40,50 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.cli.preset_help import preset_help
+
     p = Parser(prog="rnnlab", description="RNN Lab: watch recurrent neural networks learn, step by step.",
-               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+               epilog=EPILOG + "\n" + preset_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("session", nargs="?", help="open the window on this session file (.rnnlab)")
     p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    p.add_argument("--list-results", action="store_true",
+                   help="print the classic results that --reproduce reruns (Help > Classic results) and exit")
+    p.add_argument("--list-slides", action="store_true",
+                   help="print every slide of the lecture deck in order with how the app shows it, and exit")
+    p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
+    p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
+                   "name, a .toml file, or all) and check every step's expect")
+    p.add_argument("--verify", action="store_true", help="with --lesson: exit 0 only if every expect held")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
     d.add_argument("--uninstall-desktop", action="store_true", help="remove what --install-desktop added")
-    p.add_argument("--headless", action="store_true", help="train without a window")
+    p.add_argument("--headless", action=argparse.BooleanOptionalAction, default=False,
+                   help="train without a window (default: open the window)")
     p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
     p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
     p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
                    "or .csv with the header sequence,label or tokens,tags")
-    p.add_argument("--fold-case", action="store_true", help="with --data: read upper and lower case as one symbol")
-    m = p.add_argument_group("model (override the task's preset)")
+    p.add_argument("--fold-case", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --data: read upper and lower case as one symbol (default: no)")
+    m = p.add_argument_group("model (override the task's preset; absent: the preset value, see the table below)")
     m.add_argument("--cell", help="rnn_tanh, rnn_relu, gru or lstm")
     m.add_argument("--hidden", type=int, help="hidden size H (1-512)")
     m.add_argument("--layers", type=int, help="stacked layers (1-4)")
-    m.add_argument("--bidirectional", action="store_true", default=None, help="add a right-to-left direction")
+    m.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                   help="add a right-to-left direction, or not (absent: the preset; the tagging tasks are "
+                   "bidirectional)")
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
     m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
-    t = p.add_argument_group("training")
+    t = p.add_argument_group("training (absent: the task's preset value, see the table below)")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
-    clip.add_argument("--no-clip", action="store_true", help="no gradient clipping")
+    clip.add_argument("--no-clip", action="store_true", help="no gradient clipping (absent: the preset clips)")
+    t.add_argument("--optimizer", choices=("adam", "sgd"),
+                   help="adam (the tasks' default) or sgd (plain gradient descent, as the exploding-gradient preset)")
     t.add_argument("--lr", type=float, help="learning rate (0-10]")
     t.add_argument("--batch-size", type=int, help="batch size (1-1024)")
     t.add_argument("--seq-len", type=int, help="sequence length T (the task's range)")
@@ -70,14 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps", type=int, default=0, help="training steps to run (default 0)")
     o = p.add_argument_group("output")
     o.add_argument("--export", metavar="DIR", help="write every panel (PNG, SVG, CSV), trace.npz, config.json")
-    o.add_argument("--gif", action="store_true", help="with --export: also time_sweep.gif (t = 1..T)")
-    o.add_argument("--timelapse", action="store_true",
-                   help="with --export: also training_timelapse.gif (one frame per checkpoint of training)")
-    o.add_argument("--light", action="store_true", help="export with the light theme (white background)")
+    o.add_argument("--gif", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --export: also time_sweep.gif (t = 1..T) (default: no)")
+    o.add_argument("--timelapse", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --export: also training_timelapse.gif (one frame per checkpoint of training) "
+                   "(default: no)")
+    o.add_argument("--light", action=argparse.BooleanOptionalAction, default=False,
+                   help="export with the light theme, white background (default: the dark theme)")
     o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
     o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
-    o.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
+                   help="no progress on stderr (default: progress is shown)")
+    r = p.add_argument_group("classic results (see --list-results)")
+    r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
+                   "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
+                   "its figure (PNG, SVG), CSV and README.md; exit status 1 when it did not reproduce")
+    r.add_argument("--quick", action="store_true", help="with --reproduce: the scaled-down run of the test suite")
     return p
 
 
@@ -93,13 +123,29 @@ def main(argv=None) -> int:
             return list_tasks()
         if args.list_presets:
             return list_presets()
+        if args.list_results:
+            from app.results.cli import list_results
+
+            return list_results()
+        if args.list_slides:
+            return list_slides()
+        if args.list_lessons:
+            from app.cli.lessons import list_lessons
+
+            return list_lessons()
+        if args.lesson or args.verify:
+            from app.cli.lessons import run_lesson_command
+
+            if not args.lesson:
+                raise UsageError("--verify needs --lesson NAME_OR_FILE")
+            return run_lesson_command(args)
         if args.install_desktop or args.uninstall_desktop:
             from app.classroom.desktop_entry import run_desktop_command
 
             return run_desktop_command(install=args.install_desktop)
         if not args.headless:
-            if args.export or args.steps or args.save or args.compare:
-                raise UsageError("--export, --steps, --save and --compare need --headless")
+            if args.export or args.steps or args.save or args.compare or args.reproduce:
+                raise UsageError("--export, --steps, --save, --compare and --reproduce need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
             if args.data and args.session:
@@ -107,6 +153,12 @@ def main(argv=None) -> int:
             from app.window.gui import run_gui
 
             return run_gui(args.session, args.data)
+        if args.reproduce:
+            from app.results.cli import run_reproduce
+
+            return run_reproduce(args)
+        if args.quick:
+            raise UsageError("--quick needs --reproduce NAME")
         from app.cli.headless import run_headless
 
         return run_headless(args)
@@ -132,6 +184,19 @@ def list_presets() -> int:
 
     for preset in load_presets():
         print(f"{preset.id:15s} {preset.title} (lecture: {preset.slide}; task {preset.config.task})")
+    return 0
+
+
+def list_slides() -> int:
+    """``n. heading -> how it is shown``, one line per slide of the deck (assets/lecture/slides.toml)."""
+    from app.lecture.slides import SlidesError, load_slides
+
+    try:
+        slides = load_slides()
+    except SlidesError as exc:
+        raise UsageError(str(exc)) from None
+    for slide in slides:
+        print(slide.line())
     return 0
 
 

@@ -1,5 +1,12 @@
-"""Bad command-line input: one line on stderr, exit status 2 (shared by every CLI module)."""
+"""What every CLI module shares: bad input as one line on stderr with exit status 2, and progress notes."""
+import sys
 
 
 class UsageError(Exception):
     """Bad command-line input: reported as one line, exit status 2."""
+
+
+def note(text: str, quiet: bool) -> None:
+    """A progress line on stderr (unless --quiet)."""
+    if not quiet:
+        print(text, file=sys.stderr)

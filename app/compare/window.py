@@ -8,7 +8,6 @@ row, one shared transport and its own training worker, which it stops on close.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,169 +17,29 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
-    QSplitter,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.compare.panels import ComparePanels, display_label, file_stem, run_stats, run_title  # noqa: F401
 from app.engine_link.client import EngineClient
 from app.export.figures import ExportError, panel_files, write_bytes
-from app.panels.feed import apply_snapshot
 from engine import CELLS
 from engine.lab.compare_config import parse_variants, plan_runs
 from engine.lab.config import LabConfig
 from engine.process import protocol as P
 from engine.tasks import is_data_task
-from widgets.chrome.controls import CELL_ITEMS
 from widgets.chrome.transport import TransportBar
-from widgets.gates.gates_panel import GatesPanel
-from widgets.network.hidden_heatmap import HiddenHeatmap
-from widgets.parts.base import SERIES_COLORS
-from widgets.training.compare_curves import CompareCurves
-from widgets.training.compare_gradients import CompareGradients
 
 REPAINT_MS = 33
 DEFAULT_SPEC = "rnn_tanh,gru,lstm"
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
-
-
-class ComparePanels(QWidget):
-    """The comparison figures; ``show_snapshot`` draws a CompareSnapshot, ``set_time`` moves every cursor."""
-
-    def __init__(self, parent=None, display_names: bool = False):
-        """display_names: legends and titles name the cells as the main window does (the window);
-        otherwise by the runs' ids, as the headless export's files and CSV columns do."""
-        super().__init__(parent)
-        self.setObjectName("comparePanels")
-        self.display_names = display_names
-        self.curves = CompareCurves()
-        self.gradients = CompareGradients()
-        self.labels: list[str] = []  # legend names (as the main window names the cells)
-        self.ids: list[str] = []  # the runs' labels (file stems, CSV)
-        self.runs: list[dict] = []  # per run: title label, heatmap, gates
-        self._task_key = None
-        top = QSplitter(Qt.Horizontal, objectName="compareTopSplitter")
-        top.addWidget(self.curves)
-        top.addWidget(self.gradients)
-        self.grid_holder = QWidget(objectName="compareRunsGrid")
-        self.grid = QGridLayout(self.grid_holder)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setRowStretch(1, 2)
-        self.grid.setRowStretch(2, 3)
-        split = QSplitter(Qt.Vertical, objectName="compareSplitter")
-        split.addWidget(top)
-        split.addWidget(self.grid_holder)
-        split.setSizes([400, 600])  # the runs' heatmaps and gates get the larger share
-        self.stats = QLabel("", objectName="compareRunStats", wordWrap=True)
-        self.stats.setToolTip("Parameters of the recurrent layers (all parameters, with the embedding and "
-                              "head, in brackets) and each run's own training speed, timed step by step while "
-                              "the runs take turns. The deck: GRUs and LSTMs perform similarly; the GRU is "
-                              "simpler (3 weight blocks per layer, the LSTM 4) and faster.")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stats)
-        layout.addWidget(split)
-
-    def _build_runs(self, labels) -> None:
-        for run in self.runs:
-            for key in ("title", "heatmap", "gates"):
-                self.grid.removeWidget(run[key])
-                run[key].deleteLater()
-        self.ids, self.runs, self._task_key = list(labels), [], None
-        self.labels = [display_label(label) if self.display_names else label for label in self.ids]
-        for i, (label, run_id) in enumerate(zip(self.labels, self.ids, strict=True)):
-            title = QLabel(label, objectName=f"compareRunTitle{i}")
-            title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, not widen
-            title.setStyleSheet(f"color: {SERIES_COLORS[i % len(SERIES_COLORS)]}; font-weight: bold;")
-            heatmap, gates = HiddenHeatmap(), GatesPanel()
-            heatmap.setObjectName(f"compareHeatmap{i}")
-            gates.setObjectName(f"compareGates{i}")
-            for row, w in enumerate((title, heatmap, gates)):
-                self.grid.addWidget(w, row, i)
-            self.grid.setColumnStretch(i, 1)
-            self.runs.append({"title": title, "heatmap": heatmap, "gates": gates, "label": label, "id": run_id})
-
-    def show_snapshot(self, snap, time: int) -> int:
-        """Draw every run; returns the (clamped) time cursor."""
-        if list(snap.labels) != self.ids:
-            self._build_runs(snap.labels)
-        names = [display_label(label) if self.display_names else label for label in snap.labels]
-        first = snap.runs[0]
-        key = (first.config["task"], tuple(sorted(first.config["task_params"].items())))
-        task_changed, self._task_key = key != self._task_key, key
-        if task_changed:
-            self.curves.set_task_info(first.task_info)
-        self.curves.set_runs(names, [r.history for r in snap.runs])
-        self.gradients.set_runs(names, [r.trace.grad_norm for r in snap.runs])
-        self.stats.setText(run_stats(snap))
-        for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
-            time = apply_snapshot({"heatmap": run["heatmap"], "gates": run["gates"]}, r, time, task_changed)
-            run["title"].setText(run_title(run["label"], r, diverged))
-            run["title"].setToolTip(run["title"].text())
-        self.gradients.set_time(time)
-        return time
-
-    def set_time(self, t: int) -> None:
-        for run in self.runs:
-            run["heatmap"].set_time(t)
-            run["gates"].set_time(t)
-        self.gradients.set_time(t)
-
-    def all_panels(self) -> list:
-        return [self.curves, self.gradients] + [run[k] for run in self.runs for k in ("heatmap", "gates")]
-
-    def export_panels(self) -> dict:
-        """{file stem: panel} of every figure: the two overlays, then each run's heatmap."""
-        panels = {"compare_curves": self.curves, "compare_gradients": self.gradients}
-        for run in self.runs:
-            panels[f"hidden_{file_stem(run['id'])}"] = run["heatmap"]
-        return panels
-
-
-def run_title(label: str, r, diverged: bool) -> str:
-    """"lstm · loss 0.0123 · MSE 0.0123 · answer 1.02 (target 1.00)": one run's last step and example."""
-    def num(v):
-        return "–" if not math.isfinite(v) else f"{v:.4g}"
-    p, t = r.trace.predictions, r.trace.targets
-    answer = f" · answer {p[0]} (target {t[0]})" if len(p) == 1 and len(t) == 1 else ""
-    return (f"{label} · loss {num(r.loss)} · {r.task_info.get('metric', 'metric')} {num(r.metric)}{answer}"
-            + (" · DIVERGED" if diverged else ""))
-
-
-def run_stats(snap) -> str:
-    """"lstm: 4,480 parameters (4,658 in all), 410 steps/s · gru: ...": size and speed of each run."""
-    parts = []
-    for i, label in enumerate(snap.labels):
-        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
-        text = f"<b style='color:{colour}'>{label}</b>"
-        if i < len(snap.params):
-            rec, total = snap.params[i]
-            text += f": {rec:,} recurrent parameters ({total:,} in all)"
-        if i < len(snap.run_steps_per_sec):
-            rate = snap.run_steps_per_sec[i]
-            text += f", {rate:.0f} steps/s" if rate > 0 else ", steps/s: press Train"
-        parts.append(text)
-    return " · ".join(parts)
-
-
-def display_label(label: str) -> str:
-    """A run's legend name with the cells named as the main window's controls name them
-    ("rnn_tanh · H=64" -> "Simple RNN (tanh) · H=64")."""
-    names = dict(CELL_ITEMS)
-    return " · ".join(names.get(part, part) for part in label.split(" · "))
-
-
-def file_stem(label: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label).strip("_") or "run"
 
 
 class CompareSetup(QWidget):

@@ -132,7 +132,7 @@ class EngineClient(QObject):
             if isinstance(msg, (P.Result, P.Failed)) and msg.id == rid:
                 if isinstance(msg, P.Failed):
                     raise ValueError(msg.message)
-                return msg.value
+                return P.freeze_arrays(msg.value)
             self._dispatch(msg)
 
     # ---- receiving -----------------------------------------------------------------------
@@ -145,11 +145,11 @@ class EngineClient(QObject):
 
     def _dispatch(self, msg) -> None:
         if isinstance(msg, P.SnapshotReady):
-            self.snapshot_ready.emit(msg.snapshot)
+            self.snapshot_ready.emit(P.freeze_arrays(msg.snapshot))  # unpickled arrays come back writeable
         elif isinstance(msg, P.Result):
             on_done, _ = self._pending.pop(msg.id, (None, None))
             if on_done is not None:
-                on_done(msg.value)
+                on_done(P.freeze_arrays(msg.value))
         elif isinstance(msg, P.Failed):
             if msg.id in self._pending:
                 self._fail(msg.id, msg.message)

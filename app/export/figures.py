@@ -31,40 +31,10 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
-from engine.util.atomic import atomic_write
+from app.export.files import ExportCancelled, ExportError, check_progress, write_bytes, write_text  # noqa: F401
 from widgets.parts.base import DARK, LIGHT
 
 
-class ExportError(Exception):
-    """An export could not be written; the message names the file and the reason."""
-
-
-class ExportCancelled(ExportError):
-    """The user pressed Cancel; the files this export had created are removed again."""
-
-    def __init__(self):
-        super().__init__("export cancelled")
-
-
-def check_progress(progress, done: int, total: int, text: str) -> None:
-    """Report progress; ``progress(done, total, text)`` returning False means Cancel was pressed."""
-    if progress is not None and progress(done, total, text) is False:
-        raise ExportCancelled()
-
-
-# ---- atomic file writing ---------------------------------------------------------------------
-def write_bytes(path: Path, data: bytes) -> Path:
-    try:
-        return atomic_write(path, lambda f: f.write(data))
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def write_text(path: Path, text: str) -> Path:
-    return write_bytes(path, text.encode("utf-8"))
-
-
-# ---- rendering ----------------------------------------------------------------------------
 def _is_pg_item(item) -> bool:
     return isinstance(item, (pg.GraphicsItem, pg.GraphicsScene)) or (
         isinstance(item, QGraphicsScene) and isinstance(item, pg.GraphicsScene))

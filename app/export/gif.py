@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
-from app.export.figures import write_bytes
+from app.export.files import check_progress, write_bytes
 from app.panels.registry import sweep_panels
 
 MAX_FRAMES = 400
@@ -81,8 +81,6 @@ def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 250) -> bytes:
 def export_gif(path, panels: dict, T: int, light: bool = False, restore_time: int = 0, progress=None) -> None:
     """The sweep as an animated GIF; ``progress(done, total, text)`` returning False cancels (nothing
     is written: the file is written in one go at the end)."""
-    from app.export.figures import check_progress
-
     n = min(T, MAX_FRAMES)
     try:
         frames = sweep_frames(panels, T, light, progress=lambda t: check_progress(

@@ -31,8 +31,12 @@ def example_html(r: dict) -> str:
         out.append(f"<tr><td><code>{label}</code></td><td>torch.nn.RNN</td><td><code>{_row(a)}</code></td></tr>"
                    f"<tr><td></td><td>RNN Lab, step by step</td><td><code>{_row(b)}</code></td></tr>")
     out.append("</table>")
-    out.append(f"<p>Largest difference over all 360 numbers: {r['max_abs_diff']:.2g} (float32 rounding). "
-               "output[4] is hn[1]: the top layer's last state.</p>")
+    count = int(np.size(r["output"]) + np.size(r["hn"]))  # the numbers max_abs_diff is taken over
+    out.append(f"<p>Largest difference over all {count:,} numbers of output and hn: {r['max_abs_diff']:.2g} "
+               "(float32 rounding). output[4] is hn[1]: the top layer's last state.</p>")
+    out.append("<p>input and h0 are drawn with torch.randn as on the slide: the input stands for the embedded "
+               "tokens x_t (the slide has no embedding layer, so this model's embedding is skipped), and h0 is "
+               "the slide's, not this model's own initial state h_0. The weights are this model's.</p>")
     out.append(f"<p>{html.escape(r['note'])}</p>")
     return "".join(out)
 

@@ -3,45 +3,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
     QMainWindow,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from app.classroom.attach import Classroom
 from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
+from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
-from app.panels.registry import DOCKS, SPECS, dock_panels, tab_title
 from app.window import settings as app_settings
+from app.window.cell_links import CellLinks
 from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
+from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
-from app.window.sizing import STATUS_FIELDS, comfortable_width, fitting_size, status_number
+from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
 from engine.lab.config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.chrome.controls import ControlsPanel
-from widgets.chrome.lecture_note import LectureNote
 from widgets.chrome.status_field import StatusField
 from widgets.chrome.timeline_bar import TimelineBar
 from widgets.chrome.transport import TransportBar
 from widgets.training.curves_panel import short_name
 
 DEFAULT_TASK = "adding"
-SHORT_DOCK_TITLES = {"heatmapDock": "States hₜ", "gradientDock": "Gradients", "curvesDock": "Curves",
-                     "attentionDock": "Attention", "insideDock": "Inside"}
-COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
-DOCK_MIN = (160, 100)  # px: how small a panel dock may be made by hand
-AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0",
                 "optimizer", "seed")
 CHANGE_NAMES = {"lr": "learning rate", "max_norm": "max-norm", "num_layers": "layers", "hidden_size": "H",
@@ -58,6 +47,22 @@ def change_text(key: str, value) -> str:
         f"{CHANGE_NAMES.get(key, key)} {value}"
 
 
+CELL_NAMES = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
+
+
+def previous_run_label(snap) -> str | None:
+    """How the curves' ghost names a replaced run: "previous run: GRU, H 32, lr 0.01 (600 steps)"."""
+    if snap is None or not snap.step:
+        return None
+    m, t = snap.config["model"], snap.config["train"]
+    parts = [CELL_NAMES.get(m["cell"], m["cell"]) + (" bidirectional" if m["bidirectional"] else ""),
+             f"H {m['hidden_size']}"] + ([f"{m['num_layers']} layers"] if m["num_layers"] > 1 else []) + \
+        [f"lr {t['lr']:g}", "clipping " + ("on" if t["clip"] else "off")]
+    T = snap.config["task_params"].get("seq_len")
+    parts += [f"T {T}"] if T is not None else []
+    return f"previous run: {', '.join(parts)} ({snap.step} steps)"
+
+
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
 
 
@@ -72,7 +77,7 @@ def default_config() -> LabConfig:
     return LabConfig.for_task(DEFAULT_TASK)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DockLayout, QMainWindow):
     def __init__(self, config: LabConfig | None = None, *, open_path: str | None = None, remember: bool = True):
         super().__init__()
         self.setObjectName("mainWindow")
@@ -94,6 +99,8 @@ class MainWindow(QMainWindow):
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
+        self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
@@ -102,195 +109,13 @@ class MainWindow(QMainWindow):
             self.controls.set_task_details(make_task(config.task, **config.task_params).description,
                                            seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
-        self.resize(self.fitting_size())
+        self.resize(fitting_size(self))
         # arranged for that size now (else the full arrangement's minimum, 1413x808, makes the window
         # larger than a 1280x720 screen when it is first shown), and again once it has its final size
         self.reset_layout()
         self._layout_pending = True
         if remember:
             self._restore_geometry()
-
-    # ---- layout ------------------------------------------------------------------------
-    def _build_layout(self) -> None:
-        self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
-        self.addToolBarBreak(Qt.TopToolBarArea)
-        self.addToolBar(Qt.TopToolBarArea, self._toolbar("Training timeline", "timelineToolbar", self.timeline))
-        center = QSplitter(Qt.Vertical)
-        center.setObjectName("centerSplitter")
-        self.lecture_note = LectureNote()
-        self.lecture_note.hide()
-        self.viewing_banner = QLabel()
-        self.viewing_banner.setObjectName("viewingBanner")
-        self.viewing_banner.setWordWrap(True)
-        self.viewing_banner.setMargin(4)
-        self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
-                                          "border-radius: 4px;")
-        self.viewing_banner.hide()
-        center.addWidget(self.lecture_note)
-        center.addWidget(self.strip)
-        center.addWidget(self.unrolled)
-        center.setStretchFactor(1, 0)
-        center.setStretchFactor(2, 1)
-        center.setSizes([60, 170, 420])
-        central = QWidget()
-        central.setObjectName("centralArea")
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
-        column.addWidget(center, 1)
-        self.setCentralWidget(central)
-        scroll = QScrollArea()
-        scroll.setObjectName("controlsScroll")
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
-        self.docks = {}
-        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-        self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
-        self.step_warning = QLabel()
-        self.step_warning.setObjectName("stepWarning")
-        self.step_warning.setWordWrap(True)
-        self.step_warning.setStyleSheet("background: #4a3524; border-radius: 4px; padding: 4px;")
-        self.step_warning.setToolTip("Measured in the engine with one or two real training steps of this "
-                                     "configuration, before you train")
-        self.step_warning.hide()
-        column = QWidget()
-        layout = QVBoxLayout(column)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.step_warning)
-        layout.addWidget(scroll, 1)
-        self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
-        self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
-        for name, title, area in DOCKS:
-            content = self._dock_content(name, dock_panels(name))
-            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
-                other = self.docks[area[4:]]
-                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
-                other.raise_()
-            else:
-                self._dock(title, content, AREAS[area], name)
-            # a panel dock may be made smaller than its contents' comfortable size (they are then clipped
-            # until Reset layout): the window's minimum stays within 1200x660 in every arrangement
-            content.setMinimumSize(*DOCK_MIN)
-        self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
-        self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
-        self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
-
-    def fitting_size(self) -> QSize:
-        return fitting_size(self)
-
-    def reset_window(self) -> None:
-        """View > Reset layout: a window that fits the screen, and every dock back in its place."""
-        if self.isFullScreen() or self.isMaximized():
-            self.reset_layout()
-            return
-        want = self.fitting_size()
-        if self.width() > want.width() or self.height() > want.height():
-            self.resize(self.size().boundedTo(want))
-        self.reset_layout()
-
-    def compact(self) -> bool:
-        """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
-        return self.width() < COMPACT_SIZE[0] or self.height() < COMPACT_SIZE[1]
-
-    def reset_layout(self) -> None:
-        """View > Reset layout: every dock back in its place, shown, sized for the window. Below
-        COMPACT_SIZE the panel docks become tabs of one column on the right (each panel then gets the
-        full height), and the network column keeps the room to show its cells."""
-        w, h = self.width(), self.height()
-        controls = self.docks["controlsDock"]
-        for dock in self.docks.values():
-            dock.setFloating(False)
-            self.removeDockWidget(dock)
-        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
-        controls.show()
-        compact = self.compact()
-        first = None
-        self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
-        for name, title, area in DOCKS:
-            dock = self.docks[name]
-            # one word per tab when the docks share one column: nothing elided
-            dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
-            if area.startswith("tab:") and not compact:  # a tab behind another dock, which stays in front
-                other = self.docks[area[4:]]
-                self.addDockWidget(self.dockWidgetArea(other), dock)
-                self.tabifyDockWidget(other, dock)
-                other.raise_()
-                dock.show()
-                continue
-            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
-            dock.show()
-            if compact and first is not None:
-                self.tabifyDockWidget(first, dock)
-            first = first or dock
-        side = max(250, min(310, int(w * 0.2)))
-        self.resizeDocks([controls], [side], Qt.Horizontal)
-        if compact:
-            first.raise_()
-            self.resizeDocks([first], [max(int((w - side) * 0.48), self._comfortable_width(DOCKS))], Qt.Horizontal)
-        else:
-            right = [d for d in DOCKS if d[2] == "right"]
-            self.resizeDocks([self.docks["heatmapDock"]], [max(int((w - side) * 0.33), self._comfortable_width(right))],
-                             Qt.Horizontal)
-            self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
-            column = [self.docks[name] for name, _title, _area in right]
-            self.resizeDocks(column, [h // len(column)] * len(column), Qt.Vertical)  # equal shares
-            bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
-            self.resizeDocks(bottom, [int(w / len(bottom))] * len(bottom), Qt.Horizontal)  # equal shares
-
-    def _comfortable_width(self, docks) -> int:
-        return comfortable_width([self.docks[name] for name, _title, _area in docks])
-
-    def _dock_content(self, dock_name: str, names):
-        """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
-        if len(names) == 1:
-            return self.panels[names[0]]
-        tabs = QTabWidget()
-        tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
-        tabs.setDocumentMode(True)
-        # every tab in full: the tab widget asks for the room (no scroll arrows, nothing elided)
-        tabs.tabBar().setUsesScrollButtons(False)
-        tabs.tabBar().setElideMode(Qt.ElideNone)
-        for name in names:
-            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], tab_title(name)))
-            tabs.setTabToolTip(self.tabs[name][1], SPECS[name].title)
-        tabs.currentChanged.connect(self.controller.views_changed)
-        return tabs
-
-    def show_panel(self, name: str) -> None:
-        """Bring a panel into view: its dock shown and raised, its tab selected."""
-        if name in self.tabs:
-            tabs, index = self.tabs[name]
-            tabs.setCurrentIndex(index)
-        for dock in self.docks.values():
-            if dock.isAncestorOf(self.panels[name]):
-                dock.show()
-                dock.raise_()
-
-    def _transport_toolbar(self):
-        return self._toolbar("Transport", "transportToolbar", self.transport)
-
-    def _toolbar(self, title: str, name: str, widget):
-        from PySide6.QtWidgets import QToolBar
-
-        bar = QToolBar(title)
-        bar.setObjectName(name)
-        bar.setMovable(False)
-        bar.addWidget(widget)
-        return bar
-
-    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
-                         | QDockWidget.DockWidgetClosable)
-        self.addDockWidget(area, dock)
-        self.docks[name] = dock
-        dock.visibilityChanged.connect(self.controller.views_changed)
-        return dock
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -353,8 +178,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         reset_layout = QAction("Reset layout", self)
         reset_layout.setObjectName("resetLayoutAction")
-        reset_layout.setToolTip("Every panel back in its place, the window sized to fit the screen (tabs on a small "
-                                "screen)")
+        reset_layout.setToolTip("Every panel back in its place, the window sized to fit the screen")
         reset_layout.triggered.connect(self.reset_window)
         view_menu.addAction(reset_layout)
         self.actions["reset_layout"] = reset_layout
@@ -413,9 +237,14 @@ class MainWindow(QMainWindow):
                 self.mark_event(", ".join(changed) + (" (new model)" if rebuilt else ""), at_start=rebuilt)
 
     def mark_event(self, label: str, kind: str = "change", at_start: bool = False) -> None:
-        """An event line on the training curves at the current step (or at 0: a run that starts over)."""
+        """An event line on the training curves at the current step (or at 0: a run that starts over,
+        when the curves drop the old run's events and keep the run itself as a ghost on the same task)."""
         shown = self.controller.shown
         step = 0 if at_start or shown is None else shown.step
+        if at_start:
+            same_task = shown is not None and shown.config["task"] == self.controller.config.task
+            self.panels["curvesPanel"].start_run(previous_run_label(shown) if same_task else None,
+                                                 keep_ghost=same_task)
         self.panels["curvesPanel"].add_event(step, label, kind)
 
     # ---- status --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from engine.analysis import (
 from engine.analysis.attribution import METHOD_TITLES, METHODS
 from engine.analysis.cell_step import CellWires
 from engine.analysis.hidden_live import HiddenAnalyses
+from engine.process import protocol as P
 
 SPECTRUM_BUDGET = 0.1  # fraction of wall time the eigenvalue/Jacobian analysis may take
 RADIUS_HISTORY = 2000  # points kept of the spectral radius over training
@@ -115,7 +116,7 @@ class Analyses:
         inputs, targets = session.example
         T = inputs.shape[1]
         position = None
-        if task.output_kind == "per_step":
+        if task.output_kind in ("per_step", "per_step_regression"):
             position = T - 1 if opts["position"] is None else min(opts["position"], T - 1)
         baseline = opts["baseline"] if task.input_kind == "tokens" and opts["baseline"] in task.vocab else None
         model = session.shown_model()
@@ -158,3 +159,6 @@ ANALYSES = {
     # the cell view: {"cell", "names", "values"/"grads": {wire: (L, D, T, n)}, "x_size", "loss", "step"}
     "cell_view": lambda a, s, trace: a.cell_wires(s, trace),
 }
+P.check_analysis_keys(ANALYSES, "engine.analysis.live.ANALYSES")
+if set(ANALYSES) != P.ANALYSIS_KEYS:
+    raise ValueError(f"analyses declared but not computed: {sorted(P.ANALYSIS_KEYS - set(ANALYSES))}")

@@ -16,7 +16,8 @@ from engine.config import ModelConfig, TrainConfig
 from engine.errors import SessionError
 from engine.network.model import build_model
 from engine.tasks import make_task
-from engine.tasks.data.data_files import REGISTRY, DataFileError, pack, unpack
+from engine.tasks.data.data_files import REGISTRY, pack, unpack
+from engine.tasks.data.data_model import DataFileError
 from engine.training.trainer import Trainer
 from engine.util.atomic import atomic_write
 

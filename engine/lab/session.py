@@ -186,10 +186,14 @@ class LabSession:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
 
-    def request_fixed_points(self, x_const=None, period: int = 1, n_starts: int = 64,
-                             budget_s: float = 3.0) -> dict:
-        """Start a fixed-point search (engine.analysis.hidden_live) and run its first slice; returns its status."""
-        return self.analyses.hidden.start_fixed_points(self, x_const, period, n_starts, budget_s)
+    def request_fixed_points(self, x_const=None, period: int = 1, **settings) -> dict:
+        """Start a fixed-point search of the model on screen (engine.analysis.search.job; settings n_starts,
+        budget_s, q_tol, slow_tol, iterate_steps) and run its first slice; returns its status."""
+        return self.analyses.hidden.start_fixed_points(self, x_const, period, **settings)
+
+    def request_fixed_points_cancel(self) -> dict:
+        """Stop the running fixed-point search; returns its status (state "cancelled")."""
+        return self.analyses.hidden.cancel_fixed_points()
 
     def request_fixed_points_step(self) -> dict:
         """Run the next slice of the fixed-point search; returns its status (state "done" at the end)."""
@@ -280,7 +284,8 @@ class LabSession:
         record: list = []
         text = self.task.generate(self.shown_model(), prompt, int(length), float(temperature), g, record=record)
         learned, sampled = (np.stack([r[k] for r in record]).astype(np.float32) for k in (0, 1))
-        return {"prompt": prompt, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
+        read = "".join(self.task.decode_id(int(i)) for i in self.task.encode_prompt(prompt))  # as the model read it
+        return {"prompt": read, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
                 "learned": learned, "sampled": sampled}
 
     def request_view_checkpoint(self, step: int | None = None) -> dict:
@@ -302,6 +307,57 @@ class LabSession:
             return out
         finally:
             self.timeline.viewing = before
+
+    # ---- classic results (engine.reproductions): run in a thread, polled, the kept model adopted ----------
+    def adopt(self, trainer, cfg: LabConfig) -> None:
+        """Show a model trained elsewhere (a reproduction): its trainer, history and weights become the
+        session's; Reset goes back to its initial weights."""
+        self.config = cfg
+        self.task, self.model, self.trainer = trainer.task, trainer.model, trainer
+        self.typed_text = None
+        self.state = "paused"
+        self._refresh_example()
+        self.analyses.reset()
+        self.timeline.present()
+
+    def request_results_catalog(self) -> list:
+        from engine.reproductions import catalog
+
+        return catalog()
+
+    def request_reproduce(self, name: str, seed: int = 0, quick: bool = False) -> dict:
+        """Start reproducing result ``name`` in the background; returns its status."""
+        from engine.reproductions.job import ReproductionJob
+
+        job = getattr(self, "_job", None)
+        if job is not None and job.running:
+            raise ValueError(f"a reproduction ({job.name}) is still running; cancel it first")
+        self._job = ReproductionJob(name, int(seed), bool(quick))
+        return self._job.status()
+
+    def request_reproduce_status(self) -> dict:
+        """{"state": running | done | cancelled | failed | idle, "fraction", "text", "name"}; when done,
+        also "outcome" (engine.reproductions.Outcome without its trainer) and "config", and the kept
+        model is now the session's."""
+        job = getattr(self, "_job", None)
+        if job is None:
+            return {"state": "idle", "fraction": 0.0, "text": "", "name": ""}
+        status = job.status()
+        if job.running:  # (the thread may be a moment from its end after saying "done")
+            return {**status, "state": "running"}
+        self._job = None
+        outcome = job.outcome
+        if outcome is not None:
+            if outcome.trainer is not None:
+                self.adopt(outcome.trainer, LabConfig.from_dict(outcome.config))
+            status.update(outcome=outcome.public(), config=self.config.to_dict())
+        return status
+
+    def request_reproduce_cancel(self) -> dict:
+        job = getattr(self, "_job", None)
+        if job is not None:
+            job.cancel()
+        return self.request_reproduce_status() if job is None else job.status()
 
     def request_attribution_options(self, method: str | None = None, baseline: str | None = None,
                                     position: int | None = None) -> dict:

@@ -158,13 +158,16 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
         param_grads={n: frozen(g) for n, g in p.param_grads.items()}, head_input=head_input,
         initial_hidden=frozen(p.h_init[:, 0].reshape(L, D, H).numpy()),
         initial_cell=None if p.c_init is None else frozen(p.c_init[:, 0].reshape(L, D, H).numpy()),
+        preact_x=stack(lambda d: d.xp), preact_h=stack(lambda d: d.hp),
     )
 
 
 def _predictions(task, probs: torch.Tensor) -> list[str]:
     if task.output_kind == "regression":
         return [f"{float(probs):.3f}"]
-    return [task.classes[i] for i in probs.argmax(-1).reshape(-1).tolist()]
+    if task.output_kind == "per_step_regression":
+        return task.render_targets(probs)  # (T, K) values, labelled as the targets are
+    return task.render_targets(probs.argmax(-1).reshape(-1))  # shown as the targets are: a space as ␣
 
 
 def unroll(model: SequenceModel, x: torch.Tensor, h0=None, c0=None):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -20,12 +21,13 @@ _REPLACE = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014"
             "\u2013": "-", ";": ",", ":": ","}
 
 
-def prepare(text: str) -> str:
-    """Lowercase, ASCII quotes and dashes, folded accents, one space for any whitespace run."""
+def prepare(text: str, keep_ends: bool = False) -> str:
+    """Lowercase, ASCII quotes and dashes, folded accents, one space for any whitespace run (and,
+    unless ``keep_ends``, none at the start or end: a prompt "the " keeps its space)."""
     text = "".join(_REPLACE.get(c, c) for c in text.lower())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.split())
+    return re.sub(r"\s+", " ", text) if keep_ends else " ".join(text.split())
 
 
 @lru_cache(maxsize=4)
@@ -107,7 +109,7 @@ class CharLMTask(Task):
 
     def encode_prompt(self, prompt: str) -> torch.Tensor:
         """Prompt text -> (T,) ids; raises ValueError naming every character not in the alphabet."""
-        chars = self.split_text(prompt)
+        chars = list(prepare(prompt, keep_ends=True))  # the model reads the prompt as shown, "the " too
         unknown = sorted({c for c in chars if c not in ALPHABET})
         if unknown:
             raise ValueError(f"the model does not know the character(s) {' '.join(map(repr, unknown))}; "

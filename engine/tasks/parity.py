@@ -10,8 +10,10 @@ class ParityTask(Task):
     lecture_slide = "RNNs for classification (acceptor)"
     description = ("The network reads a string of bits and, after the last one, says whether it "
                    "holds an odd number of 1s (XOR of all bits). Only the final state is "
-                   "classified, as in the lecture's acceptor: y = f(W_hy h_n + b_y). Every bit "
-                   "flips the answer, so the state must carry one bit of memory all the way.")
+                   "classified, as in the lecture's acceptor: y = f(W_hy h_n + b_y). A 1 flips the "
+                   "answer and a 0 keeps it, so the state must carry one bit of memory all the way. "
+                   "With the length T fixed, the parity of the 0s decides it just as well (it equals "
+                   "the parity of the 1s for even T), so a trained network may track either.")
     input_kind = "tokens"
     output_kind = "final"
     vocab = ("0", "1")

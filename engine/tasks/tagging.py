@@ -1,8 +1,8 @@
 """Toy part-of-speech tagging where some words are tagged by the word that follows them.
 
 Sentences come from a small probabilistic finite-state grammar (DET ADJ* NOUN VERB ...). Six
-words (light, cold, green, ...) are both adjectives and nouns: "the light box" vs "the light
-shines". Reading left to right the two are equally likely, so only a network that also reads
+words (light, cold, green, ...) are both adjectives and nouns: "the light house" vs "the light
+sleeps". Reading left to right the two are equally likely, so only a network that also reads
 right to left (bidirectional) can tag them reliably.
 
 A batch needs sentences of exactly the drawn length T; the sampler conditions the grammar's
@@ -58,8 +58,8 @@ class TaggingTask(VariableLength, Task):
     lecture_slide = "RNNs for tagging"
     description = ("Tag every word of a toy English sentence with its part of speech (DET, ADJ, "
                    "NOUN, VERB, PREP, ADV, CONJ): one output per input, y_i = f(W h_i). Words "
-                   "such as 'light', 'cold' or 'green' are adjectives in 'the light box' but nouns "
-                   "in 'the light shines' - only the NEXT word decides. A left-to-right network "
+                   "such as 'light', 'cold' or 'green' are adjectives in 'the light house' but "
+                   "nouns in 'the light sleeps' - only the NEXT word decides. A left-to-right network "
                    "has to guess at those words (about 55% right); a bidirectional one also reads "
                    "the sentence backwards, so h_i knows the next word and it reaches ~100%.")
     input_kind = "tokens"

@@ -27,8 +27,9 @@ class TemporalOrderTask(Task):
                    "(50-60% in). After the last symbol the network names their order: XX, XY, YX "
                    "or YY. It must store the first marker, keep it through the noise and combine "
                    "it with the second. At length 30 an LSTM or GRU learns this in seconds, while "
-                   "a simple RNN only learns the second marker and stalls near 60% (Hochreiter & "
-                   "Schmidhuber 1997, experiment 6a, used length 100).")
+                   "a simple RNN learns at most part of it (often only the second marker) and stalls "
+                   "below the pass line (Hochreiter & Schmidhuber 1997, experiment 6a, used length "
+                   "100).")
     input_kind = "tokens"
     output_kind = "final"
     vocab = (START, END) + MARKERS + DISTRACTORS

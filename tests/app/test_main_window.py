@@ -32,6 +32,12 @@ def wait_shown(qtbot, window, predicate, timeout=30000):
     return window.controller.shown
 
 
+def engine_step(window) -> int:
+    """The engine's own training step, asked after every request sent so far (requests are answered in order):
+    an explicit check that nothing trained on, instead of sleeping and looking."""
+    return window.controller.call("weights")["step"]
+
+
 def set_combo(window, name, data):
     combo = window.findChild(QWidget, name)
     combo.setCurrentIndex(combo.findData(data))
@@ -104,8 +110,7 @@ def test_train_then_pause_advances_steps_and_curves(qtbot):
     assert window.status_labels["step"].text() == f"step {paused.step}"
     header, rows = window.panels["curvesPanel"].data_table()
     assert len(rows) == len(paused.history["loss"]) and len(rows) >= 30
-    qtbot.wait(200)
-    assert window.controller.shown.step == paused.step  # really paused
+    assert engine_step(window) == paused.step  # really paused
 
 
 def test_step_button_trains_exactly_one_batch(qtbot):
@@ -128,7 +133,7 @@ def test_diverging_configuration_pauses_with_status(qtbot):
     assert "Diverged at step" in window.statusBar().currentMessage()
     assert "clipping" in window.statusBar().currentMessage()
     assert window.status_labels["state"].text() == "DIVERGED"
-    assert all(np.isfinite(snap.trace.hidden).ravel()) or snap.trace is not None
+    assert np.isfinite(snap.trace.hidden).all()  # the paused network shows finite states, not the NaN step
 
 
 def test_typed_sequence_with_unknown_character_is_refused(qtbot):
@@ -146,11 +151,12 @@ def test_typed_sequence_with_unknown_character_is_refused(qtbot):
 
 def test_bad_value_is_refused_with_a_message(qtbot):
     window = make_window(qtbot)
-    values = window.controls.values()
+    before = window.controls.values()
+    values = dict(before)
     values.update(hidden_size=512, batch_size=1024, num_layers=4, bidirectional=True, seq_len=1000)
     assert not window.controller.apply_values(values)
     assert "limit" in window.statusBar().currentMessage()
-    assert window.controls.values()["hidden_size"] != 512 or window.controls.values()["batch_size"] != 1024
+    assert window.controls.values() == before  # the controls went back to the running model's values
 
 
 def test_close_while_training_stops_worker(qtbot):

@@ -261,7 +261,6 @@ def test_opening_a_session_over_unsaved_training_asks_and_each_answer_does_what_
     window.controller.pause()
     step = wait_shown(qtbot, window, lambda s: s.state == "paused", timeout=10000).step
     window.open_session(str(other))  # Cancel: the unsaved training stays
-    qtbot.wait(300)
     assert window.controller.config.task == "parity" and window.controller.dirty_since_save
     assert window.controller.call("weights")["step"] == step
     mine = tmp_path / "mine.rnnlab"  # Save: written first, then the other session opens

@@ -5,7 +5,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from tests.app.test_main_window import make_window, wait_shown
+from tests.app.test_main_window import engine_step, make_window, wait_shown
 
 
 def _csv(path):
@@ -161,14 +161,14 @@ def test_preset_asks_before_discarding_training_and_reselecting_restarts(qtbot, 
     # Cancel keeps the trained model, its history and its preset
     answers.append("cancel")
     window.lecture.actions["gating"].trigger()
-    qtbot.wait(300)
-    assert window.controller.shown.step == 3 and window.controller.config.model.cell == "rnn_relu"
+    assert engine_step(window) == 3 and window.controller.shown.step == 3
+    assert window.controller.config.model.cell == "rnn_relu"
     # the same for a task switch from the controls, which go back
     answers.append("cancel")
     values = window.controls.values()
     values.update(task="parity")
     window._on_controls_changed(values)
-    qtbot.wait(300)
+    assert engine_step(window) == 3
     assert window.controls.values()["task"] == "adding" and window.controller.shown.step == 3
     assert not answers
     # Discard, re-selecting the running preset: fresh weights and an empty history

@@ -10,18 +10,13 @@ import pytest
 
 from engine.tasks import make_task
 from engine.tasks.data.data_files import (
-    CHUNK,
-    MAX_ROWS,
-    MAX_SEQUENCE,
-    UNKNOWN_CHAR,
-    VOCAB_K,
-    DataFileError,
     open_data,
     pack,
     parse_data,
     read_data_file,
     unpack,
 )
+from engine.tasks.data.data_model import CHUNK, MAX_ROWS, MAX_SEQUENCE, UNKNOWN_CHAR, VOCAB_K, DataFileError
 from engine.tasks.data.data_tasks import task_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,6 @@ SYMBOLS = ("o", "s", "t", "d")  # one per layer
 
 
 class GateSaturationPanel(Panel):
-    title = "Gate saturation"
 
     def __init__(self, parent=None):
         super().__init__("gateSaturationPanel", parent)

@@ -30,7 +30,6 @@ NO_GATES = ("<p>A <b>simple RNN has no gates</b>, so nothing can saturate and no
 
 
 class GateStatsPanel(Panel):
-    title = "Gate statistics"
     SAT_TIP = ("Fraction of all gate values (every layer, direction, step and unit of this example) that "
                "are saturated: a sigmoid gate below 0.05 (closed, dark) or above 0.95 (open, light); the "
                "tanh candidate below −0.95 or above 0.95. A saturated gate passes almost no gradient.")

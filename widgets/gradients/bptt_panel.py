@@ -15,6 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
+from widgets.explain.hover import HoverTip, step_locator
+from widgets.explain.readout import explain_bptt
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.notation import arrow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
@@ -24,8 +26,6 @@ PARAMS = (("weight_hh", "W_hh", "δ_t h_{t−1}^T"), ("weight_ih", "W_xh", "δ_t
 
 
 class BpttPanel(Panel):
-    title = "BPTT: the gradient summed over t"
-    time_indexed = True
 
     def __init__(self, parent=None):
         super().__init__("bpttPanel", parent)
@@ -50,6 +50,8 @@ class BpttPanel(Panel):
         self._layout.addLayout(top)
         self._layout.addWidget(self.readout)
         self.plot = pg.PlotWidget(objectName="bpttPlot")
+        self.hover = HoverTip(self, self.plot, step_locator(self.plot.getPlotItem(), self.plot, lambda: (
+            len(self.shown.get("step", ())) and (0 if self.trace is None else self.trace.seq_len))))
         self.plot.setMinimumSize(200, 120)
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
@@ -90,6 +92,13 @@ class BpttPanel(Panel):
         """A frame of the BPTT animation (t runs T-1 .. 0) or None: the sum over every step."""
         self.frame = None if t is None else int(t)
         self._refresh()
+
+    def explain(self, t: int, index: int = 0) -> str:
+        """Step t's term (1-based) of the chosen parameter's gradient and the running sum: the tooltip."""
+        choice = self.selected()
+        if self.payload is None or self.trace is None or choice is None or choice[0] not in self.payload:
+            return ""
+        return explain_bptt(self.trace, self.payload, choice[0], choice[1], int(t))
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -167,7 +176,7 @@ class BpttPanel(Panel):
         if not self.shown:
             return [], []
         return (["t", "term norm", "running sum norm"],
-                [[int(t) + 1, float(a), float(b)] for t, a, b in
+                [[int(t), float(a), float(b)] for t, a, b in  # 0-based: the export counts from 1
                  zip(self.shown["t"], self.shown["step"], self.shown["running"], strict=True)])
 
     def export_item(self):

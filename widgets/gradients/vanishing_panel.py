@@ -58,7 +58,6 @@ def fmt_radius(rho) -> str:
 
 
 class VanishingPanel(Panel):
-    title = "Why gradients vanish"
     EIG_TIP = ("Eigenvalues λ of the recurrent weight matrix in the complex plane. Backpropagation "
                "through time multiplies by this matrix once per step, so a direction with |λ| < 1 "
                "(inside the circle) shrinks geometrically and one with |λ| > 1 grows. The spectral "

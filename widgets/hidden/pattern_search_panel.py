@@ -26,7 +26,6 @@ HEADER = ["rank", "example", "t", "score", "text"]
 
 
 class PatternSearchPanel(Panel):
-    title = "Pattern search"
 
     def __init__(self, parent=None):
         super().__init__("patternSearchPanel", parent)

@@ -27,7 +27,6 @@ LEVELS = {"h": 1.0, "c": 2.0}  # colour scale of the text: +-1 for h, +-2 for c
 
 
 class UnitExplorerPanel(Panel):
-    title = "Units"
 
     def __init__(self, parent=None):
         super().__init__("unitExplorerPanel", parent)

@@ -199,15 +199,26 @@ class SparseAxis(pg.AxisItem):
 
 def count_from_one(axis) -> None:
     """Label a time axis 1..T like the lecture (x_1 .. x_n; h_0 is the zero initial state) while
-    the data stay at 0-based positions: whole-number ticks read t + 1."""
-    plain = axis.tickStrings
+    the data stay at 0-based positions: whole-number ticks read t + 1. Steps are whole numbers, so
+    the ticks are too: never "1.5" between two steps, however wide the axis."""
+    integer_ticks(axis)
 
     def tick_strings(values, scale, spacing):
-        if spacing >= 1 and all(float(v).is_integer() for v in values):
-            return [str(int(v) + 1) for v in values]
-        return plain(values, scale, spacing)
+        return [str(int(round(v)) + 1) if float(v).is_integer() else "" for v in values]
 
     axis.tickStrings = tick_strings
+
+
+def integer_ticks(axis) -> None:
+    """Ticks only at whole numbers (a step count, a time step): pyqtgraph's half steps are dropped."""
+    plain = axis.tickSpacing
+
+    def tick_spacing(minVal, maxVal, size):  # noqa: N803 (pyqtgraph's names)
+        levels = [(max(1.0, float(np.ceil(sp))), off) for sp, off in (plain(minVal, maxVal, size) or [])
+                  if sp >= 1] or [(1.0, 0.0)]
+        return list(dict.fromkeys(levels))
+
+    axis.tickSpacing = tick_spacing
 
 
 def grid_axes(*names: str) -> dict:

@@ -38,8 +38,6 @@ def token_ticks(tokens, T: int, width: float) -> list:
 
 
 class AttributionPanel(Panel):
-    title = "Input attribution"
-    time_indexed = True
     options_requested = Signal(dict)  # {"method", "baseline", "position"}: what to explain
 
     def __init__(self, parent=None):
@@ -137,7 +135,7 @@ class AttributionPanel(Panel):
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
-        if self.output_kind == "per_step" and t != self._asked_position:
+        if self.output_kind in ("per_step", "per_step_regression") and t != self._asked_position:
             self._asked_position = int(t)  # the output explained follows the cursor
             self.options_requested.emit({"position": int(t)})
 

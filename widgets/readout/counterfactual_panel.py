@@ -40,8 +40,6 @@ def probability_text(probs, labels) -> str:
 
 
 class CounterfactualPanel(Panel):
-    title = "Counterfactual input"
-    time_indexed = False  # it follows the cursor with its position spin, it draws no cursor
     counterfactual_requested = Signal(int, object)  # position, token index or feature vector (F,)
 
     TIP = ("Change one input x_t and run the same network again: ||h_t − h'_t|| shows how far every "

@@ -23,7 +23,6 @@ LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the si
 
 
 class CompareCurves(Panel):
-    title = "Learning curves, every run"
     SMOOTH_TIP = ("Exponential moving average over this many steps, to see each run's trend through the "
                   "batch-to-batch noise (the raw curves stay faintly behind). 0 = off.")
 

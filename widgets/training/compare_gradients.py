@@ -23,8 +23,6 @@ from widgets.training.curves_panel import short
 
 
 class CompareGradients(Panel):
-    title = "Gradient against lag, every run"
-    time_indexed = True
     TIP = ("How strongly the loss depends on h_t, against the lag T−1−t (steps back from the last input), "
            "for the same example in every run, on a log axis. Backpropagation through time multiplies by "
            "the recurrent Jacobian once per step of lag, so a simple RNN's curve falls geometrically "

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
-from widgets.parts.plot_items import grid_axes, theme_plots
+from widgets.parts.plot_items import grid_axes, integer_ticks, theme_plots
 from widgets.parts.view_ranges import (
     downsample_to_pixels,
     history_curve,
@@ -23,88 +23,14 @@ from widgets.parts.view_ranges import (
     settle_views,
     settle_y_range,
 )
+from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name  # noqa: F401
+from widgets.training.ghost_run import GhostRun
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs, last_divergence
 
-
-def ema(values: np.ndarray, span: int) -> np.ndarray:
-    """Exponential moving average over ``span`` steps (alpha = 2/(span+1)); NaN entries stay NaN
-    and do not disturb the average. The first finite value starts it, so the start is not biased."""
-    out = np.full(len(values), np.nan)
-    if span <= 1:
-        return np.asarray(values, dtype=np.float64).copy()
-    alpha = 2.0 / (span + 1.0)
-    acc = None
-    for i, v in enumerate(np.asarray(values, dtype=np.float64).tolist()):
-        if not math.isfinite(v):
-            continue
-        acc = v if acc is None else acc + alpha * (v - acc)
-        out[i] = acc
-    return out
-
-
-class RunningEma:
-    """``ema`` of a series that grows at the end (and, past the history's capacity, loses its oldest
-    entries): only the new entries are averaged, the rest is taken from the previous call. When the
-    new series does not continue the old one (a reset run, another span), it is computed afresh."""
-
-    def __init__(self):
-        self._last = None  # (span, steps, values, out, acc)
-
-    def __call__(self, steps: np.ndarray, values: np.ndarray, span: int) -> np.ndarray:
-        values = np.asarray(values, dtype=np.float64)
-        if span <= 1:
-            return values.copy()
-        out = self._continued(steps, values, span)
-        if out is None:
-            out = ema(values, span)
-            finite = out[np.isfinite(out)]
-            acc = float(finite[-1]) if finite.size else None
-        else:
-            out, acc = out
-        self._last = (span, steps.copy(), values.copy(), out, acc)
-        return out
-
-    def _continued(self, steps, values, span):
-        if self._last is None or self._last[0] != span or not len(steps) or not len(self._last[1]):
-            return None
-        _, old_steps, old_values, old_out, acc = self._last
-        drop = int(np.searchsorted(old_steps, steps[0]))  # entries that fell off the front
-        kept = len(old_steps) - drop
-        if not 0 <= kept <= len(steps) or not np.array_equal(old_steps[drop:], steps[:kept]) or \
-                not np.array_equal(old_values[drop:], values[:kept], equal_nan=True):
-            return None
-        alpha = 2.0 / (span + 1.0)
-        new = np.full(len(values) - kept, np.nan)
-        for i, v in enumerate(values[kept:].tolist()):
-            if math.isfinite(v):
-                acc = v if acc is None else acc + alpha * (v - acc)
-                new[i] = acc
-        return np.concatenate([old_out[drop:], new]), acc
-
-
-SHORT_NAMES = {"bits per character": "bits/char", "token accuracy": "token acc."}
-
-
-def short_name(metric: str) -> str:
-    """A metric's name short enough for a plot axis beside another plot, or a status-bar field."""
-    return SHORT_NAMES.get(metric, metric if len(metric) <= 14 else metric[:13] + "…")
-
-
-def short(v: float) -> str:
-    """A number in at most ~7 characters: 0.693, 12.4, 6.3e-04."""
-    return f"{v:.3g}" if v == 0 or 1e-2 <= abs(v) < 1e4 else f"{v:.1e}"
-
-
-def finite_xy(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Drop non-finite points (skipped steps), and non-positive ones on a log axis."""
-    ok = np.isfinite(x) & np.isfinite(y)
-    if log:
-        ok &= y > 0
-    return x[ok], y[ok]
+DEFAULT_RANGES = {"loss": (-3, 1), "metric": (0, 1), "step": (0, 100)}  # until there is data (loss: 0.001..10)
 
 
 class CurvesPanel(Panel):
-    title = "Learning curves"
     LOSS_TIP = ("The training loss of every batch (cross-entropy for classification, mean squared "
                 "error for regression), on a log axis. Each step of gradient descent tries to push "
                 "it down; noise comes from every batch being a fresh random sample.")
@@ -163,6 +89,7 @@ class CurvesPanel(Panel):
         self.loss_plot.hideAxis("bottom")  # the plot below labels the shared step axis
         self.loss_plot.setLabel("left", "loss")
         self.metric_plot.setLabel("bottom", "training step")
+        integer_ticks(self.metric_plot.getAxis("bottom"))  # steps are whole numbers: no "100.5"
         self.loss_plot.setToolTip(self.LOSS_TIP)
         self.metric_plot.setToolTip(self.METRIC_TIP)
         for plot in (self.loss_plot, self.metric_plot):
@@ -203,10 +130,18 @@ class CurvesPanel(Panel):
         self.metric_plot.setLabel("left", "metric")
         self.user_events: list[tuple[float, str, str]] = []  # (step, label, kind) told by the window
         self.event_lines = EventLines((self.loss_plot, self.metric_plot))
-        self.loss_plot.setYRange(-3, 1, padding=0)  # 0.001 .. 10 until there is data
-        self.metric_plot.setYRange(0, 1, padding=0)
-        self.loss_plot.setXRange(0, 100, padding=0)
+        self.ghost = GhostRun(self.loss_plot, self.metric_plot)
+        self.ghost.cleared.connect(self._on_ghost_cleared)
+        controls.insertWidget(1, self.ghost, 1)
+        self._old_run: np.ndarray | None = None  # the replaced run's losses: its late snapshots are ignored
+        self._default_ranges()
         self.set_theme(False)
+
+    def _default_ranges(self) -> None:
+        self.loss_plot.setYRange(*DEFAULT_RANGES["loss"], padding=0)
+        self.metric_plot.setYRange(*DEFAULT_RANGES["metric"], padding=0)
+        self.loss_plot.setXRange(*DEFAULT_RANGES["step"], padding=0)
+        self.loss_plot._run_range = None  # (settle_step_range sets it afresh)
 
     @staticmethod
     def _make_curve(plot) -> pg.PlotDataItem:
@@ -217,9 +152,12 @@ class CurvesPanel(Panel):
 
     # ---- controller-facing API ---------------------------------------------------------
     def set_task_info(self, info: dict) -> None:
+        if (info or {}).get("metric") != self.info.get("metric"):
+            self.ghost.clear()  # another task's run is no comparison
         self.info = dict(info or {})
         metric = self.info.get("metric", "metric")
         self.metric_log = not self.info.get("higher_is_better", True)  # error metrics: log axis
+        self.ghost.set_metric_log(self.metric_log)
         self._drawn_evals = None  # (redrawn for the axis' log mode)
         self.metric_plot.setLogMode(x=False, y=self.metric_log)
         self.metric_plot.setLabel("left", short_name(metric), color=self.theme["foreground"])
@@ -237,10 +175,44 @@ class CurvesPanel(Panel):
         self.baseline_line.setToolTip(self.info.get("baseline_note", ""))
         self._redraw()
 
+    def start_run(self, ghost_label: str | None = None, keep_ghost: bool = False, replaced: bool = True) -> None:
+        """A new model replaces the one the curves show (a preset, another architecture, a reset, an
+        opened session): its events, evaluations, ranges and colours go. With ``ghost_label`` a
+        replaced run that trained stays as a dashed ghost (the first half of a contrast); an earlier
+        ghost stays only with ``keep_ghost``. ``replaced``: the history drawn now is the old run's,
+        so its snapshots still on their way are not drawn (an opened session brings its own)."""
+        steps, loss, metric = self._series()
+        if ghost_label and np.isfinite(steps).any() and np.nanmax(steps) > 0:
+            self.ghost.set_run(ghost_label, steps, loss, metric)
+        elif not keep_ghost:
+            self.ghost.clear()
+        self._old_run = np.asarray(loss, dtype=np.float64).copy() if replaced and len(steps) else None
+        self.user_events, self.evals = [], []
+        if replaced:
+            self.history, self._got_history = {}, False
+        self._loss_ema, self._metric_ema = RunningEma(), RunningEma()
+        self._default_ranges()
+        self._redraw()
+
+    def _continues_old_run(self, new: dict) -> bool:
+        old = self._old_run
+        if old is None:
+            return False
+        loss = np.asarray(new.get("loss", ()), dtype=np.float64)
+        if len(loss) >= len(old) > 0 and np.array_equal(loss[:len(old)], old, equal_nan=True):
+            return True  # a snapshot of the replaced run sent before the new model was built
+        self._old_run = None
+        return False
+
+    def _on_ghost_cleared(self) -> None:
+        self._update_ranges()
+
     def set_history(self, history: dict) -> None:
         new = history_arrays(history)
         if self._got_history and same_arrays(new, self.history):
             return  # nothing new (the controller hands the history over with every snapshot)
+        if self._continues_old_run(new):
+            return
         self._got_history, self.history = True, new
         steps = self.history.get("step", np.zeros(0))
         last = float(np.nanmax(steps)) if steps.size and np.isfinite(steps).any() else 0.0
@@ -296,6 +268,7 @@ class CurvesPanel(Panel):
             item.setSymbolBrush(th["accent"])
             item.setSymbolPen(pg.mkPen(th["background"], width=1))
         apply_palette(self, th)
+        self.ghost.set_theme(th)
         self._style_curves()
         self._redraw()  # the summary's colours
 
@@ -367,6 +340,8 @@ class CurvesPanel(Panel):
     def _update_ranges(self) -> None:
         """y covers the data, the evaluations and the reference lines; x the whole history."""
         _, loss, metric = self._series()
+        g_steps, g_loss, g_metric = self.ghost.arrays()  # the ghost stays in view beside the run
+        loss, metric = np.concatenate([loss, g_loss]), np.concatenate([metric, g_metric])
         e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
         refs = [self.info.get(k) for k in ("baseline", "pass_threshold")]
         refs = np.array([r for r in refs if r is not None], dtype=np.float64)
@@ -382,7 +357,7 @@ class CurvesPanel(Panel):
             pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
             moved |= settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
         steps = self._series()[0]
-        steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
+        steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0], g_steps[np.isfinite(g_steps)]])
         if settle_step_range(self.loss_plot, steps) or moved:  # x: the whole run (the metric plot
             settle_views(self.view)  # is linked)
 
@@ -400,6 +375,9 @@ class CurvesPanel(Panel):
         if not ok.any():
             self.summary.setText("no training steps yet")
             self.summary.setToolTip("")
+            if self._summary_color != self.theme["foreground"]:  # not the last run's "passed" green
+                self._summary_color = self.theme["foreground"]
+                self.summary.setStyleSheet(f"color: {self._summary_color}; font-weight: normal;")
             return
         i = int(np.flatnonzero(ok)[-1])
         name = self.info.get("metric", "metric")

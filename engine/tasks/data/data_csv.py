@@ -13,8 +13,9 @@ from collections import Counter
 
 import numpy as np
 
-from engine.tasks.data.data_files import (
+from engine.tasks.data.data_model import (
     DISPLAY,
+    ENCODERS,
     HEADERS,
     MAX_CLASSES,
     MAX_ROWS,
@@ -169,3 +170,6 @@ def encode_rows(data: DataFile, fold_case: bool) -> Encoding:
     offsets[1:] = ends
     ids, targets = np.frombuffer(ids, dtype=np.uint8), np.frombuffer(tags, dtype=np.uint8)
     return Encoding(vocab, ids, offsets, targets)
+
+
+ENCODERS["labelled"] = ENCODERS["tagged"] = encode_rows

@@ -13,7 +13,8 @@ import numpy as np
 from engine.tasks.base import Param, Preset, Task
 from engine.tasks.charlm import CharLMTask
 from engine.tasks.common import VariableLength
-from engine.tasks.data.data_files import DISPLAY, HELDOUT, KIND_TITLES, REGISTRY, UNKNOWN_CHAR, DataFile
+from engine.tasks.data.data_files import REGISTRY
+from engine.tasks.data.data_model import DISPLAY, HELDOUT, KIND_TITLES, UNKNOWN_CHAR, DataFile
 from engine.util.lazy import torch
 
 MAX_EVAL_ROWS = 5_000  # heldout_metric scores at most this many validation rows

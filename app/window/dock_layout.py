@@ -1,0 +1,188 @@
+"""The main window's arrangement: toolbars, the central column, the docks of panels (as the panel registry
+declares them), the compact layout of a projector-sized window, Reset layout, and bringing a panel forward.
+A mixin of MainWindow (it uses the window's panels, controls, transport, timeline and controller)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+
+from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
+from app.window.sizing import comfortable_width, fitting_size
+from widgets.chrome.lecture_note import LectureNote
+
+COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
+DOCK_MIN = (160, 100)  # px: how small a panel dock may be made by hand
+AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
+
+
+class DockLayout:
+    # ---- layout ------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.addToolBar(Qt.TopToolBarArea, self._transport_toolbar())
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self._toolbar("Training timeline", "timelineToolbar", self.timeline))
+        center = QSplitter(Qt.Vertical)
+        center.setObjectName("centerSplitter")
+        self.lecture_note = LectureNote()
+        self.lecture_note.hide()
+        self.viewing_banner = QLabel()
+        self.viewing_banner.setObjectName("viewingBanner")
+        self.viewing_banner.setWordWrap(True)
+        self.viewing_banner.setMargin(4)
+        self.viewing_banner.setStyleSheet("background: #ffcc44; color: #15171c; font-weight: bold; "
+                                          "border-radius: 4px;")
+        self.viewing_banner.hide()
+        center.addWidget(self.lecture_note)
+        center.addWidget(self.strip)
+        center.addWidget(self.unrolled)
+        center.setStretchFactor(1, 0)
+        center.setStretchFactor(2, 1)
+        center.setSizes([60, 170, 420])
+        central = QWidget()
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
+        column.addWidget(center, 1)
+        self.setCentralWidget(central)
+        scroll = QScrollArea()
+        scroll.setObjectName("controlsScroll")
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
+        self.docks = {}
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
+        self.step_warning = QLabel()
+        self.step_warning.setObjectName("stepWarning")
+        self.step_warning.setWordWrap(True)
+        self.step_warning.setStyleSheet("background: #4a3524; border-radius: 4px; padding: 4px;")
+        self.step_warning.setToolTip("Measured in the engine with one or two real training steps of this "
+                                     "configuration, before you train")
+        self.step_warning.hide()
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.step_warning)
+        layout.addWidget(scroll, 1)
+        self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
+        self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
+        for name, title, area in DOCKS:
+            content = self._dock_content(name, dock_panels(name))
+            if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
+                other = self.docks[area[4:]]
+                self.tabifyDockWidget(other, self._dock(title, content, self.dockWidgetArea(other), name))
+                other.raise_()
+            else:
+                self._dock(title, content, AREAS[area], name)
+            # a panel dock may be made smaller than its contents' comfortable size (they are then clipped
+            # until Reset layout): the window's minimum stays within 1200x660 in every arrangement
+            content.setMinimumSize(*DOCK_MIN)
+        self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
+        self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
+        self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def reset_window(self) -> None:
+        """View > Reset layout: a window that fits the screen, and every dock back in its place."""
+        if not (self.isFullScreen() or self.isMaximized()):
+            self.resize(self.size().boundedTo(fitting_size(self)))
+        self.reset_layout()
+
+    def compact(self) -> bool:
+        """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
+        return self.width() < COMPACT_SIZE[0] or self.height() < COMPACT_SIZE[1]
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, shown, sized for the window. Below
+        COMPACT_SIZE the panel docks become tabs of one column on the right (each panel then gets the
+        full height), and the network column keeps the room to show its cells."""
+        w, h = self.width(), self.height()
+        controls = self.docks["controlsDock"]
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            self.removeDockWidget(dock)
+        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
+        controls.show()
+        compact = self.compact()
+        first = None
+        self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
+        for name, title, area in DOCKS:
+            dock = self.docks[name]
+            # one word per tab when the docks share one column: nothing elided
+            dock.setWindowTitle(SHORT_DOCK_TITLES.get(name, title) if compact else title)
+            if area.startswith("tab:") and not compact:  # a tab behind another dock, which stays in front
+                other = self.docks[area[4:]]
+                self.addDockWidget(self.dockWidgetArea(other), dock)
+                self.tabifyDockWidget(other, dock)
+                other.raise_()
+                dock.show()
+                continue
+            self.addDockWidget(Qt.RightDockWidgetArea if compact else AREAS[area], dock)
+            dock.show()
+            if compact and first is not None:
+                self.tabifyDockWidget(first, dock)
+            first = first or dock
+        side = max(250, min(310, int(w * 0.2)))
+        self.resizeDocks([controls], [side], Qt.Horizontal)
+        if compact:
+            first.raise_()
+            fit = comfortable_width([self.docks[name] for name, _title, _area in DOCKS])
+            self.resizeDocks([first], [max(int((w - side) * 0.48), fit)], Qt.Horizontal)
+        else:
+            right = [self.docks[name] for name, _title, area in DOCKS if area == "right"]
+            self.resizeDocks([self.docks["heatmapDock"]], [max(int((w - side) * 0.33), comfortable_width(right))],
+                             Qt.Horizontal)
+            self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
+            self.resizeDocks(right, [h // len(right)] * len(right), Qt.Vertical)  # equal shares
+            bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
+            self.resizeDocks(bottom, [w // len(bottom)] * len(bottom), Qt.Horizontal)
+
+    def _dock_content(self, dock_name: str, names):
+        """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
+        if len(names) == 1:
+            return self.panels[names[0]]
+        tabs = QTabWidget()
+        tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
+        tabs.setDocumentMode(True)
+        # every tab in full: the tab widget asks for the room (no scroll arrows, nothing elided)
+        tabs.tabBar().setUsesScrollButtons(False)
+        tabs.tabBar().setElideMode(Qt.ElideNone)
+        for name in names:
+            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], tab_title(name)))
+            tabs.setTabToolTip(self.tabs[name][1], SPECS[name].title)
+        tabs.currentChanged.connect(self.controller.views_changed)
+        return tabs
+
+    def show_panel(self, name: str) -> None:
+        """Bring a panel into view: its dock shown and raised, its tab selected."""
+        if name in self.tabs:
+            tabs, index = self.tabs[name]
+            tabs.setCurrentIndex(index)
+        for dock in self.docks.values():
+            if dock.isAncestorOf(self.panels[name]):
+                dock.show()
+                dock.raise_()
+
+    def _transport_toolbar(self):
+        return self._toolbar("Transport", "transportToolbar", self.transport)
+
+    def _toolbar(self, title: str, name: str, widget):
+        bar = QToolBar(title)
+        bar.setObjectName(name)
+        bar.setMovable(False)
+        bar.addWidget(widget)
+        return bar
+
+    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        dock.visibilityChanged.connect(self.controller.views_changed)
+        return dock
+

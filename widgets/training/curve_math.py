@@ -1,0 +1,84 @@
+"""What the curves panel computes from a history: smoothing (EMA, running), short metric names and numbers, finite
+points for log axes."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def ema(values: np.ndarray, span: int) -> np.ndarray:
+    """Exponential moving average over ``span`` steps (alpha = 2/(span+1)); NaN entries stay NaN
+    and do not disturb the average. The first finite value starts it, so the start is not biased."""
+    out = np.full(len(values), np.nan)
+    if span <= 1:
+        return np.asarray(values, dtype=np.float64).copy()
+    alpha = 2.0 / (span + 1.0)
+    acc = None
+    for i, v in enumerate(np.asarray(values, dtype=np.float64).tolist()):
+        if not math.isfinite(v):
+            continue
+        acc = v if acc is None else acc + alpha * (v - acc)
+        out[i] = acc
+    return out
+
+
+class RunningEma:
+    """``ema`` of a series that grows at the end (and, past the history's capacity, loses its oldest
+    entries): only the new entries are averaged, the rest is taken from the previous call. When the
+    new series does not continue the old one (a reset run, another span), it is computed afresh."""
+
+    def __init__(self):
+        self._last = None  # (span, steps, values, out, acc)
+
+    def __call__(self, steps: np.ndarray, values: np.ndarray, span: int) -> np.ndarray:
+        values = np.asarray(values, dtype=np.float64)
+        if span <= 1:
+            return values.copy()
+        out = self._continued(steps, values, span)
+        if out is None:
+            out = ema(values, span)
+            finite = out[np.isfinite(out)]
+            acc = float(finite[-1]) if finite.size else None
+        else:
+            out, acc = out
+        self._last = (span, steps.copy(), values.copy(), out, acc)
+        return out
+
+    def _continued(self, steps, values, span):
+        if self._last is None or self._last[0] != span or not len(steps) or not len(self._last[1]):
+            return None
+        _, old_steps, old_values, old_out, acc = self._last
+        drop = int(np.searchsorted(old_steps, steps[0]))  # entries that fell off the front
+        kept = len(old_steps) - drop
+        if not 0 <= kept <= len(steps) or not np.array_equal(old_steps[drop:], steps[:kept]) or \
+                not np.array_equal(old_values[drop:], values[:kept], equal_nan=True):
+            return None
+        alpha = 2.0 / (span + 1.0)
+        new = np.full(len(values) - kept, np.nan)
+        for i, v in enumerate(values[kept:].tolist()):
+            if math.isfinite(v):
+                acc = v if acc is None else acc + alpha * (v - acc)
+                new[i] = acc
+        return np.concatenate([old_out[drop:], new]), acc
+
+
+SHORT_NAMES = {"bits per character": "bits/char", "token accuracy": "token acc."}
+
+
+def short_name(metric: str) -> str:
+    """A metric's name short enough for a plot axis beside another plot, or a status-bar field."""
+    return SHORT_NAMES.get(metric, metric if len(metric) <= 14 else metric[:13] + "…")
+
+
+def short(v: float) -> str:
+    """A number in at most ~7 characters: 0.693, 12.4, 6.3e-04."""
+    return f"{v:.3g}" if v == 0 or 1e-2 <= abs(v) < 1e4 else f"{v:.1e}"
+
+
+def finite_xy(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Drop non-finite points (skipped steps), and non-positive ones on a log axis."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if log:
+        ok &= y > 0
+    return x[ok], y[ok]
