@@ -38,4 +38,4 @@ def fitting_size(window) -> QSize:
 
 def comfortable_width(docks) -> int:
     """The width at which these docks' contents fit without being clipped (their layouts' minimum)."""
-    return max(dock.widget().minimumSizeHint().width() for dock in docks) + 8
+    return max(dock.widget().minimumSizeHint().width() for dock in docks) + 24  # (+ the dock's frame)
