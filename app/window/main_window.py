@@ -15,6 +15,7 @@ from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
+from app.results.dialog import ClassicResults
 from app.window import settings as app_settings
 from app.window.cell_links import CellLinks
 from app.window.controller import LabController, config_to_values, seq_len_range
@@ -101,6 +102,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
         self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
+        self.results = ClassicResults(self)  # Help > Classic results: the papers behind the lecture, reproduced
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
