@@ -14,6 +14,8 @@ from app.classroom.attach import Classroom
 from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
+from app.lessons.greeting import first_start as first_start_here
+from app.lessons.menu import attach_lessons
 from app.panels.feed import make_panels
 from app.results.dialog import ClassicResults
 from app.window import settings as app_settings
@@ -87,6 +89,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.setWindowTitle("RNN Lab")
         self.remember = remember
         self._closing = False
+        first_start = remember and open_path is None and first_start_here()
         config = config or default_config()
         self.controls = ControlsPanel()
         self.transport = TransportBar()
@@ -104,6 +107,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.lessons = attach_lessons(self, first_start)  # Lecture > Lessons, the lesson pane, the greeting
         self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
         self.results = ClassicResults(self)  # Help > Classic results: the papers behind the lecture, reproduced
