@@ -93,10 +93,13 @@ PAGES = {
         slide="Backpropagation through time"),
     "curvesPanel": HelpPage(
         shows="Learning curves: the loss (top) and the task's metric (bottom) against training step, with the "
-              "task's baseline (a model that learned nothing) and pass threshold.",
-        read="Loss and error metrics use log axes, so a fall from 0.7 to 0.001 stays visible. A curve stuck "
-             "on the baseline line has not learned anything yet; crossing the pass line means the task is "
-             "solved.",
+              "task's baseline and pass threshold. The baseline is what a simple rule scores without the "
+              "network (hover the line for the task's): chance for the acceptors, the unigram entropy for the "
+              "language model, and for tagging the per-word majority tag (each word tagged with its most "
+              "frequent tag), which already gets about 88% of the words right.",
+        read="Loss and error metrics use log axes, so a fall from 0.7 to 0.001 stays visible. A curve on the "
+             "baseline line does no better than that rule (for tagging: no better than a word list); crossing "
+             "the pass line means the task is solved.",
         try_="Change the learning rate while training (it applies live) and watch the slope change; turn on "
              "smoothing to see the trend under a noisy metric.",
         slide="RNNs for language modelling"),
@@ -192,6 +195,18 @@ PAGES = {
         try_="Double-click a column of the unrolled network to open its cell, press Play t to watch the pulse, "
              "then B for the gradient flowing back; Esc returns to the network.",
         slide="Gated Recurrent Unit (GRU) / Long Short-Term Memory (LSTM)"),
+    "inputNlpPanel": HelpPage(
+        shows="The deck's opening slides for a sentence you type: (1) its characters resampled to a fixed "
+              "length K, as a picture is scaled to a fixed size (the deck's \"This is an example\" becomes "
+              "\"Ti sa xml\" at K = 9); (2) the sentence drawn as a picture and scaled to a few pixels, as the "
+              "deck's cat; (3) an RNN reading it one word per step, for your sentence, 4 words and 14 words.",
+        read="The highlighted characters are the ones the resampling keeps. The parameter count is the running "
+             "model's, read from the parameters PyTorch holds: the same for 4 and for 14 words, because every "
+             "step uses the same W_xh, W_hh and b. A layer over K fixed positions would need K x E x H weights "
+             "and could not take word K + 1.",
+        try_="Type a longer and a shorter sentence; change K. Switch the cell or the hidden size in Controls: "
+             "the count changes, but never with the length of the sentence.",
+        slide="Input to NLP"),
 }
 
 GETTING_STARTED = [
