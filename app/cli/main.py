@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train without a window (default: open the window)")
     p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
     p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
+    p.add_argument("--model", metavar="DIR", help="start from a model folder (model.json + model.pt) exported by "
+                   "RNN Lab or written with plain PyTorch; with --data FILE, on that file (same vocabulary)")
     p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
                    "or .csv with the header sequence,label or tokens,tags")
     p.add_argument("--fold-case", action=argparse.BooleanOptionalAction, default=False,
@@ -85,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export with the light theme, white background (default: the dark theme)")
     o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
     o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
+    o.add_argument("--export-model", metavar="DIR", help="write the trained model as a folder: model.pt (its "
+                   "state_dict), model.json, load_model.py (needs only torch), README.md")
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
@@ -108,15 +112,19 @@ def main(argv=None) -> int:
 
             return run_desktop_command(install=args.install_desktop)
         if not args.headless:
-            if args.export or args.steps or args.save or args.compare:
-                raise UsageError("--export, --steps, --save and --compare need --headless")
+            if args.export or args.steps or args.save or args.compare or args.export_model:
+                raise UsageError("--export, --export-model, --steps, --save and --compare need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
             if args.data and args.session:
                 raise UsageError("open either a session or a data file, not both")
+            if args.model:
+                from app.cli.model_args import check_window_model
+
+                check_window_model(args)
             from app.window.gui import run_gui
 
-            return run_gui(args.session, args.data)
+            return run_gui(args.session, args.data, model_path=args.model)
         from app.cli.headless import run_headless
 
         return run_headless(args)

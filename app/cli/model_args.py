@@ -1,0 +1,75 @@
+"""--model DIR (start from a model folder) and --export-model DIR (write one) on the command line.
+
+A model folder decides the model: flags that describe a new model (--cell, --hidden, ...) or another task
+are refused with one line; training flags (--lr, --batch-size, --seed, clipping, --optimizer) apply.
+A refused folder is one line and exit status 2, before any training.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.cli.usage import UsageError
+
+MODEL_FLAGS = (("cell", "--cell"), ("hidden", "--hidden"), ("layers", "--layers"), ("bidirectional", "--bidirectional"),
+               ("merge", "--merge"), ("init", "--init"), ("h0", "--h0"), ("embedding_dim", "--embedding-dim"),
+               ("task", "--task"), ("seq_len", "--seq-len"), ("open", "--open"), ("compare", "--compare"))
+TRAIN_FLAGS = ("lr", "batch_size", "seed", "optimizer")  # argparse dest == TrainConfig field
+
+
+def check_model_args(args) -> None:
+    """Before anything runs: flags that cannot go with --model, and a writable --export-model folder."""
+    from app.cli.headless import check_writable_dir
+
+    if getattr(args, "model", None):
+        given = [flag for dest, flag in MODEL_FLAGS if getattr(args, dest, None) is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)} cannot be combined with --model: the model folder decides "
+                             "the model and its task (give --data FILE for another data file)")
+    if getattr(args, "export_model", None):
+        if getattr(args, "compare", None):
+            raise UsageError("--export-model cannot be combined with --compare (which model?)")
+        check_writable_dir(Path(args.export_model))
+
+
+def check_window_model(args) -> None:
+    """``--model DIR`` without --headless: the flags, and what can be checked without torch (the folder,
+    its files, model.json); the engine checks the weights and the window says what it finds."""
+    from engine.model_io.spec import read_spec
+
+    if args.session:
+        raise UsageError("open either a session or a model folder, not both")
+    check_model_args(args)
+    try:
+        read_spec(args.model)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def train_changes(args) -> dict:
+    changes = {k: getattr(args, k) for k in TRAIN_FLAGS if getattr(args, k, None) is not None}
+    if getattr(args, "no_clip", False):
+        changes["clip"] = False
+    elif getattr(args, "clip", None) is not None:
+        changes.update(clip=True, max_norm=args.clip)
+    return changes
+
+
+def open_model_session(args):
+    """The LabSession on ``args.model`` (and ``args.data``), training flags applied; UsageError when refused."""
+    from engine.lab.session import LabSession
+
+    try:
+        return LabSession.from_model(args.model, args.data, bool(args.fold_case), train_changes(args))
+    except ValueError as exc:  # ModelFolderError, DataFileError, a training value out of range
+        raise UsageError(str(exc)) from None
+
+
+def export_model(session, args) -> None:
+    try:
+        files = session.request_export_model(args.export_model)
+    except ValueError as exc:  # ModelExportError: the file and the reason
+        raise UsageError(str(exc)) from None
+    if not args.quiet:
+        print(f"exported the model (step {session.trainer.step_count}) to {args.export_model}: "
+              f"{', '.join(Path(f).name for f in files)}", file=sys.stderr)
