@@ -2,10 +2,18 @@
 # Set up (first time only) and run the tests offscreen; other arguments go to pytest.
 #   bash scripts/test.sh           the whole suite (what CI runs), about 10 minutes on 2 cores
 #   bash scripts/test.sh --fast    the fast tier: no slow training runs, no window (engine process), ~2 minutes
+#   bash scripts/test.sh --lessons every built-in lesson verified headless (--verify) for seeds 0-2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+if [[ "${1:-}" == "--lessons" ]]; then  # every built-in lesson's expects, seeds 0-2 (one line per step)
+    status=0
+    for seed in 0 1 2; do
+        .venv/bin/python main.py --headless --lesson all --verify --seed "$seed" || status=1
+    done
+    exit "$status"
+fi
 tier=()
 if [ "${1:-}" = "--fast" ]; then
   shift

@@ -32,8 +32,8 @@ def config_from_args(args):
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
                                    ("init", args.init), ("h0", args.h0)) if v is not None}
-        train = {k: v for k, v in (("lr", args.lr), ("batch_size", args.batch_size), ("seed", args.seed))
-                 if v is not None}
+        train = {k: v for k, v in (("optimizer", args.optimizer), ("lr", args.lr), ("batch_size", args.batch_size),
+                                   ("seed", args.seed)) if v is not None}
         if args.no_clip:
             train["clip"] = False
         elif args.clip is not None:

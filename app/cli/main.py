@@ -17,6 +17,9 @@ EPILOG = """examples:
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
+  python main.py --list-slides                     the lecture deck, slide by slide, and where each is shown
+  python main.py --list-lessons
+  python main.py --headless --lesson vanishing --verify --seed 1   check every step of a lesson
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
@@ -43,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    p.add_argument("--list-slides", action="store_true",
+                   help="print every slide of the lecture deck in order with how the app shows it, and exit")
+    p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
+    p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
+                   "name, a .toml file, or all) and check every step's expect")
+    p.add_argument("--verify", action="store_true", help="with --lesson: exit 0 only if every expect held")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -71,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
     clip.add_argument("--no-clip", action="store_true", help="no gradient clipping (absent: the preset clips)")
+    t.add_argument("--optimizer", choices=("adam", "sgd"),
+                   help="adam (the tasks' default) or sgd (plain gradient descent, as the exploding-gradient preset)")
     t.add_argument("--lr", type=float, help="learning rate (0-10]")
     t.add_argument("--batch-size", type=int, help="batch size (1-1024)")
     t.add_argument("--seq-len", type=int, help="sequence length T (the task's range)")
@@ -107,6 +118,18 @@ def main(argv=None) -> int:
             return list_tasks()
         if args.list_presets:
             return list_presets()
+        if args.list_slides:
+            return list_slides()
+        if args.list_lessons:
+            from app.cli.lessons import list_lessons
+
+            return list_lessons()
+        if args.lesson or args.verify:
+            from app.cli.lessons import run_lesson_command
+
+            if not args.lesson:
+                raise UsageError("--verify needs --lesson NAME_OR_FILE")
+            return run_lesson_command(args)
         if args.install_desktop or args.uninstall_desktop:
             from app.classroom.desktop_entry import run_desktop_command
 
@@ -150,6 +173,19 @@ def list_presets() -> int:
 
     for preset in load_presets():
         print(f"{preset.id:15s} {preset.title} (lecture: {preset.slide}; task {preset.config.task})")
+    return 0
+
+
+def list_slides() -> int:
+    """``n. heading -> how it is shown``, one line per slide of the deck (assets/lecture/slides.toml)."""
+    from app.lecture.slides import SlidesError, load_slides
+
+    try:
+        slides = load_slides()
+    except SlidesError as exc:
+        raise UsageError(str(exc)) from None
+    for slide in slides:
+        print(slide.line())
     return 0
 
 

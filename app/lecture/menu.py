@@ -99,6 +99,7 @@ class LectureMenu(QObject):
         self.dialog: GenerateDialog | None = None  # Run > Generate text
         self.current = None  # the preset whose note is shown
         self.note_state = None  # the departures from it the note was last written for
+        self.note_frame = ("", "")  # rich text around the note (Lecture > Slides: the slide's heading, its note)
         window.controller.snapshot_shown.connect(self._on_snapshot_shown)
 
     def apply(self, preset) -> None:
@@ -116,6 +117,7 @@ class LectureMenu(QObject):
                 self.window.show_panel(name)
         self.current = preset
         self.note_state = None
+        self.note_frame = ("", "")
         self.note.setText(note_text(preset, {}))
         self.note.show()
         self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)
@@ -141,7 +143,8 @@ class LectureMenu(QObject):
         state = departures(self.current.config, snap.config)
         if state != self.note_state:
             self.note_state = state
-            self.note.setText(note_text(self.current, state))
+            head, tail = self.note_frame
+            self.note.setText(head + note_text(self.current, state) + tail)
 
     # ---- text generation -----------------------------------------------------------------
     def generate_dialog(self) -> None:

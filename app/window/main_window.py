@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.classroom.attach import Classroom
 from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
+from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
 from app.window import settings as app_settings
 from app.window.controller import LabController, config_to_values, seq_len_range
@@ -83,6 +84,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())

@@ -23,17 +23,16 @@ from engine.analysis import (
     hidden_part,
     neutral_input,
     pattern_search,
-    search_fixed_points,
     task_features,
     unit_correlations,
     unit_saturation,
 )
+from engine.analysis.search.job import FP_SLICE, FixedPointJob
 
 REF_BATCH, REF_SEED = 32, 4242  # the examples every hidden-state panel looks at
 REF_TRIES = 8  # batches drawn (seeds REF_SEED + i) to find a long one for tasks of varying length
 STATE_BUDGET = 0.05  # fraction of wall time the reference states may take while training
 SHOWN_EXAMPLES = 6  # examples whose text the unit explorer colours
-FP_SLICE = 0.15  # seconds of fixed-point search per request
 PCA_K = 3
 
 
@@ -50,17 +49,24 @@ class HiddenAnalyses:
         self._next_ref = 0.0
         self._batch = None
         self.trackers: dict = {}
-        self.fp_job = None
-        self.fp_result = None
-        self.fp_status = {"state": "idle", "fraction": 0.0, "text": ""}
+        self._fit_step: dict = {}  # (layer, direction) -> training step of the states the axes were fitted to
+        if not hasattr(self, "fp"):
+            self.fp = FixedPointJob()
+        self.fp.model_changed()
         self._payloads = {}
 
     # ---- the reference batch ------------------------------------------------------------
     def reference(self, session) -> dict:
-        """{"inputs", "targets", "states" (batch_states), "step"} of the reference batch, rate-limited."""
-        key = (self.generation, session.trainer.step_count)
+        """{"inputs", "targets", "states" (batch_states), "step"} of the reference batch for the model on
+        screen (``session.shown_model()``: the present or a viewed checkpoint), from its own initial state.
+        Rate-limited only while training shows the present."""
+        model = session.shown_model()
+        viewing = session.timeline.viewing
+        key = (self.generation, session.timeline.step(session.trainer), id(model))
         now = time.perf_counter()
-        if self._ref is not None and (key == self._ref_key or now < self._next_ref):
+        live = session.state == "training" and viewing is None and self._ref is not None \
+            and self._ref["viewing"] is None
+        if self._ref is not None and (key == self._ref_key or (live and now < self._next_ref)):
             return self._ref
         if self._batch is None:
             # tasks of varying length draw one length per batch: take the longest of a few batches
@@ -68,14 +74,13 @@ class HiddenAnalyses:
                      for i in range(REF_TRIES)]
             self._batch = max(tries, key=lambda b: b[0].shape[1])
         inputs, targets = self._batch
-        model = session.model
         was_training = model.training
         model.eval()
         try:
             states = batch_states(model, inputs)
         finally:
             model.train(was_training)
-        self._ref = {"inputs": inputs, "targets": targets, "states": states, "step": key[1]}
+        self._ref = {"inputs": inputs, "targets": targets, "states": states, "step": key[1], "viewing": viewing}
         self._ref_key = key
         self._next_ref = now + (time.perf_counter() - now) / STATE_BUDGET
         return self._ref
@@ -89,18 +94,23 @@ class HiddenAnalyses:
         proj = np.zeros((L, D, B, T, k), np.float32)
         example = np.zeros((L, D, trace.seq_len, k), np.float32)
         ratio = np.zeros((L, D, k))
+        fitted_at = np.zeros((L, D), np.int64)
         pcas = {}
         for layer in range(L):
             for d in range(D):
                 tracker = self.trackers.setdefault((layer, d), PCATracker(k))
-                pca, _ = tracker.update(hidden[layer, d], key=self.generation)
+                pca, refitted = tracker.update(hidden[layer, d], key=self.generation)
+                if refitted:
+                    self._fit_step[layer, d] = ref["step"]
+                fitted_at[layer, d] = self._fit_step.get((layer, d), ref["step"])
                 pcas[layer, d] = pca
                 proj[layer, d] = pca.project(hidden[layer, d])
                 example[layer, d] = pca.project(trace.hidden[layer, d])
-                ratio[layer, d] = pca.explained_ratio
+                ratio[layer, d] = pca.variance_ratios(hidden[layer, d])  # of the states shown now
         task = session.task
         labels, names = _labels(task, ref["targets"])
-        return {"proj": proj, "ratio": ratio, "example": example, "labels": labels, "label_names": names,
+        return {"proj": proj, "ratio": ratio, "fitted_at": fitted_at, "example": example, "labels": labels,
+                "label_names": names, "x_dim": task.input_dim if task.input_kind == "real" else 0,
                 "step": ref["step"], "refits": sum(t.refits for t in self.trackers.values()),
                 "x_choices": x_choices(task), "x_default": neutral_input(task)[0],
                 "x_default_choice": _default_choice(task), "can_search": D == 1,
@@ -124,42 +134,29 @@ class HiddenAnalyses:
         return {"layers": per_layer, "q": r["q"], "fixed": r["fixed"], "stable": r["stable"],
                 "top_abs": r["top_abs"], "top_eig": r["eigenvalues"][:, 0] if len(r["q"]) else np.zeros(0, complex),
                 "n_unstable": (np.abs(r["eigenvalues"]) > 1).sum(1), "summary": r["summary"],
-                "x_label": r["x_label"], "step": r["step"], "period": r["period"]}
+                "x_label": r["x_label"], "step": r["step"], "period": r["period"], "best_q": r["best_q"],
+                "slow_tol": r["slow_tol"], "eig_method": r["eig_method"], "settings": r["settings"]}
 
-    # ---- fixed points on demand -----------------------------------------------------------
-    def start_fixed_points(self, session, x_const=None, period: int = 1, n_starts: int = 64,
-                           budget_s: float = 3.0) -> dict:
-        if x_const is not None and not isinstance(x_const, str):
-            raise ValueError("x* must be a token of the task or 'zero input'")
-        if isinstance(x_const, str) and x_const.startswith("zero input"):
-            x_const = ZERO_INPUT
-        if x_const is not None and session.task.input_kind == "real":
-            x_const = None  # real-valued tasks: the all-zero input
-        self.fp_job = search_fixed_points(session.model, x_const, n_starts, seed=session.trainer.step_count,
-                                          period=int(period), budget_s=float(budget_s))
-        self._fp_step, self._fp_generation = session.trainer.step_count, self.generation
-        self.fp_status = {"state": "running", "fraction": 0.0, "text": "starting"}
-        try:
-            return self.advance_fixed_points()
-        except ValueError:
-            self.fp_job, self.fp_status = None, {"state": "idle", "fraction": 0.0, "text": ""}
-            raise
+    # ---- fixed points on demand (engine.analysis.search.job) -------------------------------
+    @property
+    def fp_result(self):
+        return self.fp.result
+
+    @property
+    def fp_status(self) -> dict:
+        return self.fp.status
+
+    def start_fixed_points(self, session, x_const=None, period: int = 1, **settings) -> dict:
+        """Search the model on screen (a viewed checkpoint, or the present) with these settings."""
+        step = session.timeline.step(session.trainer)
+        return self.fp.start(session.shown_model(), session.task, step, x_const, period, **settings)
 
     def advance_fixed_points(self, slice_s: float = FP_SLICE) -> dict:
-        """Run the search for about ``slice_s`` seconds; returns its status (state running/done/idle)."""
-        if self.fp_job is None or self._fp_generation != self.generation:
-            self.fp_job = None
-            return dict(self.fp_status)
-        end = time.perf_counter() + slice_s
-        try:
-            while time.perf_counter() < end:
-                fraction, text = next(self.fp_job)
-                self.fp_status = {"state": "running", "fraction": fraction, "text": text}
-        except StopIteration as done:
-            self.fp_job = None
-            self.fp_result = dict(done.value, step=self._fp_step)
-            self.fp_status = {"state": "done", "fraction": 1.0, "text": done.value["summary"]}
-        return dict(self.fp_status)
+        """Run the search for about ``slice_s`` seconds; returns its status (state running/done/idle/...)."""
+        return self.fp.advance(slice_s)
+
+    def cancel_fixed_points(self) -> dict:
+        return self.fp.cancel()
 
     def _cached(self, name, ref, compute):
         """Payloads that depend only on the reference states are recomputed only when those change."""

@@ -38,7 +38,17 @@ class PCA:
         x = np.asarray(states, np.float64).reshape(-1, self.mean.shape[0])
         x = x - x.mean(0)
         total = float((x * x).sum())
-        return 1.0 if total == 0 else float(((x @ self.components.T) ** 2).sum()) / total
+        return 1.0 if total == 0 else float(self.variance_ratios(states).sum())
+
+
+    def variance_ratios(self, states: np.ndarray) -> np.ndarray:
+        """(k,) share of the variance of ``states`` (N, H) (around their own mean) along each axis: what
+        the axes show of these states, not of the states they were fitted to."""
+        x = np.asarray(states, np.float64).reshape(-1, self.mean.shape[0])
+        x = x - x.mean(0)
+        total = float((x * x).sum())
+        along = ((x @ self.components.T) ** 2).sum(0)  # (k,)
+        return np.zeros(len(self.components)) if total == 0 else along / total
 
 
 def fit_pca(states: np.ndarray, k: int = 3) -> PCA:

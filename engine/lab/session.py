@@ -186,10 +186,14 @@ class LabSession:
         """Recompute the counterfactual with every snapshot until the example changes."""
         self.analyses.counterfactual_request = (int(position), value)
 
-    def request_fixed_points(self, x_const=None, period: int = 1, n_starts: int = 64,
-                             budget_s: float = 3.0) -> dict:
-        """Start a fixed-point search (engine.analysis.hidden_live) and run its first slice; returns its status."""
-        return self.analyses.hidden.start_fixed_points(self, x_const, period, n_starts, budget_s)
+    def request_fixed_points(self, x_const=None, period: int = 1, **settings) -> dict:
+        """Start a fixed-point search of the model on screen (engine.analysis.search.job; settings n_starts,
+        budget_s, q_tol, slow_tol, iterate_steps) and run its first slice; returns its status."""
+        return self.analyses.hidden.start_fixed_points(self, x_const, period, **settings)
+
+    def request_fixed_points_cancel(self) -> dict:
+        """Stop the running fixed-point search; returns its status (state "cancelled")."""
+        return self.analyses.hidden.cancel_fixed_points()
 
     def request_fixed_points_step(self) -> dict:
         """Run the next slice of the fixed-point search; returns its status (state "done" at the end)."""

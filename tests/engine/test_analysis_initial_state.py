@@ -90,7 +90,7 @@ class _Session:
     """What HiddenAnalyses reads of a LabSession."""
 
     def __init__(self, task, model):
-        self.task, self.model = task, model
+        self.task, self.model, self.state = task, model, "paused"
         self.trainer = type("T", (), {"step_count": 0, "model": model})()
         self.timeline = type("TL", (), {"model": lambda _s, tr: tr.model, "step": lambda _s, tr: 0,
                                         "viewing": None})()

@@ -87,5 +87,22 @@ def test_a_rebuilt_model_drops_a_running_search():
     s = session_for("parity", hidden_size=8)
     s.request_fixed_points(x_const="0")
     s.configure(LabConfig.for_task("dyck1"))
-    assert s.request_fixed_points_step()["state"] == "idle"
-    assert s.analyses.hidden.fp_job is None and s.analyses.hidden.fp_result is None
+    status = s.request_fixed_points_step()
+    assert status["state"] == "stopped" and "the model changed" in status["text"]  # said, not dropped silently
+    assert s.analyses.hidden.fp.gen is None and s.analyses.hidden.fp_result is None
+
+
+def test_a_search_can_be_cancelled_and_takes_its_settings():
+    s = session_for("adding", hidden_size=8)
+    status = s.request_fixed_points(x_const="0.5, 1", n_starts=8, budget_s=30.0, q_tol=1e-10, slow_tol=1e-3)
+    assert status["state"] == "running"
+    status = s.request_fixed_points_cancel()
+    assert status["state"] == "cancelled" and s.request_fixed_points_step()["state"] == "cancelled"
+    assert s.analyses.hidden.fp_result is None
+    with pytest.raises(ValueError, match="2 numbers separated by commas"):
+        s.request_fixed_points(x_const="half")
+    s.request_fixed_points(x_const="0.5, 1", n_starts=8, budget_s=30.0, slow_tol=1e-3)
+    while s.request_fixed_points_step()["state"] == "running":
+        pass
+    r = s.analyses.hidden.fp_result
+    assert r["x_label"] == "x* = [0.5, 1]" and r["settings"]["n_starts"] == 8 and r["slow_tol"] == 1e-3

@@ -158,8 +158,8 @@ class StateSpacePanel(Panel):
                 text = fixed["summary"] + f" — at step {fixed['step']}."
                 slow = ~fixed["fixed"]
                 if len(fixed["q"]) == 0:
-                    text += (" Nothing found where the state stays put under this x* (q below its tolerance); "
-                             "try another x* or period 2.")
+                    text += (" Try another x* (for real inputs type numbers, e.g. 0.5, 1), period 2, more "
+                             "starts or a longer budget (Settings).")
                 elif (fixed["fixed"] & fixed["stable"]).any():
                     pass
                 elif slow.sum() >= 3 and abs(float(np.median(fixed["top_abs"][slow])) - 1) < 0.05:

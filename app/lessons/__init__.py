@@ -1,0 +1,1 @@
+"""Lecture > Lessons: lesson files found and loaded, the lesson pane, remembered progress, the handout."""
