@@ -17,6 +17,8 @@ EPILOG = """examples:
   python main.py run.rnnlab                        open the window on a saved session
   python main.py --list-tasks
   python main.py --list-presets
+  python main.py --list-results
+  python main.py --headless --reproduce flipflop --export flipflop/   rerun a classic result, figure + README
   python main.py --list-slides                     the lecture deck, slide by slide, and where each is shown
   python main.py --list-lessons
   python main.py --headless --lesson vanishing --verify --seed 1   check every step of a lesson
@@ -46,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version of RNN Lab and its libraries and exit")
     p.add_argument("--list-tasks", action="store_true", help="print each task with its description and exit")
     p.add_argument("--list-presets", action="store_true", help="print the lecture presets (Lecture menu) and exit")
+    p.add_argument("--list-results", action="store_true",
+                   help="print the classic results that --reproduce reruns (Help > Classic results) and exit")
     p.add_argument("--list-slides", action="store_true",
                    help="print every slide of the lecture deck in order with how the app shows it, and exit")
     p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
@@ -103,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
+    r = p.add_argument_group("classic results (see --list-results)")
+    r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
+                   "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
+                   "its figure (PNG, SVG), CSV and README.md; exit status 1 when it did not reproduce")
+    r.add_argument("--quick", action="store_true", help="with --reproduce: the scaled-down run of the test suite")
     return p
 
 
@@ -118,6 +127,10 @@ def main(argv=None) -> int:
             return list_tasks()
         if args.list_presets:
             return list_presets()
+        if args.list_results:
+            from app.results.cli import list_results
+
+            return list_results()
         if args.list_slides:
             return list_slides()
         if args.list_lessons:
@@ -135,8 +148,8 @@ def main(argv=None) -> int:
 
             return run_desktop_command(install=args.install_desktop)
         if not args.headless:
-            if args.export or args.steps or args.save or args.compare or args.export_model:
-                raise UsageError("--export, --export-model, --steps, --save and --compare need --headless")
+            if args.export or args.steps or args.save or args.compare or args.reproduce or args.export_model:
+                raise UsageError("--export, --export-model, --steps, --save, --compare and --reproduce need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
             if args.data and args.session:
@@ -148,6 +161,12 @@ def main(argv=None) -> int:
             from app.window.gui import run_gui
 
             return run_gui(args.session, args.data, model_path=args.model)
+        if args.reproduce:
+            from app.results.cli import run_reproduce
+
+            return run_reproduce(args)
+        if args.quick:
+            raise UsageError("--quick needs --reproduce NAME")
         from app.cli.headless import run_headless
 
         return run_headless(args)

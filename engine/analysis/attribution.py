@@ -94,11 +94,14 @@ def _scalar_fn(model: SequenceModel, outputs_x: torch.Tensor, position: int | No
     if kind == "regression":
         return (lambda o: o), None, None, "output value"
     classes = model.task.classes
-    if kind == "per_step":
+    if kind in ("per_step", "per_step_regression"):
         if position is None:
             position = T - 1
         if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < T:
             raise ValueError(f"position must be a whole number from 0 to {T - 1}; got {position!r}")
+        if kind == "per_step_regression":  # the output channel furthest from 0 at that step
+            c = int(outputs_x[0, position].abs().argmax())
+            return (lambda o: o[:, position, c]), position, c, f"output {c + 1} at t = {position + 1}"
         c = int(outputs_x[0, position].argmax())
         return (lambda o: o[:, position, c]), position, c, f"logit of {classes[c]!r} at t = {position + 1}"
     c = int(outputs_x[0].argmax())

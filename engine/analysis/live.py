@@ -116,7 +116,7 @@ class Analyses:
         inputs, targets = session.example
         T = inputs.shape[1]
         position = None
-        if task.output_kind == "per_step":
+        if task.output_kind in ("per_step", "per_step_regression"):
             position = T - 1 if opts["position"] is None else min(opts["position"], T - 1)
         baseline = opts["baseline"] if task.input_kind == "tokens" and opts["baseline"] in task.vocab else None
         model = session.shown_model()

@@ -348,6 +348,57 @@ class LabSession:
         finally:
             self.timeline.viewing = before
 
+    # ---- classic results (engine.reproductions): run in a thread, polled, the kept model adopted ----------
+    def adopt(self, trainer, cfg: LabConfig) -> None:
+        """Show a model trained elsewhere (a reproduction): its trainer, history and weights become the
+        session's; Reset goes back to its initial weights."""
+        self.config = cfg
+        self.task, self.model, self.trainer = trainer.task, trainer.model, trainer
+        self.typed_text = None
+        self.state = "paused"
+        self._refresh_example()
+        self.analyses.reset()
+        self.timeline.present()
+
+    def request_results_catalog(self) -> list:
+        from engine.reproductions import catalog
+
+        return catalog()
+
+    def request_reproduce(self, name: str, seed: int = 0, quick: bool = False) -> dict:
+        """Start reproducing result ``name`` in the background; returns its status."""
+        from engine.reproductions.job import ReproductionJob
+
+        job = getattr(self, "_job", None)
+        if job is not None and job.running:
+            raise ValueError(f"a reproduction ({job.name}) is still running; cancel it first")
+        self._job = ReproductionJob(name, int(seed), bool(quick))
+        return self._job.status()
+
+    def request_reproduce_status(self) -> dict:
+        """{"state": running | done | cancelled | failed | idle, "fraction", "text", "name"}; when done,
+        also "outcome" (engine.reproductions.Outcome without its trainer) and "config", and the kept
+        model is now the session's."""
+        job = getattr(self, "_job", None)
+        if job is None:
+            return {"state": "idle", "fraction": 0.0, "text": "", "name": ""}
+        status = job.status()
+        if job.running:  # (the thread may be a moment from its end after saying "done")
+            return {**status, "state": "running"}
+        self._job = None
+        outcome = job.outcome
+        if outcome is not None:
+            if outcome.trainer is not None:
+                self.adopt(outcome.trainer, LabConfig.from_dict(outcome.config))
+            status.update(outcome=outcome.public(), config=self.config.to_dict())
+        return status
+
+    def request_reproduce_cancel(self) -> dict:
+        job = getattr(self, "_job", None)
+        if job is not None:
+            job.cancel()
+        return self.request_reproduce_status() if job is None else job.status()
+
     def request_attribution_options(self, method: str | None = None, baseline: str | None = None,
                                     position: int | None = None) -> dict:
         """Choose what the attribution panel explains (engine.analysis.live.AttributionOptions)."""

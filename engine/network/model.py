@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from engine.config import ModelConfig
-from engine.tasks.base import Task
+from engine.tasks.base import REGRESSION_KINDS, Task
 
 
 @dataclass
@@ -120,8 +120,8 @@ class SequenceModel(nn.Module):
         """Apply the head to the encoder's top-layer outputs ``out`` (B, T, D*H)."""
         encoded = self.merge(out)  # (B, T, F)
         attention = None
-        if self.output_kind == "per_step":
-            outputs = self.head(encoded)  # (B, T, C)
+        if self.output_kind in ("per_step", "per_step_regression"):
+            outputs = self.head(encoded)  # (B, T, C) logits, or (B, T, K) values
         elif self.output_kind == "attention":
             attention = torch.softmax(self.attn(encoded).squeeze(-1), dim=-1)  # (B, T)
             context = (attention.unsqueeze(-1) * encoded).sum(1)  # (B, F)
@@ -156,7 +156,7 @@ class SequenceModel(nn.Module):
 
     def probabilities(self, outputs: torch.Tensor) -> torch.Tensor:
         """What the head reports: class probabilities, or the regression value."""
-        return outputs if self.output_kind == "regression" else torch.softmax(outputs, dim=-1)
+        return outputs if self.output_kind in REGRESSION_KINDS else torch.softmax(outputs, dim=-1)
 
 
 def build_model(cfg: ModelConfig, task: Task, seed: int = 0) -> SequenceModel:

@@ -164,6 +164,8 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
 def _predictions(task, probs: torch.Tensor) -> list[str]:
     if task.output_kind == "regression":
         return [f"{float(probs):.3f}"]
+    if task.output_kind == "per_step_regression":
+        return task.render_targets(probs)  # (T, K) values, labelled as the targets are
     return [task.classes[i] for i in probs.argmax(-1).reshape(-1).tolist()]
 
 

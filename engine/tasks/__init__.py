@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import fields
 
 from engine.tasks.adding import AddingTask
-from engine.tasks.base import IGNORE, INPUT_KINDS, OUTPUT_KINDS, Param, Preset, Task
+from engine.tasks.base import IGNORE, INPUT_KINDS, OUTPUT_KINDS, REGRESSION_KINDS, Param, Preset, Task
 from engine.tasks.charlm import CharLMTask
 from engine.tasks.copy_memory import CopyMemoryTask
 from engine.tasks.data.data_tasks import LabelledFileTask, TaggedFileTask, TextFileTask
 from engine.tasks.dna_motif import DNAMotifTask
 from engine.tasks.dyck1 import Dyck1Task
+from engine.tasks.flipflop import FlipFlopTask
 from engine.tasks.parity import ParityTask
 from engine.tasks.sentiment import SentimentTask
 from engine.tasks.tagging import TaggingTask
@@ -18,7 +19,7 @@ from engine.tasks.temporal_order import TemporalOrderTask
 # menu order follows the lecture: tagging, language modelling, acceptors, attention, gradients
 _REGISTRY: dict[str, type[Task]] = {cls.name: cls for cls in (
     TaggingTask, CharLMTask, ParityTask, Dyck1Task, SentimentTask, DNAMotifTask,
-    AddingTask, CopyMemoryTask, TemporalOrderTask)}
+    AddingTask, CopyMemoryTask, TemporalOrderTask, FlipFlopTask)}
 
 
 # tasks on a file the user opens (File > Open data, --data): not in the menu, they need the file
@@ -66,5 +67,5 @@ def preset_configs(task: Task):
     return model, train, p.steps
 
 
-__all__ = ["IGNORE", "INPUT_KINDS", "OUTPUT_KINDS", "Param", "Preset", "Task",
+__all__ = ["IGNORE", "INPUT_KINDS", "OUTPUT_KINDS", "REGRESSION_KINDS", "Param", "Preset", "Task",
            "is_data_task", "list_tasks", "make_task", "preset_configs", "task_class"]

@@ -6,6 +6,7 @@ Targets depend on the head (``output_kind``):
   per_step:   (B, T) int64 class per position (-100 = not scored)
   final / attention: (B,) int64 class
   regression: (B,) float32 value
+  per_step_regression: (B, T, K) float32 values at every step (K = ``num_outputs``)
 Tasks with naturally varying lengths draw one length per batch, so a batch needs no padding.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from engine.util.lazy import F, torch
 
 INPUT_KINDS = ("tokens", "real")
-OUTPUT_KINDS = ("per_step", "final", "attention", "regression")
+OUTPUT_KINDS = ("per_step", "final", "attention", "regression", "per_step_regression")
+REGRESSION_KINDS = ("regression", "per_step_regression")  # real-valued outputs, scored by MSE
 IGNORE = -100  # target value of a position that is not scored
 
 

@@ -10,7 +10,8 @@ from engine.tasks import IGNORE, Preset, Task, list_tasks, make_task, preset_con
 from engine.tasks.common import VariableLength
 
 ALL = ["tagging", "charlm", "parity", "dyck1", "sentiment", "dna_motif", "adding", "copy_memory",
-       "temporal_order"]
+       "temporal_order", "flipflop"]
+REAL_INPUTS = ("adding", "flipflop")
 VARIABLE = ["tagging", "sentiment", "dyck1", "dna_motif"]
 
 
@@ -40,7 +41,7 @@ def test_metadata_is_complete_and_consistent(name):
     else:
         assert task.pass_threshold < task.baseline
     assert any(p.name == "seq_len" for p in task.params_spec)
-    assert task.accepts_typed_input == (name != "adding")
+    assert task.accepts_typed_input == (name not in REAL_INPUTS)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -60,6 +61,8 @@ def test_preset_builds_a_model_that_runs_on_a_batch(name):
         assert outputs.shape == (B, T, task.num_outputs) and targets.shape == (B, T)
     elif task.output_kind == "regression":
         assert outputs.shape == targets.shape == (B,)
+    elif task.output_kind == "per_step_regression":
+        assert outputs.shape == targets.shape == (B, T, task.num_outputs)
     else:
         assert outputs.shape == (B, task.num_outputs) and targets.shape == (B,)
 
@@ -90,7 +93,7 @@ def test_inputs_and_targets_are_valid(name):
             assert 0 <= int(inputs.min()) and int(inputs.max()) < task.vocab_size
         else:
             assert inputs.dtype == torch.float32 and inputs.shape[-1] == task.input_dim
-        if task.output_kind != "regression":
+        if task.output_kind not in ("regression", "per_step_regression"):
             scored = targets[targets != IGNORE]
             assert 0 <= int(scored.min()) and int(scored.max()) < len(task.classes)
         if task.accepts_typed_input:  # the typed-input rule agrees with the sampler

@@ -63,6 +63,8 @@ def model_code(config: dict, vocab_size: int | None, num_outputs: int | None, in
         lines.append("    h = out" + ("  # PyTorch's concat: h_i = [h→_i; h←_i]" if bi else "  # h_i"))
     if output_kind == "per_step":
         lines.append(f"    return head(h)  # (B, T, {C}): y_t = W_hy h_t + b_y (softmax in the loss)")
+    elif output_kind == "per_step_regression":
+        lines.append(f"    return head(h)  # (B, T, {C}): y_t = W_hy h_t + b_y, real values (MSE loss)")
     elif output_kind == "attention":
         lines += ["    alpha = torch.softmax(w_alpha(h).squeeze(-1), dim=-1)  # (B, T): α_i",
                   f"    return head((alpha.unsqueeze(-1) * h).sum(1))  # (B, {C}): y = f(Σ α_i h_i)"]

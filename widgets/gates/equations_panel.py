@@ -214,7 +214,7 @@ class EquationsPanel(Panel):
         mv = lambda q, v: self._value(q, v, accent)  # noqa: E731
         out = []
         H, top = tr.hidden_size, tr.num_layers - 1
-        per_column = tr.output_kind in ("per_step", "attention")  # the head reads a merged h_t at every t
+        per_column = tr.output_kind in ("per_step", "attention", "per_step_regression")  # reads h_t at every t
         if tr.num_directions == 2 and layer == top and per_column:
             fwd, bwd = tr.hidden[top, 0, t, u], tr.hidden[top, 1, t, u]
             if tr.merge == "sum":
@@ -237,6 +237,10 @@ class EquationsPanel(Panel):
         if tr.output_kind == "regression":
             y = probs.reshape(-1)[0]  # the regression value (a 0-d or 1-element array)
             out.append(f"<p>y = W<sub>hy</sub> {reads} + b<sub>y</sub> = {mv('y', y)}</p>")
+        elif tr.output_kind == "per_step_regression":
+            values = ", ".join(f"{v:.3f}" for v in probs[t])
+            out.append(f"<p>y<sub>t</sub> = W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub> = ({values}): "
+                       f"{probs.shape[-1]} real outputs at every step</p>")
         elif tr.output_kind == "per_step":
             c = int(probs[t].argmax())
             out.append(f"<p>y<sub>t</sub> = softmax(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>): "

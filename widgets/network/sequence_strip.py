@@ -87,7 +87,7 @@ class SequenceStrip(Panel):
     # ---- controller-facing API ---------------------------------------------------------
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
-        self.per_step = trace is not None and trace.output_kind == "per_step" and \
+        self.per_step = trace is not None and trace.output_kind in ("per_step", "per_step_regression") and \
             len(trace.targets) == len(trace.tokens)
         if trace is not None:
             self.time = self.clamp_time(self.time)
@@ -198,7 +198,7 @@ class SequenceStrip(Panel):
     def _probability(self, t: int | None = None) -> float | None:
         """The model's probability for its own answer (None for regression)."""
         out = np.asarray(self.trace.outputs, dtype=np.float64)
-        if self.trace.output_kind == "regression" or out.size == 0:
+        if self.trace.output_kind in ("regression", "per_step_regression") or out.size == 0:
             return None
         if t is not None and out.ndim == 2:
             return float(out[t].max())
@@ -213,8 +213,9 @@ class SequenceStrip(Panel):
                 lines.append("not scored here")
             else:
                 p = self._probability(t)
-                lines.append(f"target {tr.targets[t]!r}, model {tr.predictions[t]!r} "
-                             f"(p = {p:.2f}) — {'right' if ok else 'wrong'}")
+                prob = "" if p is None else f" (p = {p:.2f})"
+                lines.append(f"target {tr.targets[t]!r}, model {tr.predictions[t]!r}"
+                             f"{prob} — {'right' if ok else 'wrong'}")
         lines.append("click to move the time cursor here")
         return "\n".join(lines)
 

@@ -18,7 +18,8 @@ DX, DY = 92.0, 58.0  # column pitch (time) and row pitch
 NODE_R = 11.0  # radius of merge, Σ and initial-state nodes
 STRIP_W, STRIP_H = BOX_W - 6, 14.0  # the unit strip inside a cell box
 MIN_ZOOM, MAX_ZOOM, TEXT_MIN_ZOOM = 0.25, 4.0, 0.4  # zoom limits; labels hidden below TEXT_MIN_ZOOM
-HEAD_NAMES = {"per_step": "y_t at every step", "final": "acceptor on h_n", "regression": "regression on h_n",
+HEAD_NAMES = {"per_step": "y_t at every step", "per_step_regression": "real y_t at every step",
+              "final": "acceptor on h_n", "regression": "regression on h_n",
               "attention": "attention y = f(Σ α_i h_i)"}
 
 
@@ -123,7 +124,7 @@ class UnrolledScene:
         """Input box, cell boxes and the static wiring of column t (wires drawn into ``path``)."""
         L, D, T = trace.num_layers, trace.num_directions, trace.seq_len
         kind, ink, cx = trace.output_kind, self.theme["foreground"], t * DX
-        per_column = kind in ("per_step", "attention")
+        per_column = kind in ("per_step", "attention", "per_step_regression")
         self._box(cx, y_of["x"])
         self.input_texts.append(self._text("", cx, y_of["x"], ink, 9))
         self._text(str(t + 1), cx, y_of["x"] + BOX_H / 2 + 9, self.theme["muted"], 8)  # lecture: from 1
@@ -163,7 +164,7 @@ class UnrolledScene:
             _arrow(path, [point, (cx, y_of["merge"] + NODE_R)])
             self._node(cx, y_of["merge"], merge)
             point = (cx, y_of["merge"] - NODE_R)
-        if kind == "per_step":
+        if kind in ("per_step", "per_step_regression"):
             _arrow(path, [point, (cx, y_of["y"] + BOX_H / 2)])
             self.output_items.append(self._box(cx, y_of["y"]))
             self.output_texts.append(self._text("", cx, y_of["y"], ink, 9))
@@ -254,7 +255,7 @@ class UnrolledScene:
         L, D, T = trace.num_layers, trace.num_directions, trace.seq_len
         kind, path, muted = trace.output_kind, QPainterPath(), self.theme["muted"]
         y_in = y_of["y"] + BOX_H / 2  # bottom of the output box
-        if kind == "per_step":
+        if kind in ("per_step", "per_step_regression"):
             return
         if kind == "attention":
             ya = y_of["alpha"]

@@ -27,6 +27,8 @@ NOT_ATTENDING = {
                  "y<sub>t</sub> = softmax(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>)."),
     "final": ("an <b>acceptor on the final state</b>", "It classifies from the last state only: "
               "y = f(W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub>); the other states are discarded."),
+    "per_step_regression": ("a <b>per-step regression</b>", "At every step t it reads only that step's "
+                            "state: y<sub>t</sub> = W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>, real values."),
     "regression": ("a <b>regression on the final state</b>", "It predicts a number from the last state "
                    "only: y = W<sub>hy</sub> h<sub>n</sub> + b<sub>y</sub>."),
 }

@@ -135,7 +135,7 @@ class AttributionPanel(Panel):
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
-        if self.output_kind == "per_step" and t != self._asked_position:
+        if self.output_kind in ("per_step", "per_step_regression") and t != self._asked_position:
             self._asked_position = int(t)  # the output explained follows the cursor
             self.options_requested.emit({"position": int(t)})
 
