@@ -27,11 +27,17 @@ def test_export_then_open_a_changed_model_shows_it_in_every_panel(qtbot, tmp_pat
                     timeout=20000)
     assert {p.name for p in folder.iterdir()} == {"model.pt", "model.json", "load_model.py", "README.md"}
     new = change_weights_with_plain_torch(folder, seed=9)
+    c, frames = window.controller, []
+    original = window.models._opened
+
+    def opened(name, result):  # the engine's answer: snapshots it sends after it show the opened model
+        frames.append(max(c.shown.frame, c.latest.frame if c.latest is not None else 0))
+        original(name, result)
+
+    window.models._opened = opened
     drop(window, folder)  # a dropped folder opens as a model
     qtbot.waitUntil(lambda: "Opened the model motif_gru" in status(window), timeout=20000)
-    c = window.controller  # the engine answered the request: snapshots it sends later show the model
-    opened = max(c.shown.frame, c.latest.frame if c.latest is not None else 0)
-    snap = wait_shown(qtbot, window, lambda s: s.frame > opened)
+    snap = wait_shown(qtbot, window, lambda s: s.frame > frames[0])
     weights = window.controller.call("weights")["params"]
     assert all(np.array_equal(weights[k], new[k].numpy()) for k in new)  # the engine holds the changed weights
     spec = json.loads((folder / "model.json").read_text())
