@@ -182,6 +182,16 @@ PAGES = {
              "unsure. Bits per character is the average of −log2 of the marked bar's height.",
         try_="Move the cursor through a word: inside a word the bars get sharp, after a space they spread out.",
         slide="RNNs for language modelling"),
+    "cellView": HelpPage(
+        shows="One step of one cell drawn as the lecture's gating slides draw it: x_t and h_{t−1} (c_{t−1}) enter "
+              "on the left, h_t (c_t) leaves on the right, every gate is a node (σ, tanh, ⊙, +, 1−) and every "
+              "wire carries its vector at the cursor as a strip of unit colours, on the heatmaps' scales.",
+        read="A dark gate strip (near 0) wipes out what it multiplies; a yellow one (near 1) lets it through. In "
+             "dL/d(wire) (and during BPTT) white means no gradient: a saturated gate stops it. Hover a unit for its "
+             "formula with the numbers plugged in; click one to mark it on every wire and in the heatmap.",
+        try_="Double-click a column of the unrolled network to open its cell, press Play t to watch the pulse, "
+             "then B for the gradient flowing back; Esc returns to the network.",
+        slide="Gated Recurrent Unit (GRU) / Long Short-Term Memory (LSTM)"),
 }
 
 GETTING_STARTED = [

@@ -11,29 +11,41 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 from app.lecture.presets import load_presets
 from app.window.generate_dialog import GenerateDialog
 
-NOTE_KEYS = (("task", "task"), ("model", "cell"), ("model", "bidirectional"), ("model", "merge"),
-             ("model", "num_layers"), ("model", "init"), ("train", "clip"))
 LABELS = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM",
           True: "on", False: "off"}
+KEY_NAMES = {"hidden_size": "hidden size H", "num_layers": "layers", "embedding_dim": "embedding E",
+             "lr": "learning rate", "max_norm": "max-norm", "batch_size": "batch size", "seq_len": "T",
+             "clip": "clipping", "h0": "h_0"}
+NOT_A_DEPARTURE = {("train", "seed")}  # another seed reruns the same setup (a note may suggest it)
 
 
 def departures(preset_cfg, running: dict) -> dict:
-    """{setting: running value} where the running configuration (LabConfig.to_dict()) differs from
-    the preset's in what its note talks about."""
+    """{setting: running value} for every setting of the running configuration (LabConfig.to_dict())
+    that differs from the preset's: the task and its parameters (T), every model setting and every
+    training setting but the seed. A note's claims hold for its preset's configuration only."""
     want = preset_cfg.to_dict()
     out = {}
-    for part, key in NOTE_KEYS:
-        if key == "merge" and not running["model"]["bidirectional"]:
-            continue
-        have, wanted = (running[key], want[key]) if part == key else (running[part][key], want[part][key])
-        if have != wanted:
-            out[key] = have
+    if running["task"] != want["task"]:
+        return {"task": running["task"]}
+    for part in ("task_params", "model", "train"):
+        for key, wanted in want[part].items():
+            have = running[part].get(key)
+            if (part, key) in NOT_A_DEPARTURE or (key == "merge" and not running["model"]["bidirectional"]):
+                continue
+            if key == "max_norm" and not running["train"].get("clip"):
+                continue
+            if have != wanted:
+                out[key] = have
     return out
 
 
-def suggested(note: str, key: str, value) -> bool:
-    """Does the note itself suggest this change ("Switch the cell to LSTM", "turn clipping off")?"""
+def suggested(note: str, key: str, value, contrast: dict | None = None) -> bool:
+    """Does the preset itself suggest this change: its note ("Switch the cell to LSTM", "turn clipping
+    off") or a side of the contrast it draws (the bidirectional preset's left-to-right GRU)?"""
     text = note.lower()
+    for side in (contrast or {}).get("sides", ()):
+        if side.get("model", {}).get(key, object()) == value or side.get("train", {}).get(key, object()) == value:
+            return True
     if key == "cell":
         return f"switch the cell to {LABELS.get(value, value).split(' (')[0].lower()}" in text or \
             (value == "gru" and "switch the cell to gru" in text)
@@ -59,13 +71,13 @@ def note_text(preset, state: dict) -> str:
     """The note as rich text: as written while the preset runs; with what was changed as suggested;
     struck through as no longer applying after any other change."""
     head = f"<b>{html.escape(preset.title)}</b> — "
-    other = {k: v for k, v in state.items() if not suggested(preset.note, k, v)}
+    other = {k: v for k, v in state.items() if not suggested(preset.note, k, v, preset.contrast)}
     if other:
-        changes = ", ".join(f"{k} {LABELS.get(v, v)}" for k, v in other.items())
+        changes = ", ".join(f"{KEY_NAMES.get(k, k)} {LABELS.get(v, v)}" for k, v in other.items())
         return (f"{head}<i>this note no longer applies: you changed {html.escape(changes)} (choose the preset "
                 f"again from the Lecture menu to go back).</i><br><s style='color:#8a93a3'>"
                 f"{maths_html(preset.note)}</s>")
-    done = "".join(f"<br><i>Now running with {k} {LABELS.get(v, v)}, as suggested: compare with the "
+    done = "".join(f"<br><i>Now running with {KEY_NAMES.get(k, k)} {LABELS.get(v, v)}, as suggested: compare with the "
                    f"preset's.</i>" for k, v in state.items())
     return head + maths_html(preset.note) + done
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.process.protocol import check_analysis_keys
+from widgets.cellview.cell_view import CellView
 from widgets.gates.equations_panel import EquationsPanel
 from widgets.gates.gate_products_panel import GateProductsPanel
 from widgets.gates.gate_saturation_panel import GateSaturationPanel
@@ -138,6 +139,12 @@ PANELS = (
               time_indexed=True,
               help="P(x_t+1 | x_1..x_t) at the cursor as the top-10 bars, the actual next character marked; "
                    "after Generate text, the distribution each generated character was sampled from."),
+    PanelSpec("cellView", CellView, "Inside the cell", "gatesDock", analysis="cell_view", feed="set_cell_wires",
+              board=(12, 0, 1, 2), time_indexed=True,
+              help="One step of one cell drawn as the lecture draws it (simple RNN, GRU, LSTM): every wire "
+                   "carries its vector at the cursor as a strip of unit colours. Play t sends a pulse through "
+                   "the gates; BPTT (or dL/d(wire)) shows the gradient on every wire. Double-click a column "
+                   "of the unrolled network to open its cell; Esc returns. Hover a unit for its formula."),
 )
 
 SPECS = {spec.name: spec for spec in PANELS}

@@ -193,6 +193,7 @@ class FileActions(QObject):
         self.window.statusBar().showMessage(f"Saved session to {path}", 5000)
 
     def _opened(self, cfg: LabConfig, path: str) -> None:
+        self.window.panels["curvesPanel"].start_run(replaced=False)  # the session's run, not the last one's
         self.session_path = path
         self.controller.dirty_since_save = False
         self.controller.adopt_config(cfg)

@@ -18,6 +18,7 @@ from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
 from app.window import settings as app_settings
+from app.window.cell_links import CellLinks
 from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
@@ -45,6 +46,22 @@ def change_text(key: str, value) -> str:
         return "bidirectional" if value else "unidirectional"
     return f"{CHANGE_NAMES.get(key, key)} {value:g}" if isinstance(value, float) else \
         f"{CHANGE_NAMES.get(key, key)} {value}"
+
+
+CELL_NAMES = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
+
+
+def previous_run_label(snap) -> str | None:
+    """How the curves' ghost names a replaced run: "previous run: GRU, H 32, lr 0.01 (600 steps)"."""
+    if snap is None or not snap.step:
+        return None
+    m, t = snap.config["model"], snap.config["train"]
+    parts = [CELL_NAMES.get(m["cell"], m["cell"]) + (" bidirectional" if m["bidirectional"] else ""),
+             f"H {m['hidden_size']}"] + ([f"{m['num_layers']} layers"] if m["num_layers"] > 1 else []) + \
+        [f"lr {t['lr']:g}", "clipping " + ("on" if t["clip"] else "off")]
+    T = snap.config["task_params"].get("seq_len")
+    parts += [f"T {T}"] if T is not None else []
+    return f"previous run: {', '.join(parts)} ({snap.step} steps)"
 
 
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
@@ -84,6 +101,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
         self._connect()
         self.setAcceptDrops(True)
@@ -228,9 +246,14 @@ class MainWindow(DockLayout, QMainWindow):
                 self.mark_event(", ".join(changed) + (" (new model)" if rebuilt else ""), at_start=rebuilt)
 
     def mark_event(self, label: str, kind: str = "change", at_start: bool = False) -> None:
-        """An event line on the training curves at the current step (or at 0: a run that starts over)."""
+        """An event line on the training curves at the current step (or at 0: a run that starts over,
+        when the curves drop the old run's events and keep the run itself as a ghost on the same task)."""
         shown = self.controller.shown
         step = 0 if at_start or shown is None else shown.step
+        if at_start:
+            same_task = shown is not None and shown.config["task"] == self.controller.config.task
+            self.panels["curvesPanel"].start_run(previous_run_label(shown) if same_task else None,
+                                                 keep_ghost=same_task)
         self.panels["curvesPanel"].add_event(step, label, kind)
 
     # ---- status --------------------------------------------------------------------------

@@ -158,6 +158,7 @@ def probe(model: SequenceModel, inputs: torch.Tensor, targets: torch.Tensor, ste
         param_grads={n: frozen(g) for n, g in p.param_grads.items()}, head_input=head_input,
         initial_hidden=frozen(p.h_init[:, 0].reshape(L, D, H).numpy()),
         initial_cell=None if p.c_init is None else frozen(p.c_init[:, 0].reshape(L, D, H).numpy()),
+        preact_x=stack(lambda d: d.xp), preact_h=stack(lambda d: d.hp),
     )
 
 
@@ -166,7 +167,7 @@ def _predictions(task, probs: torch.Tensor) -> list[str]:
         return [f"{float(probs):.3f}"]
     if task.output_kind == "per_step_regression":
         return task.render_targets(probs)  # (T, K) values, labelled as the targets are
-    return [task.classes[i] for i in probs.argmax(-1).reshape(-1).tolist()]
+    return task.render_targets(probs.argmax(-1).reshape(-1))  # shown as the targets are: a space as ␣
 
 
 def unroll(model: SequenceModel, x: torch.Tensor, h0=None, c0=None):

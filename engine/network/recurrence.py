@@ -99,6 +99,8 @@ class Direction:
     dhp: np.ndarray | None = None  # (T, G*H) dL/d(W_hh h_prev + b_hh)
     dh_init: np.ndarray | None = None  # (H,) dL/dh_0 of this direction
     dc_init: np.ndarray | None = None  # (H,) dL/dc_0, LSTM only
+    xp: np.ndarray | None = None  # (T, G*H) W_ih x_t + b_ih, the input's part of every pre-activation
+    hp: np.ndarray | None = None  # (T, G*H) W_hh h_prev + b_hh, the previous state's part
 
 
 def rebuild(cell: str, layer_in: torch.Tensor, hidden: torch.Tensor, h_init: torch.Tensor,
@@ -123,7 +125,7 @@ def rebuild(cell: str, layer_in: torch.Tensor, hidden: torch.Tensor, h_init: tor
     direction = Direction(
         hidden=hidden.numpy(), cell=None if c_own is None else back(c_own),
         gates={k: back(v) for k, v in np_gates.items()}, h_prev=back(h_prev.numpy()),
-        layer_in=layer_in.numpy())
+        layer_in=layer_in.numpy(), xp=back(xp.numpy()), hp=back(hp.numpy()))
     factors["back"] = back
     return direction, factors
 

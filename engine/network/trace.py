@@ -15,6 +15,11 @@ H hidden units, F = H or 2H after the merge, C classes):
                            None for per-step and attention heads
   initial_hidden (L, D, H) h_0 each direction starts from (zeros unless ModelConfig.h0 says)
   initial_cell (L, D, H)   LSTM c_0, else None
+  preact_x  (L, D, T, G*H) W_ih x_t + b_ih: the input's part of each pre-activation (torch's chunk
+                           order: LSTM i, f, g, o; GRU r, z, n; one block for the simple RNN)
+  preact_h  (L, D, T, G*H) W_hh h_prev + b_hh: the previous state's part (GRU n block: W_hn h + b_hn,
+                           which r_t multiplies). With the gates these are the operands of every
+                           formula a tooltip explains (widgets.explain).
 """
 from __future__ import annotations
 
@@ -51,6 +56,8 @@ class Trace:
     head_input: np.ndarray | None = None
     initial_hidden: np.ndarray | None = None
     initial_cell: np.ndarray | None = None
+    preact_x: np.ndarray | None = None
+    preact_h: np.ndarray | None = None
 
     @property
     def num_layers(self) -> int:

@@ -24,6 +24,16 @@ SLOW_BUDGET = 0.3  # ... when one probe takes longer than that allows at 10 a se
 RECOVERY_EVERY = 30.0  # seconds of training between recovery points (and one on every pause)
 
 
+LOOP_REQUESTS = ("open", "train_until_paused")  # answered by the loop itself
+
+
+def handler_table(session_cls: type) -> dict:
+    """{kind: unbound request_<kind> method} for every declared request the session class answers, from
+    protocol.REQUESTS: what the engine answers is exactly what the protocol declares (a few dozen lookups)."""
+    return {kind: getattr(session_cls, f"request_{kind}") for kind in P.REQUESTS
+            if hasattr(session_cls, f"request_{kind}")}
+
+
 class EngineLoop:
     def __init__(self, session, channel, recovery_path: str | None = None, loader=None):
         self.session = session
@@ -124,10 +134,10 @@ class EngineLoop:
             for _ in range(int(req.args.get("steps", 1))):
                 self.session.step()
             return self._step_count()
-        method = getattr(self.session, f"request_{req.kind}", None)
-        if method is None:
-            raise ValueError(f"the engine does not know the request {req.kind!r}")
-        return method(**req.args)
+        handler = handler_table(type(self.session)).get(req.kind)
+        if handler is None:
+            raise ValueError(f"this engine ({type(self.session).__name__}) does not answer {req.kind!r}")
+        return handler(self.session, **req.args)
 
     def _set_running(self, on: bool) -> None:
         s = self.session

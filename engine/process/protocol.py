@@ -110,6 +110,43 @@ class Shutdown(Command):
     save_recovery: bool = False  # a clean quit removes the recovery file instead
 
 
+# Every request the engine answers, with what it does. A Request of any other kind is refused where it is made
+# (in the window, at once); the engine loop answers "open" and "train_until_paused" itself and hands the others
+# to the session's ``request_<kind>`` method, whose table it builds once from this declaration
+# (engine.process.loop.handler_table; tests/engine/test_requests.py checks both directions).
+REQUESTS = {
+    "open": "replace the session by a session file (path)",
+    "train_until_paused": "train n steps now and answer the step count (tests, the CLI)",
+    "configure": "rebuild for a LabConfig dict; answers the change in words",
+    "reset": "fresh weights, empty history",
+    "new_example": "draw another displayed example",
+    "typed": "read the user's typed sequence (text)",
+    "counterfactual": "change input x_t of the shown example (position, value)",
+    "fixed_points": "start a fixed-point search (x*, period, starts, ...)",
+    "fixed_points_step": "advance the running fixed-point search by one slice",
+    "fixed_points_cancel": "stop the running fixed-point search",
+    "results_catalog": "the classic results that can be reproduced",
+    "reproduce": "start reproducing a classic result in the background (name, seed, quick)",
+    "reproduce_status": "progress of the running reproduction, its outcome when done",
+    "reproduce_cancel": "stop the running reproduction",
+    "pattern_search": "windows of other examples with the same active units",
+    "full_snapshot": "a snapshot with every analysis (exports)",
+    "step_seconds": "time one training step of a configuration",
+    "save": "write the session file (path)",
+    "open_data": "read a user's data file and switch to its task (path, fold_case)",
+    "data_pack": "the open data file, packed for another engine",
+    "weights": "the model's weights and step",
+    "generate": "sample text from the language model",
+    "generate_steps": "sample text with every step's distribution",
+    "pytorch_example": "the deck's nn.RNN(10, 20, 2) slide, run",
+    "view_checkpoint": "show a checkpoint of training (step) or the present (None)",
+    "timelapse_snapshots": "snapshots of a list of checkpointed steps",
+    "attribution_options": "method, baseline and position of the attribution panel",
+    "fail_saves": "test hook (RNNLAB_TEST_HOOKS=1): saves fail as on a full disk",
+    "restore_saves": "test hook (RNNLAB_TEST_HOOKS=1): saves work again",
+}
+
+
 @dataclass(frozen=True)
 class Request(Command):
     """A command with an answer: runs ``LabSession.request_<kind>(**args)`` in the engine."""
@@ -118,6 +155,10 @@ class Request(Command):
     kind: str = ""
     args: dict = field(default_factory=dict)
     refresh: bool = True  # send a fresh snapshot afterwards
+
+    def __post_init__(self):
+        if self.kind not in REQUESTS:
+            raise ValueError(f"unknown engine request {self.kind!r} (declare it in engine.process.protocol.REQUESTS)")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import pytest
 
 from app.export.board import PanelBoard
 from app.export.figures import panel_table
+from app.panels.registry import SPECS
 from engine import ModelConfig
 from engine.lab.config import LabConfig
 from engine.lab.session import LabSession
@@ -38,7 +39,7 @@ def test_every_time_indexed_csv_counts_t_from_1_to_T(qtbot, cfg):
             continue
         ts = sorted({int(r[0]) for r in rows})
         assert ts[0] >= 1 and ts[-1] == T, f"{name}.csv: t runs {ts[0]}..{ts[-1]}, the axis 1..{T}"
-        if getattr(panel, "time_indexed", False):
+        if SPECS[name].time_indexed:
             assert ts == list(range(1, T + 1)), f"{name}.csv: t = {ts}, the axis 1..{T}"
         checked.append(name)
     assert "bpttPanel" in checked and len(checked) >= 3, checked

@@ -128,6 +128,11 @@ def test_cell_wires_values_and_gradients(cell):
     v, g = p["values"], p["grads"]
     np.testing.assert_allclose(v["h"], tr.hidden, atol=1e-5)  # the wires hold the trace's h_t
     assert abs(p["loss"] - tr.loss) < 1e-5
+    if cell.startswith("rnn"):  # the trace's operands (tooltips read them) are the wires' values
+        np.testing.assert_allclose(tr.preact_x, v["wx"], atol=1e-5)
+        np.testing.assert_allclose(tr.preact_h, v["wh"], atol=1e-5)
+    elif cell == "gru":
+        np.testing.assert_allclose(tr.preact_h[..., 2 * H:], v["hn"], atol=1e-5)
     # the wire h_t carries the total dL/dh_t: its norm is the probe's reverse recursion's
     np.testing.assert_allclose(np.linalg.norm(g["h"], axis=-1), tr.grad_norm, rtol=1e-4, atol=1e-7)
     for layer, d in itertools.product((0, 1), (0, 1)):

@@ -114,12 +114,12 @@ def test_a_slow_snapshot_still_leaves_training_its_time():
 
 def test_requests_are_answered_by_id_and_errors_do_not_stop_the_loop():
     session, channel = StubSession(0.001), Channel()
-    session.request_echo = lambda value: value * 2
+    StubSession.request_weights = lambda self, value: value * 2  # a declared kind, answered by the stub
     thread = threading.Thread(target=EngineLoop(session, channel).run)
     thread.start()
-    channel.inbox.put(P.Request(7, "echo", {"value": 21}, refresh=False))
-    channel.inbox.put(P.Request(8, "nonexistent", {}, refresh=False))
-    channel.inbox.put(P.Request(9, "echo", {"value": 1}, refresh=False))
+    channel.inbox.put(P.Request(7, "weights", {"value": 21}, refresh=False))
+    channel.inbox.put(P.Request(8, "generate", {}, refresh=False))  # declared, but this session has no answer
+    channel.inbox.put(P.Request(9, "weights", {"value": 1}, refresh=False))
     answers = {}
     deadline = time.perf_counter() + 5
     while len(answers) < 3 and time.perf_counter() < deadline:
@@ -129,7 +129,7 @@ def test_requests_are_answered_by_id_and_errors_do_not_stop_the_loop():
     channel.inbox.put(P.Shutdown())
     thread.join(5)
     assert answers[7] == P.Result(7, 42) and answers[9] == P.Result(9, 2)
-    assert isinstance(answers[8], P.Failed) and "nonexistent" in answers[8].message
+    assert isinstance(answers[8], P.Failed) and "does not answer 'generate'" in answers[8].message
 
 
 def test_snapshot_arrays_stay_read_only_across_the_pipe():

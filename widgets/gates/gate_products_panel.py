@@ -13,6 +13,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
+from widgets.explain.hover import HoverTip
+from widgets.explain.readout import explain_product
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
 from widgets.parts.notation import arrow
 from widgets.parts.panel_parts import SelectorRow
@@ -125,6 +127,7 @@ class GateProductsPanel(Panel):
         self._layout.addWidget(self.canvas, 1)
         self._layout.addWidget(self.no_gates, 1)
         self.no_gates.hide()
+        self.hover = HoverTip(self, self.canvas, self._hovered)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -178,6 +181,15 @@ class GateProductsPanel(Panel):
         if u != self._hover:
             self._hover = u
             self.canvas.update()
+
+    def explain(self, t: int, index: int) -> str:
+        """Every gating product of unit ``index`` at step t (1-based), factors and product: its tooltip."""
+        layer, d = self.selectors.selection()
+        return explain_product(self.payload, layer, d, int(t), int(index)) if self.payload else ""
+
+    def _hovered(self, pos):
+        u = self.canvas.unit_at(pos.x())
+        return None if u is None or not self.payload else (self.time + 1, u, {})
 
     def _refresh(self) -> None:
         tr = self.trace

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
+from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
 from widgets.parts.panel_parts import SelectorRow, token_at
 from widgets.parts.plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
@@ -90,7 +91,7 @@ def gate_title(name: str) -> str:
     return f"{label} {symbol}".strip()
 
 
-class GatesPanel(Panel):
+class GatesPanel(GatesExplain, Panel):
     HEAT_TIP = ("Every gate of the cell over time: one heatmap per gate, rows = units, columns = steps t. "
                 "Sigmoid gates run from 0 (closed) to 1 (open); the tanh candidate from -1 to 1.")
 
@@ -170,6 +171,7 @@ class GatesPanel(Panel):
         tables = {"seq": sequential_cmap(), "div": diverging_cmap()}
         self._heat_tables = {k: argb_table(c.getLookupTable(nPts=256)) for k, c in tables.items()}
         self._bar_tables = {k: argb_table(bar_lut(c))[:-1] for k, c in tables.items()}
+        self._setup_explain()
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -240,6 +242,7 @@ class GatesPanel(Panel):
             apply_plot_theme(plot, th)
         self.cursor.setPen(pg.mkPen(th["accent"], width=2))
         self.zero.setPen(pg.mkPen(th["muted"], width=1))
+        self.source_marks.setPen(pg.mkPen(th["foreground"], width=2))
         fill = pg.mkColor(th["background"])
         fill.setAlpha(160)
         for row in self.rows:

@@ -15,6 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
+from widgets.explain.hover import HoverTip, step_locator
+from widgets.explain.readout import explain_bptt
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.notation import arrow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
@@ -48,6 +50,8 @@ class BpttPanel(Panel):
         self._layout.addLayout(top)
         self._layout.addWidget(self.readout)
         self.plot = pg.PlotWidget(objectName="bpttPlot")
+        self.hover = HoverTip(self, self.plot, step_locator(self.plot.getPlotItem(), self.plot, lambda: (
+            len(self.shown.get("step", ())) and (0 if self.trace is None else self.trace.seq_len))))
         self.plot.setMinimumSize(200, 120)
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
@@ -88,6 +92,13 @@ class BpttPanel(Panel):
         """A frame of the BPTT animation (t runs T-1 .. 0) or None: the sum over every step."""
         self.frame = None if t is None else int(t)
         self._refresh()
+
+    def explain(self, t: int, index: int = 0) -> str:
+        """Step t's term (1-based) of the chosen parameter's gradient and the running sum: the tooltip."""
+        choice = self.selected()
+        if self.payload is None or self.trace is None or choice is None or choice[0] not in self.payload:
+            return ""
+        return explain_bptt(self.trace, self.payload, choice[0], choice[1], int(t))
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)

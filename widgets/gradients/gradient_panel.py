@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
+from widgets.explain.hover import HoverTip, step_locator
+from widgets.explain.readout import explain_grad_norm
 from widgets.parts.base import SERIES_COLORS, Panel, history_arrays, same_arrays
 from widgets.parts.panel_parts import log_range, log_safe, make_legend, series_name
 from widgets.parts.plot_items import apply_plot_theme, count_from_one, grid_axes
@@ -73,6 +75,8 @@ class GradientPanel(Panel):
         self.time_plot.addItem(self.time_cursor, ignoreBounds=True)
         self.time_cursor.setVisible(False)
         self.time_plot.setToolTip(self.TIME_TIP)
+        self.hover = HoverTip(self, self.view, step_locator(self.time_plot, self.view, lambda: (
+            0 if self.trace is None else self.trace.seq_len)), lambda t, _i: [("h", 0, 0, t - 1, None)])
 
         # (b) global gradient norm over training steps
         self.step_plot = pg.PlotItem(axisItems=grid_axes("left"))
@@ -190,6 +194,10 @@ class GradientPanel(Panel):
         if self.trace is not None:
             self.time = self.clamp_time(t)
             self.time_cursor.setPos(self.time)
+
+    def explain(self, t: int, index: int = 0, layer: int = 0, direction: int = 0) -> str:
+        """‖dL/dh_t‖ of one chain (default layer 1 forward; index ignored), t 1-based: the tooltip."""
+        return explain_grad_norm(self.trace, int(t), layer, direction) if self.trace is not None else ""
 
     def set_history(self, history: dict) -> None:
         new = history_arrays(history)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
+from widgets.explain.hover import HoverTip, plot_locator
+from widgets.explain.states import explain_state, state_sources
 from widgets.parts.base import Panel, apply_palette, diverging_cmap
 from widgets.parts.panel_parts import SelectorRow, token_at
 from widgets.parts.plot_items import FastImageItem, apply_plot_theme, count_from_one
@@ -63,6 +65,14 @@ class HiddenHeatmap(Panel):
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._layout.addWidget(self.plot, 1)
+        # hovered numbers' sources (another panel's) and the unit clicked in the cell view, outlined
+        self.source_marks = pg.ScatterPlotItem(pxMode=False, size=1.0, symbol="s", brush=None)
+        self.unit_mark = pg.PlotDataItem()
+        for mark in (self.source_marks, self.unit_mark):
+            mark.setZValue(11)
+            item.addItem(mark, ignoreBounds=True)
+        self._locate = plot_locator(item, self.plot)
+        self.hover = HoverTip(self, self.plot, self._hovered, self._hover_sources)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -91,6 +101,8 @@ class HiddenHeatmap(Panel):
         apply_plot_theme(self.plot, self.theme)
         apply_plot_theme(self.bar, self.theme)
         self.cursor.setPen(pg.mkPen(self.theme["accent"], width=2))
+        self.source_marks.setPen(pg.mkPen(self.theme["foreground"], width=2))
+        self.unit_mark.setPen(pg.mkPen(self.theme["accent"], width=1.5, style=Qt.PenStyle.DashLine))
 
     # ---- what is shown -----------------------------------------------------------------
     def showing_cell_state(self) -> bool:
@@ -141,6 +153,51 @@ class HiddenHeatmap(Panel):
             self.plot.getPlotItem().getViewBox().setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5),
                                                           padding=0)
         self.set_time(self.time)
+
+    # ---- every number explains itself -------------------------------------------------------
+    def explain(self, t: int, index: int, layer: int | None = None, direction: int | None = None) -> str:
+        """h_t[index] (c_t[index] when the memory is shown) of the selected chain, t 1-based: the
+        hover tooltip's text."""
+        sel = self.selectors.selection()
+        layer, d = sel[0] if layer is None else layer, sel[1] if direction is None else direction
+        return explain_state(self.trace, layer, d, int(t), int(index), "c" if self.showing_cell_state() else "h")
+
+    def _hovered(self, pos):
+        p = self._locate(pos)
+        if p is None:
+            return None
+        t, unit = int(round(p[0])), int(round(p[1]))
+        return (t + 1, unit, {}) if self.value_at(t, unit) is not None else None
+
+    def _hover_sources(self, t: int, index: int) -> list:
+        layer, d = self.selectors.selection()
+        return state_sources(self.trace, layer, d, t, index, "c" if self.showing_cell_state() else "h")
+
+    def show_sources(self, sources) -> None:
+        """Outline the cells (of the shown chain and state) another panel's hovered number read."""
+        m = self.matrix()
+        if m is None:
+            return
+        T, H = m.shape
+        layer, d = self.selectors.selection()
+        kind = "c" if self.showing_cell_state() else "h"
+        xs, ys = [], []
+        for s in sources or ():
+            if s[0] == kind and s[1:3] == (layer, d) and 0 <= s[3] < T:
+                units = range(H) if s[4] is None else [s[4]]
+                xs += [s[3]] * len(units)
+                ys += list(units)
+        self.source_marks.setData(xs, ys)
+
+    def highlight_unit(self, unit: int | None) -> None:
+        """Outline one unit's row (the unit clicked in the cell view); None clears it."""
+        m = self.matrix()
+        if unit is None or m is None or not 0 <= unit < m.shape[1]:
+            self.unit_mark.setData([], [])
+            return
+        T = m.shape[0]
+        lo, hi = unit - 0.5, unit + 0.5
+        self.unit_mark.setData([-0.5, T - 0.5, T - 0.5, -0.5, -0.5], [lo, lo, hi, hi, lo])
 
     # ---- handlers ----------------------------------------------------------------------
     def _on_selection_changed(self) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6 import QtGui, QtWidgets
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QSizePolicy, QToolTip
 
+from widgets.explain.hover import HoverTip
+from widgets.network.unrolled_explain import UnrolledExplain
 from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     BOX_W,
     DX,
@@ -30,7 +32,8 @@ from widgets.parts.base import Panel, apply_palette, diverging_cmap, log_levels,
 from widgets.parts.notation import head_input, head_input_label
 
 
-class UnrolledView(UnrolledScene, Panel):
+class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
+    column_activated = Signal(int, int, int)  # a double-clicked column: (t 0-based, layer, direction)
 
     def __init__(self, parent=None):
         super().__init__("unrolledView", parent)
@@ -69,6 +72,7 @@ class UnrolledView(UnrolledScene, Panel):
         self._press_pos = None
         self.view.viewport().setMouseTracking(True)
         self._clear_items()
+        self.hover = HoverTip(self, self.view, self._hovered, self._hover_sources)  # after the sharing filter
         self.set_theme(False)
 
     # ---- introspection (tests, the backward-pass animation) ----------------------------
@@ -96,6 +100,11 @@ class UnrolledView(UnrolledScene, Panel):
             self.sharing.hover(self.chain_at(self.view.mapToScene(event.position().toPoint())))
         elif kind == QEvent.Type.Leave:
             self.sharing.hover(None)
+        elif kind == QEvent.Type.MouseButtonDblClick:
+            column = self.column_at(self.view.mapToScene(event.position().toPoint()))
+            if column is not None:
+                self.column_activated.emit(*column)  # the window opens the cell view at that step
+                return True
         elif kind == QEvent.Type.MouseButtonPress:
             self._press_pos = event.position()
         elif kind == QEvent.Type.MouseButtonRelease and self._press_pos is not None:

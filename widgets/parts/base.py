@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -54,6 +55,8 @@ def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256) -> np.ndar
 class Panel(QWidget):
     """Base class: a titled panel with the controller-facing methods as no-ops."""
 
+    # a hovered number's sources (widgets.explain.states: ("h", layer, d, position, unit), ...); [] on leave
+    sources_hovered = Signal(object)
 
     def __init__(self, object_name: str, parent=None):
         super().__init__(parent)
@@ -80,6 +83,9 @@ class Panel(QWidget):
 
     def set_theme(self, light: bool) -> None:
         self.theme = LIGHT if light else DARK
+
+    def show_sources(self, sources) -> None:
+        """Outline the values another panel's hovered number was computed from (panels that can)."""
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:

@@ -14,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
+from widgets.explain.hover import HoverTip, step_locator
+from widgets.explain.readout import explain_attention
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, message_label
 from widgets.parts.plot_items import apply_plot_theme
 from widgets.parts.view_ranges import settle_y_range
@@ -45,6 +47,9 @@ class AttentionPanel(Panel):
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.setSpacing(2)
         self.plot = pg.PlotWidget(objectName="attentionPlot")
+        self.hover = HoverTip(self, self.plot, step_locator(self.plot.getPlotItem(), self.plot, self._attended),
+                              lambda t, _i: [("h", self.trace.num_layers - 1, d, t - 1, None)
+                                             for d in range(self.trace.num_directions)])
         self.plot.setMinimumSize(200, 120)
         item = self.plot.getPlotItem()
         item.setTitle(FORMULA, size="10pt")
@@ -116,6 +121,14 @@ class AttentionPanel(Panel):
             item.setXRange(-0.6, T - 0.4, padding=0)
         self._update_ticks()  # (only when the tokens or the room for them changed)
         self.set_time(self.time)
+
+    def explain(self, t: int, index: int = 0) -> str:
+        """α_t with its softmax and operands (t 1-based; index ignored: one weight per step)."""
+        return explain_attention(self.trace, int(t)) if self.trace is not None and self.trace.attention is not None \
+            else ""
+
+    def _attended(self) -> int:
+        return 0 if self.trace is None or self.trace.attention is None else len(self.trace.attention)
 
     def set_time(self, t: int) -> None:
         super().set_time(t)

@@ -17,6 +17,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QWidget
 
+from widgets.explain.hover import HoverTip, plot_locator
+from widgets.explain.readout import explain_next
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.plot_items import apply_plot_theme
 
@@ -66,6 +68,8 @@ class NextCharPanel(Panel):
         self.learned.setZValue(6)
         for it in (self.bars, self.marked, self.learned):
             item.addItem(it)
+        self._bar_classes: list[int] = []  # the class of each bar at the cursor ([] after Generate)
+        self.hover = HoverTip(self, self.plot, self._hovered)
         self._layout.addWidget(self.plot, 1)
         gen = QWidget(objectName="nextCharGenerationRow")
         row = QHBoxLayout(gen)
@@ -152,6 +156,7 @@ class NextCharPanel(Panel):
             self.caption.setText("The next-character view is for per-step softmax heads: choose the "
                                  "character language model (Lecture > Language model).")
             self._draw([], np.zeros(0), None)
+            self._bar_classes = []
             return
         t = self.clamp_time(self.time)
         probs = np.asarray(tr.outputs[t], dtype=np.float64)  # (C,) the model's softmax at t
@@ -162,6 +167,7 @@ class NextCharPanel(Panel):
         labels = [show_char(classes[i]) for i in idx]
         mark = None if actual is None else int(np.nonzero(idx == actual)[0][0])
         self._draw(labels, probs[idx], mark)
+        self._bar_classes = [int(i) for i in idx]
         lm = self.info.get("name") == "charlm"
         read = "".join(tr.tokens[max(0, t - 24):t + 1])
         if lm:
@@ -179,6 +185,7 @@ class NextCharPanel(Panel):
         self.caption.setText(head + tail)
 
     def _refresh_generated(self) -> None:
+        self._bar_classes = []
         g = self.generated
         i = self.slider.value()
         vocab, sampled, learned = g["vocab"], np.asarray(g["sampled"][i]), np.asarray(g["learned"][i])
@@ -200,6 +207,22 @@ class NextCharPanel(Panel):
             f"<span style='color:{self.theme['muted']}'>{html.escape(pre[-20:] if lo == 0 else '…')}</span>"
             f"{html.escape(text[lo:i])}<b style='color:{self.theme['accent']}'>{html.escape(show_char(char))}</b>"
             f"{html.escape(text[i + 1:i + 30])}")
+
+    def explain(self, t: int, index) -> str:
+        """P(next = class) at step t (1-based); index: the class number or the character itself."""
+        tr = self.trace
+        if tr is None or tr.output_kind != "per_step":
+            return ""
+        classes = self._classes(tr.outputs.shape[-1])
+        k = classes.index(index) if isinstance(index, str) else int(index)
+        return explain_next(tr, int(t), k, show_char(classes[k]))
+
+    def _hovered(self, pos):
+        p = plot_locator(self.plot.getPlotItem(), self.plot)(pos)
+        bar = None if p is None else int(round(p[0]))
+        if bar is None or not 0 <= bar < len(self._bar_classes) or self.generated is not None:
+            return None
+        return self.clamp_time(self.time) + 1, self._bar_classes[bar], {}
 
     def _classes(self, n: int) -> list[str]:
         vocab = self.info.get("classes") or self.info.get("vocab") or []

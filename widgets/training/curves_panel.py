@@ -24,7 +24,10 @@ from widgets.parts.view_ranges import (
     settle_y_range,
 )
 from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name  # noqa: F401
+from widgets.training.ghost_run import GhostRun
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs, last_divergence
+
+DEFAULT_RANGES = {"loss": (-3, 1), "metric": (0, 1), "step": (0, 100)}  # until there is data (loss: 0.001..10)
 
 
 class CurvesPanel(Panel):
@@ -126,10 +129,18 @@ class CurvesPanel(Panel):
         self.metric_plot.setLabel("left", "metric")
         self.user_events: list[tuple[float, str, str]] = []  # (step, label, kind) told by the window
         self.event_lines = EventLines((self.loss_plot, self.metric_plot))
-        self.loss_plot.setYRange(-3, 1, padding=0)  # 0.001 .. 10 until there is data
-        self.metric_plot.setYRange(0, 1, padding=0)
-        self.loss_plot.setXRange(0, 100, padding=0)
+        self.ghost = GhostRun(self.loss_plot, self.metric_plot)
+        self.ghost.cleared.connect(self._on_ghost_cleared)
+        controls.insertWidget(1, self.ghost, 1)
+        self._old_run: np.ndarray | None = None  # the replaced run's losses: its late snapshots are ignored
+        self._default_ranges()
         self.set_theme(False)
+
+    def _default_ranges(self) -> None:
+        self.loss_plot.setYRange(*DEFAULT_RANGES["loss"], padding=0)
+        self.metric_plot.setYRange(*DEFAULT_RANGES["metric"], padding=0)
+        self.loss_plot.setXRange(*DEFAULT_RANGES["step"], padding=0)
+        self.loss_plot._run_range = None  # (settle_step_range sets it afresh)
 
     @staticmethod
     def _make_curve(plot) -> pg.PlotDataItem:
@@ -140,9 +151,12 @@ class CurvesPanel(Panel):
 
     # ---- controller-facing API ---------------------------------------------------------
     def set_task_info(self, info: dict) -> None:
+        if (info or {}).get("metric") != self.info.get("metric"):
+            self.ghost.clear()  # another task's run is no comparison
         self.info = dict(info or {})
         metric = self.info.get("metric", "metric")
         self.metric_log = not self.info.get("higher_is_better", True)  # error metrics: log axis
+        self.ghost.set_metric_log(self.metric_log)
         self._drawn_evals = None  # (redrawn for the axis' log mode)
         self.metric_plot.setLogMode(x=False, y=self.metric_log)
         self.metric_plot.setLabel("left", short_name(metric), color=self.theme["foreground"])
@@ -160,10 +174,44 @@ class CurvesPanel(Panel):
         self.baseline_line.setToolTip(self.info.get("baseline_note", ""))
         self._redraw()
 
+    def start_run(self, ghost_label: str | None = None, keep_ghost: bool = False, replaced: bool = True) -> None:
+        """A new model replaces the one the curves show (a preset, another architecture, a reset, an
+        opened session): its events, evaluations, ranges and colours go. With ``ghost_label`` a
+        replaced run that trained stays as a dashed ghost (the first half of a contrast); an earlier
+        ghost stays only with ``keep_ghost``. ``replaced``: the history drawn now is the old run's,
+        so its snapshots still on their way are not drawn (an opened session brings its own)."""
+        steps, loss, metric = self._series()
+        if ghost_label and np.isfinite(steps).any() and np.nanmax(steps) > 0:
+            self.ghost.set_run(ghost_label, steps, loss, metric)
+        elif not keep_ghost:
+            self.ghost.clear()
+        self._old_run = np.asarray(loss, dtype=np.float64).copy() if replaced and len(steps) else None
+        self.user_events, self.evals = [], []
+        if replaced:
+            self.history, self._got_history = {}, False
+        self._loss_ema, self._metric_ema = RunningEma(), RunningEma()
+        self._default_ranges()
+        self._redraw()
+
+    def _continues_old_run(self, new: dict) -> bool:
+        old = self._old_run
+        if old is None:
+            return False
+        loss = np.asarray(new.get("loss", ()), dtype=np.float64)
+        if len(loss) >= len(old) > 0 and np.array_equal(loss[:len(old)], old, equal_nan=True):
+            return True  # a snapshot of the replaced run sent before the new model was built
+        self._old_run = None
+        return False
+
+    def _on_ghost_cleared(self) -> None:
+        self._update_ranges()
+
     def set_history(self, history: dict) -> None:
         new = history_arrays(history)
         if self._got_history and same_arrays(new, self.history):
             return  # nothing new (the controller hands the history over with every snapshot)
+        if self._continues_old_run(new):
+            return
         self._got_history, self.history = True, new
         steps = self.history.get("step", np.zeros(0))
         last = float(np.nanmax(steps)) if steps.size and np.isfinite(steps).any() else 0.0
@@ -219,6 +267,7 @@ class CurvesPanel(Panel):
             item.setSymbolBrush(th["accent"])
             item.setSymbolPen(pg.mkPen(th["background"], width=1))
         apply_palette(self, th)
+        self.ghost.set_theme(th)
         self._style_curves()
         self._redraw()  # the summary's colours
 
@@ -290,6 +339,8 @@ class CurvesPanel(Panel):
     def _update_ranges(self) -> None:
         """y covers the data, the evaluations and the reference lines; x the whole history."""
         _, loss, metric = self._series()
+        g_steps, g_loss, g_metric = self.ghost.arrays()  # the ghost stays in view beside the run
+        loss, metric = np.concatenate([loss, g_loss]), np.concatenate([metric, g_metric])
         e = np.array(self.evals, dtype=np.float64).reshape(-1, 3)
         refs = [self.info.get(k) for k in ("baseline", "pass_threshold")]
         refs = np.array([r for r in refs if r is not None], dtype=np.float64)
@@ -305,7 +356,7 @@ class CurvesPanel(Panel):
             pad = max(0.08 * (hi - lo), 0.05 if log else 0.02)
             moved |= settle_y_range(plot, lo - pad, hi + pad, slack=0.25)
         steps = self._series()[0]
-        steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0]])
+        steps = np.concatenate([steps[np.isfinite(steps)], e[:, 0], g_steps[np.isfinite(g_steps)]])
         if settle_step_range(self.loss_plot, steps) or moved:  # x: the whole run (the metric plot
             settle_views(self.view)  # is linked)
 
@@ -323,6 +374,9 @@ class CurvesPanel(Panel):
         if not ok.any():
             self.summary.setText("no training steps yet")
             self.summary.setToolTip("")
+            if self._summary_color != self.theme["foreground"]:  # not the last run's "passed" green
+                self._summary_color = self.theme["foreground"]
+                self.summary.setStyleSheet(f"color: {self._summary_color}; font-weight: normal;")
             return
         i = int(np.flatnonzero(ok)[-1])
         name = self.info.get("metric", "metric")
