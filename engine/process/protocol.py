@@ -135,6 +135,8 @@ REQUESTS = {
     "save": "write the session file (path)",
     "open_data": "read a user's data file and switch to its task (path, fold_case)",
     "data_pack": "the open data file, packed for another engine",
+    "open_model": "open a model folder, model.json + model.pt (path, data, fold_case)",
+    "export_model": "write the model as a folder: model.pt, model.json, load_model.py, README.md (path)",
     "weights": "the model's weights and step",
     "generate": "sample text from the language model",
     "generate_steps": "sample text with every step's distribution",
