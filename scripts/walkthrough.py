@@ -4,8 +4,11 @@ ones alike, after bringing them up to date as an export does).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/walkthrough.py [--out /work/shots/walk] [--seconds 3]
         [--sizes 1280x720,1920x1080] [--presets tagging,attention] [--panels]
+        [--data assets/examples/FILE ...] [--compare adding:rnn_tanh,gru,lstm ...]
 
-Prints one line per screenshot. Unsaved training is discarded between presets (no dialog).
+The one screenshot tool: every preset (or none with --presets none), then each --data file opened as a user
+does (File > Open data), then each --compare TASK:VARIANTS in the compare window. Prints one line per
+screenshot. Unsaved training is discarded between presets (no dialog).
 """
 from __future__ import annotations
 
@@ -47,6 +50,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="1280x720,1920x1080")
     parser.add_argument("--presets", default="", help="preset ids (default: all)")
     parser.add_argument("--panels", action="store_true", help="also save every panel on its own")
+    parser.add_argument("--data", nargs="*", default=[], help="data files to open and train on")
+    parser.add_argument("--compare", nargs="*", default=[], help="TASK:VARIANTS for the compare window")
     args = parser.parse_args(argv)
 
     from PySide6.QtWidgets import QApplication
@@ -69,17 +74,16 @@ def main(argv=None) -> int:
         c = window.controller
         wait_for(app, lambda c=c: c.shown is not None)
         presets = [p for p in window.lecture.presets if not args.presets or p.id in args.presets.split(",")]
+        for path in args.data:
+            window.data.open_data(path)
+            wait_for(app, lambda c=c, path=path: c.shown is not None and Path(path).name in str(c.shown.task_info))
+            shoot_trained(app, window, out / f"{w}x{h}_data_{Path(path).stem}.png", args.seconds)
         for k, preset in enumerate(presets, start=1):
             window.lecture.actions[preset.id].trigger()
             wait_for(app, lambda p=preset, c=c: c.shown is not None and c.shown.config["task"] == p.config.task
                      and c.shown.config["model"] == p.config.model.to_dict() and c.shown.step == 0)
-            window.transport.train_button.setChecked(True)
-            wait(app, args.seconds)
-            window.transport.train_button.setChecked(False)
-            wait(app, 0.5)
             shot = out / f"{w}x{h}_{k}_{preset.id}.png"
-            window.grab().save(str(shot))
-            print(f"{shot}  step {c.shown.step}  {c.shown.task_info.get('metric')} {c.shown.metric:.3g}")
+            shoot_trained(app, window, shot, args.seconds)
             if args.panels:
                 window.files.bring_panels_up_to_date()
                 for name, panel in window.panels.items():
@@ -90,7 +94,40 @@ def main(argv=None) -> int:
         window.close()
         window.deleteLater()
         wait(app, 0.3)
+        for spec in args.compare:
+            shoot_compare(app, spec, w, h, out, args.seconds)
     return 0
+
+
+def shoot_trained(app, window, shot: Path, seconds: float) -> None:
+    """Train for ``seconds``, pause, save the whole window."""
+    c = window.controller
+    window.transport.train_button.setChecked(True)
+    wait(app, seconds)
+    window.transport.train_button.setChecked(False)
+    wait(app, 0.5)
+    window.grab().save(str(shot))
+    print(f"{shot}  step {c.shown.step}  {c.shown.task_info.get('metric')} {c.shown.metric:.3g}")
+
+
+def shoot_compare(app, spec: str, w: int, h: int, out: Path, seconds: float) -> None:
+    """The compare window on TASK:VARIANTS, trained for ``seconds``."""
+    from app.compare.window import CompareWindow
+    from engine.lab.config import LabConfig
+
+    task, _, variants = spec.partition(":")
+    window = CompareWindow(LabConfig.for_task(task), spec=variants or "rnn_tanh,gru,lstm")
+    window.resize(w, h)
+    window.show()
+    wait_for(app, lambda: window.shown is not None)
+    window.transport.train_button.click()
+    wait(app, seconds)
+    window.transport.train_button.click()
+    wait(app, 0.5)
+    shot = out / f"{w}x{h}_compare_{task}_{variants.replace(',', '-')}.png"
+    window.grab().save(str(shot))
+    print(f"{shot}  step {window.shown.step if window.shown else None}")
+    window.close()
 
 
 if __name__ == "__main__":

@@ -225,6 +225,7 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
     header, rows = panel_table(panel, note_if_empty=False)
     if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
         files[f"{name}.csv"] = table_csv(header, rows).encode("utf-8")
+    files.update(getattr(panel, "extra_files", lambda _stem: {})(name))  # e.g. fixed points as full vectors
     return files
 
 

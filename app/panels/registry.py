@@ -43,6 +43,7 @@ class PanelSpec:
     sweep: bool = False  # drawn in the GIF time sweep
     board: tuple[int, int, int, int] = (0, 0, 1, 1)  # (row, column, row span, column span) on the export board
     help: str = ""  # one paragraph: what it shows and how to read it
+    tab: str = ""  # a shorter title for its tab where the dock's name says the rest (default: title)
     time_indexed: bool = False  # it draws the time cursor t and follows it
 
     def __post_init__(self):
@@ -82,10 +83,12 @@ PANELS = (
     PanelSpec("gatesPanel", GatesPanel, "Gates", "gatesDock", sweep=True, board=(2, 1, 1, 1),
               time_indexed=True,
               help="Gate activations of the LSTM/GRU over time, in [0, 1]."),
-    PanelSpec("gateStatsPanel", GateStatsPanel, "Gate statistics", "gatesDock", analysis="gate_stats",
+    PanelSpec("gateStatsPanel", GateStatsPanel, "Gate statistics", "gatesDock", tab="Statistics",
+              analysis="gate_stats",
               feed="set_stats", board=(6, 0, 1, 2),
               help="How often each gate is saturated (near 0 or 1) over the example."),
-    PanelSpec("gateProductsPanel", GateProductsPanel, "Gate products x ⊙ y", "gatesDock", analysis="gate_products",
+    PanelSpec("gateProductsPanel", GateProductsPanel, "Gate products x ⊙ y", "gatesDock", tab="x ⊙ y",
+              analysis="gate_products",
               feed="set_products", board=(8, 0, 1, 1),
               time_indexed=True,
               help="The deck's gate g = x ⊙ y at the cursor: each gating product's two factors and their "
@@ -96,12 +99,14 @@ PANELS = (
     PanelSpec("gradientPanel", GradientPanel, "dL/dhₜ", "gradientDock", sweep=True, board=(3, 0, 1, 1),
               time_indexed=True,
               help="||dL/dh_t|| per step on a log axis: how much of the gradient reaches each step."),
-    PanelSpec("bpttPanel", BpttPanel, "BPTT sum over t", "gradientDock", analysis="bptt", feed="set_bptt",
+    PanelSpec("bpttPanel", BpttPanel, "BPTT sum over t", "gradientDock", tab="BPTT sum",
+              analysis="bptt", feed="set_bptt",
               board=(8, 1, 1, 1),
               time_indexed=True,
               help="Each step's term of dL/dW_hh, dL/dW_xh, dL/db (layer 1) and their running sum in the order "
                    "BPTT visits the steps, ending at the total gradient; the BPTT animation (B) accumulates it."),
-    PanelSpec("vanishingPanel", VanishingPanel, "Why gradients vanish", "gradientDock", analysis="spectrum",
+    PanelSpec("vanishingPanel", VanishingPanel, "Why gradients vanish", "gradientDock", tab="Why it vanishes",
+              analysis="spectrum",
               feed="set_analysis", board=(4, 1, 1, 1),
               help="The spectral radius of the recurrent Jacobian and the products of step Jacobians."),
     PanelSpec("curvesPanel", CurvesPanel, "Training curves", "curvesDock", board=(3, 1, 1, 1),
@@ -109,7 +114,7 @@ PANELS = (
     PanelSpec("attentionPanel", AttentionPanel, "Attention αᵢ", "attentionDock", sweep=True, board=(4, 0, 1, 1),
               time_indexed=True,
               help="The attention weights alpha_i over the input positions (attention head only)."),
-    PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock",
+    PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock", tab="Counterfactual",
               analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),
               help="Replace one input and see how the output and every later hidden state change."),
     PanelSpec("attributionPanel", AttributionPanel, "Attribution", "attentionDock", analysis="attribution",
@@ -135,11 +140,13 @@ PANELS = (
               analysis="gate_saturation", feed="set_saturation", board=(11, 0, 1, 2),
               help="Per unit, the fraction of steps each gate is below 0.1 vs above 0.9 over 32 examples "
                    "(Karpathy et al. 2015, fig. 4)."),
-    PanelSpec("nextCharPanel", NextCharPanel, "Next character", "attentionDock", board=(9, 0, 1, 1),
+    PanelSpec("nextCharPanel", NextCharPanel, "Next character", "attentionDock", tab="Next char.",
+              board=(9, 0, 1, 1),
               time_indexed=True,
               help="P(x_t+1 | x_1..x_t) at the cursor as the top-10 bars, the actual next character marked; "
                    "after Generate text, the distribution each generated character was sampled from."),
-    PanelSpec("cellView", CellView, "Inside the cell", "gatesDock", analysis="cell_view", feed="set_cell_wires",
+    PanelSpec("cellView", CellView, "Inside the cell", "gatesDock", tab="Cell",
+              analysis="cell_view", feed="set_cell_wires",
               board=(12, 0, 1, 2), time_indexed=True,
               help="One step of one cell drawn as the lecture draws it (simple RNN, GRU, LSTM): every wire "
                    "carries its vector at the cursor as a strip of unit colours. Play t sends a pulse through "
@@ -148,6 +155,10 @@ PANELS = (
 )
 
 SPECS = {spec.name: spec for spec in PANELS}
+
+
+def tab_title(name: str) -> str:
+    return SPECS[name].tab or SPECS[name].title
 
 
 def dock_panels(dock: str) -> tuple[str, ...]:

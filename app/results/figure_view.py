@@ -67,8 +67,8 @@ class FigureView(pg.GraphicsLayoutWidget):
         for ref in spec.ref_lines:
             y = np.log10(ref.y) if spec.log_y and ref.y > 0 else ref.y
             line = pg.InfiniteLine(pos=y, angle=0, pen=pg.mkPen(theme["muted"], width=1.5, style=Qt.DashLine),
-                                   label=ref.label, labelOpts={"color": theme["muted"], "position": 0.02,
-                                                               "anchors": [(0, 1), (0, 1)]})
+                                   label=ref.label, labelOpts={"color": theme["muted"], "position": 0.98,
+                                                               "anchors": [(1, 1), (1, 1)]})
             plot.addItem(line)
         if spec.x_ticks:
             plot.getAxis("bottom").setTicks([list(spec.x_ticks)])

@@ -6,10 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
-from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels
+from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
+from app.window.sizing import comfortable_width, fitting_size
 from widgets.chrome.lecture_note import LectureNote
 
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
+DOCK_MIN = (160, 100)  # px: how small a panel dock may be made by hand
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
 
 
@@ -75,9 +77,18 @@ class DockLayout:
                 other.raise_()
             else:
                 self._dock(title, content, AREAS[area], name)
+            # a panel dock may be made smaller than its contents' comfortable size (they are then clipped
+            # until Reset layout): the window's minimum stays within 1200x660 in every arrangement
+            content.setMinimumSize(*DOCK_MIN)
         self.resizeDocks([self.docks["controlsDock"]], [310], Qt.Horizontal)
         self.resizeDocks([self.docks["heatmapDock"]], [560], Qt.Horizontal)
         self.resizeDocks([self.docks["gradientDock"]], [330], Qt.Vertical)
+
+    def reset_window(self) -> None:
+        """View > Reset layout: a window that fits the screen, and every dock back in its place."""
+        if not (self.isFullScreen() or self.isMaximized()):
+            self.resize(self.size().boundedTo(fitting_size(self)))
+        self.reset_layout()
 
     def compact(self) -> bool:
         """A projector-sized window (1280x720 and the like): the panel docks share one tabbed column."""
@@ -117,10 +128,16 @@ class DockLayout:
         self.resizeDocks([controls], [side], Qt.Horizontal)
         if compact:
             first.raise_()
-            self.resizeDocks([first], [int((w - side) * 0.48)], Qt.Horizontal)
+            fit = comfortable_width([self.docks[name] for name, _title, _area in DOCKS])
+            self.resizeDocks([first], [max(int((w - side) * 0.48), fit)], Qt.Horizontal)
         else:
-            self.resizeDocks([self.docks["heatmapDock"]], [int((w - side) * 0.33)], Qt.Horizontal)
+            right = [self.docks[name] for name, _title, area in DOCKS if area == "right"]
+            self.resizeDocks([self.docks["heatmapDock"]], [max(int((w - side) * 0.33), comfortable_width(right))],
+                             Qt.Horizontal)
             self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
+            self.resizeDocks(right, [h // len(right)] * len(right), Qt.Vertical)  # equal shares
+            bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
+            self.resizeDocks(bottom, [w // len(bottom)] * len(bottom), Qt.Horizontal)
 
     def _dock_content(self, dock_name: str, names):
         """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
@@ -129,8 +146,12 @@ class DockLayout:
         tabs = QTabWidget()
         tabs.setObjectName(dock_name.replace("Dock", "Tabs"))
         tabs.setDocumentMode(True)
+        # every tab in full: the tab widget asks for the room (no scroll arrows, nothing elided)
+        tabs.tabBar().setUsesScrollButtons(False)
+        tabs.tabBar().setElideMode(Qt.ElideNone)
         for name in names:
-            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], SPECS[name].title))
+            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], tab_title(name)))
+            tabs.setTabToolTip(self.tabs[name][1], SPECS[name].title)
         tabs.currentChanged.connect(self.controller.views_changed)
         return tabs
 

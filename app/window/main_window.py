@@ -1,13 +1,11 @@
 """MainWindow: the RNN Lab window. ``MainWindow()`` builds everything with its defaults."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QPushButton,
 )
@@ -17,6 +15,7 @@ from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
 from app.panels.feed import make_panels
+from app.results.dialog import ClassicResults
 from app.window import settings as app_settings
 from app.window.cell_links import CellLinks
 from app.window.controller import LabController, config_to_values, seq_len_range
@@ -24,9 +23,11 @@ from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
 from app.window.model_actions import ModelActions, is_model_folder
+from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
 from engine.lab.config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.chrome.controls import ControlsPanel
+from widgets.chrome.status_field import StatusField
 from widgets.chrome.timeline_bar import TimelineBar
 from widgets.chrome.transport import TransportBar
 from widgets.training.curves_panel import short_name
@@ -103,6 +104,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
         self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
+        self.results = ClassicResults(self)  # Help > Classic results: the papers behind the lecture, reproduced
         self._connect()
         self.setAcceptDrops(True)
         self.controls.set_tasks(self.controller.task_list())
@@ -111,27 +113,20 @@ class MainWindow(DockLayout, QMainWindow):
             self.controls.set_task_details(make_task(config.task, **config.task_params).description,
                                            seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
-        # fit a real screen (a 1280x720 projector); offscreen (tests, screenshots) there is none to fit
-        real = QGuiApplication.platformName() != "offscreen" and self.screen() is not None
-        available = self.screen().availableGeometry() if real else None
-        self.resize(1600 if available is None else min(1600, available.width()),
-                    1000 if available is None else min(1000, available.height()))
-        self._layout_pending = True  # arranged for the window's size when first shown
+        self.resize(fitting_size(self))
+        # arranged for that size now (else the full arrangement's minimum, 1413x808, makes the window
+        # larger than a 1280x720 screen when it is first shown), and again once it has its final size
+        self.reset_layout()
+        self._layout_pending = True
         if remember:
             self._restore_geometry()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.status_labels = {}
-        for key, tip in (("step", "Training steps taken"), ("speed", "Training steps per second"),
-                         ("loss", "Loss of the last training batch"),
-                         ("metric", "The task's metric on the last training batch"),
-                         ("state", "training / paused / diverged")):
-            label = QLabel()
-            label.setObjectName(f"status_{key}")
-            label.setToolTip(tip)
-            # fixed widths: no window re-layout per update, and room left for the messages
-            label.setFixedWidth({"step": 100, "speed": 90, "loss": 115, "metric": 150, "state": 85}[key])
+        for key, tip, samples in STATUS_FIELDS:
+            # as wide as its largest value at the current font: no re-layout per update, nothing cut
+            label = StatusField(f"status_{key}", tip, samples)
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
         self.restart_button = QPushButton("Restart engine")
@@ -187,8 +182,8 @@ class MainWindow(DockLayout, QMainWindow):
         view_menu.addSeparator()
         reset_layout = QAction("Reset layout", self)
         reset_layout.setObjectName("resetLayoutAction")
-        reset_layout.setToolTip("Every panel back in its place, sized for this window (tabs on a small screen)")
-        reset_layout.triggered.connect(self.reset_layout)
+        reset_layout.setToolTip("Every panel back in its place, the window sized to fit the screen")
+        reset_layout.triggered.connect(self.reset_window)
         view_menu.addAction(reset_layout)
         self.actions["reset_layout"] = reset_layout
         help_menu = self.menuBar().addMenu("&Help")
@@ -270,9 +265,9 @@ class MainWindow(DockLayout, QMainWindow):
                 f"Viewing step {viewing} of {snap.step}: every panel shows the network as it was after "
                 f"{viewing} training steps (the loss curve marks it). Train or 'Now' returns to the present.")
         labels["speed"].setText(f"{snap.steps_per_sec:.0f} steps/s")
-        labels["loss"].setText("loss –" if not math.isfinite(snap.loss) else f"loss {snap.loss:.4f}")
+        labels["loss"].setText(f"loss {status_number(snap.loss)}")
         name = short_name(snap.task_info.get("metric", "metric"))
-        labels["metric"].setText(f"{name} –" if not math.isfinite(snap.metric) else f"{name} {snap.metric:.4f}")
+        labels["metric"].setText(f"{name} {status_number(snap.metric)}")
         labels["state"].setText(STATE_TEXT.get(snap.state, snap.state))
         color = "#ef5b5b" if snap.state == "diverged" else ("#4cc38a" if snap.state == "training" else "")
         style = f"color: {color}; font-weight: bold;" if color else ""

@@ -135,7 +135,9 @@ class HiddenAnalyses:
                 "top_abs": r["top_abs"], "top_eig": r["eigenvalues"][:, 0] if len(r["q"]) else np.zeros(0, complex),
                 "n_unstable": (np.abs(r["eigenvalues"]) > 1).sum(1), "summary": r["summary"],
                 "x_label": r["x_label"], "step": r["step"], "period": r["period"], "best_q": r["best_q"],
-                "slow_tol": r["slow_tol"], "eig_method": r["eig_method"], "settings": r["settings"]}
+                "slow_tol": r["slow_tol"], "q_tol": r["q_tol"], "eig_method": r["eig_method"],
+                "settings": r["settings"], "vectors": r["points"], "eigenvalues": r["eigenvalues"],
+                "parts": r["parts"], "hidden_size": r["hidden_size"], "num_layers": r["num_layers"]}
 
     # ---- fixed points on demand (engine.analysis.search.job) -------------------------------
     @property

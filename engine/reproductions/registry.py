@@ -4,10 +4,12 @@ from __future__ import annotations
 from engine.reproductions.base import Reproduction
 from engine.reproductions.flipflop import FlipFlop
 from engine.reproductions.irnn_adding import IrnnAdding
+from engine.reproductions.line_attractor import LineAttractor
+from engine.reproductions.temporal_order import TemporalOrder
 
 # the order of Help > Classic results and --list-results: the lecture's order
 RESULTS: dict[str, type[Reproduction]] = {cls.name: cls for cls in (
-    IrnnAdding, FlipFlop,
+    IrnnAdding, TemporalOrder, FlipFlop, LineAttractor,
 )}
 
 

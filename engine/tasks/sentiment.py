@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.tasks.base import Preset, Task, randint
+from engine.tasks.base import Param, Preset, Task, randint
 from engine.tasks.common import VariableLength, length_params, mask_mass, to_numpy
 from engine.util.lazy import torch
 
@@ -33,13 +33,20 @@ class SentimentTask(VariableLength, Task):
     metric_name = "accuracy"
     baseline_note = ("Positive and negative words are equally likely and 'not' flips either way, "
                      "so the two labels are equally likely: guessing gives 50%.")
-    params_spec = length_params(12, 4, 2, 60, unit="words")
+    params_spec = length_params(12, 4, 2, 60, unit="words") + (
+        Param("attention", 1, 0, 1, "1: the attention head; 0: classify from the final state h_n alone (as "
+              "Maheswaranathan et al. 2019, whose networks integrate the evidence along a line attractor)"),)
     preset = Preset(cell="gru", hidden_size=32, embedding_dim=16, lr=1e-2, batch_size=32,
                     steps=600, extra={"max_norm": 5.0})
     max_typed_length = 60
 
     baseline = 0.5  # a model that learned nothing
     pass_threshold = 0.95  # the metric that counts as solved
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        if not self.params["attention"]:
+            self.__dict__["output_kind"] = "final"  # an acceptor on h_n; no attention weights
 
     def setup(self):
         self.check_lengths()

@@ -38,6 +38,9 @@ class Page(HTMLParser):
             self.scripts.append(data)
 
 
+pytestmark = pytest.mark.slow  # every test reads one Export all with index.html and the time sweep
+
+
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     out = tmp_path_factory.mktemp("share") / "out"

@@ -46,6 +46,7 @@ def test_text_file_run_exports_every_panel_and_a_generated_sample(tmp_path):
     assert len(sample) > 400 and set(sample) <= set(TEXT.read_text(encoding="utf-8")) | {"\n"}
 
 
+@pytest.mark.slow
 def test_csv_runs_save_a_session_that_opens_without_the_file(tmp_path, capsys):
     data = tmp_path / "majority.csv"
     data.write_bytes((EXAMPLES / "majority_ab.csv").read_bytes())

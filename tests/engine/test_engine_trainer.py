@@ -101,6 +101,7 @@ def test_lr_and_clip_apply_live():
         tr.set_lr(-1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["adding", "parity"])
 def test_engine_tasks_learn(name):
     task = make_task(name, seq_len=20 if name == "adding" else 10)

@@ -94,7 +94,9 @@ def test_a_rebuilt_model_drops_a_running_search():
 
 def test_a_search_can_be_cancelled_and_takes_its_settings():
     s = session_for("adding", hidden_size=8)
-    status = s.request_fixed_points(x_const="0.5, 1", n_starts=8, budget_s=30.0, q_tol=1e-10, slow_tol=1e-3)
+    # a forward run of 50 000 steps cannot end within the first slice
+    status = s.request_fixed_points(x_const="0.5, 1", n_starts=8, budget_s=30.0, q_tol=1e-10, slow_tol=1e-3,
+                                    iterate_steps=50_000)
     assert status["state"] == "running"
     status = s.request_fixed_points_cancel()
     assert status["state"] == "cancelled" and s.request_fixed_points_step()["state"] == "cancelled"

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from engine import Trainer, build_model
-from engine.analysis import batch_states, fit_pca, fixed_points, rank_units, task_features
+from engine.analysis import batch_states, fit_pca, fixed_points, full_state, rank_units, task_features
 from engine.analysis.states import StepMap
 from engine.tasks import make_task, preset_configs
 
@@ -61,14 +61,19 @@ def test_dyck1_depth_lives_in_one_memory_cell():
 def test_sentiment_slow_points_form_a_line_attractor():
     task, model = train_until_pass("sentiment", at_least=600)
     r = fixed_points(model, "the", n_starts=64, budget_s=60)
-    pts = r["points"]
+    # where the network goes (within 2x the data states' mean distance from their centre; the search also
+    # finds slow points in saturated corners 5-10x out, which no trajectory visits) the slow points reached
+    # from data states lie near one line (seed 0: PC1 96%); with those reached by running forward under
+    # "the" (which bend towards the stable point at one end) two PCs hold them all (72% + 26%)
+    inputs, _ = task.sample_batch(32, torch.Generator().manual_seed(0))
+    flat = full_state(batch_states(model, inputs)).reshape(-1, r["points"].shape[1])
+    centre = flat.mean(0)
+    near = np.linalg.norm(r["points"] - centre, axis=1) < 2 * np.linalg.norm(flat - centre, axis=1).mean()
+    pts = r["points"][near]
     assert len(pts) >= 20
-    # the points lie near one line; the farthest 5% from the median point are left out (one slow point
-    # sits far away in a saturated corner: with it, PC1 holds 65%)
-    far = np.linalg.norm(pts - np.median(pts, 0), axis=1)
-    pca = fit_pca(pts[far <= np.quantile(far, 0.95)], 3)
-    assert pca.explained_ratio[0] > 0.8
-    assert np.median(r["top_abs"]) == pytest.approx(1.0, abs=0.05)  # and barely move along it
+    assert fit_pca(pts, 3).explained_ratio[:2].sum() > 0.95
+    assert fit_pca(r["points"][near & (r["start_kind"] == "data")], 3).explained_ratio[0] > 0.8
+    assert np.median(r["top_abs"][near]) == pytest.approx(1.0, abs=0.05)  # and barely move along it
     # along that line the head's answer changes from negative to positive
     with torch.no_grad():
         p_pos = model.probabilities(model.head(torch.as_tensor(pts, dtype=torch.float32)))[:, 1].numpy()

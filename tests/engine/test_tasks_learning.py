@@ -9,6 +9,8 @@ import torch
 from engine import Trainer, build_model
 from engine.tasks import make_task, preset_configs
 
+pytestmark = pytest.mark.slow  # every test here trains for hundreds of steps
+
 
 def trained(name, steps, task_params=None, **model_overrides):
     task = make_task(name, **(task_params or {}))

@@ -46,7 +46,8 @@ def test_state_space_draws_paths_points_and_cursor(qtbot):
     sx, _ = panel.saddle_dirs.getData()
     assert sx.tolist() == pytest.approx([-0.2, 0.2])  # the saddle's unstable direction, both ways
     header, rows = panel.data_table()
-    assert len(rows) == 4 * 6 + 6 + 3 and rows[-2][5] == "saddle"
+    assert len(rows) == 1 + 4 * 6 + 6 + 3 and rows[-2][5] == "saddle"
+    assert rows[0][0].startswith("explained variance") and rows[0][2] == pytest.approx(p["ratio"][0, 0, 0])
     assert len(export.render_png(panel.export_item())) > 1000
     panel.color_combo.setCurrentIndex(1)  # by time: one muted path item and a dot per state
     assert len(panel.paths) == 1 and len(panel.time_dots.getData()[0]) == 4 * 6
@@ -72,9 +73,41 @@ def test_state_space_search_button_drives_requests_until_done(qtbot):
     panel.period_spin.setValue(2)
     panel.find_button.click()
     qtbot.waitUntil(lambda: len(calls) == 3, timeout=3000)
-    assert calls[0] == ("fixed_points", {"x_const": "1", "period": 2})
+    assert calls[0] == ("fixed_points", {"x_const": "1", "period": 2, "n_starts": 64, "budget_s": 3.0,
+                                         "iterate_steps": 512, "q_tol": 1e-12, "slow_tol": 1e-4})
     assert [c[0] for c in calls[1:]] == ["fixed_points_step"] * 2
     assert panel.find_button.isEnabled() and panel.progress.value() == 100
+    assert panel.find_button.text() == "Find fixed points"
+
+
+def test_state_space_search_settings_and_cancel(qtbot):
+    panel = StateSpacePanel()
+    qtbot.addWidget(panel)
+    calls = []
+
+    def request(kind, on_done=None, on_error=None, refresh=True, **args):
+        calls.append((kind, args))
+        if kind == "fixed_points_cancel":
+            on_done({"state": "cancelled", "fraction": 0.0, "text": "Search cancelled"})
+        else:
+            on_done({"state": "running", "fraction": 0.1, "text": "optimising"})
+
+    panel.set_requester(request)
+    panel.set_state_space(state_payload())
+    panel.settings_button.click()
+    assert panel.settings.isVisibleTo(panel)
+    panel.settings.starts.setValue(128)
+    panel.settings.budget.setValue(20.0)
+    panel.settings.slow_tol.setCurrentText("1e-3")
+    panel.find_button.click()
+    assert calls[0][1]["n_starts"] == 128 and calls[0][1]["budget_s"] == 20.0 and calls[0][1]["slow_tol"] == 1e-3
+    assert panel.find_button.text() == "Cancel search" and not panel.settings.isEnabled()
+    panel.find_button.click()
+    assert calls[-1][0] == "fixed_points_cancel"
+    assert panel.find_button.text() == "Find fixed points" and panel.status.text() == "Search cancelled"
+    n = len(calls)
+    qtbot.wait(400)
+    assert len(calls) == n  # no slice is requested after the cancel
 
 
 def unit_payload():

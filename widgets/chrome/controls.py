@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
 
 CELL_ITEMS = (("rnn_tanh", "Simple RNN (tanh)"), ("rnn_relu", "Simple RNN (ReLU)"), ("gru", "GRU"),
               ("lstm", "LSTM"))
-MERGE_ITEMS = (("sum", "sum  h = h→ + h←  (lecture)"), ("concat", "concat  h = [h→; h←]  (PyTorch)"))
+# short enough for the controls column at 1280x720 (the tooltips say the rest)
+MERGE_ITEMS = (("sum", "sum h→ + h← (lecture)"), ("concat", "concat [h→; h←] (PyTorch)"))
 INIT_ITEMS = (("default", "PyTorch default"), ("orthogonal", "orthogonal W_hh"),
               ("identity", "identity W_hh (IRNN)"))
 OPT_ITEMS = (("adam", "Adam"), ("sgd", "SGD"))
 DATA_ROLE = 257  # Qt.UserRole + 1: marks the task combo's entry for the user's data file
-H0_ITEMS = (("zero", "zero  h_0 = 0  (lecture)"), ("random", "random  (torch.randn, from the seed)"),
-            ("learned", "learned  (trained with the weights)"))
+H0_ITEMS = (("zero", "zero h_0 = 0 (lecture)"), ("random", "random (seeded randn)"),
+            ("learned", "learned (trained)"))
 
 # app.lab_session.MAX_CELLS, stated where the user meets it (tests check the two agree)
 SIZE_CAP = (" Batch size x length T x hidden H x directions x layers must stay within 2,000,000; "

@@ -68,6 +68,7 @@ class EquationsPanel(Panel):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self.where = QLabel("", objectName="equationsWhereLabel")
         self.where.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.where.setWordWrap(True)  # a caption wraps rather than running off a narrow panel
         for w in (self.selectors, self.unit_spin):
             controls.addWidget(w)
         controls.addWidget(self.where, 1)

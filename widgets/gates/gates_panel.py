@@ -103,6 +103,7 @@ class GatesPanel(GatesExplain, Panel):
         self.selectors.changed.connect(self._on_selection_changed)
         self.caption = QLabel("", objectName="gatesCaption")
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.caption.setWordWrap(True)  # a caption wraps rather than running off a narrow panel
         controls.addWidget(self.selectors)
         controls.addWidget(self.caption, 1)
         self._layout.addLayout(controls)

@@ -26,18 +26,23 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from widgets.hidden.fixed_point_settings import FixedPointSettings
+from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_point_files, point_rows
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme
 
 COLOR_BY = ("colour: label", "colour: time")
 NEXT_SLICE_MS = 150  # pause between slices of the search: training gets at least half the time
-TABLE_HEADER = ["#", "kind", "q", "|λ|max", "unst.", "PC1", "PC2"]
+X_TIP_TOKENS = ("The constant input x* held while searching: the task's 'no new information' input by default "
+                "(a token that does not change the answer), any token, or no token at all (zero input).")
+X_TIP_REAL = ("The constant input x* held while searching: the all-zero input, or type {n} numbers separated "
+              "by commas (e.g. the value 0.5 with the marker off: 0.5, 0).")
 
 
 class StateSpacePanel(Panel):
@@ -73,12 +78,14 @@ class StateSpacePanel(Panel):
         item.hideButtons()
         item.setLabel("bottom", "PC1")
         item.setLabel("left", "PC2")
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).enableAutoSIPrefix(False)  # PC values as they are, no "(x0.001)"
         self.paths: list[pg.PlotDataItem] = []
         self.time_dots = pg.ScatterPlotItem(size=4, pen=None)
         self.example_line = pg.PlotDataItem()
         self.cursor = pg.ScatterPlotItem(size=12)
         self.saddle_dirs = pg.PlotDataItem(connect="pairs")
-        self.fp_items = {kind: pg.ScatterPlotItem() for kind in ("slow", "saddle", "stable")}
+        self.fp_items = {kind: pg.ScatterPlotItem() for kind in ("slow", "unknown", "saddle", "stable")}
         for it in (self.time_dots, self.example_line, self.saddle_dirs, *self.fp_items.values(), self.cursor):
             item.addItem(it)
         self.legend = item.addLegend(offset=(2, 2), labelTextSize="7pt", verSpacing=-8)
@@ -91,8 +98,7 @@ class StateSpacePanel(Panel):
         row = QHBoxLayout()
         row.addWidget(QLabel("x* ="))
         self.x_combo = QComboBox(objectName="fixedPointInputCombo")
-        self.x_combo.setToolTip("The constant input x* held while searching: the task's 'no new "
-                                "information' input by default (a token that does not change the answer).")
+        self.x_combo.setToolTip(X_TIP_TOKENS)
         row.addWidget(self.x_combo, 1)
         row.addWidget(QLabel("period"))
         self.period_spin = QSpinBox(objectName="fixedPointPeriodSpin")
@@ -101,12 +107,22 @@ class StateSpacePanel(Panel):
                                     "that flips its state at every x* keeps its memory in a 2-cycle).")
         row.addWidget(self.period_spin)
         col.addLayout(row)
+        buttons = QHBoxLayout()
         self.find_button = QPushButton("Find fixed points", objectName="findFixedPointsButton")
-        self.find_button.setToolTip("Minimise q(h) = ½‖F(h, x*) − h‖² from 64 states of real trajectories "
-                                    "(Sussillo & Barak 2013), in the engine, in short slices while training "
-                                    "goes on (at most 3 s of computing).")
+        self.find_button.setToolTip("Minimise q(h) = ½‖F(h, x*) − h‖² (Sussillo & Barak 2013) from states of real "
+                                    "trajectories, the same run forward under x*, and states beyond the data; "
+                                    "in the engine, in short slices while training goes on. Press again to cancel.")
         self.find_button.clicked.connect(self._on_find_clicked)
-        col.addWidget(self.find_button)
+        buttons.addWidget(self.find_button, 1)
+        self.settings_button = QToolButton(objectName="fixedPointSettingsButton", text="Settings")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setToolTip("Starts, time budget, forward run and tolerances of the search")
+        buttons.addWidget(self.settings_button)
+        col.addLayout(buttons)
+        self.settings = FixedPointSettings()
+        self.settings.setVisible(False)
+        self.settings_button.toggled.connect(self.settings.setVisible)
+        col.addWidget(self.settings)
         self.progress = QProgressBar(objectName="fixedPointProgress")
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(False)
@@ -126,7 +142,7 @@ class StateSpacePanel(Panel):
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        side.setMinimumWidth(170)
+        side.setMinimumWidth(230)
         self._layout.addWidget(split, 1)
         self.set_theme(False)
 
@@ -143,10 +159,13 @@ class StateSpacePanel(Panel):
         self.selectors.update_shape(L, D)
         choices = payload["x_choices"]
         if [self.x_combo.itemText(i) for i in range(self.x_combo.count())] != choices:
+            real = payload.get("x_dim", 0) > 0
+            self.x_combo.setEditable(real)  # real inputs: type a vector x*
             set_combo_items(self.x_combo, choices)
             self.x_combo.setCurrentText(payload["x_default_choice"])
+            self.x_combo.setToolTip(X_TIP_REAL.format(n=payload["x_dim"]) if real else X_TIP_TOKENS)
         can = payload["can_search"] and self._requester is not None
-        self.find_button.setEnabled(can and not self._searching)
+        self.find_button.setEnabled(can)
         if not payload["can_search"]:
             self.status.setText("Fixed points need a left-to-right model: a bidirectional one has no single "
                                 "state to iterate.")
@@ -204,7 +223,10 @@ class StateSpacePanel(Panel):
         proj = p["proj"][layer, d]  # (B, T, k)
         B, T = proj.shape[:2]
         ratio = p["ratio"][layer, d]
-        self.variance.setText("  ".join(f"PC{i + 1} {100 * r:.0f}%" for i, r in enumerate(ratio)))
+        text = "  ".join(f"PC{i + 1} {100 * r:.0f}%" for i, r in enumerate(ratio))
+        if "fitted_at" in p:
+            text += f"  (axes fitted at step {int(p['fitted_at'][layer, d])})"
+        self.variance.setText(text)
         th = self.theme
         by_time = self.color_combo.currentIndex() == 1 or p["labels"] is None
         if by_time:
@@ -270,16 +292,20 @@ class StateSpacePanel(Panel):
             return
         pts, arrow = fx["layers"][layer]["points"], fx["layers"][layer]["arrow"]
         stable, fixed = fx["stable"], fx["fixed"]
-        kinds = {"stable": fixed & stable, "saddle": fixed & ~stable, "slow": ~fixed}
+        known = np.isfinite(fx["top_abs"])
+        kinds = {"stable": fixed & stable, "saddle": fixed & ~stable & known, "unknown": fixed & ~known,
+                 "slow": ~fixed}
         ink = th["foreground"]
         style = {"stable": dict(symbol="o", size=13, brush=pg.mkBrush(ink), pen=pg.mkPen(th["background"], width=1.5)),
                  "saddle": dict(symbol="o", size=13, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(ink, width=2)),
+                 "unknown": dict(symbol="s", size=10, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(ink, width=1)),
                  "slow": dict(symbol="d", size=7, brush=pg.mkBrush(mix_colors(th["background"], ink, 0.7)),
                               pen=None)}
         for kind, mask in kinds.items():
             self.fp_items[kind].setData(pts[mask, 0], pts[mask, 1], **style[kind])
             if mask.any():
                 self.legend.addItem(self.fp_items[kind], {"stable": "stable fixed point", "saddle": "saddle",
+                                                         "unknown": "fixed, stability not computed",
                                                          "slow": "slow point"}[kind])
         sad = kinds["saddle"]
         seg = np.stack([pts[sad] - arrow[sad], pts[sad] + arrow[sad]], axis=1).reshape(-1, pts.shape[1])
@@ -287,50 +313,42 @@ class StateSpacePanel(Panel):
         self._fill_table(fx, layer)
 
     def _fill_table(self, fx, layer: int) -> None:
-        rows = self._rows(fx, layer)
-        self.table.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c, v in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(v if isinstance(v, str) else f"{v:.3g}"))
-
-    @staticmethod
-    def _rows(fx, layer: int) -> list[list]:
-        if fx is None or layer >= len(fx["layers"]):
-            return []
-        pts = fx["layers"][layer]["points"]
-        out = []
-        for i in range(len(fx["q"])):
-            kind = "slow" if not fx["fixed"][i] else ("stable" if fx["stable"][i] else "saddle")
-            out.append([str(i + 1), kind, float(fx["q"][i]), float(fx["top_abs"][i]), str(int(fx["n_unstable"][i])),
-                        float(pts[i, 0]), float(pts[i, 1])])
-        return out
+        fill_table(self.table, point_rows(fx, layer))
 
     # ---- the search ----------------------------------------------------------------------
     def _on_find_clicked(self) -> None:
         if self._requester is None or self.payload is None:
             return
-        self._searching = True
-        self.find_button.setEnabled(False)
+        if self._searching:  # the button is Cancel while a search runs
+            self._requester("fixed_points_cancel", on_done=self._on_progress, on_error=self._on_search_failed)
+            return
+        self._set_searching(True)
         self.progress.setValue(0)
         self.status.setText("starting the search…")
         self._requester("fixed_points", on_done=self._on_progress, on_error=self._on_search_failed,
-                        x_const=self.x_combo.currentText(), period=self.period_spin.value())
+                        x_const=self.x_combo.currentText(), period=self.period_spin.value(),
+                        **self.settings.values())
+
+    def _set_searching(self, on: bool) -> None:
+        self._searching = on
+        self.find_button.setText("Cancel search" if on else "Find fixed points")
+        self.settings.setEnabled(not on)
 
     def _on_progress(self, status: dict) -> None:
         self.progress.setValue(int(100 * status["fraction"]))
         self.status.setText(status["text"])
         if status["state"] == "running" and self._requester is not None:
-            QTimer.singleShot(NEXT_SLICE_MS, self._next_slice)
+            if self._searching:
+                QTimer.singleShot(NEXT_SLICE_MS, self._next_slice)
         else:
-            self._searching = False
-            self.find_button.setEnabled(True)
+            self._set_searching(False)
 
     def _next_slice(self) -> None:
-        self._requester("fixed_points_step", on_done=self._on_progress, on_error=self._on_search_failed)
+        if self._searching:
+            self._requester("fixed_points_step", on_done=self._on_progress, on_error=self._on_search_failed)
 
     def _on_search_failed(self, message: str) -> None:
-        self._searching = False
-        self.find_button.setEnabled(True)
+        self._set_searching(False)
         self.progress.setValue(0)
         self.status.setText(message)
 
@@ -343,7 +361,9 @@ class StateSpacePanel(Panel):
         layer, d = self.selectors.selection()
         proj = p["proj"][layer, d]
         k = proj.shape[-1]
-        rows = []
+        fitted = f"axes fitted at step {int(p['fitted_at'][layer, d])}" if "fitted_at" in p else ""
+        rows = [["explained variance of the states shown (fraction)", "", *[float(v) for v in p["ratio"][layer, d]],
+                 *[""] * (3 - k), fitted, "", ""]]
         for b in range(proj.shape[0]):
             label = "" if p["labels"] is None else (p["label_names"][int(p["labels"][b])] if p["label_names"]
                                                       else f"{p['labels'][b]:.4g}")
@@ -356,10 +376,14 @@ class StateSpacePanel(Panel):
         fx = p["fixed"]
         if fx is not None and d == 0 and layer < len(fx["layers"]):
             pts = fx["layers"][layer]["points"]
-            for i, row in enumerate(self._rows(fx, layer)):
+            for i, row in enumerate(point_rows(fx, layer)):
                 rows.append([f"point {i + 1}", "", *[float(v) for v in pts[i]], *[""] * (3 - k), row[1],
                              row[2], row[3]])
         return header, rows
+
+    def extra_files(self, stem: str) -> dict[str, bytes]:
+        """Files besides PNG/SVG/CSV: the last search's points as full vectors (CSV + npz)."""
+        return fixed_point_files(stem, None if self.payload is None else self.payload["fixed"])
 
     def export_item(self):
         return self.plot.getPlotItem()

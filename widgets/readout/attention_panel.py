@@ -70,6 +70,7 @@ class AttentionPanel(Panel):
             item.addItem(it)
         self.info = QLabel("", objectName="attentionInfoLabel")
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info.setWordWrap(True)  # a caption wraps rather than running off a narrow panel
         page_layout.addWidget(self.plot, 1)
         page_layout.addWidget(self.info)
         self.explanation = message_label("No example has been probed yet.", "attentionExplanation")

@@ -57,6 +57,7 @@ class CurvesPanel(Panel):
         self.summary = QLabel("no training steps yet")
         self.summary.setObjectName("curvesSummary")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setWordWrap(True)  # wraps in a narrow dock rather than running off
         controls.addWidget(self.summary, 1)
         smooth_label = QLabel("smooth")
         smooth_label.setToolTip(self.SMOOTH_TIP)

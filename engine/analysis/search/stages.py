@@ -21,7 +21,7 @@ import time
 import torch
 
 LR_DECAY, LR_FLOOR = 0.997, 0.2  # Adam's rate: lr * max(LR_DECAY^it, LR_FLOOR)
-ITERATE_STOPS = (8, 32, 128, 512)  # forward iterates are taken after these many steps (capped)
+ITERATE_STOPS = (64, 16, 4, 1)  # forward iterates are taken after iterate_steps // each of these steps
 JACOBIAN_FLOATS = 1 << 22  # entries of stacked Jacobians held at once in the polish
 CHUNK_SECONDS = 0.03  # rows refined between two progress reports (and budget checks)
 
@@ -80,7 +80,7 @@ def make_starts(fmap, flat: torch.Tensor, n_starts: int, g: torch.Generator, noi
     factor = 1.5 + 1.5 * torch.rand(n_spread, 1, generator=g, dtype=flat.dtype)
     spread = centre + factor * (spread - centre) + noise * torch.randn(spread.shape, generator=g, dtype=flat.dtype)
     s = pick(n_iter)
-    stops = [min(k, iterate_steps) for k in ITERATE_STOPS]
+    stops = [max(1, iterate_steps // k) for k in ITERATE_STOPS]  # 512: after 8, 32, 128 and 512 steps
     group = torch.arange(n_iter) % len(stops)  # which stop each iterate is taken at
     iterates = s.clone()
     with torch.no_grad():

@@ -22,3 +22,17 @@ def test_flipflop_stable_points_hold_distinct_memories():
     decoded = {"".join("+" if v > 0 else "-" for v in r) for r in m["readout"][stable]}
     assert len(decoded) >= 6  # most of the 8 memories are attractors already at this scale
     assert len(o.rows) == len(m["q"]) and o.header[1] == "kind"
+
+
+def test_lstm_learns_the_temporal_order_a_tanh_rnn_does_not():
+    o = reproduce("temporal_order", seed=0, quick=True)
+    curves = o.measured["curves"]
+    assert curves["LSTM"]["final"] > 0.9 and curves["tanh RNN"]["final"] < curves["LSTM"]["final"] - 0.2
+
+
+def test_sentiment_slow_points_have_an_eigenvalue_near_one():
+    o = reproduce("line_attractor", seed=0, quick=True)
+    m = o.measured
+    assert m["accuracy"] > 0.9 and len(m["q"]) >= 5
+    assert 0.9 < float(m["top_abs"].mean()) < 1.05  # a direction in which the state stays: the memory
+    assert m["pc_ratio"][0] > 0.5

@@ -1,0 +1,41 @@
+"""How big the window and its parts are: the default size that fits the screen (a 1280x720 projector
+minus its panel bar), the width at which docks show their contents unclipped, and the status-bar
+fields sized for their largest values."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication
+
+DEFAULT_SIZE = (1600, 1000)
+# (key, tooltip, the largest values it shows: the field is as wide as the widest at the current font)
+STATUS_FIELDS = (
+    ("step", "Training steps taken", ("step 9999999", "showing 999999/999999")),
+    ("speed", "Training steps per second", ("9999 steps/s",)),
+    ("loss", "Loss of the last training batch", ("loss 0.00000", "loss 1.234e+05")),
+    ("metric", "The task's metric on the last training batch",
+     ("token acc. 0.0000", "cross-entropy 0.0000", "bits/char 0.0000", "MSE 1.234e+05")),
+    ("state", "training / paused / diverged", ("engine starting…", "engine stopped", "DIVERGED")),
+)
+
+
+def status_number(v: float) -> str:
+    """A loss or metric in the status bar: 4 decimals, at most ~9 characters (–: not finite)."""
+    return "–" if not math.isfinite(v) else (f"{v:.4f}" if abs(v) < 100 else f"{v:.4g}")
+
+
+def fitting_size(window) -> QSize:
+    """The default window size: DEFAULT_SIZE, or the screen's available area when that is smaller.
+    Offscreen (tests, screenshots) there is no screen to fit."""
+    if QGuiApplication.platformName() == "offscreen" or window.screen() is None:
+        return QSize(*DEFAULT_SIZE)
+    available = window.screen().availableGeometry()
+    frame = window.frameGeometry().size() - window.size()  # (a window manager's title bar and borders)
+    return QSize(min(DEFAULT_SIZE[0], available.width() - frame.width()),
+                 min(DEFAULT_SIZE[1], available.height() - frame.height()))
+
+
+def comfortable_width(docks) -> int:
+    """The width at which these docks' contents fit without being clipped (their layouts' minimum)."""
+    return max(dock.widget().minimumSizeHint().width() for dock in docks) + 24  # (+ the dock's frame)

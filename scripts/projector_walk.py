@@ -1,0 +1,109 @@
+"""Walk every Lecture preset in normal and presentation mode at the size of the screen it runs on, and
+report every cut text (scripts/layout_audit.py); optionally save screenshots.
+
+Run it on a real X server, the size of the screen under test:
+    Xvfb :25 -screen 0 1280x720x24 &
+    DISPLAY=:25 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/projector_walk.py [--shots DIR]
+        [--presets tagging,attention] [--modes normal,presentation] [--train 0.5]
+Prints one line per problem ("PROBLEM <size> <mode> <preset>: <what>") and a last line "checked N
+views, M problems". The window takes the screen's available area, as a lecturer's maximised window.
+tests/app/test_projector_layout.py runs this under Xvfb at 1280x720 and 1920x1080.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("RNNLAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="rnnlab-walk-settings-"))
+os.environ.setdefault("RNNLAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-walk-data-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def wait_for(app, predicate, timeout: float = 30.0) -> bool:
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        app.processEvents()
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def settle(app, seconds: float) -> None:
+    wait_for(app, lambda: False, seconds)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shots", default="", help="folder for a screenshot of every view")
+    parser.add_argument("--presets", default="", help="preset ids (default: all)")
+    parser.add_argument("--modes", default="normal,presentation")
+    parser.add_argument("--train", type=float, default=0.0, help="seconds of training per preset")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from app.window import file_actions
+    from app.window.main_window import MainWindow
+    from app.window.theme import apply_dark_theme
+    from scripts.layout_audit import audit
+
+    apply_dark_theme(app)
+    file_actions.ask_unsaved = lambda window: "discard"  # a walk keeps nothing
+    shots = Path(args.shots) if args.shots else None
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
+    screen = app.primaryScreen().availableGeometry()
+    size = f"{screen.width()}x{screen.height()}"
+    problems, views = [], 0
+
+    def check(mode: str, what: str) -> None:
+        nonlocal views
+        views += 1
+        settle(app, 0.3)
+        for p in audit(window):
+            line = f"PROBLEM {size} {mode} {what}: {p}"
+            problems.append(line)
+            print(line, flush=True)
+        if shots:
+            window.grab().save(str(shots / f"{size}_{mode}_{what}.png"))
+
+    window = MainWindow(remember=False)
+    window.show()
+    minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
+    print(f"window {window.width()}x{window.height()} minimum {minimum.width()}x{minimum.height()} "
+          f"screen {size}", flush=True)
+    check("normal", "0_before_first_snapshot")
+    c = window.controller
+    if not wait_for(app, lambda: c.shown is not None, 60):
+        print("PROBLEM the engine sent no snapshot within 60 s", flush=True)
+        return 2
+    presentation = window.classroom.presentation.presentation_action
+    presets = [p for p in window.lecture.presets if not args.presets or p.id in args.presets.split(",")]
+    for mode in args.modes.split(","):
+        presentation.setChecked(mode == "presentation")
+        settle(app, 0.3)
+        for k, preset in enumerate(presets, start=1):
+            window.lecture.actions[preset.id].trigger()
+            wait_for(app, lambda p=preset: c.shown is not None and c.shown.config["task"] == p.config.task
+                     and c.shown.config["model"] == p.config.model.to_dict() and c.shown.step == 0)
+            if args.train > 0:
+                window.transport.train_button.setChecked(True)
+                settle(app, args.train)
+                window.transport.train_button.setChecked(False)
+            check(mode, f"{k}_{preset.id}")
+    presentation.setChecked(False)
+    c.dirty_since_save = False
+    window.close()
+    settle(app, 0.2)
+    print(f"checked {views} views, {len(problems)} problems", flush=True)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
