@@ -1,7 +1,8 @@
 """--model DIR (start from a model folder) and --export-model DIR (write one) on the command line.
 
 A model folder decides the model: flags that describe a new model (--cell, --hidden, ...) or another task
-are refused with one line; training flags (--lr, --batch-size, --seed, clipping, --optimizer) apply.
+are refused with one line; training flags (--lr, --batch-size, --seed, clipping, --optimizer) and --seq-len
+apply.
 A refused folder is one line and exit status 2, before any training.
 """
 from __future__ import annotations
@@ -13,8 +14,7 @@ from app.cli.usage import UsageError
 
 MODEL_FLAGS = (("cell", "--cell"), ("hidden", "--hidden"), ("layers", "--layers"), ("bidirectional", "--bidirectional"),
                ("merge", "--merge"), ("init", "--init"), ("h0", "--h0"), ("embedding_dim", "--embedding-dim"),
-               ("task", "--task"), ("seq_len", "--seq-len"), ("open", "--open"), ("compare", "--compare"))
-TRAIN_FLAGS = ("lr", "batch_size", "seed", "optimizer")  # argparse dest == TrainConfig field
+               ("task", "--task"), ("open", "--open"), ("compare", "--compare"))
 
 
 def check_model_args(args) -> None:
@@ -47,22 +47,29 @@ def check_window_model(args) -> None:
 
 
 def train_changes(args) -> dict:
-    changes = {k: getattr(args, k) for k in TRAIN_FLAGS if getattr(args, k, None) is not None}
-    if getattr(args, "no_clip", False):
-        changes["clip"] = False
-    elif getattr(args, "clip", None) is not None:
-        changes.update(clip=True, max_norm=args.clip)
+    """The training flags given: those --open takes, and --optimizer (an opened model gets a new optimizer)."""
+    from app.cli.continue_run import training_overrides
+
+    changes = training_overrides(args)
+    if getattr(args, "optimizer", None) is not None:
+        changes["optimizer"] = args.optimizer
     return changes
 
 
 def open_model_session(args):
     """The LabSession on ``args.model`` (and ``args.data``), training flags applied; UsageError when refused."""
+    from engine.lab.continue_run import continue_with
     from engine.lab.session import LabSession
 
     try:
-        return LabSession.from_model(args.model, args.data, bool(args.fold_case), train_changes(args))
+        session = LabSession.from_model(args.model, args.data, bool(args.fold_case), train_changes(args))
+        if args.seq_len is not None:  # the same task at another length: the same symbols, the same model
+            if "seq_len" not in session.config.task_params:
+                raise ValueError(f"--seq-len: the task of {args.model} has no sequence length")
+            continue_with(session, session.config.train, {**session.config.task_params, "seq_len": args.seq_len})
     except ValueError as exc:  # ModelFolderError, DataFileError, a training value out of range
         raise UsageError(str(exc)) from None
+    return session
 
 
 def export_model(session, args) -> None:

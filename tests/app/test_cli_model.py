@@ -97,10 +97,13 @@ def test_window_mode_checks_the_folder_before_opening_a_window(tmp_path, capsys)
 
 
 def test_training_flags_apply_to_an_opened_model(exported, tmp_path):
-    assert run("--headless", "--model", exported / "m", "--lr", 0.05, "--no-clip", "--steps", 2,
+    assert run("--headless", "--model", exported / "m", "--lr", 0.05, "--no-clip", "--seq-len", 20, "--steps", 2,
                "--save", tmp_path / "s.rnnlab", "--quiet") == 0
     session = load_session(tmp_path / "s.rnnlab")
     assert session.train_config.lr == 0.05 and session.train_config.clip is False and session.step == 2
+    assert session.task_params["seq_len"] == 20
+    opened = torch.load(exported / "m" / "model.pt", weights_only=True)  # trained on from the folder's weights
+    assert opened.keys() == session.trainer.model.state_dict().keys()
 
 
 def test_a_data_file_model_travels_with_its_file_and_checks_another(tmp_path, capsys):

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from widgets.training.history_events import last_divergence
+
 
 def ema(values: np.ndarray, span: int) -> np.ndarray:
     """Exponential moving average over ``span`` steps (alpha = 2/(span+1)); NaN entries stay NaN
@@ -82,3 +84,28 @@ def finite_xy(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.n
     if log:
         ok &= y > 0
     return x[ok], y[ok]
+
+
+def summary_text(history, steps, sl, sm, span: int, info: dict, loss_is_metric: bool) -> tuple[str, str, str]:
+    """The curves header: (text, tooltip, theme colour key) for the latest step's (smoothed) loss and metric,
+    whether the task is passed, or where the run diverged."""
+    diverged = last_divergence(history)
+    if diverged is not None:  # the run stopped there: say so first, in full
+        return (diverged[1].replace("diverged", "Diverged", 1),
+                diverged[1] + ". Training paused; the weights are the last finite ones.", "bad")
+    ok = np.isfinite(steps) & np.isfinite(sl) & np.isfinite(sm)
+    if not ok.any():
+        return "no training steps yet", "", "foreground"  # not the last run's "passed" green
+    i = int(np.flatnonzero(ok)[-1])
+    name = info.get("metric", "metric")
+    text = f"step {int(steps[i])} · loss {short(sl[i])}" + ("" if loss_is_metric else f" · {name} {short(sm[i])}")
+    tip = text + (f", smoothed over {span} steps" if span > 1 else "")
+    threshold = info.get("pass_threshold")
+    color = "foreground"
+    if threshold is not None:
+        higher = info.get("higher_is_better", True)
+        passed = sm[i] >= threshold if higher else sm[i] <= threshold
+        text += " ✓ passed" if passed else ""
+        tip += f". The task is passed at {name} {'≥' if higher else '≤'} {threshold:.3g}."
+        color = "good" if passed else color
+    return text, tip, color

@@ -23,9 +23,9 @@ from widgets.parts.view_ranges import (
     settle_views,
     settle_y_range,
 )
-from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name  # noqa: F401
+from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name, summary_text  # noqa: F401
 from widgets.training.ghost_run import GhostRun
-from widgets.training.history_events import EventLines, divergences, dots_for_short_runs, last_divergence
+from widgets.training.history_events import EventLines, divergences, dots_for_short_runs
 
 DEFAULT_RANGES = {"loss": (-3, 1), "metric": (0, 1), "step": (0, 100)}  # until there is data (loss: 0.001..10)
 
@@ -363,40 +363,15 @@ class CurvesPanel(Panel):
 
     def _update_summary(self, steps, sl, sm, span) -> None:
         """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""
-        diverged = last_divergence(self.history)
-        if diverged is not None:  # the run stopped there: say so first, in full
-            self.summary.setText(diverged[1].replace("diverged", "Diverged", 1))
-            self.summary.setToolTip(diverged[1] + ". Training paused; the weights are the last finite ones.")
-            if self._summary_color != self.theme["bad"]:
-                self._summary_color = self.theme["bad"]
-                self.summary.setStyleSheet(f"color: {self.theme['bad']}; font-weight: bold;")
-            return
-        ok = np.isfinite(steps) & np.isfinite(sl) & np.isfinite(sm)
-        if not ok.any():
-            self.summary.setText("no training steps yet")
-            self.summary.setToolTip("")
-            if self._summary_color != self.theme["foreground"]:  # not the last run's "passed" green
-                self._summary_color = self.theme["foreground"]
-                self.summary.setStyleSheet(f"color: {self._summary_color}; font-weight: normal;")
-            return
-        i = int(np.flatnonzero(ok)[-1])
-        name = self.info.get("metric", "metric")
-        text = f"step {int(steps[i])} · loss {short(sl[i])}" + \
-            ("" if self._loss_is_metric(sl, sm) else f" · {name} {short(sm[i])}")
-        tip = text + (f", smoothed over {span} steps" if span > 1 else "")
-        threshold = self.info.get("pass_threshold")
-        color = self.theme["foreground"]
-        if threshold is not None:
-            higher = self.info.get("higher_is_better", True)
-            passed = sm[i] >= threshold if higher else sm[i] <= threshold
-            text += " ✓ passed" if passed else ""
-            tip += f". The task is passed at {name} {'≥' if higher else '≤'} {threshold:.3g}."
-            color = self.theme["good"] if passed else color
+        text, tip, color_key = summary_text(self.history, steps, sl, sm, span, self.info,
+                                            self._loss_is_metric(sl, sm))
         self.summary.setText(text)
+        self.summary.setToolTip(tip)
+        color = self.theme[color_key]
         if color != self._summary_color:  # a new style sheet re-polishes the label: only on change
             self._summary_color = color
-            self.summary.setStyleSheet(f"color: {color}; font-weight: normal;")
-        self.summary.setToolTip(tip)
+            weight = "bold" if color_key == "bad" else "normal"
+            self.summary.setStyleSheet(f"color: {color}; font-weight: {weight};")
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:
