@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
     p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
                    "name, a .toml file, or all) and check every step's expect")
-    p.add_argument("--verify", action="store_true", help="with --lesson: exit 0 only if every expect held")
+    p.add_argument("--verify", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --lesson: exit 0 only if every expect held (default: no)")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -113,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
                    "its figure (PNG, SVG), CSV and README.md; exit status 1 when it did not reproduce")
-    r.add_argument("--quick", action="store_true", help="with --reproduce: the scaled-down run of the test suite")
+    r.add_argument("--quick", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --reproduce: the scaled-down run of the test suite (default: the full run)")
     return p
 
 
