@@ -64,6 +64,8 @@ def check_args(args) -> None:
     from app.cli.model_args import check_model_args
 
     check_model_args(args)
+    if getattr(args, "export_model", None):
+        check_writable_dir(Path(args.export_model))
     if args.data and args.open:
         raise UsageError("--data and --open cannot be combined: a session file holds its own data")
     if args.steps < 0 or args.steps > 10_000_000:

@@ -18,9 +18,8 @@ MODEL_FLAGS = (("cell", "--cell"), ("hidden", "--hidden"), ("layers", "--layers"
 
 
 def check_model_args(args) -> None:
-    """Before anything runs: flags that cannot go with --model, and a writable --export-model folder."""
-    from app.cli.headless import check_writable_dir
-
+    """Before anything runs: flags that cannot go with --model or --export-model (whose folder
+    ``app.cli.headless.check_args`` checks for writing)."""
     if getattr(args, "model", None):
         given = [flag for dest, flag in MODEL_FLAGS if getattr(args, dest, None) is not None]
         if given:
@@ -29,7 +28,6 @@ def check_model_args(args) -> None:
     if getattr(args, "export_model", None):
         if getattr(args, "compare", None):
             raise UsageError("--export-model cannot be combined with --compare (which model?)")
-        check_writable_dir(Path(args.export_model))
 
 
 def check_window_model(args) -> None:

@@ -117,3 +117,10 @@ def test_a_data_file_model_travels_with_its_file_and_checks_another(tmp_path, ca
     assert run("--headless", "--model", tmp_path / "m", "--data", EXAMPLES / "people_places.csv", "--quiet") == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "vocabulary of people_places.csv differs" in err and "only in" in err
+
+
+def test_an_unwritable_export_model_folder_fails_before_training(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert run("--headless", "--task", "parity", "--steps", 100000, "--export-model", tmp_path / "file" / "m") == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot export into" in err and "is not a folder" in err and "step" not in err
