@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from app.cli import analysis_flags
 from app.cli.usage import UsageError, note
 
 
@@ -76,6 +77,7 @@ def check_args(args) -> None:
         raise UsageError("--gif needs --export DIR")
     if args.timelapse and not args.export:
         raise UsageError("--timelapse needs --export DIR")
+    analysis_flags.check(args)
     if args.export:
         check_writable_dir(Path(args.export))
     if args.save:
@@ -118,6 +120,7 @@ def run_headless(args) -> int:
         session = open_for_training(args)  # training flags applied, model flags refused
     else:
         session = LabSession(config_from_args(args))
+    analysis_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 
@@ -128,6 +131,7 @@ def run_headless(args) -> int:
         except SessionError as exc:
             raise UsageError(str(exc)) from None
         note(f"saved session to {args.save}", args.quiet)
+    analysis_flags.run_after_training(session, args)
     if args.export:
         export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
                        timelapse=args.timelapse)

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from app.cli.analysis_flags import add_arguments as add_analysis_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
+    add_analysis_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
