@@ -16,8 +16,9 @@ import torch
 
 from engine.analysis.live import ANALYSES, Analyses
 from engine.errors import SessionError
-from engine.lab.config import MAX_CELLS, LabConfig, check_size, typed_hint
+from engine.lab.config import MAX_CELLS, LabConfig, check_size, data_task_view, typed_hint
 from engine.lab.files import load_session, save_session
+from engine.model_io.session_requests import ModelFolderRequests
 from engine.network.model import build_model
 from engine.network.probe import probe
 from engine.process.protocol import Snapshot
@@ -27,7 +28,7 @@ from engine.training.timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from engine.training.trainer import Trainer
 
 
-class LabSession:
+class LabSession(ModelFolderRequests):  # request_open_model, request_export_model
     def __init__(self, cfg: LabConfig | None = None):
         self.example_seed = 0
         self.typed_text: str | None = None
@@ -251,46 +252,6 @@ class LabSession:
         self.configure(cfg)
         return data_task_view(self.config, self.task)
 
-    # ---- model folders (engine.model_io): model.json + model.pt, out and in ---------------------
-    def adopt_model(self, cfg: LabConfig, task, model) -> None:
-        """Run ``model`` (built for ``cfg`` on ``task``: an opened model folder) from step 0, with a new
-        trainer whose Reset returns to these weights."""
-        self.config, self.task, self.model = cfg, task, model
-        self.trainer = Trainer(model, task, cfg.train)
-        self.typed_text, self.state = None, "paused"
-        self._refresh_example()
-        self.analyses.reset()
-        self.timeline.present()
-
-    @classmethod
-    def from_model(cls, path, data=None, fold_case: bool = False, train_changes: dict | None = None) -> LabSession:
-        """A session on the model folder ``path`` (on the data file ``data`` if given), with ``train_changes``
-        ({TrainConfig field: value}) over its training settings. ModelFolderError (one line) when refused."""
-        from engine.model_io.reader import read_model_folder
-
-        imported = read_model_folder(path, data, fold_case)
-        cfg = replace(imported.config, train=replace(imported.config.train, **(train_changes or {})))
-        self = cls(cfg)
-        self.adopt_model(cfg, imported.task, imported.model)
-        return self
-
-    def request_open_model(self, path: str, data: str | None = None, fold_case: bool = False) -> dict:
-        """Switch to the model folder ``path``; a refused folder (ModelFolderError, one line) changes
-        nothing. Returns {"config", "summary", "data_view": what the window shows of a data-file task}."""
-        from engine.model_io.reader import read_model_folder, summary
-
-        imported = read_model_folder(path, data, fold_case)
-        self.adopt_model(imported.config, imported.task, imported.model)
-        view = data_task_view(self.config, self.task) if hasattr(self.task, "data_info") else None
-        return {"config": self.config.to_dict(), "summary": summary(imported), "data_view": view}
-
-    def request_export_model(self, path: str) -> list[str]:
-        """Write the model as it is now (model.pt, model.json, load_model.py, README.md) into ``path``."""
-        from engine.model_io.writer import export_model
-
-        return [str(p) for p in export_model(path, self.model, self.task, self.config.train,
-                                             self.trainer.step_count)]
-
     def request_data_pack(self) -> dict | None:
         """The data file of a data-file task, packed for another engine (compare mode); else None."""
         from engine.tasks.data.data_files import pack
@@ -411,14 +372,6 @@ class LabSession:
         """Choose what the attribution panel explains (engine.analysis.live.AttributionOptions)."""
         return self.analyses.set_attribution_options(self, method=method, baseline=baseline,
                                                      position=position)
-
-
-def data_task_view(config: LabConfig, task) -> dict:
-    """Plain data the window needs about a task on a data file (it cannot build that task itself:
-    the file lives in the engine)."""
-    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
-    return {"config": config.to_dict(), "title": task.title, "description": task.description,
-            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]
