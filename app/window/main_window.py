@@ -25,6 +25,8 @@ from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
 from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
+from app.window.status_history import HistoryStatusBar
+from app.window.title import WindowTitle
 from engine.lab.config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.chrome.controls import ControlsPanel
@@ -96,9 +98,11 @@ class MainWindow(DockLayout, QMainWindow):
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
         self._build_layout()
+        self.setStatusBar(HistoryStatusBar(self))  # every message kept, one click away
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.title = WindowTitle(self)  # the session file and an unsaved-changes mark
         self.data = DataActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
@@ -223,7 +227,7 @@ class MainWindow(DockLayout, QMainWindow):
         True when it may go; the training is then paused and counts as nothing to save."""
         if not self.files.may_discard():
             return False
-        self.controller.pause()
+        self.controller.pause("a new model replaces the trained one")
         self.controller.dirty_since_save = False
         return True
 
