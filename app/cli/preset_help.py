@@ -24,7 +24,8 @@ def preset_rows() -> list[tuple[str, ...]]:
         model, train, _ = preset_configs(SimpleNamespace(name=name, preset=cls.preset))
         rows.append((label, model.cell, str(model.hidden_size), str(model.num_layers),
                      "yes" if model.bidirectional else "no", model.merge, model.init, model.h0,
-                     str(model.embedding_dim), f"{train.lr:g}", str(train.batch_size), f"{train.max_norm:g}" if train.clip else "off"))
+                     str(model.embedding_dim), f"{train.lr:g}", str(train.batch_size),
+                     f"{train.max_norm:g}" if train.clip else "off"))
     return rows
 
 

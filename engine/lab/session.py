@@ -16,8 +16,9 @@ import torch
 
 from engine.analysis.live import ANALYSES, Analyses
 from engine.errors import SessionError
-from engine.lab.config import MAX_CELLS, LabConfig, check_size, typed_hint
+from engine.lab.config import MAX_CELLS, LabConfig, check_size, data_task_view, typed_hint
 from engine.lab.files import load_session, save_session
+from engine.model_io.session_requests import ModelFolderRequests
 from engine.network.model import build_model
 from engine.network.probe import probe
 from engine.process.protocol import Snapshot
@@ -27,7 +28,7 @@ from engine.training.timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from engine.training.trainer import Trainer
 
 
-class LabSession:
+class LabSession(ModelFolderRequests):  # request_open_model, request_export_model
     def __init__(self, cfg: LabConfig | None = None):
         self.example_seed = 0
         self.typed_text: str | None = None
@@ -288,6 +289,13 @@ class LabSession:
         return {"prompt": read, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
                 "learned": learned, "sampled": sampled}
 
+    def request_lesson_measures(self, names) -> dict:
+        """The named lesson measures (engine.lessons.measures) of the model as it is now: what a lesson
+        step's reveal is filled from and its ``expect`` checked on (as by ``rnnlab --lesson --verify``)."""
+        from engine.lessons.measures import measure
+
+        return measure(self, [str(n) for n in names])
+
     def request_view_checkpoint(self, step: int | None = None) -> dict:
         """Show the network as it was at the checkpoint nearest ``step`` (None: the present) in the
         following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""
@@ -330,14 +338,6 @@ class LabSession:
         """Choose what the attribution panel explains (engine.analysis.live.AttributionOptions)."""
         return self.analyses.set_attribution_options(self, method=method, baseline=baseline,
                                                      position=position)
-
-
-def data_task_view(config: LabConfig, task) -> dict:
-    """Plain data the window needs about a task on a data file (it cannot build that task itself:
-    the file lives in the engine)."""
-    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
-    return {"config": config.to_dict(), "title": task.title, "description": task.description,
-            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

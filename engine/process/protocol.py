@@ -135,6 +135,8 @@ REQUESTS = {
     "save": "write the session file (path)",
     "open_data": "read a user's data file and switch to its task (path, fold_case)",
     "data_pack": "the open data file, packed for another engine",
+    "open_model": "open a model folder, model.json + model.pt (path, data, fold_case)",
+    "export_model": "write the model as a folder: model.pt, model.json, load_model.py, README.md (path)",
     "weights": "the model's weights and step",
     "generate": "sample text from the language model",
     "generate_steps": "sample text with every step's distribution",
@@ -143,6 +145,7 @@ REQUESTS = {
     "timelapse_begin": "start a time-lapse export: the key its chunks carry, the present, the steps",
     "timelapse_snapshots": "snapshots of a list of checkpointed steps",
     "attribution_options": "method, baseline and position of the attribution panel",
+    "lesson_measures": "the named lesson measures of the model as it is now (engine.lessons.measures)",
     "fail_saves": "test hook (RNNLAB_TEST_HOOKS=1): saves fail as on a full disk",
     "restore_saves": "test hook (RNNLAB_TEST_HOOKS=1): saves work again",
 }

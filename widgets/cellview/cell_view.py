@@ -66,8 +66,9 @@ class CellView(Panel):
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for w in (self.back_button, self.selectors, self.mode_combo):
             top.addWidget(w)
-        top.addWidget(self.caption, 1)
+        top.addStretch(1)
         self._layout.addLayout(top)
+        self._layout.addWidget(self.caption)
         self.scene = QGraphicsScene(self)
         self.view = QGraphicsView(self.scene, objectName="cellViewGraphicsView")
         self.view.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -111,15 +112,26 @@ class CellView(Panel):
         self._refresh()
         if self.trace is not None and self.time == before + 1 and not self.backward:
             self.play_pulse(backward=False, ms=int(np.clip(0.8 * step * 1000, 150, 700)))
+        elif self.time != before and not self.backward:
+            self.stop_pulse()  # a jump, not a step: the whole step at once
 
     def set_backward_step(self, t: int | None) -> None:
         """A frame of the BPTT animation (t runs T-1 .. 0): dL/d(wire) at step t, the pulse runs backwards."""
+        if (t is not None) != self.backward:  # the mode box says what the strips show
+            self.mode_combo.blockSignals(True)
+            if t is not None:
+                self._mode_before = self.mode_combo.currentIndex()
+            self.mode_combo.setCurrentIndex(1 if t is not None else getattr(self, "_mode_before", 0))
+            self.mode_combo.setEnabled(t is None)
+            self.mode_combo.blockSignals(False)
         self.backward = t is not None
         if t is not None:
             super().set_time(t)
         self._refresh()
         if t is not None:
             self.play_pulse(backward=True, ms=400)
+        else:
+            self.stop_pulse()
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -195,7 +207,8 @@ class CellView(Panel):
             self._key = key
             self.scene.clear()
             self.diagram = CellDiagram(self.scene, layout(tr.cell_type), self.theme, d, tr.num_directions)
-            self.scene.setSceneRect(-40, 10, 1080, 560)
+            lay = self.diagram.layout
+            self.scene.setSceneRect(-40, -12, lay.width + 110, lay.height + 22)
             self.diagram.mark_units(self.unit)
             self._fit()
         grad = self.gradient_view()
@@ -215,6 +228,8 @@ class CellView(Panel):
                                 "memories: blue −2 … red +2 · hover a unit: its formula · click: mark it")
         self.diagram.show(rgb)
         self.diagram.mark_units(self.unit)
+        if self._zoom.state() != QVariantAnimation.State.Running:
+            self.diagram.label_scale(self.view.transform().m11())
         chain = f"layer {layer + 1}" + ("", " forward h→", " backward h←")[(d + 1) * (tr.num_directions - 1)]
         what = "dL/d(wire)" if grad else "values"
         stale = "" if self.payload.get("step", tr.step) == tr.step else f" (of training step {self.payload['step']})"
@@ -225,6 +240,8 @@ class CellView(Panel):
 
     def _fit(self) -> None:
         self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.diagram is not None and self._zoom.state() != QVariantAnimation.State.Running:
+            self.diagram.label_scale(self.view.transform().m11())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -238,6 +255,11 @@ class CellView(Panel):
         self._pulse_backward = backward
         self._pulse.setDuration(ms)
         self._pulse.start()
+
+    def stop_pulse(self) -> None:
+        self._pulse.stop()
+        if self.diagram is not None:
+            self.diagram.pulse(None)
 
     def _on_pulse(self, value) -> None:
         if self.diagram is not None:
@@ -324,13 +346,17 @@ class CellView(Panel):
     def data_table(self) -> tuple[list[str], list[list]]:
         if not self.ready():
             return [], []
-        header = ["wire", "dL/d(wire)" if self.gradient_view() else "value"]
+        layer, d = self.selectors.selection()
+        header = [f"wire at t = {self.clamp_time(self.time) + 1} (layer {layer + 1}, direction {d})"]
         rows = [[w.name] + [float(x) for x in self.wire_vector(w.name, self.gradient_view())]
                 for w in self.diagram.layout.wires]
         width = max(len(r) for r in rows) - 1
-        return header[:1] + [f"u{u}" for u in range(width)], rows
+        what = "dL/d(wire)" if self.gradient_view() else "value"
+        return header + [f"{what} u{u}" for u in range(width)], rows
 
     def export_item(self):
+        if self.diagram is not None:  # an export draws the scene at its own size: labels at their own
+            self.diagram.label_scale(1.0)  # (the next redraw on screen makes them readable there again)
         return self.scene
 
     def _on_selection_changed(self) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QTransform
-from PySide6.QtWidgets import QGraphicsItem
 
 from widgets.parts.notation import SUB, arrow
 
-STRIP_W, STRIP_H = 96.0, 14.0
+STRIP_W, STRIP_H = 80.0, 14.0
 NODE_R = 16.0  # ⊙, +, 1− circles
-BOX = (44.0, 28.0)  # σ / tanh boxes
-LINEAR_BOX = (76.0, 28.0)
+BOX = (50.0, 30.0)  # σ / tanh boxes
+LINEAR_BOX = (84.0, 30.0)
 
 
 def polyline(points, head: bool = True) -> QPainterPath:
@@ -59,12 +58,13 @@ class CellDiagram:
         self.scene, self.layout, self.theme = scene, layout, theme
         self.wire_paths, self.strips, self.frames, self.labels = {}, {}, {}, {}
         self.unit_marks, self.source_marks, self.sizes = {}, {}, {}
+        self.pinned = []  # labels kept at a readable size (label_scale)
         th = theme
         ink, muted = QColor(th["foreground"]), QColor(th["muted"])
         self.wire_pen, self.lit_pen = QPen(muted, 1.6), QPen(QColor(th["accent"]), 2.2)
         font, small = QFont(), QFont()
         font.setPointSizeF(10)
-        small.setPointSizeF(8.5)
+        small.setPointSizeF(8)
         for points, head in layout.taps:
             scene.addPath(polyline(points, head), QPen(muted, 1.2)).setZValue(0)
         for n in layout.nodes:
@@ -109,23 +109,33 @@ class CellDiagram:
             item = s.addRect(QRectF(n.x - w / 2, n.y - h / 2, w, h), QPen(ink, 1.4), bg)
         item.setZValue(2)
         item.setToolTip(n.tip or n.label)
-        t = s.addSimpleText(n.label, small if n.kind == "linear" else font)
+        big = QFont()  # scales with the drawing (stays inside its node at any zoom)
+        big.setPointSizeF(12 if n.kind == "linear" else (14 if len(n.label) > 1 else 17))
+        t = s.addSimpleText(n.label, big)
         t.setBrush(ink)
         r = t.boundingRect()
         t.setPos(n.x - r.width() / 2, n.y - r.height() / 2)
         t.setZValue(3)
 
     def _pinned(self, s: str, font, ink, x: float, y: float, anchor: tuple):
-        """A label that keeps its size in pixels at any zoom (readable in a small dock), its ``anchor``
-        (fractions of its width and height) at scene point (x, y)."""
+        """A label whose ``anchor`` (fractions of its width and height) sits at scene point (x, y); the
+        view keeps it readable in a small dock (``label_scale``) and exports draw what the screen shows."""
         item = self.scene.addSimpleText(s, font)
         item.setBrush(ink)
         item.setZValue(5)
-        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         r = item.boundingRect()
-        item.setTransform(QTransform.fromTranslate(-anchor[0] * r.width(), -anchor[1] * r.height()))
-        item.setPos(x, y)
+        origin = QPointF(anchor[0] * r.width(), anchor[1] * r.height())
+        item.setTransformOriginPoint(origin)
+        item.setPos(x - origin.x(), y - origin.y())
+        self.pinned.append(item)
         return item
+
+    def label_scale(self, k: float) -> None:
+        """The view draws the scene at ``k``: labels grow by 1/k (never shrink) to stay ~8 pt."""
+        s = max(1.0, 1.0 / max(k, 1e-3))
+        for item in self.pinned:
+            if item.scale() != s:
+                item.setScale(s)
 
     # ---- colours ---------------------------------------------------------------------------
     def show(self, rgb: dict) -> None:
