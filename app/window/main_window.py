@@ -24,7 +24,10 @@ from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
+from app.window.model_actions import ModelActions, is_model_folder
 from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
+from app.window.status_history import HistoryStatusBar
+from app.window.title import WindowTitle
 from engine.lab.config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.chrome.controls import ControlsPanel
@@ -96,10 +99,13 @@ class MainWindow(DockLayout, QMainWindow):
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
         self._build_layout()
+        self.setStatusBar(HistoryStatusBar(self))  # every message kept, one click away
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.title = WindowTitle(self)  # the session file and an unsaved-changes mark
         self.data = DataActions(self)
+        self.models = ModelActions(self)  # File > Open model…, Export model…
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
@@ -223,7 +229,7 @@ class MainWindow(DockLayout, QMainWindow):
         True when it may go; the training is then paused and counts as nothing to save."""
         if not self.files.may_discard():
             return False
-        self.controller.pause()
+        self.controller.pause("a new model replaces the trained one")
         self.controller.dirty_since_save = False
         return True
 
@@ -313,7 +319,9 @@ class MainWindow(DockLayout, QMainWindow):
         if files:
             event.acceptProposedAction()
             # after the drop has finished: opening may ask about unsaved training in a dialog
-            if Path(files[0]).suffix.lower() in DATA_SUFFIXES:
+            if is_model_folder(files[0]):
+                QTimer.singleShot(0, lambda: self.models.open_model(files[0]))
+            elif Path(files[0]).suffix.lower() in DATA_SUFFIXES:
                 QTimer.singleShot(0, lambda: self.data.open_data(files[0]))
             else:
                 QTimer.singleShot(0, lambda: self.open_session(files[0]))
