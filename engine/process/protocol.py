@@ -142,6 +142,7 @@ REQUESTS = {
     "generate_steps": "sample text with every step's distribution",
     "pytorch_example": "the deck's nn.RNN(10, 20, 2) slide, run",
     "view_checkpoint": "show a checkpoint of training (step) or the present (None)",
+    "timelapse_begin": "start a time-lapse export: the key its chunks carry, the present, the steps",
     "timelapse_snapshots": "snapshots of a list of checkpointed steps",
     "attribution_options": "method, baseline and position of the attribution panel",
     "lesson_measures": "the named lesson measures of the model as it is now (engine.lessons.measures)",
