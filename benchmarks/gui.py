@@ -8,9 +8,12 @@
 4. Training throughput with the live display vs the headless trainer on the same config, headless
    measured before and after: default (adding, LSTM H=32) goal >= 0.92x at >= 10 display refreshes/s;
    adding T=100 H=128 goal >= 0.85x; and the default after 10,000 steps (every history plot full).
+5. The cell view (LSTM, 2 layers, bidirectional, T = 100, H = 128): redraw for a new time step, painted
+   (goal <= 5 ms); hover-tooltip latency of the cell view, the heatmap and the gates panel, from the
+   mouse move to the explain text on screen (goal < 50 ms), and its rewrite for a new snapshot.
 The app is set up as ``run_gui`` does (Fusion, dark palette, antialiased plots), in its own event loop.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--cell]   (--cell: part 5 only)
 """
 from __future__ import annotations
 
@@ -143,9 +146,85 @@ def startup_times(runs: int = 3) -> list[tuple[float, float]]:
     return out
 
 
+def cell_view_times(app) -> None:
+    """Part 5: the cell view's redraw and the explain tooltips' latency (printed)."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from engine import build_model, make_task
+    from engine.analysis import cell_wires
+    from engine.network.probe import probe
+    from widgets.cellview.cell_view import CellView
+    from widgets.gates.gates_panel import GatesPanel
+    from widgets.network.hidden_heatmap import HiddenHeatmap
+
+    task = make_task("adding", seq_len=100)
+    model = build_model(ModelConfig(cell="lstm", hidden_size=128, num_layers=2, bidirectional=True), task)
+    inputs, targets = task.sample_batch(1, torch.Generator().manual_seed(0))
+    traces = [probe(model, inputs, targets)]
+    payload = cell_wires(model, inputs, targets)
+    cell, heat, gates = CellView(), HiddenHeatmap(), GatesPanel()
+    for panel in (cell, heat, gates):
+        panel.resize(700, 480)
+        panel.show()
+        panel.set_trace(traces[0])
+    cell.set_cell_wires(payload)
+    settle(app, 0.5)
+    times = []
+    for t in range(0, 100, 3):  # jumps (no pulse): the strips of a new step, painted
+        start = time.perf_counter()
+        cell.set_time(t)
+        cell.view.viewport().repaint()
+        times.append((time.perf_counter() - start) * 1000)
+    print(f"cell view redraw for a new step (LSTM 2x2, T=100, H=128): median {statistics.median(times):.2f} ms, "
+          f"p90 {np.percentile(times, 90):.2f} ms   goal: <= 5 ms")
+
+    def move(widget, pos) -> float:
+        """ms from a mouse move on ``widget`` to its tooltip on screen."""
+        QToolTip.hideText()
+        app.processEvents()
+        start = time.perf_counter()
+        event = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), widget.mapToGlobal(QPointF(pos)),
+                            Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        app.sendEvent(widget, event)
+        while not QToolTip.isVisible() and time.perf_counter() - start < 1.0:
+            app.processEvents()
+        return (time.perf_counter() - start) * 1000
+
+    x, y = cell.diagram.layout.wire("h").at
+    vb_h, vb_g = heat.plot.getPlotItem().getViewBox(), gates.heat_plot.getViewBox()
+    targets_ = {"cell view": [(cell.view.viewport(), cell.view.mapFromScene(QPointF(x - 39 + u * 0.6, y)))
+                              for u in range(0, 120, 3)],
+                "heatmap": [(heat.plot.viewport(), heat.plot.mapFromScene(vb_h.mapViewToScene(QPointF(t, u))))
+                            for t, u in zip(range(5, 95, 2), range(3, 120, 2), strict=False)],
+                "gates": [(gates.plots.viewport(), gates.plots.mapFromScene(vb_g.mapViewToScene(QPointF(t, 10 + u))))
+                          for t, u in zip(range(5, 95, 2), range(3, 100, 2), strict=False)]}
+    for name, spots in targets_.items():
+        lat = [move(w, p) for w, p in spots]
+        print(f"tooltip latency, {name}: median {statistics.median(lat):.1f} ms, max {max(lat):.1f} ms "
+              f"({len(lat)} hovers)   goal: < 50 ms")
+    with torch.no_grad():  # training moved on: the open tooltip is rewritten for the new snapshot
+        model.encoder.weight_ih_l0.add_(0.3)
+    new = probe(model, inputs, targets)
+    heat.hover.hover(targets_["heatmap"][0][1], None)
+    before = QToolTip.text()
+    start = time.perf_counter()
+    heat.set_trace(new)
+    heat.hover.refresh()
+    app.processEvents()
+    print(f"open tooltip rewritten for a new snapshot in {(time.perf_counter() - start) * 1000:.1f} ms "
+          f"(text changed: {QToolTip.text() != before})")
+
+
 def main() -> None:
     quiet_platform_messages()
     torch.set_num_threads(1)
+    if "--cell" in sys.argv:
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        apply_dark_theme(app)
+        cell_view_times(app)
+        return
     starts = startup_times()
     print("start of main.py to first painted window: " + ", ".join(f"{a:.2f}" for a, _ in starts) +
           " s   goal: <= 1.5 s")
@@ -175,6 +254,7 @@ def main() -> None:
         live, hz, _lags, base = throughput(app, cfg, str(path))
     print(f"  the same after {LONG_RUN:,} steps (full history): headless {base:.0f} steps/s, with live display "
           f"{live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s")
+    cell_view_times(app)
 
 
 def throughput(app, cfg, path=None):

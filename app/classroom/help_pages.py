@@ -192,6 +192,18 @@ PAGES = {
         try_="Double-click a column of the unrolled network to open its cell, press Play t to watch the pulse, "
              "then B for the gradient flowing back; Esc returns to the network.",
         slide="Gated Recurrent Unit (GRU) / Long Short-Term Memory (LSTM)"),
+    "inputNlpPanel": HelpPage(
+        shows="The deck's opening slides for a sentence you type: (1) its characters resampled to a fixed "
+              "length K, as a picture is scaled to a fixed size (the deck's \"This is an example\" becomes "
+              "\"Ti sa xml\" at K = 9); (2) the sentence drawn as a picture and scaled to a few pixels, as the "
+              "deck's cat; (3) an RNN reading it one word per step, for your sentence, 4 words and 14 words.",
+        read="The highlighted characters are the ones the resampling keeps. The parameter count is the running "
+             "model's, read from the parameters PyTorch holds: the same for 4 and for 14 words, because every "
+             "step uses the same W_xh, W_hh and b. A layer over K fixed positions would need K x E x H weights "
+             "and could not take word K + 1.",
+        try_="Type a longer and a shorter sentence; change K. Switch the cell or the hidden size in Controls: "
+             "the count changes, but never with the length of the sentence.",
+        slide="Input to NLP"),
 }
 
 GETTING_STARTED = [

@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from app.cli import analysis_flags
 from app.cli.usage import UsageError, note
 
 
@@ -31,7 +32,8 @@ def config_from_args(args):
             params["seq_len"] = args.seq_len
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
-                                   ("init", args.init), ("h0", args.h0)) if v is not None}
+                                   ("init", args.init), ("h0", args.h0),
+                                   ("embedding_dim", getattr(args, "embedding_dim", None))) if v is not None}
         train = {k: v for k, v in (("optimizer", args.optimizer), ("lr", args.lr), ("batch_size", args.batch_size),
                                    ("seed", args.seed)) if v is not None}
         if args.no_clip:
@@ -70,6 +72,7 @@ def check_args(args) -> None:
         raise UsageError("--gif needs --export DIR")
     if args.timelapse and not args.export:
         raise UsageError("--timelapse needs --export DIR")
+    analysis_flags.check(args)
     if args.export:
         check_writable_dir(Path(args.export))
     if args.save:
@@ -103,19 +106,23 @@ def run_headless(args) -> int:
 
         return run_compare(args, config_from_args(args))
     if args.open:
-        try:
-            session = LabSession.load(args.open)
-        except SessionError as exc:
-            raise UsageError(str(exc)) from None
+        from app.cli.continue_run import open_for_training
+
+        session = open_for_training(args)  # training flags applied, model flags refused
     else:
         session = LabSession(config_from_args(args))
+    analysis_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
+    from app.cli.continue_run import heldout_line
+
+    print(heldout_line(session), flush=True)  # the held-out metric, also with --quiet (stdout)
     if args.save:
         try:
             session.save(args.save)
         except SessionError as exc:
             raise UsageError(str(exc)) from None
         note(f"saved session to {args.save}", args.quiet)
+    analysis_flags.run_after_training(session, args)
     if args.export:
         export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
                        timelapse=args.timelapse)
@@ -123,16 +130,27 @@ def run_headless(args) -> int:
     return 0
 
 
+def eval_every(steps: int) -> int:
+    """Steps between the held-out evaluations a run prints: about five per run, at least 50 apart."""
+    return max(50, -(-steps // 5))
+
+
 def train(session, steps: int, quiet: bool = False) -> None:
-    """Train with progress (step, loss, ETA) on stderr about twice a second."""
+    """Train with progress (step, loss, ETA) on stderr about twice a second, and the held-out metric at
+    every evaluation (``eval_every``) before the last step."""
+    from app.cli.continue_run import heldout_line
+
     task = session.task
     start = last = time.perf_counter()
+    every = eval_every(steps)
     for i in range(steps):
         stats = session.step()
         now = time.perf_counter()
         done = i + 1
         if stats.diverged:
             note(f"step {stats.step}: diverged (loss not finite); the step was skipped", quiet)
+        if done % every == 0 and done < steps and not quiet:
+            print(f"\r{heldout_line(session)}" + " " * 20, file=sys.stderr, flush=True)
         if not quiet and (now - last >= 0.5 or done == steps):
             last = now
             eta = (now - start) / done * (steps - done)

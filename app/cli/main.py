@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from app.cli.analysis_flags import add_arguments as add_analysis_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -25,6 +26,7 @@ EPILOG = """examples:
   rnnlab --install-desktop                         add RNN Lab to the desktop's application menu
   python main.py --headless --task adding --cell lstm --steps 500 --export out/ --gif --save run.rnnlab
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
+  python main.py --headless --open run.rnnlab --lr 0.003 --seed 2 --steps 200   continue it with other training settings
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
   python main.py --headless --data assets/examples/coriolanus_act1.txt --steps 300 --export out/
   python main.py --headless --data assets/examples/majority_ab.csv --compare gru,lstm --steps 300 --export cmp/
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
     m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
+    m.add_argument("--embedding-dim", type=int, metavar="E", help="size E of the embedded input x_t (1-512)")
     t = p.add_argument_group("training (absent: the task's preset value, see the table below)")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip the global gradient norm at MAX_NORM")
@@ -103,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
+    add_analysis_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 # (row label, task name): the data-file tasks are chosen by the file's kind, not by --task
 DATA_ROWS = (("--data .txt", "text_file"), ("--data .csv seq,label", "labelled_file"),
              ("--data .csv tokens,tags", "tagged_file"))
-COLUMNS = ("task", "--cell", "--hidden", "--layers", "--bidirectional", "--merge", "--init", "--h0", "--lr",
-           "--batch-size", "--clip")
+COLUMNS = ("task", "--cell", "--hidden", "--layers", "--bidirectional", "--merge", "--init", "--h0",
+           "--embedding-dim", "--lr", "--batch-size", "--clip")
 
 
 def preset_rows() -> list[tuple[str, ...]]:
@@ -24,7 +24,8 @@ def preset_rows() -> list[tuple[str, ...]]:
         model, train, _ = preset_configs(SimpleNamespace(name=name, preset=cls.preset))
         rows.append((label, model.cell, str(model.hidden_size), str(model.num_layers),
                      "yes" if model.bidirectional else "no", model.merge, model.init, model.h0,
-                     f"{train.lr:g}", str(train.batch_size), f"{train.max_norm:g}" if train.clip else "off"))
+                     str(model.embedding_dim), f"{train.lr:g}", str(train.batch_size),
+                     f"{train.max_norm:g}" if train.clip else "off"))
     return rows
 
 

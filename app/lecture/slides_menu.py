@@ -80,6 +80,10 @@ class SlideWalker(QObject):
         if slide.preset and not self._apply_preset(slide):
             return False
         self.current = number
+        if slide.view in ("folded", "unrolled"):
+            w.unrolled.set_folded(slide.view == "folded")
+        elif w.unrolled.folded():
+            w.unrolled.set_folded(False)
         if slide.panel:
             w.show_panel(slide.panel)
         if slide.view == "compare":

@@ -20,6 +20,7 @@ from widgets.gradients.vanishing_panel import VanishingPanel
 from widgets.hidden.pattern_search_panel import PatternSearchPanel
 from widgets.hidden.state_space_panel import StateSpacePanel
 from widgets.hidden.unit_explorer_panel import UnitExplorerPanel
+from widgets.lecture.input_nlp_panel import InputNlpPanel
 from widgets.network.hidden_heatmap import HiddenHeatmap
 from widgets.network.sequence_strip import SequenceStrip
 from widgets.network.unrolled_view import UnrolledView
@@ -145,6 +146,10 @@ PANELS = (
               time_indexed=True,
               help="P(x_t+1 | x_1..x_t) at the cursor as the top-10 bars, the actual next character marked; "
                    "after Generate text, the distribution each generated character was sampled from."),
+    PanelSpec("inputNlpPanel", InputNlpPanel, "Input to NLP", "attentionDock", tab="Input", board=(12, 0, 1, 2),
+              help="The deck's opening: a sentence resampled to a fixed length as an image would be (\"This is "
+                   "an example\" -> \"Ti sa xml\"), pixellated like the deck's cat, and read whole by the RNN with "
+                   "the same weights for any number of words (the running model's parameter count)."),
     PanelSpec("cellView", CellView, "Inside the cell", "gatesDock", tab="Cell",
               analysis="cell_view", feed="set_cell_wires",
               board=(12, 0, 1, 2), time_indexed=True,

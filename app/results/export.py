@@ -32,7 +32,9 @@ def result_json(outcome) -> str:
     return json.dumps({"name": outcome.name, "title": outcome.title, "citation": outcome.citation,
                        "published": outcome.published, "measured": v.measured, "reproduced": v.reproduced,
                        "why": v.why, "line": outcome.line, "seed": outcome.seed, "quick": outcome.quick,
-                       "seconds": round(outcome.seconds, 1), "settings": _plain(outcome.settings)}, indent=2) + "\n"
+                       "seconds": round(outcome.seconds, 1),
+                       "cpu_seconds": round(outcome.cpu_seconds, 1), "settings": _plain(outcome.settings)},
+                      indent=2) + "\n"
 
 
 def export_outcome(outcome, folder, light: bool = False, scale: float = 2.0) -> list[Path]:

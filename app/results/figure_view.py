@@ -6,6 +6,8 @@ reproduction's figure does not change.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -14,6 +16,7 @@ from PySide6.QtGui import QColor
 from widgets.parts.base import DARK, LIGHT, SERIES_COLORS
 
 PLOT_W, PLOT_H = 520, 400  # px of one plot on screen (the PNG is --scale times this)
+LEGEND_OFFSETS = {"top-left": (8, 8), "top-right": (-8, 8), "bottom-left": (8, -8), "bottom-right": (-8, -8)}
 
 
 def _color(index: int, alpha: int = 255) -> QColor:
@@ -49,9 +52,9 @@ class FigureView(pg.GraphicsLayoutWidget):
 
     def _draw(self, plot: pg.PlotItem, spec, theme: dict) -> None:
         ink = theme["foreground"]
-        plot.setTitle(spec.title, color=ink, size="11pt")
-        plot.setLabel("bottom", spec.x_label, color=ink)
-        plot.setLabel("left", spec.y_label, color=ink)
+        plot.setTitle(html.escape(spec.title), color=ink, size="11pt")  # (pyqtgraph labels are rich text)
+        plot.setLabel("bottom", html.escape(spec.x_label), color=ink)
+        plot.setLabel("left", html.escape(spec.y_label), color=ink)
         for axis in ("bottom", "left"):
             plot.getAxis(axis).setPen(theme["muted"])
             plot.getAxis(axis).setTextPen(ink)
@@ -61,7 +64,8 @@ class FigureView(pg.GraphicsLayoutWidget):
             plot.setLogMode(y=True)
         if spec.equal_aspect:
             plot.setAspectLocked(True)
-        legend = plot.addLegend(offset=(8, 8), labelTextColor=ink, brush=pg.mkBrush(theme["background"] + "c0"))
+        legend = plot.addLegend(offset=LEGEND_OFFSETS.get(spec.legend, (8, 8)), labelTextColor=ink,
+                                labelTextSize="10pt", brush=pg.mkBrush(theme["background"] + "c0"))
         for s in spec.series:
             self._series(plot, s, theme)
         for ref in spec.ref_lines:

@@ -9,6 +9,10 @@
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
+ROOM = (0.36, 0.62)  # the drill-down gives the cell view's dock at least this share of the window (w, h)
+
 
 class CellLinks:
     def __init__(self, window):
@@ -16,6 +20,7 @@ class CellLinks:
         panels = window.panels
         self.cell, self.heatmap = panels["cellView"], panels["hiddenHeatmap"]
         self._back_to = None  # (tab widget, index) in front before the drill-down
+        self._sizes = None  # {dock: (width, height)} before the drill-down made room for the cell
         panels["unrolledView"].column_activated.connect(self.open_cell)
         self.cell.back_requested.connect(self.back)
         self.cell.unit_clicked.connect(self.heatmap.highlight_unit)
@@ -33,11 +38,33 @@ class CellLinks:
         w.transport.set_time(t)
         self.cell.select_chain(layer, direction)
         w.show_panel("cellView")
+        self._make_room()
         self.cell.arrive()
         self.cell.view.setFocus()
 
+    def _make_room(self) -> None:
+        """A dock squeezed under others (the wide layout) grows so the diagram is legible."""
+        w = self.window
+        dock = next((d for d in w.docks.values() if d.isAncestorOf(self.cell)), None)
+        if dock is None or dock.isFloating():
+            return
+        if self._sizes is None:
+            self._sizes = {d: (d.width(), d.height()) for d in w.docks.values() if d.isVisible()}
+        bottom = [d for d in w.docks.values() if d.isVisible() and d is not dock and not d.isFloating()
+                  and w.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom and w.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            w.resizeDocks(bottom[:1], [int(w.height() * 0.2)], Qt.Orientation.Vertical)  # the bottom row lower
+        w.resizeDocks([dock], [max(dock.height(), int(w.height() * ROOM[1]))], Qt.Orientation.Vertical)
+        w.resizeDocks([dock], [max(dock.width(), int(w.width() * ROOM[0]))], Qt.Orientation.Horizontal)
+
     def back(self) -> None:
-        """Esc / back: the tab that was in front before the drill-down, focus on the network."""
+        """Esc / back: the tab that was in front before the drill-down (and the dock its size), focus on
+        the network."""
+        if self._sizes is not None:
+            sizes, self._sizes = self._sizes, None
+            docks = list(sizes)
+            self.window.resizeDocks(docks, [sizes[d][1] for d in docks], Qt.Orientation.Vertical)
+            self.window.resizeDocks(docks, [sizes[d][0] for d in docks], Qt.Orientation.Horizontal)
         if self._back_to is not None:
             tabs, index = self._back_to
             self._back_to = None

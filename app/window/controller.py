@@ -135,14 +135,16 @@ class LabController(QObject):
         self.adopt_config(cfg)
         rebuild = (old.task, old.task_params, old.model) != (cfg.task, cfg.task_params, cfg.model) or \
             (old.train.seed, old.train.optimizer) != (cfg.train.seed, cfg.train.optimizer)
+        was_training = self.training
         if rebuild:
             self.pause()
 
         def done(result):
             if result == "rebuilt":
                 self.estimate_step_time()
+                paused = " Training paused: the new model starts untrained; press Train." if was_training else ""
                 self.status_message.emit("Architecture changed: rebuilt the model with fresh weights "
-                                         f"(seed {cfg.train.seed}).", 5000)
+                                         f"(seed {cfg.train.seed}).{paused}", 8000 if paused else 5000)
             else:
                 self.status_message.emit("Applied to the running training (learning rate / clipping).", 3000)
 
@@ -185,7 +187,10 @@ class LabController(QObject):
         else:
             self.pause()
 
-    def pause(self) -> None:
+    def pause(self, reason: str | None = None) -> None:
+        """Stop training; with ``reason`` the status bar says why (training never stops silently)."""
+        if reason and self.training:
+            self.status_message.emit(f"Training paused: {reason}.", 8000)
         self.training = False
         self.send(P.Train(False))
         self.window.transport.set_training(False)

@@ -14,6 +14,8 @@ from app.classroom.attach import Classroom
 from app.compare.window import add_compare_action
 from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
+from app.lessons.greeting import first_start as first_start_here
+from app.lessons.menu import attach_lessons
 from app.panels.feed import make_panels
 from app.results.dialog import ClassicResults
 from app.window import settings as app_settings
@@ -23,6 +25,8 @@ from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
 from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
+from app.window.status_history import HistoryStatusBar
+from app.window.title import WindowTitle
 from engine.lab.config import LabConfig
 from engine.tasks import is_data_task, make_task
 from widgets.chrome.controls import ControlsPanel
@@ -85,6 +89,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.setWindowTitle("RNN Lab")
         self.remember = remember
         self._closing = False
+        first_start = remember and open_path is None and first_start_here()
         config = config or default_config()
         self.controls = ControlsPanel()
         self.transport = TransportBar()
@@ -93,13 +98,16 @@ class MainWindow(DockLayout, QMainWindow):
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
         self._build_layout()
+        self.setStatusBar(HistoryStatusBar(self))  # every message kept, one click away
         self._build_status_bar()
         self._build_actions()
         self.files = FileActions(self)
+        self.title = WindowTitle(self)  # the session file and an unsaved-changes mark
         self.data = DataActions(self)
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
+        self.lessons = attach_lessons(self, first_start)  # Lecture > Lessons, the lesson pane, the greeting
         self.cell_links = CellLinks(self)  # drill-down into the cell view, hover sources, the clicked unit
         self.slides = SlideWalker(self)  # Lecture > Slides: the deck in order (Page Down / Up when presenting)
         self.results = ClassicResults(self)  # Help > Classic results: the papers behind the lecture, reproduced
@@ -219,7 +227,7 @@ class MainWindow(DockLayout, QMainWindow):
         True when it may go; the training is then paused and counts as nothing to save."""
         if not self.files.may_discard():
             return False
-        self.controller.pause()
+        self.controller.pause("a new model replaces the trained one")
         self.controller.dirty_since_save = False
         return True
 

@@ -227,7 +227,8 @@ def summarize(r: dict) -> str:
     fixed, known = r["fixed"], np.isfinite(r["top_abs"])
     stable = fixed & known & r["stable"]
     saddle = fixed & known & ~r["stable"]
-    tail = f"{r['x_label']}; {r['seconds']:.1f} s" + (", stopped at the time budget" if r["timed_out"] else "")
+    tail = f"{r['x_label']}; {r['seconds']:.1f} s" + (
+        f", cut short by the {r['budget_s']:g} s budget" if r["timed_out"] else "")
     if len(r["q"]) == 0:
         where = (f"{r['best_distance']:.1f}x the data's mean distance from its centre"
                  if np.isfinite(r["best_distance"]) else "nowhere finite")

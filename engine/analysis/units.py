@@ -33,16 +33,8 @@ def task_features(task, inputs) -> dict[str, np.ndarray]:
     elif task.name == "adding":
         feats["running sum of marked values"] = np.cumsum(x[..., 0] * (x[..., 1] > 0.5), axis=1)
         feats["markers seen"] = np.cumsum(x[..., 1] > 0.5, axis=1)
-    elif task.name == "charlm":
-        space, quote = task.vocab.index(" "), task.vocab.index('"')
-        since = np.zeros((B, T))
-        run = np.zeros(B)
-        for t in range(T):
-            run = np.where(x[:, t] == space, 0, run + 1)
-            since[:, t] = run
-        feats["position since the last space"] = since
-        feats["inside quotes"] = np.cumsum(x == quote, axis=1) % 2
-        feats["at a space"] = (x == space).astype(np.float64)
+    elif is_text(task):  # the built-in text and a user's text file alike
+        feats.update(text_features(task, x))
     elif task.name == "sentiment":
         eff = task.effective_polarity(torch.as_tensor(x)).numpy()
         feats["running polarity (+1 good, -1 bad)"] = np.cumsum(eff, axis=1)
@@ -109,3 +101,40 @@ def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top
             chosen.append((b, i, int(sc)))
     matches = np.array(chosen, dtype=np.int64).reshape(-1, 3)
     return {"units": units, "matches": matches, "length": w}
+
+
+def is_text(task) -> bool:
+    """A character language model: the built-in text or a user's .txt file."""
+    from engine.tasks.charlm import CharLMTask
+
+    return isinstance(task, CharLMTask)
+
+
+def symbol_index(task, *labels: str) -> int | None:
+    """The vocabulary index of the first of ``labels`` the task has (a space is " " in the built-in
+    alphabet and "␣" in a file's vocabulary), or None."""
+    return next((task.vocab.index(s) for s in labels if s in task.vocab), None)
+
+
+def text_features(task, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Character features of a text (B, T) of ids: the position since the last space, inside quotes,
+    at a space, after a line break: each only when the text has the symbol."""
+    B, T = x.shape[:2]
+    feats: dict[str, np.ndarray] = {}
+    space = symbol_index(task, " ", "\u2423")
+    if space is not None:
+        since = np.zeros((B, T))
+        run = np.zeros(B)
+        for t in range(T):
+            run = np.where(x[:, t] == space, 0, run + 1)
+            since[:, t] = run
+        feats["position since the last space"] = since
+    quote = symbol_index(task, '"')
+    if quote is not None:
+        feats["inside quotes"] = np.cumsum(x == quote, axis=1) % 2
+    if space is not None:
+        feats["at a space"] = (x == space).astype(np.float64)
+    newline = symbol_index(task, "\n", "\u21b5")
+    if newline is not None:
+        feats["at a line break"] = (x == newline).astype(np.float64)
+    return feats

@@ -288,6 +288,13 @@ class LabSession:
         return {"prompt": read, "text": text, "temperature": float(temperature), "vocab": list(self.task.vocab),
                 "learned": learned, "sampled": sampled}
 
+    def request_lesson_measures(self, names) -> dict:
+        """The named lesson measures (engine.lessons.measures) of the model as it is now: what a lesson
+        step's reveal is filled from and its ``expect`` checked on (as by ``rnnlab --lesson --verify``)."""
+        from engine.lessons.measures import measure
+
+        return measure(self, [str(n) for n in names])
+
     def request_view_checkpoint(self, step: int | None = None) -> dict:
         """Show the network as it was at the checkpoint nearest ``step`` (None: the present) in the
         following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""

@@ -143,6 +143,7 @@ REQUESTS = {
     "view_checkpoint": "show a checkpoint of training (step) or the present (None)",
     "timelapse_snapshots": "snapshots of a list of checkpointed steps",
     "attribution_options": "method, baseline and position of the attribution panel",
+    "lesson_measures": "the named lesson measures of the model as it is now (engine.lessons.measures)",
     "fail_saves": "test hook (RNNLAB_TEST_HOOKS=1): saves fail as on a full disk",
     "restore_saves": "test hook (RNNLAB_TEST_HOOKS=1): saves work again",
 }

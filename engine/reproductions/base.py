@@ -47,6 +47,7 @@ class Context:
         self._progress, self._cancel = progress, cancel
         self._lo, self._hi = 0.0, 1.0
         self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
         self.trainers: dict = {}  # label -> the Trainer of each model trained (the window keeps one)
 
     def part(self, index: int, count: int) -> None:
@@ -65,6 +66,10 @@ class Context:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    def cpu(self) -> float:
+        """CPU seconds of this process since the start (the machine may be shared: wall time is not the cost)."""
+        return time.process_time() - self.cpu_started
 
 
 class Reproduction:
@@ -119,6 +124,7 @@ class Outcome:
     figure: Figure
     differences: str
     seconds: float
+    cpu_seconds: float = 0.0
     panels: tuple = ()
     keep: str = ""
     config: dict | None = None  # LabConfig.to_dict() of the kept model

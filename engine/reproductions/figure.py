@@ -60,6 +60,7 @@ class Plot:
     y_range: tuple[float, float] | None = None
     equal_aspect: bool = False  # state-space projections: one unit is as long on both axes
     x_ticks: tuple[tuple[float, str], ...] = ()  # labelled categories (bar charts)
+    legend: str = "top-left"  # where the legend sits: top-left, top-right, bottom-left or bottom-right
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ class LineAttractor(Reproduction):
             spectra.append(Series("median over the points", ranks, np.median(m["eig_abs"][:, :k], axis=0),
                                   color=1, width=3))
         right = Plot("Jacobian eigenvalues at the points", "rank", "|lambda|", tuple(spectra),
-                     (RefLine(1.0, "|lambda| = 1"),), y_range=(0.0, 1.1))
+                     (RefLine(1.0, "|lambda| = 1"),), y_range=(0.0, 1.1), legend="bottom-left")
         return Figure("Sentiment GRU: a line attractor", (left, right),
                       "Left: hidden-state trajectories of negative (pink) and positive (blue) reviews and the "
                       f"fixed and slow points under the input {m['x_label']}, in the states' top two principal "

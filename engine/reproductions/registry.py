@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from engine.reproductions.base import Reproduction
 from engine.reproductions.flipflop import FlipFlop
+from engine.reproductions.gate_saturation import GateSaturation
+from engine.reproductions.gradient_decay import GradientDecay
 from engine.reproductions.irnn_adding import IrnnAdding
 from engine.reproductions.line_attractor import LineAttractor
 from engine.reproductions.temporal_order import TemporalOrder
 
 # the order of Help > Classic results and --list-results: the lecture's order
 RESULTS: dict[str, type[Reproduction]] = {cls.name: cls for cls in (
-    IrnnAdding, TemporalOrder, FlipFlop, LineAttractor,
+    GradientDecay, IrnnAdding, TemporalOrder, GateSaturation, FlipFlop, LineAttractor,
 )}
 
 

@@ -31,5 +31,6 @@ def reproduce(name: str, seed: int = 0, quick: bool = False, progress=None, canc
     return Outcome(name=result.name, title=result.title, citation=result.citation, published=result.published,
                    seed=seed, quick=quick, settings=settings, measured=measured, verdict=verdict,
                    header=header, rows=rows, figure=result.figure(measured, settings),
-                   differences=result.differences(settings), seconds=ctx.elapsed(), panels=tuple(result.panels),
+                   differences=result.differences(settings), seconds=ctx.elapsed(), cpu_seconds=ctx.cpu(),
+                   panels=tuple(result.panels),
                    keep=result.keep, config=None if cfg is None else cfg.to_dict(), trainer=trainer)

@@ -76,7 +76,7 @@ class TemporalOrder(Reproduction):
                        for label, _, colour in MODELS)
         plot = Plot(f"Temporal order, T = {s['seq_len']}", "training sequences", "held-out accuracy", series,
                     (RefLine(0.25, "chance (4 orders)"), RefLine(0.5, "only the second marker")),
-                    y_range=(0.0, 1.02))
+                    y_range=(0.0, 1.02), legend="top-right")
         return Figure("Temporal order: LSTM vs simple RNN", (plot,),
                       "Held-out accuracy while training. Chance is 25%; a network that keeps only the second "
                       "marker gets 50%. The LSTM's curve ends where it was solved (training stops there). "

@@ -62,6 +62,11 @@ def test_every_slide_opens_a_view_that_is_visible_and_not_empty(qtbot):
             except Exception:  # noqa: BLE001 (say which slide)
                 pytest.fail(f"{slide.line()}: {widget.objectName()} in view {in_view(widget)}, "
                             f"{colours(widget)} colours")
+        if slide.view in ("folded", "unrolled"):
+            unrolled = window.unrolled
+            assert unrolled.folded() == (slide.view == "folded")
+            qtbot.waitUntil(lambda u=unrolled: u.fold.progress == (1.0 if u.folded() else 0.0), timeout=3000)
+            qtbot.waitUntil(lambda u=unrolled: in_view(u) and colours(u) > 12, timeout=10000)
         if slide.help:
             dialog = window.classroom.help.dialog
             assert dialog.isVisible() and len(dialog.browser.toPlainText()) > 200, slide.line()

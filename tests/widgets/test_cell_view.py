@@ -11,6 +11,7 @@ from engine.analysis import cell_internals, cell_wires
 from engine.network.probe import probe
 from tests.engine.test_engine_parity import ToyTask
 from widgets.cellview.cell_view import LEVELS, CellView
+from widgets.cellview.diagram import STRIP_W
 from widgets.explain.text import last_value
 from widgets.parts.base import diverging_cmap, lut_index, sequential_cmap
 
@@ -77,7 +78,7 @@ def test_explain_and_tooltip_show_the_traces_numbers(qtbot, cell):
         assert abs(last_value(g) - payload["grads"][name][layer, d, t0, u]) < 6e-4 + 1e-3 * abs(last_value(g)), name
     # hovering unit u of the h wire shows exactly that text at once
     x, y = v.diagram.layout.wire("h").at
-    scene = QPointF(x - 48 + (u + 0.5) * 96 / 6, y)
+    scene = QPointF(x - STRIP_W / 2 + (u + 0.5) * STRIP_W / 6, y)
     v._on_hover(scene, v.view.mapToGlobal(v.view.mapFromScene(scene)))
     assert QToolTip.text() == v.explain(t0 + 1, u)
     assert v.diagram.source_marks["h"].isVisible() is False  # h is the hovered wire; its sources are marked
@@ -118,11 +119,11 @@ def test_clicked_unit_is_marked_on_every_wire(qtbot):
     v = view_at(qtbot, trace, payload, 1)
     with qtbot.waitSignal(v.unit_clicked) as got:
         x, y = v.diagram.layout.wire("z").at
-        pos = v.view.mapFromScene(QPointF(x - 48 + 3.5 * 16, y))
+        pos = v.view.mapFromScene(QPointF(x - STRIP_W / 2 + 3.5 * STRIP_W / 6, y))
         qtbot.mouseClick(v.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert got.args == [3]
     marked = [n for n, m in v.diagram.unit_marks.items() if m.isVisible()]
     assert set(marked) == set(v.diagram.strips) - {"x"}
     rect = v.diagram.unit_marks["h"].rect()
-    hx = v.diagram.layout.wire("h").at[0] - 48
-    assert abs(rect.center().x() - (hx + 3.5 * 16)) < 1.5
+    hx = v.diagram.layout.wire("h").at[0] - STRIP_W / 2
+    assert abs(rect.center().x() - (hx + 3.5 * STRIP_W / 6)) < 1.5

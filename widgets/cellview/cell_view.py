@@ -66,8 +66,9 @@ class CellView(Panel):
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for w in (self.back_button, self.selectors, self.mode_combo):
             top.addWidget(w)
-        top.addWidget(self.caption, 1)
+        top.addStretch(1)
         self._layout.addLayout(top)
+        self._layout.addWidget(self.caption)
         self.scene = QGraphicsScene(self)
         self.view = QGraphicsView(self.scene, objectName="cellViewGraphicsView")
         self.view.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -111,15 +112,26 @@ class CellView(Panel):
         self._refresh()
         if self.trace is not None and self.time == before + 1 and not self.backward:
             self.play_pulse(backward=False, ms=int(np.clip(0.8 * step * 1000, 150, 700)))
+        elif self.time != before and not self.backward:
+            self.stop_pulse()  # a jump, not a step: the whole step at once
 
     def set_backward_step(self, t: int | None) -> None:
         """A frame of the BPTT animation (t runs T-1 .. 0): dL/d(wire) at step t, the pulse runs backwards."""
+        if (t is not None) != self.backward:  # the mode box says what the strips show
+            self.mode_combo.blockSignals(True)
+            if t is not None:
+                self._mode_before = self.mode_combo.currentIndex()
+            self.mode_combo.setCurrentIndex(1 if t is not None else getattr(self, "_mode_before", 0))
+            self.mode_combo.setEnabled(t is None)
+            self.mode_combo.blockSignals(False)
         self.backward = t is not None
         if t is not None:
             super().set_time(t)
         self._refresh()
         if t is not None:
             self.play_pulse(backward=True, ms=400)
+        else:
+            self.stop_pulse()
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -195,7 +207,8 @@ class CellView(Panel):
             self._key = key
             self.scene.clear()
             self.diagram = CellDiagram(self.scene, layout(tr.cell_type), self.theme, d, tr.num_directions)
-            self.scene.setSceneRect(-40, 10, 1080, 560)
+            lay = self.diagram.layout
+            self.scene.setSceneRect(-40, -12, lay.width + 110, lay.height + 22)
             self.diagram.mark_units(self.unit)
             self._fit()
         grad = self.gradient_view()
@@ -238,6 +251,11 @@ class CellView(Panel):
         self._pulse_backward = backward
         self._pulse.setDuration(ms)
         self._pulse.start()
+
+    def stop_pulse(self) -> None:
+        self._pulse.stop()
+        if self.diagram is not None:
+            self.diagram.pulse(None)
 
     def _on_pulse(self, value) -> None:
         if self.diagram is not None:

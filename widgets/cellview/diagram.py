@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from widgets.parts.notation import SUB, arrow
 
-STRIP_W, STRIP_H = 96.0, 14.0
+STRIP_W, STRIP_H = 80.0, 14.0
 NODE_R = 16.0  # ⊙, +, 1− circles
-BOX = (44.0, 28.0)  # σ / tanh boxes
-LINEAR_BOX = (76.0, 28.0)
+BOX = (50.0, 30.0)  # σ / tanh boxes
+LINEAR_BOX = (84.0, 30.0)
 
 
 def polyline(points, head: bool = True) -> QPainterPath:
@@ -64,7 +64,7 @@ class CellDiagram:
         self.wire_pen, self.lit_pen = QPen(muted, 1.6), QPen(QColor(th["accent"]), 2.2)
         font, small = QFont(), QFont()
         font.setPointSizeF(10)
-        small.setPointSizeF(8.5)
+        small.setPointSizeF(8)
         for points, head in layout.taps:
             scene.addPath(polyline(points, head), QPen(muted, 1.2)).setZValue(0)
         for n in layout.nodes:
@@ -109,7 +109,9 @@ class CellDiagram:
             item = s.addRect(QRectF(n.x - w / 2, n.y - h / 2, w, h), QPen(ink, 1.4), bg)
         item.setZValue(2)
         item.setToolTip(n.tip or n.label)
-        t = s.addSimpleText(n.label, small if n.kind == "linear" else font)
+        big = QFont()  # scales with the drawing (stays inside its node at any zoom)
+        big.setPointSizeF(12 if n.kind == "linear" else (14 if len(n.label) > 2 else 17))
+        t = s.addSimpleText(n.label, big)
         t.setBrush(ink)
         r = t.boundingRect()
         t.setPos(n.x - r.width() / 2, n.y - r.height() / 2)

@@ -52,14 +52,14 @@ class Layout:
 def _simple(cell: str) -> Layout:
     phi = "tanh" if cell == "rnn_tanh" else "relu"
     nodes = (Node("h_prev", "in", "h{p}", 40, 80), Node("x", "in", "xₜ", 40, 400),
-             Node("W_hh", "linear", "W_hh·+b_hh", 300, 80, "W_hh h_{t−1} + b_hh"),
-             Node("W_xh", "linear", "W_xh·+b_ih", 300, 400, "W_xh x_t + b_ih"),
+             Node("W_hh", "linear", "W_hh", 300, 80, "W_hh h_{t−1} + b_hh"),
+             Node("W_xh", "linear", "W_xh", 300, 400, "W_xh x_t + b_ih"),
              Node("add", "add", "+", 560, 240), Node("phi", phi, "tanh" if phi == "tanh" else "ReLU", 740, 240),
              Node("h", "out", "hₜ", 960, 240))
     wires = (Wire("h_prev", "h{p}", ((40, 80), (262, 80)), (150, 80), 0, "state"),
              Wire("x", "xₜ", ((40, 400), (262, 400)), (150, 400), 0, "state"),
-             Wire("wh", "W_hh h{p} + b_hh", ((338, 80), (560, 80), (560, 226)), (445, 80), 1, "pre"),
-             Wire("wx", "W_xh xₜ + b_ih", ((338, 400), (560, 400), (560, 254)), (445, 400), 1, "pre"),
+             Wire("wh", "W_hh h{p}+b_hh", ((338, 80), (560, 80), (560, 226)), (445, 80), 1, "pre"),
+             Wire("wx", "W_xh xₜ+b_ih", ((338, 400), (560, 400), (560, 254)), (445, 400), 1, "pre"),
              Wire("pre", "pre-activation", ((574, 240), (718, 240)), (645, 240), 2, "pre"),
              Wire("h", "hₜ", ((762, 240), (960, 240)), (865, 240), 3, "state"))
     return Layout(cell, nodes, wires)
@@ -69,7 +69,7 @@ def _gru() -> Layout:
     nodes = (Node("h_prev", "in", "h{p}", 40, 60), Node("x", "in", "xₜ", 40, 520),
              Node("sig_r", "sigma", "σ", 240, 420, "r_t = σ(W_ir x_t + b_ir + W_hr h_{t−1} + b_hr): reset gate"),
              Node("sig_z", "sigma", "σ", 660, 420, "z_t = σ(W_iz x_t + b_iz + W_hz h_{t−1} + b_hz): update gate"),
-             Node("W_hn", "linear", "W_hn·+b_hn", 240, 120, "W_hn h_{t−1} + b_hn"),
+             Node("W_hn", "linear", "W_hn", 240, 120, "W_hn h_{t−1} + b_hn"),
              Node("mul_r", "mul", "⊙", 240, 250), Node("tanh_n", "tanh", "tanh", 520, 250,
                                                         "n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn))"),
              Node("one_minus", "one_minus", "1−", 760, 330), Node("mul_zn", "mul", "⊙", 760, 250),
@@ -79,11 +79,11 @@ def _gru() -> Layout:
              Wire("x", "xₜ", ((40, 520), (660, 520)), (140, 520), 0, "state"),
              Wire("r", "rₜ", ((240, 402), (240, 264)), (240, 340), 1, "gate"),
              Wire("z", "zₜ", ((660, 402), (660, 74)), (660, 360), 1, "gate"),
-             Wire("hn", "W_hn h{p} + b_hn", ((240, 134), (240, 236)), (240, 190), 1, "pre"),
-             Wire("r_hn", "rₜ ⊙ (W_hn h{p} + b_hn)", ((254, 250), (496, 250)), (375, 250), 2, "pre"),
+             Wire("hn", "W_hn h{p}+b_hn", ((240, 134), (240, 236)), (240, 190), 1, "pre"),
+             Wire("r_hn", "rₜ ⊙ (…)", ((254, 250), (496, 250)), (375, 250), 2, "pre"),
              Wire("one_minus_z", "1 − zₜ", ((760, 316), (760, 264)), (820, 292), 2, "gate"),
-             Wire("zh", "zₜ ⊙ h{p}", ((674, 60), (746, 60)), (710, 100), 2, "state"),
-             Wire("n", "nₜ", ((544, 250), (746, 250)), (595, 250), 3, "state"),
+             Wire("zh", "zₜ ⊙ h{p}", ((674, 60), (746, 60)), (710, 30), 2, "state"),
+             Wire("n", "nₜ", ((544, 250), (746, 250)), (625, 250), 3, "state"),
              Wire("zn", "(1 − zₜ) ⊙ nₜ", ((760, 236), (760, 74)), (820, 160), 4, "state"),
              Wire("h", "hₜ", ((774, 60), (960, 60)), (875, 60), 5, "state"))
     taps = (((90, 60), (90, 480), (660, 480), (660, 438)), ((240, 480), (240, 438)),  # h_{t−1} to r, z
@@ -123,7 +123,26 @@ def _lstm() -> Layout:
     return Layout("lstm", nodes, wires, taps=taps)
 
 
-LAYOUTS = {"rnn_tanh": _simple("rnn_tanh"), "rnn_relu": _simple("rnn_relu"), "gru": _gru(), "lstm": _lstm()}
+def squeezed(lay: Layout, k: float = 0.78) -> Layout:
+    """The same diagram narrower by ``k`` (x only): docks are narrow, strips keep their size."""
+    def x(v):
+        return 40 + (v - 40) * k
+
+    def px(a, b):  # a wire's end at a node keeps its distance from the node (arrowheads on its edge)
+        near = [n.x for n in lay.nodes if abs(n.y - b) <= 45 and abs(n.x - a) <= 50 and n.kind not in ("in", "out")]
+        return x(a) if not near else x(min(near, key=lambda v: abs(v - a))) + (a - min(near, key=lambda v: abs(v - a)))
+
+    def pts(points):
+        return tuple((px(a, b), b) for a, b in points)
+
+    nodes = tuple(Node(n.key, n.kind, n.label, x(n.x), n.y, n.tip) for n in lay.nodes)
+    wires = tuple(Wire(w.name, w.label, pts(w.points), (x(w.at[0]), w.at[1]), w.stage, w.kind) for w in lay.wires)
+    taps = tuple((pts(p), head) for p, head in lay.taps)
+    return Layout(lay.cell, nodes, wires, x(lay.width), lay.height, taps)
+
+
+LAYOUTS = {cell: squeezed(lay) for cell, lay in (("rnn_tanh", _simple("rnn_tanh")), ("rnn_relu", _simple("rnn_relu")),
+                                                  ("gru", _gru()), ("lstm", _lstm()))}
 
 
 def layout(cell: str) -> Layout:

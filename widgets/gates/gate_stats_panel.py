@@ -57,7 +57,7 @@ class GateStatsPanel(Panel):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
-        self.sat_plot.setTitle("saturated gates", size="9pt")
+        self.sat_plot.setTitle("saturated gates (&lt; 0.05 or &gt; 0.95)", size="9pt")
         self.sat_plot.setLabel("left", "% of values")
         self.sat_plot.getAxis("left").enableAutoSIPrefix(False)
         self.sat_plot.setYRange(0, 100, padding=0.02)

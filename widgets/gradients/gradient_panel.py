@@ -218,7 +218,21 @@ class GradientPanel(Panel):
         self.event_lines.set_events(divergences(self.history), steps)
         drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)
         self._show_empty(self.step_plot, self.step_empty, self.step_legend, not drawn.any())
+        self._sync_clip_legend()
         self._update_step_range()
+
+    def _sync_clip_legend(self) -> None:
+        """"after clip" and "clipped" are in the legend only while clipping is on or this run clipped
+        a step: a legend entry for a switched-off feature would name something the plot cannot show."""
+        clipped = self.history.get("clipped", np.zeros(0))
+        want = self.clip_enabled or bool(np.nansum(clipped) > 0)
+        legend = self.step_legend
+        shown = {label.text for _sample, label in legend.items}
+        for item, name in ((self.after_curve, "after clip"), (self.clipped_marks, "clipped")):
+            if want and name not in shown:
+                legend.addItem(item, name)
+            elif not want and name in shown:
+                legend.removeItem(item)
 
     def set_clip(self, enabled: bool, max_norm: float) -> None:
         """Show the max-norm threshold (a horizontal line) while clipping is on."""
@@ -232,6 +246,7 @@ class GradientPanel(Panel):
         self.max_norm_line.setVisible(self.clip_enabled and self.max_norm > 0)
         self.max_norm_line.label.setFormat(f"max-norm {self.max_norm:g}")  # no {value}: it is log10
         self.max_norm_line.label.setText(f"max-norm {self.max_norm:g}")
+        self._sync_clip_legend()
         self._update_step_range()
 
     def set_theme(self, light: bool) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QSizePolicy
 
 from widgets.explain.hover import HoverTip
 from widgets.network.unrolled_explain import UnrolledExplain
+from widgets.network.unrolled_fold import FoldAnimator
 from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     BOX_W,
     DX,
@@ -62,12 +63,20 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             QtGui.QShortcut(QtGui.QKeySequence(key), self, slot,
                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.fit_button, self.zoom_reset_button = buttons
+        self.fold_button = QtWidgets.QToolButton(objectName="unrolledFoldButton", text="Fold", checkable=True,
+                                                 toolTip="Fold the network into the deck's single cell with its "
+                                                         "loop, or unroll it in time again (key U)")
+        self.fold_button.toggled.connect(self.set_folded)
+        bar.insertWidget(1, self.fold_button)  # (before Fit and 1:1: the corner "?" stays clear of them)
+        QtGui.QShortcut(QtGui.QKeySequence("U"), self, self.fold_button.toggle,
+                        context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._layout.addLayout(bar)
         self._layout.addWidget(self.view, 1)
         self._shape, self._user_zoomed, self._backward_step = None, False, None
         self._lut = diverging_cmap().getLookupTable(nPts=256)  # (256, 3) uint8
         self._styles = None  # CellStyles of the current theme
         self.sharing = SharingOverlay(self)  # hover / click a cell: its chain's shared weights
+        self.fold = FoldAnimator(self)  # the deck's folded cell with its loop <-> unrolled in time
         self.legend_text = ""
         self._press_pos = None
         self.view.viewport().setMouseTracking(True)
@@ -159,11 +168,25 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             self.sharing.restore(L, D)
         self._recolour()
         if rebuilt:
+            self.fold.rebuilt()
             self.set_time(self.time)  # centre on t; later same-shape traces leave the scrolling alone
+        self.fold.refresh()
+
+    def folded(self) -> bool:
+        return self.fold.folded()
+
+    def set_folded(self, on: bool, animate: bool = True) -> None:
+        """Fold into the deck's one cell with its loop arrow (animated), or unroll it in time again."""
+        self.fold_button.blockSignals(True)
+        self.fold_button.setChecked(bool(on))
+        self.fold_button.blockSignals(False)
+        self.fold.set_folded(bool(on), animate)
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
-        if self.trace is not None:
+        if self.fold.progress > 0.0:  # folded (or folding): the one cell shows step t
+            self.fold.refresh()
+        elif self.trace is not None:
             x = self.clamp_time(t) * DX
             self.highlight.setPos(x, 0)
             self.view.centerOn(QPointF(x, self.view_center().y()))
@@ -204,6 +227,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             self._build(self.trace)
             self.sharing.restore(self.trace.num_layers, self.trace.num_directions)
             self._recolour()
+            self.fold.rebuilt()
             self.set_time(self.time)
 
     def _on_scrolled(self, *_args) -> None:

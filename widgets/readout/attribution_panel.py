@@ -182,6 +182,10 @@ class AttributionPanel(Panel):
         self.summary.setText(f"{p['method_title']} of the {p['explained']} = {p['output']:.3g} "
                              f"(baseline {p['baseline_output']:.3g}) · training step {p['step']}")
         self.summary.setToolTip(f"baseline x′: {p['baseline']}")
+        steps = f" · {p['steps']} steps" if p["method"] == "integrated_gradients" else ""
+        self.plot.setTitle(f"{p['method_title']} of the {p['explained']} · baseline x′: {p['baseline']}<br>"
+                           f"f(x) = {p['output']:.4g}, f(x′) = {p['baseline_output']:.4g}{steps} · completeness "
+                           f"error {100 * p['completeness_error']:.2g}% · training step {p['step']}", size="8pt")
         err = p["completeness_error"]
         check = (f"completeness: Σ bars = {delta + p['completeness_gap']:.4g} vs f(x) − f(x′) = {delta:.4g}, "
                  f"error {100 * err:.2g}%")
@@ -242,11 +246,17 @@ class AttributionPanel(Panel):
         if p is None:
             return [], []
         alpha = p.get("attention")
-        header = ["t", "token", "attribution"] + (["alpha"] if alpha is not None else [])
+        header = ["t", "token", "attribution"] + (["alpha"] if alpha is not None else []) + [
+            "method", "baseline", "explained output", "f(x)", "f(baseline)", "steps", "completeness error",
+            "training step"]
+        about = [p["method"], p["baseline"], p["explained"] + ("" if p.get("position") is None
+                                                                 else f" at t = {p['position'] + 1}"),
+                 float(p["output"]), float(p["baseline_output"]), int(p["steps"]), float(p["completeness_error"]),
+                 int(p["step"])]
         rows = []
         for t, s in enumerate(np.asarray(p["scores"]).tolist()):
             row = [t, p["tokens"][t] if t < len(p["tokens"]) else "", float(s)]
-            rows.append(row + ([float(alpha[t])] if alpha is not None else []))
+            rows.append(row + ([float(alpha[t])] if alpha is not None else []) + about)
         return header, rows
 
     def export_item(self):

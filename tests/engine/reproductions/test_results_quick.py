@@ -36,3 +36,20 @@ def test_sentiment_slow_points_have_an_eigenvalue_near_one():
     assert m["accuracy"] > 0.9 and len(m["q"]) >= 5
     assert 0.9 < float(m["top_abs"].mean()) < 1.05  # a direction in which the state stays: the memory
     assert m["pc_ratio"][0] > 0.5
+
+
+def test_trained_lstm_has_forget_gates_that_stay_open():
+    o = reproduce("gate_saturation", seed=0, quick=True)
+    m = o.measured
+    assert m["heldout_bits"] < m["baseline_bits"] - 0.5  # it learned the text beyond letter frequencies
+    right = m["right"]["forget"]  # (layers, units)
+    assert right.shape == (2, 48) and (right > 0.9).sum() >= 1
+    assert all(((m["left"][g] + m["right"][g]) <= 1.0 + 1e-9).all() for g in m["left"])
+
+
+def test_latching_rnn_gradients_vanish_exponentially():
+    o = reproduce("bengio_gradient_decay", seed=0, quick=True)
+    m = o.measured
+    assert m["r2"] > 0.95 and m["rate"] < 0.9 and m["geo_mean"][-1] < 1e-6
+    # the decay per step is of the size the stable fixed points' top eigenvalue predicts
+    assert abs(m["rate"] - m["fixed_lambda"]) < 0.25

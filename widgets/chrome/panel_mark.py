@@ -1,0 +1,65 @@
+"""PanelMark: an outline drawn over a panel a lesson step names, and, while the step's question is
+open, a veil over it ("predict first"), so the panel does not give the answer away.
+
+A child widget laid over its panel: it follows the panel's size, lets every mouse event through to
+the panel, and is removed with ``clear()``.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+OUTLINE = QColor("#ffcc44")
+VEIL = QColor(21, 23, 28, 250)
+
+
+class PanelMark(QWidget):
+    def __init__(self, panel: QWidget, veil_text: str = ""):
+        super().__init__(panel)
+        self.setObjectName(f"{panel.objectName()}LessonMark")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not veil_text)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.veil_text = veil_text
+        self._follower = _Follower(panel, self)
+        self.setGeometry(panel.rect())
+        self.raise_()
+        self.show()
+
+    @property
+    def veiled(self) -> bool:
+        return bool(self.veil_text)
+
+    def lift_veil(self) -> None:
+        self.veil_text = ""
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        rect = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
+        if self.veil_text:
+            p.fillRect(self.rect(), VEIL)
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+            p.setFont(font)
+            p.setPen(QColor("#e6e9ef"))
+            p.drawText(rect.adjusted(12, 12, -12, -12), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       self.veil_text)
+        p.setPen(QPen(OUTLINE, 3))
+        p.drawRoundedRect(rect, 4, 4)
+
+
+class _Follower(QObject):
+    """Keeps the mark the size of its panel and on top of it."""
+
+    def __init__(self, panel: QWidget, mark: PanelMark):
+        super().__init__(mark)
+        self.mark = mark
+        panel.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded):
+            self.mark.setGeometry(obj.rect())
+            self.mark.raise_()
+        return False
