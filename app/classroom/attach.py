@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMenu
 from app.classroom.about import app_icon, show_about
 from app.classroom.help_ui import PanelHelp
 from app.classroom.presentation import Presentation
+from app.classroom.stage import Stage
 
 
 def menu_named(window, title: str):
@@ -22,6 +23,7 @@ class Classroom:
         window.setWindowIcon(app_icon())
         self.help = PanelHelp(window, menu_named(window, "Help"))
         self.presentation = Presentation(window, menu_named(window, "View"))
+        self.stage = Stage(window, self.presentation.presentation_action)  # what presentation mode shows
         self.window = window
 
     def about(self):

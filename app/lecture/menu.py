@@ -124,9 +124,7 @@ class LectureMenu(QObject):
         self.window.controller.set_config(preset.config)
         self.window.controller.request("reset")
         self.window.mark_event(f"preset: {preset.title}", "reset", at_start=True)
-        for name in reversed(preset.panels):  # the first listed (the one the note names) ends up in front
-            if name in self.window.panels:
-                self.window.show_panel(name)
+        self.window.bring_panels(preset.panels)  # side by side when several (app.classroom.stage)
         self.current = preset
         self.note_state = None
         self.note_frame = ("", "")

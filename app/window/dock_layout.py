@@ -98,6 +98,9 @@ class DockLayout:
         """View > Reset layout: every dock back in its place, shown, sized for the window. Below
         COMPACT_SIZE the panel docks become tabs of one column on the right (each panel then gets the
         full height), and the network column keeps the room to show its cells."""
+        stage = self._stage()
+        if stage is not None:
+            stage.clear()  # borrowed panels home first
         w, h = self.width(), self.height()
         controls = self.docks["controlsDock"]
         for dock in self.docks.values():
@@ -138,6 +141,22 @@ class DockLayout:
             self.resizeDocks(right, [h // len(right)] * len(right), Qt.Vertical)  # equal shares
             bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
             self.resizeDocks(bottom, [w // len(bottom)] * len(bottom), Qt.Horizontal)
+        if stage is not None:
+            stage.after_reset()
+
+    def _stage(self):
+        """app.classroom.stage.Stage (once the classroom parts are attached)."""
+        return getattr(getattr(self, "classroom", None), "stage", None)
+
+    def bring_panels(self, names) -> None:
+        """A preset's (or slide's) panels to the front: on the stage when presenting, or side by side
+        when there are several to read together."""
+        stage = self._stage()
+        if stage is not None:
+            stage.bring(names)
+        else:
+            for name in reversed(names):
+                self.show_panel(name)
 
     def _dock_content(self, dock_name: str, names):
         """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
@@ -157,6 +176,9 @@ class DockLayout:
 
     def show_panel(self, name: str) -> None:
         """Bring a panel into view: its dock shown and raised, its tab selected."""
+        stage = self._stage()
+        if stage is not None and stage.show_panel(name):
+            return
         if name in self.tabs:
             tabs, index = self.tabs[name]
             tabs.setCurrentIndex(index)

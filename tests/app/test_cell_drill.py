@@ -26,6 +26,9 @@ def test_double_click_opens_the_cell_and_esc_returns(qtbot):
     snap = window.controller.shown
     np.testing.assert_allclose(cell.wire_vector("h"), snap.trace.hidden[0, 0, 3], atol=1e-5)
     assert "t = 4" in cell.caption.text()
+    cell.unit_clicked.emit(3)  # a unit clicked in the cell view is outlined in the heatmap too
+    ys = window.panels["hiddenHeatmap"].unit_mark.yData
+    assert ys is not None and min(ys) == 2.5 and max(ys) == 3.5
     qtbot.keyClick(cell.view, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tabs.currentIndex() == before, timeout=1000)
 

@@ -94,7 +94,7 @@ def test_full_screen_presentation_hides_the_secondary_docks_and_brings_them_back
     try:
         assert window.isFullScreen()
         assert not window.docks["controlsDock"].isVisible() and not window.docks["curvesDock"].isVisible()
-        assert window.docks["heatmapDock"].isVisible()
+        assert window.panels["hiddenHeatmap"].isVisible()  # on the stage (app.classroom.stage)
     finally:
         pres.presentation_action.setChecked(False)
         pres.full_screen_action.setChecked(False)

@@ -228,6 +228,8 @@ class CellView(Panel):
                                 "memories: blue −2 … red +2 · hover a unit: its formula · click: mark it")
         self.diagram.show(rgb)
         self.diagram.mark_units(self.unit)
+        if self._zoom.state() != QVariantAnimation.State.Running:
+            self.diagram.label_scale(self.view.transform().m11())
         chain = f"layer {layer + 1}" + ("", " forward h→", " backward h←")[(d + 1) * (tr.num_directions - 1)]
         what = "dL/d(wire)" if grad else "values"
         stale = "" if self.payload.get("step", tr.step) == tr.step else f" (of training step {self.payload['step']})"
@@ -238,6 +240,8 @@ class CellView(Panel):
 
     def _fit(self) -> None:
         self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.diagram is not None and self._zoom.state() != QVariantAnimation.State.Running:
+            self.diagram.label_scale(self.view.transform().m11())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -342,13 +346,17 @@ class CellView(Panel):
     def data_table(self) -> tuple[list[str], list[list]]:
         if not self.ready():
             return [], []
-        header = ["wire", "dL/d(wire)" if self.gradient_view() else "value"]
+        layer, d = self.selectors.selection()
+        header = [f"wire at t = {self.clamp_time(self.time) + 1} (layer {layer + 1}, direction {d})"]
         rows = [[w.name] + [float(x) for x in self.wire_vector(w.name, self.gradient_view())]
                 for w in self.diagram.layout.wires]
         width = max(len(r) for r in rows) - 1
-        return header[:1] + [f"u{u}" for u in range(width)], rows
+        what = "dL/d(wire)" if self.gradient_view() else "value"
+        return header + [f"{what} u{u}" for u in range(width)], rows
 
     def export_item(self):
+        if self.diagram is not None:  # an export draws the scene at its own size: labels at their own
+            self.diagram.label_scale(1.0)  # (the next redraw on screen makes them readable there again)
         return self.scene
 
     def _on_selection_changed(self) -> None:

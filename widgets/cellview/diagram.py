@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QTransform
-from PySide6.QtWidgets import QGraphicsItem
 
 from widgets.parts.notation import SUB, arrow
 
@@ -59,6 +58,7 @@ class CellDiagram:
         self.scene, self.layout, self.theme = scene, layout, theme
         self.wire_paths, self.strips, self.frames, self.labels = {}, {}, {}, {}
         self.unit_marks, self.source_marks, self.sizes = {}, {}, {}
+        self.pinned = []  # labels kept at a readable size (label_scale)
         th = theme
         ink, muted = QColor(th["foreground"]), QColor(th["muted"])
         self.wire_pen, self.lit_pen = QPen(muted, 1.6), QPen(QColor(th["accent"]), 2.2)
@@ -110,7 +110,7 @@ class CellDiagram:
         item.setZValue(2)
         item.setToolTip(n.tip or n.label)
         big = QFont()  # scales with the drawing (stays inside its node at any zoom)
-        big.setPointSizeF(12 if n.kind == "linear" else (14 if len(n.label) > 2 else 17))
+        big.setPointSizeF(12 if n.kind == "linear" else (14 if len(n.label) > 1 else 17))
         t = s.addSimpleText(n.label, big)
         t.setBrush(ink)
         r = t.boundingRect()
@@ -118,16 +118,24 @@ class CellDiagram:
         t.setZValue(3)
 
     def _pinned(self, s: str, font, ink, x: float, y: float, anchor: tuple):
-        """A label that keeps its size in pixels at any zoom (readable in a small dock), its ``anchor``
-        (fractions of its width and height) at scene point (x, y)."""
+        """A label whose ``anchor`` (fractions of its width and height) sits at scene point (x, y); the
+        view keeps it readable in a small dock (``label_scale``) and exports draw what the screen shows."""
         item = self.scene.addSimpleText(s, font)
         item.setBrush(ink)
         item.setZValue(5)
-        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         r = item.boundingRect()
-        item.setTransform(QTransform.fromTranslate(-anchor[0] * r.width(), -anchor[1] * r.height()))
-        item.setPos(x, y)
+        origin = QPointF(anchor[0] * r.width(), anchor[1] * r.height())
+        item.setTransformOriginPoint(origin)
+        item.setPos(x - origin.x(), y - origin.y())
+        self.pinned.append(item)
         return item
+
+    def label_scale(self, k: float) -> None:
+        """The view draws the scene at ``k``: labels grow by 1/k (never shrink) to stay ~8 pt."""
+        s = max(1.0, 1.0 / max(k, 1e-3))
+        for item in self.pinned:
+            if item.scale() != s:
+                item.setScale(s)
 
     # ---- colours ---------------------------------------------------------------------------
     def show(self, rgb: dict) -> None:

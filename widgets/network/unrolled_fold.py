@@ -81,6 +81,7 @@ class FoldAnimator(QObject):
             v._set_text(v.input_texts[0], tr.tokens[t] if t < len(tr.tokens) else "")
         if tr.output_kind == "per_step" and v.output_texts and t < len(tr.predictions):
             v._set_text(v.output_texts[0], tr.predictions[t], limit=8)
+            v.output_bars.show_step(0, t)
         if self._loops:
             self._loops[-1].setText(f"t = {t + 1} of {tr.seq_len}")
 

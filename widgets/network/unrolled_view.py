@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QSizePolicy
 from widgets.explain.hover import HoverTip
 from widgets.network.unrolled_explain import UnrolledExplain
 from widgets.network.unrolled_fold import FoldAnimator
+from widgets.network.unrolled_outputs import OutputBars, colour_head_input
 from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     BOX_W,
     DX,
@@ -30,7 +31,6 @@ from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size,
 from widgets.network.unrolled_sharing import SharingOverlay
 from widgets.network.unrolled_style import CellStyles, cell_tooltip
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, log_levels, lut_index
-from widgets.parts.notation import head_input, head_input_label
 
 
 class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
@@ -77,6 +77,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         self._styles = None  # CellStyles of the current theme
         self.sharing = SharingOverlay(self)  # hover / click a cell: its chain's shared weights
         self.fold = FoldAnimator(self)  # the deck's folded cell with its loop <-> unrolled in time
+        self.output_bars = OutputBars(self)  # the softmax over the classes above each output box
         self.legend_text = ""
         self._press_pos = None
         self.view.viewport().setMouseTracking(True)
@@ -171,6 +172,9 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             self.fold.rebuilt()
             self.set_time(self.time)  # centre on t; later same-shape traces leave the scrolling alone
         self.fold.refresh()
+
+    def set_task_info(self, info: dict) -> None:
+        self.output_bars.set_classes((info or {}).get("classes"))
 
     def folded(self) -> bool:
         return self.fold.folded()
@@ -351,28 +355,13 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             self.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
             self.output_items[i].setToolTip(f"prediction {pred}" + (f", target {target}" if target else ""))
         if self.head_input_strip is not None:
-            self._colour_head_input(tr)
+            colour_head_input(self, tr)
+        self.output_bars.show(tr)  # each softmax's distribution: bars above the box, tooltip
         if tr.attention is not None and len(self.alpha_items) == len(tr.attention):
             a = np.asarray(tr.attention, dtype=float)
             for t, dot in enumerate(self.alpha_items):
                 dot.setScale(0.6 + 1.9 * a[t] / max(a.max(), 1e-12))
                 dot.setToolTip(f"α_{t} = {a[t]:.3f}")
-
-    def _colour_head_input(self, tr) -> None:
-        """The head's real input (``Trace.head_input``) as a unit strip, with its numbers on hover."""
-        v = np.asarray(head_input(tr), dtype=np.float64)
-        F = len(v)
-        rgb = np.ascontiguousarray(self._lut[lut_index(v, -1.0, 1.0)], dtype=np.uint8)  # (F, 3)
-        self.head_input_strip.setPixmap(QPixmap.fromImage(QImage(rgb.data, F, 1, 3 * F,
-                                                                 QImage.Format.Format_RGB888).copy()))
-        self.head_input_strip.setTransform(QTransform.fromScale(1.5 * STRIP_W / F, STRIP_H))
-        name = head_input_label(tr.num_directions, tr.merge, tr.seq_len)
-        shown = ", ".join(f"{x:+.3f}" for x in v[:8]) + (", …" if F > 8 else "")
-        tip = (f"The vector the head reads: {name} ({F} values)\n[{shown}]\n‖·‖ = {np.linalg.norm(v):.3f}")
-        if tr.num_directions == 2:
-            tip += "\nNot the merge at t = n: the backward chain's last state is at position 1."
-        self.head_input_strip.setToolTip(tip)
-        self.head_input_text.setToolTip(tip)
 
     def _set_text(self, item, s: str, limit: int = 7) -> None:
         s = s if len(s) <= limit else s[: limit - 1] + "…"

@@ -180,7 +180,7 @@ class NextCharPanel(Panel):
             tail = " The last character has no next one to score."
         else:
             where = f"rank {rank}" + ("" if rank <= TOP_K else ", added after the top 10")
-            tail = (f" <span style='color:{self.theme['accent']}'>■</span> actual next: "
+            tail = (f" <span style='color:{self.theme['accent']}'>■</span> {'actual next' if lm else 'target'}: "
                     f"‘{html.escape(show_char(classes[actual]))}’ ({where}, P = {probs[actual]:.3f}).")
         self.caption.setText(head + tail)
 

@@ -35,8 +35,9 @@ class CurvesPanel(Panel):
                 "error for regression), on a log axis. Each step of gradient descent tries to push "
                 "it down; noise comes from every batch being a fresh random sample.")
     METRIC_TIP = ("The task's metric on every training batch. The grey dashed line is the baseline: "
-                  "what a model that learned nothing scores. The green dashed line is the pass "
-                  "threshold. Large dots are evaluations on fresh examples.")
+                  "what a simple rule scores without the network (hover it: chance, or for tagging the "
+                  "per-word majority tag). The green dashed line is the pass threshold. Large dots are "
+                  "evaluations on fresh examples.")
     SMOOTH_TIP = ("Exponential moving average over this many steps, to see the trend through the "
                   "batch-to-batch noise (the raw curve stays visible behind it). 0 = off.")
 
