@@ -8,6 +8,7 @@ and baseline chosen.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 
 from app.cli.usage import UsageError, note
@@ -17,9 +18,9 @@ METHOD_NAMES = ("integrated_gradients", "gradient_x_input")
 
 def add_arguments(parser) -> None:
     a = parser.add_argument_group("analyses written by --export")
-    a.add_argument("--fixed-points", action="store_true",
+    a.add_argument("--fixed-points", action=argparse.BooleanOptionalAction, default=False,
                    help="run a fixed-point search after training; the export gets stateSpacePanel_fixed_points"
-                   ".csv/.npz (every point's full state, q, stability, top eigenvalues)")
+                   ".csv/.npz (every point's full state, q, stability, top eigenvalues) (default: no)")
     a.add_argument("--x-star", metavar="X", help="with --fixed-points: the constant input x*: a token, 'zero', or "
                    "numbers for real-valued inputs ('0.5,0'); absent: the task's 'no new information' input")
     a.add_argument("--fp-budget", type=float, metavar="SECONDS", help="with --fixed-points: computing time of "

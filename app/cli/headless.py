@@ -62,6 +62,11 @@ def data_config(path, fold_case: bool = False):
 
 
 def check_args(args) -> None:
+    from app.cli.model_args import check_model_args
+
+    check_model_args(args)
+    if getattr(args, "export_model", None):
+        check_writable_dir(Path(args.export_model))
     if args.data and args.open:
         raise UsageError("--data and --open cannot be combined: a session file holds its own data")
     if args.steps < 0 or args.steps > 10_000_000:
@@ -101,11 +106,15 @@ def run_headless(args) -> int:
     from engine.lab.session import LabSession
 
     torch.set_num_threads(1)
+    from app.cli.model_args import export_model, open_model_session
+
     if args.compare:
         from app.cli.compare import run_compare
 
         return run_compare(args, config_from_args(args))
-    if args.open:
+    if getattr(args, "model", None):
+        session = open_model_session(args)
+    elif args.open:
         from app.cli.continue_run import open_for_training
 
         session = open_for_training(args)  # training flags applied, model flags refused
@@ -127,6 +136,8 @@ def run_headless(args) -> int:
         export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
                        timelapse=args.timelapse)
         note(f"exported to {args.export}", args.quiet)
+    if getattr(args, "export_model", None):
+        export_model(session, args)
     return 0
 
 

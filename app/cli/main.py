@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-lessons", action="store_true", help="print the lessons (Lecture > Lessons) and exit")
     p.add_argument("--lesson", metavar="NAME_OR_FILE", help="with --headless --verify: run a lesson (a built-in "
                    "name, a .toml file, or all) and check every step's expect")
-    p.add_argument("--verify", action="store_true", help="with --lesson: exit 0 only if every expect held")
+    p.add_argument("--verify", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --lesson: exit 0 only if every expect held (default: no)")
     d = p.add_argument_group("desktop (Linux and other freedesktop systems)")
     d.add_argument("--install-desktop", action="store_true",
                    help="add a launcher and icon under ~/.local/share that also opens .rnnlab files")
@@ -66,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train without a window (default: open the window)")
     p.add_argument("--task", help="task name (see --list-tasks); its recommended preset is the starting point")
     p.add_argument("--open", metavar="SESSION_FILE", help="start from a saved session instead of a fresh model")
+    p.add_argument("--model", metavar="DIR", help="start from a model folder (model.json + model.pt) exported by "
+                   "RNN Lab or written with plain PyTorch; with --data FILE, on that file (same vocabulary)")
     p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
                    "or .csv with the header sequence,label or tokens,tags")
     p.add_argument("--fold-case", action=argparse.BooleanOptionalAction, default=False,
@@ -103,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export with the light theme, white background (default: the dark theme)")
     o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
     o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
+    o.add_argument("--export-model", metavar="DIR", help="write the trained model as a folder: model.pt (its "
+                   "state_dict), model.json, load_model.py (needs only torch), README.md")
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
@@ -111,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
                    "its figure (PNG, SVG), CSV and README.md; exit status 1 when it did not reproduce")
-    r.add_argument("--quick", action="store_true", help="with --reproduce: the scaled-down run of the test suite")
+    r.add_argument("--quick", action=argparse.BooleanOptionalAction, default=False,
+                   help="with --reproduce: the scaled-down run of the test suite (default: the full run)")
     return p
 
 
@@ -148,15 +154,19 @@ def main(argv=None) -> int:
 
             return run_desktop_command(install=args.install_desktop)
         if not args.headless:
-            if args.export or args.steps or args.save or args.compare or args.reproduce:
-                raise UsageError("--export, --steps, --save, --compare and --reproduce need --headless")
+            if args.export or args.steps or args.save or args.compare or args.reproduce or args.export_model:
+                raise UsageError("--export, --export-model, --steps, --save, --compare and --reproduce need --headless")
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
             if args.data and args.session:
                 raise UsageError("open either a session or a data file, not both")
+            if args.model:
+                from app.cli.model_args import check_window_model
+
+                check_window_model(args)
             from app.window.gui import run_gui
 
-            return run_gui(args.session, args.data)
+            return run_gui(args.session, args.data, model_path=args.model)
         if args.reproduce:
             from app.results.cli import run_reproduce
 

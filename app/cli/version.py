@@ -1,21 +1,10 @@
 """RNN Lab's version and the versions of what it runs on, without importing torch or Qt."""
 from __future__ import annotations
 
-import re
 import sys
 from importlib import metadata
-from pathlib import Path
 
-
-def app_version() -> str:
-    """The installed distribution's version, else the one in the checkout's pyproject.toml."""
-    try:
-        return metadata.version("rnnlab")
-    except metadata.PackageNotFoundError:
-        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M) \
-            if pyproject.is_file() else None
-        return found.group(1) if found else "unknown"
+from engine.util.version import app_version  # noqa: F401  (re-exported: About, --version)
 
 
 def dependency_versions() -> dict[str, str]:

@@ -301,13 +301,17 @@ def add_compare_action(window) -> QAction:
             guard.compare.activateWindow()
             return
         cfg = window.controller.config
-        data = None
-        if is_data_task(cfg.task):  # the compare engine needs the file the main engine holds
-            try:
-                data = window.controller.call("data_pack")
-            except Exception as exc:  # noqa: BLE001 (an engine that died or refused: say so)
-                window.statusBar().showMessage(f"Compare failed: {exc}", 10000)
-                return
+        if is_data_task(cfg.task):  # the compare engine needs the file the main engine holds: ask, never wait
+            window.statusBar().showMessage("Compare: fetching the data file from the engine…", 5000)
+            window.controller.request("data_pack", lambda data: show(cfg, data),
+                                      lambda m: window.statusBar().showMessage(f"Compare failed: {m}", 10000),
+                                      refresh=False)
+            return
+        show(cfg, None)
+
+    def show(cfg, data) -> None:
+        if guard.compare is not None and guard.compare.isVisible():
+            return  # (opened meanwhile)
         guard.compare = CompareWindow(cfg, data=data)
         guard.compare.setAttribute(Qt.WA_DeleteOnClose)
         guard.compare.destroyed.connect(guard.forget)

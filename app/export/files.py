@@ -32,6 +32,21 @@ def write_bytes(path: Path, data: bytes) -> Path:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def check_writable_file(path) -> None:
+    """Before any rendering: ExportError (one line) unless ``path`` can be written (its folder exists and is
+    writable, and the file itself is writable if it is already there)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a folder")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: the folder {folder} does not exist")
+    import os
+
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ExportError(f"cannot write {path}: permission denied")
+
+
 def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 

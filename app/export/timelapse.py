@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from app.export.figures import ExportError, write_bytes
+from app.export.files import ExportError, check_writable_file, write_bytes
 from app.export.gif import MAX_WIDTH, gif_bytes, tile
 from app.panels.feed import apply_snapshot
 from app.panels.registry import sweep_panels
@@ -63,14 +63,16 @@ def draw_frames(panels: dict, snaps, time: int, present: int, light: bool) -> li
 
 def export_session_timelapse(path, session, panels: dict, light: bool = False) -> int:
     """Headless (CLI): the same GIF from an engine session in this process. Returns the frame count."""
-    steps = timelapse_steps(session.timeline.info(session.trainer))
+    check_writable_file(path)
+    begin = session.request_timelapse_begin()
+    steps = begin["steps"]
     chosen = {n: panels[n] for n in sweep_panels() + EXTRA_PANELS if n in panels}
     for p in chosen.values():
         p.set_theme(light)
     frames = []
     try:
         for lo in range(0, len(steps), CHUNK):
-            snaps = session.request_timelapse_snapshots(steps[lo:lo + CHUNK])
+            snaps = session.request_timelapse_snapshots(steps[lo:lo + CHUNK], key=begin["key"])
             frames += draw_frames(chosen, snaps, 0, session.trainer.step_count, light)
     finally:
         for p in chosen.values():
@@ -80,6 +82,10 @@ def export_session_timelapse(path, session, panels: dict, light: bool = False) -
 
 
 class TimelapseExport(QObject):
+    """The window's time-lapse export: the path is checked first; a window-modal progress dialog with Cancel
+    shows from the first second (and keeps the controls out of reach); the engine refuses any chunk once the
+    model changed (``LabSession.request_timelapse_begin``), so a GIF is made of one model or not at all."""
+
     finished = Signal(bool, str)  # success, message for the status bar / dialog
 
     def __init__(self, window, path: str, light: bool = False):
@@ -90,7 +96,10 @@ class TimelapseExport(QObject):
         self.steps = timelapse_steps(snap.timeline) if snap is not None and snap.timeline else []
         self.present = snap.step if snap is not None else 0
         self.frames: list[Image.Image] = []
-        self._queue = list(self.steps)
+        self._queue: list[int] = []
+        self.key = None
+        self.progress = None
+        self._done = False
         names = [n for n in sweep_panels() + EXTRA_PANELS if n in window.panels]
         shown = [n for n in names if window.panels[n].isVisible() and not window.panels[n].size().isEmpty()]
         self.panels = {n: window.panels[n] for n in (shown or names[-1:])}  # panels in a hidden tab: left out
@@ -99,19 +108,40 @@ class TimelapseExport(QObject):
         if not self.steps:
             self.finished.emit(False, "There is no training run to make a time-lapse of yet.")
             return
+        try:
+            check_writable_file(self.path)
+        except ExportError as exc:
+            self.finished.emit(False, f"Time-lapse not started: {exc}")
+            return
         self.controller.pause()
         self.controller.hold_display(True)
+        from app.window.progress import ProgressRun
+
+        self.progress = ProgressRun(self.window, "Exporting the training time-lapse")
+        self.progress.dialog.setMinimumDuration(0)  # from the first second: the engine may be slow to start
+        self.progress(0, len(self.steps) + 1, "asking the engine for the checkpoints")
         for p in self.panels.values():
             p.set_theme(self.light)
+        self.controller.request("timelapse_begin", on_done=self._on_begin, on_error=self._on_error, refresh=False)
+
+    def _on_begin(self, info: dict) -> None:
+        self.key, self.present, self.steps = info["key"], info["present"], list(info["steps"])
+        self._queue = list(self.steps)
         self._next()
 
     def _next(self) -> None:
+        total = len(self.steps) + 1
+        if self.progress is not None and not self.progress(len(self.frames), total,
+                                                           f"frame {len(self.frames) + 1} of {len(self.steps)}"):
+            self._restore()
+            self._emit(False, "Time-lapse cancelled; nothing was written.")
+            return
         if not self._queue:
             self._finish()
             return
         chunk, self._queue = self._queue[:CHUNK], self._queue[CHUNK:]
         self.controller.request("timelapse_snapshots", on_done=self._on_chunk, on_error=self._on_error,
-                                refresh=False, steps=chunk)
+                                refresh=False, steps=chunk, key=self.key)
 
     def _on_chunk(self, snaps) -> None:
         try:
@@ -129,16 +159,25 @@ class TimelapseExport(QObject):
             p.set_theme(False)
         self.controller.refeed()
 
+    def _emit(self, ok: bool, message: str) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
+        self.finished.emit(ok, message)
+
     def _on_error(self, message: str) -> None:
         self._restore()
-        self.finished.emit(False, f"Time-lapse failed: {message}")
+        self._emit(False, f"Time-lapse failed: {message}")
 
     def _finish(self) -> None:
         self._restore()
         try:
             write_bytes(self.path, gif_bytes(self.frames, MS_PER_FRAME))
         except (ExportError, OSError) as exc:
-            self.finished.emit(False, f"Time-lapse failed: {exc}")
+            self._emit(False, f"Time-lapse failed: {exc}")
             return
-        self.finished.emit(True, f"Exported a {len(self.frames)}-frame training time-lapse (one frame per "
-                                 f"checkpoint) to {self.path}")
+        self._emit(True, f"Exported a {len(self.frames)}-frame training time-lapse (one frame per "
+                         f"checkpoint) to {self.path}")

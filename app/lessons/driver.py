@@ -33,8 +33,7 @@ class LessonDriver(QObject):
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                               | QDockWidget.DockWidgetClosable)
         window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
-        window.tabifyDockWidget(window.docks["controlsDock"], self.dock)
-        self.dock.hide()
+        self.dock.hide()  # (tabbed with the controls when a lesson opens)
         self.lesson = None
         self.index = 0
         self.record: dict = {}  # app.lessons.progress form
@@ -63,9 +62,12 @@ class LessonDriver(QObject):
         self.lesson = lesson
         self.record = store.load(lesson.name) if resume else {"step": 0, "done": False, "steps": {}}
         controls = self.window.docks["controlsDock"]
-        self.window.tabifyDockWidget(controls, self.dock)  # beside the network, in front of the controls
+        if controls not in self.window.tabifiedDockWidgets(self.dock):  # (again after View > Reset layout)
+            self.window.tabifyDockWidget(controls, self.dock)  # beside the network, in front of the controls
         self.dock.show()
         self.dock.raise_()
+        width = self.window.width()
+        self.window.resizeDocks([self.dock], [max(320, min(480, int(width * 0.3)))], Qt.Horizontal)
         self.show_step(min(self.record["step"], len(lesson.steps) - 1), apply=True)
         return True
 

@@ -93,7 +93,7 @@ class LessonPane(QWidget):
         body = QWidget(objectName="lessonBody")
         column = QVBoxLayout(body)
         column.setContentsMargins(6, 6, 6, 6)
-        for w in (self.text, self.question, self.choices_box, self.reveal_box):
+        for w in (self.text, self.reveal_box):
             column.addWidget(w)
         column.addStretch(1)
         scroll = QScrollArea(objectName="lessonScroll")
@@ -135,6 +135,8 @@ class LessonPane(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.where)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.question)  # the question and its choices stay in view while the text scrolls
+        layout.addWidget(self.choices_box)
         layout.addWidget(run_row)
         layout.addWidget(self.status)
         layout.addLayout(buttons)

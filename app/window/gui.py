@@ -6,7 +6,7 @@ import sys
 import time
 
 
-def run_gui(session_path: str | None = None, data_path: str | None = None) -> int:
+def run_gui(session_path: str | None = None, data_path: str | None = None, model_path: str | None = None) -> int:
     from app.engine_link import client as engine_client
 
     engine_client.prestart()  # torch loads in the engine process while the window is built
@@ -24,7 +24,9 @@ def run_gui(session_path: str | None = None, data_path: str | None = None) -> in
     if os.environ.get("RNNLAB_REPORT_STARTUP") == "1":  # benchmarks/gui.py measures start-up
         report_startup(app, window)
     window.show()
-    if session_path:
+    if model_path:
+        window.models.open_model(model_path, data_path)
+    elif session_path:
         window.open_session(session_path)
     elif data_path:
         window.data.open_data(data_path)

@@ -24,6 +24,7 @@ from app.window.controller import LabController, config_to_values, seq_len_range
 from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
+from app.window.model_actions import ModelActions, is_model_folder
 from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
 from app.window.status_history import HistoryStatusBar
 from app.window.title import WindowTitle
@@ -104,6 +105,7 @@ class MainWindow(DockLayout, QMainWindow):
         self.files = FileActions(self)
         self.title = WindowTitle(self)  # the session file and an unsaved-changes mark
         self.data = DataActions(self)
+        self.models = ModelActions(self)  # File > Open model…, Export model…
         self.lecture = LectureMenu(self, self.lecture_note)
         self.compare_action = add_compare_action(self)
         self.classroom = Classroom(self)  # icon, help pages, About, presentation mode and zoom
@@ -317,7 +319,9 @@ class MainWindow(DockLayout, QMainWindow):
         if files:
             event.acceptProposedAction()
             # after the drop has finished: opening may ask about unsaved training in a dialog
-            if Path(files[0]).suffix.lower() in DATA_SUFFIXES:
+            if is_model_folder(files[0]):
+                QTimer.singleShot(0, lambda: self.models.open_model(files[0]))
+            elif Path(files[0]).suffix.lower() in DATA_SUFFIXES:
                 QTimer.singleShot(0, lambda: self.data.open_data(files[0]))
             else:
                 QTimer.singleShot(0, lambda: self.open_session(files[0]))

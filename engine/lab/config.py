@@ -69,4 +69,12 @@ def typed_hint(task) -> str:
     return f"type {sep} ({symbols}), up to {task.max_typed_length}, then Enter"
 
 
-__all__ = ["MAX_CELLS", "LabConfig", "check_size", "config_from_dict", "typed_hint"]
+def data_task_view(config: LabConfig, task) -> dict:
+    """Plain data the window needs about a task on a data file (it cannot build that task itself:
+    the file lives in the engine)."""
+    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
+    return {"config": config.to_dict(), "title": task.title, "description": task.description,
+            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
+
+
+__all__ = ["MAX_CELLS", "LabConfig", "check_size", "config_from_dict", "data_task_view", "typed_hint"]

@@ -16,8 +16,9 @@ import torch
 
 from engine.analysis.live import ANALYSES, Analyses
 from engine.errors import SessionError
-from engine.lab.config import MAX_CELLS, LabConfig, check_size, typed_hint
+from engine.lab.config import MAX_CELLS, LabConfig, check_size, data_task_view, typed_hint
 from engine.lab.files import load_session, save_session
+from engine.model_io.session_requests import ModelFolderRequests
 from engine.network.model import build_model
 from engine.network.probe import probe
 from engine.process.protocol import Snapshot
@@ -27,7 +28,7 @@ from engine.training.timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from engine.training.trainer import Trainer
 
 
-class LabSession:
+class LabSession(ModelFolderRequests):  # request_open_model, request_export_model
     def __init__(self, cfg: LabConfig | None = None):
         self.example_seed = 0
         self.typed_text: str | None = None
@@ -300,11 +301,28 @@ class LabSession:
         following snapshots, until training resumes. Returns the timeline state (Snapshot.timeline)."""
         return self.timeline.view(self.trainer, step)
 
-    def request_timelapse_snapshots(self, steps) -> list:
+    def request_timelapse_begin(self) -> dict:
+        """Start a time-lapse export: {"key" (pass it with every chunk), "present", "steps"}. Chunks asked
+        with this key are refused once the model changes (training goes on, a new model, reset or opened
+        session), so a time-lapse is made of one model or not at all."""
+        info = self.timeline.info(self.trainer)
+        steps = [int(s) for s in info["steps"]]
+        present = int(self.trainer.step_count)
+        return {"key": self._timelapse_key(), "present": present,
+                "steps": steps if steps and steps[-1] == present else steps + [present]}
+
+    def _timelapse_key(self) -> str:
+        return f"{id(self)}:{id(self.trainer.model)}:{self.analyses.hidden.generation}:{self.trainer.step_count}"
+
+    def request_timelapse_snapshots(self, steps, key: str | None = None) -> list:
         """Snapshots of the displayed example at each of ``steps`` (at most 32; a step past the last
-        checkpoint is the present), for a time-lapse export; the view shown before is kept."""
+        checkpoint is the present), for a time-lapse export; the view shown before is kept. ``key``
+        (from ``request_timelapse_begin``): ValueError if the model changed since."""
         if not isinstance(steps, (list, tuple)) or not 0 < len(steps) <= 32:
             raise ValueError("steps must be a list of 1 to 32 training steps")
+        if key is not None and key != self._timelapse_key():
+            raise ValueError("the model changed while the time-lapse was being made (training went on, or a new "
+                             "model, a reset or an opened session): nothing was written")
         before = self.timeline.viewing
         try:
             out = []
@@ -315,70 +333,11 @@ class LabSession:
         finally:
             self.timeline.viewing = before
 
-    # ---- classic results (engine.reproductions): run in a thread, polled, the kept model adopted ----------
-    def adopt(self, trainer, cfg: LabConfig) -> None:
-        """Show a model trained elsewhere (a reproduction): its trainer, history and weights become the
-        session's; Reset goes back to its initial weights."""
-        self.config = cfg
-        self.task, self.model, self.trainer = trainer.task, trainer.model, trainer
-        self.typed_text = None
-        self.state = "paused"
-        self._refresh_example()
-        self.analyses.reset()
-        self.timeline.present()
-
-    def request_results_catalog(self) -> list:
-        from engine.reproductions import catalog
-
-        return catalog()
-
-    def request_reproduce(self, name: str, seed: int = 0, quick: bool = False) -> dict:
-        """Start reproducing result ``name`` in the background; returns its status."""
-        from engine.reproductions.job import ReproductionJob
-
-        job = getattr(self, "_job", None)
-        if job is not None and job.running:
-            raise ValueError(f"a reproduction ({job.name}) is still running; cancel it first")
-        self._job = ReproductionJob(name, int(seed), bool(quick))
-        return self._job.status()
-
-    def request_reproduce_status(self) -> dict:
-        """{"state": running | done | cancelled | failed | idle, "fraction", "text", "name"}; when done,
-        also "outcome" (engine.reproductions.Outcome without its trainer) and "config", and the kept
-        model is now the session's."""
-        job = getattr(self, "_job", None)
-        if job is None:
-            return {"state": "idle", "fraction": 0.0, "text": "", "name": ""}
-        status = job.status()
-        if job.running:  # (the thread may be a moment from its end after saying "done")
-            return {**status, "state": "running"}
-        self._job = None
-        outcome = job.outcome
-        if outcome is not None:
-            if outcome.trainer is not None:
-                self.adopt(outcome.trainer, LabConfig.from_dict(outcome.config))
-            status.update(outcome=outcome.public(), config=self.config.to_dict())
-        return status
-
-    def request_reproduce_cancel(self) -> dict:
-        job = getattr(self, "_job", None)
-        if job is not None:
-            job.cancel()
-        return self.request_reproduce_status() if job is None else job.status()
-
     def request_attribution_options(self, method: str | None = None, baseline: str | None = None,
                                     position: int | None = None) -> dict:
         """Choose what the attribution panel explains (engine.analysis.live.AttributionOptions)."""
         return self.analyses.set_attribution_options(self, method=method, baseline=baseline,
                                                      position=position)
-
-
-def data_task_view(config: LabConfig, task) -> dict:
-    """Plain data the window needs about a task on a data file (it cannot build that task itself:
-    the file lives in the engine)."""
-    spec = {p.name: (p.lo, p.hi) for p in task.params_spec}
-    return {"config": config.to_dict(), "title": task.title, "description": task.description,
-            "seq_len_range": spec.get("seq_len"), "data": task.data_info()}
 
 
 __all__ = ["MAX_CELLS", "LabConfig", "LabSession", "Snapshot", "SessionError", "check_size", "typed_hint"]

@@ -119,7 +119,7 @@ class EngineLoop:
             self.channel.send(P.Result(req.id, value))
             if req.kind == "configure" and value == "rebuilt":
                 self.running, self.steps_left = False, 0
-            if req.kind == "open_data":  # a Restart must find the user's file: it is in the recovery point
+            if req.kind in ("open_data", "open_model"):  # a Restart must find what was opened: the recovery point
                 self.write_recovery()
         self.dirty |= req.refresh
 

@@ -99,9 +99,10 @@ def test_compare_window_on_a_data_file_trains_its_runs_in_another_engine(qtbot):
     window = make_window(qtbot, "parity")
     window.data.open_data(str(EXAMPLES / "majority_ab.csv"))
     wait_shown(qtbot, window, lambda s: s.config["task"] == "labelled_file")
-    window.compare_action.trigger()
+    window.compare_action.trigger()  # asks the engine for the file; the window keeps painting meanwhile
+    qtbot.waitUntil(lambda: window.compare_action.guard.compare is not None, timeout=10000)
     compare = window.compare_action.guard.compare
-    assert compare is not None and compare.data["name"] == "majority_ab.csv"
+    assert compare.data["name"] == "majority_ab.csv"
     compare.transport.step_button.click()
     snap = wait_snapshot(qtbot, compare, lambda s: s.step == 1, timeout=30000)
     assert [r.config["task"] for r in snap.runs] == ["labelled_file"] * len(snap.runs)
