@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
+from app.export.caption import captioned_png, panel_caption, panel_title, snapshot_caption
 from app.export.files import ExportCancelled, ExportError, check_progress, write_bytes, write_text  # noqa: F401
 from widgets.parts.base import DARK, LIGHT
 
@@ -212,14 +213,15 @@ def config_json(snapshot) -> str:
 
 
 # ---- panels ------------------------------------------------------------------------------
-def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]:
+def panel_files(name: str, panel, light: bool, scale: float, caption: str | None = None) -> dict[str, bytes]:
     """{filename: bytes} for one panel: PNG, SVG and CSV (no CSV when the panel has no data rows:
     an empty file would only say "nothing here"; index.html says it in words)."""
     previous = panel.theme is LIGHT
     panel.set_theme(light)
     try:
         item = panel.export_item()
-        files = {f"{name}.png": render_png(item, scale, light), f"{name}.svg": render_svg(item, light, name)}
+        png = captioned_png(render_png(item, scale, light), panel_title(name), panel_caption(panel, caption), light)
+        files = {f"{name}.png": png, f"{name}.svg": render_svg(item, light, name)}
     finally:
         panel.set_theme(previous)
     header, rows = panel_table(panel, note_if_empty=False)
@@ -229,7 +231,7 @@ def panel_files(name: str, panel, light: bool, scale: float) -> dict[str, bytes]
     return files
 
 
-def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False) -> Path:
+def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False, caption: str | None = None) -> Path:
     """One panel to one file: fmt in png, svg, csv."""
     path = Path(path)
     if fmt == "csv":
@@ -238,7 +240,9 @@ def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False)
     panel.set_theme(light)
     try:
         item = panel.export_item()
-        data = render_png(item, scale, light) if fmt == "png" else render_svg(item, light, panel.objectName())
+        name = panel.objectName()
+        data = captioned_png(render_png(item, scale, light), panel_title(name), panel_caption(panel, caption),
+                             light) if fmt == "png" else render_svg(item, light, name)
     finally:
         panel.set_theme(previous)
     return write_bytes(path, data)
@@ -267,18 +271,19 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
         if not existed:
             created.append(path)
 
-    from app.export.gif import sweep_frames
+    from app.export.gif import sweep_frames, sweep_times
     from app.export.html import FRAMES_DIR, frame_name, index_html
 
     T = snapshot.trace.hidden.shape[2] if frames else 0
-    total = len(panels) + T + 3
+    times = sweep_times(T)  # every t, or MAX_FRAMES spread over all of them (index.html says which)
+    total = len(panels) + len(times) + 3
     frames_dir = folder / FRAMES_DIR
     made_frames_dir = False
     absent = {}
     try:
         for k, (name, panel) in enumerate(panels.items()):
             check_progress(progress, k, total, f"panel {name}")
-            files = panel_files(name, panel, light, scale)
+            files = panel_files(name, panel, light, scale, snapshot_caption(snapshot))
             if f"{name}.csv" not in files:
                 absent[name] = empty_reason(panel)
             for fname, data in files.items():
@@ -288,18 +293,19 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
         write(folder / "config.json", config_json(snapshot).encode("utf-8"))
         images = []
         if T:
-            images = sweep_frames(panels, T, light, progress=lambda t: check_progress(
-                progress, len(panels) + 1 + t, total, f"time sweep frame {t + 1} of {T}"))
+            images = sweep_frames(panels, T, light, progress=lambda i: check_progress(
+                progress, len(panels) + 1 + i, total, f"time sweep frame {i + 1} of {len(times)}"))
             if not frames_dir.is_dir():
                 frames_dir.mkdir()
                 made_frames_dir = True
-            for t, image in enumerate(images):
+            for t, image in zip(times, images, strict=True):
                 buf = io.BytesIO()
                 image.save(buf, format="PNG", optimize=False)
                 write(folder / frame_name(t), buf.getvalue())
         check_progress(progress, total - 1, total, "index.html")
         names = {p.relative_to(folder).as_posix() for p in written}
-        write(folder / "index.html", index_html(snapshot, list(panels), names, absent, len(images)).encode("utf-8"))
+        write(folder / "index.html", index_html(snapshot, list(panels), names, absent, len(images),
+                                                times=times[:len(images)], T=T).encode("utf-8"))
     except BaseException:
         for p in created:
             p.unlink(missing_ok=True)

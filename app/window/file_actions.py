@@ -8,6 +8,7 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox
 
+from app.export.caption import snapshot_caption
 from app.export.figures import ExportCancelled, ExportError, export_all, export_panel
 from app.export.gif import export_gif
 from app.export.timelapse import TimelapseExport
@@ -279,8 +280,10 @@ class FileActions(QObject):
     def export_panel(self, name: str, path: str, fmt: str, scale: float = 2.0) -> bool:
         if self.bring_panels_up_to_date() is None:
             return False
+        snap = self.controller.shown
+        caption = snapshot_caption(snap) if snap is not None else None  # the figure says what it shows
         return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
-                                                 self.light_export.isChecked()), f"Exported {path}")
+                                                 self.light_export.isChecked(), caption), f"Exported {path}")
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Export all into folder")

@@ -163,7 +163,14 @@ def test_exported_figures_and_gif_frames_hold_no_widget_chrome(qtbot, tmp_path):
     assert window.files.export_panel("hiddenHeatmap", str(tmp_path / "view.png"), "png", 1.0)
     image = QImage(str(tmp_path / "view.png"))
     plot = window.panels["hiddenHeatmap"].plot
-    assert abs(image.width() - plot.width()) <= 2 and abs(image.height() - plot.height()) <= 2  # no selectors
+    # the figure is the plot (no selectors) under the title and caption every exported PNG carries
+    from app.export.caption import captioned_png, panel_title, snapshot_caption
+
+    bare = QImage.fromData(render_png(window.panels["hiddenHeatmap"].export_item(), 1.0))
+    header = QImage.fromData(captioned_png(render_png(window.panels["hiddenHeatmap"].export_item(), 1.0),
+                                           panel_title("hiddenHeatmap"),
+                                           snapshot_caption(window.controller.shown))).height() - bare.height()
+    assert abs(image.width() - plot.width()) <= 2 and abs(image.height() - header - plot.height()) <= 2
 
 
 def test_unrolled_backward_pass_colours_decades_apart_and_fit_is_per_network(qtbot, monkeypatch):

@@ -60,6 +60,7 @@ class NextCharPanel(Panel):
         item.hideButtons()
         item.setMouseEnabled(x=False, y=False)
         item.setLabel("left", "probability")
+        item.setLabel("bottom", "next character")
         item.setYRange(0, 1.0, padding=0.02)
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.75)
         self.marked = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.75)

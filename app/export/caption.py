@@ -1,0 +1,89 @@
+"""Exported figures readable alone: every PNG a panel exports carries a header with the panel's title
+and a caption naming the model, the task and the training step ("GRU, H 32 · Parity (acceptor),
+T 10 · after 600 training steps · seed 0"), drawn above the figure in the export's theme."""
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+from widgets.parts.base import DARK, LIGHT
+
+CELL_NAMES = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
+
+
+def panel_title(name: str) -> str:
+    from app.panels.registry import SPECS
+
+    spec = SPECS.get(name)
+    return spec.title if spec is not None else name
+
+
+def model_text(cell: str, hidden: int, layers: int, bidirectional: bool, merge: str) -> str:
+    text = f"{CELL_NAMES.get(cell, cell)}, H {hidden}" + (f", {layers} layers" if layers > 1 else "")
+    return text + (f", bidirectional ({'summed' if merge == 'sum' else 'concatenated'})" if bidirectional else "")
+
+
+def snapshot_caption(snap) -> str:
+    """The caption of a snapshot's figures: model · task and T · training step · seed."""
+    cfg = snap.config
+    m = cfg["model"]
+    task = snap.task_info.get("title", cfg["task"])
+    T = cfg["task_params"].get("seq_len")
+    return (f"{model_text(m['cell'], m['hidden_size'], m['num_layers'], m['bidirectional'], m['merge'])} · "
+            f"{task}{f', T {T}' if T is not None else ''} · after {snap.step} training steps · "
+            f"seed {cfg['train']['seed']}")
+
+
+def trace_caption(trace) -> str:
+    """A caption from what a panel was given (when no snapshot is at hand): the model and the step."""
+    L, D, T, H = trace.hidden.shape
+    return (f"{model_text(trace.cell_type, H, L, D == 2, trace.merge)} · T {T} · "
+            f"after {trace.step} training steps")
+
+
+def panel_caption(panel, caption: str | None) -> str:
+    if caption:
+        return caption
+    trace = getattr(panel, "trace", None)
+    return trace_caption(trace) if trace is not None else ""
+
+
+def captioned_png(png: bytes, title: str, caption: str, light: bool = False) -> bytes:
+    """``png`` with a header (title in bold, the caption below it) as wide as the figure."""
+    figure = QImage.fromData(png, "PNG")
+    if figure.isNull():
+        return png
+    theme = LIGHT if light else DARK
+    unit = max(10, min(28, figure.width() // 60))  # text size follows the figure's scale
+    title_font, text_font = QFont(), QFont()
+    title_font.setPixelSize(int(unit * 1.3))
+    title_font.setBold(True)
+    text_font.setPixelSize(unit)
+    pad = unit // 2
+    width = figure.width()
+    probe = QImage(1, 1, QImage.Format_ARGB32)
+    painter = QPainter(probe)
+    painter.setFont(text_font)
+    flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft)
+    caption_h = painter.boundingRect(QRectF(0, 0, width - 2 * pad, 10_000), flags, caption).height() if caption else 0
+    painter.end()
+    header = int(pad + unit * 1.7 + caption_h + pad)
+    image = QImage(width, figure.height() + header, QImage.Format_ARGB32)
+    image.fill(QColor(theme["background"]))
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        painter.setPen(QColor(theme["foreground"]))
+        painter.setFont(title_font)
+        painter.drawText(QRectF(pad, pad, width - 2 * pad, unit * 1.7), int(Qt.AlignmentFlag.AlignLeft), title)
+        if caption:
+            painter.setPen(QColor(theme["muted"]))
+            painter.setFont(text_font)
+            painter.drawText(QRectF(pad, pad + unit * 1.7, width - 2 * pad, caption_h), flags, caption)
+        painter.drawImage(0, header, figure)
+    finally:
+        painter.end()
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
