@@ -49,6 +49,7 @@ class ResultsDialog(QDialog):
     def _build(self) -> None:
         self.list = QListWidget(objectName="resultsList")
         self.list.setMaximumWidth(300)
+        self.list.setWordWrap(True)  # whole titles, on two lines where needed
         self.list.currentRowChanged.connect(self._on_result_changed)
         self.about = QLabel(objectName="resultAbout", wordWrap=True, textFormat=Qt.RichText)
         self.about.setTextInteractionFlags(Qt.TextSelectableByMouse)
