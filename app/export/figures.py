@@ -271,11 +271,12 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
         if not existed:
             created.append(path)
 
-    from app.export.gif import sweep_frames
+    from app.export.gif import sweep_frames, sweep_times
     from app.export.html import FRAMES_DIR, frame_name, index_html
 
     T = snapshot.trace.hidden.shape[2] if frames else 0
-    total = len(panels) + T + 3
+    times = sweep_times(T)  # every t, or MAX_FRAMES spread over all of them (index.html says which)
+    total = len(panels) + len(times) + 3
     frames_dir = folder / FRAMES_DIR
     made_frames_dir = False
     absent = {}
@@ -292,18 +293,19 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
         write(folder / "config.json", config_json(snapshot).encode("utf-8"))
         images = []
         if T:
-            images = sweep_frames(panels, T, light, progress=lambda t: check_progress(
-                progress, len(panels) + 1 + t, total, f"time sweep frame {t + 1} of {T}"))
+            images = sweep_frames(panels, T, light, progress=lambda i: check_progress(
+                progress, len(panels) + 1 + i, total, f"time sweep frame {i + 1} of {len(times)}"))
             if not frames_dir.is_dir():
                 frames_dir.mkdir()
                 made_frames_dir = True
-            for t, image in enumerate(images):
+            for t, image in zip(times, images, strict=True):
                 buf = io.BytesIO()
                 image.save(buf, format="PNG", optimize=False)
                 write(folder / frame_name(t), buf.getvalue())
         check_progress(progress, total - 1, total, "index.html")
         names = {p.relative_to(folder).as_posix() for p in written}
-        write(folder / "index.html", index_html(snapshot, list(panels), names, absent, len(images)).encode("utf-8"))
+        write(folder / "index.html", index_html(snapshot, list(panels), names, absent, len(images),
+                                                times=times[:len(images)], T=T).encode("utf-8"))
     except BaseException:
         for p in created:
             p.unlink(missing_ok=True)

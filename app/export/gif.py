@@ -47,17 +47,25 @@ def figure_widget(panel):
     return view if isinstance(view, pg.GraphicsView) else view.viewport()
 
 
+def sweep_times(T: int) -> list[int]:
+    """The time steps (0-based) the sweep draws: every t when T <= MAX_FRAMES, else MAX_FRAMES steps spread
+    evenly over the whole sequence, the first and the last included (never a silent stop part-way)."""
+    if T <= MAX_FRAMES:
+        return list(range(T))
+    return sorted({round(i * (T - 1) / (MAX_FRAMES - 1)) for i in range(MAX_FRAMES)})
+
+
 def sweep_frames(panels: dict, T: int, light: bool = False, names=None, progress=None) -> list[Image.Image]:
-    """One tiled image of the sweep panels per time step; ``progress(t)`` is called before frame t
-    (it may raise to stop: the panels get their theme back)."""
+    """One tiled image of the sweep panels per time step of ``sweep_times(T)``; ``progress(i)`` is called
+    before the i-th frame (it may raise to stop: the panels get their theme back)."""
     chosen = [panels[n] for n in (names or sweep_panels()) if n in panels]
     for p in chosen:
         p.set_theme(light)
     frames = []
     try:
-        for t in range(min(T, MAX_FRAMES)):
+        for i, t in enumerate(sweep_times(T)):
             if progress is not None:
-                progress(t)
+                progress(i)
             for p in chosen:
                 p.set_time(t)
             QApplication.processEvents()
@@ -81,10 +89,10 @@ def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 250) -> bytes:
 def export_gif(path, panels: dict, T: int, light: bool = False, restore_time: int = 0, progress=None) -> None:
     """The sweep as an animated GIF; ``progress(done, total, text)`` returning False cancels (nothing
     is written: the file is written in one go at the end)."""
-    n = min(T, MAX_FRAMES)
+    n = len(sweep_times(T))
     try:
-        frames = sweep_frames(panels, T, light, progress=lambda t: check_progress(
-            progress, t, n + 1, f"frame {t + 1} of {n}"))
+        frames = sweep_frames(panels, T, light, progress=lambda i: check_progress(
+            progress, i, n + 1, f"frame {i + 1} of {n}"))
     finally:
         for p in panels.values():
             p.set_time(restore_time)

@@ -24,15 +24,24 @@ def frame_name(t: int) -> str:
 
 _SCRIPT = """
 const frames = %(frames)s;
+const times = %(times)s;  // the time step t (from 1) of each frame
+const T = %(T)d;
 const slider = document.getElementById('timeSlider');
 const image = document.getElementById('frameImage');
 const label = document.getElementById('timeLabel');
-function show(t) {
-  t = Math.max(1, Math.min(frames.length, t | 0));
-  slider.value = t; image.src = frames[t - 1]; label.textContent = 't = ' + t + ' / ' + frames.length;
+function show(i) {
+  i = Math.max(1, Math.min(frames.length, i | 0));
+  slider.value = i; image.src = frames[i - 1]; label.textContent = 't = ' + times[i - 1] + ' / ' + T;
 }
-function fromHash() { const m = /t=(\\d+)/.exec(location.hash); show(m ? parseInt(m[1], 10) : 1); }
-slider.addEventListener('input', () => { history.replaceState(null, '', '#t=' + slider.value); show(slider.value); });
+function frameOf(t) {  // the frame nearest time step t
+  let best = 0;
+  times.forEach((s, k) => { if (Math.abs(s - t) < Math.abs(times[best] - t)) best = k; });
+  return best + 1;
+}
+function fromHash() { const m = /t=(\\d+)/.exec(location.hash); show(m ? frameOf(parseInt(m[1], 10)) : 1); }
+slider.addEventListener('input', () => {
+  history.replaceState(null, '', '#t=' + times[slider.value - 1]); show(slider.value);
+});
 window.addEventListener('hashchange', fromHash);
 document.addEventListener('keydown', e => {
   if (e.key === 'ArrowRight') show(+slider.value + 1); else if (e.key === 'ArrowLeft') show(+slider.value - 1);
@@ -54,9 +63,13 @@ pre { background: #f5f6f8; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 """
 
 
-def index_html(snapshot, panels: list[str], files: set[str], absent: dict[str, str], n_frames: int) -> str:
+def index_html(snapshot, panels: list[str], files: set[str], absent: dict[str, str], n_frames: int,
+               times: list[int] | None = None, T: int | None = None) -> str:
     """The page. ``panels``: exported panel names in order; ``files``: names written into the folder;
-    ``absent``: {panel: why it has no data file}; ``n_frames``: frames written (0: no slider)."""
+    ``absent``: {panel: why it has no data file}; ``n_frames``: frames written (0: no slider); ``times``:
+    the 0-based step of each frame (default 0..n_frames-1) of a sequence of ``T`` steps."""
+    times = list(range(n_frames)) if times is None else list(times)
+    T = n_frames if T is None else T
     esc = html.escape
     cfg = snapshot.config
     model, train = cfg["model"], cfg["train"]
@@ -71,12 +84,15 @@ def index_html(snapshot, panels: list[str], files: set[str], absent: dict[str, s
              f"{snapshot.metric:.4g} after {snapshot.step} training steps. Example: "
              f"{esc(str(snapshot.example_source))}.</p>"]
     if n_frames:
-        frames = [frame_name(t) for t in range(n_frames)]
+        frames = [frame_name(t) for t in times]
+        cover = ("" if n_frames >= T else
+                 f" <b>{n_frames} frames of {T} steps</b>: one frame about every {T / n_frames:.2g} steps, spread "
+                 f"over the whole sequence from t = 1 to t = {T} (the panels' CSV files hold every step).")
         parts.append("<section id='sweep'><h2>Step through time</h2>"
                      f"<input type='range' id='timeSlider' min='1' max='{n_frames}' value='1' step='1' "
                      "aria-label='time step t'><span id='timeLabel'></span>"
                      "<p class='muted'>Drag the slider or use the arrow keys: every time-indexed panel at step t "
-                     "(the page opens at <code>#t=N</code> if the address ends with it).</p>"
+                     f"(the page opens at <code>#t=N</code> if the address ends with it).{cover}</p>"
                      f"<img id='frameImage' src='{frames[0]}' alt='panels at the selected time step' "
                      "style='max-width:100%'></section>")
     if "curvesPanel.png" in files:
@@ -101,7 +117,8 @@ def index_html(snapshot, panels: list[str], files: set[str], absent: dict[str, s
     parts.append(f"<h2>Configuration</h2><pre>{esc(config_text)}</pre><p>Data: {data}</p>")
     parts.append("<p class='muted'>Made with RNN Lab.</p>")
     if n_frames:
-        parts.append(f"<script>{_SCRIPT % {'frames': json.dumps([frame_name(t) for t in range(n_frames)])}}"
-                     "</script>")
+        script = _SCRIPT % {"frames": json.dumps([frame_name(t) for t in times]),
+                            "times": json.dumps([t + 1 for t in times]), "T": T}
+        parts.append(f"<script>{script}</script>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -19,7 +19,7 @@ from engine.util.assets import asset
 SLIDES_FILE = asset("lecture/slides.toml")
 DECK_FILE = asset("lecture/deck.md")
 VIEWS = ("folded", "unrolled", "compare")  # views that are not a panel (see slides.toml)
-HOW_KEYS = ("preset", "panel", "view", "help", "not_shown")
+HOW_KEYS = ("preset", "panel", "view", "result", "help", "not_shown")
 KEYS = {"heading", "note", "cell", "compare", *HOW_KEYS}
 START_PAGE = "start"  # Help > Getting started
 
@@ -38,6 +38,7 @@ class Slide:
     panel: str | None = None
     view: str | None = None
     compare: str | None = None
+    result: str | None = None  # a classic result (Help > Classic results) opened and selected
     help: str | None = None
     not_shown: str | None = None
 
@@ -52,6 +53,8 @@ class Slide:
             parts.append(f"view {self.view}" + (f" {self.compare}" if self.compare else ""))
         if self.panel:
             parts.append(f"panel {self.panel}")
+        if self.result:
+            parts.append(f"classic result {self.result}")
         if self.help:
             parts.append("help Getting started" if self.help == START_PAGE else f"help page {self.help}")
         return " + ".join(parts)
@@ -60,10 +63,11 @@ class Slide:
         return f"{self.number}. {self.heading} -> {self.how()}"
 
 
-def load_slides(path=SLIDES_FILE, *, presets=None, panels=None, help_pages=None) -> list[Slide]:
+def load_slides(path=SLIDES_FILE, *, presets=None, panels=None, help_pages=None, results=None) -> list[Slide]:
     """Every slide, checked: known keys, a heading, at least one way of showing it (or ``not_shown``
     alone), presets, panels and help pages that exist. ``presets``/``panels``/``help_pages`` are the
-    known names (default: the Lecture presets, the panel registry and its help pages)."""
+    known names (default: the Lecture presets, the panel registry and its help pages). Classic result
+    names are checked against ``results`` when given (their registry needs torch: the tests pass it)."""
     path = Path(path) if isinstance(path, str) else path
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -85,10 +89,11 @@ def load_slides(path=SLIDES_FILE, *, presets=None, panels=None, help_pages=None)
 
         panels = set(SPECS)
     help_pages = set(panels) | {START_PAGE} if help_pages is None else set(help_pages)
-    return [_slide(i, item, path.name, set(presets), set(panels), help_pages) for i, item in enumerate(items, 1)]
+    return [_slide(i, item, path.name, set(presets), set(panels), help_pages, results)
+            for i, item in enumerate(items, 1)]
 
 
-def _slide(number: int, item, file: str, presets: set, panels: set, help_pages: set) -> Slide:
+def _slide(number: int, item, file: str, presets: set, panels: set, help_pages: set, results) -> Slide:
     where = f"{file}: slide {number}"
     if not isinstance(item, dict):
         raise SlidesError(f"{where}: not a table")
@@ -111,6 +116,8 @@ def _slide(number: int, item, file: str, presets: set, panels: set, help_pages: 
     for key, known, what in checks:
         if key in item and item[key] not in known:
             raise SlidesError(f"{where}: unknown {what} {item[key]!r}")
+    if results is not None and "result" in item and item["result"] not in set(results):
+        raise SlidesError(f"{where}: unknown classic result {item['result']!r}")
     if "cell" in item and "preset" not in item:
         raise SlidesError(f"{where}: cell needs a preset to change")
     if (item.get("view") == "compare") != ("compare" in item):

@@ -88,6 +88,8 @@ class SlideWalker(QObject):
             w.show_panel(slide.panel)
         if slide.view == "compare":
             self._open_compare(slide.compare)
+        if slide.result:
+            w.results.open().select(slide.result)
         if slide.help:
             w.classroom.help.show_page(slide.help)
         self._show_note(slide)

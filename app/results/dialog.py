@@ -49,6 +49,7 @@ class ResultsDialog(QDialog):
     def _build(self) -> None:
         self.list = QListWidget(objectName="resultsList")
         self.list.setMaximumWidth(300)
+        self.list.setWordWrap(True)  # whole titles, on two lines where needed
         self.list.currentRowChanged.connect(self._on_result_changed)
         self.about = QLabel(objectName="resultAbout", wordWrap=True, textFormat=Qt.RichText)
         self.about.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -94,6 +95,18 @@ class ResultsDialog(QDialog):
             self.list.addItem(r["title"])
         if self.catalog:
             self.list.setCurrentRow(0)
+        if getattr(self, "pending", None):
+            self.select(self.pending)
+
+    def select(self, name: str) -> bool:
+        """Show result ``name`` (Lecture > Slides opens one); before the catalog arrives, once it does."""
+        self.pending = name
+        names = [r["name"] for r in self.catalog]
+        if name not in names:
+            return False
+        self.pending = None
+        self.list.setCurrentRow(names.index(name))
+        return True
 
     def _on_result_changed(self, row: int) -> None:
         if not 0 <= row < len(self.catalog):

@@ -71,8 +71,10 @@ class FigureView(pg.GraphicsLayoutWidget):
         for ref in spec.ref_lines:
             y = np.log10(ref.y) if spec.log_y and ref.y > 0 else ref.y
             line = pg.InfiniteLine(pos=y, angle=0, pen=pg.mkPen(theme["muted"], width=1.5, style=Qt.DashLine),
-                                   label=ref.label, labelOpts={"color": theme["muted"], "position": 0.98,
-                                                               "anchors": [(1, 1), (1, 1)]})
+                                   label=html.escape(ref.label),
+                                   labelOpts={"color": theme["muted"], "position": 0.98,
+                                              "anchors": [(1, 0), (1, 0)] if getattr(ref, "below", False)
+                                              else [(1, 1), (1, 1)]})
             plot.addItem(line)
         if spec.x_ticks:
             plot.getAxis("bottom").setTicks([list(spec.x_ticks)])
@@ -83,7 +85,7 @@ class FigureView(pg.GraphicsLayoutWidget):
             if spec.log_y:
                 lo, hi = np.log10(lo), np.log10(hi)
             plot.setYRange(lo, hi, padding=0.02)
-        if not any(not s.faint for s in spec.series):
+        if spec.legend == "none" or not any(not s.faint for s in spec.series):
             legend.setVisible(False)
 
     def _series(self, plot: pg.PlotItem, s, theme: dict) -> None:

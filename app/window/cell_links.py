@@ -24,6 +24,7 @@ class CellLinks:
         panels["unrolledView"].column_activated.connect(self.open_cell)
         self.cell.back_requested.connect(self.back)
         self.cell.unit_clicked.connect(self.heatmap.highlight_unit)
+        self.cell.unit_clicked.connect(panels["gatesPanel"].highlight_unit)
         self.heatmap.unit_clicked.connect(self.cell.highlight_unit)
         for panel in panels.values():
             panel.sources_hovered.connect(lambda sources, origin=panel: self.route(origin, sources))

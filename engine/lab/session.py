@@ -22,13 +22,14 @@ from engine.model_io.session_requests import ModelFolderRequests
 from engine.network.model import build_model
 from engine.network.probe import probe
 from engine.process.protocol import Snapshot
+from engine.reproductions.session_requests import ReproductionRequests
 from engine.tasks import make_task
 from engine.training.timeline import Timeline
 from engine.training.timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from engine.training.trainer import Trainer
 
 
-class LabSession(ModelFolderRequests):  # request_open_model, request_export_model
+class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; classic results (reproduce)
     def __init__(self, cfg: LabConfig | None = None):
         self.example_seed = 0
         self.typed_text: str | None = None

@@ -46,6 +46,7 @@ class Series:
 class RefLine:
     y: float  # where the horizontal line is
     label: str  # what it is ("baseline 0.167: always answer 1")
+    below: bool = False  # the label under the line (where the data run just above it)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Plot:
     y_range: tuple[float, float] | None = None
     equal_aspect: bool = False  # state-space projections: one unit is as long on both axes
     x_ticks: tuple[tuple[float, str], ...] = ()  # labelled categories (bar charts)
-    legend: str = "top-left"  # where the legend sits: top-left, top-right, bottom-left or bottom-right
+    legend: str = "top-left"  # where the legend sits: top-left, top-right, bottom-left, bottom-right, or none
 
 
 @dataclass(frozen=True)

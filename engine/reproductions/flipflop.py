@@ -113,8 +113,8 @@ class FlipFlop(Reproduction):
                                  size=11, labels=labels))
             series.append(Series("saddle", pts[saddle, a], pts[saddle, b], kind="scatter", color=1, symbol="o",
                                  filled=False, size=9))
-            plots.append(Plot(f"PC{a + 1} vs PC{b + 1}", f"PC{a + 1}", f"PC{b + 1}", tuple(series),
-                              equal_aspect=True))
+            plots.append(Plot(f"PC{a + 1} vs PC{b + 1}: filled stable, open saddle", f"PC{a + 1}", f"PC{b + 1}",
+                              tuple(series), equal_aspect=True, legend="none"))
         return Figure("3-bit flip-flop: fixed points of the zero-input dynamics", tuple(plots),
                       "Hidden-state trajectories (thin lines) and the fixed points under zero input, in the "
                       "top principal components of the states (Sussillo & Barak's figure 2 is the same view "

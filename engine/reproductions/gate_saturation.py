@@ -13,6 +13,7 @@ from engine.reproductions.training import train
 
 GATES = ("forget", "input", "output")
 ALWAYS = 0.9  # a forget gate right-saturated this often keeps its cell (an "integrator")
+MARGIN = 0.05  # "much less saturated": the first layer's gates at least 5 points less often than every other layer's
 
 
 class GateSaturation(Reproduction):
@@ -31,8 +32,8 @@ class GateSaturation(Reproduction):
         if quick:
             return {"layers": 2, "hidden": 48, "steps": 400, "seq_len": 64, "batch": 32, "lr": 5e-3,
                     "eval_windows": 16, "eval_len": 100}
-        return {"layers": 2, "hidden": 128, "steps": 2500, "seq_len": 64, "batch": 32, "lr": 3e-3,
-                "eval_windows": 32, "eval_len": 200}
+        return {"layers": 2, "hidden": 64, "steps": 1500, "seq_len": 64, "batch": 32, "lr": 3e-3,
+                "eval_windows": 22, "eval_len": 100}
 
     def run(self, s: dict, seed: int, ctx) -> dict:
         cfg = LabConfig("charlm", {"seq_len": s["seq_len"]},
@@ -41,10 +42,11 @@ class GateSaturation(Reproduction):
         run = train(ctx, self.keep, cfg, s["steps"], eval_every=max(10, s["steps"] // 25), eval_size=64)
         model, task = run["trainer"].model, run["task"]
         held = task.heldout  # the end of the text, never trained on (the paper: validation data)
-        n, T = s["eval_windows"], s["eval_len"]
+        T = s["eval_len"]
+        n = min(s["eval_windows"], len(held) // T)  # the held-out text is about 2,200 characters
         inputs = held[: n * T].reshape(n, T)  # (n, T)
         gates = unit_saturation(batch_states(model, inputs)["gates"])  # {gate: {"left"/"right": (L, 1, H)}}
-        return {"curve_steps": run["steps"], "curve_bits": run["metric"], "bits": run["final"],
+        return {"curve_steps": run["steps"], "curve_bits": run["metric"], "bits": run["final"], "windows": n,
                 "heldout_bits": task.heldout_bits(model), "baseline_bits": task.baseline,
                 "left": {g: gates[g]["left"][:, 0] for g in GATES},  # (L, H)
                 "right": {g: gates[g]["right"][:, 0] for g in GATES}}
@@ -64,8 +66,11 @@ class GateSaturation(Reproduction):
         if keepers == 0:
             why.append(f"no forget gate is right-saturated over {ALWAYS:.0%} of the time after {s['steps']} steps "
                        "(the paper trains for days on 3M characters)")
-        if len(per_layer) > 1 and not per_layer[0] < per_layer[1:].min():
-            why.append("the first layer is not the least saturated")
+        if len(per_layer) > 1 and not per_layer[0] < per_layer[1:].min() - MARGIN:
+            why.append(f"the first layer's gates are not clearly less saturated (by {MARGIN:.0%} or more) than "
+                       "the second layer's")
+        if m["heldout_bits"] >= m["baseline_bits"]:
+            why.append("the model does not beat letter frequencies on held-out text (it overfitted the small corpus)")
         return Verdict(not why, text, "; ".join(why))
 
     def table(self, m: dict):
@@ -95,5 +100,5 @@ class GateSaturation(Reproduction):
                 f"instead of the paper's larger 3-layer models.\n"
                 f"- Adam (learning rate {s['lr']:g}), {s['steps']} steps of {s['batch']} windows of "
                 f"{s['seq_len']} characters, instead of RMSProp for tens of epochs.\n"
-                f"- Saturation is measured on {s['eval_windows']} held-out windows of {s['eval_len']} characters "
-                "(the last 10% of the text), each starting from a zero state.")
+                f"- Saturation is measured on up to {s['eval_windows']} held-out windows of {s['eval_len']} "
+                "characters (the last 10% of the text, about 2,200 characters), each from a zero state.")

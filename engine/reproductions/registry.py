@@ -7,11 +7,12 @@ from engine.reproductions.gate_saturation import GateSaturation
 from engine.reproductions.gradient_decay import GradientDecay
 from engine.reproductions.irnn_adding import IrnnAdding
 from engine.reproductions.line_attractor import LineAttractor
+from engine.reproductions.nonlinear_parity import NonlinearParity
 from engine.reproductions.temporal_order import TemporalOrder
 
 # the order of Help > Classic results and --list-results: the lecture's order
 RESULTS: dict[str, type[Reproduction]] = {cls.name: cls for cls in (
-    GradientDecay, IrnnAdding, TemporalOrder, GateSaturation, FlipFlop, LineAttractor,
+    NonlinearParity, GradientDecay, IrnnAdding, TemporalOrder, GateSaturation, FlipFlop, LineAttractor,
 )}
 
 

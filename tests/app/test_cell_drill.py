@@ -29,6 +29,10 @@ def test_double_click_opens_the_cell_and_esc_returns(qtbot):
     cell.unit_clicked.emit(3)  # a unit clicked in the cell view is outlined in the heatmap too
     ys = window.panels["hiddenHeatmap"].unit_mark.yData
     assert ys is not None and min(ys) == 2.5 and max(ys) == 3.5
+    gates = window.panels["gatesPanel"]
+    ys = gates.unit_marks.yData  # ... and in every gate's heatmap
+    expect = {r["base"] + 3 + s for r in gates.rows for s in (-0.5, 0.5)}
+    assert {round(float(y), 1) for y in ys[np.isfinite(ys)]} == expect
     qtbot.keyClick(cell.view, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tabs.currentIndex() == before, timeout=1000)
 

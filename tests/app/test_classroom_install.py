@@ -84,6 +84,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_from_any_directory(tmp_path):
     assets = [p.relative_to(REPO / "assets").as_posix() for p in (REPO / "assets").rglob("*")
               if p.is_file() and "__pycache__" not in p.parts]
     assert assets and all(f"rnnlab_assets/{a}" in names for a in assets), "every file under assets/ is in the wheel"
+    assert {"rnnlab.py", "engine/model_io/standalone.py"} <= names, "the notebook API and load_model.py ship"
 
     venv = tmp_path / "venv"
     subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(venv)], check=True,
@@ -113,3 +114,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_from_any_directory(tmp_path):
     where = subprocess.run([str(venv / "bin" / "python"), "-c", code],
                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(str(venv)), f"the installed app reads its own assets, not the checkout's: {where}"
+    code = "import rnnlab; lab = rnnlab.Lab(task='parity', hidden=4); lab.train(2); print(lab.export_model('m')[0])"
+    model = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=work, env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert (work / "m" / "load_model.py").is_file() and model.endswith("model.pt")

@@ -31,7 +31,9 @@ text
 
 
 def test_index_covers_every_slide_of_the_deck_in_order():
-    slides, keys = load_slides(), deck_keys()
+    from engine.reproductions import list_results
+
+    slides, keys = load_slides(results=list_results()), deck_keys()
     assert len(keys) == 35  # the deck: 35 slides between its "---" lines
     assert mismatches(slides, keys) == []
     assert [s.number for s in slides] == list(range(1, 36))
@@ -73,6 +75,7 @@ BAD = [
     ('heading = "A"\nview = "compare"\ncompare = "gru"', "compare must name 2 to 4 cells"),
     ('heading = ""\nhelp = "start"', "heading must be a non-empty string"),
     ('heading = 3\nhelp = "start"', "heading must be a non-empty string"),
+    ('heading = "A"\nresult = "nosuch"', "unknown classic result 'nosuch'"),
 ]
 
 
@@ -80,7 +83,7 @@ BAD = [
 def test_a_bad_slides_file_is_refused_with_one_line(tmp_path, body, needle):
     path = write(tmp_path, 'heading = "Fine"\nhelp = "start"', body)
     with pytest.raises(SlidesError) as info:
-        load_slides(path)
+        load_slides(path, results=["nonlinear_parity"])
     message = str(info.value)
     assert needle in message and "\n" not in message
     assert message.startswith("slides.toml:")

@@ -67,6 +67,13 @@ def test_every_slide_opens_a_view_that_is_visible_and_not_empty(qtbot):
             assert unrolled.folded() == (slide.view == "folded")
             qtbot.waitUntil(lambda u=unrolled: u.fold.progress == (1.0 if u.folded() else 0.0), timeout=3000)
             qtbot.waitUntil(lambda u=unrolled: in_view(u) and colours(u) > 12, timeout=10000)
+        if slide.result:
+            results = window.results.dialog
+            qtbot.waitUntil(lambda r=results, n=slide.result: r.selected() is not None and r.selected()["name"] == n,
+                            timeout=10000)
+            assert in_view(results) and slide.result.replace("_", " ") not in results.about.text()
+            assert results.about.text().startswith("<b>")
+            results.close()
         if slide.help:
             dialog = window.classroom.help.dialog
             assert dialog.isVisible() and len(dialog.browser.toPlainText()) > 200, slide.line()

@@ -6,6 +6,7 @@ values it read.
 """
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 
 from widgets.explain.hover import HoverTip, plot_locator
@@ -17,6 +18,9 @@ class GatesExplain:
         self.source_marks = pg.ScatterPlotItem(pxMode=False, size=1.0, symbol="s", brush=None)
         self.source_marks.setZValue(11)
         self.heat_plot.addItem(self.source_marks, ignoreBounds=True)
+        self.unit_marks = pg.PlotDataItem(connect="finite")  # the unit clicked in the cell view
+        self.unit_marks.setZValue(11)
+        self.heat_plot.addItem(self.unit_marks, ignoreBounds=True)
         self._locate = plot_locator(self.heat_plot, self.plots)
         self.hover = HoverTip(self, self.plots, self._hovered, self._hover_sources)
 
@@ -51,3 +55,16 @@ class GatesExplain:
         pts = [(s[4], base[s[1]] + s[5]) for s in sources or ()
                if s[0] == "gate" and s[1] in base and s[2:4] == (layer, d) and s[5] is not None]
         self.source_marks.setData([p[0] for p in pts], [p[1] for p in pts])
+
+    def highlight_unit(self, unit: int | None) -> None:
+        """Outline one unit's row in every gate (the unit clicked in the cell view); None clears it."""
+        if unit is None or not self.rows or self._shape is None or not 0 <= unit < self._shape[1]:
+            self.unit_marks.setData([], [])
+            return
+        T = self._shape[0]
+        xs, ys = [], []
+        for row in self.rows:
+            lo, hi = row["base"] + unit - 0.5, row["base"] + unit + 0.5
+            xs += [-0.5, T - 0.5, T - 0.5, -0.5, -0.5, np.nan]
+            ys += [lo, lo, hi, hi, lo, np.nan]
+        self.unit_marks.setData(xs, ys)

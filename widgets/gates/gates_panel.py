@@ -244,6 +244,7 @@ class GatesPanel(GatesExplain, Panel):
         self.cursor.setPen(pg.mkPen(th["accent"], width=2))
         self.zero.setPen(pg.mkPen(th["muted"], width=1))
         self.source_marks.setPen(pg.mkPen(th["foreground"], width=2))
+        self.unit_marks.setPen(pg.mkPen(th["accent"], width=1.5, style=Qt.PenStyle.DashLine))
         fill = pg.mkColor(th["background"])
         fill.setAlpha(160)
         for row in self.rows:
