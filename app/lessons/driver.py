@@ -160,6 +160,9 @@ class LessonDriver(QObject):
             mark.lift_veil()
         self.pane.set_status("")
         controller = self.window.controller
+        if controller.config != step.config:  # the student changed a setting: the lesson's claim is about its own
+            controller.set_config(step.config)
+            self.pane.set_status("The step's own settings are back for this run (you had changed them).")
         if step.reset:
             controller.request("reset")
         self.busy = True

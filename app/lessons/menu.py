@@ -56,6 +56,11 @@ class Lessons:
         file_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "File")
         file_menu.insertAction(_after(file_menu, "Export"), self.handout_action)
 
+    def open_named(self, name: str) -> bool:
+        """Open a built-in lesson by its name (e.g. from a slide of Lecture > Slides); False if unknown."""
+        lesson = self.lessons.get(name)
+        return lesson is not None and self.driver.open(lesson)
+
     def first_lesson(self):
         return next(iter(self.lessons.values()), None)
 

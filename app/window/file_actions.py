@@ -39,6 +39,12 @@ class FileActions(QObject):
         self.light_export.setChecked(bool(app_settings.load_json("light_export", True)))
         self.light_export.setToolTip("White background and dark ink in exported figures (the screen stays dark)")
         self.light_export.toggled.connect(lambda on: app_settings.save_json("light_export", on))
+        self.sweep_export = QAction("Export all includes the time sweep", self, objectName="sweepExportAction")
+        self.sweep_export.setCheckable(True)
+        self.sweep_export.setChecked(bool(app_settings.load_json("sweep_export", True)))
+        self.sweep_export.setToolTip("One picture of the time-indexed panels per step t (frames/ and the slider "
+                                     "of index.html); off: a faster export without them")
+        self.sweep_export.toggled.connect(lambda on: app_settings.save_json("sweep_export", on))
         self._build_menu()
         for name, panel in window.panels.items():
             panel.setContextMenuPolicy(panel.contextMenuPolicy().CustomContextMenu)
@@ -92,6 +98,7 @@ class FileActions(QObject):
         for name in self.window.panels:
             panels_menu.addMenu(self._panel_menu(name))
         menu.addAction(self.light_export)
+        menu.addAction(self.sweep_export)
         menu.addSeparator()
         quit_action = menu.addAction("Quit")
         quit_action.setShortcut(QKeySequence.Quit)
@@ -298,7 +305,7 @@ class FileActions(QObject):
         run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
         try:
             return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
-                                                   progress=run),
+                                                   progress=run, frames=self.sweep_export.isChecked()),
                                 f"Exported every panel, trace.npz, config.json and index.html to {folder}")
         finally:
             run.close()

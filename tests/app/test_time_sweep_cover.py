@@ -28,3 +28,17 @@ def test_index_html_says_how_much_of_the_sequence_the_frames_show():
     assert frame_name(999) in frames and "const T = 1000;" in page
     short = index_html(_Snap(), [], set(), {}, 12, times=list(range(12)), T=12)
     assert "frames of" not in short and "const T = 12;" in short
+
+
+def test_export_all_can_skip_the_time_sweep(qtbot, tmp_path):
+    from tests.app.test_main_window import make_window, wait_shown
+
+    window = make_window(qtbot, "parity", hidden_size=4)
+    wait_shown(qtbot, window, lambda s: True)
+    window.files.sweep_export.setChecked(False)
+    try:
+        assert window.files.export_all(str(tmp_path))
+    finally:
+        window.files.sweep_export.setChecked(True)  # (a remembered setting: leave it as found)
+    assert (tmp_path / "index.html").exists() and (tmp_path / "hiddenHeatmap.png").exists()
+    assert not (tmp_path / "frames").exists() and "id='timeSlider'" not in (tmp_path / "index.html").read_text()

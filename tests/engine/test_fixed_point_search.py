@@ -204,3 +204,20 @@ def test_trained_nets_every_attractor_that_iteration_reaches_is_found(cell):
         J = torch.autograd.functional.jacobian(lambda v: fused_step(model, v, x), s)
         lam = np.sort(np.abs(torch.linalg.eigvals(J).numpy()))[::-1]
         np.testing.assert_allclose(np.sort(np.abs(r["eigenvalues"][k]))[::-1], lam, atol=1e-5)
+
+
+def test_top_eigenvalues_of_a_large_state_match_lapack():
+    from engine.analysis.search.eigen import eigen
+    from engine.analysis.states import StepMap, neutral_input
+
+    task = make_task("adding")
+    model = build_model(ModelConfig(cell="lstm", hidden_size=300), task, seed=0)  # S = 600: Arnoldi
+    fmap = StepMap(model, neutral_input(task)[1])
+    J = fmap.jacobians(0.3 * torch.randn(1, fmap.size, generator=torch.Generator().manual_seed(0),
+                                         dtype=torch.float64))[0]
+    lam, vec, method = eigen(J)
+    assert method == "top 16 (Arnoldi)" and np.isnan(lam[16:]).all()
+    full = torch.linalg.eigvals(J).numpy()
+    np.testing.assert_allclose(np.abs(lam[:4]), np.sort(np.abs(full))[::-1][:4], atol=1e-3)
+    v = torch.as_tensor(vec)
+    assert float((J.to(torch.complex128) @ v - lam[0] * v).abs().max()) < 1e-2  # the vector goes with it

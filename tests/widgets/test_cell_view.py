@@ -100,6 +100,10 @@ def test_pulse_forward_and_backward(qtbot):
     _, _, _, trace, payload = setup("lstm", layers=1, bidir=False)
     v = view_at(qtbot, trace, payload, 2)
     v.show()
+    v.set_time(3)  # one step forward (Play t): a pulse runs through the gates
+    assert v._pulse.state() == v._pulse.State.Running
+    v.set_time(6)  # a jump: the whole step at once
+    assert v._pulse.state() != v._pulse.State.Running and v.diagram.lit() == set(v.diagram.strips)
     v.diagram.pulse(1.5)  # mid flow: inputs and gates done, the products not yet
     lit = v.diagram.lit()
     assert {"x", "h_prev", "c_prev"} <= lit and "h" not in lit and "c" not in lit

@@ -3,7 +3,8 @@
 A fixed point's stability needs only the eigenvalues of largest modulus. For a state of size
 S <= ``FULL_EIG_MAX`` every eigenvalue is computed (LAPACK, through torch: about 0.5 s at S = 512
 on one core); above it, Arnoldi iteration with explicit restarts gives the ``TOP_K`` outermost
-ones (about 20 ms at S = 1024 instead of 1.8 s), each with its residual ||J v - lambda v||.
+ones (measured on an LSTM step Jacobian at S = 1024: 0.6 s instead of 1.2 s for all of them, the
+top moduli within 3e-4 of LAPACK's; tests/engine/test_fixed_point_search.py checks S = 600).
 """
 from __future__ import annotations
 
