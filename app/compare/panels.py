@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.compare.speed import TIP as SPEED_TIP
+from app.compare.speed import fact_text, run_facts, verdict
 from app.panels.feed import apply_snapshot
 from widgets.chrome.controls import CELL_ITEMS
 from widgets.gates.gates_panel import GatesPanel
@@ -51,10 +53,7 @@ class ComparePanels(QWidget):
         split.addWidget(self.grid_holder)
         split.setSizes([400, 600])  # the runs' heatmaps and gates get the larger share
         self.stats = QLabel("", objectName="compareRunStats", wordWrap=True)
-        self.stats.setToolTip("Parameters of the recurrent layers (all parameters, with the embedding and "
-                              "head, in brackets) and each run's own training speed, timed step by step while "
-                              "the runs take turns. The deck: GRUs and LSTMs perform similarly; the GRU is "
-                              "simpler (3 weight blocks per layer, the LSTM 4) and faster.")
+        self.stats.setToolTip(SPEED_TIP)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stats)
@@ -127,19 +126,13 @@ def run_title(label: str, r, diverged: bool) -> str:
 
 
 def run_stats(snap) -> str:
-    """"lstm: 4,480 parameters (4,658 in all), 410 steps/s · gru: ...": size and speed of each run."""
-    parts = []
-    for i, label in enumerate(snap.labels):
-        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
-        text = f"<b style='color:{colour}'>{label}</b>"
-        if i < len(snap.params):
-            rec, total = snap.params[i]
-            text += f": {rec:,} recurrent parameters ({total:,} in all)"
-        if i < len(snap.run_steps_per_sec):
-            rate = snap.run_steps_per_sec[i]
-            text += f", {rate:.0f} steps/s" if rate > 0 else ", steps/s: press Train"
-        parts.append(text)
-    return " · ".join(parts)
+    """"GRU: 3 weight blocks/layer, 4,480 recurrent parameters (4,658 in all), 8.1 ms/step, reached
+    accuracy 0.95 at step 300 (≈ 2.4 s) · LSTM: ..." and which is ahead in each sense (app.compare.speed)."""
+    facts = run_facts(snap)
+    parts = [f"<b style='color:{SERIES_COLORS[i % len(SERIES_COLORS)]}'>{f['label']}</b>: {fact_text(f)}"
+             for i, f in enumerate(facts)]
+    ahead = verdict(facts)
+    return " · ".join(parts) + (f"<br><i>Measured here: {ahead}.</i>" if ahead else "")
 
 
 def display_label(label: str) -> str:
