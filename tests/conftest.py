@@ -10,6 +10,9 @@ os.environ["RNNLAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-setting
 # ... nor the user's recovery points; and each window's engine process is started one test ahead.
 os.environ["RNNLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-data-")
 os.environ["RNNLAB_SPARE_ENGINE"] = "1"
+# ... and a closed window's engine process serves the next window (app.engine_link.client.sharing); the tests of
+# start-up and shutdown ask for their own with the fresh_engine fixture
+os.environ["RNNLAB_SHARE_ENGINE"] = "1"
 os.environ["RNNLAB_TEST_HOOKS"] = "1"  # engine.process.fault_hooks: e.g. a save that fails as on a full disk
 
 import pytest  # noqa: E402
@@ -78,6 +81,12 @@ def _running(thread) -> bool:
         return thread.isRunning()
     except RuntimeError:  # C++ object already deleted
         return False
+
+
+@pytest.fixture
+def fresh_engine(monkeypatch):
+    """This test's windows start and stop engine processes of their own (start-up, shutdown, kill tests)."""
+    monkeypatch.setenv("RNNLAB_SHARE_ENGINE", "0")
 
 
 @pytest.fixture(autouse=True)

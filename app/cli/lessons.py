@@ -22,8 +22,8 @@ def list_lessons() -> int:
         raise UsageError(str(exc)) from None
     for lesson in lessons:
         questions = sum(s.is_question for s in lesson.steps)
-        print(f"{lesson.name:15s} {lesson.title} ({len(lesson.steps)} steps, {questions} questions; "
-              f"preset {lesson.preset})")
+        print(f"{lesson.name:15s} {lesson.title} ({len(lesson.steps)} steps, {questions} "
+              f"question{'s' if questions != 1 else ''}; preset {lesson.preset})")
     return 0
 
 

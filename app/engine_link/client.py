@@ -44,9 +44,38 @@ def prestart() -> None:
         _spare = _start()
 
 
+_released = []  # (process, connection) of engines whose window closed, awaiting the next Init (tests)
+
+
+def sharing() -> bool:
+    """Tests set RNNLAB_SHARE_ENGINE=1: a closed window's engine process serves the next window (no second
+    torch import). A test of start-up or shutdown sets it to 0 for itself."""
+    return os.environ.get("RNNLAB_SHARE_ENGINE") == "1"
+
+
+def _take_released():
+    """A released engine, its pipe drained up to its Released marker; None if there is none (or it is stuck)."""
+    while _released:
+        proc, conn = _released.pop()
+        try:
+            while proc.is_alive() and conn.poll(10.0):
+                if isinstance(conn.recv(), P.Released):
+                    return proc, conn
+        except (EOFError, OSError):
+            pass
+        proc.kill()
+        proc.join(1.0)
+        conn.close()
+    return None
+
+
 def spawn_engine():
     """(process, connection) of a fresh engine process that is importing torch and awaits an Init."""
     global _spare
+    if sharing():
+        got = _take_released()
+        if got is not None:
+            return got
     if _spare is not None and _spare[0].is_alive():
         got, _spare = _spare, None
     else:
@@ -189,6 +218,13 @@ class EngineClient(QObject):
         """Stop the engine within ``timeout`` (ask, then terminate, then kill). True when it is gone."""
         was_alive, self.alive = self.alive, False
         self._notifier.setEnabled(False)
+        if was_alive and sharing() and not keep_recovery and self.is_ready and self.proc.is_alive():
+            try:
+                self.conn.send(P.Shutdown(reuse=True))
+                _released.append((self.proc, self.conn))  # the next window takes it (spawn_engine)
+                return True
+            except (OSError, ValueError):
+                pass
         if was_alive:
             try:
                 self.conn.send(P.Shutdown(save_recovery=keep_recovery))

@@ -10,7 +10,7 @@ import numpy as np
 
 from app.export.figures import ExportError, render_png, render_svg, table_csv, write_bytes, write_text
 from app.results.figure_view import FigureView
-from engine.reproductions.report import readme_text
+from engine.reproductions.base import readme_text
 
 
 def _plain(value):

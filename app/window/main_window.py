@@ -56,17 +56,23 @@ def change_text(key: str, value) -> str:
 CELL_NAMES = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
 
 
-def previous_run_label(snap) -> str | None:
-    """How the curves' ghost names a replaced run: "previous run: GRU, H 32, lr 0.01 (600 steps)"."""
+def previous_run_label(snap, new: dict | None = None) -> str | None:
+    """How the curves' ghost names a replaced run: by what differs from the new run (``new``, a
+    LabConfig.to_dict()), all of it when nothing does (a reset): "previous run: LSTM (600 steps)"."""
     if snap is None or not snap.step:
         return None
     m, t = snap.config["model"], snap.config["train"]
-    parts = [CELL_NAMES.get(m["cell"], m["cell"]) + (" bidirectional" if m["bidirectional"] else ""),
-             f"H {m['hidden_size']}"] + ([f"{m['num_layers']} layers"] if m["num_layers"] > 1 else []) + \
-        [f"lr {t['lr']:g}", "clipping " + ("on" if t["clip"] else "off")]
     T = snap.config["task_params"].get("seq_len")
-    parts += [f"T {T}"] if T is not None else []
-    return f"previous run: {', '.join(parts)} ({snap.step} steps)"
+    parts = {("model", "cell"): CELL_NAMES.get(m["cell"], m["cell"]),
+             ("model", "bidirectional"): "bidirectional" if m["bidirectional"] else "one direction",
+             ("model", "hidden_size"): f"H {m['hidden_size']}", ("model", "num_layers"): f"{m['num_layers']} layers",
+             ("train", "lr"): f"lr {t['lr']:g}", ("train", "clip"): "clipping " + ("on" if t["clip"] else "off")}
+    if T is not None:
+        parts[("task_params", "seq_len")] = f"T {T}"
+    differ = [text for (part, key), text in parts.items()
+              if new is not None and new[part].get(key) != snap.config[part].get(key)]
+    shown = differ or [parts[("model", "cell")], parts[("model", "hidden_size")]]
+    return f"previous run: {', '.join(shown)} ({snap.step} steps)"
 
 
 STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"}
@@ -255,8 +261,8 @@ class MainWindow(DockLayout, QMainWindow):
         step = 0 if at_start or shown is None else shown.step
         if at_start:
             same_task = shown is not None and shown.config["task"] == self.controller.config.task
-            self.panels["curvesPanel"].start_run(previous_run_label(shown) if same_task else None,
-                                                 keep_ghost=same_task)
+            ghost = previous_run_label(shown, self.controller.config.to_dict()) if same_task else None
+            self.panels["curvesPanel"].start_run(ghost, keep_ghost=same_task)
         self.panels["curvesPanel"].add_event(step, label, kind)
 
     # ---- status --------------------------------------------------------------------------

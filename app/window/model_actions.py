@@ -6,6 +6,7 @@ why in one line.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -111,7 +112,11 @@ class ModelActions(QObject):
         def done(files: list) -> None:
             self.last_export = list(files)
             names = ", ".join(Path(f).name for f in files)
-            self.controller.status_message.emit(f"Exported the model to {folder}: {names}", 10000)
+            try:  # the step the engine exported (it may have trained on since the last snapshot)
+                step = f" as of step {json.loads((Path(folder) / 'model.json').read_text('utf-8'))['steps_trained']}"
+            except (OSError, ValueError, KeyError):
+                step = ""
+            self.controller.status_message.emit(f"Exported the model{step} to {folder}: {names}", 10000)
 
         def failed(message: str) -> None:
             warn(self.window, "Could not export the model", message)

@@ -28,7 +28,7 @@ class HistoryStatusBar(QStatusBar):
         self.button.setToolTip("The last status messages (also the ones replaced before they could be read)")
         self.button.clicked.connect(self.show_history)
         self._label()
-        self.addWidget(self.button)  # left of the message area: stays put while messages change
+        self.addPermanentWidget(self.button)  # (a temporary message hides normal widgets, not permanent ones)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt's name)
         now = time.monotonic()

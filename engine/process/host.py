@@ -24,24 +24,30 @@ def main(conn) -> None:
     from engine.lab.session import LabSession  # (warm: the first Init answers fast)
     from engine.process.loop import EngineLoop
 
-    try:
-        init = conn.recv()
-    except (EOFError, OSError):
-        return
-    if not isinstance(init, P.Init):
-        return
-    if os.environ.get("RNNLAB_TEST_HOOKS") == "1":
-        from engine.process import fault_hooks
+    while True:  # one session, or (tests: Shutdown(reuse=True)) one after another
+        try:
+            init = conn.recv()
+        except (EOFError, OSError):
+            return
+        if not isinstance(init, P.Init):
+            return
+        if os.environ.get("RNNLAB_TEST_HOOKS") == "1":
+            from engine.process import fault_hooks
 
-        fault_hooks.install(LabSession)
-    try:
-        session, loader = _build(init)
-    except Exception as exc:
-        conn.send(P.Failed(0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__, what="start"))
-        return
-    config = session.config.to_dict() if hasattr(session, "config") else {}
-    conn.send(P.Ready(config=config, pid=os.getpid(), recovered_from=init.open_path))
-    EngineLoop(session, conn, init.recovery_path or None, loader).run()
+            fault_hooks.install(LabSession)
+        try:
+            session, loader = _build(init)
+        except Exception as exc:
+            conn.send(P.Failed(0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__, what="start"))
+            return
+        config = session.config.to_dict() if hasattr(session, "config") else {}
+        conn.send(P.Ready(config=config, pid=os.getpid(), recovered_from=init.open_path))
+        loop = EngineLoop(session, conn, init.recovery_path or None, loader)
+        loop.run()
+        if not loop.reuse:
+            break
+        del session, loop
+        conn.send(P.Released())
     # leave at once: tearing down an interpreter with torch loaded takes seconds on a busy machine,
     # and everything worth keeping (the recovery point, a save) is written by now
     sys.stdout.flush()

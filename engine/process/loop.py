@@ -52,6 +52,8 @@ class EngineLoop:
         self._keep_recovery = True
 
     # ---- the loop ------------------------------------------------------------------------
+    reuse = False  # the window asked to keep this process for the next session (tests)
+
     def run(self) -> None:
         try:
             while not self.stopping:
@@ -102,6 +104,7 @@ class EngineLoop:
         elif isinstance(cmd, P.Shutdown):
             self.running, self.stopping = False, True
             self._keep_recovery = cmd.save_recovery
+            self.reuse = cmd.reuse
             if cmd.save_recovery:
                 self.write_recovery()
         elif isinstance(cmd, P.Request):

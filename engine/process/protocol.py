@@ -108,6 +108,7 @@ class Ack(Command):
 @dataclass(frozen=True)
 class Shutdown(Command):
     save_recovery: bool = False  # a clean quit removes the recovery file instead
+    reuse: bool = False  # tests (RNNLAB_SHARE_ENGINE=1): end this session, answer Released, await the next Init
 
 
 # Every request the engine answers, with what it does. A Request of any other kind is refused where it is made
@@ -179,6 +180,11 @@ class Init(Command):
 @dataclass(frozen=True)
 class Event:
     pass
+
+
+@dataclass(frozen=True)
+class Released(Event):
+    """The session ended on Shutdown(reuse=True); nothing more of it follows on the pipe."""
 
 
 @dataclass(frozen=True)

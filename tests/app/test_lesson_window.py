@@ -140,3 +140,25 @@ def test_first_start_greets_once_and_help_brings_it_back(qtbot, tmp_path, monkey
     again.lessons.greeting.buttons["lesson"].click()  # the first lesson starts
     assert again.lessons.driver.lesson is not None and in_view(again.lessons.driver.dock)
     again.close()
+
+
+def test_a_run_shows_progress_and_cancel_stops_training(qtbot):
+    window = make_window(qtbot, "adding")
+    lesson = window.lessons.lessons["tagging"]
+    long = replace(lesson, steps=tuple(replace(s, run_steps=20000 if s.runs else 0) for s in lesson.steps))
+    driver = window.lessons.driver
+    driver.open(long, resume=False)
+    driver.pane.primary.click()  # past the introduction
+    reach(qtbot, window, long.steps[1])
+    driver.pane.choices[1].button.click()
+    driver.pane.primary.click()
+    qtbot.waitUntil(lambda: driver.pane.progress.value() > 20 and driver.pane.run_row.isVisible(), timeout=30000)
+    assert "training step" in driver.pane.progress.format() and not driver.pane.primary.isEnabled()
+    driver.pane.cancel.click()
+    assert driver.run is None and not driver.pane.run_row.isVisible() and "Cancelled" in driver.pane.status.text()
+    assert driver.pane.primary.isEnabled() and "Run 20000 steps" in driver.pane.primary.text()
+    qtbot.wait(500)
+    step = window.controller.call("weights")["step"]
+    qtbot.wait(500)
+    assert window.controller.call("weights")["step"] == step < 20000  # training stopped
+    assert "reveal" not in driver.state(driver.index)

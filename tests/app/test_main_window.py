@@ -159,7 +159,7 @@ def test_bad_value_is_refused_with_a_message(qtbot):
     assert window.controls.values() == before  # the controls went back to the running model's values
 
 
-def test_close_while_training_stops_worker(qtbot):
+def test_close_while_training_stops_worker(qtbot, fresh_engine):
     window = make_window(qtbot)
     qtbot.mouseClick(window.transport.train_button, Qt.LeftButton)
     wait_shown(qtbot, window, lambda s: s.step > 5)

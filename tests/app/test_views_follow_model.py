@@ -55,7 +55,7 @@ def test_a_preset_then_its_suggested_cell_keeps_the_first_run_as_a_ghost(qtbot):
     shown(qtbot, window, lambda s: s.config["model"]["cell"] == "gru" and s.step == 0)
     qtbot.waitUntil(lambda: len(curves.history.get("step", ())) == 0, timeout=10000)
     # the ghost: the simple RNN's 4 steps, labelled, drawn dashed on both plots
-    assert curves.ghost.active and "simple RNN (tanh)" in curves.ghost.label.text()
+    assert curves.ghost.active and "previous run: simple RNN (tanh) (4 steps)" in curves.ghost.label.text()
     assert "(4 steps)" in curves.ghost.label.text() and curves.ghost.isVisible()
     np.testing.assert_array_equal(curves.ghost.run["loss"], first_run)
     assert len(curves.ghost.curves[0].xData) == 4
@@ -92,7 +92,10 @@ def test_previous_run_label_names_what_changed_and_nothing_for_an_untrained_mode
         step = 600
         config = {"model": {"cell": "lstm", "bidirectional": False, "hidden_size": 32, "num_layers": 1},
                   "train": {"lr": 0.01, "clip": True}, "task_params": {"seq_len": 30}}
-    assert previous_run_label(Snap()) == "previous run: LSTM, H 32, lr 0.01, clipping on, T 30 (600 steps)"
+    assert previous_run_label(Snap()) == "previous run: LSTM, H 32 (600 steps)"
+    new = {"model": {**Snap.config["model"], "cell": "gru"}, "train": {"lr": 0.01, "clip": True},
+           "task_params": {"seq_len": 50}}
+    assert previous_run_label(Snap(), new) == "previous run: LSTM, T 30 (600 steps)"  # what differs
     Snap.step = 0
     assert previous_run_label(Snap()) is None
 

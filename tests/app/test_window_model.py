@@ -25,6 +25,7 @@ def test_export_then_open_a_changed_model_shows_it_in_every_panel(qtbot, tmp_pat
     window.models.export_model(str(folder))
     qtbot.waitUntil(lambda: (folder / "model.json").exists() and "Exported the model" in status(window),
                     timeout=20000)
+    assert "Exported the model as of step 0 to" in status(window)
     assert {p.name for p in folder.iterdir()} == {"model.pt", "model.json", "load_model.py", "README.md"}
     new = change_weights_with_plain_torch(folder, seed=9)
     c, frames = window.controller, []

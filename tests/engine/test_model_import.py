@@ -128,6 +128,13 @@ def test_a_hand_written_folder_opens(tmp_path):
     np.testing.assert_allclose(trace.hidden, hidden, atol=1e-5, rtol=0)
     np.testing.assert_allclose(trace.outputs, outputs, atol=1e-5, rtol=0)
     assert session.config.train == LabConfig.for_task("parity").train  # no "train": the task's preset
+    # every analysis and the fixed-point search run on it as on a model trained here
+    snap = session.request_full_snapshot()
+    assert snap.step == 0 and snap.analysis and np.array_equal(snap.trace.hidden, trace.hidden)
+    status = session.request_fixed_points(None, 1, budget_s=1.0)
+    while status["state"] == "running":
+        status = session.request_fixed_points_step()
+    assert status["state"] == "done" and len(session.analyses.hidden.fp_result["points"]) >= 1
 
 
 # ---- bad folders ----------------------------------------------------------------------------------

@@ -167,6 +167,8 @@ def test_bptt_term_explained(qtbot):
     assert abs(term - payload["weight_hh_l0"]["step"][2]) < TOL * max(1, term)
     assert abs(hprev - np.linalg.norm(tr.hidden[0, 0, 1])) < TOL
     assert abs(delta * hprev - term) < 3e-3
+    y = np.log10(max(payload["weight_hh_l0"]["step"][2], 1e-30))
+    assert hover_plot(p, p.plot, p.plot.getPlotItem(), 2, y) == text
 
 
 def test_next_character_explained(qtbot):
@@ -179,3 +181,6 @@ def test_next_character_explained(qtbot):
     assert p.explain(2, 1) == text
     a, b = numbers(text)[:2]
     assert abs(a / b - tr.outputs[1, 1]) < 2e-3
+    p.set_time(1)  # hovering a bar at the cursor (t = 2) explains that bar's class
+    bar = p._bar_classes.index(1)
+    assert hover_plot(p, p.plot, p.plot.getPlotItem(), bar, 0.01) == text

@@ -121,7 +121,6 @@ class WordChains(QWidget):
 
 
 class InputNlpPanel(Panel):
-    title = "Input to NLP"
 
     def __init__(self, parent=None):
         super().__init__("inputNlpPanel", parent)

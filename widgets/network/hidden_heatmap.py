@@ -73,13 +73,29 @@ class HiddenHeatmap(Panel):
             item.addItem(mark, ignoreBounds=True)
         self._locate = plot_locator(item, self.plot)
         self.hover = HoverTip(self, self.plot, self._hovered, self._hover_sources)
+        # before the first example: no invented axes, a sentence saying what will appear
+        self.empty = pg.TextItem("hₜ of every unit (rows) at every step t (columns)\nappears with the first example",
+                                 anchor=(0.5, 0.5))
+        item.addItem(self.empty, ignoreBounds=True)
+        self.empty.setPos(0.5, 0.5)
+        item.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        self._show_axes(False)
         self.set_theme(False)
+
+    def _show_axes(self, on: bool) -> None:
+        item = self.plot.getPlotItem()
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setStyle(showValues=on)
+        self.cursor.setVisible(on)
+        self.empty.setVisible(not on)
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
         if trace is self.trace:  # the same snapshot again: nothing new to draw
             return
         super().set_trace(trace)
+        if self.empty.isVisible():
+            self._show_axes(True)
         L, D, T, H = trace.hidden.shape
         self.selectors.update_shape(L, D)
         has_cell = trace.cell is not None
@@ -101,6 +117,7 @@ class HiddenHeatmap(Panel):
         apply_plot_theme(self.plot, self.theme)
         apply_plot_theme(self.bar, self.theme)
         self.cursor.setPen(pg.mkPen(self.theme["accent"], width=2))
+        self.empty.setColor(self.theme.get("muted", self.theme["foreground"]))
         self.source_marks.setPen(pg.mkPen(self.theme["foreground"], width=2))
         self.unit_mark.setPen(pg.mkPen(self.theme["accent"], width=1.5, style=Qt.PenStyle.DashLine))
 
