@@ -67,8 +67,9 @@ class Lab:
                 params["fold_case"] = 1
         else:
             name, params = task, {}
-        if "seq_len" in settings:
-            params["seq_len"] = settings.pop("seq_len")
+        seq_len = settings.pop("seq_len", None)
+        if seq_len is not None:
+            params["seq_len"] = seq_len
         cfg = LabConfig.for_task(name, **params)
         model = {MODEL_ARGS[k]: v for k, v in settings.items() if k in MODEL_ARGS and v is not None}
         train = {TRAIN_ARGS[k]: v for k, v in settings.items() if k in TRAIN_ARGS and v is not None}

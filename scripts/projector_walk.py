@@ -78,6 +78,7 @@ def main(argv=None) -> int:
     minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
     print(f"window {window.width()}x{window.height()} minimum {minimum.width()}x{minimum.height()} "
           f"screen {size}", flush=True)
+    settle(app, 0.7)  # (the arrangement for the window's final size is made once it is shown)
     check("normal", "0_before_first_snapshot")
     c = window.controller
     if not wait_for(app, lambda: c.shown is not None, 60):

@@ -144,3 +144,12 @@ def test_bad_settings_are_one_line_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message) as err:
         rnnlab.Lab(**kwargs)
     assert "\n" not in str(err.value)
+
+
+def test_a_lab_on_a_data_file_with_clipping_off():
+    lab = rnnlab.Lab(data=ROOT / "assets" / "examples" / "people_places.csv", hidden=4, clip=False, seq_len=None)
+    assert lab.config["task"] == "tagged_file" and lab.config["model"]["bidirectional"] is True  # the preset
+    assert lab.config["train"]["clip"] is False and lab.train(1)["step"] == 1
+    clipped = rnnlab.Lab(task="parity", clip=2.5, seq_len=6).config
+    assert clipped["train"]["clip"] is True and clipped["train"]["max_norm"] == 2.5
+    assert clipped["task_params"]["seq_len"] == 6

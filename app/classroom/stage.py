@@ -23,7 +23,8 @@ from app.panels.registry import CENTER, PANELS, SPECS
 NETWORK_SHARE = 0.5  # of the window's width the network column keeps while presenting
 DEFAULT_STAGE = ("hiddenHeatmap",)
 LEAVE_RELAYOUT_MS = 150
-QUIET_WHILE_PRESENTING = ("unrolledLegend",)  # objectNames hidden while presenting
+# objectNames hidden while presenting: reading aids and figures a room does not need
+QUIET_WHILE_PRESENTING = ("unrolledLegend", "status_speed")
 
 
 class StageDock(QDockWidget):
@@ -226,7 +227,7 @@ class Stage(QObject):
             if item not in self._stepped_aside:
                 self._stepped_aside.append(item)
         w.transport.speed_combo.hide()  # (Play t keeps its speed; the row fits at 1.75x on 1280 px)
-        for name in QUIET_WHILE_PRESENTING:  # reading aids a room does not need: the network gets the room
+        for name in QUIET_WHILE_PRESENTING:
             for child in w.findChildren(QWidget, name):
                 if not child.isHidden():
                     child.hide()

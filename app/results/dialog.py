@@ -165,8 +165,12 @@ class ResultsDialog(QDialog):
         end = "reproduced" if v.reproduced else f"not reproduced ({v.why})"
         self.line.setText(f"<b>published:</b> {outcome.published}<br><b>measured:</b> {v.measured}<br>"
                           f"<b style='color:{colour}'>{end}</b>")
-        self.status.setText(f"Done in {outcome.seconds:.0f} s. The trained {outcome.keep} is now in the window: "
-                            "explore it in the panels, or train it further.")
+        if outcome.keep:
+            self.status.setText(f"Done in {outcome.seconds:.0f} s. The trained {outcome.keep} is now in the window: "
+                                "explore it in the panels, or train it further.")
+        else:
+            self.status.setText(f"Done in {outcome.seconds:.0f} s. This result trains small models of its own, not "
+                                "one the window can show: the window's model is unchanged.")
         self.progress.setValue(1000)
         self.save_button.setEnabled(True)
         if self.figure_view is not None:
@@ -175,6 +179,8 @@ class ResultsDialog(QDialog):
         self.figure_view = FigureView(outcome.figure)
         self.figure_box.addWidget(self.figure_view)
         w = self.window_
+        if not outcome.keep:  # nothing adopted: the window's model and its history stay as they were
+            return
         w.controller.adopt_config(config_from_dict(config))
         w.controller.dirty_since_save = True
         w.mark_event(f"result {outcome.name}", "reset", at_start=True)

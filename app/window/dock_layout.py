@@ -140,7 +140,9 @@ class DockLayout:
             self.resizeDocks([self.docks["gradientDock"]], [int(h * 0.33)], Qt.Vertical)
             self.resizeDocks(right, [h // len(right)] * len(right), Qt.Vertical)  # equal shares
             bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
-            self.resizeDocks(bottom, [w // len(bottom)] * len(bottom), Qt.Horizontal)
+            need = [comfortable_width([d] + self.tabifiedDockWidgets(d)) for d in bottom]
+            extra = max(0, w - side - sum(need)) // len(bottom)  # each its tabs in full, the rest shared
+            self.resizeDocks(bottom, [n + extra for n in need], Qt.Horizontal)
         if stage is not None:
             stage.after_reset()
 

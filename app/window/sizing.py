@@ -7,22 +7,25 @@ import math
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 DEFAULT_SIZE = (1600, 1000)
 # (key, tooltip, the largest values it shows: the field is as wide as the widest at the current font)
 STATUS_FIELDS = (
-    ("step", "Training steps taken", ("step 9999999", "showing 999999/999999")),
+    ("step", "Training steps taken", ("step 9999999", "showing 99999/999999")),
     ("speed", "Training steps per second", ("9999 steps/s",)),
-    ("loss", "Loss of the last training batch", ("loss 0.00000", "loss 1.234e+05")),
+    ("loss", "Loss of the last training batch", ("loss 0.00000",)),
     ("metric", "The task's metric on the last training batch",
-     ("token acc. 0.0000", "cross-entropy 0.0000", "bits/char 0.0000", "MSE 1.234e+05")),
+     ("token acc. 0.0000", "cross-entropy 0.0000", "bits/char 0.0000")),
     ("state", "training / paused / diverged", ("engine starting…", "engine stopped", "DIVERGED")),
 )
 
 
 def status_number(v: float) -> str:
-    """A loss or metric in the status bar: 4 decimals, at most ~9 characters (–: not finite)."""
-    return "–" if not math.isfinite(v) else (f"{v:.4f}" if abs(v) < 100 else f"{v:.4g}")
+    """A loss or metric in the status bar: 4 decimals, at most 7 characters (–: not finite)."""
+    if not math.isfinite(v):
+        return "–"
+    return f"{v:.4f}" if abs(v) < 100 else (f"{v:.0f}" if abs(v) < 1e6 else f"{v:.1e}")
 
 
 def fitting_size(window) -> QSize:
@@ -38,4 +41,7 @@ def fitting_size(window) -> QSize:
 
 def comfortable_width(docks) -> int:
     """The width at which these docks' contents fit without being clipped (their layouts' minimum)."""
+    for dock in docks:  # (styled and with their fonts: a tab bar's size depends on them)
+        for w in [dock.widget()] + dock.widget().findChildren(QWidget):
+            w.ensurePolished()
     return max(dock.widget().minimumSizeHint().width() for dock in docks) + 24  # (+ the dock's frame)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from engine.analysis.live import ANALYSES, Analyses
+from engine.analysis.search import stored as stored_fp
 from engine.errors import SessionError
 from engine.lab.config import MAX_CELLS, LabConfig, check_size, data_task_view, typed_hint
 from engine.lab.files import load_session, save_session
@@ -146,7 +147,9 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
     # ---- files -------------------------------------------------------------------------
     def save(self, path) -> None:
         save_session(path, self.trainer, extra={"example_seed": self.example_seed,
-                                                "typed_text": self.typed_text or ""})
+                                                "typed_text": self.typed_text or "",
+                                                "attribution_options": dict(self.analyses.attribution_options),
+                                                "fixed_points": stored_fp.pack(self.analyses.hidden.fp_result)})
 
     @classmethod
     def load(cls, path) -> LabSession:
@@ -169,7 +172,25 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         typed = s.extra.get("typed_text", "")
         self.typed_text = typed if isinstance(typed, str) and typed else None
         self._refresh_example()
+        self._restore_analyses(s.extra)
         return self
+
+    def _restore_analyses(self, extra: dict) -> None:
+        """The attribution settings and the last fixed-point search kept in the file (dropped if they do
+        not fit this model or task)."""
+        opts = extra.get("attribution_options")
+        if isinstance(opts, dict):
+            try:
+                self.analyses.set_attribution_options(self, **{k: opts.get(k) for k in ("method", "baseline",
+                                                                                        "position")})
+            except (ValueError, TypeError):
+                pass
+        cfg = self.model.config
+        size = cfg.num_layers * cfg.hidden_size * (2 if cfg.cell == "lstm" else 1)
+        result = stored_fp.unpack(extra.get("fixed_points"), size)
+        if result is not None:
+            self.analyses.hidden.fp.result = result
+            self.analyses.hidden.fp.status = {"state": "done", "fraction": 1.0, "text": result["summary"]}
 
     # ---- requests from the window: LabSession.request_<kind>(**args) -> plain data ----------------
     def request_configure(self, config: dict) -> str:

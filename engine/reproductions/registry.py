@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine.reproductions.base import Reproduction
+from engine.reproductions.counting_anbn import CountingAnbn
 from engine.reproductions.flipflop import FlipFlop
 from engine.reproductions.gate_saturation import GateSaturation
 from engine.reproductions.gradient_decay import GradientDecay
@@ -13,6 +14,7 @@ from engine.reproductions.temporal_order import TemporalOrder
 # the order of Help > Classic results and --list-results: the lecture's order
 RESULTS: dict[str, type[Reproduction]] = {cls.name: cls for cls in (
     NonlinearParity, GradientDecay, IrnnAdding, TemporalOrder, GateSaturation, FlipFlop, LineAttractor,
+    CountingAnbn,
 )}
 
 

@@ -79,3 +79,27 @@ def test_bad_analysis_flags_stop_before_training(tmp_path, capsys, flags, messag
 def test_analysis_flags_need_an_export(capsys):
     assert run("--headless", "--task", "parity", "--fixed-points") == 2
     assert "need --export" in capsys.readouterr().err
+
+
+def test_unit_explorer_exports_the_states_it_ranks(exported):
+    from engine.lab.session import LabSession
+
+    out, _ = exported
+    data = np.load(out / "unitExplorerPanel_states.npz")
+    lab = LabSession.load(out.parent / "run.rnnlab")
+    ref = lab.analyses.hidden.reference(lab)  # the reference examples, from the saved model
+    n = data["h"].shape[2]
+    np.testing.assert_allclose(data["h"], ref["states"]["hidden"][:, :, :n], atol=1e-6)
+    assert data["tokens"].shape == (n, data["h"].shape[3]) and list(data["kinds"]) == ["h"]  # a GRU has no c
+
+
+def test_trace_npz_holds_the_reference_examples(exported):
+    from engine.lab.session import LabSession
+
+    out, _ = exported
+    data = np.load(out / "trace.npz")
+    lab = LabSession.load(out.parent / "run.rnnlab")
+    ref = lab.analyses.hidden.reference(lab)
+    np.testing.assert_array_equal(data["reference.inputs"], ref["inputs"].numpy())
+    np.testing.assert_array_equal(data["reference.targets"], ref["targets"].numpy())
+    assert data["reference.proj"].shape[:4] == (1, 1) + tuple(ref["inputs"].shape)

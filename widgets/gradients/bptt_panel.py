@@ -21,6 +21,7 @@ from widgets.parts.base import Panel, apply_palette
 from widgets.parts.notation import arrow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 from widgets.parts.view_ranges import settle_y_range
+from widgets.parts.zero_floor import ZeroFloor
 
 PARAMS = (("weight_hh", "W_hh", "δ_t h_{t−1}^T"), ("weight_ih", "W_xh", "δ_t x_t^T"), ("bias_ih", "b", "δ_t"))
 
@@ -67,6 +68,7 @@ class BpttPanel(Panel):
         self.total = pg.InfiniteLine(angle=0, movable=False)
         for it in (self.stems, self.dots, self.running, self.total):
             item.addItem(it)
+        self.zero_floor = ZeroFloor(item)  # a step whose term is exactly 0 (e.g. t = 1 with h_0 = 0)
         self.plot.setToolTip("The same weights are used at every step, so their gradient is a sum over "
                              "time: each stem is one step's term, the line the sum so far in the order "
                              "backpropagation visits the steps; it ends at the total gradient (dashed).")
@@ -110,6 +112,7 @@ class BpttPanel(Panel):
         self.dots.setSymbolPen(pg.mkPen(None))
         self.running.setPen(pg.mkPen(th["accent"], width=2.5))
         self.total.setPen(pg.mkPen(th["foreground"], width=1, style=Qt.PenStyle.DashLine))
+        self.zero_floor.set_theme(th)
         self._refresh()
 
     # ---- content -----------------------------------------------------------------------
@@ -144,15 +147,18 @@ class BpttPanel(Panel):
             k = min(max(self.frame, 0), T - 1)
             upto = np.arange(T) <= T - 1 - k if backward else np.arange(T) >= k
         t = np.arange(T, dtype=float)[upto]
-        s = np.maximum(step[upto], 1e-30)
         floor = max(float(step[step > 0].min()) / 10.0 if (step > 0).any() else 1e-12, 1e-30)
-        self.stems.setData(np.repeat(t, 2), np.column_stack([np.full(len(s), floor), s]).ravel())
-        self.dots.setData(t, s)
+        nonzero = step[upto] > 0  # an exact zero has no place on a log axis: it sits on the "0" floor
+        s = step[upto][nonzero]
+        self.stems.setData(np.repeat(t[nonzero], 2), np.column_stack([np.full(len(s), floor), s]).ravel())
+        self.dots.setData(t[nonzero], s)
+        self.zero_floor.show(t[~nonzero], floor)
         self.running.setData(t, np.maximum(running[upto], 1e-30))
         grad = tr.param_grads.get(f"encoder.{name}")  # autograd's dL/dθ of the probe: where the sum must end
         total = float(np.linalg.norm(grad)) if grad is not None else float(data["total"])
         self.total.setPos(np.log10(max(total, 1e-30)))
-        values = np.concatenate([step[step > 0], running[running > 0], [max(total, 1e-30)]])
+        values = np.concatenate([step[step > 0], running[running > 0], [max(total, 1e-30)],
+                                 [floor] if self.zero_floor.count else []])
         lo, hi = np.log10(values.min()), np.log10(values.max())
         span = max(hi - lo, 0.5)
         settle_y_range(self.plot.getPlotItem(), lo - 0.05 * span, hi + 0.05 * span + 0.2)

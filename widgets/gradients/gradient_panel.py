@@ -29,6 +29,7 @@ from widgets.parts.view_ranges import (
     settle_y_range,
     thin_marks,
 )
+from widgets.parts.zero_floor import ZeroFloor, zero_steps
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs
 
 
@@ -70,6 +71,7 @@ class GradientPanel(Panel):
         count_from_one(self.time_plot.getAxis("bottom"))
         self.time_plot.setMouseEnabled(x=True, y=True)
         self.time_legend = make_legend(self.time_plot)
+        self.zero_floor = ZeroFloor(self.time_plot)  # ‖dL/dh_t‖ exactly 0 (float32 underflow): "0", not 1e-25
         self.time_cursor = pg.InfiniteLine(angle=90, movable=False)
         self.time_cursor.setZValue(10)
         self.time_plot.addItem(self.time_cursor, ignoreBounds=True)
@@ -179,6 +181,8 @@ class GradientPanel(Panel):
         t = np.arange(T, dtype=np.float64)
         for (layer, d), curve in self.time_curves.items():
             curve.setData(t, y[layer, d])
+        zeros = zero_steps(g)  # exact zeros sit on log_safe's floor: say that it means 0
+        self.zero_floor.show(zeros, float(y.min()) if len(zeros) else 1.0)
         moved = self._shown_T != T
         if moved:
             self._shown_T = T
@@ -253,6 +257,7 @@ class GradientPanel(Panel):
         super().set_theme(light)
         th = self.theme
         self.view.setBackground(th["background"])
+        self.zero_floor.set_theme(th)
         for plot, legend in ((self.time_plot, self.time_legend), (self.step_plot, self.step_legend)):
             apply_plot_theme(plot, th)
             plot.showGrid(x=False, y=True, alpha=th["grid"] / 255)  # y: read a norm off the log axis

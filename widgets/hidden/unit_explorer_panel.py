@@ -250,6 +250,26 @@ class UnitExplorerPanel(Panel):
                 for u in range(corr.shape[1])]
         return header, rows
 
+    def extra_files(self, stem: str) -> dict[str, bytes]:
+        """The states behind the ranking: every unit's h (and the LSTM's c) of the shown examples, with the
+        features they are ranked against (``stem_states.npz``)."""
+        p = self.payload
+        if p is None:
+            return {}
+        import io
+
+        buf = io.BytesIO()
+        arrays = {kind: p["values"][k] for k, kind in enumerate(p["kinds"])}  # (L, D, n, T, H) each
+        try:
+            tokens = np.array([list(t) for t in p["texts"]], dtype=str)  # (n, T): one token per step
+        except ValueError:  # examples of different lengths
+            tokens = np.array([" ".join(map(str, t)) for t in p["texts"]])
+        np.savez_compressed(buf, **arrays, features=np.array(p["features"]), feature_values=p["feature_values"],
+                            corr=p["corr"], kinds=np.array(p["kinds"]), tokens=tokens, step=np.array(p["step"]),
+                            layout=np.array("h/c: (layer, direction, example, t, unit); feature_values: (feature, "
+                                            "example, t); corr: (feature, kind, layer, direction, unit)"))
+        return {f"{stem}_states.npz": buf.getvalue()}
+
     def export_item(self):
         """The ranking and the coloured text side by side, the unit's trace below (no controls)."""
         return [[self.figure]]
