@@ -4,6 +4,9 @@ ones alike, after bringing them up to date as an export does).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/walkthrough.py [--out /work/shots/walk] [--seconds 3]
         [--sizes 1280x720,1920x1080] [--presets tagging,attention] [--panels]
+
+For shots at the size they claim, run it on a real X server of that size (Xvfb :N -screen 0 1280x720x24;
+DISPLAY=:N QT_QPA_PLATFORM=xcb ... --sizes 1280x720): offscreen, a window can come out larger than asked.
         [--data assets/examples/FILE ...] [--compare adding:rnn_tanh,gru,lstm ...]
 
 The one screenshot tool: every preset (or none with --presets none), then each --data file opened as a user
@@ -71,6 +74,11 @@ def main(argv=None) -> int:
         window.resize(w, h)
         window.show()
         window.reset_layout()
+        wait(app, 0.3)
+        if (window.width(), window.height()) != (w, h):  # (the offscreen screen lets a window outgrow a projector)
+            print(f"warning: the window came out {window.width()}x{window.height()}, not {w}x{h}: take these "
+                  f"shots on a real X server of that size (Xvfb :N -screen 0 {w}x{h}x24; DISPLAY=:N "
+                  "QT_QPA_PLATFORM=xcb), as scripts/projector_walk.py does", file=sys.stderr)
         c = window.controller
         wait_for(app, lambda c=c: c.shown is not None)
         presets = [p for p in window.lecture.presets if not args.presets or p.id in args.presets.split(",")]

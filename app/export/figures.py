@@ -194,11 +194,22 @@ def trace_arrays(trace) -> dict[str, np.ndarray]:
     return arrays
 
 
-def npz_bytes(trace) -> bytes:
+def npz_bytes(trace, reference: dict | None = None) -> bytes:
+    """The trace's arrays, and ``reference`` ({name: array}) as ``reference.<name>``: the examples the
+    hidden-state analyses look at."""
     assert is_dataclass(trace)
     buf = io.BytesIO()
-    np.savez_compressed(buf, **trace_arrays(trace))
+    arrays = trace_arrays(trace)
+    arrays.update({f"reference.{k}": np.asarray(v) for k, v in (reference or {}).items()})
+    np.savez_compressed(buf, **arrays)
     return buf.getvalue()
+
+
+def reference_arrays(snapshot) -> dict:
+    """The reference examples of the state-space analysis (inputs, targets, their paths in the top PCs
+    ``proj`` (layer, direction, example, t, PC), and the variance shares ``ratio``), if computed."""
+    space = (snapshot.analysis or {}).get("state_space") or {}
+    return {k: space[k] for k in ("inputs", "targets", "proj", "ratio", "fitted_at") if space.get(k) is not None}
 
 
 def config_json(snapshot) -> str:
@@ -289,7 +300,7 @@ def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float
             for fname, data in files.items():
                 write(folder / fname, data)
         check_progress(progress, len(panels), total, "trace and configuration")
-        write(folder / "trace.npz", npz_bytes(snapshot.trace))
+        write(folder / "trace.npz", npz_bytes(snapshot.trace, reference_arrays(snapshot)))
         write(folder / "config.json", config_json(snapshot).encode("utf-8"))
         images = []
         if T:

@@ -18,7 +18,7 @@ TEXT = ("<b style='font-size:15pt'>Welcome to RNN Lab</b><br><br>Watch recurrent
 
 class Greeting(QFrame):
     def __init__(self, window, lessons):
-        super().__init__(window.unrolled)
+        super().__init__(window.centralWidget())  # over the network view (the central column)
         self.window, self.lessons = window, lessons
         self.setObjectName("greetingCard")
         self.setStyleSheet("QFrame#greetingCard { background: #24324a; border: 2px solid #ffcc44; "
@@ -33,7 +33,7 @@ class Greeting(QFrame):
         top.addWidget(text, 1)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons = {}
-        row = QHBoxLayout()
+        row = QVBoxLayout()  # one choice per line: nothing is cut in a narrow window or at a large font
         for key, label, tip, fn in (
                 ("lesson", "Start the first lesson", "A short lesson: predict what the network will do, then see "
                  "it (Lecture > Lessons)", self._start_lesson),
@@ -49,15 +49,21 @@ class Greeting(QFrame):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(row)
-        self._placer = _Placer(window.unrolled, self)
+        self._placer = _Placer(window.centralWidget(), self)
         self.hide()
 
     def place(self) -> None:
-        parent = self.parentWidget()
-        width = min(560, max(320, parent.width() - 40))
+        area = self.parentWidget()
+        width = min(560, max(260, area.width() - 20))
         self.setFixedWidth(width)
-        self.adjustSize()
-        self.move(QPoint((parent.width() - width) // 2, max(10, (parent.height() - self.height()) // 3)))
+        layout = self.layout()
+        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        self.setFixedHeight(max(height, layout.minimumSize().height()) + 16)  # (rich text runs a line long)
+        view = self.window.unrolled
+        center = view.mapTo(area, view.rect().center())
+        x = max(0, min(center.x() - width // 2, area.width() - width))
+        y = max(0, min(center.y() - self.height() // 2, area.height() - self.height()))
+        self.move(QPoint(x, y))
         self.raise_()
 
     def present(self) -> None:

@@ -111,6 +111,7 @@ class HiddenAnalyses:
         labels, names = _labels(task, ref["targets"])
         return {"proj": proj, "ratio": ratio, "fitted_at": fitted_at, "example": example, "labels": labels,
                 "label_names": names, "x_dim": task.input_dim if task.input_kind == "real" else 0,
+                "inputs": ref["inputs"].numpy(), "targets": ref["targets"].numpy(),  # for exports (trace.npz)
                 "step": ref["step"], "refits": sum(t.refits for t in self.trackers.values()),
                 "x_choices": x_choices(task), "x_default": neutral_input(task)[0],
                 "x_default_choice": _default_choice(task), "can_search": D == 1,

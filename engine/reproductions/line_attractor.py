@@ -90,8 +90,8 @@ class LineAttractor(Reproduction):
         if pc1 < LINE:
             why.append(f"PC1 explains under {LINE:.0%}")
         if m["gap"] > MAX_GAP:
-            why.append(f"the points form separate clusters along PC1 (an empty stretch of {m['gap']:.0%}), not a "
-                       "continuous line: with at most three polarity words per review, a few discrete states suffice")
+            why.append(f"the points form separate pieces along PC1 (an empty stretch of {m['gap']:.0%} of its "
+                       "length), not one continuous line")
         if not EIG_LO <= top <= EIG_HI:
             why.append(f"the top eigenvalue is not about 1 ({EIG_LO:g}-{EIG_HI:g})")
         if m["accuracy"] < 0.9:

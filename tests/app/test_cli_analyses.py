@@ -91,3 +91,15 @@ def test_unit_explorer_exports_the_states_it_ranks(exported):
     n = data["h"].shape[2]
     np.testing.assert_allclose(data["h"], ref["states"]["hidden"][:, :, :n], atol=1e-6)
     assert data["tokens"].shape == (n, data["h"].shape[3]) and list(data["kinds"]) == ["h"]  # a GRU has no c
+
+
+def test_trace_npz_holds_the_reference_examples(exported):
+    from engine.lab.session import LabSession
+
+    out, _ = exported
+    data = np.load(out / "trace.npz")
+    lab = LabSession.load(out.parent / "run.rnnlab")
+    ref = lab.analyses.hidden.reference(lab)
+    np.testing.assert_array_equal(data["reference.inputs"], ref["inputs"].numpy())
+    np.testing.assert_array_equal(data["reference.targets"], ref["targets"].numpy())
+    assert data["reference.proj"].shape[:4] == (1, 1) + tuple(ref["inputs"].shape)

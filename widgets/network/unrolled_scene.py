@@ -93,8 +93,10 @@ class UnrolledScene:
         keys += [(lay, d) for lay in reversed(range(L)) for d in reversed(range(D))] + ["x"]
         y_of = {k: i * DY for i, k in enumerate(keys)}  # row key -> scene y of the row centre, top to bottom
         merge = "+" if trace.merge == "sum" else "⊕"
+        per_step_merge = kind in ("per_step", "attention", "per_step_regression")  # else only the ends merge
         names = {"y": "output y", "alpha": "attention α_i", "x": "input x_t",
-                 "merge": "h_t = h→_t + h←_t" if trace.merge == "sum" else "h_t = [h→_t; h←_t]"}
+                 "merge": ("h_t = h→_t + h←_t" if trace.merge == "sum" else "h_t = [h→_t; h←_t]") if per_step_merge
+                 else "merged once: " + head_input_label(D, trace.merge, T)}
         left = -DX / 2 - 28  # the left edge of the row labels
         for k, yk in y_of.items():
             name = names[k] if k in names else f"layer {k[0] + 1} " + (("h→_t", "h←_t")[k[1]] if D == 2 else "h_t")
