@@ -2,7 +2,7 @@
 
 Usage: DISPLAY=:N .venv/bin/python scripts/shot_deck.py OUT_DIR [which...]
 which: fold (the unrolled network folding into one cell), nlp (Input to NLP), softmax (tagging's
-per-word distribution). Each opens the window on a preset, trains a little and saves PNGs of the
+per-word distribution), compare (GRU vs LSTM measured). Each opens the window on a preset, trains a little and saves PNGs of the
 whole screen (ImageMagick ``import -window root``) and of the window.
 """
 from __future__ import annotations
@@ -88,6 +88,17 @@ def main() -> int:
         walker.open(2)
         wait(app, 1.0)
         save(window, out, "input_to_nlp")
+    if "compare" in which:
+        walker.open(34)  # GRUs and LSTMs: compare mode on the gating preset's task
+        compare = window.compare_action.guard.compare
+        until(app, lambda: compare.shown is not None, 60)
+        compare.setGeometry(0, 0, 1280, 720)
+        compare.transport.train_button.toggle()
+        until(app, lambda: compare.shown is not None and compare.shown.step >= 400, 120)
+        compare.transport.train_button.toggle()
+        wait(app, 1.0)
+        save(compare, out, "compare_gru_lstm")
+        compare.close()
     window.controller.dirty_since_save = False
     window.close()
     wait(app, 1.0)

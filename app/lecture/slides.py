@@ -18,9 +18,10 @@ from engine.util.assets import asset
 
 SLIDES_FILE = asset("lecture/slides.toml")
 DECK_FILE = asset("lecture/deck.md")
+LESSONS_DIR = asset("lessons")  # built-in lessons (Lecture > Lessons), one <name>.toml each
 VIEWS = ("folded", "unrolled", "compare")  # views that are not a panel (see slides.toml)
 HOW_KEYS = ("preset", "panel", "view", "result", "help", "not_shown")
-KEYS = {"heading", "note", "cell", "compare", *HOW_KEYS}
+KEYS = {"heading", "note", "cell", "compare", "lesson", *HOW_KEYS}
 START_PAGE = "start"  # Help > Getting started
 
 
@@ -41,6 +42,7 @@ class Slide:
     result: str | None = None  # a classic result (Help > Classic results) opened and selected
     help: str | None = None
     not_shown: str | None = None
+    lesson: str | None = None  # a built-in lesson (Lecture > Lessons) that walks through the slide
 
     def how(self) -> str:
         """How the app shows the slide, in one line ("preset tagging + panel nextCharPanel")."""
@@ -57,6 +59,8 @@ class Slide:
             parts.append(f"classic result {self.result}")
         if self.help:
             parts.append("help Getting started" if self.help == START_PAGE else f"help page {self.help}")
+        if self.lesson:
+            parts.append(f"lesson {self.lesson}")
         return " + ".join(parts)
 
     def line(self) -> str:
@@ -118,6 +122,8 @@ def _slide(number: int, item, file: str, presets: set, panels: set, help_pages: 
             raise SlidesError(f"{where}: unknown {what} {item[key]!r}")
     if results is not None and "result" in item and item["result"] not in set(results):
         raise SlidesError(f"{where}: unknown classic result {item['result']!r}")
+    if "lesson" in item and not (Path(LESSONS_DIR) / f"{item['lesson']}.toml").is_file():
+        raise SlidesError(f"{where}: unknown lesson {item['lesson']!r} (no {item['lesson']}.toml in assets/lessons)")
     if "cell" in item and "preset" not in item:
         raise SlidesError(f"{where}: cell needs a preset to change")
     if (item.get("view") == "compare") != ("compare" in item):
@@ -142,6 +148,14 @@ def deck_keys(path=DECK_FILE) -> list[str]:
         picture = re.match(r"!\[[^]]*\]\((?:[^)]*/)?([^)/]+)\)", first)
         keys.append(first.lstrip("#").strip() if first.startswith("#") else picture.group(1) if picture else first)
     return keys
+
+
+def lesson_title(name: str) -> str:
+    """The title of built-in lesson ``name`` (its file's ``title``), or the name if it cannot be read."""
+    try:
+        return str(tomllib.loads((Path(LESSONS_DIR) / f"{name}.toml").read_text(encoding="utf-8"))["title"])
+    except (OSError, KeyError, ValueError):
+        return name
 
 
 def mismatches(slides: list[Slide], keys: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu
 
 from app.lecture.menu import maths_html, note_text
-from app.lecture.slides import SlidesError, load_slides
+from app.lecture.slides import SlidesError, lesson_title, load_slides
 
 
 class SlideWalker(QObject):
@@ -137,6 +137,13 @@ class SlideWalker(QObject):
             self.lecture.current = None  # no preset note to follow
             self.lecture.note_frame = ("", "")
             text = f"{head} — {maths_html(slide.note)}" if slide.note else head
+        if slide.lesson:
+            pointer = (f"<br><i>A lesson walks through it, predict first: Lecture > Lessons > "
+                       f"{html.escape(lesson_title(slide.lesson))}.</i>")
+            text += pointer
+            if slide.preset:
+                head, tail = self.lecture.note_frame
+                self.lecture.note_frame = (head, tail + pointer)
         self.lecture.note.setText(text)
         self.lecture.note.show()
 

@@ -37,7 +37,8 @@ class LessonDriver(QObject):
         self.lesson = None
         self.index = 0
         self.record: dict = {}  # app.lessons.progress form
-        self.marks: list[PanelMark] = []
+        self.marks: list[PanelMark] = []  # outlines (and veils) on the panels a step names
+        self.veils: list[PanelMark] = []  # veils on the other panels of their docks while a question is open
         self.run: tuple[int, int, int] | None = None  # (first step, last step, first frame) of a run
         self.busy = False  # a measure request is out
         self.figures: dict = {}  # (lesson name, step index) -> {panel: PNG bytes} of this session
@@ -97,6 +98,11 @@ class LessonDriver(QObject):
             self.window.show_panel(name)
         veil = VEIL if step.is_question and not revealed else ""
         self.marks = [PanelMark(self.window.panels[name], veil) for name in step.show]
+        if veil:  # a panel beside a named one in its dock may give the answer away too: veiled, not outlined
+            docks = [d for d in self.window.findChildren(QDockWidget) if d is not self.dock and any(
+                d.isAncestorOf(self.window.panels[n]) for n in step.show)]
+            self.veils = [PanelMark(panel, veil, outline=False) for name, panel in self.window.panels.items()
+                          if name not in step.show and any(d.isAncestorOf(panel) for d in docks)]
         self._move_cursor(step.time)
         self.pane.show_step(lesson, step, seen.get("answer"))
         self.record["step"] = max(self.record["step"], index)
@@ -158,6 +164,7 @@ class LessonDriver(QObject):
         self.pane.lock_choices(True)
         for mark in self.marks:
             mark.lift_veil()
+        self._clear_veils()
         self.pane.set_status("")
         controller = self.window.controller
         if controller.config != step.config:  # the student changed a setting: the lesson's claim is about its own
@@ -244,6 +251,13 @@ class LessonDriver(QObject):
             mark.hide()
             mark.deleteLater()
         self.marks = []
+        self._clear_veils()
+
+    def _clear_veils(self) -> None:
+        for veil in self.veils:
+            veil.hide()
+            veil.deleteLater()
+        self.veils = []
 
     def capture_figures(self, step) -> None:
         """PNGs of the step's panels as the student sees them now (for the handout)."""

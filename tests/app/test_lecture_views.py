@@ -231,9 +231,16 @@ def test_clicking_a_cell_shows_the_weights_every_column_shares(qtbot):
     caption = view.legend.text()
     T, H = tr.seq_len, 6
     assert f"all {T} columns of layer 1 h←" in caption
-    assert f"W←_xh {4 * H}×4" in caption and f"W←_hh {4 * H}×{H}" in caption and f"b← {4 * H}" in caption
+    assert f"W←_xh {4 * H}×4" in caption and f"W←_hh {4 * H}×{H}" in caption
+    assert f"b← = bias_ih + bias_hh, 2 × {4 * H}" in caption  # PyTorch's two bias vectors, both counted
     n = sum(p.numel() for name, p in m.encoder.named_parameters() if name.endswith("_l0_reverse"))
-    assert f"{n:,} parameters" in caption
+    assert f"{n:,} parameters" in caption and n == 4 * H * 4 + 4 * H * H + 2 * 4 * H  # the listed shapes add up
+    # another cell of the same shape: the caption names its shapes, not the last model's
+    _t2, m2, _x2, _y2, tr2 = model_and_trace("parity", cell="gru", bidirectional=True)
+    view.set_trace(tr2)
+    assert f"W←_hh {3 * H}×{H}" in view.legend.text() and f"W←_hh {4 * H}×{H}" not in view.legend.text()
+    view.set_trace(tr)
+    assert view.legend.text() == caption
     labels = [it for it in view.sharing.items if hasattr(it, "text")]
     assert sum(lab.text() == "W←_hh" for lab in labels) == T  # every column carries the same W_hh
     view.sharing.hover(None)

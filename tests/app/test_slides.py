@@ -39,6 +39,9 @@ def test_index_covers_every_slide_of_the_deck_in_order():
     assert [s.number for s in slides] == list(range(1, 36))
     assert keys[2] == "pixellated_cat.png" and keys[3].startswith('"This is an example"')
     assert all(s.how() for s in slides)
+    from app.lecture.slides import lesson_title
+    lessons = {s.lesson for s in slides if s.lesson}
+    assert len(lessons) == 9 and lesson_title("vanishing") == "Vanishing gradients"
 
 
 def test_deck_keys_and_mismatches_on_a_small_deck(tmp_path):
@@ -76,6 +79,7 @@ BAD = [
     ('heading = ""\nhelp = "start"', "heading must be a non-empty string"),
     ('heading = 3\nhelp = "start"', "heading must be a non-empty string"),
     ('heading = "A"\nresult = "nosuch"', "unknown classic result 'nosuch'"),
+    ('heading = "A"\nhelp = "start"\nlesson = "nosuch"', "unknown lesson 'nosuch'"),
 ]
 
 
@@ -96,8 +100,8 @@ def test_list_slides_prints_one_line_per_slide(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 35
     assert lines[0].startswith("1. Recurrent Neural Networks -> ")
-    assert lines[10] == "11. RNNs for tagging -> preset tagging"
-    assert lines[-1] == "35. RNNs in PyTorch -> preset pytorch"
+    assert lines[10] == "11. RNNs for tagging -> preset tagging + lesson tagging"
+    assert lines[-1] == "35. RNNs in PyTorch -> preset pytorch + lesson pytorch"
 
 
 def test_loading_the_slides_needs_no_torch():

@@ -140,7 +140,8 @@ def test_theme_switch_recolours(panel):
     panel.set_theme(False)
     assert panel.view.backgroundBrush().color() == QColor(DARK["background"])
     assert DARK["foreground"] in panel.legend.text()
-    assert "|λ| &lt; 1 vanishes" in panel.caption.text() and "W<sub>hn</sub>" in panel.caption.text()
+    assert "|λ| &lt; 1 shrinks it" in panel.caption.text() and "W<sub>hn</sub>" in panel.caption.text()
+    assert "saturated tanh (g′ ≈ 0) makes it vanish" in panel.caption.text()  # the cause a ρ > 1 screen shows
 
 
 def test_real_analysis_and_tall_layout(panel, qtbot):

@@ -7,6 +7,7 @@ unrolled network out of the window.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy
 
 MAX_HEIGHT = 110  # px; beyond this the note scrolls
@@ -25,7 +26,13 @@ class LectureNote(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setStyleSheet("QScrollArea, QLabel#lectureNoteText { background: #24324a; border-radius: 4px; }")
+        # the background by palette, not a style sheet: a style-sheeted widget keeps the font it was polished
+        # with, so the note would stay small in presentation mode while everything else grows
+        for w in (self.label, self.viewport()):
+            palette = w.palette()
+            palette.setColor(QPalette.ColorRole.Window, QColor("#24324a"))
+            w.setPalette(palette)
+            w.setAutoFillBackground(True)
         self.setToolTip("What to watch in this lecture preset (Lecture menu)")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 

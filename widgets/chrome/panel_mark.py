@@ -15,8 +15,9 @@ VEIL = QColor(21, 23, 28, 250)
 
 
 class PanelMark(QWidget):
-    def __init__(self, panel: QWidget, veil_text: str = ""):
+    def __init__(self, panel: QWidget, veil_text: str = "", outline: bool = True):
         super().__init__(panel)
+        self.outline = outline
         self.setObjectName(f"{panel.objectName()}LessonMark")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not veil_text)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
@@ -46,8 +47,9 @@ class PanelMark(QWidget):
             p.setPen(QColor("#e6e9ef"))
             p.drawText(rect.adjusted(12, 12, -12, -12), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                        self.veil_text)
-        p.setPen(QPen(OUTLINE, 3))
-        p.drawRoundedRect(rect, 4, 4)
+        if self.outline:
+            p.setPen(QPen(OUTLINE, 3))
+            p.drawRoundedRect(rect, 4, 4)
 
 
 class _Follower(QObject):

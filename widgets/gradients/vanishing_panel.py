@@ -26,8 +26,9 @@ from widgets.parts.panel_parts import FLOOR_MIN, series_name
 from widgets.parts.plot_items import SparseAxis, apply_plot_theme, grid_axes
 from widgets.parts.view_ranges import settle_step_range
 
-CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: "
-           "|λ| &lt; 1 vanishes, &gt; 1 explodes")
+CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: a saturated "
+           "tanh (g′ ≈ 0) makes it vanish whatever the eigenvalues λ of W<sub>hh</sub>; where g′ stays near 1, "
+           "|λ| &lt; 1 shrinks it and |λ| &gt; 1 can blow it up")
 MIN_DECADES = 2.5  # the lag plot's y axis spans at least this many decades
 CIRCLE = np.exp(1j * np.linspace(0.0, 2.0 * np.pi, 181))  # the unit circle, closed
 

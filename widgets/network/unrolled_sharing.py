@@ -32,8 +32,10 @@ def sharing_caption(trace, layer: int, d: int) -> str:
     blocks = GATE_BLOCKS.get(trace.cell_type)
     stacked = f" ({blocks} stacked)" if blocks else ""
     count = sum(int(_prod(s)) for s in (w_ih, w_hh, b_ih, b_hh) if s is not None)
+    bias = f"b{a} {shape_text(b_ih or ())}" if b_hh is None else \
+        f"b{a} = bias_ih + bias_hh, 2 × {shape_text(b_ih or b_hh)} (PyTorch keeps two)"
     return (f"Parameter sharing: all {T} columns of {chain} use the same W{a}_xh {shape_text(w_ih)}, "
-            f"W{a}_hh {shape_text(w_hh)} and b{a} {shape_text(b_ih or ())}{stacked}: "
+            f"W{a}_hh {shape_text(w_hh)} and {bias}{stacked}: "
             f"{count:,} parameters, however long the sequence (weight_ih{sfx}, weight_hh{sfx}).")
 
 
@@ -63,6 +65,13 @@ class SharingOverlay:
         if sel is not None and not (sel[0] < num_layers and sel[1] < num_directions):
             self.selected = None
         self.show(self.selected)
+
+    def refresh(self) -> None:
+        """A new snapshot of the same-shaped network (another cell, size, step): the caption of the
+        chain shown names this model's shapes and count, not the last one's."""
+        view = self.view
+        if self.row is not None and view.trace is not None:
+            view.legend.setText(sharing_caption(view.trace, *self.row))
 
     def hover(self, row) -> None:
         self.show(row if row is not None else self.selected)

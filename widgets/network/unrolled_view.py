@@ -167,6 +167,8 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             self._user_zoomed = False  # another network: automatic zoom again (a Fit was for the old one)
             self._auto_zoom()
             self.sharing.restore(L, D)
+        else:
+            self.sharing.refresh()
         self._recolour()
         if rebuilt:
             self.fold.rebuilt()
