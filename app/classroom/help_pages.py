@@ -1,21 +1,22 @@
 """Help pages: one per panel (what it shows, how to read it, what to try, which lecture slide)
 and "Getting started". Plain data and HTML, no Qt: the window's help dialog and the exported
 index.html both read them. A panel's ``PanelSpec.help`` stays its one-line summary (tooltips); the
-page here is the long form, keyed by the panel's name. Every registered panel must have one
-(tests/test_classroom_help.py checks).
+page here is the long form, keyed by the panel's name, unless the panel declares its page in the registry
+(``PanelSpec.page``); ``page_of`` finds either. Every registered panel must have one
+(tests/app/test_classroom_window.py checks).
 """
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+
+from app.panels.help_page import HelpPage
+from app.panels.registry import SPECS
 
 
-@dataclass(frozen=True)
-class HelpPage:
-    shows: str  # what the panel shows
-    read: str  # how to read it
-    try_: str  # what to try
-    slide: str  # the lecture slide (title as in the deck) it belongs to
+def page_of(name: str) -> HelpPage | None:
+    """A panel's page: declared with the panel (PanelSpec.page), else here in PAGES."""
+    spec = SPECS.get(name)
+    return (spec.page if spec is not None else None) or PAGES.get(name)
 
 
 PAGES = {
@@ -233,7 +234,7 @@ GETTING_STARTED = [
 
 def page_html(name: str, title: str, summary: str = "") -> str:
     """A panel's page as HTML (a heading, the four sections, links to the other pages)."""
-    page = PAGES.get(name)
+    page = page_of(name)
     esc = html.escape
     parts = [f"<h2>{esc(title)}</h2>"]
     if page is None:

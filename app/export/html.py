@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 
-from app.classroom.help_pages import PAGES
+from app.classroom.help_pages import page_of
 from app.panels.registry import SPECS
 
 FRAMES_DIR = "frames"
@@ -101,7 +101,7 @@ def index_html(snapshot, panels: list[str], files: set[str], absent: dict[str, s
     parts.append("<h2>Panels</h2>")
     for name in panels:
         spec = SPECS[name]
-        page = PAGES.get(name)
+        page = page_of(name)
         caption = esc(page.shows if page else spec.help)
         read = f" <b>How to read it:</b> {esc(page.read)}" if page else ""
         slide = f" <i>(lecture: {esc(page.slide)})</i>" if page else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.panels.help_page import HelpPage
 from engine.process.protocol import check_analysis_keys
 from widgets.cellview.cell_view import CellView
 from widgets.gates.equations_panel import EquationsPanel
@@ -46,6 +47,7 @@ class PanelSpec:
     help: str = ""  # one paragraph: what it shows and how to read it
     tab: str = ""  # a shorter title for its tab where the dock's name says the rest (default: title)
     time_indexed: bool = False  # it draws the time cursor t and follows it
+    page: HelpPage | None = None  # its long help page (else app/classroom/help_pages.PAGES holds it)
 
     def __post_init__(self):
         """A typo in a declaration fails at import, not as a silently empty panel."""

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.classroom.help_pages import PAGES
+from app.classroom.help_pages import page_of
 from app.classroom.help_ui import START
 from app.classroom.presentation import Presentation
 from app.cli.version import app_version, dependency_versions
@@ -105,8 +105,8 @@ def test_every_registered_panel_has_a_full_help_page_and_a_question_mark_button(
     window = make_window(qtbot, "adding")
     helper = window.classroom.help
     for spec in PANELS:
-        page = PAGES.get(spec.name)
-        assert page is not None, f"{spec.name} has no help page in app/classroom/help_pages.py"
+        page = page_of(spec.name)
+        assert page is not None, f"{spec.name} has no help page (PanelSpec.page or app/classroom/help_pages.py)"
         assert all(len(text) > 40 for text in (page.shows, page.read, page.try_)) and page.slide
         window.show_panel(spec.name)  # (tabbed panels share their tab bar's "?": it opens the tab shown)
         button = helper.buttons[spec.name]
