@@ -12,8 +12,10 @@ from app.cli.usage import UsageError
 def list_results() -> int:
     from engine.reproductions import catalog
 
-    for r in catalog():
-        print(f"{r['name']:16s} {r['title']} (~{r['minutes']:g} min)\n{'':16s} {r['citation']}")
+    results = catalog()
+    w = max((len(r["name"]) for r in results), default=0)
+    for r in results:
+        print(f"{r['name']:{w}s}  {r['title']} (~{r['minutes']:g} min)\n{'':{w}s}  {r['citation']}")
     return 0
 
 

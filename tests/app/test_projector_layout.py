@@ -1,6 +1,6 @@
 """Issue 25, "nothing cut": every Lecture preset in normal and presentation mode on a real X server
 (Xvfb) at 1280x720 and 1920x1080, every visible tab bar, label, button, combo box and status field
-checked by scripts/layout_audit.py (which names no panel: panels added later are covered too).
+checked by scripts/shots/layout_audit.py (which names no panel: panels added later are covered too).
 
 The walk runs in a child process on its own Xvfb display: the offscreen platform's screen is larger
 than a projector, so only a real X server says what a lecturer sees."""
@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from scripts.layout_audit import audit
+from scripts.shots.layout_audit import audit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def x_display(request):
 def test_every_preset_in_both_modes_shows_every_text_in_full(x_display):
     env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
     env.pop("RNNLAB_SETTINGS_DIR", None)  # the walk makes its own (fresh: presentation off, no saved layout)
-    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "projector_walk.py")], env=env,
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "walkthrough.py"), "projector"], env=env,
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     lines = res.stdout.splitlines()
     assert lines and lines[-1].startswith("checked 19 views"), res.stdout[-2000:] + res.stderr[-2000:]

@@ -2,7 +2,7 @@
 three hover tooltips (real mouse moves with xdotool). Look at them.
 
 Usage (a display of the size to judge, e.g. Xvfb :21 -screen 0 1280x720x24):
-    DISPLAY=:21 .venv/bin/python scripts/shot_cellview.py OUT_DIR
+    DISPLAY=:21 .venv/bin/python scripts/walkthrough.py cellview OUT_DIR
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

@@ -1,9 +1,9 @@
 """Walk every Lecture preset in normal and presentation mode at the size of the screen it runs on, and
-report every cut text (scripts/layout_audit.py); optionally save screenshots.
+report every cut text (scripts/shots/layout_audit.py); optionally save screenshots.
 
 Run it on a real X server, the size of the screen under test:
     Xvfb :25 -screen 0 1280x720x24 &
-    DISPLAY=:25 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/projector_walk.py [--shots DIR]
+    DISPLAY=:25 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/walkthrough.py projector [--shots DIR]
         [--presets tagging,attention] [--modes normal,presentation] [--train 0.5]
 Prints one line per problem ("PROBLEM <size> <mode> <preset>: <what>") and a last line "checked N
 views, M problems". The window takes the screen's available area, as a lecturer's maximised window.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("RNNLAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="rnnlab-walk-settings-"))
 os.environ.setdefault("RNNLAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-walk-data-"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 def wait_for(app, predicate, timeout: float = 30.0) -> bool:
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     from app.window import file_actions
     from app.window.main_window import MainWindow
     from app.window.theme import apply_dark_theme
-    from scripts.layout_audit import audit
+    from scripts.shots.layout_audit import audit
 
     apply_dark_theme(app)
     file_actions.ask_unsaved = lambda window: "discard"  # a walk keeps nothing
