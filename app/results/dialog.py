@@ -187,6 +187,9 @@ class ResultsDialog(QDialog):
         for name in reversed(outcome.panels):  # the first named panel ends in front
             if name in w.panels:
                 w.show_panel(name)
+        # the status poll asks for no snapshot: draw the adopted model now (an example of its own task),
+        # not only when a panel's visibility happens to change
+        w.controller.request("new_example")
 
     def _set_busy(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy)

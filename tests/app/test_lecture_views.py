@@ -278,7 +278,9 @@ def test_compare_counts_parameters_and_times_each_run():
     assert snap.params == c.params and all(r > 0 for r in snap.run_steps_per_sec)
     from app.compare.window import run_stats
 
-    assert f"gru</b>: {c.params[0][0]:,} recurrent parameters" in run_stats(snap) and "steps/s" in run_stats(snap)
+    text = run_stats(snap)  # blocks, parameters and each run's own time per step (app.compare.speed)
+    assert f"gru</b>: 3 weight blocks/layer, {c.params[0][0]:,} recurrent parameters" in text
+    assert f"{1000 / snap.run_steps_per_sec[0]:.1f} ms/step" in text
 
 
 def test_pytorch_example_equals_torch_nn_rnn():

@@ -17,3 +17,15 @@ def test_curves_help_names_the_tagging_baseline_and_its_number_holds():
     assert abs(task.baseline - said) <= 0.01, task.baseline
     assert "majority tag" in task.baseline_note  # what the baseline line's tooltip says
     assert "learned nothing" not in CurvesPanel.METRIC_TIP
+
+
+def test_the_bar_view_names_tags_for_a_tagger_and_characters_for_a_language_model(qtbot):
+    from widgets.readout.next_char_panel import NextCharPanel
+
+    panel = NextCharPanel()
+    qtbot.addWidget(panel)
+    axis = panel.plot.getPlotItem().getAxis("bottom")
+    panel.set_task_info({"name": "tagging"})
+    assert axis.labelText == "class (tag)"
+    panel.set_task_info({"name": "charlm"})
+    assert axis.labelText == "next character"

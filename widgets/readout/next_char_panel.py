@@ -96,6 +96,8 @@ class NextCharPanel(Panel):
     # ---- controller API ----------------------------------------------------------------
     def set_task_info(self, info: dict) -> None:
         self.info = dict(info or {})
+        lm = self.info.get("name") in ("charlm", "text_file")  # else a tagger's classes, not characters
+        self.plot.getPlotItem().setLabel("bottom", "next character" if lm else "class (tag)")
         if self.generated is not None and self.info.get("name") != "charlm":
             self.show_generation(None)
 
