@@ -6,6 +6,8 @@
         every preset in normal and presentation mode, reporting every cut text (needs a real X server)
     .venv/bin/python scripts/walkthrough.py cellview OUT_DIR
         the cell view of each cell type mid forward pulse and mid BPTT, and three tooltips (real X server)
+    .venv/bin/python scripts/walkthrough.py deck OUT_DIR [fold nlp softmax compare]
+        the deck's own views: fold/unfold, input to NLP, tagging's softmax, GRU vs LSTM (real X server)
 
 Judge sizes under a real X server (Xvfb :N -screen 0 1280x720x24; DISPLAY=:N): offscreen's screen is larger
 than a projector. Each walk lives in scripts/shots/; `WALK --help` lists its options.
@@ -18,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-WALKS = ("presets", "projector", "cellview")
+WALKS = ("presets", "projector", "cellview", "deck")
 
 
 def main(argv: list[str]) -> int:

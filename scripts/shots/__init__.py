@@ -1,1 +1,1 @@
-"""The screenshot walks behind scripts/walkthrough.py: presets (default), projector (cut-text audit), cellview."""
+"""The screenshot walks behind scripts/walkthrough.py: presets (default), projector (cut-text audit), cellview, deck."""

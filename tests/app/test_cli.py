@@ -40,7 +40,8 @@ def test_headless_run_writes_every_file(exported):
     # a counterfactual: never an empty CSV for those
     no_data = {"attentionPanel", "counterfactualPanel", "nextCharPanel", "patternSearchPanel"}
     expected = {f"{p}.{ext}" for p in PANELS for ext in ("png", "svg", "csv") if not (ext == "csv" and p in no_data)}
-    expected |= {"trace.npz", "config.json", "time_sweep.gif", "index.html", "frames"}
+    expected |= {"trace.npz", "config.json", "time_sweep.gif", "index.html", "frames",
+                 "unitExplorerPanel_states.npz"}  # (the unit explorer's h and c, for a paper)
     assert expected <= names and names - expected <= {f"{p}.csv" for p in no_data}  # (a CSV may carry a note)
     assert not [n for n in names if n.endswith(".part")]
 

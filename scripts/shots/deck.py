@@ -1,9 +1,9 @@
 """Screenshots of the deck's own views at a projector's 1280x720 under a real X server (look at them).
 
-Usage: DISPLAY=:N .venv/bin/python scripts/shot_deck.py OUT_DIR [which...]
+Usage: DISPLAY=:N .venv/bin/python scripts/walkthrough.py deck OUT_DIR [which...]
 which: fold (the unrolled network folding into one cell), nlp (Input to NLP), softmax (tagging's
-per-word distribution), compare (GRU vs LSTM measured). Each opens the window on a preset, trains a little and saves PNGs of the
-whole screen (ImageMagick ``import -window root``) and of the window.
+per-word distribution), compare (GRU vs LSTM measured). Each opens the window on a preset, trains a little
+and saves PNGs of the whole screen (ImageMagick ``import -window root``) and of the window.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 def wait(app, seconds):
