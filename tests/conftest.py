@@ -65,6 +65,12 @@ def no_leaked_qthreads(request):
     """Fail any test that leaves a QThread running (napari's conftest does the same)."""
     started = _track_qthreads()
     yield
+    if "qtbot" in request.fixturenames:
+        # collect this test's widgets now, after qtbot closed them: left to a later collection, pyqtgraph items
+        # whose C++ side is gone can be finalised in the middle of another test's paint (a segfault)
+        import gc
+
+        gc.collect()
     started = started if started is not None else _track_qthreads()
     if not started:
         return
