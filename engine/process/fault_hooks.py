@@ -26,5 +26,8 @@ def request_restore_saves(self) -> None:
 
 
 def install(session_cls) -> None:
+    """Add the hooks, with saves working: a process that serves one window after another (tests share one) starts
+    every session without the previous test's fault."""
     session_cls.request_fail_saves = request_fail_saves
     session_cls.request_restore_saves = request_restore_saves
+    request_restore_saves(None)
