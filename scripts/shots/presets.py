@@ -18,29 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("RNNLAB_SETTINGS_DIR", "/tmp/rnnlab-walkthrough-settings")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-
-def wait(app, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def wait_for(app, predicate, timeout: float = 30.0) -> bool:
-    end = time.perf_counter() + timeout
-    while time.perf_counter() < end:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from scripts.shots.waiting import wait, wait_for  # noqa: E402
 
 
 def main(argv=None) -> int:

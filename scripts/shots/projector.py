@@ -15,22 +15,13 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("RNNLAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="rnnlab-walk-settings-"))
 os.environ.setdefault("RNNLAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-walk-data-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-
-def wait_for(app, predicate, timeout: float = 30.0) -> bool:
-    end = time.perf_counter() + timeout
-    while time.perf_counter() < end:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from scripts.shots.waiting import wait_for  # noqa: E402
 
 
 def settle(app, seconds: float) -> None:
