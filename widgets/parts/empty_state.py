@@ -84,6 +84,16 @@ class EmptyState(QObject):
                 axis.setStyle(showValues=True)
                 axis.enableAutoSIPrefix(prefix)
             self._numbered = []
+            self._settle()
+
+    def _settle(self) -> None:
+        """Lay the plots out now that their axes have numbers again (and hidden items are back): the
+        panel's first drawing then sees the view boxes at their real size, not the empty state's."""
+        for plot in self.plots:
+            outer = plot.parentLayoutItem()
+            for layout in (getattr(outer, "layout", None), plot.layout):
+                if layout is not None and hasattr(layout, "activate"):
+                    layout.activate()
 
     def set_text(self, text: str) -> None:
         if text != self.text:
