@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import analysis_flags
+from app.cli import analysis_flags, annotation_flags
 from app.cli.usage import UsageError, note
 
 
@@ -83,6 +83,7 @@ def check_args(args) -> None:
     if args.timelapse and not args.export:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
+    annotation_flags.check(args)
     if args.export:
         check_writable_dir(Path(args.export))
     if args.save:
@@ -126,6 +127,7 @@ def run_headless(args) -> int:
     else:
         session = LabSession(config_from_args(args))
     analysis_flags.apply_before_training(session, args)
+    annotation_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 

@@ -10,6 +10,7 @@ import os
 import sys
 
 from app.cli.analysis_flags import add_arguments as add_analysis_arguments
+from app.cli.annotation_flags import add_arguments as add_annotation_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
     add_analysis_arguments(p)
+    add_annotation_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "

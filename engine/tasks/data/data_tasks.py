@@ -122,10 +122,15 @@ class TextFileTask(DataTask, CharLMTask):
     def pass_threshold(self) -> float:
         return round(0.6 * self._baseline, 3)  # 60% of the unigram entropy
 
-    def sample_batch(self, batch_size, generator):
+    def sample_positions(self, batch_size, generator) -> np.ndarray:
+        """Where in the file (B, T) the inputs of ``sample_batch`` with this generator come from."""
         T = self.params["seq_len"]
         start = torch.randint(0, len(self.data) - T, (batch_size,), generator=generator)
-        windows = self.data[start.unsqueeze(1) + torch.arange(T + 1)].long()  # (B, T + 1)
+        return start.numpy()[:, None] + np.arange(T)
+
+    def sample_batch(self, batch_size, generator):
+        pos = torch.from_numpy(self.sample_positions(batch_size, generator))
+        windows = self.data[torch.cat([pos, pos[:, -1:] + 1], 1)].long()  # (B, T + 1)
         return windows[:, :-1], windows[:, 1:]
 
     # ---- typed input, prompts and generated text ------------------------------------------
@@ -238,6 +243,10 @@ class RowsTask(VariableLength, DataTask):
     def gather(self, rows, T: int):
         """Flat positions (B, T) of the rows' symbols."""
         return self.offsets[rows][:, None] + np.arange(T)
+
+    def sample_positions(self, batch_size, generator) -> np.ndarray:
+        """Where in the file (B, T) the inputs of ``sample_batch`` with this generator come from."""
+        return self.gather(*self.batch_rows(batch_size, generator))
 
     def sample_batch(self, batch_size, generator):
         rows, T = self.batch_rows(batch_size, generator)
