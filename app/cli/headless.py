@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import analysis_flags
+from app.cli import analysis_flags, annotation_flags
 from app.cli.usage import UsageError, note
 
 
@@ -30,6 +30,11 @@ def config_from_args(args):
             if "seq_len" not in params:
                 raise ValueError(f"task {args.task!r} has no sequence length")
             params["seq_len"] = args.seq_len
+        if getattr(args, "attention", None) is not None:
+            if "attention" not in params:
+                raise ValueError("--attention needs a task with an attention head option: sentiment, or --data "
+                                 "on a labelled .csv (header sequence,label)")
+            params["attention"] = int(args.attention)
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
                                    ("init", args.init), ("h0", args.h0),
@@ -78,6 +83,7 @@ def check_args(args) -> None:
     if args.timelapse and not args.export:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
+    annotation_flags.check(args)
     if args.export:
         check_writable_dir(Path(args.export))
     if args.save:
@@ -121,6 +127,7 @@ def run_headless(args) -> int:
     else:
         session = LabSession(config_from_args(args))
     analysis_flags.apply_before_training(session, args)
+    annotation_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 

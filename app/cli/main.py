@@ -10,6 +10,7 @@ import os
 import sys
 
 from app.cli.analysis_flags import add_arguments as add_analysis_arguments
+from app.cli.annotation_flags import add_arguments as add_annotation_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -83,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
     m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
+    m.add_argument("--attention", action=argparse.BooleanOptionalAction, default=None,
+                   help="an attention head (alpha_i per position; the label from sum_i alpha_i h_i) for the sentiment "
+                   "task or a labelled .csv (--data); --no-attention: the final state h_n")
     m.add_argument("--embedding-dim", type=int, metavar="E", help="size E of the embedded input x_t (1-512)")
     t = p.add_argument_group("training (absent: the task's preset value, see the table below)")
     clip = t.add_mutually_exclusive_group()
@@ -112,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
     add_analysis_arguments(p)
+    add_annotation_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "

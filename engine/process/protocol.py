@@ -131,6 +131,7 @@ REQUESTS = {
     "reproduce_status": "progress of the running reproduction, its outcome when done",
     "reproduce_cancel": "stop the running reproduction",
     "pattern_search": "windows of other examples with the same active units",
+    "annotations": "read annotation tracks for the unit explorer (path, columns)",
     "full_snapshot": "a snapshot with every analysis (exports)",
     "step_seconds": "time one training step of a configuration",
     "save": "write the session file (path)",
