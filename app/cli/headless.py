@@ -30,6 +30,11 @@ def config_from_args(args):
             if "seq_len" not in params:
                 raise ValueError(f"task {args.task!r} has no sequence length")
             params["seq_len"] = args.seq_len
+        if getattr(args, "attention", None) is not None:
+            if "attention" not in params:
+                raise ValueError("--attention needs a task with an attention head option: sentiment, or --data "
+                                 "on a labelled .csv (header sequence,label)")
+            params["attention"] = int(args.attention)
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
                                    ("init", args.init), ("h0", args.h0),

@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
     m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
+    m.add_argument("--attention", action=argparse.BooleanOptionalAction, default=None,
+                   help="an attention head (alpha_i per position; the label from sum_i alpha_i h_i) for the sentiment "
+                   "task or a labelled .csv (--data); --no-attention: the final state h_n")
     m.add_argument("--embedding-dim", type=int, metavar="E", help="size E of the embedded input x_t (1-512)")
     t = p.add_argument_group("training (absent: the task's preset value, see the table below)")
     clip = t.add_mutually_exclusive_group()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitte
 
 from widgets.hidden.track_loader import TrackLoader
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
@@ -104,11 +105,14 @@ class UnitExplorerPanel(Panel):
         split.setStretchFactor(1, 5)
         self._layout.addWidget(split, 1)
         self._lut = [tuple(int(v) for v in rgb) for rgb in diverging_cmap().getLookupTable(nPts=256)[:, :3]]
+        self.empty = EmptyState(self, "units ranked by how well they track a quantity of the input\nappear with the "
+                                "first example", self.trace_plot, quiet=(self.rank_plot,), hide=(self.trace_legend,))
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
     def set_units(self, payload: dict | None) -> None:
         self.payload = payload
+        self.empty.set_empty(payload is None)
         if payload is None:
             return
         names = [KIND_NAMES[k] for k in payload["kinds"]]

@@ -19,6 +19,8 @@ from engine.util.lazy import torch
 
 MAX_EVAL_ROWS = 5_000  # heldout_metric scores at most this many validation rows
 FOLD = Param("fold_case", 0, 0, 1, "1: read upper and lower case as the same symbol")
+ATTENTION = Param("attention", 0, 0, 1, "1: an attention head (a softmax weight alpha_i per position, the label "
+                  "from sum_i alpha_i h_i); 0: the label from the final state (an acceptor)")
 
 
 def _size(n: int) -> str:
@@ -316,11 +318,20 @@ class LabelledFileTask(RowsTask):
     class_word = "labels"
     max_typed_length = 500
 
+    def file_params(self, source):
+        return super().file_params(source) + (ATTENTION,)
+
     def setup(self):
+        if self.params["attention"]:
+            self.__dict__["output_kind"] = "attention"  # alpha_i over every position, as the sentiment task
         super().setup()
-        self.title = f"Acceptor on {self.source.name}"
+        self.title = f"{'Attention' if self.params['attention'] else 'Acceptor'} on {self.source.name}"
 
     def what_it_does(self) -> str:
+        if self.params["attention"]:
+            return (f"Read each sequence of {self.source.name} and answer its label from the attention-weighted "
+                    f"sum of the states, y = f(sum_i alpha_i h_i), alpha = softmax(w_alpha^T h_i): the weights "
+                    f"show which positions the answer reads (compare them with the attribution).")
         return (f"Read each sequence of {self.source.name} and answer its label from the final "
                 f"state (an acceptor).")
 
