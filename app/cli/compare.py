@@ -20,14 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.usage import UsageError, note
+from app.cli.usage import UsageError, check_writable_dir, note
 
 BOARD_SIZE = (1600, 1400)
 
 
 def run_compare(args, cfg) -> int:
     """Train and export the comparison that ``args`` ask for, starting from ``cfg`` (the flags' LabConfig)."""
-    from app.cli.headless import check_writable_dir
     from engine.lab.compare_config import check_seeds, parse_variants
     from engine.lab.compare_session import CompareSession
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.cli import analysis_flags, annotation_flags
-from app.cli.usage import UsageError, note
+from app.cli.usage import UsageError, check_writable_dir, note
 
 
 def config_from_args(args):
@@ -92,17 +92,6 @@ def check_args(args) -> None:
         folder = Path(args.save).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise UsageError(f"cannot save the session into {folder}: folder missing or not writable")
-
-
-def check_writable_dir(folder: Path, what: str = "export") -> None:
-    """Fail before training if the export folder cannot be created or written."""
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UsageError(f"cannot {what} into {folder}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot {what} into {folder}: {probe} is not writable")
 
 
 def run_headless(args) -> int:
