@@ -8,8 +8,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import analysis_flags
-from app.cli.usage import UsageError, note
+from app.cli import analysis_flags, annotation_flags
+from app.cli.usage import UsageError, check_writable_dir, note
 
 
 def config_from_args(args):
@@ -30,6 +30,11 @@ def config_from_args(args):
             if "seq_len" not in params:
                 raise ValueError(f"task {args.task!r} has no sequence length")
             params["seq_len"] = args.seq_len
+        if getattr(args, "attention", None) is not None:
+            if "attention" not in params:
+                raise ValueError("--attention needs a task with an attention head option: sentiment, or --data "
+                                 "on a labelled .csv (header sequence,label)")
+            params["attention"] = int(args.attention)
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
                                    ("init", args.init), ("h0", args.h0),
@@ -78,23 +83,15 @@ def check_args(args) -> None:
     if args.timelapse and not args.export:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
+    annotation_flags.check(args)
+    if getattr(args, "seeds", None) is not None and not args.compare:
+        raise UsageError("--seeds needs --compare CELLS")
     if args.export:
         check_writable_dir(Path(args.export))
-    if args.save:
+    if args.save and not args.compare:  # (a compare run's --save is a folder: app.cli.compare checks it)
         folder = Path(args.save).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise UsageError(f"cannot save the session into {folder}: folder missing or not writable")
-
-
-def check_writable_dir(folder: Path) -> None:
-    """Fail before training if the export folder cannot be created or written."""
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UsageError(f"cannot export into {folder}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot export into {folder}: {probe} is not writable")
 
 
 def run_headless(args) -> int:
@@ -121,6 +118,7 @@ def run_headless(args) -> int:
     else:
         session = LabSession(config_from_args(args))
     analysis_flags.apply_before_training(session, args)
+    annotation_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 

@@ -227,6 +227,10 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         """LSTMVis pattern search of the displayed example's steps t0..t1 in the reference batch."""
         return self.analyses.hidden.pattern(self, t0, t1, threshold, layer, direction)
 
+    def request_annotations(self, path: str, columns: list | None = None) -> dict:
+        """Read annotation tracks (a CSV, one row per token of the data file) for the unit explorer."""
+        return self.analyses.hidden.load_tracks(self, path, columns)
+
     def request_full_snapshot(self) -> Snapshot:
         """A snapshot with every analysis computed for the current model and example (not only those of
         the visible panels): what an export draws, so that no figure shows an earlier model."""

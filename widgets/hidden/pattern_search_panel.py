@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.parts.base import Panel, apply_palette
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
 
 HEADER = ["rank", "example", "t", "score", "text"]
@@ -67,6 +68,8 @@ class PatternSearchPanel(Panel):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self._layout.addWidget(self.table, 1)
+        self.empty = EmptyState(self, "the windows of other examples whose active units match best\nappear here "
+                                "after Find matches", self.table)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -107,6 +110,7 @@ class PatternSearchPanel(Panel):
 
     def show_result(self, result: dict) -> None:
         self.search_button.setEnabled(True)
+        self.empty.set_empty(False)
         self.result = result
         units = ", ".join(f"h{u}" for u in result["units"][:24]) + (" …" if len(result["units"]) > 24 else "")
         query = " ".join(result["query"])

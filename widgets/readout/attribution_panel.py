@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, message_label, set_combo_items
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import theme_plots
 
 METHODS = (("integrated_gradients", "integrated gradients"), ("gradient_x_input", "gradient × input"))
@@ -102,16 +103,19 @@ class AttributionPanel(Panel):
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(page)
         self.stack.addWidget(self.explanation)
-        self.stack.setCurrentIndex(1)
         self._layout.addLayout(self.stack, 1)
         self._layout.addWidget(self.footer)
+        self.alpha_plot.hide()  # (shown with an attention head's weights)
+        self.empty = EmptyState(self, "how much each input token pushed the output up or down\n"
+                                "appears once it is computed (with this panel in view)", self.plot,
+                                hide=(self.zero, self.explained_line, self.bars))
         self.method_combo.currentIndexChanged.connect(self._on_options_changed)
         self.baseline_combo.currentIndexChanged.connect(self._on_options_changed)
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
     def showing_plot(self) -> bool:
-        return self.stack.currentIndex() == 0
+        return self.stack.currentIndex() == 0 and not self.empty.shown()
 
     def bar_heights(self) -> np.ndarray:
         return np.asarray(self.bars.opts["height"], dtype=float)
@@ -148,6 +152,7 @@ class AttributionPanel(Panel):
             self.stack.setCurrentIndex(1)
             return
         self.stack.setCurrentIndex(0)
+        self.empty.set_empty(False)
         scores = np.asarray(payload["scores"], dtype=float)
         T = len(scores)
         th = self.theme

@@ -19,6 +19,8 @@ from engine.util.lazy import torch
 
 MAX_EVAL_ROWS = 5_000  # heldout_metric scores at most this many validation rows
 FOLD = Param("fold_case", 0, 0, 1, "1: read upper and lower case as the same symbol")
+ATTENTION = Param("attention", 0, 0, 1, "1: an attention head (a softmax weight alpha_i per position, the label "
+                  "from sum_i alpha_i h_i); 0: the label from the final state (an acceptor)")
 
 
 def _size(n: int) -> str:
@@ -120,10 +122,15 @@ class TextFileTask(DataTask, CharLMTask):
     def pass_threshold(self) -> float:
         return round(0.6 * self._baseline, 3)  # 60% of the unigram entropy
 
-    def sample_batch(self, batch_size, generator):
+    def sample_positions(self, batch_size, generator) -> np.ndarray:
+        """Where in the file (B, T) the inputs of ``sample_batch`` with this generator come from."""
         T = self.params["seq_len"]
         start = torch.randint(0, len(self.data) - T, (batch_size,), generator=generator)
-        windows = self.data[start.unsqueeze(1) + torch.arange(T + 1)].long()  # (B, T + 1)
+        return start.numpy()[:, None] + np.arange(T)
+
+    def sample_batch(self, batch_size, generator):
+        pos = torch.from_numpy(self.sample_positions(batch_size, generator))
+        windows = self.data[torch.cat([pos, pos[:, -1:] + 1], 1)].long()  # (B, T + 1)
         return windows[:, :-1], windows[:, 1:]
 
     # ---- typed input, prompts and generated text ------------------------------------------
@@ -237,6 +244,10 @@ class RowsTask(VariableLength, DataTask):
         """Flat positions (B, T) of the rows' symbols."""
         return self.offsets[rows][:, None] + np.arange(T)
 
+    def sample_positions(self, batch_size, generator) -> np.ndarray:
+        """Where in the file (B, T) the inputs of ``sample_batch`` with this generator come from."""
+        return self.gather(*self.batch_rows(batch_size, generator))
+
     def sample_batch(self, batch_size, generator):
         rows, T = self.batch_rows(batch_size, generator)
         idx = self.gather(rows, T)
@@ -307,11 +318,20 @@ class LabelledFileTask(RowsTask):
     class_word = "labels"
     max_typed_length = 500
 
+    def file_params(self, source):
+        return super().file_params(source) + (ATTENTION,)
+
     def setup(self):
+        if self.params["attention"]:
+            self.__dict__["output_kind"] = "attention"  # alpha_i over every position, as the sentiment task
         super().setup()
-        self.title = f"Acceptor on {self.source.name}"
+        self.title = f"{'Attention' if self.params['attention'] else 'Acceptor'} on {self.source.name}"
 
     def what_it_does(self) -> str:
+        if self.params["attention"]:
+            return (f"Read each sequence of {self.source.name} and answer its label from the attention-weighted "
+                    f"sum of the states, y = f(sum_i alpha_i h_i), alpha = softmax(w_alpha^T h_i): the weights "
+                    f"show which positions the answer reads (compare them with the attribution).")
         return (f"Read each sequence of {self.source.name} and answer its label from the final "
                 f"state (an acceptor).")
 

@@ -1,0 +1,42 @@
+"""The user's own data in the window: the 'attention head' check box appears for a labelled CSV (and the
+sentiment task), rebuilds the model with the head, and the attention panel then shows the weights alpha_i of
+the example on screen; a tagged file has no such option."""
+from pathlib import Path
+
+import numpy as np
+
+from tests.app.test_main_window import make_window, wait_shown
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+
+
+def test_attention_check_box_gives_a_labelled_file_an_attention_head(qtbot):
+    window = make_window(qtbot, "parity")
+    check = window.controls.attention_check
+    assert check.isHidden()  # parity has no attention option
+    window.data.open_data(str(EXAMPLES / "majority_ab.csv"))
+    wait_shown(qtbot, window, lambda s: s.config["task"] == "labelled_file")
+    qtbot.waitUntil(lambda: not check.isHidden(), timeout=5000)
+    assert not check.isChecked() and window.controller.shown.trace.attention is None
+    check.setChecked(True)
+    snap = wait_shown(qtbot, window, lambda s: s.config["task_params"].get("attention") == 1)
+    alpha = np.asarray(snap.trace.attention)
+    assert snap.trace.output_kind == "attention" and abs(alpha.sum() - 1) < 1e-5
+    assert snap.task_info["title"].startswith("Attention on majority_ab.csv")
+    qtbot.waitUntil(lambda: window.controls.task_combo.currentText().startswith("Attention on"), timeout=5000)
+    panel = window.panels["attentionPanel"]
+    panel.set_trace(snap.trace)
+    header, rows = panel.data_table()
+    np.testing.assert_allclose([r[2] for r in rows], alpha)
+    check.setChecked(False)  # and back to the acceptor on h_n
+    snap = wait_shown(qtbot, window, lambda s: s.config["task_params"].get("attention") == 0)
+    assert snap.trace.attention is None
+
+
+def test_a_tagged_file_offers_no_attention_head(qtbot):
+    window = make_window(qtbot, "sentiment")
+    check = window.controls.attention_check
+    qtbot.waitUntil(lambda: not check.isHidden() and check.isChecked(), timeout=5000)  # sentiment's default head
+    window.data.open_data(str(EXAMPLES / "people_places.csv"))
+    wait_shown(qtbot, window, lambda s: s.config["task"] == "tagged_file")
+    qtbot.waitUntil(check.isHidden, timeout=5000)
