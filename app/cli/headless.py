@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.cli import analysis_flags, annotation_flags
-from app.cli.usage import UsageError, note
+from app.cli.usage import UsageError, check_writable_dir, note
 
 
 def config_from_args(args):
@@ -89,23 +89,14 @@ def check_args(args) -> None:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
     annotation_flags.check(args)
+    if getattr(args, "seeds", None) is not None and not args.compare:
+        raise UsageError("--seeds needs --compare CELLS")
     if args.export:
         check_writable_dir(Path(args.export))
-    if args.save:
+    if args.save and not args.compare:  # (a compare run's --save is a folder: app.cli.compare checks it)
         folder = Path(args.save).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise UsageError(f"cannot save the session into {folder}: folder missing or not writable")
-
-
-def check_writable_dir(folder: Path) -> None:
-    """Fail before training if the export folder cannot be created or written."""
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UsageError(f"cannot export into {folder}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot export into {folder}: {probe} is not writable")
 
 
 def run_headless(args) -> int:

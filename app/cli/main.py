@@ -29,6 +29,7 @@ EPILOG = """examples:
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --open run.rnnlab --lr 0.003 --seed 2 --steps 200   continue it with other training settings
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
+  python main.py --headless --compare gru,lstm --seeds 3 --task parity --steps 300 --save cmp_seeds/
   python main.py --headless --data assets/examples/coriolanus_act1.txt --steps 300 --export out/
   python main.py --headless --data assets/examples/majority_ab.csv --compare gru,lstm --steps 300 --export cmp/
 
@@ -111,10 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--light", action=argparse.BooleanOptionalAction, default=False,
                    help="export with the light theme, white background (default: the dark theme)")
     o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
-    o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
+    o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file (with --compare: "
+                   "a folder for the results: every seed's curve, summary.csv, the figure, config.json)")
     o.add_argument("--export-model", metavar="DIR", help="write the trained model as a folder: model.pt (its "
                    "state_dict), model.json, load_model.py (needs only torch), README.md")
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
+    o.add_argument("--seeds", type=int, metavar="N", help="with --compare: train each configuration with N seeds "
+                   "(--seed, --seed + 1, ...; 1, or 3-10) and show every curve's mean and spread (default 1)")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
     add_analysis_arguments(p)

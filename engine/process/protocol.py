@@ -174,6 +174,7 @@ class Init(Command):
     open_path: str = ""  # start from this session file instead (a recovery point, a double-clicked file)
     recovery_path: str = ""  # where to write recovery points ("" = none)
     variants: tuple = ()  # compare: the model variants
+    seeds: int = 1  # compare: seeds per configuration (1, or 3..10 for a mean and spread)
     data: dict | None = None  # a data-file task's file: engine.tasks.data.data_files.pack() (name, sha256, zlib bytes)
 
 
