@@ -153,11 +153,14 @@ class Lab:
         return self.session.analyses.hidden.fp_result
 
     def attribution(self, method: str = "integrated_gradients", baseline=None, position: int | None = None):
-        """Which input positions moved the output (engine.analysis.attribution.Attribution: .scores (T,), ...)."""
-        from engine.analysis.attribution import attribution
+        """Which input positions moved the output (engine.analysis.attribution.Attribution: .scores (T,), ...).
+
+        ``baseline``: None for the task's neutral token where it declares one (else zero), "zero", or a token."""
+        from engine.analysis.attribution import attribution, resolve_baseline
 
         inputs, targets = self.session.example
-        return attribution(self.session.shown_model(), inputs, targets, method, baseline=baseline, position=position)
+        base, _ = resolve_baseline(self.session.task, baseline)
+        return attribution(self.session.shown_model(), inputs, targets, method, baseline=base, position=position)
 
     def figure(self, panel: str = "hiddenHeatmap", time: int | None = None, light: bool = True,
                scale: float = 2.0) -> Figure:

@@ -21,10 +21,13 @@ def config_from_args(args):
         raise UsageError("--data and --task cannot be combined: the data file decides the task")
     if args.fold_case and not args.data:
         raise UsageError("--fold-case needs --data FILE")
+    if getattr(args, "neutral_token", None) is not None and not args.data:
+        raise UsageError("--neutral-token needs --data FILE (a built-in task declares its own neutral token)")
     if not args.task and not args.data:
         raise UsageError("--task is required (or --open SESSION_FILE, or --data FILE); see --list-tasks")
     try:
-        cfg = data_config(args.data, args.fold_case) if args.data else LabConfig.for_task(args.task)
+        cfg = data_config(args.data, args.fold_case, getattr(args, "neutral_token", None)) if args.data \
+            else LabConfig.for_task(args.task)
         params = dict(cfg.task_params)
         if args.seq_len is not None:
             if "seq_len" not in params:
@@ -54,7 +57,7 @@ def config_from_args(args):
     return replace(cfg, task_params=dict(task.params))
 
 
-def data_config(path, fold_case: bool = False):
+def data_config(path, fold_case: bool = False, neutral: str | None = None):
     """The preset configuration of the task on a data file (read, checked and registered here)."""
     from engine.lab.config import LabConfig
     from engine.tasks.data.data_files import open_data
@@ -63,6 +66,8 @@ def data_config(path, fold_case: bool = False):
     name, params = task_for(open_data(path))  # DataFileError is a ValueError with one line
     if fold_case:
         params["fold_case"] = 1
+    if neutral is not None:
+        params["neutral"] = neutral  # checked against the file's symbols by the task (one line)
     return LabConfig.for_task(name, **params)
 
 

@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "RNN Lab or written with plain PyTorch; with --data FILE, on that file (same vocabulary)")
     p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
                    "or .csv with the header sequence,label or tokens,tags")
+    p.add_argument("--neutral-token", metavar="TOKEN", help="with --data: a symbol of the file that tells the answer "
+                   "nothing (a filler); the default attribution baseline and fixed-point x*")
     p.add_argument("--fold-case", action=argparse.BooleanOptionalAction, default=False,
                    help="with --data: read upper and lower case as one symbol (default: no)")
     m = p.add_argument_group("model (override the task's preset; absent: the preset value, see the table below)")
@@ -175,7 +177,10 @@ def main(argv=None) -> int:
                 check_window_model(args)
             from app.window.gui import run_gui
 
-            return run_gui(args.session, args.data, model_path=args.model)
+            if args.neutral_token is not None and not args.data:
+                raise UsageError("--neutral-token needs --data FILE (a built-in task declares its own neutral token)")
+            return run_gui(args.session, args.data, model_path=args.model, **(
+                {"neutral": args.neutral_token} if args.neutral_token is not None else {}))
         if args.reproduce:
             from app.results.cli import run_reproduce
 

@@ -264,7 +264,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         self.save(path)
         return str(path)
 
-    def request_open_data(self, path: str, fold_case: bool = False) -> dict:
+    def request_open_data(self, path: str, fold_case: bool = False, neutral: str | None = None) -> dict:
         """Read a data file here in the engine and switch to its task's preset. A bad file raises
         ValueError (one line) and changes nothing. Returns what the window shows of the new task."""
         from engine.tasks.data.data_files import open_data
@@ -273,6 +273,8 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         name, params = task_for(open_data(path))
         if fold_case:
             params["fold_case"] = 1
+        if neutral:
+            params["neutral"] = neutral  # the task checks it is a symbol of the file
         cfg = LabConfig.for_task(name, **params)
         self.state = "paused"
         self.configure(cfg)

@@ -1,5 +1,6 @@
 """The user's own data on the command line: --attention on a labelled CSV exports the weights alpha_i (and the
-attribution beside them); a task without the option refuses the flag in one line."""
+attribution beside them); a task without the option refuses the flag in one line; --neutral-token declares a
+data file's neutral token, the attribution export's default baseline (and names it)."""
 import csv
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from app.cli.main import main
 from tests.engine.test_data_attention import marker_csv
+from tests.engine.test_neutral_baseline import bracket_csv
 
 TAGGED = Path(__file__).resolve().parents[2] / "assets" / "examples" / "people_places.csv"
 
@@ -48,3 +50,24 @@ def test_attention_on_a_labelled_csv_exports_its_weights(tmp_path):
 def test_attention_flag_on_a_task_without_the_option(capsys, argv, message):
     assert run("--headless", *argv) == 2
     assert capsys.readouterr().err == f"rnnlab: error: {message}\n"
+
+
+@pytest.mark.slow
+def test_the_export_names_the_neutral_baseline_it_used_by_default(tmp_path):
+    out = tmp_path / "out"
+    assert run("--headless", "--data", bracket_csv(tmp_path / "depth.csv"), "--neutral-token", "x", "--hidden", 8,
+               "--steps", 5, "--export", out, "--quiet") == 0
+    rows = read_csv(out / "attributionPanel.csv")
+    baseline = {r[rows[0].index("baseline")] for r in rows[1:]}
+    assert baseline == {"the token 'x' at every position (the task's neutral token: declared for depth.csv; "
+                        "the default)"}
+    assert json.loads((out / "config.json").read_text())["task_params"]["neutral"] == "x"
+
+
+def test_bad_neutral_tokens_are_one_line(tmp_path, capsys):
+    data = bracket_csv(tmp_path / "depth.csv")
+    assert run("--headless", "--data", data, "--neutral-token", "y", "--steps", 1) == 2
+    assert capsys.readouterr().err == "rnnlab: error: the neutral token 'y' is not a symbol of depth.csv (( ) x)\n"
+    assert run("--headless", "--task", "parity", "--neutral-token", "0") == 2
+    assert capsys.readouterr().err == ("rnnlab: error: --neutral-token needs --data FILE (a built-in task declares "
+                                       "its own neutral token)\n")

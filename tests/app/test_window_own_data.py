@@ -40,3 +40,20 @@ def test_a_tagged_file_offers_no_attention_head(qtbot):
     window.data.open_data(str(EXAMPLES / "people_places.csv"))
     wait_shown(qtbot, window, lambda s: s.config["task"] == "tagged_file")
     qtbot.waitUntil(check.isHidden, timeout=5000)
+
+
+def test_attribution_panel_defaults_to_the_neutral_token_and_says_so(qtbot):
+    window = make_window(qtbot, "sentiment")
+    window.show_panel("attributionPanel")
+    panel, combo = window.panels["attributionPanel"], window.panels["attributionPanel"].baseline_combo
+    qtbot.waitUntil(lambda: panel.payload is not None, timeout=30000)
+    assert combo.itemText(0) == "'the' (neutral, default)" and combo.currentIndex() == 0
+    assert "baseline x′: neutral token 'the' (default)" in panel.plot.titleLabel.text
+    header, rows = panel.data_table()
+    assert rows[0][header.index("baseline")].startswith("the token 'the' at every position (the task's neutral")
+    combo.setCurrentIndex(combo.findData("zero"))  # the user's choice wins
+    qtbot.waitUntil(lambda: panel.payload["baseline"] == "zero embedding at every position", timeout=30000)
+    set_task = window.controls.task_combo
+    set_task.setCurrentIndex(set_task.findData("dyck1"))
+    wait_shown(qtbot, window, lambda s: s.config["task"] == "dyck1")
+    qtbot.waitUntil(lambda: combo.itemText(0) == "zero (default, no neutral token)", timeout=10000)
