@@ -149,7 +149,8 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         save_session(path, self.trainer, extra={"example_seed": self.example_seed,
                                                 "typed_text": self.typed_text or "",
                                                 "attribution_options": dict(self.analyses.attribution_options),
-                                                "fixed_points": stored_fp.pack(self.analyses.hidden.fp_result)})
+                                                "fixed_points": stored_fp.pack(self.analyses.hidden.fp_result),
+                                                "annotation_tracks": self.analyses.hidden.packed_tracks(self.task)})
 
     @classmethod
     def load(cls, path) -> LabSession:
@@ -176,8 +177,8 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         return self
 
     def _restore_analyses(self, extra: dict) -> None:
-        """The attribution settings and the last fixed-point search kept in the file (dropped if they do
-        not fit this model or task)."""
+        """The attribution settings, the annotation tracks and the last fixed-point search kept in the file
+        (dropped if they do not fit this model or task)."""
         opts = extra.get("attribution_options")
         if isinstance(opts, dict):
             try:
@@ -187,6 +188,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
                 pass
         cfg = self.model.config
         size = cfg.num_layers * cfg.hidden_size * (2 if cfg.cell == "lstm" else 1)
+        self.analyses.hidden.restore_tracks(extra.get("annotation_tracks"), self.task)
         result = stored_fp.unpack(extra.get("fixed_points"), size)
         if result is not None:
             self.analyses.hidden.fp.result = result
