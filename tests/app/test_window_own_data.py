@@ -48,7 +48,7 @@ def test_attribution_panel_defaults_to_the_neutral_token_and_says_so(qtbot):
     panel, combo = window.panels["attributionPanel"], window.panels["attributionPanel"].baseline_combo
     qtbot.waitUntil(lambda: panel.payload is not None, timeout=30000)
     assert combo.itemText(0) == "'the' (neutral, default)" and combo.currentIndex() == 0
-    assert "baseline x′: neutral token 'the' (default)" in panel.plot.titleLabel.text
+    assert "baseline x′: neutral token 'the' (default)" in panel.title.text
     header, rows = panel.data_table()
     assert rows[0][header.index("baseline")].startswith("the token 'the' at every position (the task's neutral")
     combo.setCurrentIndex(combo.findData("zero"))  # the user's choice wins

@@ -79,8 +79,10 @@ class AttributionPanel(Panel):
         self.view.setObjectName("attributionPlots")
         self.view.setMinimumSize(220, 120)
         page_layout.addWidget(self.view)
-        self.plot = self.view.addPlot(row=0, col=0)
-        self.alpha_plot = self.view.addPlot(row=0, col=1)
+        # the title spans both plots: in one plot's column its width squeezed the alpha plot to nothing
+        self.title = self.view.addLabel("", row=0, col=0, colspan=2, size="8pt")
+        self.plot = self.view.addPlot(row=1, col=0)
+        self.alpha_plot = self.view.addPlot(row=1, col=1)
         for plot, left, tip in ((self.plot, "attribution", "Signed contribution of each input position to "
                                  "the explained output (green: pushes it up, red: down)"),
                                 (self.alpha_plot, "α_i", "The attention weights α_i of the same example")):
@@ -194,7 +196,7 @@ class AttributionPanel(Panel):
                              f"(baseline {p['baseline_output']:.3g}) · training step {p['step']}")
         self.summary.setToolTip(f"baseline x′: {p['baseline']}")
         steps = f" · {p['steps']} steps" if p["method"] == "integrated_gradients" else ""
-        self.plot.setTitle(f"{p['method_title']} of the {p['explained']} · baseline x′: "
+        self.title.setText(f"{p['method_title']} of the {p['explained']} · baseline x′: "
                            f"{p.get('baseline_short', p['baseline'])}<br>"
                            f"f(x) = {p['output']:.4g}, f(x′) = {p['baseline_output']:.4g}{steps} · completeness "
                            f"error {100 * p['completeness_error']:.2g}% · training step {p['step']}", size="8pt")
@@ -243,6 +245,8 @@ class AttributionPanel(Panel):
         self.explained_line.setPen(pg.mkPen(th["accent"], width=1, style=Qt.PenStyle.DotLine))
         self.explained_line.label.setColor(th["accent"])
         apply_palette(self, th)
+        self.title.setAttr("color", th["foreground"])
+        self.title.setText(self.title.text)
         if self.payload is not None:
             payload, self.payload = self.payload, None
             self.set_attribution(payload)  # bar colours follow the theme
