@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import analysis_flags, annotation_flags
+from app.cli import analysis_flags, annotation_flags, pattern_flags
 from app.cli.usage import UsageError, check_writable_dir, note
 
 
@@ -89,6 +89,7 @@ def check_args(args) -> None:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
     annotation_flags.check(args)
+    pattern_flags.check(args)
     if getattr(args, "seeds", None) is not None and not args.compare:
         raise UsageError("--seeds needs --compare CELLS")
     if args.export:
@@ -124,6 +125,7 @@ def run_headless(args) -> int:
         session = LabSession(config_from_args(args))
     analysis_flags.apply_before_training(session, args)
     annotation_flags.apply_before_training(session, args)
+    pattern_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 
@@ -135,9 +137,10 @@ def run_headless(args) -> int:
             raise UsageError(str(exc)) from None
         note(f"saved session to {args.save}", args.quiet)
     analysis_flags.run_after_training(session, args)
+    pattern = pattern_flags.run_after_training(session, args)
     if args.export:
         export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
-                       timelapse=args.timelapse)
+                       timelapse=args.timelapse, pattern=pattern)
         note(f"exported to {args.export}", args.quiet)
     if getattr(args, "export_model", None):
         export_model(session, args)
@@ -173,7 +176,7 @@ def train(session, steps: int, quiet: bool = False) -> None:
 
 
 def export_session(session, folder: Path, gif: bool = False, light: bool = False, scale: float = 2.0,
-                   timelapse: bool = False) -> None:
+                   timelapse: bool = False, pattern: dict | None = None) -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.export.board import PanelBoard
@@ -187,6 +190,8 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     apply_dark_theme(app)
     snap = session.request_full_snapshot()
     board = PanelBoard(snap)
+    if pattern is not None:  # --pattern-search: the whole data set's matches in the panel's files
+        board.panels["patternSearchPanel"].show_result(pattern)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)
         sample = generated_sample(session)

@@ -11,6 +11,7 @@ import sys
 
 from app.cli.analysis_flags import add_arguments as add_analysis_arguments
 from app.cli.annotation_flags import add_arguments as add_annotation_arguments
+from app.cli.pattern_flags import add_arguments as add_pattern_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no progress on stderr (default: progress is shown)")
     add_analysis_arguments(p)
     add_annotation_arguments(p)
+    add_pattern_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "

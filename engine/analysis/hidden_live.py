@@ -29,6 +29,7 @@ from engine.analysis import (
     unit_saturation,
 )
 from engine.analysis.search.job import FP_SLICE, FixedPointJob
+from engine.analysis.search.pattern_job import PatternSearchJob
 from engine.tasks.data.annotations import (
     pack_tracks,
     read_tracks,
@@ -61,8 +62,9 @@ class HiddenAnalyses:
         self.trackers: dict = {}
         self._fit_step: dict = {}  # (layer, direction) -> training step of the states the axes were fitted to
         if not hasattr(self, "fp"):
-            self.fp = FixedPointJob()
+            self.fp, self.patterns = FixedPointJob(), PatternSearchJob()  # patterns: over the whole data set
         self.fp.model_changed()
+        self.patterns.model_changed()
         self._payloads = {}
 
     # ---- the reference batch ------------------------------------------------------------

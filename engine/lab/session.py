@@ -233,6 +233,19 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         """Read annotation tracks (a CSV, one row per token of the data file) for the unit explorer."""
         return self.analyses.hidden.load_tracks(self, path, columns)
 
+    def request_pattern_search_all(self, t0: int, t1: int, threshold: float, layer: int = 0,
+                                   direction: int = 0) -> dict:
+        """Start the pattern search over the task's whole data set (engine.analysis.search.pattern_job); status."""
+        return self.analyses.hidden.patterns.start(self.shown_model(), self.task, self.probe(), t0, t1, threshold,
+                                                   layer, direction, self.timeline.step(self.trainer))
+
+    def request_pattern_search_all_step(self) -> dict:
+        """Run the next slice of the data-set pattern search; its status ("done" carries the result)."""
+        return self.analyses.hidden.patterns.advance()
+
+    def request_pattern_search_all_cancel(self) -> dict:
+        return self.analyses.hidden.patterns.cancel()
+
     def request_full_snapshot(self) -> Snapshot:
         """A snapshot with every analysis computed for the current model and example (not only those of
         the visible panels): what an export draws, so that no figure shows an earlier model."""
