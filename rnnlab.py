@@ -162,6 +162,14 @@ class Lab:
         base, _ = resolve_baseline(self.session.task, baseline)
         return attribution(self.session.shown_model(), inputs, targets, method, baseline=base, position=position)
 
+    def units(self, tracks=None, columns: list[str] | None = None) -> dict:
+        """The unit explorer's ranking: {"features", "kinds", "corr" (F, K, L, D, H) Pearson r of each unit with
+        each feature over the reference examples, ...}. ``tracks``: a CSV of annotation tracks for the data file
+        (one row per token; ``columns`` to pick some), ranked as features "track: NAME"."""
+        if tracks is not None:
+            self.session.request_annotations(str(tracks), columns)
+        return self.session.analyses.hidden.units(self.session, self.session.probe())
+
     def figure(self, panel: str = "hiddenHeatmap", time: int | None = None, light: bool = True,
                scale: float = 2.0) -> Figure:
         """One panel of the window drawn offscreen by the app's own export code (PNG, SVG, CSV); ``time``: the

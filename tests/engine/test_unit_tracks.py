@@ -157,3 +157,14 @@ def test_a_saved_session_keeps_its_tracks_and_drops_an_entry_that_does_not_fit(s
     fresh.analyses.hidden.restore_tracks(short, fresh.task)
     fresh.analyses.hidden.restore_tracks(dict(entry, sha256="0" * 64), fresh.task)  # another file's tracks
     assert fresh.analyses.hidden.tracks == {}
+
+
+def test_the_notebook_api_ranks_against_tracks():
+    import rnnlab
+
+    lab = rnnlab.Lab(data=TAGGED, hidden=4)
+    p = lab.units(tracks=EXAMPLES / "people_places_tracks.csv", columns=["position"])
+    assert [f for f in p["features"] if f.startswith(TRACK_PREFIX)] == [TRACK_PREFIX + "position"]
+    assert p["corr"].shape[-1] == 4
+    with pytest.raises(ValueError, match="no track column 'depth'"):
+        lab.units(tracks=EXAMPLES / "people_places_tracks.csv", columns=["depth"])
