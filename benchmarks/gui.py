@@ -1,19 +1,22 @@
 """GUI speed, measured offscreen in one run. The window trains through its engine process, as in use.
 
-1. Start-up of a real process (``main.py``): to the first painted window (goal <= 1.5 s) and to the
-   first snapshot drawn (goal <= 4 s).
-2. Redraw time of all panels for one snapshot with T = 100, H = 128 (goal: median no worse than 16 ms),
+1. Start-up of a real process (``main.py``), compiled modules cached as after any earlier start: to
+   the first painted window (goal <= 1.2 s) and to the first snapshot drawn (goal <= 4 s).
+2. Redraw time of all panels for one snapshot with T = 100, H = 128 (goal: median <= 12 ms),
    over the snapshots of a training run in order (as the window gets them while training).
 3. Event-loop lag while training: a 10 ms timer's lateness (goal: p99 < 50 ms).
 4. Training throughput with the live display vs the headless trainer on the same config, headless
-   measured before and after: default (adding, LSTM H=32) goal >= 0.92x at >= 10 display refreshes/s;
-   adding T=100 H=128 goal >= 0.85x; and the default after 10,000 steps (every history plot full).
+   measured before and after: default (adding, LSTM H=32) goal >= 0.95x at >= 10 display refreshes/s;
+   adding T=100 H=128 goal >= 0.85x; and the default after 10,000 steps (every history plot full),
+   goal >= 0.9x.
 5. The cell view (LSTM, 2 layers, bidirectional, T = 100, H = 128): redraw for a new time step, painted
    (goal <= 5 ms); hover-tooltip latency of the cell view, the heatmap and the gates panel, from the
    mouse move to the explain text on screen (goal < 50 ms), and its rewrite for a new snapshot.
+6. Event-loop lag while each long analysis runs (fixed points, pattern search, attribution,
+   counterfactual, Export all): p99 <= 50 ms (benchmarks/gui_lag.py).
 The app is set up as ``run_gui`` does (Fusion, dark palette, antialiased plots), in its own event loop.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--cell]   (--cell: part 5 only)
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--cell] [--lag]   (part 5 / 6 only)
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.window.main_window import MainWindow  # noqa: E402
 from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
+from benchmarks.gui_lag import lag_during_analyses  # noqa: E402
 from engine import ModelConfig  # noqa: E402
 from engine.lab.session import LabConfig, LabSession  # noqa: E402
 
@@ -131,19 +135,23 @@ def live_run(app, cfg, path, seconds: float):
 
 
 def startup_times(runs: int = 3) -> list[tuple[float, float]]:
-    """(to first painted window, to first snapshot drawn) in seconds of a real ``main.py`` process."""
+    """(to first painted window, to first snapshot drawn) in seconds of a real ``main.py`` process,
+    started as a user starts it every day: Python's compiled modules (__pycache__) written by an
+    earlier start (one start before the timed ones; PYTHONDONTWRITEBYTECODE would make every start
+    compile all of RNN Lab's modules again)."""
     root = Path(__file__).resolve().parent.parent
     out = []
-    for _ in range(runs):
+    for _ in range(runs + 1):
         with tempfile.TemporaryDirectory() as folder:
             env = {**os.environ, "RNNLAB_REPORT_STARTUP": "1", "RNNLAB_SETTINGS_DIR": folder,
                    "RNNLAB_DATA_DIR": folder}
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
             start = time.time()
             res = subprocess.run([sys.executable, str(root / "main.py")], env=env, capture_output=True,
                                  text=True, timeout=120)
             marks = dict(line.split()[:2] for line in res.stdout.splitlines() if line.startswith("startup-"))
             out.append((float(marks["startup-painted"]) - start, float(marks["startup-snapshot"]) - start))
-    return out
+    return out[1:]
 
 
 def cell_view_times(app) -> None:
@@ -220,28 +228,31 @@ def cell_view_times(app) -> None:
 def main() -> None:
     quiet_platform_messages()
     torch.set_num_threads(1)
-    if "--cell" in sys.argv:
+    if "--cell" in sys.argv or "--lag" in sys.argv:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         apply_dark_theme(app)
-        cell_view_times(app)
+        if "--cell" in sys.argv:
+            cell_view_times(app)
+        if "--lag" in sys.argv:
+            lag_during_analyses(app, big_config())
         return
     starts = startup_times()
     print("start of main.py to first painted window: " + ", ".join(f"{a:.2f}" for a, _ in starts) +
-          " s   goal: <= 1.5 s")
+          " s   goal: <= 1.2 s")
     print("start of main.py to first snapshot drawn: " + ", ".join(f"{b:.2f}" for _, b in starts) +
           " s   goal: <= 4 s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_dark_theme(app)  # the look (and drawing cost) of the app as run_gui starts it
     t = redraw_times(app)
     print(f"redraw of all panels (T=100, H=128): median {statistics.median(t):.1f} ms, "
-          f"p90 {np.percentile(t, 90):.1f} ms   goal: median <= 16 ms")
+          f"p90 {np.percentile(t, 90):.1f} ms   goal: median <= 12 ms")
     cfg = LabConfig.for_task("adding")
     live, hz, lags, base = throughput(app, cfg)
     print(f"event-loop lag while training: p50 {np.percentile(lags, 50):.1f} ms, p99 {np.percentile(lags, 99):.1f} ms"
           f"   goal: p99 < 50 ms")
     print(f"training throughput (adding, {cfg.model.cell}, H={cfg.model.hidden_size}): headless {base:.0f} steps/s, "
           f"with live display {live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s"
-          f"   goal: >= 0.92x at >= 10 Hz")
+          f"   goal: >= 0.95x at >= 10 Hz")
     live, hz, _lags, base = throughput(app, big_config())
     print(f"training throughput (adding T=100, H=128): headless {base:.0f} steps/s, with live display "
           f"{live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s   goal: >= 0.85x")
@@ -253,8 +264,9 @@ def main() -> None:
         session.save(path)
         live, hz, _lags, base = throughput(app, cfg, str(path))
     print(f"  the same after {LONG_RUN:,} steps (full history): headless {base:.0f} steps/s, with live display "
-          f"{live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s")
+          f"{live:.0f} steps/s, ratio {live / base:.2f} at {hz:.1f} display refreshes/s   goal: >= 0.9x")
     cell_view_times(app)
+    lag_during_analyses(app, big_config())
 
 
 def throughput(app, cfg, path=None):

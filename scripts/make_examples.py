@@ -5,6 +5,9 @@
   people_places.csv tokens,tags     short sentences; PER for a person, LOC for a place, O otherwise.
                                     paris, jordan and georgia are people in some sentences and places
                                     in others: the words around them decide
+  people_places_tracks.csv          annotation tracks for the unit explorer, one row per token of
+                                    people_places.csv: before_place (the next word is a place),
+                                    ambiguous (paris, jordan, georgia), position (word index in the row)
 """
 from __future__ import annotations
 
@@ -49,11 +52,24 @@ def tagged_rows(rng: random.Random, n: int) -> list[str]:
     return rows
 
 
+def track_rows(tagged: list[str]) -> list[str]:
+    """One row per token of the tagged rows (header skipped), in order: token,before_place,ambiguous,position."""
+    rows = ["token,before_place,ambiguous,position"]
+    ambiguous = set(PEOPLE) & set(PLACES)
+    for line in tagged[1:]:
+        tokens, tags = (field.split() for field in line.split(","))
+        for i, token in enumerate(tokens):
+            before = int(i + 1 < len(tags) and tags[i + 1] == "LOC")
+            rows.append(f"{token},{before},{int(token in ambiguous)},{i}")
+    return rows
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "majority_ab.csv").write_text("\n".join(majority_rows(random.Random(13), 800)) + "\n", encoding="utf-8")
-    (OUT / "people_places.csv").write_text("\n".join(tagged_rows(random.Random(13), 600)) + "\n",
-                                           encoding="utf-8")
+    tagged = tagged_rows(random.Random(13), 600)
+    (OUT / "people_places.csv").write_text("\n".join(tagged) + "\n", encoding="utf-8")
+    (OUT / "people_places_tracks.csv").write_text("\n".join(track_rows(tagged)) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

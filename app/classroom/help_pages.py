@@ -157,10 +157,13 @@ PAGES = {
         slide="Recurrent Neural Network model"),
     "unitExplorerPanel": HelpPage(
         shows="Hidden units ranked by the size of their correlation with a quantity computed from the input "
-              "(depth, parity, characters since a space …), and the text coloured by the chosen unit "
+              "(depth, parity, characters since a space …), with a tagged CSV's tags ('tag = PER') and with "
+              "annotation tracks you load with Tracks… (a CSV, one row per token of the data file, a column of "
+              "numbers per track, as LSTMVis reads annotations), and the text coloured by the chosen unit "
               "(Karpathy et al. 2015).",
         read="A unit near the top tracks that quantity closely; the colouring shows where in the text it turns "
-             "on and off. Correlation is not a mechanism: check it on other examples.",
+             "on and off. Correlation is not a mechanism: check it on other examples, and against a shuffled "
+             "copy of a track (no unit should rank highly).",
         try_="Train the character language model for a while, pick 'characters since a space' and look for a "
              "unit that resets at every word boundary.",
         slide="RNNs for language modelling"),

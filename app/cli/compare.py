@@ -5,7 +5,12 @@ Trains every run on the same batches, prints progress (each run's loss) on stder
   compare_gradients.png/.svg/.csv    ||dL/dh_t|| of every run against the lag T-1-t (same example)
   hidden_<run>.png/.svg/.csv         each run's hidden-state heatmap
   compare_board.png                  the whole comparison as the window lays it out
+  summary.csv                        each run's final loss and metric per seed, their mean and SD
   config.json                        task, training, base model, the variants and each run's model
+With ``--seeds N`` (1, or 3-10) every configuration trains with N seeds; the curves show each run's mean
+and a band from the lowest to the highest seed, compare_curves.csv holds every seed's curve, and the
+runs' final figures are printed as mean ± SD. ``--save DIR`` writes the results alone (compare_curves.*,
+summary.csv, config.json); its folder is checked before any training.
 Every file is rendered before the first is written, and a failed write removes what was written.
 """
 from __future__ import annotations
@@ -15,36 +20,53 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.usage import UsageError, note
+from app.cli.usage import UsageError, check_writable_dir, note
 
 BOARD_SIZE = (1600, 1400)
 
 
 def run_compare(args, cfg) -> int:
     """Train and export the comparison that ``args`` ask for, starting from ``cfg`` (the flags' LabConfig)."""
-    from engine.lab.compare_config import parse_variants
+    from engine.lab.compare_config import check_seeds, parse_variants
     from engine.lab.compare_session import CompareSession
 
-    if args.open or args.save or args.gif or getattr(args, "timelapse", False):
-        raise UsageError("--compare cannot be combined with --open, --save, --gif or --timelapse")
+    if args.open or args.gif or getattr(args, "timelapse", False):
+        raise UsageError("--compare cannot be combined with --open, --gif or --timelapse")
     try:
         variants = parse_variants(args.compare)
+        seeds = check_seeds(1 if args.seeds is None else args.seeds)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc).replace("train 1 seed", "--seeds: train 1 seed")) from None
+    if args.save:
+        check_writable_dir(Path(args.save), "save the comparison")
     changed = set().union(*variants)
     if "cell" in changed and args.cell is not None:
         raise UsageError("--cell cannot be combined with --compare CELLS: the cells come from --compare")
     if "bidirectional" in changed and args.bidirectional is not None:
         raise UsageError("--bidirectional and --no-bidirectional cannot be combined with --compare uni,bi")
     try:
-        session = CompareSession(cfg, variants)
+        session = CompareSession(cfg, variants, seeds)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     train_all(session, args.steps, quiet=args.quiet)
+    if seeds > 1:
+        print_summary(session.snapshot())
+    if args.save:
+        export_compare(session, Path(args.save), light=args.light, scale=args.scale, results_only=True)
+        note(f"saved the comparison's results to {args.save}", args.quiet)
     if args.export:
         export_compare(session, Path(args.export), light=args.light, scale=args.scale)
         note(f"exported the comparison to {args.export}", args.quiet)
     return 0
+
+
+def print_summary(snap) -> None:
+    """Each run's final loss and metric as mean ± SD over its seeds (stdout)."""
+    from app.compare.seed_summary import summaries, summary_line
+
+    metric = snap.runs[0].task_info.get("metric", "metric")
+    for s in summaries(snap):
+        print(f"{s['label']}: {summary_line(s, metric)}", flush=True)
 
 
 def train_all(session, steps: int, quiet: bool = False) -> None:
@@ -71,6 +93,8 @@ def compare_config_json(session, snap) -> str:
             "train": base.train.to_dict(), "seed": base.train.seed, "step": snap.step,
             "base_model": base.model.to_dict(), "variants": [dict(v) for v in session.variants],
             "labels": list(session.labels), "models": [c.model.to_dict() for c in session.configs],
+            "seeds": list(session.seeds), "summary_note": "summary.csv: a seed's final loss/metric is the mean of "
+            "its last 20 training steps; mean and SD (ddof 1) over the seeds of each run",
             "lag_note": "compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "
                         "and the last input; every run probes the same example",
             "batches_note": "every run trains on the same batch at every step (same task, seed, batch size)"}
@@ -79,9 +103,12 @@ def compare_config_json(session, snap) -> str:
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
 
 
-def export_compare(session, folder: Path, light: bool = False, scale: float = 2.0) -> list[Path]:
+def export_compare(session, folder: Path, light: bool = False, scale: float = 2.0,
+                   results_only: bool = False) -> list[Path]:
+    """Every figure of the comparison (``results_only``: the curves, summary.csv and config.json) into ``folder``."""
     from PySide6.QtWidgets import QApplication
 
+    from app.compare.seed_summary import summary_csv
     from app.compare.window import ComparePanels
     from app.export.figures import ExportError, panel_files, render_png, write_bytes
     from app.window.theme import apply_dark_theme, quiet_platform_messages
@@ -102,19 +129,23 @@ def export_compare(session, folder: Path, light: bool = False, scale: float = 2.
         QApplication.processEvents()
         files: dict[str, bytes] = {}
         for name, panel in board.export_panels().items():
-            files.update(panel_files(name, panel, light, scale))
-        for panel in board.all_panels():
-            panel.set_theme(light)
-        apply_palette(board, LIGHT if light else DARK)  # the gaps between the panels
-        QApplication.processEvents()
-        files["compare_board.png"] = render_png(board, 1.0, light)
+            if not results_only or name == "compare_curves":
+                files.update(panel_files(name, panel, light, scale))
+        if not results_only:
+            for panel in board.all_panels():
+                panel.set_theme(light)
+            apply_palette(board, LIGHT if light else DARK)  # the gaps between the panels
+            QApplication.processEvents()
+            files["compare_board.png"] = render_png(board, 1.0, light)
+        files["summary.csv"] = summary_csv(snap).encode("utf-8")
         files["config.json"] = compare_config_json(session, snap).encode("utf-8")
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             written.append(write_bytes(folder / name, data))
     except OSError as exc:
         _remove(written)
-        raise UsageError(f"cannot export into {folder}: {exc.strerror or exc}") from None
+        what = "save the comparison" if results_only else "export"
+        raise UsageError(f"cannot {what} into {folder}: {exc.strerror or exc}") from None
     except ExportError as exc:
         _remove(written)
         raise UsageError(str(exc)) from None

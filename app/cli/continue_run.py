@@ -8,7 +8,7 @@ from app.cli.usage import UsageError, note
 # (argparse attribute, flag): what would need another model
 MODEL_FLAGS = (("task", "--task"), ("cell", "--cell"), ("hidden", "--hidden"), ("layers", "--layers"),
                ("bidirectional", "--bidirectional"), ("merge", "--merge"), ("init", "--init"), ("h0", "--h0"),
-               ("embedding_dim", "--embedding-dim"), ("optimizer", "--optimizer"))
+               ("embedding_dim", "--embedding-dim"), ("optimizer", "--optimizer"), ("attention", "--attention"))
 
 
 def refused_model_flag(args) -> str | None:

@@ -8,8 +8,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import analysis_flags
-from app.cli.usage import UsageError, note
+from app.cli import analysis_flags, annotation_flags, pattern_flags
+from app.cli.usage import UsageError, check_writable_dir, note
 
 
 def config_from_args(args):
@@ -21,15 +21,23 @@ def config_from_args(args):
         raise UsageError("--data and --task cannot be combined: the data file decides the task")
     if args.fold_case and not args.data:
         raise UsageError("--fold-case needs --data FILE")
+    if getattr(args, "neutral_token", None) is not None and not args.data:
+        raise UsageError("--neutral-token needs --data FILE (a built-in task declares its own neutral token)")
     if not args.task and not args.data:
         raise UsageError("--task is required (or --open SESSION_FILE, or --data FILE); see --list-tasks")
     try:
-        cfg = data_config(args.data, args.fold_case) if args.data else LabConfig.for_task(args.task)
+        cfg = data_config(args.data, args.fold_case, getattr(args, "neutral_token", None)) if args.data \
+            else LabConfig.for_task(args.task)
         params = dict(cfg.task_params)
         if args.seq_len is not None:
             if "seq_len" not in params:
                 raise ValueError(f"task {args.task!r} has no sequence length")
             params["seq_len"] = args.seq_len
+        if getattr(args, "attention", None) is not None:
+            if "attention" not in params:
+                raise ValueError("--attention needs a task with an attention head option: sentiment, or --data "
+                                 "on a labelled .csv (header sequence,label)")
+            params["attention"] = int(args.attention)
         model = {k: v for k, v in (("cell", args.cell), ("hidden_size", args.hidden), ("num_layers", args.layers),
                                    ("bidirectional", args.bidirectional), ("merge", args.merge),
                                    ("init", args.init), ("h0", args.h0),
@@ -49,7 +57,7 @@ def config_from_args(args):
     return replace(cfg, task_params=dict(task.params))
 
 
-def data_config(path, fold_case: bool = False):
+def data_config(path, fold_case: bool = False, neutral: str | None = None):
     """The preset configuration of the task on a data file (read, checked and registered here)."""
     from engine.lab.config import LabConfig
     from engine.tasks.data.data_files import open_data
@@ -58,6 +66,8 @@ def data_config(path, fold_case: bool = False):
     name, params = task_for(open_data(path))  # DataFileError is a ValueError with one line
     if fold_case:
         params["fold_case"] = 1
+    if neutral is not None:
+        params["neutral"] = neutral  # checked against the file's symbols by the task (one line)
     return LabConfig.for_task(name, **params)
 
 
@@ -78,23 +88,16 @@ def check_args(args) -> None:
     if args.timelapse and not args.export:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
+    annotation_flags.check(args)
+    pattern_flags.check(args)
+    if getattr(args, "seeds", None) is not None and not args.compare:
+        raise UsageError("--seeds needs --compare CELLS")
     if args.export:
         check_writable_dir(Path(args.export))
-    if args.save:
+    if args.save and not args.compare:  # (a compare run's --save is a folder: app.cli.compare checks it)
         folder = Path(args.save).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise UsageError(f"cannot save the session into {folder}: folder missing or not writable")
-
-
-def check_writable_dir(folder: Path) -> None:
-    """Fail before training if the export folder cannot be created or written."""
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UsageError(f"cannot export into {folder}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot export into {folder}: {probe} is not writable")
 
 
 def run_headless(args) -> int:
@@ -121,6 +124,8 @@ def run_headless(args) -> int:
     else:
         session = LabSession(config_from_args(args))
     analysis_flags.apply_before_training(session, args)
+    annotation_flags.apply_before_training(session, args)
+    pattern_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 
@@ -132,9 +137,10 @@ def run_headless(args) -> int:
             raise UsageError(str(exc)) from None
         note(f"saved session to {args.save}", args.quiet)
     analysis_flags.run_after_training(session, args)
+    pattern = pattern_flags.run_after_training(session, args)
     if args.export:
         export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
-                       timelapse=args.timelapse)
+                       timelapse=args.timelapse, pattern=pattern)
         note(f"exported to {args.export}", args.quiet)
     if getattr(args, "export_model", None):
         export_model(session, args)
@@ -170,7 +176,7 @@ def train(session, steps: int, quiet: bool = False) -> None:
 
 
 def export_session(session, folder: Path, gif: bool = False, light: bool = False, scale: float = 2.0,
-                   timelapse: bool = False) -> None:
+                   timelapse: bool = False, pattern: dict | None = None) -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.export.board import PanelBoard
@@ -184,6 +190,8 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     apply_dark_theme(app)
     snap = session.request_full_snapshot()
     board = PanelBoard(snap)
+    if pattern is not None:  # --pattern-search: the whole data set's matches in the panel's files
+        board.panels["patternSearchPanel"].show_result(pattern)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)
         sample = generated_sample(session)

@@ -10,6 +10,8 @@ import os
 import sys
 
 from app.cli.analysis_flags import add_arguments as add_analysis_arguments
+from app.cli.annotation_flags import add_arguments as add_annotation_arguments
+from app.cli.pattern_flags import add_arguments as add_pattern_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -28,6 +30,7 @@ EPILOG = """examples:
   python main.py --headless --open run.rnnlab --steps 200 --export out2/
   python main.py --headless --open run.rnnlab --lr 0.003 --seed 2 --steps 200   continue it with other training settings
   python main.py --headless --compare rnn_tanh,gru,lstm --task adding --seq-len 100 --steps 300 --export cmp/
+  python main.py --headless --compare gru,lstm --seeds 3 --task parity --steps 300 --save cmp_seeds/
   python main.py --headless --data assets/examples/coriolanus_act1.txt --steps 300 --export out/
   python main.py --headless --data assets/examples/majority_ab.csv --compare gru,lstm --steps 300 --export cmp/
 
@@ -71,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "RNN Lab or written with plain PyTorch; with --data FILE, on that file (same vocabulary)")
     p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
                    "or .csv with the header sequence,label or tokens,tags")
+    p.add_argument("--neutral-token", metavar="TOKEN", help="with --data: a symbol of the file that tells the answer "
+                   "nothing (a filler); the default attribution baseline and fixed-point x*")
     p.add_argument("--fold-case", action=argparse.BooleanOptionalAction, default=False,
                    help="with --data: read upper and lower case as one symbol (default: no)")
     m = p.add_argument_group("model (override the task's preset; absent: the preset value, see the table below)")
@@ -83,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--merge", help="sum (the lecture) or concat (PyTorch)")
     m.add_argument("--init", help="default, orthogonal or identity")
     m.add_argument("--h0", help="initial state: zero (the lecture), random (from the seed) or learned")
+    m.add_argument("--attention", action=argparse.BooleanOptionalAction, default=None,
+                   help="an attention head (alpha_i per position; the label from sum_i alpha_i h_i) for the sentiment "
+                   "task or a labelled .csv (--data); --no-attention: the final state h_n")
     m.add_argument("--embedding-dim", type=int, metavar="E", help="size E of the embedded input x_t (1-512)")
     t = p.add_argument_group("training (absent: the task's preset value, see the table below)")
     clip = t.add_mutually_exclusive_group()
@@ -105,13 +113,18 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--light", action=argparse.BooleanOptionalAction, default=False,
                    help="export with the light theme, white background (default: the dark theme)")
     o.add_argument("--scale", type=float, default=2.0, help="PNG scale factor (0.25-8, default 2)")
-    o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file")
+    o.add_argument("--save", metavar="SESSION_FILE", help="save the trained session to this file (with --compare: "
+                   "a folder for the results: every seed's curve, summary.csv, the figure, config.json)")
     o.add_argument("--export-model", metavar="DIR", help="write the trained model as a folder: model.pt (its "
                    "state_dict), model.json, load_model.py (needs only torch), README.md")
     o.add_argument("--compare", metavar="CELLS", help="compare mode: comma-separated cells, e.g. rnn_tanh,gru,lstm")
+    o.add_argument("--seeds", type=int, metavar="N", help="with --compare: train each configuration with N seeds "
+                   "(--seed, --seed + 1, ...; 1, or 3-10) and show every curve's mean and spread (default 1)")
     o.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False,
                    help="no progress on stderr (default: progress is shown)")
     add_analysis_arguments(p)
+    add_annotation_arguments(p)
+    add_pattern_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
@@ -166,7 +179,10 @@ def main(argv=None) -> int:
                 check_window_model(args)
             from app.window.gui import run_gui
 
-            return run_gui(args.session, args.data, model_path=args.model)
+            if args.neutral_token is not None and not args.data:
+                raise UsageError("--neutral-token needs --data FILE (a built-in task declares its own neutral token)")
+            return run_gui(args.session, args.data, model_path=args.model, **(
+                {"neutral": args.neutral_token} if args.neutral_token is not None else {}))
         if args.reproduce:
             from app.results.cli import run_reproduce
 

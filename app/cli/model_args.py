@@ -14,7 +14,7 @@ from app.cli.usage import UsageError
 
 MODEL_FLAGS = (("cell", "--cell"), ("hidden", "--hidden"), ("layers", "--layers"), ("bidirectional", "--bidirectional"),
                ("merge", "--merge"), ("init", "--init"), ("h0", "--h0"), ("embedding_dim", "--embedding-dim"),
-               ("task", "--task"), ("open", "--open"), ("compare", "--compare"))
+               ("task", "--task"), ("open", "--open"), ("compare", "--compare"), ("attention", "--attention"))
 
 
 def check_model_args(args) -> None:

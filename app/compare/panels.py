@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.compare.seed_summary import summaries, summary_line
 from app.compare.speed import TIP as SPEED_TIP
 from app.compare.speed import fact_text, run_facts, verdict
 from app.panels.feed import apply_snapshot
@@ -88,7 +89,10 @@ class ComparePanels(QWidget):
         task_changed, self._task_key = key != self._task_key, key
         if task_changed:
             self.curves.set_task_info(first.task_info)
-        self.curves.set_runs(names, [r.history for r in snap.runs])
+        if snap.seed_histories:  # compare over seeds: each run's mean and band
+            self.curves.set_seed_runs(names, snap.seed_histories, snap.seeds)
+        else:
+            self.curves.set_runs(names, [r.history for r in snap.runs])
         self.gradients.set_runs(names, [r.trace.grad_norm for r in snap.runs])
         self.stats.setText(run_stats(snap))
         for run, r, diverged in zip(self.runs, snap.runs, snap.diverged, strict=True):
@@ -129,10 +133,14 @@ def run_stats(snap) -> str:
     """"GRU: 3 weight blocks/layer, 4,480 recurrent parameters (4,658 in all), 8.1 ms/step, reached
     accuracy 0.95 at step 300 (≈ 2.4 s) · LSTM: ..." and which is ahead in each sense (app.compare.speed)."""
     facts = run_facts(snap)
-    parts = [f"<b style='color:{SERIES_COLORS[i % len(SERIES_COLORS)]}'>{f['label']}</b>: {fact_text(f)}"
-             for i, f in enumerate(facts)]
+    seeds = summaries(snap) if getattr(snap, "seed_histories", ()) else [None] * len(facts)
+    metric = snap.runs[0].task_info.get("metric", "metric")
+    parts = [f"<b style='color:{SERIES_COLORS[i % len(SERIES_COLORS)]}'>{f['label']}</b>: "
+             + (f"{summary_line(s, metric)}; seed {snap.seeds[0]}: " if s else "") + fact_text(f)
+             for i, (f, s) in enumerate(zip(facts, seeds, strict=True))]
     ahead = verdict(facts)
-    return " · ".join(parts) + (f"<br><i>Measured here: {ahead}.</i>" if ahead else "")
+    where = f" (seed {snap.seeds[0]})" if getattr(snap, "seed_histories", ()) else ""
+    return " · ".join(parts) + (f"<br><i>Measured here{where}: {ahead}.</i>" if ahead else "")
 
 
 def display_label(label: str) -> str:

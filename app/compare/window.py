@@ -23,15 +23,17 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QToolBar,
     QWidget,
 )
 
 from app.compare.panels import ComparePanels, display_label, file_stem, run_stats, run_title  # noqa: F401
+from app.compare.seed_summary import summary_csv
 from app.engine_link.client import EngineClient
 from app.export.figures import ExportError, panel_files, write_bytes
 from engine import CELLS
-from engine.lab.compare_config import parse_variants, plan_runs
+from engine.lab.compare_config import MAX_SEEDS, MIN_SEEDS, check_seeds, parse_variants, plan_runs
 from engine.lab.config import LabConfig
 from engine.process import protocol as P
 from engine.tasks import is_data_task
@@ -45,7 +47,7 @@ STATE_TEXT = {"training": "training", "paused": "paused", "diverged": "DIVERGED"
 class CompareSetup(QWidget):
     """Which runs: 2-4 cells, or one cell uni- vs bidirectional. ``spec()`` -> (variants text, cell)."""
 
-    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None, seeds: int = 1):
         super().__init__(parent)
         self.setObjectName("compareSetup")
         row = QHBoxLayout(self)
@@ -66,6 +68,15 @@ class CompareSetup(QWidget):
         self.cell_combo.setCurrentText(cfg.model.cell)
         self.cell_combo.setToolTip("The cell of both runs")
         row.addWidget(self.cell_combo)
+        row.addWidget(QLabel("seeds"))
+        self.seeds_spin = QSpinBox(objectName="compareSeedsSpin")
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.setValue(seeds)
+        self.seeds_spin.setToolTip(f"Train each configuration with this many seeds (weights and batches: the seed, "
+                                   f"the seed + 1, ...): 1, or {MIN_SEEDS}-{MAX_SEEDS} to see each curve's mean "
+                                   "and the band from the lowest to the highest seed, and the final loss and "
+                                   "metric as mean ± SD. The heatmaps and gates show the first seed.")
+        row.addWidget(self.seeds_spin)
         self.apply_button = QPushButton("Compare", objectName="compareApplyButton")
         self.apply_button.setToolTip("Build the runs afresh (same task, seed and batches), paused")
         row.addWidget(self.apply_button)
@@ -84,10 +95,12 @@ class CompareSetup(QWidget):
             for cell, box in self.cell_boxes.items():
                 box.setChecked(cell in words)
 
-    def spec(self) -> tuple[str, str | None]:
+    def spec(self) -> tuple[str, str | None, int]:
+        """(variants text, the cell of uni,bi or None, seeds)."""
+        seeds = self.seeds_spin.value()
         if self.mode_combo.currentIndex() == 1:
-            return "uni,bi", self.cell_combo.currentText()
-        return ",".join(c for c, box in self.cell_boxes.items() if box.isChecked()), None
+            return "uni,bi", self.cell_combo.currentText(), seeds
+        return ",".join(c for c, box in self.cell_boxes.items() if box.isChecked()), None, seeds
 
     def _on_mode_changed(self, index: int) -> None:
         for box in self.cell_boxes.values():
@@ -96,7 +109,8 @@ class CompareSetup(QWidget):
 
 
 class CompareWindow(QMainWindow):
-    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None, data: dict | None = None):
+    def __init__(self, cfg: LabConfig, spec: str = DEFAULT_SPEC, parent=None, data: dict | None = None,
+                 seeds: int = 1):
         super().__init__(parent)
         self.setObjectName("compareWindow")
         self.data = data  # a data-file task's file (engine.tasks.data.data_files.pack), sent to the compare engine
@@ -105,7 +119,7 @@ class CompareWindow(QMainWindow):
         self.session = None  # engine.lab.compare_config.RunPlan of the runs
         self.handle = None  # EngineClient of the engine process that trains them
         self.latest, self.shown, self.time = None, None, 0
-        self.setup = CompareSetup(cfg, spec)
+        self.setup = CompareSetup(cfg, spec, seeds=seeds)
         self.transport = TransportBar()
         self.panels = ComparePanels(display_names=True)
         for widget, name in ((self.setup, "compareSetupBar"), (self.transport, "compareTransportBar")):
@@ -128,7 +142,7 @@ class CompareWindow(QMainWindow):
         self._timer.timeout.connect(self._on_repaint_tick)
         self._timer.start(REPAINT_MS)
         self.resize(1600, 1000)
-        self.start(spec)
+        self.start(spec, seeds=seeds)
 
     def _connect(self) -> None:
         t = self.transport
@@ -149,15 +163,16 @@ class CompareWindow(QMainWindow):
             self.addAction(action)
 
     # ---- runs ----------------------------------------------------------------------------
-    def start(self, spec: str, cell: str | None = None) -> bool:
-        """Build the runs of ``spec`` ("rnn_tanh,gru,lstm" or "uni,bi"); a bad spec is reported in the
-        setup row and leaves the current runs alone. Returns success."""
+    def start(self, spec: str, cell: str | None = None, seeds: int = 1) -> bool:
+        """Build the runs of ``spec`` ("rnn_tanh,gru,lstm" or "uni,bi"), each with ``seeds`` seeds; a bad spec
+        or number of seeds is reported in the setup row and leaves the current runs alone. Returns success."""
         cfg = self.base_config
         if cell is not None:
             cfg = replace(cfg, model=replace(cfg.model, cell=cell))
         try:
             variants = parse_variants(spec)
             plan = plan_runs(cfg, variants)
+            check_seeds(seeds)
         except ValueError as exc:
             self.setup.message.setText(str(exc))
             return False
@@ -165,7 +180,7 @@ class CompareWindow(QMainWindow):
         self._stop_worker()
         self.session, self.latest = plan, None
         self.handle = client = EngineClient(P.Init(kind="compare", config=cfg.to_dict(),
-                                                   variants=tuple(variants), data=self.data), self)
+                                                   variants=tuple(variants), data=self.data, seeds=seeds), self)
         client.snapshot_ready.connect(self._on_snapshot_ready)
         client.diverged.connect(self._on_diverged)
         client.failed.connect(lambda e: self.statusBar().showMessage(f"{e.what or 'Engine'} failed: {e.message}",
@@ -173,7 +188,9 @@ class CompareWindow(QMainWindow):
         client.died.connect(lambda m: self.statusBar().showMessage(f"Engine stopped: {m}. Press Apply to "
                                                                    "start the comparison again.", 0))
         self.transport.set_training(False)
-        self.statusBar().showMessage(f"{len(plan.labels)} runs on {cfg.task}, seed {cfg.train.seed}: "
+        seeds_text = f"seed {cfg.train.seed}" if seeds == 1 else \
+            f"seeds {cfg.train.seed}-{cfg.train.seed + seeds - 1} each (mean and band)"
+        self.statusBar().showMessage(f"{len(plan.labels)} runs on {cfg.task}, {seeds_text}: "
                                      "the same batches and the same example for every run.", 6000)
         return True
 
@@ -223,6 +240,7 @@ class CompareWindow(QMainWindow):
             for name, panel in self.panels.export_panels().items():
                 for fname, data in panel_files(name, panel, light, 2.0).items():
                     written.append(write_bytes(out / fname, data))
+            written.append(write_bytes(out / "summary.csv", summary_csv(self.shown).encode("utf-8")))
         except (ExportError, OSError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return []

@@ -29,9 +29,45 @@ class EngineError(Exception):
 def _start():
     parent, child = CTX.Pipe(duplex=True)
     proc = CTX.Process(target=engine_main, args=(child,), name="rnnlab-engine", daemon=True)
+    if _defer:  # commands wait in the pipe until the window has painted (start_deferred)
+        _deferred.append((proc, child))
+    else:
+        _launch(proc, child)
+    return proc, parent
+
+
+def _launch(proc, child) -> None:
     proc.start()
     child.close()  # only the engine holds its end: when the window's process dies, the engine reads EOF
-    return proc, parent
+
+
+_defer = False  # engines made now wait for start_deferred() (run_gui: until the window has painted)
+_deferred = []  # (process, its end of the pipe) made while deferring, not started yet
+
+
+def defer_until_painted() -> None:
+    """Engines made from now on start when ``start_deferred()`` is called: on a busy 2-core machine the
+    engine's imports (torch) would compete with building and painting the window for the CPU."""
+    global _defer
+    _defer = True
+
+
+def start_deferred() -> None:
+    """Start the engines made while deferring (once the window is on screen); later ones start at once."""
+    global _defer
+    _defer = False
+    while _deferred:
+        _launch(*_deferred.pop(0))
+
+
+def _forget_unstarted(proc) -> bool:
+    """Drop a deferred engine that never started (its window closed first); True if it was one."""
+    for item in list(_deferred):
+        if item[0] is proc:
+            _deferred.remove(item)
+            item[1].close()
+            return True
+    return False
 
 
 _spare = None  # a started engine waiting for its Init (RNNLAB_SPARE_ENGINE=1: tests open many windows)
@@ -218,6 +254,9 @@ class EngineClient(QObject):
         """Stop the engine within ``timeout`` (ask, then terminate, then kill). True when it is gone."""
         was_alive, self.alive = self.alive, False
         self._notifier.setEnabled(False)
+        if _forget_unstarted(self.proc):
+            self.conn.close()
+            return True
         if was_alive and sharing() and not keep_recovery and self.is_ready and self.proc.is_alive():
             try:
                 self.conn.send(P.Shutdown(reuse=True))

@@ -26,7 +26,8 @@ TRAIN_KEYS = ("optimizer", "lr", "batch_size", "clip", "max_norm", "seed")
 
 
 def config_to_values(cfg: LabConfig) -> dict:
-    values = {"task": cfg.task, "seq_len": cfg.task_params.get("seq_len")}
+    values = {"task": cfg.task, "seq_len": cfg.task_params.get("seq_len"),
+              "attention": cfg.task_params.get("attention")}  # None: the task has no attention option
     values.update({k: getattr(cfg.model, k) for k in MODEL_KEYS})
     values.update({k: getattr(cfg.train, k) for k in TRAIN_KEYS})
     return values
@@ -42,6 +43,8 @@ def values_to_config(values: dict, base_params: dict | None = None) -> LabConfig
     data = is_data_task(values["task"])  # every data task has a length; its ranges come from the file
     if (data or any(p.name == "seq_len" for p in task_cls.params_spec)) and values.get("seq_len") is not None:
         params["seq_len"] = values["seq_len"]  # the task validates it (a whole number in its range)
+    if values.get("attention") is not None and "attention" in params:  # the head (sentiment, labelled data files)
+        params["attention"] = int(values["attention"])
     cfg = LabConfig(task=values["task"], task_params=params,
                     model=ModelConfig(**{k: values[k] for k in MODEL_KEYS}),
                     train=TrainConfig(**{k: values[k] for k in TRAIN_KEYS}))

@@ -6,12 +6,16 @@ import sys
 import time
 
 
-def run_gui(session_path: str | None = None, data_path: str | None = None, model_path: str | None = None) -> int:
+def run_gui(session_path: str | None = None, data_path: str | None = None, model_path: str | None = None,
+            neutral: str | None = None) -> int:
     from app.engine_link import client as engine_client
 
-    engine_client.prestart()  # torch loads in the engine process while the window is built
+    # the engine process (torch) starts once the window has painted: on a busy 2-core machine its imports
+    # would otherwise take the CPU the window needs to come up (controls say "engine starting…" meanwhile)
+    engine_client.defer_until_painted()
     from PySide6.QtWidgets import QApplication
 
+    from app.engine_link.first_paint import on_first_paint
     from app.engine_link.recovery_offer import offer_recovery
     from app.window.main_window import MainWindow
     from app.window.theme import apply_dark_theme
@@ -21,33 +25,33 @@ def run_gui(session_path: str | None = None, data_path: str | None = None, model
     app.setOrganizationName("RNNLab")
     apply_dark_theme(app)
     window = MainWindow()
-    if os.environ.get("RNNLAB_REPORT_STARTUP") == "1":  # benchmarks/gui.py measures start-up
-        report_startup(app, window)
+    report = os.environ.get("RNNLAB_REPORT_STARTUP") == "1"  # benchmarks/gui.py measures start-up
+
+    def painted():
+        if report:
+            print(f"startup-painted {time.time():.3f}", flush=True)
+        engine_client.start_deferred()
+        if report:
+            print(f"startup-engine {time.time():.3f}", flush=True)
+
+    on_first_paint(window, painted)
+    if report:
+        report_startup(window)
     window.show()
     if model_path:
         window.models.open_model(model_path, data_path)
     elif session_path:
         window.open_session(session_path)
     elif data_path:
-        window.data.open_data(data_path)
+        window.data.open_data(data_path, neutral=neutral)
     else:
         offer_recovery(window)
     return app.exec()
 
 
-def report_startup(app, window) -> None:
-    """Print the wall-clock time of the first paint and of the first snapshot drawn, then quit."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
-            if event.type() == QEvent.Type.Paint:
-                print(f"startup-painted {time.time():.3f}", flush=True)
-                obj.removeEventFilter(self)
-            return False
-
-    window._startup_filter = FirstPaint(window)
-    window.installEventFilter(window._startup_filter)
+def report_startup(window) -> None:
+    """Print the wall-clock time of the first snapshot drawn, then quit (run_gui prints the first paint's)."""
+    from PySide6.QtCore import QTimer
 
     def drawn(_snap):
         print(f"startup-snapshot {time.time():.3f}", flush=True)

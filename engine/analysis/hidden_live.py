@@ -12,6 +12,7 @@ next slice when the previous one answers).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -28,6 +29,14 @@ from engine.analysis import (
     unit_saturation,
 )
 from engine.analysis.search.job import FP_SLICE, FixedPointJob
+from engine.analysis.search.pattern_job import PatternSearchJob
+from engine.tasks.data.annotations import (
+    pack_tracks,
+    read_tracks,
+    tag_features,
+    track_features,
+    unpack_tracks,
+)
 
 REF_BATCH, REF_SEED = 32, 4242  # the examples every hidden-state panel looks at
 REF_TRIES = 8  # batches drawn (seeds REF_SEED + i) to find a long one for tasks of varying length
@@ -39,6 +48,8 @@ PCA_K = 3
 class HiddenAnalyses:
     def __init__(self):
         self.generation = 0
+        self.tracks: dict = {}  # annotation tracks: {name: (N,) per token of the data file}
+        self.tracks_of: tuple | None = None  # (file SHA-256, file name) the tracks follow
         self.reset()
 
     def reset(self) -> None:
@@ -47,12 +58,13 @@ class HiddenAnalyses:
         self._ref = None
         self._ref_key = None
         self._next_ref = 0.0
-        self._batch = None
+        self._batch = self._positions = None
         self.trackers: dict = {}
         self._fit_step: dict = {}  # (layer, direction) -> training step of the states the axes were fitted to
         if not hasattr(self, "fp"):
-            self.fp = FixedPointJob()
+            self.fp, self.patterns = FixedPointJob(), PatternSearchJob()  # patterns: over the whole data set
         self.fp.model_changed()
+        self.patterns.model_changed()
         self._payloads = {}
 
     # ---- the reference batch ------------------------------------------------------------
@@ -72,7 +84,9 @@ class HiddenAnalyses:
             # tasks of varying length draw one length per batch: take the longest of a few batches
             tries = [session.task.sample_batch(REF_BATCH, torch.Generator().manual_seed(REF_SEED + i))
                      for i in range(REF_TRIES)]
-            self._batch = max(tries, key=lambda b: b[0].shape[1])
+            best = max(range(REF_TRIES), key=lambda i: tries[i][0].shape[1])
+            self._batch = tries[best]
+            self._positions = reference_positions(session.task, REF_SEED + best)
         inputs, targets = self._batch
         was_training = model.training
         model.eval()
@@ -80,7 +94,8 @@ class HiddenAnalyses:
             states = batch_states(model, inputs)
         finally:
             model.train(was_training)
-        self._ref = {"inputs": inputs, "targets": targets, "states": states, "step": key[1], "viewing": viewing}
+        self._ref = {"inputs": inputs, "targets": targets, "states": states, "step": key[1], "viewing": viewing,
+                     "positions": self._positions}
         self._ref_key = key
         self._next_ref = now + (time.perf_counter() - now) / STATE_BUDGET
         return self._ref
@@ -172,11 +187,37 @@ class HiddenAnalyses:
     # ---- units ----------------------------------------------------------------------------
     def units(self, session, trace) -> dict:
         ref = self.reference(session)
-        return self._cached("units", ref, lambda: self._units(session, ref))
+        tracks = self.tracks_for(session.task)
+        return self._cached("units", ref, lambda: self._units(session, ref, tracks))
 
-    def _units(self, session, ref) -> dict:
+    def load_tracks(self, session, path: str, columns=None) -> dict:
+        """Read annotation tracks for the data file on screen (ValueError, one line: the old ones stay)."""
+        tracks = read_tracks(path, session.task, columns)
+        self.tracks, self.tracks_of = tracks, (session.task.source.sha256, Path(path).name)
+        self._payloads.pop("units", None)
+        return {"file": Path(path).name, "tracks": list(tracks), "tokens": len(next(iter(tracks.values())))}
+
+    def packed_tracks(self, task):
+        """The tracks for a session file (engine.tasks.data.annotations.pack_tracks), or None."""
+        return pack_tracks(self.tracks_for(task), self.tracks_of)
+
+    def restore_tracks(self, entry, task) -> None:
+        restored = unpack_tracks(entry, task)
+        if restored is not None:
+            self.tracks, self.tracks_of = restored
+            self._payloads.pop("units", None)
+
+    def tracks_for(self, task) -> dict:
+        """The loaded tracks if they follow ``task``'s data file, else {}."""
+        source = getattr(task, "source", None)
+        return self.tracks if source is not None and self.tracks_of and self.tracks_of[0] == source.sha256 else {}
+
+    def _units(self, session, ref, tracks) -> dict:
         task = session.task
         feats = task_features(task, ref["inputs"])
+        feats.update(tag_features(task, ref["targets"]))
+        if tracks and ref["positions"] is not None:
+            feats.update(track_features(tracks, ref["positions"]))
         kinds = {"h": ref["states"]["hidden"]}
         if ref["states"]["cell"] is not None:
             kinds["c"] = ref["states"]["cell"]
@@ -193,7 +234,8 @@ class HiddenAnalyses:
         return {"features": names, "kinds": list(kinds), "corr": corr,
                 "values": np.stack([v[:, :, :n] for v in kinds.values()]).astype(np.float32),  # (K, L, D, n, T, H)
                 "feature_values": np.stack([feats[f][:n] for f in names]).astype(np.float32),  # (F, n, T)
-                "texts": texts, "step": ref["step"]}
+                "texts": texts, "step": ref["step"], "can_load_tracks": hasattr(task, "source"),
+                "tracks_file": self.tracks_of[1] if tracks else None}
 
     def gate_saturation(self, session, trace):
         ref = self.reference(session)
@@ -226,6 +268,13 @@ class HiddenAnalyses:
         return {"units": res["units"], "length": res["length"], "query": texts[0][t0:t1 + 1],
                 "t0": int(t0), "t1": int(t1), "threshold": float(threshold), "matches": matches,
                 "layer": int(layer), "direction": int(direction)}
+
+
+def reference_positions(task, seed: int):
+    """Where in a data file the reference batch drawn with ``seed`` comes from (B, T); None for built-in tasks."""
+    if not hasattr(task, "sample_positions"):
+        return None
+    return task.sample_positions(REF_BATCH, torch.Generator().manual_seed(seed))
 
 
 def x_choices(task) -> list[str]:

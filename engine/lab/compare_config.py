@@ -18,6 +18,7 @@ from engine.config import CELLS, ModelConfig
 from engine.lab.config import LabConfig
 
 MIN_RUNS, MAX_RUNS = 2, 4
+MIN_SEEDS, MAX_SEEDS = 3, 10  # several seeds per configuration: a mean and a spread need at least 3
 MODEL_FIELDS = tuple(f.name for f in fields(ModelConfig))
 DIRECTION_WORDS = {"uni": False, "bi": True}
 
@@ -56,6 +57,14 @@ def check_variants(variants) -> list[dict]:
     return variants
 
 
+def check_seeds(n) -> int:
+    """1 (one run per configuration) or MIN_SEEDS..MAX_SEEDS (a mean and spread); ValueError otherwise."""
+    if isinstance(n, bool) or not isinstance(n, int) or not (n == 1 or MIN_SEEDS <= n <= MAX_SEEDS):
+        raise ValueError(f"train 1 seed per configuration, or {MIN_SEEDS} to {MAX_SEEDS} for a mean and spread; "
+                         f"got {n}")
+    return n
+
+
 def variant_label(variant: dict) -> str:
     """Short legend name: the overridden values, e.g. "lstm", "bidirectional", "gru · H=64"."""
     parts = []
@@ -86,6 +95,8 @@ class CompareSnapshot:
     frame: int = 0  # sequence number; the window acknowledges each frame it drew
     params: tuple = ()  # per run: (recurrent parameters, all parameters)
     run_steps_per_sec: tuple = ()  # per run: its own training steps per second (timed alone), 0 before any
+    seeds: tuple = ()  # the training seeds of every configuration (runs shows the first's); () or one: no spread
+    seed_histories: tuple = ()  # per run, per seed: {"step", "loss", "metric"} arrays (engine History.arrays())
 
 
 @dataclass(frozen=True)
@@ -109,5 +120,6 @@ def plan_runs(cfg: LabConfig, variants) -> RunPlan:
     return RunPlan(tuple(variants), labels, tuple(models))
 
 
-__all__ = ["CompareSnapshot", "MAX_RUNS", "MIN_RUNS", "RunPlan", "check_variants", "parse_variants", "plan_runs",
+__all__ = ["CompareSnapshot", "MAX_RUNS", "MAX_SEEDS", "MIN_RUNS", "MIN_SEEDS", "RunPlan", "check_seeds",
+           "check_variants", "parse_variants", "plan_runs",
            "variant_label"]

@@ -6,17 +6,24 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from engine.lab.compare_config import CompareSnapshot, plan_runs
+from engine.lab.compare_config import CompareSnapshot, check_seeds, plan_runs
 from engine.lab.config import LabConfig
 from engine.lab.session import LabSession, Snapshot
 
+SEED_FIELDS = ("step", "loss", "metric")
+
 
 class CompareSession:
-    def __init__(self, cfg: LabConfig, variants):
+    def __init__(self, cfg: LabConfig, variants, seeds: int = 1):
+        """``seeds`` > 1: every configuration is also trained with the seeds after cfg's (weights and batches),
+        and the snapshot carries every seed's curve; ``sessions`` are the first seed's runs (those shown)."""
         self.base = cfg
         plan = plan_runs(cfg, variants)
         self.variants, self.labels, models = plan.variants, plan.labels, plan.models
-        self.sessions = [LabSession(replace(cfg, model=m)) for m in models]
+        self.seeds = tuple(cfg.train.seed + k for k in range(check_seeds(seeds)))
+        self.groups = [[LabSession(replace(cfg, model=m, train=replace(cfg.train, seed=s))) for s in self.seeds]
+                       for m in models]  # per configuration, per seed
+        self.sessions = [group[0] for group in self.groups]
         self._state = "paused"
         self.params = tuple((sum(p.numel() for p in s.model.encoder.parameters()),
                              sum(p.numel() for p in s.model.parameters())) for s in self.sessions)
@@ -39,8 +46,9 @@ class CompareSession:
     @state.setter
     def state(self, value: str) -> None:
         self._state = value
-        for s in self.sessions:
-            s.state = value
+        for group in self.groups:
+            for s in group:
+                s.state = value
 
     @property
     def step_count(self) -> int:
@@ -55,9 +63,13 @@ class CompareSession:
             s.mark_rate()
 
     def step(self):
-        """One training step of every run, in turn; the stats of the first that diverged, else the last."""
+        """One training step of every run (every seed), in turn; the stats of the first that diverged, else
+        the last. A run's speed is its first seed's."""
         results = []
-        for i, s in enumerate(self.sessions):
+        for i, group in enumerate(self.groups):
+            for s in group[1:]:
+                results.append(s.step())
+            s = group[0]
             start = time.perf_counter()
             results.append(s.step())
             dt = time.perf_counter() - start  # this run alone: GRU vs LSTM speed in practice
@@ -68,8 +80,9 @@ class CompareSession:
         return tuple(1.0 / t if t > 0 else 0.0 for t in self._step_seconds)
 
     def reset(self) -> None:
-        for s in self.sessions:
-            s.reset()
+        for group in self.groups:
+            for s in group:
+                s.reset()
         self.state = "paused"
 
     def new_example(self) -> None:
@@ -91,7 +104,13 @@ class CompareSession:
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
             diverged=tuple(bool(s.trainer.last_stats and s.trainer.last_stats.diverged)
                            for s in self.sessions),
-            message=message, params=self.params, run_steps_per_sec=self.run_steps_per_sec())
+            message=message, params=self.params, run_steps_per_sec=self.run_steps_per_sec(),
+            seeds=self.seeds, seed_histories=self.seed_histories() if len(self.seeds) > 1 else ())
+
+    def seed_histories(self) -> tuple:
+        """Per run, per seed: its step, loss and metric arrays."""
+        return tuple(tuple({k: v for k, v in s.trainer.history.arrays().items() if k in SEED_FIELDS} for s in group)
+                     for group in self.groups)
 
 
 __all__ = ["CompareSession"]

@@ -66,7 +66,7 @@ def _build(init: P.Init):
     if init.kind == "compare":
         from engine.lab.compare_session import CompareSession
 
-        return CompareSession(LabConfig.from_dict(init.config), list(init.variants)), None
+        return CompareSession(LabConfig.from_dict(init.config), list(init.variants), init.seeds), None
     if init.open_path:
         return LabSession.load(init.open_path), LabSession.load
     cfg = LabConfig.from_dict(init.config) if init.config else LabConfig.for_task("adding")

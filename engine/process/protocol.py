@@ -131,6 +131,10 @@ REQUESTS = {
     "reproduce_status": "progress of the running reproduction, its outcome when done",
     "reproduce_cancel": "stop the running reproduction",
     "pattern_search": "windows of other examples with the same active units",
+    "pattern_search_all": "start the pattern search over the task's whole data set (t0, t1, threshold, ...)",
+    "pattern_search_all_step": "advance the data-set pattern search by one slice",
+    "pattern_search_all_cancel": "stop the data-set pattern search",
+    "annotations": "read annotation tracks for the unit explorer (path, columns)",
     "full_snapshot": "a snapshot with every analysis (exports)",
     "step_seconds": "time one training step of a configuration",
     "save": "write the session file (path)",
@@ -173,6 +177,7 @@ class Init(Command):
     open_path: str = ""  # start from this session file instead (a recovery point, a double-clicked file)
     recovery_path: str = ""  # where to write recovery points ("" = none)
     variants: tuple = ()  # compare: the model variants
+    seeds: int = 1  # compare: seeds per configuration (1, or 3..10 for a mean and spread)
     data: dict | None = None  # a data-file task's file: engine.tasks.data.data_files.pack() (name, sha256, zlib bytes)
 
 

@@ -141,7 +141,7 @@ def read_csv(path: Path):
 def test_headless_compare_writes_every_file(exported):
     stems = ["compare_curves", "compare_gradients", "hidden_rnn_tanh", "hidden_gru", "hidden_lstm"]
     expected = {f"{s}.{e}" for s in stems for e in ("png", "svg", "csv")}
-    expected |= {"compare_board.png", "config.json"}
+    expected |= {"compare_board.png", "config.json", "summary.csv"}
     assert {p.name for p in exported.iterdir()} == expected
     config = json.loads((exported / "config.json").read_text())
     assert config["variants"] == CELLS3 and config["step"] == 40 and config["task_params"] == {"seq_len": 100}
@@ -185,7 +185,7 @@ def test_headless_gradient_figure_draws_the_rnn_below_the_lstm_at_long_lags(expo
     (["--compare", "gru"], "2 to 4"), (["--compare", "gru,gru"], "twice"),
     (["--compare", "gru,elman"], "elman"), (["--compare", "gru,lstm", "--cell", "gru"], "--cell"),
     (["--compare", "uni,bi", "--bidirectional"], "uni,bi"),
-    (["--compare", "gru,lstm", "--save", "x.rnnlab"], "--save"),
+    (["--compare", "gru,lstm", "--seeds", "2"], "--seeds"),
     (["--compare", "gru,lstm", "--hidden", "0"], "hidden_size")])
 def test_bad_compare_input_is_one_line(flags, words, capsys):
     code = main(["--headless", "--task", "adding", "--steps", "1", "--quiet"] + flags)

@@ -64,7 +64,7 @@ def test_other_analyses_show_the_viewed_checkpoint(viewed):
     spec = analysis_dict(step0, inputs)
     for key, ev in snap.analysis["spectrum"]["eigenvalues"].items():
         np.testing.assert_allclose(np.sort(np.abs(ev)), np.sort(np.abs(spec["eigenvalues"][key])), atol=1e-6)
-    a = attribution(step0, inputs, targets, "integrated_gradients")
+    a = attribution(step0, inputs, targets, "integrated_gradients", baseline="0")  # parity's neutral token
     np.testing.assert_allclose(snap.analysis["attribution"]["scores"], a.scores, atol=1e-5)
     assert np.abs(present["attribution"]["scores"] - snap.analysis["attribution"]["scores"]).max() > 1e-4
     with torch.no_grad():

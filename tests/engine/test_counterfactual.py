@@ -169,7 +169,7 @@ def test_panel_draws_the_result_on_a_log_axis_with_the_changed_step(panel):
     assert rows[1][4] == pytest.approx(res["distance"][0, 1, 1])
     panel.set_theme(True)
     panel.set_result(None)
-    assert panel.data_table() == ([], []) and panel.note.isVisible()
+    assert panel.data_table() == ([], []) and panel.empty.shown()
 
 
 def test_panel_uses_a_value_spin_for_real_inputs_and_keeps_the_marker(panel, qtbot):

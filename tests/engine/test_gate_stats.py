@@ -157,4 +157,4 @@ def test_simple_rnn_shows_no_gates_and_a_new_lstm_brings_the_plots_back(panel):
     assert not panel.showing_message() and set(panel.bar_heights()) == {"input", "forget", "cell_candidate",
                                                                          "output"}
     panel.set_stats(None)
-    assert panel.empty_note.isVisible() and not panel.life_bars.isVisible()
+    assert panel.empty.shown() and not panel.life_bars.isVisible()

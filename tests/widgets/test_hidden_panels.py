@@ -6,6 +6,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from app.export import figures as export
+from tests.widgets.test_widgets_a import trace_for
 from widgets.gates.gate_saturation_panel import GateSaturationPanel
 from widgets.hidden.pattern_search_panel import PatternSearchPanel
 from widgets.hidden.state_space_panel import StateSpacePanel
@@ -161,7 +162,10 @@ def test_pattern_panel_and_gate_saturation_draw_their_results(qtbot):
     assert len(rows) == 2 * 2 * 3 and rows[0][4:] == [0.0, 1.0]
     gates.layer_combo.setCurrentIndex(2)  # layer 2 only
     assert {r[1] for r in gates.data_table()[1]} == {2}
-    gates.set_saturation(None)
+    gates.set_saturation(None)  # before any example: what will appear, not "no gates"
+    assert gates.empty.shown() and gates.note.text() == "" and "GRU or LSTM" in gates.empty_text()
+    gates.set_trace(trace_for("rnn_tanh"))
+    gates.set_saturation(None)  # a simple RNN's (the engine sends none)
     assert "no gates" in gates.note.text()
 
 

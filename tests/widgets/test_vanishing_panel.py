@@ -93,13 +93,14 @@ def test_shape_changes_rebuild_the_items(panel):
 def test_empty_and_none_show_a_message(panel):
     for empty in (None, {}):
         panel.set_analysis(empty)
-        assert panel.eig_note.toPlainText() == "no model yet"
-        assert panel.jac_note.toPlainText() == "no example yet"
-        assert panel.radius_note.toPlainText() == "no training steps yet"
+        assert panel.eig_empty.shown() and panel.jac_empty.shown() and panel.radius_empty.shown()
+        assert "first model" in panel.empty_text() and "first step" in panel.empty_text()
+        assert panel.eig_note.toPlainText() == "" and panel.jac_note.toPlainText() == ""
         assert panel.curves == {} and panel.scatters == {}
         assert panel.data_table() == (["lag"], [])
     panel.set_analysis(synthetic())
     assert panel.eig_note.toPlainText() == "" and panel.jac_note.toPlainText() == ""
+    assert not panel.eig_empty.shown() and not panel.jac_empty.shown()
 
 
 def test_nan_and_inf_do_not_crash(panel):

@@ -32,6 +32,7 @@ from widgets.cellview.layouts import layout
 from widgets.cellview.texts import explain_wire, wire_sources
 from widgets.explain.states import gate_sources, state_sources
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, lut_index, sequential_cmap
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
 
 LEVELS = {"gate": (0.0, 1.0), "state": (-1.0, 1.0), "pre": (-2.0, 2.0)}
@@ -90,6 +91,8 @@ class CellView(Panel):
         self._zoom.valueChanged.connect(self._on_zoom)
         self._zoom.finished.connect(self._on_zoom_finished)
         self._leaving = False
+        self.empty = EmptyState(self, "the cell as the lecture draws it, every wire's vector at step t,\n"
+                                "appears once an example's wires arrive", self.view)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -197,6 +200,7 @@ class CellView(Panel):
 
     # ---- drawing -------------------------------------------------------------------------
     def _refresh(self) -> None:
+        self.empty.set_empty(not self.ready())
         if not self.ready():
             self.caption.setText("waiting for the cell's wires from the engine…" if self.trace is not None else "")
             return

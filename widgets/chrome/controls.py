@@ -60,6 +60,10 @@ TIPS = {
     "batch": "Sequences per training step (1-1024)." + SIZE_CAP,
     "seq_len": "Sequence length T (the task's range). Longer sequences make gradients travel further "
                "back through time." + SIZE_CAP,
+    "attention": "An attention head: a softmax weight alpha_i per position (alpha_i = softmax(w_alpha^T h_i)) and "
+                 "the label from y = f(sum_i alpha_i h_i), instead of from the final state h_n. The Attention "
+                 "panel shows the weights; the Attribution panel sets them beside the attributions. Rebuilds "
+                 "the model.",
     "seed": "Seeds the initial weights and the batch stream (0-2147483647): the same seed replays "
             "the same run.",
 }
@@ -109,6 +113,10 @@ class ControlsPanel(QWidget):
         self.task_description.setObjectName("taskDescription")
         self.task_description.setWordWrap(True)
         self.seq_len_spin = _spin("seqLenSpin", 2, 1000, TIPS["seq_len"])
+        self.attention_check = QCheckBox("attention head")
+        self.attention_check.setObjectName("attentionCheck")
+        self.attention_check.setToolTip(TIPS["attention"])
+        self.attention_check.setVisible(False)  # shown for tasks that offer the head (set_values)
         self.cell_combo = _combo("cellTypeCombo", CELL_ITEMS, TIPS["cell"])
         self.layers_spin = _spin("layersSpin", 1, 4, TIPS["layers"])
         self.hidden_spin = _spin("hiddenSizeSpin", 1, 512, TIPS["hidden"])
@@ -134,6 +142,7 @@ class ControlsPanel(QWidget):
         f.addRow(self.task_description)
         self.seq_len_label = QLabel("length T")
         f.addRow(self.seq_len_label, self.seq_len_spin)
+        f.addRow(self.attention_check)
         model_box = QGroupBox("Network")
         f = QFormLayout(model_box)
         f.addRow("cell", self.cell_combo)
@@ -163,7 +172,7 @@ class ControlsPanel(QWidget):
         for spin in (self.seq_len_spin, self.layers_spin, self.hidden_spin, self.embedding_spin,
                      self.clip_spin, self.lr_spin, self.batch_spin, self.seed_spin):
             spin.valueChanged.connect(self._on_value_changed)
-        for check in (self.bidir_check, self.clip_check):
+        for check in (self.bidir_check, self.clip_check, self.attention_check):
             check.toggled.connect(self._on_value_changed)
 
     # ---- filled by the controller ------------------------------------------------------
@@ -216,6 +225,8 @@ class ControlsPanel(QWidget):
             "clip": self.clip_check.isChecked(),
             "max_norm": self.clip_spin.value(), "optimizer": self.optimizer_combo.currentData(),
             "lr": self.lr_spin.value(), "batch_size": self.batch_spin.value(), "seed": self.seed_spin.value(),
+            # None: the task has no attention option (the sentiment task and labelled data files have one)
+            "attention": int(self.attention_check.isChecked()) if not self.attention_check.isHidden() else None,
         }
 
     def set_values(self, values: dict) -> None:
@@ -243,6 +254,9 @@ class ControlsPanel(QWidget):
                 self.bidir_check.setChecked(bool(values["bidirectional"]))
             if "clip" in values:
                 self.clip_check.setChecked(bool(values["clip"]))
+            if "attention" in values:
+                self.attention_check.setVisible(values["attention"] is not None)
+                self.attention_check.setChecked(bool(values["attention"]))
             self._sync_enabled()
         finally:
             self._updating = False

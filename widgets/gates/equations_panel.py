@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSp
 
 from widgets.gates.equations_code import layout_rows, model_code
 from widgets.parts.base import Panel, apply_palette
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import head_input, head_input_name, state_html, weight_html
 from widgets.parts.panel_parts import SelectorRow, token_at
 
@@ -80,6 +81,8 @@ class EquationsPanel(Panel):
         self.text.document().setDefaultStyleSheet("p { margin-top: 3px; margin-bottom: 6px; } "
                                                   "h4 { margin-top: 8px; margin-bottom: 2px; }")
         self._layout.addWidget(self.text, 1)
+        self.empty = EmptyState(self, "the cell's equations with the numbers of step t, and the PyTorch code,\n"
+                                "appear with the first example", self.text)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -133,6 +136,11 @@ class EquationsPanel(Panel):
         th = self.theme
         ink, muted, accent = th["foreground"], th["muted"], th["accent"]
         self.rows = []
+        self.empty.set_empty(self.trace is None and self.config is None)
+        if self.empty.shown():
+            self.copy_button.setEnabled(False)
+            self.text.clear()
+            return
         parts = [f"<div style='color:{ink}'>"]
         if self.trace is not None:
             parts += self._equations(accent, muted)

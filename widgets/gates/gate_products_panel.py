@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidge
 from widgets.explain.hover import HoverTip
 from widgets.explain.readout import explain_product
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import arrow
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import argb_table, colorize
@@ -128,6 +129,8 @@ class GateProductsPanel(Panel):
         self._layout.addWidget(self.no_gates, 1)
         self.no_gates.hide()
         self.hover = HoverTip(self, self.canvas, self._hovered)
+        self.empty = EmptyState(self, "each gate g = x ⊙ y with its two factors, for every unit,\n"
+                                "appears with the first example of a GRU or LSTM", self.canvas)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -196,6 +199,7 @@ class GateProductsPanel(Panel):
         gated = tr is not None and tr.cell_type in ("lstm", "gru")
         self.canvas.setVisible(gated or tr is None)
         self.no_gates.setVisible(not gated and tr is not None)
+        self.empty.set_empty(not (gated and self.rows_at_cursor()) and (gated or tr is None))
         if gated:
             layer, d = self.selectors.selection()
             a = arrow(d, tr.num_directions)

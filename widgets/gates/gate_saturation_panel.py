@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, set_combo_items
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import apply_plot_theme
 
 SYMBOLS = ("o", "s", "t", "d")  # one per layer
@@ -49,6 +50,8 @@ class GateSaturationPanel(Panel):
         self.scatters: list[pg.ScatterPlotItem] = []
         self.legend = item.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-8)
         self._layout.addWidget(self.plot, 1)
+        self.empty = EmptyState(self, "how often each unit's gates are shut or open\n"
+                                "appears with the first example of a GRU or LSTM", self.plot, hide=(self.diagonal,))
         self.set_theme(False)
 
     def set_saturation(self, payload: dict | None) -> None:
@@ -95,8 +98,10 @@ class GateSaturationPanel(Panel):
             item.removeItem(s)
         self.scatters = []
         self.legend.clear()
+        self.empty.set_empty(self.payload is None)
         if self.payload is None:
-            self.note.setText("A simple RNN has no gates: switch the cell to GRU or LSTM.")
+            simple = self.trace is not None and not getattr(self.trace, "gates", None)
+            self.note.setText("A simple RNN has no gates: switch the cell to GRU or LSTM." if simple else "")
             return
         self.note.setText(f"One dot per unit and gate, over the 32 reference examples (step "
                           f"{self.payload['step']}). Top left: mostly open; bottom right: mostly shut.")

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, message_label, mix_colors
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import series_name
 from widgets.parts.plot_items import apply_plot_theme
 
@@ -83,8 +84,8 @@ class GateStatsPanel(Panel):
         self.seq_line = pg.InfiniteLine(angle=0, movable=False, label="",
                                         labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
         self.life_plot.addItem(self.seq_line, ignoreBounds=True)
-        self.empty_note = pg.TextItem("no statistics for this model yet", anchor=(0.5, 0.5))
-        self.sat_plot.addItem(self.empty_note, ignoreBounds=True)
+        self.empty = EmptyState(self, "how often each gate saturates and each unit's memory half-life\nappear "
+                                "with the first example", self.sat_plot, quiet=(self.life_plot,))
         self.stack.addWidget(self.view)
         self.no_gates = message_label(NO_GATES, "gateStatsNoGatesLabel")
         self.no_gates.setTextFormat(Qt.TextFormat.RichText)
@@ -122,7 +123,6 @@ class GateStatsPanel(Panel):
         self.sat_samples[1].setPen(pg.mkPen(high, width=6))
         self.seq_line.setPen(pg.mkPen(th["muted"], width=1, style=Qt.PenStyle.DashLine))
         self.seq_line.label.setColor(th["muted"])
-        self.empty_note.setColor(th["muted"])
         if self.stats is not None:
             self._draw()
 
@@ -153,9 +153,10 @@ class GateStatsPanel(Panel):
         if (not empty and not s["names"]) or (empty and no_gates):
             self.stack.setCurrentIndex(1)
             self.caption.setText("simple RNN: no gates")
+            self.empty.set_empty(False)  # (the page says why there is nothing to draw)
             return
         self.stack.setCurrentIndex(0)
-        self.empty_note.setVisible(empty)
+        self.empty.set_empty(empty)
         self.sat_legend.setVisible(not empty)
         for item in self.sat_texts:
             self.sat_plot.removeItem(item)
@@ -168,7 +169,6 @@ class GateStatsPanel(Panel):
             self.life_plot.getAxis("bottom").setTicks([[]])
             self.sat_plot.setRange(xRange=(-0.5, 0.5), yRange=(0, 100), padding=0)
             self.life_plot.setRange(xRange=(0, 1), yRange=(-1, 2), padding=0)
-            self.empty_note.setPos(0, 50)
             self.caption.setText("")
             return
         self._draw_saturation(s)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, 
 
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow, token_at
 from widgets.parts.plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
 
@@ -173,6 +174,9 @@ class GatesPanel(GatesExplain, Panel):
         self._heat_tables = {k: argb_table(c.getLookupTable(nPts=256)) for k, c in tables.items()}
         self._bar_tables = {k: argb_table(bar_lut(c))[:-1] for k, c in tables.items()}
         self._setup_explain()
+        self.empty = EmptyState(self, "every gate's activations over time appear with the first example",
+                                self.heat_plot, quiet=(self.bars_plot,),
+                                hide=(self.cursor, self.zero, *self.color_bars.values()))
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -206,6 +210,7 @@ class GatesPanel(GatesExplain, Panel):
         if trace is self.trace:  # the same snapshot again (e.g. only the history moved on)
             return
         super().set_trace(trace)
+        self.empty.set_empty(False)
         L, D, _T, _H = trace.hidden.shape
         self.selectors.update_shape(L, D)
         names = tuple(trace.gates)

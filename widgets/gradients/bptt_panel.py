@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 from widgets.explain.hover import HoverTip, step_locator
 from widgets.explain.readout import explain_bptt
 from widgets.parts.base import Panel, apply_palette
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import arrow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 from widgets.parts.view_ranges import settle_y_range
@@ -74,6 +75,8 @@ class BpttPanel(Panel):
                              "backpropagation visits the steps; it ends at the total gradient (dashed).")
         self._layout.addWidget(self.plot, 1)
         self.shown: dict = {}  # what is drawn: {"t", "step", "running", "total", "upto"}
+        self.empty = EmptyState(self, "each step's term of dL/dW and their running sum\n"
+                                "appear once an example's gradient is computed", self.plot, hide=(self.total,))
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -134,7 +137,9 @@ class BpttPanel(Panel):
                 it.setData([], [])
             self.readout.setText("waiting for the gradient…" if tr is not None else "")
             self.shown = {}
+            self.empty.set_empty(True)
             return
+        self.empty.set_empty(False)
         name, lecture, _term = choice
         data, T = pl[name], tr.seq_len
         backward = name.endswith("_reverse")

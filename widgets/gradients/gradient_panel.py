@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSizePolicy
 from widgets.explain.hover import HoverTip, step_locator
 from widgets.explain.readout import explain_grad_norm
 from widgets.parts.base import SERIES_COLORS, Panel, history_arrays, same_arrays
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import log_range, log_safe, make_legend, series_name
 from widgets.parts.plot_items import apply_plot_theme, count_from_one, grid_axes
 from widgets.parts.view_ranges import (
@@ -102,10 +103,10 @@ class GradientPanel(Panel):
             for name in ("left", "bottom", "right", "top"):  # (SI prefixes would only re-render the
                 plot.getAxis(name).enableAutoSIPrefix(False)  # labels at every range change)
 
-        self.time_empty = self._make_note(self.time_plot, "no example yet")
-        self.step_empty = self._make_note(self.step_plot, "no training steps yet")
-        self.time_legend.setVisible(False)
-        self.step_legend.setVisible(False)
+        self.time_empty = EmptyState(self, "‖dL/dhₜ‖ at every step t appears with the first example",
+                                     self.time_plot, hide=(self.time_legend,))
+        self.step_empty = EmptyState(self, "the gradient norm of every training step\nappears after the first step",
+                                     self.step_plot, hide=(self.step_legend, self.max_norm_line))
         self._arrange(horizontal=True)
         self.set_theme(False)
         self._update_titles()
@@ -116,24 +117,6 @@ class GradientPanel(Panel):
         plot.addItem(curve)
         downsample_to_pixels(curve)
         return curve
-
-    @staticmethod
-    def _make_note(plot, text: str) -> pg.TextItem:
-        """A centred message shown while the plot has nothing to draw."""
-        note = pg.TextItem(text, anchor=(0.5, 0.5))
-        plot.addItem(note, ignoreBounds=True)
-        GradientPanel._show_empty(plot, note, None, True)
-        return note
-
-    @staticmethod
-    def _show_empty(plot, note, legend, empty: bool) -> None:
-        note.setVisible(empty)
-        if legend is not None:
-            legend.setVisible(not empty)
-        if empty:
-            plot.setXRange(0, 1, padding=0)
-            plot.setYRange(-3, 1, padding=0)  # 1e-3 .. 10 on the log axis
-            note.setPos(0.5, -1)
 
     @staticmethod
     def _pen(color, dashed=False):
@@ -166,7 +149,7 @@ class GradientPanel(Panel):
         if trace is self.trace and trace is not None:  # the same snapshot again
             return
         super().set_trace(trace)
-        self._show_empty(self.time_plot, self.time_empty, self.time_legend, trace is None)
+        self.time_empty.set_empty(trace is None)
         if trace is None:
             self._rebuild_time_curves([])
             self.time_cursor.setVisible(False)
@@ -221,7 +204,7 @@ class GradientPanel(Panel):
         dots_for_short_runs((self.before_curve, self.after_curve), len(steps))
         self.event_lines.set_events(divergences(self.history), steps)
         drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)
-        self._show_empty(self.step_plot, self.step_empty, self.step_legend, not drawn.any())
+        self.step_empty.set_empty(not drawn.any())
         self._sync_clip_legend()
         self._update_step_range()
 
@@ -265,8 +248,6 @@ class GradientPanel(Panel):
             legend.setBrush(pg.mkBrush(th["background"] + "e0"))
             legend.setPen(pg.mkPen(th["muted"]))
         self.time_cursor.setPen(pg.mkPen(th["accent"], width=1.5))
-        for note in (self.time_empty, self.step_empty):
-            note.setColor(th["muted"])
         self.max_norm_line.setPen(pg.mkPen(th["bad"], width=1.5, style=Qt.PenStyle.DashLine))
         self.max_norm_line.label.setColor(th["bad"])
         self.max_norm_line.label.fill = pg.mkBrush(th["background"] + "d0")  # readable over the curves

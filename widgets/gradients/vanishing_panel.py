@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import FLOOR_MIN, series_name
 from widgets.parts.plot_items import SparseAxis, apply_plot_theme, grid_axes
 from widgets.parts.view_ranges import settle_step_range
@@ -137,8 +138,12 @@ class VanishingPanel(Panel):
         self.caption.setContentsMargins(4, 0, 4, 2)
         self._layout.addWidget(self.caption)
         self.eig_note = self._make_note(self.eig_plot)
-        self.radius_note = self._make_note(self.radius_plot)
         self.jac_note = self._make_note(self.jac_plot)
+        self.eig_empty = EmptyState(self, "the eigenvalues λ of the recurrent matrix appear with the first model",
+                                    self.eig_plot, hide=(self.circle,))
+        self.jac_empty = EmptyState(self, "‖∂h_T/∂h_t‖ by lag appears with the first example", self.jac_plot)
+        self.radius_empty = EmptyState(self, "ρ over training appears after the first step", self.radius_plot,
+                                       hide=(self.unit_line,))
         self._arrange(horizontal=True)
         self.set_theme(False)
         self.set_analysis(None)
@@ -235,8 +240,8 @@ class VanishingPanel(Panel):
         self.eig_plot.setRange(xRange=(-r, r), yRange=(-r, r), padding=0)
         missing = not eig
         diverged = bool(eig) and sum(len(v) for v in eig.values()) > allv.size
-        self.eig_note.setText("no model yet" if missing else
-                              "weights not finite\n(diverged)" if diverged else "")
+        self.eig_empty.set_empty(missing)
+        self.eig_note.setText("weights not finite\n(diverged)" if diverged else "")
         self.eig_note.setPos(0, 0)
         self._rho_title = f"ρ = {fmt_radius(radius)}" if radius is not None else ""
 
@@ -267,13 +272,15 @@ class VanishingPanel(Panel):
             lo = min(lo, hi - MIN_DECADES)  # a near-flat curve looks near-flat
             span = hi - lo
             self.jac_plot.setYRange(lo - 0.05 * span, hi + 0.08 * span, padding=0)
+            self.jac_empty.set_empty(False)
             bad = ~np.isfinite(norms)
             self.jac_note.setText(f"{int(bad.sum())} norms not finite\n(diverged)" if bad.any() else "")
             self.jac_note.setPos(0.5 * max(T - 1, 1), lo + 0.3 * span)
         else:
             self.jac_plot.setXRange(0, 1, padding=0)
             self.jac_plot.setYRange(-3, 1, padding=0)
-            self.jac_note.setText("no example yet" if T == 0 else "not finite (diverged)")
+            self.jac_empty.set_empty(T == 0)
+            self.jac_note.setText("" if T == 0 else "not finite (diverged)")
             self.jac_note.setPos(0.5, -1)
 
     def _draw_history(self, steps: np.ndarray, radii: np.ndarray) -> None:
@@ -289,12 +296,11 @@ class VanishingPanel(Panel):
             span = max(hi - lo, 0.1)
             self.radius_plot.setYRange(lo - 0.1 * span, hi + 0.15 * span, padding=0)
             settle_step_range(self.radius_plot, steps[ok])
-            self.radius_note.setText("")
+            self.radius_empty.set_empty(False)
         else:
             self.radius_now.setData([], [])
             self.radius_plot.setRange(xRange=(0, 1), yRange=(0, 2), padding=0)
-            self.radius_note.setText("no training steps yet")
-            self.radius_note.setPos(0.5, 0.45)
+            self.radius_empty.set_empty(True)
 
     # ---- theme and text ----------------------------------------------------------------
     def set_theme(self, light: bool) -> None:
@@ -314,7 +320,7 @@ class VanishingPanel(Panel):
         self.unit_line.label.setColor(th["bad"])
         self.unit_line.label.fill = pg.mkBrush(th["background"] + "d0")
         self.unit_line.label.update()
-        for note in (self.eig_note, self.radius_note, self.jac_note):
+        for note in (self.eig_note, self.jac_note):
             note.setColor(th["muted"])
         self._update_text()
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from widgets.hidden.fixed_point_settings import FixedPointSettings
 from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_point_files, point_rows
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme
 
@@ -144,6 +145,8 @@ class StateSpacePanel(Panel):
         split.setStretchFactor(1, 1)
         side.setMinimumWidth(230)
         self._layout.addWidget(split, 1)
+        self.empty = EmptyState(self, "every example's path h₁ … h_T in the top two principal components\nappears "
+                                "with the first example", self.plot)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -153,6 +156,7 @@ class StateSpacePanel(Panel):
 
     def set_state_space(self, payload: dict | None) -> None:
         self.payload = payload
+        self.empty.set_empty(payload is None)
         if payload is None:
             return
         L, D = payload["proj"].shape[:2]

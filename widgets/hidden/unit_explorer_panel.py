@@ -17,11 +17,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
+from widgets.hidden.track_loader import TrackLoader
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
 TOP = 16  # units in the ranking
+TRACK_PREFIX = "track: "  # the engine's name of a feature that is an annotation track
 KIND_NAMES = {"h": "h (state)", "c": "c (LSTM memory)"}
 LEVELS = {"h": 1.0, "c": 2.0}  # colour scale of the text: +-1 for h, +-2 for c
 
@@ -55,6 +58,9 @@ class UnitExplorerPanel(Panel):
         self.unit_spin.valueChanged.connect(self._on_unit_changed)
         top.addWidget(self.unit_spin)
         self._layout.addLayout(top)
+        self.tracks = TrackLoader(self._on_tracks_loaded)
+        self._layout.addWidget(self.tracks)
+        self._want_feature: str | None = None  # select the first feature with this prefix when it arrives
 
         split = QSplitter()
         self.figure = split  # what an export renders: plots and text, none of the controls above
@@ -64,7 +70,9 @@ class UnitExplorerPanel(Panel):
         rp.setMenuEnabled(False)
         rp.hideButtons()
         rp.setMouseEnabled(x=False, y=False)
-        rp.setLabel("bottom", "|correlation| with the feature")
+        rp.setLabel("bottom", "|r| with the feature")  # (short: a narrow plot's labels must not widen it)
+        self.rank_plot.setToolTip("Units by |correlation r| with the chosen feature over the reference examples; "
+                                  "blue bars: positive r, orange: negative r. Click a bar to pick the unit.")
         rp.invertY(True)
         rp.setXRange(0, 1, padding=0.02)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.7, width=[0])
@@ -99,11 +107,14 @@ class UnitExplorerPanel(Panel):
         split.setStretchFactor(1, 5)
         self._layout.addWidget(split, 1)
         self._lut = [tuple(int(v) for v in rgb) for rgb in diverging_cmap().getLookupTable(nPts=256)[:, :3]]
+        self.empty = EmptyState(self, "units ranked by how well they track a quantity of the input\nappear with the "
+                                "first example", self.trace_plot, quiet=(self.rank_plot,), hide=(self.trace_legend,))
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
     def set_units(self, payload: dict | None) -> None:
         self.payload = payload
+        self.empty.set_empty(payload is None)
         if payload is None:
             return
         names = [KIND_NAMES[k] for k in payload["kinds"]]
@@ -115,6 +126,15 @@ class UnitExplorerPanel(Panel):
             self.kind_combo.blockSignals(False)
         if [self.feature_combo.itemText(i) for i in range(self.feature_combo.count())] != payload["features"]:
             set_combo_items(self.feature_combo, payload["features"])
+        prefix = self._want_feature
+        wanted = [i for i, f in enumerate(payload["features"]) if prefix and f.startswith(prefix)]
+        if wanted:  # tracks just loaded: show the first
+            self._want_feature = None
+            self.feature_combo.blockSignals(True)
+            self.feature_combo.setCurrentIndex(wanted[0])
+            self.feature_combo.blockSignals(False)
+            self._pending = int(self.ranking()[0][0])
+        self.tracks.set_available(bool(payload.get("can_load_tracks")), payload.get("tracks_file"))
         L, D = payload["corr"].shape[2:4]
         self.selectors.update_shape(L, D)
         H = payload["corr"].shape[-1]
@@ -127,6 +147,14 @@ class UnitExplorerPanel(Panel):
         if self._pending is not None:
             self.select_unit(self._pending)
         self._draw()
+
+    def set_requester(self, request) -> None:
+        self.tracks.set_requester(request)
+        if self.payload is not None:
+            self.tracks.set_available(bool(self.payload.get("can_load_tracks")), self.payload.get("tracks_file"))
+
+    def _on_tracks_loaded(self, result: dict) -> None:
+        self._want_feature = TRACK_PREFIX  # the next payload carries them
 
     def select_unit(self, unit: int) -> None:
         """Show unit ``unit`` (0-based), e.g. from a click in the heatmap (kept until the data arrive)."""
@@ -194,8 +222,7 @@ class UnitExplorerPanel(Panel):
         self.rank_plot.getPlotItem().getAxis("left").setTicks(
             [[(i, f"{kind_name}{u}") for i, u in enumerate(top)]])
         self.rank_plot.getPlotItem().setYRange(-0.6, max(len(top), 4) - 0.4, padding=0)
-        self.rank_plot.getPlotItem().setTitle(
-            f"top {kind_name}{top[0]}: r = {r[top[0]]:+.2f} (blue +, orange −)", size="8pt")
+        self.rank_plot.getPlotItem().setTitle(f"top {kind_name}{top[0]}: r = {r[top[0]]:+.2f}", size="8pt")
         self._draw_text()
         self._draw_trace()
 

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
 from widgets.parts.base import Panel, apply_palette
+from widgets.parts.empty_state import EmptyState
 
 DECK_SENTENCE = "This is an example"
 FIXED_LENGTH = 9  # the deck's "Ti sa xml"
@@ -156,7 +157,12 @@ class InputNlpPanel(Panel):
         self._layout.addWidget(self.image_caption)
         self._layout.addLayout(images)
         self._layout.addWidget(self.rnn_caption)
+        self.counts_slot = QWidget(objectName="inputNlpCountsSlot")  # where the counts' empty state says they come
+        self.counts_slot.setFixedHeight(2 * self.fontMetrics().height() + 8)
+        self._layout.addWidget(self.counts_slot)
         self._layout.addWidget(self.chains, 1)
+        self.empty = EmptyState(self, "the running model's parameter counts appear with the first example",
+                                self.counts_slot)
         self.set_theme(False)
         self._on_text_changed()
 
@@ -200,9 +206,10 @@ class InputNlpPanel(Panel):
         rows += [(f"{len(s.split())} words", s.split()) for s in EXAMPLES]
         self.chains.set_rows(rows)
         tr = self.trace
+        self.empty.set_empty(tr is None or not tr.param_grads)
+        self.counts_slot.setVisible(self.empty.shown())
         if tr is None or not tr.param_grads:
-            self.rnn_caption.setText("<b>3. An RNN reads it whole</b>, one word per step with the same weights "
-                                     "(the running model's counts appear once it is built).")
+            self.rnn_caption.setText("<b>3. An RNN reads it whole</b>, one word per step with the same weights.")
             return
         rec, total, E, H = recurrent_counts(tr.param_grads)
         k = self.length_spin.value()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 from widgets.explain.hover import HoverTip, plot_locator
 from widgets.explain.states import explain_state, state_sources
 from widgets.parts.base import Panel, apply_palette, diverging_cmap
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow, token_at
 from widgets.parts.plot_items import FastImageItem, apply_plot_theme, count_from_one
 
@@ -74,28 +75,16 @@ class HiddenHeatmap(Panel):
         self._locate = plot_locator(item, self.plot)
         self.hover = HoverTip(self, self.plot, self._hovered, self._hover_sources)
         # before the first example: no invented axes, a sentence saying what will appear
-        self.empty = pg.TextItem("hₜ of every unit (rows) at every step t (columns)\nappears with the first example",
-                                 anchor=(0.5, 0.5))
-        item.addItem(self.empty, ignoreBounds=True)
-        self.empty.setPos(0.5, 0.5)
-        item.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
-        self._show_axes(False)
+        self.empty = EmptyState(self, "hₜ of every unit (rows) at every step t (columns)\nappears with the first "
+                                "example", self.plot, hide=(self.cursor, self.bar))
         self.set_theme(False)
-
-    def _show_axes(self, on: bool) -> None:
-        item = self.plot.getPlotItem()
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).setStyle(showValues=on)
-        self.cursor.setVisible(on)
-        self.empty.setVisible(not on)
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
         if trace is self.trace:  # the same snapshot again: nothing new to draw
             return
         super().set_trace(trace)
-        if self.empty.isVisible():
-            self._show_axes(True)
+        self.empty.set_empty(False)
         L, D, T, H = trace.hidden.shape
         self.selectors.update_shape(L, D)
         has_cell = trace.cell is not None
@@ -117,7 +106,6 @@ class HiddenHeatmap(Panel):
         apply_plot_theme(self.plot, self.theme)
         apply_plot_theme(self.bar, self.theme)
         self.cursor.setPen(pg.mkPen(self.theme["accent"], width=2))
-        self.empty.setColor(self.theme.get("muted", self.theme["foreground"]))
         self.source_marks.setPen(pg.mkPen(self.theme["foreground"], width=2))
         self.unit_mark.setPen(pg.mkPen(self.theme["accent"], width=1.5, style=Qt.PenStyle.DashLine))
 

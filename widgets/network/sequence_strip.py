@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QScro
 
 from widgets.network.token_row import RowLabels, TokenRow  # noqa: F401
 from widgets.parts.base import Panel, apply_palette, mix_colors
+from widgets.parts.empty_state import EmptyState
 
 
 class SequenceStrip(Panel):
@@ -81,12 +82,14 @@ class SequenceStrip(Panel):
 
         self._shown = None  # (tokens, per_step, targets, predictions, correct) the strip draws
         self.set_input_enabled(True, "type your own sequence and press Enter")
+        self.empty = EmptyState(self, "the example's tokens x₁ … x_T appear with the first example", self.scroll)
         self.set_theme(False)
         self._relayout()
 
     # ---- controller-facing API ---------------------------------------------------------
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
+        self.empty.set_empty(trace is None)
         self.per_step = trace is not None and trace.output_kind in ("per_step", "per_step_regression") and \
             len(trace.targets) == len(trace.tokens)
         if trace is not None:

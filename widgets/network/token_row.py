@@ -79,9 +79,7 @@ class TokenRow(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(th["background"]))
         tr = owner.trace
-        if tr is None:
-            p.setPen(QColor(th["muted"]))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no example yet")
+        if tr is None:  # (the strip's empty state says what will appear)
             return
         surface = mix_colors(th["background"], th["foreground"], 0.10)
         centre = Qt.AlignmentFlag.AlignCenter

@@ -31,6 +31,7 @@ from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size,
 from widgets.network.unrolled_sharing import SharingOverlay
 from widgets.network.unrolled_style import CellStyles, cell_tooltip
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, log_levels, lut_index
+from widgets.parts.empty_state import EmptyState
 
 
 class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
@@ -82,6 +83,9 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         self._press_pos = None
         self.view.viewport().setMouseTracking(True)
         self._clear_items()
+        self.highlight.hide()  # (no column to mark; the first trace draws the scene afresh)
+        self.empty = EmptyState(self, "the network unrolled in time, one column per step t,\nappears with the "
+                                "first example", self.view)
         self.hover = HoverTip(self, self.view, self._hovered, self._hover_sources)  # after the sharing filter
         self.set_theme(False)
 
@@ -157,6 +161,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
         super().set_trace(trace)
+        self.empty.set_empty(False)
         L, D, T, _H = trace.hidden.shape
         init = getattr(trace, "initial_hidden", None)
         shape = (T, L, D, trace.output_kind, trace.merge, init is None or not np.any(init))  # h_0 node: 0 or h₀

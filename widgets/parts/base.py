@@ -64,6 +64,7 @@ class Panel(QWidget):
         self.theme = DARK
         self.trace = None
         self.time = 0
+        self.empty_states = []  # widgets.parts.empty_state.EmptyState: what it says before its data
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(2, 2, 2, 2)
         self._layout.setSpacing(2)
@@ -83,6 +84,12 @@ class Panel(QWidget):
 
     def set_theme(self, light: bool) -> None:
         self.theme = LIGHT if light else DARK
+        for state in self.empty_states:
+            state.set_color(self.theme["muted"], self.theme["background"])
+
+    def empty_text(self) -> str:
+        """What the panel says instead of its data ("" once it has data)."""
+        return " · ".join(s.text for s in self.empty_states if s.shown())
 
     def show_sources(self, sources) -> None:
         """Outline the values another panel's hovered number was computed from (panels that can)."""

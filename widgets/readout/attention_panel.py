@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, 
 from widgets.explain.hover import HoverTip, step_locator
 from widgets.explain.readout import explain_attention
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, message_label
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import apply_plot_theme
 from widgets.parts.view_ranges import settle_y_range
 
@@ -78,14 +79,15 @@ class AttentionPanel(Panel):
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(page)
         self.stack.addWidget(self.explanation)
-        self.stack.setCurrentIndex(1)
         self._layout.addLayout(self.stack, 1)
+        self.empty = EmptyState(self, "the attention weights αᵢ over the input tokens\nappear with the first example",
+                                self.plot, hide=(self.cursor, self.uniform, self.bars, self.current))
         self._tick_state, self._shown_T = None, None
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
     def showing_plot(self) -> bool:
-        return self.stack.currentIndex() == 0
+        return self.stack.currentIndex() == 0 and not self.empty.shown()
 
     def bar_heights(self) -> np.ndarray:
         return np.asarray(self.bars.opts["height"], dtype=float)
@@ -103,6 +105,7 @@ class AttentionPanel(Panel):
         if trace is self.trace:  # the same snapshot again
             return
         super().set_trace(trace)
+        self.empty.set_empty(False)
         if trace.attention is None:
             name, what = NOT_ATTENDING.get(trace.output_kind, (f"a <b>{trace.output_kind}</b> head", ""))
             self.explanation.setText(f"<p>This head does not attend: it is {name}.</p><p>{what}</p>"

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, set_combo_items
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import series_name
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
 VALUE_RANGE = (-10.0, 10.0)  # what the value spin allows for a real-valued input feature
+PROMPT = "choose t and a new input, then Apply:\nhow far every later state hₜ moves appears here"
 
 
 def probability_text(probs, labels) -> str:
@@ -102,8 +104,7 @@ class CounterfactualPanel(Panel):
                                             labelOpts={"position": 0.06, "anchors": [(0, 1), (0, 1)]})
         self.changed_line.setZValue(10)
         item.addItem(self.changed_line, ignoreBounds=True)
-        self.note = pg.TextItem("choose t and a new input, then Apply", anchor=(0.5, 0.5))
-        item.addItem(self.note, ignoreBounds=True)
+        self.empty = EmptyState(self, PROMPT, self.plot)
         self._layout.addWidget(self.plot, 1)
 
         self.caption = QLabel("", objectName="counterfactualCaption")
@@ -195,7 +196,6 @@ class CounterfactualPanel(Panel):
             self.curves["merged"].setSymbolBrush(pen.color())
         self.changed_line.setPen(pg.mkPen(th["accent"], width=2))
         self.changed_line.label.setColor(th["accent"])
-        self.note.setColor(th["muted"])
 
     # ---- what is shown -----------------------------------------------------------------
     @staticmethod
@@ -267,16 +267,11 @@ class CounterfactualPanel(Panel):
             item.addItem(curve)
             self.curves[key] = curve
 
-    def _show_empty(self, empty: bool, text: str = "choose t and a new input, then Apply") -> None:
-        self.note.setText(text)
-        self.note.setVisible(empty)
+    def _show_empty(self, empty: bool, text: str = "") -> None:
+        self.empty.set_text(text or PROMPT)
+        self.empty.set_empty(empty)
         self.legend.setVisible(not empty and len(self.curves) > 1)
         self.changed_line.setVisible(self.result is not None)
-        if empty:
-            item = self.plot.getPlotItem()
-            item.setXRange(0, 1, padding=0)
-            item.setYRange(-3, 1, padding=0)
-            self.note.setPos(0.5, -1)
 
     def _update_mode(self) -> None:
         tokens = self.uses_tokens()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSl
 from widgets.explain.hover import HoverTip, plot_locator
 from widgets.explain.readout import explain_next
 from widgets.parts.base import Panel, apply_palette
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import apply_plot_theme
 
 TOP_K = 10
@@ -91,6 +92,8 @@ class NextCharPanel(Panel):
         self.generation_row = gen
         self.generation_row.hide()
         self.text_label.hide()
+        self.empty = EmptyState(self, "the 10 likeliest next characters (or classes) at step t appear here\n"
+                                "for a per-step softmax head", self.plot)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -151,6 +154,7 @@ class NextCharPanel(Panel):
         self.shown = [(labels[i], float(probs[i]), i == mark) for i in range(n)]
 
     def _refresh(self) -> None:
+        self.empty.set_empty(self.generated is None and (self.trace is None or self.trace.output_kind != "per_step"))
         if self.generated is not None:
             self._refresh_generated()
             return

@@ -17,6 +17,7 @@ from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, histo
 from widgets.parts.panel_parts import make_legend
 from widgets.parts.plot_items import LogAxis, theme_plots
 from widgets.parts.view_ranges import settle_y_range
+from widgets.training.curve_math import seed_band
 from widgets.training.curves_panel import RunningEma, finite_xy, short
 
 LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
@@ -30,6 +31,8 @@ class CompareCurves(Panel):
         super().__init__("compareCurves", parent)
         self.labels: list[str] = []
         self.histories: list[dict] = []
+        self.seed_histories: list[list[dict]] = []  # per run, per seed (compare over seeds), else []
+        self.seeds: list[int] = []  # their seeds
         self.info: dict = {}
         self.metric_log = False
         controls = QHBoxLayout()
@@ -84,18 +87,34 @@ class CompareCurves(Panel):
                                   color=self.theme["foreground"])
         self._redraw()
 
-    def set_runs(self, labels, histories) -> None:
+    def set_runs(self, labels, histories, seeds: bool = False) -> None:
         """labels: one name per run; histories: per run a dict of equal-length 1-D arrays
         (step, loss, metric, ...; engine History.arrays())."""
         labels = [str(x) for x in labels]
         histories = [history_arrays(h) for h in histories]
-        if labels == self.labels and len(histories) == len(self.histories) and all(
+        had_seeds = bool(self.seed_histories) and not seeds
+        if not seeds:
+            self.seed_histories = []
+        if not had_seeds and labels == self.labels and len(histories) == len(self.histories) and all(
                 same_arrays(a, b) for a, b in zip(histories, self.histories, strict=True)):
             return  # nothing new (a paused run's snapshots)
         if labels != self.labels:
             self._build(labels)
         self.histories = histories
         self._redraw()
+
+    def set_seed_runs(self, labels, seed_histories, seeds) -> None:
+        """Compare over seeds: per run, the histories of every seed (same steps), and the seeds' values. Each
+        run's line is the mean of its seeds' (smoothed) curves and its band spans the lowest to the highest seed."""
+        groups = [[history_arrays(h) for h in group] for group in seed_histories]
+        self.seeds = [int(x) for x in seeds]
+        if [str(x) for x in labels] == self.labels and len(groups) == len(self.seed_histories) and all(
+                len(a) == len(b) and all(same_arrays(x, y) for x, y in zip(a, b, strict=True))
+                for a, b in zip(groups, self.seed_histories, strict=True)):
+            return
+        self.seed_histories = groups
+        self.histories = []  # set_runs draws them afresh
+        self.set_runs(labels, [g[0] for g in groups], seeds=True)
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -112,9 +131,11 @@ class CompareCurves(Panel):
     def _build(self, labels: list[str]) -> None:
         for run in self.curves:
             for key, plot in (("loss_raw", self.loss_plot), ("loss", self.loss_plot),
-                              ("metric_raw", self.metric_plot), ("metric", self.metric_plot)):
+                              ("metric_raw", self.metric_plot), ("metric", self.metric_plot),
+                              ("loss_band", self.loss_plot), ("metric_band", self.metric_plot)):
                 plot.removeItem(run[key])
         self.legend.clear()
+        self._band_key = None
         self.labels, self.curves = labels, []
         for i, label in enumerate(labels):
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
@@ -130,6 +151,15 @@ class CompareCurves(Panel):
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 run[key] = curve
+            band = pg.mkColor(color)
+            band.setAlpha(55)
+            for key, plot in (("loss_band", self.loss_plot), ("metric_band", self.metric_plot)):
+                lo, hi = pg.PlotDataItem(), pg.PlotDataItem()
+                run[key] = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(band), pen=pg.mkPen(None))
+                run[key].bounds = (lo, hi)  # the lowest and the highest seed
+                run[key].setZValue(-5)
+                plot.addItem(run[key])
+            run["ema_seeds"] = []
             self.curves.append(run)
         self.set_theme(self.theme is LIGHT)
 
@@ -143,24 +173,74 @@ class CompareCurves(Panel):
         losses, lines = [], []
         all_loss, all_metric, all_steps = [], [], []
         name = self.info.get("metric", "metric")
-        for run, h, label in zip(self.curves, self.histories, self.labels, strict=False):
-            steps, loss, metric = self._series(h)
-            s_loss, s_metric = run["ema_loss"](steps, loss, span), run["ema_metric"](steps, metric, span)
-            run["loss_raw"].setData(*finite_xy(steps, loss, True) if smooth else ([], []))
-            run["metric_raw"].setData(*finite_xy(steps, metric, self.metric_log) if smooth else ([], []))
+        n_seeds = 0
+        for i, (run, h, label) in enumerate(zip(self.curves, self.histories, self.labels, strict=False)):
+            seeds = self.seed_histories[i] if i < len(self.seed_histories) else []
+            if seeds:  # the line is the seeds' mean, the band their range; no raw curve behind
+                n_seeds = len(seeds)
+                steps, (s_loss, lo_loss, hi_loss), (s_metric, lo_metric, hi_metric) = self._draw_band(run, seeds, span)
+                run["loss_raw"].setData([], [])
+                run["metric_raw"].setData([], [])
+                all_loss += [lo_loss, hi_loss]
+                all_metric += [lo_metric, hi_metric]
+            else:
+                steps, loss, metric = self._series(h)
+                s_loss, s_metric = run["ema_loss"](steps, loss, span), run["ema_metric"](steps, metric, span)
+                for key in ("loss_band", "metric_band"):
+                    for bound in run[key].bounds:
+                        bound.setData([], [])
+                run["loss_raw"].setData(*finite_xy(steps, loss, True) if smooth else ([], []))
+                run["metric_raw"].setData(*finite_xy(steps, metric, self.metric_log) if smooth else ([], []))
+                all_loss.append(loss)
+                all_metric.append(metric)
             run["loss"].setData(*finite_xy(steps, s_loss, True))
             run["metric"].setData(*finite_xy(steps, s_metric, self.metric_log))
-            all_loss.append(loss)
-            all_metric.append(metric)
             all_steps.append(steps)
             ok = np.flatnonzero(np.isfinite(s_loss) & np.isfinite(s_metric))
             if ok.size:
                 losses.append(f"{label} {short(s_loss[ok[-1]])}")
                 lines.append(f"{label}: loss {short(s_loss[ok[-1]])}, {name} {short(s_metric[ok[-1]])}")
-        self.summary.setText("loss  " + "  ·  ".join(losses) if losses else "no training steps yet")
-        self.summary.setToolTip(("Latest step" + (f", smoothed over {span} steps" if smooth else "") + ":\n"
-                                 + "\n".join(lines)) if lines else "")
+        self._show_band_key(n_seeds)
+        head = f"mean loss of {n_seeds} seeds  " if n_seeds else "loss  "
+        self.summary.setText(head + "  ·  ".join(losses) if losses else "no training steps yet")
+        self.summary.setToolTip(("Latest step" + (f", smoothed over {span} steps" if smooth else "")
+                                 + (f"; each line is the mean of {n_seeds} seeds, its band spans the lowest to the "
+                                    "highest seed" if n_seeds else "") + ":\n" + "\n".join(lines)) if lines else "")
         self._update_ranges(all_steps, all_loss, all_metric)
+
+    def _show_band_key(self, n_seeds: int) -> None:
+        """A legend entry that says what the lines and bands are (compare over seeds)."""
+        text = f"line: mean of {n_seeds} seeds, band: lowest to highest" if n_seeds else ""
+        key = getattr(self, "_band_key", None)
+        if key is not None and key.name() != text:
+            self.legend.removeItem(key)
+            key = None
+        if key is None and text:
+            key = pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(self.theme["muted"] + "70"),
+                                  pen=pg.mkPen(None), name=text)
+            self.legend.addItem(key, text)
+            for _sample, label in self.legend.items:
+                label.setText(label.text, color=self.theme["foreground"])
+        self._band_key = key
+
+    def _draw_band(self, run: dict, seeds: list[dict], span: int):
+        """Draw the run's bands (lowest..highest seed of the smoothed curves): steps, then (mean, lowest,
+        highest) of the loss and of the metric."""
+        while len(run["ema_seeds"]) < len(seeds):
+            run["ema_seeds"].append((RunningEma(), RunningEma()))
+        n = min(len(h.get("step", ())) for h in seeds)
+        steps = np.asarray(seeds[0]["step"][len(seeds[0]["step"]) - n:], np.float64)
+        out = []
+        for k, (key, log) in enumerate((("loss", True), ("metric", self.metric_log))):
+            curves = [run["ema_seeds"][j][k](h["step"][len(h["step"]) - n:], h[key][len(h[key]) - n:], span)
+                      for j, h in enumerate(seeds)]
+            mean, lo, hi = seed_band(curves) if n else (np.zeros(0),) * 3
+            lo_item, hi_item = run[f"{key}_band"].bounds
+            ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if log else True)
+            lo_item.setData(steps[ok], np.log10(lo[ok]) if log else lo[ok])  # (a fill's bounds are in view units)
+            hi_item.setData(steps[ok], np.log10(hi[ok]) if log else hi[ok])
+            out.append((mean, lo, hi))
+        return steps, out[0], out[1]
 
     def _update_ranges(self, steps, loss, metric) -> None:
         for plot, values, log in ((self.loss_plot, loss, True), (self.metric_plot, metric, self.metric_log)):
@@ -189,10 +269,16 @@ class CompareCurves(Panel):
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:
-        """step, then the raw loss of each run, then its metric: one row per step."""
+        """step, then the raw loss of each run (of each seed of each run, compared over seeds), then its metric:
+        one row per step."""
         name = self.info.get("metric", "metric")
-        header = ["step"] + [f"loss {x}" for x in self.labels] + [f"{name} {x}" for x in self.labels]
-        series = [self._series(h) for h in self.histories]
+        if self.seed_histories:
+            columns = [(f"{x} seed {seed}", h) for x, group in zip(self.labels, self.seed_histories, strict=False)
+                       for seed, h in zip(self.seeds, group, strict=False)]
+        else:
+            columns = list(zip(self.labels, self.histories, strict=False))
+        header = ["step"] + [f"loss {x}" for x, _ in columns] + [f"{name} {x}" for x, _ in columns]
+        series = [self._series(h) for _, h in columns]
         n = max((len(s[0]) for s in series), default=0)
         rows = []
         for i in range(n):

@@ -3,6 +3,7 @@ points for log axes."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -109,3 +110,11 @@ def summary_text(history, steps, sl, sm, span: int, info: dict, loss_is_metric: 
         tip += f". The task is passed at {name} {'≥' if higher else '≤'} {threshold:.3g}."
         color = "good" if passed else color
     return text, tip, color
+
+
+def seed_band(curves) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, lowest, highest) over seeds at each step of ``curves`` (S, N); NaN where no seed has a value."""
+    c = np.asarray(curves, dtype=np.float64)
+    with warnings.catch_warnings():  # a step every seed skipped: NaN, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(c, 0), np.nanmin(c, 0), np.nanmax(c, 0)

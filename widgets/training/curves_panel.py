@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
+from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import grid_axes, integer_ticks, theme_plots
 from widgets.parts.view_ranges import (
     downsample_to_pixels,
@@ -136,6 +137,9 @@ class CurvesPanel(Panel):
         controls.insertWidget(1, self.ghost, 1)
         self._old_run: np.ndarray | None = None  # the replaced run's losses: its late snapshots are ignored
         self._default_ranges()
+        self.empty = EmptyState(self, "loss and the task's metric appear after the first training step",
+                                self.metric_plot, quiet=(self.loss_plot,),
+                                hide=(self.baseline_line, self.threshold_line))
         self.set_theme(False)
 
     def _default_ranges(self) -> None:
@@ -310,6 +314,7 @@ class CurvesPanel(Panel):
 
     def _redraw(self) -> None:
         steps, loss, metric = self._series()
+        self.empty.set_empty(not len(steps) and self.ghost.run is None)
         self._show_loss_plot(not self._loss_is_metric(loss, metric))
         span = self.smoothing.value()
         if span > 1:  # once per update, and only over the steps that are new since the last one

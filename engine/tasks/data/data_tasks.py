@@ -19,6 +19,8 @@ from engine.util.lazy import torch
 
 MAX_EVAL_ROWS = 5_000  # heldout_metric scores at most this many validation rows
 FOLD = Param("fold_case", 0, 0, 1, "1: read upper and lower case as the same symbol")
+ATTENTION = Param("attention", 0, 0, 1, "1: an attention head (a softmax weight alpha_i per position, the label "
+                  "from sum_i alpha_i h_i); 0: the label from the final state (an acceptor)")
 
 
 def _size(n: int) -> str:
@@ -30,7 +32,7 @@ class DataTask(Task):
 
     kind = ""  # the DataFile kind this task reads
 
-    def __init__(self, data: str = "", **params):
+    def __init__(self, data: str = "", neutral: str = "", **params):
         source = REGISTRY.get(data)
         if source.kind != self.kind:
             raise ValueError(f"{source.name} holds {KIND_TITLES[source.kind]}, not "
@@ -41,6 +43,12 @@ class DataTask(Task):
         self.params = {"data": source.sha256, **self.params}
         self.__dict__["_set_up"] = True
         self.setup()  # now: vocab, classes, title and description come from the file
+        if neutral:  # the user's declaration (--neutral-token): the attribution baseline and x* by default
+            if not isinstance(neutral, str) or neutral not in self.vocab:
+                shown = " ".join(self.vocab) if len(self.vocab) <= 30 else f"{len(self.vocab)} symbols"
+                raise ValueError(f"the neutral token {neutral!r} is not a symbol of {source.name} ({shown})")
+            self.params["neutral"] = neutral
+            self.neutral_token, self.neutral_note = neutral, f"declared for {source.name}"
 
     def file_params(self, source: DataFile) -> tuple[Param, ...]:
         raise NotImplementedError
@@ -120,10 +128,15 @@ class TextFileTask(DataTask, CharLMTask):
     def pass_threshold(self) -> float:
         return round(0.6 * self._baseline, 3)  # 60% of the unigram entropy
 
-    def sample_batch(self, batch_size, generator):
+    def sample_positions(self, batch_size, generator) -> np.ndarray:
+        """Where in the file (B, T) the inputs of ``sample_batch`` with this generator come from."""
         T = self.params["seq_len"]
         start = torch.randint(0, len(self.data) - T, (batch_size,), generator=generator)
-        windows = self.data[start.unsqueeze(1) + torch.arange(T + 1)].long()  # (B, T + 1)
+        return start.numpy()[:, None] + np.arange(T)
+
+    def sample_batch(self, batch_size, generator):
+        pos = torch.from_numpy(self.sample_positions(batch_size, generator))
+        windows = self.data[torch.cat([pos, pos[:, -1:] + 1], 1)].long()  # (B, T + 1)
         return windows[:, :-1], windows[:, 1:]
 
     # ---- typed input, prompts and generated text ------------------------------------------
@@ -237,6 +250,10 @@ class RowsTask(VariableLength, DataTask):
         """Flat positions (B, T) of the rows' symbols."""
         return self.offsets[rows][:, None] + np.arange(T)
 
+    def sample_positions(self, batch_size, generator) -> np.ndarray:
+        """Where in the file (B, T) the inputs of ``sample_batch`` with this generator come from."""
+        return self.gather(*self.batch_rows(batch_size, generator))
+
     def sample_batch(self, batch_size, generator):
         rows, T = self.batch_rows(batch_size, generator)
         idx = self.gather(rows, T)
@@ -307,11 +324,20 @@ class LabelledFileTask(RowsTask):
     class_word = "labels"
     max_typed_length = 500
 
+    def file_params(self, source):
+        return super().file_params(source) + (ATTENTION,)
+
     def setup(self):
+        if self.params["attention"]:
+            self.__dict__["output_kind"] = "attention"  # alpha_i over every position, as the sentiment task
         super().setup()
-        self.title = f"Acceptor on {self.source.name}"
+        self.title = f"{'Attention' if self.params['attention'] else 'Acceptor'} on {self.source.name}"
 
     def what_it_does(self) -> str:
+        if self.params["attention"]:
+            return (f"Read each sequence of {self.source.name} and answer its label from the attention-weighted "
+                    f"sum of the states, y = f(sum_i alpha_i h_i), alpha = softmax(w_alpha^T h_i): the weights "
+                    f"show which positions the answer reads (compare them with the attribution).")
         return (f"Read each sequence of {self.source.name} and answer its label from the final "
                 f"state (an acceptor).")
 
