@@ -62,6 +62,8 @@ def test_the_export_names_the_neutral_baseline_it_used_by_default(tmp_path):
     assert baseline == {"the token 'x' at every position (the task's neutral token: declared for depth.csv; "
                         "the default)"}
     assert json.loads((out / "config.json").read_text())["task_params"]["neutral"] == "x"
+    explained = {r[rows[0].index("explained output")] for r in rows[1:]}
+    assert len(explained) == 1 and explained.pop().count("at t = ") == 1  # said once (it was doubled)
 
 
 def test_bad_neutral_tokens_are_one_line(tmp_path, capsys):

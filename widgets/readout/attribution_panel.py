@@ -265,8 +265,7 @@ class AttributionPanel(Panel):
         header = ["t", "token", "attribution"] + (["alpha"] if alpha is not None else []) + [
             "method", "baseline", "explained output", "f(x)", "f(baseline)", "steps", "completeness error",
             "training step"]
-        about = [p["method"], p["baseline"], p["explained"] + ("" if p.get("position") is None
-                                                                 else f" at t = {p['position'] + 1}"),
+        about = [p["method"], p["baseline"], p["explained"],  # per-step heads: "logit of 'PER' at t = 8" already
                  float(p["output"]), float(p["baseline_output"]), int(p["steps"]), float(p["completeness_error"]),
                  int(p["step"])]
         rows = []
