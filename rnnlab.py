@@ -153,11 +153,22 @@ class Lab:
         return self.session.analyses.hidden.fp_result
 
     def attribution(self, method: str = "integrated_gradients", baseline=None, position: int | None = None):
-        """Which input positions moved the output (engine.analysis.attribution.Attribution: .scores (T,), ...)."""
-        from engine.analysis.attribution import attribution
+        """Which input positions moved the output (engine.analysis.attribution.Attribution: .scores (T,), ...).
+
+        ``baseline``: None for the task's neutral token where it declares one (else zero), "zero", or a token."""
+        from engine.analysis.attribution import attribution, resolve_baseline
 
         inputs, targets = self.session.example
-        return attribution(self.session.shown_model(), inputs, targets, method, baseline=baseline, position=position)
+        base, _ = resolve_baseline(self.session.task, baseline)
+        return attribution(self.session.shown_model(), inputs, targets, method, baseline=base, position=position)
+
+    def units(self, tracks=None, columns: list[str] | None = None) -> dict:
+        """The unit explorer's ranking: {"features", "kinds", "corr" (F, K, L, D, H) Pearson r of each unit with
+        each feature over the reference examples, ...}. ``tracks``: a CSV of annotation tracks for the data file
+        (one row per token; ``columns`` to pick some), ranked as features "track: NAME"."""
+        if tracks is not None:
+            self.session.request_annotations(str(tracks), columns)
+        return self.session.analyses.hidden.units(self.session, self.session.probe())
 
     def figure(self, panel: str = "hiddenHeatmap", time: int | None = None, light: bool = True,
                scale: float = 2.0) -> Figure:

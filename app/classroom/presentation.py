@@ -19,7 +19,7 @@ import re
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.classroom.view_scaler import FIXED as _FIXED
+from app.classroom.view_scaler import ViewScaler as _ViewScaler
 from app.window import settings as app_settings
 
 FACTORS = (1.25, 1.5, 1.75, 2.0, 2.5)
@@ -42,7 +44,6 @@ FULL_SCAN_EVERY_S = 1.0  # while presenting, how often every widget and plot ite
 SECONDARY_AREAS = (Qt.LeftDockWidgetArea, Qt.BottomDockWidgetArea)  # hidden in full-screen presentation
 _PT = re.compile(r"font-size:\s*([0-9.]+)pt")
 _STASH = "_rnnlab_scaled"  # (base value, value applied) on every object resized here
-_FIXED = "_rnnlab_base_font"  # a plot view (and its viewport) keeps the unscaled font: its transform scales
 
 
 def _rescaled(obj, current: float, scale: float) -> float | None:
@@ -70,45 +71,6 @@ def _scale_font(font: QFont, scale: float, owner) -> QFont | None:
     font = QFont(font)
     font.setPointSizeF(new)
     return font
-
-
-class _ViewScaler(QObject):
-    """Keeps a pyqtgraph GraphicsView drawing its scene ``scale`` times larger across resizes."""
-
-    def __init__(self, view, base_font: QFont):
-        super().__init__(view)
-        self.view, self.scale = view, 1.0
-        view.installEventFilter(self)
-        # axes and labels without a font of their own paint with the view's: keep it at the base size,
-        # the view's transform does the scaling (else they would grow by scale squared)
-        for w in (view, view.viewport()):
-            w.setFont(base_font)
-            setattr(w, _FIXED, True)
-        if view.scene() is not None:
-            view.scene().setFont(base_font)
-
-    def set_scale(self, scale: float) -> None:
-        if scale == self.scale:
-            return
-        self.scale = scale
-        self.apply()
-
-    def apply(self, size=None) -> None:
-        v = self.view
-        size = size or v.size()
-        if self.scale == 1.0:
-            v.autoPixelRange = True
-            pg.GraphicsView.setRange(v, QRectF(0, 0, size.width(), size.height()), padding=0, disableAutoPixel=False)
-        else:
-            v.autoPixelRange = False  # pyqtgraph then fits ``range`` into the viewport (fitInView)
-            v.range = QRectF(0, 0, size.width() / self.scale, size.height() / self.scale)
-            pg.GraphicsView.setRange(v, v.range, padding=0, disableAutoPixel=False)
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Resize and self.scale != 1.0:
-            s = event.size()
-            self.view.range = QRectF(0, 0, s.width() / self.scale, s.height() / self.scale)  # before its resizeEvent
-        return False
 
 
 class Presentation(QObject):

@@ -14,15 +14,21 @@ A panel on the stage is borrowed: taken out of its tab (or dock) and returned to
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDockWidget, QSplitter, QTabBar, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QSplitter, QTabBar, QToolBar, QVBoxLayout, QWidget
 
+from app.classroom.view_scaler import plots_width
 from app.panels.registry import CENTER, PANELS, SPECS
+from app.window.sizing import comfortable_width
 
 NETWORK_SHARE = 0.5  # of the window's width the network column keeps while presenting
+UNROLLED_SHARE = 0.5  # of the window's height the unrolled network gets while presenting (issue 25)
 DEFAULT_STAGE = ("hiddenHeatmap",)
 LEAVE_RELAYOUT_MS = 150
+FIT_AFTER_MS = (100, 400)  # the side-by-side stage widened for its panels' plots once they are laid out
 # objectNames hidden while presenting: reading aids and figures a room does not need
 QUIET_WHILE_PRESENTING = ("unrolledLegend", "status_speed")
 
@@ -64,6 +70,14 @@ class Stage(QObject):
         self.row.setChildrenCollapsible(False)
         center.parentWidget().layout().replaceWidget(center, self.row)
         self.row.addWidget(center)
+        # while presenting, the preset's note sits above the stage: the network column keeps its height
+        self.note = window.lecture_note
+        self.side = QWidget(objectName="stageSide")
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(2)
+        self.row.addWidget(self.side)
+        self.side.hide()
         self.shortcuts = [QShortcut(QKeySequence(key), window, lambda d=d: self.cycle(d))
                           for key, d in ((Qt.Key_Tab, 1), (Qt.Key_Backtab, -1))]
         for s in self.shortcuts:
@@ -113,6 +127,31 @@ class Stage(QObject):
             w.resizeDocks([self.dock], [width], Qt.Horizontal)  # the column keeps its width
         vertical = self.dock.height() > self.dock.width()
         self.splitter.setOrientation(Qt.Vertical if vertical else Qt.Horizontal)
+        for ms in FIT_AFTER_MS:  # (a panel's plots have their minimum once laid out, and again once it
+            QTimer.singleShot(ms, lambda last=ms == FIT_AFTER_MS[-1]: self._fit_dock(last))  # rearranged them)
+
+    def _fit_dock(self, last: bool = False) -> None:
+        """Side by side outside presentation mode: the stage as wide as its panels' plots need (a plot
+        cut at the edge is worse than a narrower neighbouring dock): the docks beside it give the
+        difference as far as their own tabs allow; if that is not enough, one above the other."""
+        if self.presenting or not self.names or not self.dock.isVisible() or \
+                self.splitter.orientation() != Qt.Horizontal:
+            return
+        needs = [plots_width(self.window.panels[n]) for n in self.names]
+        need = sum(needs) + self.splitter.handleWidth() * (len(needs) - 1) + 4
+        w = self.window
+        row = [d for d in w.docks.values() if d.isVisible() and d.y() == self.dock.y() and d is not self.dock]
+        short = need - self.dock.width()
+        for other in sorted(row, key=lambda d: -d.width()):  # the widest first, each keeping its tabs in full
+            give = min(short, other.width() - comfortable_width([other] + w.tabifiedDockWidgets(other)))
+            if give > 0:
+                w.resizeDocks([self.dock, other], [need - short + give, other.width() - give], Qt.Horizontal)
+                short -= give
+        if short > 0 and last:
+            self.splitter.setOrientation(Qt.Vertical)
+            return
+        extra = max(self.dock.width() - need, 0) // len(needs)  # each panel what its plots need, the rest shared
+        self.splitter.setSizes([n + extra for n in needs])
 
     def show_panel(self, name: str) -> bool:
         """Bring one panel forward if the stage is where it shows (True), else leave it to its dock."""
@@ -170,6 +209,8 @@ class Stage(QObject):
         orientation = Qt.Vertical if self.presenting or self.dock.height() > self.dock.width() else Qt.Horizontal
         self.splitter.setOrientation(orientation)
         self.splitter.setSizes([1000] * len(names))  # equal shares
+        if self.presenting:
+            self._share_stage()
         self.dock.setWindowTitle(" · ".join(SPECS[n].title for n in names))
         self.window.controller.views_changed()
 
@@ -200,6 +241,8 @@ class Stage(QObject):
             self._step_aside()
             return
         self.dock.setWidget(self.splitter)
+        self._move_note(self.row.widget(0), 0)  # back above the sequence strip
+        self.side.hide()
         for item in self._stepped_aside:
             item.show()
         self._stepped_aside = []
@@ -235,25 +278,50 @@ class Stage(QObject):
         self.dock.hide()
         for bar in w.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
             bar.hide()  # a tab bar of docks that all stepped aside (Qt leaves it; it comes back with them)
-        self.row.addWidget(self.splitter)
+        self._move_note(self.side.layout(), 0)
+        self.side.layout().addWidget(self.splitter, 1)
+        self.side.show()
         self.splitter.show()
         self._show(self.group or DEFAULT_STAGE)
         self._share()
         QTimer.singleShot(0, self._share)  # again once the window has laid out its new contents
 
+    def _share_stage(self) -> None:
+        """While presenting, each staged panel its minimum height and an equal share of the rest (a panel
+        with captions under its plots would otherwise be left only the captions)."""
+        panels = [self.splitter.widget(k) for k in range(self.splitter.count())]
+        total = sum(self.splitter.sizes())
+        if len(panels) < 2 or total <= 0:
+            return
+        least = [p.minimumSizeHint().height() for p in panels]
+        extra = max(total - sum(least), 0) // len(panels)
+        self.splitter.setSizes([m + extra for m in least])
+
+    def _move_note(self, where, index: int) -> None:
+        """The lecture note into a splitter or layout at ``index``, shown as it was."""
+        hidden = self.note.isHidden()
+        where.insertWidget(index, self.note)
+        self.note.setHidden(hidden)
+
     def _share(self) -> None:
-        """The network column NETWORK_SHARE of the width, its unrolled network most of its height."""
+        """The network column NETWORK_SHARE of the width, its unrolled network UNROLLED_SHARE of the
+        window's height at least (the sequence strip above it as tall as it asks, within that)."""
         if not self.presenting:
             return
         width = max(self.row.width(), 2)
         self.row.setSizes([int(width * NETWORK_SHARE), width - int(width * NETWORK_SHARE)])
         center = self.row.widget(0)
-        sizes = center.sizes()  # (lecture note, sequence strip, unrolled network)
-        total = sum(sizes)
-        if len(sizes) == 3 and total > 0:
-            note = min(center.widget(0).sizeHint().height(), int(total * 0.2)) if not center.widget(0).isHidden() else 0
-            strip = min(center.widget(1).sizeHint().height(), int(total * 0.25))
-            center.setSizes([note, strip, total - note - strip])
+        total = sum(center.sizes())  # (sequence strip, unrolled network)
+        if center.count() >= 2 and total > 0:
+            spare = total - math.ceil(UNROLLED_SHARE * self.window.height())  # what the network leaves
+            above = []
+            for k in range(center.count() - 1):
+                w = center.widget(k)
+                h = 0 if w.isHidden() else max(min(w.sizeHint().height(), spare), w.minimumSizeHint().height())
+                above.append(h)
+                spare -= h
+            center.setSizes(above + [total - sum(above)])
+        self._share_stage()
         self.window.unrolled.reset_zoom()  # its boxes as large as the taller column allows
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)

@@ -27,7 +27,8 @@ def add_arguments(parser) -> None:
                    "the search (default 10)")
     a.add_argument("--attribution", metavar="METHOD", help="attribution method of the exported attribution "
                    "panel: integrated_gradients (default) or gradient_x_input")
-    a.add_argument("--baseline", metavar="B", help="attribution baseline x': zero (default) or a token of the task")
+    a.add_argument("--baseline", metavar="B", help="attribution baseline x': zero or a token of the task (absent: "
+                   "the task's neutral token where it declares one, else zero; the export says which)")
 
 
 def check(args) -> None:

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.cli import analysis_flags, annotation_flags
+from app.cli import analysis_flags, annotation_flags, pattern_flags
 from app.cli.usage import UsageError, check_writable_dir, note
 
 
@@ -21,10 +21,13 @@ def config_from_args(args):
         raise UsageError("--data and --task cannot be combined: the data file decides the task")
     if args.fold_case and not args.data:
         raise UsageError("--fold-case needs --data FILE")
+    if getattr(args, "neutral_token", None) is not None and not args.data:
+        raise UsageError("--neutral-token needs --data FILE (a built-in task declares its own neutral token)")
     if not args.task and not args.data:
         raise UsageError("--task is required (or --open SESSION_FILE, or --data FILE); see --list-tasks")
     try:
-        cfg = data_config(args.data, args.fold_case) if args.data else LabConfig.for_task(args.task)
+        cfg = data_config(args.data, args.fold_case, getattr(args, "neutral_token", None)) if args.data \
+            else LabConfig.for_task(args.task)
         params = dict(cfg.task_params)
         if args.seq_len is not None:
             if "seq_len" not in params:
@@ -54,7 +57,7 @@ def config_from_args(args):
     return replace(cfg, task_params=dict(task.params))
 
 
-def data_config(path, fold_case: bool = False):
+def data_config(path, fold_case: bool = False, neutral: str | None = None):
     """The preset configuration of the task on a data file (read, checked and registered here)."""
     from engine.lab.config import LabConfig
     from engine.tasks.data.data_files import open_data
@@ -63,6 +66,8 @@ def data_config(path, fold_case: bool = False):
     name, params = task_for(open_data(path))  # DataFileError is a ValueError with one line
     if fold_case:
         params["fold_case"] = 1
+    if neutral is not None:
+        params["neutral"] = neutral  # checked against the file's symbols by the task (one line)
     return LabConfig.for_task(name, **params)
 
 
@@ -84,6 +89,7 @@ def check_args(args) -> None:
         raise UsageError("--timelapse needs --export DIR")
     analysis_flags.check(args)
     annotation_flags.check(args)
+    pattern_flags.check(args)
     if getattr(args, "seeds", None) is not None and not args.compare:
         raise UsageError("--seeds needs --compare CELLS")
     if args.export:
@@ -119,6 +125,7 @@ def run_headless(args) -> int:
         session = LabSession(config_from_args(args))
     analysis_flags.apply_before_training(session, args)
     annotation_flags.apply_before_training(session, args)
+    pattern_flags.apply_before_training(session, args)
     train(session, args.steps, quiet=args.quiet)
     from app.cli.continue_run import heldout_line
 
@@ -130,9 +137,10 @@ def run_headless(args) -> int:
             raise UsageError(str(exc)) from None
         note(f"saved session to {args.save}", args.quiet)
     analysis_flags.run_after_training(session, args)
+    pattern = pattern_flags.run_after_training(session, args)
     if args.export:
         export_session(session, Path(args.export), gif=args.gif, light=args.light, scale=args.scale,
-                       timelapse=args.timelapse)
+                       timelapse=args.timelapse, pattern=pattern)
         note(f"exported to {args.export}", args.quiet)
     if getattr(args, "export_model", None):
         export_model(session, args)
@@ -168,7 +176,7 @@ def train(session, steps: int, quiet: bool = False) -> None:
 
 
 def export_session(session, folder: Path, gif: bool = False, light: bool = False, scale: float = 2.0,
-                   timelapse: bool = False) -> None:
+                   timelapse: bool = False, pattern: dict | None = None) -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.export.board import PanelBoard
@@ -182,6 +190,8 @@ def export_session(session, folder: Path, gif: bool = False, light: bool = False
     apply_dark_theme(app)
     snap = session.request_full_snapshot()
     board = PanelBoard(snap)
+    if pattern is not None:  # --pattern-search: the whole data set's matches in the panel's files
+        board.panels["patternSearchPanel"].show_result(pattern)
     try:
         export_all(folder, board.panels, snap, light=light, scale=scale)
         sample = generated_sample(session)

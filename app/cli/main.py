@@ -11,6 +11,7 @@ import sys
 
 from app.cli.analysis_flags import add_arguments as add_analysis_arguments
 from app.cli.annotation_flags import add_arguments as add_annotation_arguments
+from app.cli.pattern_flags import add_arguments as add_pattern_arguments
 from app.cli.usage import UsageError
 
 EPILOG = """examples:
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "RNN Lab or written with plain PyTorch; with --data FILE, on that file (same vocabulary)")
     p.add_argument("--data", metavar="FILE", help="train on your own file instead of a built-in task: .txt text, "
                    "or .csv with the header sequence,label or tokens,tags")
+    p.add_argument("--neutral-token", metavar="TOKEN", help="with --data: a symbol of the file that tells the answer "
+                   "nothing (a filler); the default attribution baseline and fixed-point x*")
     p.add_argument("--fold-case", action=argparse.BooleanOptionalAction, default=False,
                    help="with --data: read upper and lower case as one symbol (default: no)")
     m = p.add_argument_group("model (override the task's preset; absent: the preset value, see the table below)")
@@ -121,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no progress on stderr (default: progress is shown)")
     add_analysis_arguments(p)
     add_annotation_arguments(p)
+    add_pattern_arguments(p)
     r = p.add_argument_group("classic results (see --list-results)")
     r.add_argument("--reproduce", metavar="NAME", help="with --headless: rerun a published result at this "
                    "machine's scale, print 'published: ... measured: ... reproduced', and with --export write "
@@ -175,7 +179,10 @@ def main(argv=None) -> int:
                 check_window_model(args)
             from app.window.gui import run_gui
 
-            return run_gui(args.session, args.data, model_path=args.model)
+            if args.neutral_token is not None and not args.data:
+                raise UsageError("--neutral-token needs --data FILE (a built-in task declares its own neutral token)")
+            return run_gui(args.session, args.data, model_path=args.model, **(
+                {"neutral": args.neutral_token} if args.neutral_token is not None else {}))
         if args.reproduce:
             from app.results.cli import run_reproduce
 

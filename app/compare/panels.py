@@ -139,7 +139,8 @@ def run_stats(snap) -> str:
              + (f"{summary_line(s, metric)}; seed {snap.seeds[0]}: " if s else "") + fact_text(f)
              for i, (f, s) in enumerate(zip(facts, seeds, strict=True))]
     ahead = verdict(facts)
-    return " · ".join(parts) + (f"<br><i>Measured here: {ahead}.</i>" if ahead else "")
+    where = f" (seed {snap.seeds[0]})" if getattr(snap, "seed_histories", ()) else ""
+    return " · ".join(parts) + (f"<br><i>Measured here{where}: {ahead}.</i>" if ahead else "")
 
 
 def display_label(label: str) -> str:

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from app.compare.speed import steps_to_target
+
 FINAL_STEPS = 20
 SPREAD = "SD"  # the spread named on screen and in the file
 
@@ -35,15 +37,20 @@ def seed_values(snap) -> list[int]:
 
 
 def summaries(snap) -> list[dict]:
-    """Per run: label, per-seed final loss and metric, and their mean and SD (nan for one seed)."""
+    """Per run: label, per-seed final loss and metric, and their mean and SD (nan for one seed); ``reached``: per
+    seed the step at which it reached the task's pass threshold (app.compare.speed), or None."""
     out = []
+    info = snap.runs[0].task_info
     for label, group in zip(snap.labels, run_seeds(snap), strict=True):
         loss = np.array([final_value(h["loss"]) for h in group])
         metric = np.array([final_value(h["metric"]) for h in group])
         out.append({"label": label, "loss": loss, "metric": metric, "steps": [len(h["step"]) for h in group],
                     "loss_mean": float(np.mean(loss)), "metric_mean": float(np.mean(metric)),
                     "loss_sd": float(np.std(loss, ddof=1)) if len(loss) > 1 else math.nan,
-                    "metric_sd": float(np.std(metric, ddof=1)) if len(metric) > 1 else math.nan})
+                    "metric_sd": float(np.std(metric, ddof=1)) if len(metric) > 1 else math.nan,
+                    "target": info.get("pass_threshold"),
+                    "reached": [steps_to_target(h, info.get("pass_threshold"), info.get("higher_is_better", True))
+                                for h in group]})
     return out
 
 
@@ -56,8 +63,13 @@ def fmt(mean: float, sd: float) -> str:
 def summary_line(s: dict, metric_name: str) -> str:
     """"final loss 0.0123 ± 0.0021, accuracy 0.95 ± 0.01 (3 seeds)"."""
     n = len(s["loss"])
-    return (f"final loss {fmt(s['loss_mean'], s['loss_sd'])}, {metric_name} {fmt(s['metric_mean'], s['metric_sd'])}"
+    text = (f"final loss {fmt(s['loss_mean'], s['loss_sd'])}, {metric_name} {fmt(s['metric_mean'], s['metric_sd'])}"
             f" ({n} seeds, mean ± {SPREAD})")
+    if s["target"] is not None:
+        hits = [x for x in s["reached"] if x is not None]
+        text += f"; {len(hits)} of {n} seeds reached {metric_name} {s['target']:g}"
+        text += f" (median step {int(np.median(hits)):,})" if hits else ""
+    return text
 
 
 def summary_csv(snap) -> str:

@@ -51,14 +51,16 @@ class DataActions(QObject):
         if path:
             self.open_data(path)
 
-    def open_data(self, path: str) -> None:
+    def open_data(self, path: str, neutral: str | None = None) -> None:
         """Ask the engine to read ``path`` and switch to its task (unsaved training is not replaced
-        without asking)."""
+        without asking); ``neutral``: a symbol of the file declared neutral (``--neutral-token``)."""
         if not self.window.files.may_discard():
             return
         self.controller.pause()
         self.controller.status_message.emit(f"Reading {Path(path).name}…", 0)
-        self.controller.request("open_data", on_done=self._on_opened, on_error=self._on_failed, path=str(path))
+        extra = {} if neutral is None else {"neutral": neutral}
+        self.controller.request("open_data", on_done=self._on_opened, on_error=self._on_failed, path=str(path),
+                                **extra)
 
     def _on_opened(self, view: dict) -> None:
         self.controller.set_data_view(view)

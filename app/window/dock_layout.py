@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabW
 
 from app.panels.panel_set import PanelSlot
 from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
-from app.window.sizing import comfortable_width, fitting_size
+from app.window.sizing import comfortable_width, fair_shares, fitting_size
 from widgets.chrome.lecture_note import LectureNote
 
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
@@ -143,8 +143,7 @@ class DockLayout:
             self.resizeDocks(right, [h // len(right)] * len(right), Qt.Vertical)  # equal shares
             bottom = [self.docks[name] for name, _title, area in DOCKS if area == "bottom"]
             need = [comfortable_width([d] + self.tabifiedDockWidgets(d)) for d in bottom]
-            extra = max(0, w - side - sum(need)) // len(bottom)  # each its tabs in full, the rest shared
-            self.resizeDocks(bottom, [n + extra for n in need], Qt.Horizontal)
+            self.resizeDocks(bottom, fair_shares(need, w - side), Qt.Horizontal)  # each its tabs in full
         if stage is not None:
             stage.after_reset()
 

@@ -6,7 +6,8 @@ import sys
 import time
 
 
-def run_gui(session_path: str | None = None, data_path: str | None = None, model_path: str | None = None) -> int:
+def run_gui(session_path: str | None = None, data_path: str | None = None, model_path: str | None = None,
+            neutral: str | None = None) -> int:
     from app.engine_link import client as engine_client
 
     # the engine process (torch) starts once the window has painted: on a busy 2-core machine its imports
@@ -42,7 +43,7 @@ def run_gui(session_path: str | None = None, data_path: str | None = None, model
     elif session_path:
         window.open_session(session_path)
     elif data_path:
-        window.data.open_data(data_path)
+        window.data.open_data(data_path, neutral=neutral)
     else:
         offer_recovery(window)
     return app.exec()

@@ -9,7 +9,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-DEFAULT_SIZE = (1600, 1000)
+DEFAULT_SIZE = (1600, 1000)  # offscreen (tests, screenshots), where there is no screen to fit
+SCREEN_SIZE = (1920, 1200)  # on a screen the window takes its available area up to this (a 1920x1080
+# screen's bottom docks then show their panels side by side uncramped; a projector's whole area)
 # (key, tooltip, the largest values it shows: the field is as wide as the widest at the current font)
 STATUS_FIELDS = (
     ("step", "Training steps taken", ("step 9999999", "showing 99999/999999")),
@@ -29,14 +31,14 @@ def status_number(v: float) -> str:
 
 
 def fitting_size(window) -> QSize:
-    """The default window size: DEFAULT_SIZE, or the screen's available area when that is smaller.
-    Offscreen (tests, screenshots) there is no screen to fit."""
+    """The default window size: the screen's available area up to SCREEN_SIZE. Offscreen (tests,
+    screenshots) there is no screen to fit: DEFAULT_SIZE."""
     if QGuiApplication.platformName() == "offscreen" or window.screen() is None:
         return QSize(*DEFAULT_SIZE)
     available = window.screen().availableGeometry()
     frame = window.frameGeometry().size() - window.size()  # (a window manager's title bar and borders)
-    return QSize(min(DEFAULT_SIZE[0], available.width() - frame.width()),
-                 min(DEFAULT_SIZE[1], available.height() - frame.height()))
+    return QSize(min(SCREEN_SIZE[0], available.width() - frame.width()),
+                 min(SCREEN_SIZE[1], available.height() - frame.height()))
 
 
 def comfortable_width(docks) -> int:
@@ -45,3 +47,20 @@ def comfortable_width(docks) -> int:
         for w in [dock.widget()] + dock.widget().findChildren(QWidget):
             w.ensurePolished()
     return max(dock.widget().minimumSizeHint().width() for dock in docks) + 24  # (+ the dock's frame)
+
+
+def fair_shares(needs: list[int], total: int) -> list[int]:
+    """Widths for docks side by side in ``total`` px: each at least its need, and otherwise as equal as
+    the needs allow (a dock whose tabs need much does not also take the most of what is left over)."""
+    if total <= sum(needs):
+        return list(needs)
+    shares = list(needs)
+    room, left = total, len(needs)
+    for i in sorted(range(len(needs)), key=lambda k: -needs[k]):
+        if needs[i] * left <= room:  # this one and the smaller ones fit an equal share
+            break
+        room, left = room - needs[i], left - 1
+    for i in range(len(needs)):
+        if needs[i] * left <= room:
+            shares[i] = room // left
+    return shares

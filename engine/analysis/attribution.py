@@ -29,6 +29,22 @@ TOLERANCE = 0.01  # completeness error above which integrated gradients refine t
 MAX_STEPS = 1024  # most quadrature nodes: 16x the default 64
 ALPHA_CELLS = 2_000_000  # interpolants x T x hidden units per batch (the training size cap)
 METHOD_TITLES = {"gradient_x_input": "gradient x input", "integrated_gradients": "integrated gradients"}
+DEFAULT_BASELINE = "task default"  # the choice "the task's neutral token where it declares one, else zero"
+
+
+def resolve_baseline(task, choice=DEFAULT_BASELINE) -> tuple[str | None, str]:
+    """(the ``baseline`` argument of ``attribution``: None for zero or a token, where it comes from in words).
+
+    ``choice``: ``DEFAULT_BASELINE`` (or None): the task's ``neutral_token`` if it declares one, else zero,
+    and the words say which; "zero"; or a token of the vocabulary (the user's choice).
+    """
+    if choice in (None, DEFAULT_BASELINE):
+        token = getattr(task, "neutral_token", None)
+        if task.input_kind == "tokens" and token is not None and token in task.vocab:
+            note = f": {task.neutral_note}" if getattr(task, "neutral_note", "") else ""
+            return token, f"the task's neutral token{note}; the default"
+        return None, f"the default: {task.title} declares no neutral token"
+    return (None if choice == "zero" else choice), "chosen"
 
 
 @dataclass(frozen=True)

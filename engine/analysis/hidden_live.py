@@ -29,7 +29,14 @@ from engine.analysis import (
     unit_saturation,
 )
 from engine.analysis.search.job import FP_SLICE, FixedPointJob
-from engine.tasks.data.annotations import read_tracks, tag_features, track_features
+from engine.analysis.search.pattern_job import PatternSearchJob
+from engine.tasks.data.annotations import (
+    pack_tracks,
+    read_tracks,
+    tag_features,
+    track_features,
+    unpack_tracks,
+)
 
 REF_BATCH, REF_SEED = 32, 4242  # the examples every hidden-state panel looks at
 REF_TRIES = 8  # batches drawn (seeds REF_SEED + i) to find a long one for tasks of varying length
@@ -55,8 +62,9 @@ class HiddenAnalyses:
         self.trackers: dict = {}
         self._fit_step: dict = {}  # (layer, direction) -> training step of the states the axes were fitted to
         if not hasattr(self, "fp"):
-            self.fp = FixedPointJob()
+            self.fp, self.patterns = FixedPointJob(), PatternSearchJob()  # patterns: over the whole data set
         self.fp.model_changed()
+        self.patterns.model_changed()
         self._payloads = {}
 
     # ---- the reference batch ------------------------------------------------------------
@@ -188,6 +196,16 @@ class HiddenAnalyses:
         self.tracks, self.tracks_of = tracks, (session.task.source.sha256, Path(path).name)
         self._payloads.pop("units", None)
         return {"file": Path(path).name, "tracks": list(tracks), "tokens": len(next(iter(tracks.values())))}
+
+    def packed_tracks(self, task):
+        """The tracks for a session file (engine.tasks.data.annotations.pack_tracks), or None."""
+        return pack_tracks(self.tracks_for(task), self.tracks_of)
+
+    def restore_tracks(self, entry, task) -> None:
+        restored = unpack_tracks(entry, task)
+        if restored is not None:
+            self.tracks, self.tracks_of = restored
+            self._payloads.pop("units", None)
 
     def tracks_for(self, task) -> dict:
         """The loaded tracks if they follow ``task``'s data file, else {}."""

@@ -19,7 +19,7 @@ from engine.analysis import (
     gate_statistics,
     spearman,
 )
-from engine.analysis.attribution import METHOD_TITLES, METHODS
+from engine.analysis.attribution import DEFAULT_BASELINE, METHOD_TITLES, METHODS, resolve_baseline
 from engine.analysis.cell_step import CellWires
 from engine.analysis.hidden_live import HiddenAnalyses
 from engine.process import protocol as P
@@ -37,7 +37,8 @@ class Analyses:
         self._spectrum = None
         self._spectrum_key = None
         self._next_spectrum = 0.0
-        self.attribution_options = {"method": "integrated_gradients", "baseline": "zero", "position": None}
+        self.attribution_options = {"method": "integrated_gradients", "baseline": DEFAULT_BASELINE,
+                                    "position": None}
         self._attribution, self._attribution_key, self._next_attribution = None, None, 0.0
         self.hidden = HiddenAnalyses()  # state space, fixed points, units, gate saturation
         self.cell_wires = CellWires()  # the cell view: every wire's values and dL/d(wire)
@@ -98,7 +99,7 @@ class Analyses:
             opts["method"] = method
         if baseline is not None:
             vocab = session.task.vocab if session.task.input_kind == "tokens" else ()
-            if baseline != "zero" and baseline not in vocab:
+            if baseline not in ("zero", DEFAULT_BASELINE) and baseline not in vocab:
                 raise ValueError(f"baseline must be 'zero' or one of the task's symbols; got {baseline!r}")
             opts["baseline"] = baseline
         if position is not None:
@@ -118,10 +119,13 @@ class Analyses:
         position = None
         if task.output_kind in ("per_step", "per_step_regression"):
             position = T - 1 if opts["position"] is None else min(opts["position"], T - 1)
-        baseline = opts["baseline"] if task.input_kind == "tokens" and opts["baseline"] in task.vocab else None
+        choice = opts["baseline"]
+        if task.input_kind != "tokens" or (choice != "zero" and choice not in task.vocab):
+            choice = DEFAULT_BASELINE  # real inputs, or a token of an earlier task: the task's default
+        baseline, source = resolve_baseline(task, choice)
         model = session.shown_model()
         key = (id(model), session.timeline.step(session.trainer), session.example_key(), opts["method"],
-               baseline, position)
+               choice, baseline, position)
         now = time.perf_counter()
         if self._attribution is not None and (key == self._attribution_key or (
                 session.state == "training" and now < self._next_attribution)):
@@ -130,11 +134,13 @@ class Analyses:
         payload = {
             "method": a.method, "method_title": METHOD_TITLES[a.method], "scores": np.array(a.scores),
             "tokens": list(a.tokens), "explained": a.explained, "position": a.position,
-            "output": a.output, "baseline_output": a.baseline_output, "baseline": a.baseline,
-            "baseline_choice": "zero" if baseline is None else baseline, "steps": a.steps,
+            "output": a.output, "baseline_output": a.baseline_output,
+            "baseline": a.baseline if source == "chosen" else f"{a.baseline} ({source})",
+            "baseline_short": short_baseline(choice, baseline),
+            "baseline_choice": choice, "baseline_default": default_label(task), "steps": a.steps,
             "completeness_error": a.completeness_error, "completeness_gap": a.completeness_gap,
             "step": key[1], "attention": None, "spearman": None,
-            "baselines": ["zero"] + (list(task.vocab) if task.input_kind == "tokens" else []),
+            "baselines": [DEFAULT_BASELINE, "zero"] + (list(task.vocab) if task.input_kind == "tokens" else []),
         }
         if trace.attention is not None and len(trace.attention) == T and T > 1:
             payload["attention"] = np.array(trace.attention, dtype=np.float64)
@@ -142,6 +148,19 @@ class Analyses:
         self._attribution, self._attribution_key = payload, key
         self._next_attribution = now + (time.perf_counter() - now) / ATTRIBUTION_BUDGET
         return payload
+
+
+def short_baseline(choice, baseline) -> str:
+    """The baseline in a few words for a figure's title: "neutral token 'the' (default)", "token 'x'", "zero"."""
+    if choice == DEFAULT_BASELINE:
+        return f"neutral token {baseline!r} (default)" if baseline is not None else "zero (default: no neutral token)"
+    return "zero" if baseline is None else f"token {baseline!r}"
+
+
+def default_label(task) -> str:
+    """What the default baseline is, for the panel's choice: "neutral 'the'" or "zero (no neutral token)"."""
+    token, _ = resolve_baseline(task)
+    return f"neutral {token!r}" if token is not None else "zero (no neutral token)"
 
 
 # key (PanelSpec.analysis) -> fn(analyses, session, trace) -> payload of plain values / numpy arrays, or None

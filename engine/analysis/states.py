@@ -18,8 +18,7 @@ from engine.network.cells import gate_names
 from engine.network.probe import encoder_weights, initial_tensors
 
 ZERO_INPUT = "zero input"  # x* = an embedded input of all zeros (no token at all)
-# The per-task "no new information" input x*: a token that leaves the answer unchanged.
-NEUTRAL_TOKENS = {"parity": "0", "sentiment": "the", "copy_memory": "_", "temporal_order": "a"}
+# The per-task "no new information" input x* is the task's own ``neutral_token`` (engine.tasks.base.Task).
 
 
 def batched_step(cell: str, xp: torch.Tensor, h: torch.Tensor, c, w_hh, b_hh):
@@ -108,7 +107,7 @@ def neutral_input(task, x_const=None) -> tuple[str, object]:
             raise ValueError(f"x* must be {task.input_dim} finite numbers for {task.title}")
         return "x* = [" + ", ".join(f"{v:g}" for v in value) + "]", value
     if x_const is None:
-        x_const = NEUTRAL_TOKENS.get(task.name, ZERO_INPUT)
+        x_const = getattr(task, "neutral_token", None) or ZERO_INPUT
     if x_const == ZERO_INPUT:
         return "zero input (embedding 0: no token)", None
     if x_const not in task.vocab:

@@ -82,25 +82,36 @@ def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top
         raise ValueError(f"select a range inside the sequence: 1 <= start <= end <= {T}")
     w = t1 - t0 + 1
     query = (seqs[example][t0:t1 + 1] > threshold).all(0)  # (H,)
-    units = np.flatnonzero(query)
     rows = []
     for b, seq in enumerate(seqs):
-        if len(seq) < w:
-            continue
-        active = sliding_window_view(seq > threshold, w, axis=0).all(-1).astype(np.float64)  # (T - w + 1, H)
-        score = active @ query - active @ ~query  # shared minus extra active units
-        if b == example:
-            score[max(0, t0 - w + 1):t0 + w] = -np.inf  # not the query, nor windows overlapping it
-        rows += [(score[i], b, i) for i in range(len(score)) if np.isfinite(score[i])]
-    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+        rows += scored_windows(seq, b, query, w, threshold, (t0, t1) if b == example else None)
+    matches = np.array(best_windows(rows, w, top), dtype=np.int64).reshape(-1, 3)
+    return {"units": np.flatnonzero(query), "matches": matches, "length": w}
+
+
+def scored_windows(seq, example: int, query, w: int, threshold: float, exclude=None) -> list[tuple]:
+    """[(score, example, start)] of every window of ``w`` steps of one sequence (T, H); ``exclude`` (t0, t1):
+    the query itself, whose window and those overlapping it are left out."""
+    if len(seq) < w:
+        return []
+    active = sliding_window_view(np.asarray(seq) > threshold, w, axis=0).all(-1).astype(np.float64)  # (n, H)
+    score = active @ query - active @ ~query  # shared minus extra active units
+    if exclude is not None:
+        score[max(0, exclude[0] - w + 1):exclude[1] + 1] = -np.inf  # not the query, nor windows overlapping it
+    return [(score[i], example, i) for i in range(len(score)) if np.isfinite(score[i])]
+
+
+def best_windows(rows, w: int, top: int) -> list[tuple[int, int, int]]:
+    """[(example, start, score)]: the best ``top`` of ``rows`` (score, example, start), best first (ties: lower
+    example, then earlier start); a window overlapping a better one of the same example is skipped."""
+    rows = sorted(rows, key=lambda r: (-r[0], r[1], r[2]))
     chosen: list[tuple[int, int, int]] = []
-    for sc, b, i in rows:  # best first; a window overlapping a better one of the same example is skipped
+    for sc, b, i in rows:
         if len(chosen) == top:
             break
         if all(b != cb or abs(i - ci) >= w for cb, ci, _ in chosen):
-            chosen.append((b, i, int(sc)))
-    matches = np.array(chosen, dtype=np.int64).reshape(-1, 3)
-    return {"units": units, "matches": matches, "length": w}
+            chosen.append((int(b), int(i), int(sc)))
+    return chosen
 
 
 def is_text(task) -> bool:

@@ -149,7 +149,8 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         save_session(path, self.trainer, extra={"example_seed": self.example_seed,
                                                 "typed_text": self.typed_text or "",
                                                 "attribution_options": dict(self.analyses.attribution_options),
-                                                "fixed_points": stored_fp.pack(self.analyses.hidden.fp_result)})
+                                                "fixed_points": stored_fp.pack(self.analyses.hidden.fp_result),
+                                                "annotation_tracks": self.analyses.hidden.packed_tracks(self.task)})
 
     @classmethod
     def load(cls, path) -> LabSession:
@@ -176,8 +177,8 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         return self
 
     def _restore_analyses(self, extra: dict) -> None:
-        """The attribution settings and the last fixed-point search kept in the file (dropped if they do
-        not fit this model or task)."""
+        """The attribution settings, the annotation tracks and the last fixed-point search kept in the file
+        (dropped if they do not fit this model or task)."""
         opts = extra.get("attribution_options")
         if isinstance(opts, dict):
             try:
@@ -187,6 +188,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
                 pass
         cfg = self.model.config
         size = cfg.num_layers * cfg.hidden_size * (2 if cfg.cell == "lstm" else 1)
+        self.analyses.hidden.restore_tracks(extra.get("annotation_tracks"), self.task)
         result = stored_fp.unpack(extra.get("fixed_points"), size)
         if result is not None:
             self.analyses.hidden.fp.result = result
@@ -231,6 +233,19 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         """Read annotation tracks (a CSV, one row per token of the data file) for the unit explorer."""
         return self.analyses.hidden.load_tracks(self, path, columns)
 
+    def request_pattern_search_all(self, t0: int, t1: int, threshold: float, layer: int = 0,
+                                   direction: int = 0) -> dict:
+        """Start the pattern search over the task's whole data set (engine.analysis.search.pattern_job); status."""
+        return self.analyses.hidden.patterns.start(self.shown_model(), self.task, self.probe(), t0, t1, threshold,
+                                                   layer, direction, self.timeline.step(self.trainer))
+
+    def request_pattern_search_all_step(self) -> dict:
+        """Run the next slice of the data-set pattern search; its status ("done" carries the result)."""
+        return self.analyses.hidden.patterns.advance()
+
+    def request_pattern_search_all_cancel(self) -> dict:
+        return self.analyses.hidden.patterns.cancel()
+
     def request_full_snapshot(self) -> Snapshot:
         """A snapshot with every analysis computed for the current model and example (not only those of
         the visible panels): what an export draws, so that no figure shows an earlier model."""
@@ -264,7 +279,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         self.save(path)
         return str(path)
 
-    def request_open_data(self, path: str, fold_case: bool = False) -> dict:
+    def request_open_data(self, path: str, fold_case: bool = False, neutral: str | None = None) -> dict:
         """Read a data file here in the engine and switch to its task's preset. A bad file raises
         ValueError (one line) and changes nothing. Returns what the window shows of the new task."""
         from engine.tasks.data.data_files import open_data
@@ -273,6 +288,8 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         name, params = task_for(open_data(path))
         if fold_case:
             params["fold_case"] = 1
+        if neutral:
+            params["neutral"] = neutral  # the task checks it is a symbol of the file
         cfg = LabConfig.for_task(name, **params)
         self.state = "paused"
         self.configure(cfg)

@@ -66,6 +66,11 @@ class Task:
     params_spec: tuple[Param, ...] = ()
     preset: Preset = Preset()
     max_typed_length: int = 200  # longest sequence a user may type
+    # A token that tells the answer nothing (parity's 0, sentiment's filler 'the'), or None: declared here once,
+    # it is the default baseline x' of integrated gradients and the default constant input x* of the
+    # fixed-point search; without one both fall back to the zero embedding (and say so).
+    neutral_token: str | None = None
+    neutral_note: str = ""  # why the token is neutral, one clause for the screen
 
     def __init__(self, **params):
         spec = {p.name: p for p in self.params_spec}
@@ -197,7 +202,8 @@ class Task:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": dict(self.params), "metric": self.metric_name,
                 "higher_is_better": self.higher_is_better, "baseline": self.baseline,
-                "baseline_note": self.baseline_note, "pass_threshold": self.pass_threshold}
+                "baseline_note": self.baseline_note, "pass_threshold": self.pass_threshold,
+                "neutral_token": self.neutral_token, "neutral_note": self.neutral_note}
 
 
 def randint(lo: int, hi: int, size, generator: torch.Generator) -> torch.Tensor:

@@ -23,6 +23,7 @@ class CopyMemoryTask(Task):
     input_kind = "tokens"
     output_kind = "per_step"
     vocab = LETTERS + (BLANK, DELIM)
+    neutral_token, neutral_note = BLANK, "the blank holds no symbol to copy"
     classes = (BLANK,) + LETTERS
     metric_name = "cross-entropy (nats/step)"
     higher_is_better = False

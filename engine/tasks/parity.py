@@ -17,6 +17,7 @@ class ParityTask(Task):
     input_kind = "tokens"
     output_kind = "final"
     vocab = ("0", "1")
+    neutral_token, neutral_note = "0", "a 0 leaves the parity as it is"
     classes = ("even", "odd")
     metric_name = "accuracy"
     baseline_note = "Both labels are equally likely, so guessing gives 50%."

@@ -29,6 +29,7 @@ class SentimentTask(VariableLength, Task):
     input_kind = "tokens"
     output_kind = "attention"
     vocab = FILLER + (NEGATOR,) + POSITIVE + NEGATIVE
+    neutral_token, neutral_note = "the", "filler carries no polarity"
     classes = ("negative", "positive")
     metric_name = "accuracy"
     baseline_note = ("Positive and negative words are equally likely and 'not' flips either way, "

@@ -33,6 +33,7 @@ class TemporalOrderTask(Task):
     input_kind = "tokens"
     output_kind = "final"
     vocab = (START, END) + MARKERS + DISTRACTORS
+    neutral_token, neutral_note = DISTRACTORS[0], "a distractor never decides the order"
     classes = ("XX", "XY", "YX", "YY")
     metric_name = "accuracy"
     baseline_note = "The four orders are equally likely, so guessing gives 25%."

@@ -7,6 +7,8 @@ nothing here names a panel) and returns one line per problem:
   - a combo box whose text field is narrower than the current item's text;
   - a word-wrapped caption given less height than its text needs (it runs off);
   - a status-bar field too narrow for the largest value it will show (``widest_text()``);
+  - a plot wider or taller than its slot: a pyqtgraph view whose laid-out scene (at the view's scale,
+    e.g. presentation mode's) reaches past its viewport, so a plot or axis at its edge is cut;
   - the window itself larger than the screen's available area.
 Judged with the widgets' own fonts and style, so it means something only on a real X server (Xvfb):
 the offscreen platform's screen is not a projector's.
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QCheckBox,
     QComboBox,
+    QGraphicsView,
     QLabel,
     QRadioButton,
     QStyle,
@@ -134,6 +137,20 @@ def _tab_problems(bar: QTabBar) -> list[str]:
     return out
 
 
+def _plot_problem(view) -> str | None:
+    """The view's central layout (its plots) drawn past the viewport's edge, in pixels."""
+    central = getattr(view, "centralWidget", None)
+    if central is None or not central.isVisible():
+        return None
+    drawn = view.mapFromScene(central.mapRectToScene(central.boundingRect())).boundingRect()
+    port = view.viewport().rect()
+    over_w, over_h = drawn.right() - port.right(), drawn.bottom() - port.bottom()
+    if max(over_w, over_h, -drawn.left(), -drawn.top()) > SLACK + 1:
+        return (f"plots drawn {drawn.width()}x{drawn.height()} px in a {port.width()}x{port.height()} "
+                "slot: cut at its edge")
+    return None
+
+
 def audit(window: QWidget) -> list[str]:
     """Every cut text in the visible part of ``window``, one line each (empty: nothing cut)."""
     problems = []
@@ -143,6 +160,11 @@ def audit(window: QWidget) -> list[str]:
         problems.append(f"window {frame.width()}x{frame.height()} is larger than the screen's "
                         f"{screen.width()}x{screen.height()}")
     for w in window.findChildren(QWidget):
+        if isinstance(w, QGraphicsView):  # (its viewport covers it: judged by the viewport's region)
+            problem = _plot_problem(w) if w.isVisible() and not w.viewport().visibleRegion().isEmpty() else None
+            if problem:
+                problems.append(f"{_name(w)}: {problem}")
+            continue
         if not w.isVisible() or w.visibleRegion().isEmpty():
             continue
         if isinstance(w, QTabBar):

@@ -6,7 +6,9 @@ Run it on a real X server, the size of the screen under test:
     DISPLAY=:25 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/walkthrough.py projector [--shots DIR]
         [--presets tagging,attention] [--modes normal,presentation] [--train 0.5]
 Prints one line per problem ("PROBLEM <size> <mode> <preset>: <what>") and a last line "checked N
-views, M problems". The window takes the screen's available area, as a lecturer's maximised window.
+views, M problems". In presentation mode it also asks for the stage's network at least half the window's
+height with box labels >= 18 px (``stage_problems``). The window takes the screen's available area, as a
+lecturer's maximised window.
 tests/app/test_projector_layout.py runs this under Xvfb at 1280x720 and 1920x1080.
 """
 from __future__ import annotations
@@ -23,9 +25,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scripts.shots.waiting import wait_for  # noqa: E402
 
+MIN_LABEL_PX = 18  # the unrolled network's box labels while presenting, readable from the back (issue 25)
+NETWORK_SHARE = 0.5  # of the window's height the unrolled network takes while presenting
+
 
 def settle(app, seconds: float) -> None:
     wait_for(app, lambda: False, seconds)
+
+
+def stage_problems(window) -> list[str]:
+    """Presentation mode: the unrolled network at least half the window's height, its box labels
+    at least MIN_LABEL_PX pixels high (the font's size at the view's zoom) and shown."""
+    out, net = [], window.unrolled
+    if net.height() < NETWORK_SHARE * window.height():
+        out.append(f"unrolled network {net.height()} px high, less than half the window's {window.height()}")
+    labels = [t for t in net.cell_texts.values() if t.isVisible()]
+    if not labels:
+        out.append("the unrolled network's box labels are not shown")
+        return out
+    dpi, zoom = net.view.logicalDpiY(), net.view.transform().m22()
+    px = min(t.font().pointSizeF() * dpi / 72 * zoom if t.font().pointSizeF() > 0 else t.font().pixelSize() * zoom
+             for t in labels)
+    if px < MIN_LABEL_PX:
+        out.append(f"unrolled network's box labels {px:.1f} px high, under {MIN_LABEL_PX}")
+    return out
 
 
 def main(argv=None) -> int:
@@ -57,7 +80,7 @@ def main(argv=None) -> int:
         nonlocal views
         views += 1
         settle(app, 0.3)
-        for p in audit(window):
+        for p in audit(window) + (stage_problems(window) if mode == "presentation" else []):
             line = f"PROBLEM {size} {mode} {what}: {p}"
             problems.append(line)
             print(line, flush=True)

@@ -1,5 +1,6 @@
 """The user's own data on the command line: --attention on a labelled CSV exports the weights alpha_i (and the
-attribution beside them); a task without the option refuses the flag in one line."""
+attribution beside them); a task without the option refuses the flag in one line; --neutral-token declares a
+data file's neutral token, the attribution export's default baseline (and names it)."""
 import csv
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from app.cli.main import main
 from tests.engine.test_data_attention import marker_csv
+from tests.engine.test_neutral_baseline import bracket_csv
 
 TAGGED = Path(__file__).resolve().parents[2] / "assets" / "examples" / "people_places.csv"
 
@@ -48,3 +50,55 @@ def test_attention_on_a_labelled_csv_exports_its_weights(tmp_path):
 def test_attention_flag_on_a_task_without_the_option(capsys, argv, message):
     assert run("--headless", *argv) == 2
     assert capsys.readouterr().err == f"rnnlab: error: {message}\n"
+
+
+@pytest.mark.slow
+def test_the_export_names_the_neutral_baseline_it_used_by_default(tmp_path):
+    out = tmp_path / "out"
+    assert run("--headless", "--data", bracket_csv(tmp_path / "depth.csv"), "--neutral-token", "x", "--hidden", 8,
+               "--steps", 5, "--export", out, "--quiet") == 0
+    rows = read_csv(out / "attributionPanel.csv")
+    baseline = {r[rows[0].index("baseline")] for r in rows[1:]}
+    assert baseline == {"the token 'x' at every position (the task's neutral token: declared for depth.csv; "
+                        "the default)"}
+    assert json.loads((out / "config.json").read_text())["task_params"]["neutral"] == "x"
+    explained = {r[rows[0].index("explained output")] for r in rows[1:]}
+    assert len(explained) == 1 and explained.pop().count("at t = ") == 1  # said once (it was doubled)
+
+
+def test_bad_neutral_tokens_are_one_line(tmp_path, capsys):
+    data = bracket_csv(tmp_path / "depth.csv")
+    assert run("--headless", "--data", data, "--neutral-token", "y", "--steps", 1) == 2
+    assert capsys.readouterr().err == "rnnlab: error: the neutral token 'y' is not a symbol of depth.csv (( ) x)\n"
+    assert run("--headless", "--task", "parity", "--neutral-token", "0") == 2
+    assert capsys.readouterr().err == ("rnnlab: error: --neutral-token needs --data FILE (a built-in task declares "
+                                       "its own neutral token)\n")
+
+
+@pytest.mark.slow
+def test_pattern_search_over_the_whole_file_is_exported(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run("--headless", "--data", TAGGED, "--hidden", 8, "--steps", 5, "--pattern-search", "1-2",
+               "--pattern-threshold", "0", "--export", out, "--quiet") == 0
+    assert "pattern search: 600 of 600 rows searched" in capsys.readouterr().out
+    rows = read_csv(out / "patternSearchPanel.csv")
+    assert rows[0] == ["rank", "example", "t", "score", "text"] and len(rows) == 11
+    assert all(r[1].startswith("row ") for r in rows[1:]) and int(rows[1][3]) >= int(rows[-1][3])
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--pattern-search", "3-1", "--export", "o"], "--pattern-search must be START-END, whole numbers with 1 <= "
+                                                   "START <= END (e.g. 2-4); got '3-1'"),
+    (["--pattern-search", "1-2"], "--pattern-search needs --export DIR (the pattern search panel's files hold the "
+                                  "matches)"),
+    (["--pattern-threshold", "0.5"], "--pattern-threshold needs --pattern-search START-END"),
+    (["--pattern-search", "1-2", "--pattern-threshold", "3", "--export", "o"],
+     "--pattern-threshold must be from -1 to 1; got 3.0"),
+    (["--pattern-search", "1-99", "--export", "o"], "--pattern-search 1-99: the example on screen has"),
+])
+def test_bad_pattern_search_flags_are_one_line(tmp_path, capsys, argv, message):
+    argv = [str(tmp_path / a) if a == "o" else a for a in argv]
+    assert run("--headless", "--task", "parity", *argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnlab: error: {message}") and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()

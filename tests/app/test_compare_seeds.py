@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from app.cli.main import main
-from app.compare.seed_summary import FINAL_STEPS, summaries, summary_csv
+from app.compare.seed_summary import FINAL_STEPS, summaries, summary_csv, summary_line
 from app.compare.window import CompareWindow
 from engine import ModelConfig
 from engine.lab.compare_session import CompareSession
@@ -102,6 +102,15 @@ def test_final_figures_are_mean_and_sd_of_the_last_steps():
         assert s["loss_sd"] != pytest.approx(finals.std())  # the sample SD, not the population's
     rows = list(csv.reader(summary_csv(Snap(groups, (0, 1, 2))).splitlines()))
     assert rows[4][:2] == ["gru", "mean"] and float(rows[4][3]) == pytest.approx(got[0]["loss_mean"])
+    snap = Snap(groups, (0, 1, 2))
+    for r in snap.runs:
+        r.task_info = {"metric": "accuracy", "pass_threshold": 0.55, "higher_is_better": True}
+    for s, group in zip(summaries(snap), groups, strict=True):  # steps to the target, per seed
+        want = [next((int(h["step"][i]) for i in range(19, 50) if h["metric"][i - 19:i + 1].mean() >= 0.55), None)
+                for h in group]
+        assert s["reached"] == want
+        hits = [x for x in want if x is not None]
+        assert f"{len(hits)} of 3 seeds reached accuracy 0.55" in summary_line(s, "accuracy")
 
 
 def test_headless_seeds_save_writes_files_that_read_back(tmp_path, capsys):

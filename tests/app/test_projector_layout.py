@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from scripts.shots.layout_audit import audit
@@ -108,3 +108,51 @@ def test_audit_sees_a_status_field_too_narrow_for_its_largest_value(qtbot):
     assert audit(window) == [] and field.width() >= field.fontMetrics().horizontalAdvance("loss 0.00000")
     field.setFixedWidth(30)
     assert "status_loss" in "\n".join(audit(window))
+
+
+def plots_in_a_row(width_each: float):
+    """A pyqtgraph layout of three plots side by side, each at least ``width_each`` scene units wide."""
+    import pyqtgraph as pg
+
+    view = pg.GraphicsLayoutWidget()
+    for col in range(3):
+        view.addPlot(row=0, col=col).setMinimumWidth(width_each)
+    return view
+
+
+def test_audit_sees_plots_wider_than_their_slot_and_the_presentation_scaler_fits_them(qtbot):
+    from PySide6.QtGui import QFont
+
+    from app.classroom.view_scaler import ViewScaler
+
+    window = QWidget()
+    row = QHBoxLayout(window)
+    view = plots_in_a_row(140)  # 420 units of plots
+    row.addWidget(view)
+    qtbot.addWidget(window)
+    window.resize(660, 300)
+    window.show()
+    qtbot.waitExposed(window)
+    assert audit(window) == []  # negative control: at 1x they fit
+    view.range = QRectF(0, 0, view.width() / 1.75, view.height() / 1.75)  # 1.75x as presentation mode drew
+    view.autoPixelRange = False  # it before the scaler fitted (3 x 140 units need 735 px)
+    view.setRange(view.range, padding=0, disableAutoPixel=False)
+    qtbot.waitUntil(lambda: any("plots drawn" in p for p in audit(window)), timeout=2000)  # the third runs off
+    scaler = ViewScaler(view, QFont())
+    scaler.set_scale(1.75)  # the scaler: as much larger as the plots fit
+    qtbot.waitUntil(lambda: audit(window) == [], timeout=2000)
+    assert 1.0 < scaler.drawn < 1.75
+    assert scaler.drawn == pytest.approx(view.width() / 450, rel=0.08)  # (3 x 140 units and the spacing)
+
+
+def test_bottom_docks_share_fairly_each_keeping_its_need():
+    from app.window.sizing import fair_shares
+
+    assert fair_shares([440, 200, 200], 1282) == [440, 421, 421]  # the wide one keeps its need only
+    assert fair_shares([300, 200, 100], 1200) == [400, 400, 400]  # all fit an equal share
+    assert fair_shares([500, 450, 10], 1000) == [500, 450, 50]
+    assert fair_shares([500, 500], 800) == [500, 500]  # too little room: the needs (Qt squeezes)
+    # negative control: the old rule (needs plus an equal part of the rest) left the wide one widest
+    needs, total = [440, 200, 200], 1282
+    old = [n + (total - sum(needs)) // 3 for n in needs]
+    assert max(old) == old[0] and old[1] < 421

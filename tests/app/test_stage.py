@@ -38,7 +38,9 @@ def test_presentation_mode_stages_the_preset_cycles_with_tab_and_leaves_with_esc
         assert stage.names == ("gradientPanel", "vanishingPanel")
         assert window.panels["gradientPanel"].isVisible()
         assert all(not d.isVisible() for d in window.docks.values())  # controls and other docks step aside
-        qtbot.waitUntil(lambda: window.unrolled.height() >= 0.4 * window.height(), timeout=3000)
+        qtbot.waitUntil(lambda: window.unrolled.height() >= 0.5 * window.height(), timeout=3000)  # issue 25
+        note = window.lecture_note
+        assert note.isVisible() and stage.side.isAncestorOf(note)  # the preset's note above the stage
         row = window.findChild(type(stage.splitter), "stageRow")
         assert row.sizes()[0] >= 0.45 * sum(row.sizes())  # the network column keeps half the width
         for w in (window.transport.train_button, window.transport.step_button, window.transport.reset_button,
@@ -57,3 +59,5 @@ def test_presentation_mode_stages_the_preset_cycles_with_tab_and_leaves_with_esc
     qtbot.waitUntil(lambda: window.docks["controlsDock"].isVisible(), timeout=3000)
     qtbot.wait(300)  # (Reset layout after leaving)
     assert tab_names(window) == homes and not stage.names  # every panel back home
+    center = window.findChild(type(stage.splitter), "centerSplitter")
+    assert center.widget(0) is window.lecture_note and window.lecture_note.isVisible()  # the note back too

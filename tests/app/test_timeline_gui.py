@@ -118,7 +118,7 @@ def test_attribution_panel_draws_the_engine_attribution_beside_attention(qtbot):
     snap = wait_shown(qtbot, window, lambda s: s.analysis.get("attribution") is not None)
     panel = window.panels["attributionPanel"]
     qtbot.waitUntil(lambda: panel.payload is snap.analysis["attribution"], timeout=5000)
-    want = attribution(session.model, *session.example, "integrated_gradients")
+    want = attribution(session.model, *session.example, "integrated_gradients", baseline="the")  # the default
     np.testing.assert_allclose(panel.bar_heights(), want.scores, rtol=1e-6, atol=1e-9)
     colors = panel.bar_colors()
     good, bad = panel.theme["good"].lower(), panel.theme["bad"].lower()
@@ -141,7 +141,7 @@ def test_attribution_on_a_per_step_task_follows_the_time_cursor(qtbot):
     panel = window.panels["attributionPanel"]
     qtbot.waitUntil(lambda: panel.payload is snap.analysis["attribution"], timeout=5000)
     assert not panel.shows_attention() and panel.explained_line.value() == 21
-    want = attribution(session.model, *session.example, position=21)
+    want = attribution(session.model, *session.example, position=21, baseline="_")  # copy memory's neutral blank
     np.testing.assert_allclose(panel.bar_heights(), want.scores, rtol=1e-6, atol=1e-9)
     assert "t = 22" in panel.summary.text()
     assert torch.equal(session.example[0], torch.as_tensor(snap.trace.input_values).unsqueeze(0))

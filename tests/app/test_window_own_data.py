@@ -40,3 +40,41 @@ def test_a_tagged_file_offers_no_attention_head(qtbot):
     window.data.open_data(str(EXAMPLES / "people_places.csv"))
     wait_shown(qtbot, window, lambda s: s.config["task"] == "tagged_file")
     qtbot.waitUntil(check.isHidden, timeout=5000)
+
+
+def test_attribution_panel_defaults_to_the_neutral_token_and_says_so(qtbot):
+    window = make_window(qtbot, "sentiment")
+    window.show_panel("attributionPanel")
+    panel, combo = window.panels["attributionPanel"], window.panels["attributionPanel"].baseline_combo
+    qtbot.waitUntil(lambda: panel.payload is not None, timeout=30000)
+    assert combo.itemText(0) == "'the' (neutral, default)" and combo.currentIndex() == 0
+    assert "baseline x′: neutral token 'the' (default)" in panel.title.text
+    header, rows = panel.data_table()
+    assert rows[0][header.index("baseline")].startswith("the token 'the' at every position (the task's neutral")
+    combo.setCurrentIndex(combo.findData("zero"))  # the user's choice wins
+    qtbot.waitUntil(lambda: panel.payload["baseline"] == "zero embedding at every position", timeout=30000)
+    set_task = window.controls.task_combo
+    set_task.setCurrentIndex(set_task.findData("dyck1"))
+    wait_shown(qtbot, window, lambda s: s.config["task"] == "dyck1")
+    qtbot.waitUntil(lambda: combo.itemText(0) == "zero (default, no neutral token)", timeout=10000)
+
+
+def test_pattern_search_over_the_whole_data_file(qtbot):
+    window = make_window(qtbot, "parity")
+    window.data.open_data(str(EXAMPLES / "people_places.csv"))
+    wait_shown(qtbot, window, lambda s: s.config["task"] == "tagged_file")
+    window.show_panel("patternSearchPanel")
+    panel = window.panels["patternSearchPanel"]
+    qtbot.waitUntil(lambda: panel.trace is not None and panel.trace.hidden.shape[2] >= 3, timeout=10000)
+    panel.start_spin.setValue(1)
+    panel.end_spin.setValue(2)
+    panel.threshold_spin.setValue(0.0)
+    panel.scope_combo.setCurrentIndex(panel.scope_combo.findData("data set"))
+    panel.search_button.click()
+    assert panel.search_button.text() == "Cancel search"  # while it runs the button cancels
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60000)
+    assert "600 of 600 rows searched (every row of people_places.csv" in panel.summary.text()
+    assert panel.search_button.text() == "Find matches" and panel.progress.isHidden()
+    header, rows = panel.data_table()
+    assert rows and all(r[1].startswith("row ") for r in rows)
+    assert rows[0][3] >= rows[-1][3]  # best first

@@ -80,7 +80,7 @@ def test_attribution_payload_matches_the_engine_and_follows_the_view(session):
     s.analyses.wanted = {"attribution"}
     snap = s.snapshot()
     p = snap.analysis["attribution"]
-    want = attribution(s.model, *s.example, "integrated_gradients")
+    want = attribution(s.model, *s.example, "integrated_gradients", baseline="the")  # sentiment's neutral token
     np.testing.assert_allclose(p["scores"], want.scores)
     assert p["explained"] == want.explained and p["completeness_error"] < 0.01 and p["step"] == 200
     np.testing.assert_allclose(p["attention"], snap.trace.attention)

@@ -133,3 +133,38 @@ def test_text_and_labelled_positions_match_their_batches(tmp_path):
         pos = task.sample_positions(8, torch.Generator().manual_seed(5))
         inputs, _ = task.sample_batch(8, torch.Generator().manual_seed(5))
         np.testing.assert_array_equal(ids[pos], inputs.numpy())
+
+
+def test_a_saved_session_keeps_its_tracks_and_drops_an_entry_that_does_not_fit(session, tmp_path):
+    good = EXAMPLES / "people_places_tracks.csv"
+    session.request_annotations(str(good))
+    session.save(tmp_path / "s.rnnlab")
+    opened = LabSession.load(tmp_path / "s.rnnlab")
+    p = opened.analyses.hidden.units(opened, opened.probe())
+    assert p["tracks_file"] == good.name
+    want = read_tracks(good, opened.task)
+    np.testing.assert_array_equal(opened.analyses.hidden.tracks["position"], want["position"])
+    ref = opened.analyses.hidden._ref
+    f = p["features"].index(TRACK_PREFIX + "position")
+    h = ref["states"]["hidden"][0, 0]
+    np.testing.assert_allclose(p["corr"][f, 0, 0, 0], [np.corrcoef(h[..., u].ravel(), want["position"][ref["positions"]]
+                                                                   .ravel())[0, 1] for u in range(h.shape[-1])],
+                               atol=1e-5)
+    entry = opened.analyses.hidden.packed_tracks(opened.task)
+    short = dict(entry, values=entry["values"][:, :-1])  # one value short of the file's tokens
+    fresh = LabSession.load(tmp_path / "s.rnnlab")
+    fresh.analyses.hidden.tracks, fresh.analyses.hidden.tracks_of = {}, None
+    fresh.analyses.hidden.restore_tracks(short, fresh.task)
+    fresh.analyses.hidden.restore_tracks(dict(entry, sha256="0" * 64), fresh.task)  # another file's tracks
+    assert fresh.analyses.hidden.tracks == {}
+
+
+def test_the_notebook_api_ranks_against_tracks():
+    import rnnlab
+
+    lab = rnnlab.Lab(data=TAGGED, hidden=4)
+    p = lab.units(tracks=EXAMPLES / "people_places_tracks.csv", columns=["position"])
+    assert [f for f in p["features"] if f.startswith(TRACK_PREFIX)] == [TRACK_PREFIX + "position"]
+    assert p["corr"].shape[-1] == 4
+    with pytest.raises(ValueError, match="no track column 'depth'"):
+        lab.units(tracks=EXAMPLES / "people_places_tracks.csv", columns=["depth"])

@@ -42,3 +42,5 @@ def test_tracks_button_loads_reports_and_keeps_the_ranking(qtbot):
     header, rows = panel.data_table()
     assert header[-2:] == ["r with track: before_place", "r with track: position"]
     assert rows[4][3] == np.float32(0.9)
+    panel.set_units(payload(False))  # another data file: the tracks followed the old one, no stale line
+    assert panel.tracks.message.text() == "" and panel.feature_combo.currentText() in ("position t", "tag = PER")

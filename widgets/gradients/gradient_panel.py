@@ -106,7 +106,7 @@ class GradientPanel(Panel):
         self.time_empty = EmptyState(self, "‖dL/dhₜ‖ at every step t appears with the first example",
                                      self.time_plot, hide=(self.time_legend,))
         self.step_empty = EmptyState(self, "the gradient norm of every training step\nappears after the first step",
-                                     self.step_plot, hide=(self.step_legend,))
+                                     self.step_plot, hide=(self.step_legend, self.max_norm_line))
         self._arrange(horizontal=True)
         self.set_theme(False)
         self._update_titles()

@@ -3,16 +3,20 @@
 Choose a time range of the displayed example and a threshold: the units above it during the whole
 range form a pattern; the engine (``request_pattern_search``) scores every window of the same
 length in the reference examples by shared minus extra active units and returns the best ones,
-listed here with their text (the window in brackets, a few tokens of context either side).
+listed here with their text (the window in brackets, a few tokens of context either side). With
+"whole data set" the engine searches every sequence of the task's data set (every row of a CSV) in
+slices (``pattern_search_all``/``_step``/``_cancel``), with a progress bar and Cancel.
 """
 from __future__ import annotations
 
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
+    QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -24,6 +28,10 @@ from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
 
 HEADER = ["rank", "example", "t", "score", "text"]
+SCOPES = (("reference", "32 reference examples"), ("data set", "whole data set"))
+SCOPE_TIP = ("Where to look: the 32 reference examples every hidden-state panel shows (at once), or every "
+             "sequence of the task's data set (every row of your CSV, the whole text in windows, or a fixed "
+             "sample of 2,048 for a built-in task), in the background with progress and Cancel.")
 
 
 class PatternSearchPanel(Panel):
@@ -52,11 +60,23 @@ class PatternSearchPanel(Panel):
         self.threshold_spin.setValue(0.3)
         self.threshold_spin.setToolTip("A unit is active when h_t is above this during the whole range.")
         row.addWidget(self.threshold_spin)
+        self.scope_combo = QComboBox(objectName="patternScopeCombo")
+        for key, text in SCOPES:
+            self.scope_combo.addItem(text, key)
+        self.scope_combo.setToolTip(SCOPE_TIP)
+        row.addWidget(self.scope_combo)
         self.search_button = QPushButton("Find matches", objectName="patternSearchButton")
         self.search_button.clicked.connect(self._on_search_clicked)
         row.addWidget(self.search_button)
         row.addStretch(1)
         self._layout.addLayout(row)
+        self.progress = QProgressBar(objectName="patternProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.progress.setVisible(False)
+        self._layout.addWidget(self.progress)
+        self._searching = False
         self.summary = QLabel("Pick a range of the displayed example (the time cursor sets its end) and press "
                               "Find matches.", objectName="patternSummary")
         self.summary.setWordWrap(True)
@@ -95,16 +115,47 @@ class PatternSearchPanel(Panel):
     def _on_search_clicked(self) -> None:
         if self._requester is None or self.trace is None:
             return
+        if self._searching:  # the button is Cancel while a data-set search runs
+            self._requester("pattern_search_all_cancel", on_done=self._on_progress, on_error=self._on_failed,
+                            refresh=False)
+            return
         t0, t1 = self.start_spin.value() - 1, self.end_spin.value() - 1
         if t1 < t0:
             self.summary.setText("The range ends before it starts: make 'to' at least 'steps'.")
             return
         layer, d = self.selectors.selection()
+        args = dict(t0=t0, t1=t1, threshold=self.threshold_spin.value(), layer=layer, direction=d)
+        if self.scope_combo.currentData() == "data set":
+            self._set_searching(True)
+            self.summary.setText("Searching the whole data set…")
+            self._requester("pattern_search_all", on_done=self._on_progress, on_error=self._on_failed,
+                            refresh=False, **args)
+            return
         self.search_button.setEnabled(False)
-        self._requester("pattern_search", on_done=self.show_result, on_error=self._on_failed, refresh=False,
-                        t0=t0, t1=t1, threshold=self.threshold_spin.value(), layer=layer, direction=d)
+        self._requester("pattern_search", on_done=self.show_result, on_error=self._on_failed, refresh=False, **args)
+
+    def _set_searching(self, on: bool) -> None:
+        self._searching = on
+        self.search_button.setText("Cancel search" if on else "Find matches")
+        self.progress.setVisible(on)
+        self.progress.setValue(0)
+        self.scope_combo.setEnabled(not on)
+
+    def _on_progress(self, status: dict) -> None:
+        self.progress.setValue(int(100 * status["fraction"]))
+        if status["state"] == "running" and self._searching and self._requester is not None:
+            self.summary.setText(f"Searching the whole data set: {status['text']}…")
+            self._requester("pattern_search_all_step", on_done=self._on_progress, on_error=self._on_failed,
+                            refresh=False)
+            return
+        self._set_searching(False)
+        if status["state"] == "done":
+            self.show_result(status["result"])
+        else:
+            self.summary.setText(status["text"])
 
     def _on_failed(self, message: str) -> None:
+        self._set_searching(False)
         self.search_button.setEnabled(True)
         self.summary.setText(message)
 
@@ -114,10 +165,15 @@ class PatternSearchPanel(Panel):
         self.result = result
         units = ", ".join(f"h{u}" for u in result["units"][:24]) + (" …" if len(result["units"]) > 24 else "")
         query = " ".join(result["query"])
+        where = "in the 32 reference examples"
+        if result.get("scope") == "data set":
+            where = (f"in the whole data set, {result['searched']:,} of {result['total']:,} {result['unit']}s "
+                     f"searched ({result['data_set']}; {result['windows']:,} windows; model of step "
+                     f"{result['step']})")
         self.summary.setText(
             f"Steps {result['t0'] + 1}–{result['t1'] + 1} ({query}): {len(result['units'])} units above "
             f"{result['threshold']:g} throughout: {units or 'none - lower the threshold'}. "
-            f"Best {len(result['matches'])} windows of the {result['length']} steps in the 32 reference examples "
+            f"Best {len(result['matches'])} windows of the {result['length']} steps {where} "
             f"(score = shared − extra active units):")
         rows = self._rows()
         self.table.setRowCount(len(rows))
@@ -130,7 +186,7 @@ class PatternSearchPanel(Panel):
             return []
         out = []
         for rank, m in enumerate(self.result["matches"], 1):
-            name = "displayed" if m["example"] == 0 else f"reference {m['example']}"
+            name = m.get("label") or ("displayed" if m["example"] == 0 else f"reference {m['example']}")
             text = " ".join(m["before"]) + " [" + " ".join(m["window"]) + "] " + " ".join(m["after"])
             out.append([rank, name, m["start"] + 1, m["score"], text.strip()])
         return out

@@ -24,6 +24,7 @@ class TrackLoader(QWidget):
         """on_loaded(result): the engine read the tracks ({"file", "tracks", "tokens"})."""
         super().__init__(parent)
         self._requester = None
+        self._error = False
         self._on_loaded = on_loaded
         self.last_dir = ""
         row = QHBoxLayout(self)
@@ -46,7 +47,11 @@ class TrackLoader(QWidget):
         """A data file is open (tracks can follow it); ``loaded``: the track file in use, if any."""
         self.button.setEnabled(available and self._requester is not None)
         self.button.setToolTip(TIP if available else NO_FILE_TIP)
-        if loaded and not self.message.text():
+        if self._error:
+            return  # the last file's problem stays until another is chosen
+        if not loaded:
+            self.message.setText("")  # (another data file: the tracks followed the old one)
+        elif loaded not in self.message.text():
             self.message.setText(f"tracks: {loaded}")
 
     def choose(self) -> None:
@@ -59,6 +64,7 @@ class TrackLoader(QWidget):
         if self._requester is None:
             return
         self.last_dir = str(Path(path).parent)
+        self._error = False
         self.message.setStyleSheet("")
         self.message.setText(f"reading {Path(path).name}…")
         self._requester("annotations", on_done=self._done, on_error=self._failed, path=str(path))
@@ -70,6 +76,7 @@ class TrackLoader(QWidget):
         self._on_loaded(result)
 
     def _failed(self, message: str) -> None:
+        self._error = True
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(message)
         self.message.setToolTip(message + "\n\n" + TIP)

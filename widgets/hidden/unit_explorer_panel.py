@@ -70,7 +70,9 @@ class UnitExplorerPanel(Panel):
         rp.setMenuEnabled(False)
         rp.hideButtons()
         rp.setMouseEnabled(x=False, y=False)
-        rp.setLabel("bottom", "|correlation| with the feature")
+        rp.setLabel("bottom", "|r| with the feature")  # (short: a narrow plot's labels must not widen it)
+        self.rank_plot.setToolTip("Units by |correlation r| with the chosen feature over the reference examples; "
+                                  "blue bars: positive r, orange: negative r. Click a bar to pick the unit.")
         rp.invertY(True)
         rp.setXRange(0, 1, padding=0.02)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.7, width=[0])
@@ -220,8 +222,7 @@ class UnitExplorerPanel(Panel):
         self.rank_plot.getPlotItem().getAxis("left").setTicks(
             [[(i, f"{kind_name}{u}") for i, u in enumerate(top)]])
         self.rank_plot.getPlotItem().setYRange(-0.6, max(len(top), 4) - 0.4, padding=0)
-        self.rank_plot.getPlotItem().setTitle(
-            f"top {kind_name}{top[0]}: r = {r[top[0]]:+.2f} (blue +, orange −)", size="8pt")
+        self.rank_plot.getPlotItem().setTitle(f"top {kind_name}{top[0]}: r = {r[top[0]]:+.2f}", size="8pt")
         self._draw_text()
         self._draw_trace()
 

@@ -85,7 +85,7 @@ class Panel(QWidget):
     def set_theme(self, light: bool) -> None:
         self.theme = LIGHT if light else DARK
         for state in self.empty_states:
-            state.set_color(self.theme["muted"])
+            state.set_color(self.theme["muted"], self.theme["background"])
 
     def empty_text(self) -> str:
         """What the panel says instead of its data ("" once it has data)."""

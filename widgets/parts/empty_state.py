@@ -30,7 +30,7 @@ def plot_item(host):
 
 class EmptyState(QObject):
     """One sentence centred in ``host`` (a plot or a widget) while the panel has no data; the numbers
-    of ``host``'s and ``quiet``'s axes hidden meanwhile, and ``hide`` (plot items, widgets) with them."""
+    of ``host``'s and ``quiet``'s axes hidden meanwhile, and the plot items ``hide`` made transparent."""
 
     def __init__(self, panel, text: str, host, quiet=(), hide=()):
         super().__init__(panel)
@@ -57,7 +57,7 @@ class EmptyState(QObject):
             self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             self.widget.installEventFilter(self)
         panel.empty_states.append(self)
-        self.set_color(panel.theme["muted"])
+        self.set_color(panel.theme["muted"], panel.theme["background"])
         self.set_empty(True)
 
     def set_empty(self, empty: bool) -> None:
@@ -71,8 +71,8 @@ class EmptyState(QObject):
         else:
             self.label.setVisible(empty)
             self._place()
-        for item in self.hidden:
-            item.setVisible(not empty)
+        for item in self.hidden:  # (by opacity: the panel's own show/hide logic and its layout stay as they are)
+            item.setOpacity(0.0 if empty else 1.0)
         if empty:  # no numbers, and no "(x0.001)" scale of them in the axis' name
             axes = [a for p in self.plots for a in (p.getAxis(n) for n in AXES) if a.style["showValues"]]
             self._numbered = [(axis, axis.autoSIPrefix) for axis in axes]
@@ -105,9 +105,12 @@ class EmptyState(QObject):
         """Is the sentence up (the panel has no data)?"""
         return bool(self.empty)
 
-    def set_color(self, color) -> None:
+    def set_color(self, color, background: str | None = None) -> None:
         if self.note is not None:
             self.note.setColor(color)
+            if background is not None:  # readable over a line the plot draws without data (a max-norm)
+                self.note.fill = pg.mkBrush(background + "e0")
+                self.note.update()
         else:
             self.label.setStyleSheet(f"color: {color}; background: transparent;")
 

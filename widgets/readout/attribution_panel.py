@@ -25,7 +25,10 @@ METHOD_TIP = ("Integrated gradients: (x − x′) times the gradient averaged al
               "baseline x′ to the input x; the bars add up to f(x) − f(x′). Gradient × input: the local "
               "gradient times the input, cheaper, with no such guarantee.")
 BASELINE_TIP = ("The baseline x′ the input is compared with: the zero embedding (or zero vector for real-valued "
-                "inputs), or one neutral token repeated at every position.")
+                "inputs), or one token repeated at every position. The default is the task's neutral token "
+                "(a token that tells the answer nothing, e.g. parity's 0 or sentiment's 'the') where the task "
+                "declares one, else zero; a neutral baseline gives its own positions no attribution.")
+DEFAULT_BASELINE = "task default"  # engine.analysis.attribution.DEFAULT_BASELINE
 
 
 def token_ticks(tokens, T: int, width: float) -> list:
@@ -55,7 +58,8 @@ class AttributionPanel(Panel):
         self.method_combo.setToolTip(METHOD_TIP)
         self.baseline_combo = QComboBox(objectName="attributionBaselineCombo")
         self.baseline_combo.setToolTip(BASELINE_TIP)
-        self.baseline_combo.addItem("zero", "zero")
+        self.baseline_combo.addItem("default", DEFAULT_BASELINE)
+        self.baseline_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the default's words
         baseline_label = QLabel("baseline x′")
         baseline_label.setToolTip(BASELINE_TIP)
         for w in (self.method_combo, baseline_label, self.baseline_combo):
@@ -76,8 +80,10 @@ class AttributionPanel(Panel):
         self.view.setObjectName("attributionPlots")
         self.view.setMinimumSize(220, 120)
         page_layout.addWidget(self.view)
-        self.plot = self.view.addPlot(row=0, col=0)
-        self.alpha_plot = self.view.addPlot(row=0, col=1)
+        # the title spans both plots: in one plot's column its width squeezed the alpha plot to nothing
+        self.title = self.view.addLabel("", row=0, col=0, colspan=2, size="8pt")
+        self.plot = self.view.addPlot(row=1, col=0)
+        self.alpha_plot = self.view.addPlot(row=1, col=1)
         for plot, left, tip in ((self.plot, "attribution", "Signed contribution of each input position to "
                                  "the explained output (green: pushes it up, red: down)"),
                                 (self.alpha_plot, "α_i", "The attention weights α_i of the same example")):
@@ -131,11 +137,13 @@ class AttributionPanel(Panel):
         self.output_kind = info.get("output_kind", "")
         self._asked_position = None
         vocab = info.get("vocab") or []
-        items = ["zero"] + [str(v) for v in vocab]
-        set_combo_items(self.baseline_combo, items)
-        for i, v in enumerate(items):
+        neutral = info.get("neutral_token") if vocab else None  # real-valued inputs have no tokens
+        data = [DEFAULT_BASELINE, "zero"] + [str(v) for v in vocab]
+        default = f"{neutral!r} (neutral, default)" if neutral is not None else "zero (default, no neutral token)"
+        set_combo_items(self.baseline_combo, [default] + data[1:])
+        for i, v in enumerate(data):
             self.baseline_combo.setItemData(i, v)
-        self.baseline_combo.setEnabled(len(items) > 1)
+        self.baseline_combo.setEnabled(len(data) > 2)
 
     def set_time(self, t: int) -> None:
         super().set_time(t)
@@ -188,7 +196,8 @@ class AttributionPanel(Panel):
                              f"(baseline {p['baseline_output']:.3g}) · training step {p['step']}")
         self.summary.setToolTip(f"baseline x′: {p['baseline']}")
         steps = f" · {p['steps']} steps" if p["method"] == "integrated_gradients" else ""
-        self.plot.setTitle(f"{p['method_title']} of the {p['explained']} · baseline x′: {p['baseline']}<br>"
+        self.title.setText(f"{p['method_title']} of the {p['explained']} · baseline x′: "
+                           f"{p.get('baseline_short', p['baseline'])}<br>"
                            f"f(x) = {p['output']:.4g}, f(x′) = {p['baseline_output']:.4g}{steps} · completeness "
                            f"error {100 * p['completeness_error']:.2g}% · training step {p['step']}", size="8pt")
         err = p["completeness_error"]
@@ -236,6 +245,8 @@ class AttributionPanel(Panel):
         self.explained_line.setPen(pg.mkPen(th["accent"], width=1, style=Qt.PenStyle.DotLine))
         self.explained_line.label.setColor(th["accent"])
         apply_palette(self, th)
+        self.title.setAttr("color", th["foreground"])
+        self.title.setText(self.title.text)
         if self.payload is not None:
             payload, self.payload = self.payload, None
             self.set_attribution(payload)  # bar colours follow the theme
@@ -254,8 +265,7 @@ class AttributionPanel(Panel):
         header = ["t", "token", "attribution"] + (["alpha"] if alpha is not None else []) + [
             "method", "baseline", "explained output", "f(x)", "f(baseline)", "steps", "completeness error",
             "training step"]
-        about = [p["method"], p["baseline"], p["explained"] + ("" if p.get("position") is None
-                                                                 else f" at t = {p['position'] + 1}"),
+        about = [p["method"], p["baseline"], p["explained"],  # per-step heads: "logit of 'PER' at t = 8" already
                  float(p["output"]), float(p["baseline_output"]), int(p["steps"]), float(p["completeness_error"]),
                  int(p["step"])]
         rows = []

@@ -138,7 +138,8 @@ class CurvesPanel(Panel):
         self._old_run: np.ndarray | None = None  # the replaced run's losses: its late snapshots are ignored
         self._default_ranges()
         self.empty = EmptyState(self, "loss and the task's metric appear after the first training step",
-                                self.metric_plot, quiet=(self.loss_plot,))
+                                self.metric_plot, quiet=(self.loss_plot,),
+                                hide=(self.baseline_line, self.threshold_line))
         self.set_theme(False)
 
     def _default_ranges(self) -> None:

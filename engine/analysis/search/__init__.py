@@ -1,1 +1,2 @@
-"""Parts of the fixed-point search (``engine.analysis.fixed_points``): its stages and the eigen solver."""
+"""Searches that run in slices: the fixed-point search's stages, eigen solver and job; the pattern search over a
+task's whole data set (``dataset``: the data set as batches, ``pattern_job``)."""

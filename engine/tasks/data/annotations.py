@@ -133,3 +133,33 @@ def tag_features(task, targets) -> dict[str, np.ndarray]:
         return {}
     t = np.asarray(targets)
     return {TAG_PREFIX + c: (t == i).astype(np.float64) for i, c in enumerate(task.classes)}
+
+
+def pack_tracks(tracks: dict[str, np.ndarray], of) -> dict | None:
+    """The tracks as plain data for a session file (None without tracks)."""
+    from engine.util.lazy import torch
+
+    if not tracks or not of:
+        return None
+    return {"file": str(of[1]), "sha256": str(of[0]), "names": list(tracks),
+            "values": torch.from_numpy(np.stack([np.asarray(v, np.float64) for v in tracks.values()]))}
+
+
+def unpack_tracks(entry, task):
+    """(tracks, (sha256, file name)) from a session file's entry, or None when it is absent or does not fit the
+    task's data file (a hand-edited or foreign entry is dropped, never trusted)."""
+    from engine.util.lazy import torch
+
+    source = getattr(task, "source", None)
+    if not isinstance(entry, dict) or source is None or entry.get("sha256") != source.sha256:
+        return None
+    names, values = entry.get("names"), entry.get("values")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or \
+            not isinstance(values, torch.Tensor):
+        return None
+    if values.dtype != torch.float64 or tuple(values.shape) != (len(names), len(file_tokens(task)[0])):
+        return None
+    v = values.numpy()
+    if not len(names) or not np.isfinite(v).all():
+        return None
+    return {n: v[i].copy() for i, n in enumerate(names)}, (source.sha256, str(entry.get("file", "tracks")))

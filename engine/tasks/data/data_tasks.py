@@ -32,7 +32,7 @@ class DataTask(Task):
 
     kind = ""  # the DataFile kind this task reads
 
-    def __init__(self, data: str = "", **params):
+    def __init__(self, data: str = "", neutral: str = "", **params):
         source = REGISTRY.get(data)
         if source.kind != self.kind:
             raise ValueError(f"{source.name} holds {KIND_TITLES[source.kind]}, not "
@@ -43,6 +43,12 @@ class DataTask(Task):
         self.params = {"data": source.sha256, **self.params}
         self.__dict__["_set_up"] = True
         self.setup()  # now: vocab, classes, title and description come from the file
+        if neutral:  # the user's declaration (--neutral-token): the attribution baseline and x* by default
+            if not isinstance(neutral, str) or neutral not in self.vocab:
+                shown = " ".join(self.vocab) if len(self.vocab) <= 30 else f"{len(self.vocab)} symbols"
+                raise ValueError(f"the neutral token {neutral!r} is not a symbol of {source.name} ({shown})")
+            self.params["neutral"] = neutral
+            self.neutral_token, self.neutral_note = neutral, f"declared for {source.name}"
 
     def file_params(self, source: DataFile) -> tuple[Param, ...]:
         raise NotImplementedError

@@ -1,0 +1,91 @@
+"""ViewScaler: a pyqtgraph view drawn larger in presentation mode, as far as its plots fit their slot.
+
+Presentation mode (app/classroom/presentation.py) scales a plot view's scene with the view's transform
+(fonts, axes and pens grow together). A layout of several plots has a minimum size in scene units; at
+1.75x three plots side by side need more pixels than a stage slot has, and Qt would lay them out past
+the view's edge (the last plot cut). The scaler draws such a view only as much larger as its plots
+fit (never below 1x), and fits again when the plots rearrange.
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
+from PySide6.QtGui import QFont
+
+FIXED = "_rnnlab_base_font"  # a plot view (and its viewport) keeps the unscaled font: its transform scales
+
+
+class ViewScaler(QObject):
+    """Keeps a pyqtgraph GraphicsView drawing its scene ``scale`` times larger across resizes, or less
+    (not below 1) where its plots would not fit at that scale: a plot wider than its slot (three plots
+    side by side in a stage slot) would be cut at the edge."""
+
+    def __init__(self, view, base_font: QFont):
+        super().__init__(view)
+        self.view, self.scale, self.drawn = view, 1.0, 1.0  # asked for, and drawn at (the plots fit)
+        view.installEventFilter(self)
+        if view.centralWidget is not None:  # its plots rearranged (another minimum size): fit again
+            view.centralWidget.installEventFilter(self)
+        # axes and labels without a font of their own paint with the view's: keep it at the base size,
+        # the view's transform does the scaling (else they would grow by scale squared)
+        for w in (view, view.viewport()):
+            w.setFont(base_font)
+            setattr(w, FIXED, True)
+        if view.scene() is not None:
+            view.scene().setFont(base_font)
+
+    def set_scale(self, scale: float) -> None:
+        if scale == self.scale:
+            return
+        self.scale = scale
+        self.apply()
+
+    def fitting(self, size) -> float:
+        """The scale the view's plots fit at in ``size`` (at most ``scale``, at least 1)."""
+        central = self.view.centralWidget
+        if self.scale <= 1.0 or central is None:
+            return self.scale
+        need = central.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        fit = min(size.width() / max(need.width(), 1.0), size.height() / max(need.height(), 1.0))
+        return max(1.0, min(self.scale, fit))
+
+    def apply(self, size=None) -> None:
+        v = self.view
+        size = size or v.size()
+        self.drawn = self.fitting(size)
+        if self.drawn == 1.0:
+            v.autoPixelRange = True
+            pg.GraphicsView.setRange(v, QRectF(0, 0, size.width(), size.height()), padding=0, disableAutoPixel=False)
+        else:
+            v.autoPixelRange = False  # pyqtgraph then fits ``range`` into the viewport (fitInView)
+            v.range = QRectF(0, 0, size.width() / self.drawn, size.height() / self.drawn)
+            pg.GraphicsView.setRange(v, v.range, padding=0, disableAutoPixel=False)
+
+    def _refit(self) -> None:
+        if self.fitting(self.view.size()) != self.drawn:
+            self.apply()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is not self.view:
+            if event.type() == QEvent.LayoutRequest and self.scale != 1.0:
+                QTimer.singleShot(0, self._refit)  # (once the layout has its new minimum)
+            return False
+        if event.type() == QEvent.Resize and self.scale != 1.0:
+            s = event.size()
+            self.drawn = self.fitting(s)
+            self.view.range = QRectF(0, 0, s.width() / self.drawn, s.height() / self.drawn)  # before its resizeEvent
+        return False
+
+
+def plots_width(panel) -> int:
+    """Pixels ``panel`` needs across so that its plots fit: the widest of its pyqtgraph layouts'
+    minimum (at the view's scale) plus what sits beside that view in the panel."""
+    need = panel.minimumSizeHint().width()
+    for view in panel.findChildren(pg.GraphicsView):
+        central = view.centralWidget
+        if central is None or view.isHidden():
+            continue
+        scale = view.transform().m11() or 1.0
+        least = central.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() * scale
+        need = max(need, int(least + 0.999) + max(panel.width() - view.width(), 0))
+    return need
