@@ -72,6 +72,7 @@ class AttributionPanel(Panel):
         self._layout.addWidget(self.summary)
 
         self.stack = QStackedLayout()
+        self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         page = QWidget()
         page_layout = QHBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
@@ -109,7 +110,6 @@ class AttributionPanel(Panel):
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(page)
         self.stack.addWidget(self.explanation)
-        self._layout.addLayout(self.stack, 1)
         self._layout.addWidget(self.footer)
         self.alpha_plot.hide()  # (shown with an attention head's weights)
         self.empty = EmptyState(self, "how much each input token pushed the output up or down\n"
