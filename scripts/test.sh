@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up (first time only) and run the tests offscreen; other arguments go to pytest.
-#   bash scripts/test.sh           the whole suite (what CI runs), about 10 minutes on 2 cores
+#   bash scripts/test.sh           the whole suite (what CI runs), one worker per core (RNNLAB_TEST_WORKERS=N)
 #   bash scripts/test.sh --fast    the fast tier: no slow training runs, no window (engine process), ~2 minutes
 #   bash scripts/test.sh --lessons every built-in lesson verified headless (--verify) for seeds 0-2
 #   bash scripts/test.sh --results every classic result reproduced at full (scaled-down) size for seeds 0-2: each
@@ -34,4 +34,8 @@ if [ "${1:-}" = "--fast" ]; then
   shift
   tier=(-m "not slow and not window")
 fi
-exec .venv/bin/python -m pytest "${tier[@]}" "$@"
+# one pytest worker per core (at most 4: each holds torch, Qt and an engine process); RNNLAB_TEST_WORKERS=0 runs
+# in this process (e.g. for pdb). Every worker has its own settings, data folder, engine process and X display.
+workers=${RNNLAB_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+(( workers > 4 )) && workers=4
+exec .venv/bin/python -m pytest -n "$workers" "${tier[@]}" "$@"

@@ -68,11 +68,12 @@ def test_unusable_lessons_exit_2_with_one_line(tmp_path, capsys, args, text, mes
 
 
 @pytest.mark.slow
-def test_every_builtin_lesson_verifies_for_seed_0():
-    """What each reveal says holds in a real run (scripts/test.sh --lessons does seeds 0-2)."""
+@pytest.mark.parametrize("lesson", builtin_lessons(), ids=lambda lesson: lesson.name)
+def test_every_builtin_lesson_verifies_for_seed_0(lesson):
+    """What each reveal says holds in a real run (scripts/test.sh --lessons does seeds 0-2); one test per lesson,
+    so parallel workers share them."""
     from engine.lessons.runner import run_lesson
 
-    for lesson in builtin_lessons():
-        results = run_lesson(lesson, 0)
-        failed = [(r.index + 1, r.outcome.checks) for r in results if not r.ok]
-        assert not failed, (lesson.name, failed)
+    results = run_lesson(lesson, 0)
+    failed = [(r.index + 1, r.outcome.checks) for r in results if not r.ok]
+    assert not failed, (lesson.name, failed)

@@ -96,11 +96,49 @@ def test_the_check_sees_a_missing_file():
     assert args[:2] == ["--headless", "--data"] and not (ROOT / args[2]).exists()
 
 
-@pytest.mark.slow
-def test_every_help_and_readme_example_runs(tmp_path, monkeypatch, capsys):
-    """--help's and the README's examples, each distinct command once (after scaling)."""
+def example_groups() -> list[list[list[str]]]:
+    """Each distinct example (after scaling), preceded by the examples that make what it opens (a saved session,
+    an exported model, an installed launcher): one group per example, so parallel workers can share them."""
     unique = list({tuple(scaled(a)): a for a in help_examples() + readme_examples()}.values())
-    run_examples(unique, tmp_path, monkeypatch, capsys)
+    makers = {}
+    for args in unique:
+        for flag, value in zip(args, args[1:], strict=False):
+            if flag in ("--save", "--export-model"):
+                makers[value] = args
+        if "--install-desktop" in args:
+            makers["--uninstall-desktop"] = args
+    groups = []
+    for args in unique:
+        needs = [only_making(makers[word]) for word in args if word in makers and makers[word] is not args]
+        groups.append(needs + [args])
+    return groups
+
+
+def only_making(args: list[str]) -> list[str]:
+    """An example run only for the file it saves: without its figures (they are checked in its own group)."""
+    out, skip = [], False
+    for word in args:
+        if skip:
+            skip = False
+        elif word in ("--export", "--scale"):
+            skip = True
+        elif word != "--gif":
+            out.append(word)
+    return out
+
+
+def test_an_example_that_opens_a_saved_file_runs_after_the_one_that_saves_it():
+    groups = {shlex.join(g[-1]): g for g in example_groups()}
+    opener = next(g for key, g in groups.items() if "--open run.rnnlab" in key)
+    assert len(opener) == 2 and "--save" in opener[0] and "--export" not in opener[0]
+    assert len(example_groups()) >= 14
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", example_groups(), ids=lambda group: shlex.join(group[-1])[:60])
+def test_every_help_and_readme_example_runs(group, tmp_path, monkeypatch, capsys):
+    """--help's and the README's examples, each distinct command once (after what it opens is made)."""
+    run_examples(group, tmp_path, monkeypatch, capsys)
 
 
 MENU_PATH = re.compile(r"\b(Lecture|Run|File|View|Help) > ([A-Z][\w' -]*?)(?=[.,:;)]|\s\(|$| and | to | or )")

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from engine import build_model
-from engine.analysis import analysis_dict, attribution, batch_states, fixed_points, unit_saturation
+from engine.analysis import analysis_dict, attribution, batch_states, fixed_points, gate_statistics, unit_saturation
+from engine.analysis.units import pattern_search
 from engine.lab.config import LabConfig
 from engine.lab.session import LabSession
 
@@ -80,3 +81,36 @@ def test_a_search_started_on_a_checkpoint_searches_that_checkpoint(viewed):
     want = fixed_points(step0, "0", seed=0, budget_s=60.0)  # the search seeds with the viewed step
     assert got["step"] == 0
     np.testing.assert_allclose(np.sort(got["q"]), np.sort(want["q"]), rtol=1e-6, atol=1e-30)
+
+
+def test_gate_statistics_show_the_viewed_checkpoint(viewed):
+    s, snap, present, step0 = viewed
+    inputs, _targets = s.example
+    gates = {name: g[:, :, 0] for name, g in batch_states(step0, inputs)["gates"].items()}  # (L, D, T, H)
+    want = gate_statistics(gates)
+    got = snap.analysis["gate_stats"]
+    assert got["names"] == want["names"] == ("input", "forget", "cell_candidate", "output")
+    for name in want["names"]:
+        assert got["saturated"][name] == pytest.approx(want["saturated"][name], abs=1e-6)
+    np.testing.assert_allclose(got["mean_keep"], want["mean_keep"], atol=1e-6)
+    # negative control: the trained model's forget gates keep differently
+    assert np.abs(present["gate_stats"]["mean_keep"] - got["mean_keep"]).max() > 1e-3
+
+
+def test_pattern_search_searches_the_viewed_checkpoints_states(viewed):
+    s, snap, present, step0 = viewed
+    inputs, _targets = s.example
+    batch = s.analyses.hidden._batch[0]
+    shown = batch_states(step0, inputs)["hidden"][0, 0, 0]  # (T, H) of the displayed example
+    seqs = [shown] + list(batch_states(step0, batch)["hidden"][0, 0])
+    t1 = min(3, len(shown) - 1)
+    threshold = float(np.median(shown[:t1 + 1]))  # about half the units active: a query with something to match
+    got = s.request_pattern_search(0, t1, threshold)
+    want = pattern_search(seqs, 0, 0, t1, threshold)
+    assert list(got["units"]) == list(want["units"]) and len(want["units"]) > 0
+    assert [(m["example"], m["start"], m["score"]) for m in got["matches"]] == [tuple(r) for r in want["matches"]]
+    # negative control: the same query on the trained model's states finds another answer
+    trained = s.model
+    seqs_now = [batch_states(trained, inputs)["hidden"][0, 0, 0]] + list(batch_states(trained, batch)["hidden"][0, 0])
+    other = pattern_search(seqs_now, 0, 0, t1, threshold)
+    assert (list(other["units"]), other["matches"].tolist()) != (list(want["units"]), want["matches"].tolist())

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QVariantAnimation
 
 from tests.widgets.test_widgets_a import shown, trace_for
+from widgets.network.unrolled_fold import DURATION_MS
 from widgets.network.unrolled_scene import DX
 from widgets.network.unrolled_view import UnrolledView
 
@@ -66,10 +68,13 @@ def test_fold_is_animated_toggled_by_key_u_and_survives_a_new_shape(qtbot):
     view = shown(qtbot, UnrolledView, (700, 400))
     view.set_trace(trace_for(head="final", T=9))
     view.fold_button.toggle()  # what the U key and the Fold button do
-    qtbot.wait(200)
+    assert view.fold._anim.state() == QVariantAnimation.State.Running  # animated, not a jump
+    view.fold._anim.pause()  # halfway through (by the animation's clock, not the machine's)
+    view.fold._anim.setCurrentTime(DURATION_MS // 2)
     assert 0.0 < view.fold.progress < 1.0  # on its way: the columns glide together
     xs = [x for (_l, _d, t), (x, _o) in boxes(view).items() if t == 8]
     assert 0.0 < xs[0] < 8 * DX
+    view.fold._anim.resume()
     qtbot.waitUntil(lambda: view.fold.progress == 1.0, timeout=3000)
     view.set_trace(trace_for(head="final", T=5))  # another shape: folded again at once
     assert view.folded() and all(x == pytest.approx(0.0) for x, _o in boxes(view).values())

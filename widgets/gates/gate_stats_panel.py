@@ -45,6 +45,7 @@ class GateStatsPanel(Panel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.stats: dict | None = None
         self.stack = QStackedLayout()
+        self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("gateStatsPlots")
         self.view.setMinimumSize(200, 120)
@@ -93,7 +94,6 @@ class GateStatsPanel(Panel):
         holder = QWidget()
         QHBoxLayout(holder).addWidget(self.no_gates)
         self.stack.addWidget(holder)
-        self._layout.addLayout(self.stack, 1)
         self.caption = QLabel("", objectName="gateStatsCaption")
         self.caption.setWordWrap(True)
         self._layout.addWidget(self.caption)
