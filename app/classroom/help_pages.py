@@ -141,8 +141,10 @@ PAGES = {
         shows="Which inputs made the network give this output: integrated gradients (or gradient × input) per "
               "input token, signed, with the completeness check; for attention heads, beside the weights α_i.",
         read="Positive bars pushed the output up, negative ones down; the bars add up to the output's change "
-             "from the baseline input (completeness). Attention weights and attributions need not agree: the "
-             "rank correlation says how far they do.",
+             "from the baseline input (completeness). The baseline is the task's neutral token where it declares "
+             "one (parity's 0, sentiment's 'the'; a data file's with --neutral-token), else zero: the choice "
+             "and the title say which. Attention weights and attributions need not agree: the rank correlation "
+             "says how far they do.",
         try_="On the attention preset compare the attribution bars with α_i after training; change a polarity "
              "word and see both move.",
         slide="RNNs for classification (attention)"),
@@ -169,7 +171,8 @@ PAGES = {
         slide="RNNs for language modelling"),
     "patternSearchPanel": HelpPage(
         shows="Select steps of the displayed example and a threshold: the windows of other examples whose "
-              "active units match best (as in LSTMVis).",
+              "active units match best (as in LSTMVis), in the 32 reference examples or in the whole data set "
+              "(every row of your CSV; progress and Cancel).",
         read="The matches share the selected pattern of active units; if they also share a meaning (the same "
              "word ending, the same nesting depth) the units encode it.",
         try_="Select the steps of one word in the language model and search: do the matches end the same way?",

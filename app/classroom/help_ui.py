@@ -117,16 +117,18 @@ class PanelHelp(QObject):
         self.dialog = HelpDialog(window)
         self.buttons = {}  # panel name -> the "?" that opens its page (shared by the tabs of one dock)
         tab_buttons = {}
-        for name, panel in window.panels.items():
+        for name in window.panels:  # (a panel in a tab needs not be built for its "?")
             tabs = getattr(window, "tabs", {}).get(name, (None, None))[0]
             if tabs is not None:
                 if tabs not in tab_buttons:
                     button = HelpButton(tabs, f"{tabs.objectName()}HelpButton", "How to read the panel shown (F1)")
-                    button.clicked.connect(lambda _=False, t=tabs: self.show_page(t.currentWidget().objectName()))
+                    button.clicked.connect(lambda _=False, t=tabs: self.show_page(
+                        t.currentWidget().objectName().removesuffix("Slot")))
                     tabs.setCornerWidget(button, Qt.TopRightCorner)
                     tab_buttons[tabs] = button
                 self.buttons[name] = tab_buttons[tabs]
                 continue
+            panel = window.panels[name]
             button = HelpButton(panel, f"{name}HelpButton", f"How to read {SPECS[name].title} (F1)", panel.layout())
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
             _CornerKeeper(panel, button)
@@ -149,7 +151,8 @@ class PanelHelp(QObject):
         candidates = [QApplication.focusWidget(), QApplication.widgetAt(QCursor.pos())]
         for widget in candidates:
             while widget is not None:
-                if widget.objectName() in self.window.panels and widget is self.window.panels[widget.objectName()]:
+                name = widget.objectName()
+                if self.window.panels.is_built(name) and widget is self.window.panels[name]:
                     return widget.objectName()
                 widget = widget.parentWidget()
         return None

@@ -1,7 +1,8 @@
 """The set of display panels and how a snapshot is handed to them (shared by window and CLI)."""
 from __future__ import annotations
 
-from app.panels.registry import PANELS, analysis_feeds
+from app.panels.panel_set import PanelSet
+from app.panels.registry import PANELS, SPECS, analysis_feeds
 
 
 def make_panels() -> dict:
@@ -11,6 +12,11 @@ def make_panels() -> dict:
         panel = spec.cls()
         panels[panel.objectName()] = panel
     return panels
+
+
+def make_panel_set(eager) -> PanelSet:
+    """The window's panels: those named in ``eager`` built now, the others when first needed."""
+    return PanelSet([spec.name for spec in PANELS], lambda name: SPECS[name].cls(), eager)
 
 
 def apply_snapshot(panels: dict, snap, time: int, task_changed: bool = True) -> int:

@@ -173,6 +173,11 @@ def dock_panels(dock: str) -> tuple[str, ...]:
     return tuple(spec.name for spec in PANELS if spec.dock == dock)
 
 
+def front_panels() -> tuple[str, ...]:
+    """The panels in view when the window opens: the central ones and each dock's first tab."""
+    return tuple(spec.name for spec in PANELS if spec.dock == CENTER or dock_panels(spec.dock)[0] == spec.name)
+
+
 def sweep_panels() -> tuple[str, ...]:
     return tuple(spec.name for spec in PANELS if spec.sweep)
 

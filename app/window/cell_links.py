@@ -18,17 +18,27 @@ class CellLinks:
     def __init__(self, window):
         self.window = window
         panels = window.panels
-        self.cell, self.heatmap = panels["cellView"], panels["hiddenHeatmap"]
+        self.heatmap = panels["hiddenHeatmap"]
         self._back_to = None  # (tab widget, index) in front before the drill-down
         self._sizes = None  # {dock: (width, height)} before the drill-down made room for the cell
         panels["unrolledView"].column_activated.connect(self.open_cell)
-        self.cell.back_requested.connect(self.back)
-        self.cell.unit_clicked.connect(self.heatmap.highlight_unit)
-        self.cell.unit_clicked.connect(panels["gatesPanel"].highlight_unit)
-        self.heatmap.unit_clicked.connect(self.cell.highlight_unit)
-        for panel in panels.values():
-            panel.sources_hovered.connect(lambda sources, origin=panel: self.route(origin, sources))
+        self.heatmap.unit_clicked.connect(self._highlight_in_cell)
+        panels.when_built(self._wire)  # (the cell view is built when first needed)
         window.controller.snapshot_shown.connect(self.refresh_tooltips)
+
+    @property
+    def cell(self):
+        return self.window.panels["cellView"]
+
+    def _wire(self, name: str, panel) -> None:
+        panel.sources_hovered.connect(lambda sources, origin=panel: self.route(origin, sources))
+        if name == "cellView":
+            panel.back_requested.connect(self.back)
+            panel.unit_clicked.connect(self.heatmap.highlight_unit)
+            panel.unit_clicked.connect(self.window.panels["gatesPanel"].highlight_unit)
+
+    def _highlight_in_cell(self, unit) -> None:
+        self.cell.highlight_unit(unit)
 
     def open_cell(self, t: int, layer: int, direction: int) -> None:
         """The cell of (layer, direction) at step t (0-based) in front, growing out of the network."""
@@ -73,12 +83,12 @@ class CellLinks:
         self.window.panels["unrolledView"].view.setFocus()
 
     def route(self, origin, sources) -> None:
-        for panel in self.window.panels.values():
+        for panel in self.window.panels.built().values():
             if panel is not origin and panel.isVisible():
                 panel.show_sources(sources)
 
     def refresh_tooltips(self, _snap=None) -> None:
-        for panel in self.window.panels.values():
+        for panel in self.window.panels.built().values():
             hover = getattr(panel, "hover", None)
             if hover is not None:
                 hover.refresh()

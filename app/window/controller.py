@@ -88,6 +88,12 @@ class LabController(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_repaint_tick)
         self._timer.start(REPAINT_MS)
+        window.panels.when_built(self._on_panel_built, last=True)
+
+    def _on_panel_built(self, name: str, _panel) -> None:
+        """A panel built late (its tab first shown, an export) draws the snapshot shown at once."""
+        if self.shown is not None and not self.held:
+            self.feed([name])
 
     # ---- panels --------------------------------------------------------------------------
     @property
@@ -260,7 +266,8 @@ class LabController(QObject):
 
     def update_wanted(self) -> None:
         """Tell the engine which analyses the visible panels need."""
-        visible = {name for name, p in self.panels.items() if p.isVisible() and not p.visibleRegion().isEmpty()}
+        visible = {name for name, p in self.panels.built().items()
+                   if p.isVisible() and not p.visibleRegion().isEmpty()}
         self._visible = visible
         wanted = frozenset(wanted_analyses(visible))
         if wanted != self._wanted_sent and self.engine.client.is_ready:
@@ -269,12 +276,12 @@ class LabController(QObject):
 
     def set_time(self, t: int) -> None:
         self.time = int(t)
-        for panel in self.panels.values():
+        for panel in self.panels.built().values():  # (one built later gets the time when it is fed)
             panel.set_time(self.time)
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
-        for panel in self.panels.values():  # the unrolled view and the BPTT sum follow the frame
+        for panel in self.panels.built().values():  # the unrolled view and the BPTT sum follow the frame
             if hasattr(panel, "set_backward_step"):
                 panel.set_backward_step(t)
         snap = self.shown
@@ -340,7 +347,7 @@ class LabController(QObject):
         self.snapshot_shown.emit(snap)
 
     def feed(self, names=None) -> None:
-        """Hand the shown snapshot to the named panels (default: all) that do not have it yet.
+        """Hand the shown snapshot to the named panels (default: all built) that do not have it yet.
 
         Panels hidden in a tab or a closed dock are skipped while training (drawing them would
         only slow the window down) and catch up when they come into view or before an export.
@@ -348,9 +355,10 @@ class LabController(QObject):
         snap = self.shown
         if snap is None:
             return
-        names = self.panels.keys() if names is None else names
+        names = self.panels.built().keys() if names is None else names
         for task_changed in (True, False):
-            group = {n: self.panels[n] for n in names if self._fed.get(n, (None, None))[0] is not snap
+            group = {n: self.panels[n] for n in names if self.panels.is_built(n)
+                     and self._fed.get(n, (None, None))[0] is not snap
                      and (self._fed.get(n, (None, None))[1] != self._task_info_key) == task_changed}
             if group:
                 apply_snapshot(group, snap, self.time, task_changed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
+from app.panels.panel_set import PanelSlot
 from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
 from app.window.sizing import comfortable_width, fair_shares, fitting_size
 from widgets.chrome.lecture_note import LectureNote
@@ -69,6 +70,7 @@ class DockLayout:
         layout.addWidget(scroll, 1)
         self._dock("Controls", column, Qt.LeftDockWidgetArea, "controlsDock")
         self.tabs = {}  # panel objectName -> (QTabWidget, index) for panels that share a dock
+        self.panels.when_built(self._place_panel)
         for name, title, area in DOCKS:
             content = self._dock_content(name, dock_panels(name))
             if area.startswith("tab:"):  # a tab behind another dock (which stays in front)
@@ -152,6 +154,7 @@ class DockLayout:
     def bring_panels(self, names) -> None:
         """A preset's (or slide's) panels to the front: on the stage when presenting, or side by side
         when there are several to read together."""
+        self._layout_untouched = False
         stage = self._stage()
         if stage is not None:
             stage.bring(names)
@@ -160,7 +163,8 @@ class DockLayout:
                 self.show_panel(name)
 
     def _dock_content(self, dock_name: str, names):
-        """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed)."""
+        """One panel, or several as tabs of one dock (hidden tabs are not drawn or computed; a panel
+        not built yet holds its tab with a PanelSlot that builds it when shown)."""
         if len(names) == 1:
             return self.panels[names[0]]
         tabs = QTabWidget()
@@ -170,13 +174,44 @@ class DockLayout:
         tabs.tabBar().setUsesScrollButtons(False)
         tabs.tabBar().setElideMode(Qt.ElideNone)
         for name in names:
-            self.tabs[name] = (tabs, tabs.addTab(self.panels[name], tab_title(name)))
+            page = self.panels[name] if self.panels.is_built(name) else PanelSlot(name, self.panels)
+            self.tabs[name] = (tabs, tabs.addTab(page, tab_title(name)))
             tabs.setTabToolTip(self.tabs[name][1], SPECS[name].title)
         tabs.currentChanged.connect(self.controller.views_changed)
         return tabs
 
+    def _place_panel(self, name: str, panel) -> None:
+        """A panel built late takes its tab from its slot (the same index, in front if the slot was)."""
+        tabs, index = self.tabs.get(name, (None, None))
+        slot = tabs.widget(index) if tabs is not None else None
+        if not isinstance(slot, PanelSlot):
+            return
+        in_front = tabs.currentIndex() == index
+        tabs.blockSignals(True)  # (the tab in front does not change: no views_changed in between)
+        tabs.insertTab(index, panel, tab_title(name))
+        tabs.setTabToolTip(index, SPECS[name].title)
+        if in_front:
+            tabs.setCurrentIndex(index)
+        tabs.removeTab(index + 1)
+        tabs.blockSignals(False)
+        slot.setParent(None)  # (hidden, then gone)
+        slot.deleteLater()
+        self.controller.views_changed()
+
+    def build_hidden_panels(self) -> None:
+        """Once the window is on screen: the panels of the tabs behind, built and laid out as Reset
+        layout does (unless a preset, a lesson or the user arranged the window meanwhile)."""
+        if all(self.panels.is_built(n) for n in self.panels):
+            return
+        stage = self._stage()
+        untouched = self._layout_untouched and (stage is None or not (stage.names or stage.presenting))
+        self.panels.build_all()
+        if untouched:
+            self.reset_layout()
+
     def show_panel(self, name: str) -> None:
         """Bring a panel into view: its dock shown and raised, its tab selected."""
+        self._layout_untouched = False
         stage = self._stage()
         if stage is not None and stage.show_panel(name):
             return

@@ -28,6 +28,14 @@ def ask_unsaved(window) -> str:
     return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
 
+def no_plot_menus(panel) -> None:
+    """Switch off pyqtgraph's own right-click menus in a panel's plots."""
+    for view in panel.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item, (pg.ViewBox, pg.PlotItem)):
+                item.setMenuEnabled(False)
+
+
 class FileActions(QObject):
     def __init__(self, window):
         super().__init__(window)
@@ -46,14 +54,19 @@ class FileActions(QObject):
                                      "of index.html); off: a faster export without them")
         self.sweep_export.toggled.connect(lambda on: app_settings.save_json("sweep_export", on))
         self._build_menu()
-        for name, panel in window.panels.items():
-            panel.setContextMenuPolicy(panel.contextMenuPolicy().CustomContextMenu)
-            panel.customContextMenuRequested.connect(
-                lambda pos, n=name: self.show_panel_menu(n, self.window.panels[n].mapToGlobal(pos)))
         self._shape = None
+        window.panels.when_built(self._wire_panel)
         self._current = "unrolledView"  # the panel last clicked in (Export current view)
         QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self.controller.snapshot_shown.connect(self._on_snapshot_shown)
+
+    def _wire_panel(self, name: str, panel) -> None:
+        """Right-click on a panel opens our export menu (for each panel when it is built)."""
+        panel.setContextMenuPolicy(panel.contextMenuPolicy().CustomContextMenu)
+        panel.customContextMenuRequested.connect(
+            lambda pos, n=name: self.show_panel_menu(n, self.window.panels[n].mapToGlobal(pos)))
+        if self._shape is not None:  # built after the first snapshot: pyqtgraph's menus off now
+            no_plot_menus(panel)
 
     @Slot(object)
     def _on_snapshot_shown(self, snap) -> None:
@@ -62,11 +75,8 @@ class FileActions(QObject):
         shape = (snap.trace.hidden.shape, snap.trace.cell_type, snap.config["task"])
         if shape != self._shape:
             self._shape = shape
-            for panel in self.window.panels.values():
-                for view in panel.findChildren(pg.GraphicsView):
-                    for item in view.scene().items():
-                        if isinstance(item, (pg.ViewBox, pg.PlotItem)):
-                            item.setMenuEnabled(False)
+            for panel in self.window.panels.built().values():
+                no_plot_menus(panel)
 
     # ---- menu --------------------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -221,14 +231,14 @@ class FileActions(QObject):
     def current_panel(self) -> str:
         """The panel the user last clicked in, if it is still in view; else the first one in view."""
         name = self._current
-        if name in self.window.panels and self.window.panels[name].isVisible():
+        built = self.window.panels.built()
+        if name in built and built[name].isVisible():
             return name
-        return next((n for n, p in self.window.panels.items() if p.isVisible() and n != "sequenceStrip"),
-                    "unrolledView")
+        return next((n for n, p in built.items() if p.isVisible() and n != "sequenceStrip"), "unrolledView")
 
     def _on_focus_changed(self, _old, now) -> None:
         """Remember the panel the user last worked in (a click on a plot or a control focuses it)."""
-        for name, panel in self.window.panels.items():
+        for name, panel in self.window.panels.built().items():
             if now is not None and (panel is now or panel.isAncestorOf(now)):
                 self._current = name
                 return
@@ -270,6 +280,7 @@ class FileActions(QObject):
             box["error"] = message
             loop.quit()
 
+        self.window.panels.build_all()  # (the tabs never shown too)
         self.window.statusBar().showMessage("Bringing every panel up to date for the export…")
         self.controller.request("full_snapshot", on_done=done, on_error=failed, refresh=False)
         QTimer.singleShot(int(timeout * 1000), loop.quit)

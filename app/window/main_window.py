@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
 
 from app.classroom.attach import Classroom
 from app.compare.window import add_compare_action
+from app.engine_link.first_paint import on_first_paint
 from app.lecture.menu import LectureMenu
 from app.lecture.slides_menu import SlideWalker
 from app.lessons.greeting import first_start as first_start_here
 from app.lessons.menu import attach_lessons
-from app.panels.feed import make_panels
+from app.panels.feed import make_panel_set
+from app.panels.registry import front_panels
 from app.results.dialog import ClassicResults
 from app.window import settings as app_settings
 from app.window.cell_links import CellLinks
@@ -98,10 +100,11 @@ class MainWindow(DockLayout, QMainWindow):
         self._closing = False
         first_start = remember and open_path is None and first_start_here()
         config = config or default_config()
+        self._layout_untouched = True  # as Reset layout arranged it (app.window.dock_layout)
         self.controls = ControlsPanel()
         self.transport = TransportBar()
         self.timeline = TimelineBar()
-        self.panels = make_panels()
+        self.panels = make_panel_set(front_panels())  # the tabs behind them: when first needed
         self.strip, self.unrolled = self.panels["sequenceStrip"], self.panels["unrolledView"]
         self.controller = LabController(self, config, open_path)
         self._build_layout()
@@ -132,6 +135,7 @@ class MainWindow(DockLayout, QMainWindow):
         # larger than a 1280x720 screen when it is first shown), and again once it has its final size
         self.reset_layout()
         self._layout_pending = True
+        self._hidden_panels_planned = False
         if remember:
             self._restore_geometry()
 
@@ -217,18 +221,23 @@ class MainWindow(DockLayout, QMainWindow):
         self.strip.time_clicked.connect(lambda t: self.transport.set_time(t))
         self.strip.sequence_submitted.connect(c.use_sequence)
         self.strip.new_example_requested.connect(c.new_example)
-        self.panels["counterfactualPanel"].counterfactual_requested.connect(c.request_counterfactual)
-        self.panels["attributionPanel"].options_requested.connect(c.request_attribution_options)
         self.timeline.view_requested.connect(c.view_checkpoint)
-        units = self.panels["unitExplorerPanel"]
-        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (units.select_unit(u), self.show_panel(
-            "unitExplorerPanel")))
-        for panel in self.panels.values():  # panels that ask the engine for something (on demand)
-            if hasattr(panel, "set_requester"):
-                panel.set_requester(c.request)
+        self.panels["hiddenHeatmap"].unit_clicked.connect(lambda u: (self.panels["unitExplorerPanel"].select_unit(u),
+                                                                     self.show_panel("unitExplorerPanel")))
+        self.panels.when_built(self._wire_panel)
         c.status_message.connect(self._show_message)
         c.engine_state.connect(self._on_engine_state)
         self.restart_button.clicked.connect(c.engine.restart)
+
+    def _wire_panel(self, name: str, panel) -> None:
+        """A panel's signals to the controller (when it is built: at once, or when first needed)."""
+        c = self.controller
+        if name == "counterfactualPanel":
+            panel.counterfactual_requested.connect(c.request_counterfactual)
+        elif name == "attributionPanel":
+            panel.options_requested.connect(c.request_attribution_options)
+        if hasattr(panel, "set_requester"):  # panels that ask the engine for something (on demand)
+            panel.set_requester(c.request)
 
     def start_afresh(self) -> bool:
         """Before the trained model is replaced (a preset, another task): ask about unsaved training.
@@ -299,6 +308,7 @@ class MainWindow(DockLayout, QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and self.restoreState(state):
             self._layout_pending = False  # the user's own arrangement
+            self._layout_untouched = False
 
     def _save_settings(self) -> None:
         s = app_settings.settings()
@@ -312,6 +322,9 @@ class MainWindow(DockLayout, QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._hidden_panels_planned:  # the tabs behind: built once the window is on screen
+            self._hidden_panels_planned = True
+            on_first_paint(self, lambda: QTimer.singleShot(0, self.build_hidden_panels))
         if self._layout_pending:
             self._layout_pending = False
             QTimer.singleShot(0, self.reset_layout)  # once the window has its final size

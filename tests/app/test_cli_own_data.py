@@ -62,6 +62,8 @@ def test_the_export_names_the_neutral_baseline_it_used_by_default(tmp_path):
     assert baseline == {"the token 'x' at every position (the task's neutral token: declared for depth.csv; "
                         "the default)"}
     assert json.loads((out / "config.json").read_text())["task_params"]["neutral"] == "x"
+    explained = {r[rows[0].index("explained output")] for r in rows[1:]}
+    assert len(explained) == 1 and explained.pop().count("at t = ") == 1  # said once (it was doubled)
 
 
 def test_bad_neutral_tokens_are_one_line(tmp_path, capsys):
@@ -100,3 +102,14 @@ def test_bad_pattern_search_flags_are_one_line(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.startswith(f"rnnlab: error: {message}") and err.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_the_window_gets_the_neutral_token_from_the_command_line(monkeypatch, tmp_path, capsys):
+    opened = []
+    monkeypatch.setattr("app.window.gui.run_gui", lambda *a, **k: opened.append((a, k)) or 0)
+    data = bracket_csv(tmp_path / "depth.csv", rows=20)
+    assert run("--data", data, "--neutral-token", "x") == 0
+    assert opened == [((None, str(data)), {"model_path": None, "neutral": "x"})]
+    assert run("--neutral-token", "x") == 2
+    assert capsys.readouterr().err == ("rnnlab: error: --neutral-token needs --data FILE (a built-in task declares "
+                                       "its own neutral token)\n")

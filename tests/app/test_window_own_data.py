@@ -78,3 +78,22 @@ def test_pattern_search_over_the_whole_data_file(qtbot):
     header, rows = panel.data_table()
     assert rows and all(r[1].startswith("row ") for r in rows)
     assert rows[0][3] >= rows[-1][3]  # best first
+
+
+def test_a_data_files_neutral_token_from_the_command_line_is_the_windows_default(qtbot, tmp_path):
+    from tests.engine.test_neutral_baseline import bracket_csv
+
+    window = make_window(qtbot, "parity")
+    data = bracket_csv(tmp_path / "depth.csv", rows=60)
+    window.data.open_data(str(data), neutral="y")  # not a symbol of the file: refused, the task stays
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Could not open"), timeout=10000)
+    assert window.statusBar().currentMessage() == ("Could not open the data file: the neutral token 'y' is not a "
+                                                   "symbol of depth.csv (( ) x)")
+    window.data.open_data(str(data), neutral="x")  # rnnlab --data depth.csv --neutral-token x
+    snap = wait_shown(qtbot, window, lambda s: s.config["task"] == "tagged_file")
+    assert snap.task_info["neutral_token"] == "x" and snap.config["task_params"]["neutral"] == "x"
+    window.show_panel("attributionPanel")
+    panel = window.panels["attributionPanel"]
+    qtbot.waitUntil(lambda: panel.payload is not None and "'x'" in panel.payload["baseline"], timeout=30000)
+    assert panel.baseline_combo.itemText(0) == "'x' (neutral, default)"
+    assert panel.payload["baseline"].endswith("(the task's neutral token: declared for depth.csv; the default)")

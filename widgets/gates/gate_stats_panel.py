@@ -45,6 +45,7 @@ class GateStatsPanel(Panel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.stats: dict | None = None
         self.stack = QStackedLayout()
+        self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("gateStatsPlots")
         self.view.setMinimumSize(200, 120)
@@ -93,7 +94,6 @@ class GateStatsPanel(Panel):
         holder = QWidget()
         QHBoxLayout(holder).addWidget(self.no_gates)
         self.stack.addWidget(holder)
-        self._layout.addLayout(self.stack, 1)
         self.caption = QLabel("", objectName="gateStatsCaption")
         self.caption.setWordWrap(True)
         self._layout.addWidget(self.caption)
@@ -230,7 +230,7 @@ class GateStatsPanel(Panel):
             self.seq_line.label.setFormat(f"T = {T}")
             self.seq_line.label.setText(f"T = {T}")
         label = s.get("half_life_label") or "forget gate f"
-        self.life_plot.setTitle(f"memory half-life from the {label}", size="9pt")
+        self.life_plot.setTitle(f"half-life ({label})", size="9pt")  # (short: the caption says more)
         apply_plot_theme(self.life_plot, th)
         longer = int((half > T).sum()) if T else 0
         self.caption.setText(

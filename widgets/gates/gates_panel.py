@@ -109,6 +109,7 @@ class GatesPanel(GatesExplain, Panel):
         controls.addWidget(self.caption, 1)
         self._layout.addLayout(controls)
         self.stack = QStackedLayout()
+        self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("gatesPlots")
         self.plots.setMinimumSize(200, 120)
@@ -121,7 +122,6 @@ class GatesPanel(GatesExplain, Panel):
         holder_layout.addWidget(self.no_gates)
         self.stack.addWidget(self.plots)
         self.stack.addWidget(holder)
-        self._layout.addLayout(self.stack, 1)
 
         self.heat_plot = self.plots.addPlot(row=0, col=0)
         self.bars_plot = self.plots.addPlot(row=0, col=1)

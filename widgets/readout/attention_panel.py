@@ -43,6 +43,7 @@ class AttentionPanel(Panel):
         super().__init__("attentionPanel", parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.stack = QStackedLayout()
+        self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         page = QWidget()
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
@@ -79,7 +80,6 @@ class AttentionPanel(Panel):
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(page)
         self.stack.addWidget(self.explanation)
-        self._layout.addLayout(self.stack, 1)
         self.empty = EmptyState(self, "the attention weights αᵢ over the input tokens\nappear with the first example",
                                 self.plot, hide=(self.cursor, self.uniform, self.bars, self.current))
         self._tick_state, self._shown_T = None, None

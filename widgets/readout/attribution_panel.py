@@ -72,6 +72,7 @@ class AttributionPanel(Panel):
         self._layout.addWidget(self.summary)
 
         self.stack = QStackedLayout()
+        self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         page = QWidget()
         page_layout = QHBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
@@ -109,7 +110,6 @@ class AttributionPanel(Panel):
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(page)
         self.stack.addWidget(self.explanation)
-        self._layout.addLayout(self.stack, 1)
         self._layout.addWidget(self.footer)
         self.alpha_plot.hide()  # (shown with an attention head's weights)
         self.empty = EmptyState(self, "how much each input token pushed the output up or down\n"
@@ -265,8 +265,7 @@ class AttributionPanel(Panel):
         header = ["t", "token", "attribution"] + (["alpha"] if alpha is not None else []) + [
             "method", "baseline", "explained output", "f(x)", "f(baseline)", "steps", "completeness error",
             "training step"]
-        about = [p["method"], p["baseline"], p["explained"] + ("" if p.get("position") is None
-                                                                 else f" at t = {p['position'] + 1}"),
+        about = [p["method"], p["baseline"], p["explained"],  # per-step heads: "logit of 'PER' at t = 8" already
                  float(p["output"]), float(p["baseline_output"]), int(p["steps"]), float(p["completeness_error"]),
                  int(p["step"])]
         rows = []
