@@ -1,8 +1,8 @@
 """Options the window honours, and a one-line refusal of the others.
 
 ``python main.py --task adding --cell lstm`` without ``--headless`` used to open the default window and drop
-both options without a word. The window takes a session file (or ``--open FILE``), a data file, a model folder and a neutral
-token; every other option given without ``--headless`` (and not handled before the window, like
+both options without a word. The window takes a session file (or ``--open FILE``), a data file, a model
+folder and a neutral token; every other option given without ``--headless`` (and not handled before the window, like
 ``--version`` or ``--list-tasks``) is refused, naming the options, so what opens is what was asked for.
 """
 from __future__ import annotations
