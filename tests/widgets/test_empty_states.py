@@ -7,6 +7,7 @@ a panel given data drops its sentence and numbers its axes again.
 """
 import re
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage, QPainter
@@ -16,6 +17,7 @@ from tests.widgets.test_widgets_a import trace_for
 from widgets.gates.gates_panel import GatesPanel
 from widgets.network.hidden_heatmap import HiddenHeatmap
 from widgets.parts.base import Panel
+from widgets.readout.attention_panel import AttentionPanel
 
 NUMBER = re.compile(r"\d")
 
@@ -100,6 +102,18 @@ def test_with_data_the_sentence_goes_and_the_axes_number_the_data(qtbot, cls):
     assert panel.empty_text() == ""
     assert not any(state.note is not None and state.note.isVisible() for state in panel.empty_states)
     assert any(NUMBER.search(t) for t in axis_texts(panel))
+
+
+def test_with_data_the_axes_number_the_data_itself_not_a_rescaled_copy(qtbot):
+    """Regression: restoring an axis after the empty state must not leave it numbering α_i x1000."""
+    panel = shown(qtbot, AttentionPanel())
+    qtbot.wait(50)  # laid out and drawn empty, as in the window before its first snapshot
+    trace = trace_for("gru", head="attention", T=9)
+    panel.set_trace(trace)
+    qtbot.wait(10)
+    ticks = [float(t.replace("−", "-")) for t in axis_texts(panel) if re.fullmatch(r"[−\d.]+", t)]
+    top = float(np.max(trace.attention))
+    assert ticks and max(ticks) <= 1.0 and max(ticks) >= 0.5 * top  # weights in [0, 1], as drawn
 
 
 def test_hidden_heatmap_says_what_will_appear_until_the_first_trace_then_shows_its_axes(qtbot):

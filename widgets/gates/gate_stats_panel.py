@@ -230,7 +230,7 @@ class GateStatsPanel(Panel):
             self.seq_line.label.setFormat(f"T = {T}")
             self.seq_line.label.setText(f"T = {T}")
         label = s.get("half_life_label") or "forget gate f"
-        self.life_plot.setTitle(f"memory half-life from the {label}", size="9pt")
+        self.life_plot.setTitle(f"half-life ({label})", size="9pt")  # (short: the caption says more)
         apply_plot_theme(self.life_plot, th)
         longer = int((half > T).sum()) if T else 0
         self.caption.setText(

@@ -143,7 +143,8 @@ class StateSpacePanel(Panel):
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        side.setMinimumWidth(230)
+        header = self.table.horizontalHeader()  # the table's columns in full beside the plot
+        side.setMinimumWidth(max(230, header.length() + self.table.verticalScrollBar().sizeHint().width() + 8))
         self._layout.addWidget(split, 1)
         self.empty = EmptyState(self, "every example's path h₁ … h_T in the top two principal components\nappears "
                                 "with the first example", self.plot)

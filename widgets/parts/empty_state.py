@@ -21,6 +21,15 @@ AXES = ("left", "bottom", "right", "top")
 MARGIN = 8  # px between the line and the edges of its plot
 
 
+def prefix_off(axis) -> None:
+    """No SI scale on ``axis`` (pyqtgraph's enableAutoSIPrefix(False) computes one for the current
+    range and keeps it: an axis of values under 1 would then number them x1000)."""
+    axis.autoSIPrefix = False
+    axis.autoSIPrefixScale = 1.0
+    axis.labelUnitPrefix = ""
+    axis._updateLabel()
+
+
 def plot_item(host):
     """The pg.PlotItem of a PlotWidget or PlotItem host, else None (a plain widget)."""
     if isinstance(host, pg.PlotWidget):
@@ -78,11 +87,13 @@ class EmptyState(QObject):
             self._numbered = [(axis, axis.autoSIPrefix) for axis in axes]
             for axis in axes:
                 axis.setStyle(showValues=False)
-                axis.enableAutoSIPrefix(False)
+                if axis.autoSIPrefix:
+                    prefix_off(axis)
         else:
             for axis, prefix in self._numbered:
                 axis.setStyle(showValues=True)
-                axis.enableAutoSIPrefix(prefix)
+                if prefix:
+                    axis.enableAutoSIPrefix(True)  # (scaled for its range again)
             self._numbered = []
             self._settle()
 
@@ -122,7 +133,7 @@ class EmptyState(QObject):
                 self.note.setTextWidth(max(rect.width() - 2 * MARGIN, 40))  # wrap in a narrow plot
             self.note.setPos(rect.center())
         elif self.label is not None:
-            self.label.setGeometry(self.widget.rect().adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN))
+            self.label.setGeometry(self.widget.rect().adjusted(MARGIN, 0, -MARGIN, 0))  # (centred: no need of more)
             self.label.raise_()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
