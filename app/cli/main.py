@@ -13,6 +13,7 @@ from app.cli.analysis_flags import add_arguments as add_analysis_arguments
 from app.cli.annotation_flags import add_arguments as add_annotation_arguments
 from app.cli.pattern_flags import add_arguments as add_pattern_arguments
 from app.cli.usage import UsageError
+from app.cli.window_flags import check_window_options
 
 EPILOG = """examples:
   python main.py                                   open the window
@@ -136,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
         if args.version:
             from app.cli.version import version_text
 
@@ -169,6 +171,11 @@ def main(argv=None) -> int:
         if not args.headless:
             if args.export or args.steps or args.save or args.compare or args.reproduce or args.export_model:
                 raise UsageError("--export, --export-model, --steps, --save, --compare and --reproduce need --headless")
+            check_window_options(parser, args)
+            if args.open:  # --open SESSION_FILE opens it in the window as the positional file does
+                if args.session and args.session != args.open:
+                    raise UsageError("give one session file: --open FILE or FILE, not both")
+                args.session = args.open
             if args.session and not os.path.isfile(args.session):
                 raise UsageError(f"session file not found: {args.session}")
             if args.data and args.session:
