@@ -60,6 +60,10 @@ class PatternSearchPanel(Panel):
         self.threshold_spin.setValue(0.3)
         self.threshold_spin.setToolTip("A unit is active when h_t is above this during the whole range.")
         row.addWidget(self.threshold_spin)
+        row.addStretch(1)
+        self._layout.addLayout(row)
+        row = QHBoxLayout()  # where and go on a row of their own: the panel fits a projector's tab column
+        row.setSpacing(4)
         self.scope_combo = QComboBox(objectName="patternScopeCombo")
         for key, text in SCOPES:
             self.scope_combo.addItem(text, key)
