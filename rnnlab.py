@@ -6,6 +6,7 @@
     tr = lab.trace()                   # numpy arrays: tr.hidden (L, D, T, H), tr.gates, tr.grad_norm, ...
     fp = lab.fixed_points()            # slow points of the hidden dynamics (engine.analysis.fixed_points)
     lab.attribution().scores           # how much each input position moved the output
+    lab.pattern_search(2, 4)           # windows of the whole data set with the same active units (LSTMVis)
     lab.figure("hiddenHeatmap")        # a figure Jupyter shows (PNG / SVG), drawn by the app's export code
     lab.save("run.rnnlab"); lab.export_model("my_model")
     rnnlab.Lab.open("run.rnnlab"); rnnlab.Lab.from_model("my_model")
@@ -151,6 +152,16 @@ class Lab:
         if status["state"] != "done":
             raise ValueError(status.get("text", "the fixed-point search did not finish"))
         return self.session.analyses.hidden.fp_result
+
+    def pattern_search(self, start: int, end: int, threshold: float = 0.3, whole_data_set: bool = True) -> dict:
+        """LSTMVis: windows whose active units match steps start..end (1-based) of the displayed example, in every
+        sequence of the task's data set (or the 32 reference examples): {"units", "matches", "searched", ...}."""
+        if not whole_data_set:
+            return self.session.request_pattern_search(start - 1, end - 1, threshold)
+        status = self.session.request_pattern_search_all(t0=start - 1, t1=end - 1, threshold=threshold)
+        while status["state"] == "running":
+            status = self.session.request_pattern_search_all_step()
+        return status["result"]
 
     def attribution(self, method: str = "integrated_gradients", baseline=None, position: int | None = None):
         """Which input positions moved the output (engine.analysis.attribution.Attribution: .scores (T,), ...).

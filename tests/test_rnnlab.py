@@ -99,6 +99,14 @@ def test_fixed_points_are_fixed_under_torchs_own_gru_step(lab):
     assert (moved.view(-1) - (h + 0.5).view(-1)).abs().max() > 1e-2
 
 
+def test_pattern_search_over_the_generated_data_set(lab):
+    whole = lab.pattern_search(2, 3, threshold=0.0)
+    assert whole["searched"] == whole["total"] == 2048 and whole["scope"] == "data set"
+    reference = lab.pattern_search(2, 3, threshold=0.0, whole_data_set=False)
+    np.testing.assert_array_equal(whole["units"], reference["units"])  # the same pattern, searched more widely
+    assert whole["matches"][0]["score"] >= reference["matches"][0]["score"]
+
+
 def test_attribution_adds_up_to_the_output_change(lab):
     a = lab.attribution()
     assert a.scores.shape == (len(lab.trace().tokens),)

@@ -83,6 +83,9 @@ class Stage(QObject):
         for s in self.shortcuts:
             s.setEnabled(False)
         self.action = presentation_action
+        self._fit_timers = [QTimer(self, singleShot=True, interval=ms) for ms in FIT_AFTER_MS]
+        for timer, ms in zip(self._fit_timers, FIT_AFTER_MS, strict=True):
+            timer.timeout.connect(lambda last=ms == FIT_AFTER_MS[-1]: self._fit_dock(last))
         window.installEventFilter(self)  # Esc (unless a panel uses it first, e.g. the cell view's "back")
         presentation_action.toggled.connect(self.set_presenting)
         if presentation_action.isChecked():  # remembered from the last run
@@ -127,8 +130,8 @@ class Stage(QObject):
             w.resizeDocks([self.dock], [width], Qt.Horizontal)  # the column keeps its width
         vertical = self.dock.height() > self.dock.width()
         self.splitter.setOrientation(Qt.Vertical if vertical else Qt.Horizontal)
-        for ms in FIT_AFTER_MS:  # (a panel's plots have their minimum once laid out, and again once it
-            QTimer.singleShot(ms, lambda last=ms == FIT_AFTER_MS[-1]: self._fit_dock(last))  # rearranged them)
+        for timer in self._fit_timers:  # (a panel's plots have their minimum once laid out, and again once
+            timer.start()  # it has rearranged them; the timers die with the window)
 
     def _fit_dock(self, last: bool = False) -> None:
         """Side by side outside presentation mode: the stage as wide as its panels' plots need (a plot

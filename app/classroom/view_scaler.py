@@ -12,6 +12,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QFont
 
+NAME_ROOM = 8  # scene px an axis keeps free beyond its name
+SETTLED = 0.03  # a new fit within this fraction of the drawn scale is not drawn
+ROUNDS = 4  # at most this many refits in a row
 FIXED = "_rnnlab_base_font"  # a plot view (and its viewport) keeps the unscaled font: its transform scales
 
 
@@ -23,6 +26,11 @@ class ViewScaler(QObject):
     def __init__(self, view, base_font: QFont):
         super().__init__(view)
         self.view, self.scale, self.drawn = view, 1.0, 1.0  # asked for, and drawn at (the plots fit)
+        self._rounds = 0
+        self._settle = QTimer(self, singleShot=True, interval=0)  # (dies with the view: no late call)
+        self._settle.timeout.connect(lambda: self._refit(settling=True))
+        self._changed = QTimer(self, singleShot=True, interval=0)
+        self._changed.timeout.connect(self._refit)
         view.installEventFilter(self)
         if view.centralWidget is not None:  # its plots rearranged (another minimum size): fit again
             view.centralWidget.installEventFilter(self)
@@ -39,14 +47,22 @@ class ViewScaler(QObject):
             return
         self.scale = scale
         self.apply()
+        self._settle.start()
 
     def fitting(self, size) -> float:
-        """The scale the view's plots fit at in ``size`` (at most ``scale``, at least 1)."""
+        """The scale the view's plots fit at in ``size`` (at most ``scale``, at least 1): their layout's
+        minimum, and each vertical axis's name within the axis' length (two stacked plots too short
+        for their names would print them over each other)."""
         central = self.view.centralWidget
         if self.scale <= 1.0 or central is None:
             return self.scale
         need = central.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         fit = min(size.width() / max(need.width(), 1.0), size.height() / max(need.height(), 1.0))
+        now = self.view.transform().m22() or 1.0  # the scale the axes' lengths are measured at
+        for axis in vertical_axes(central):  # (a length shrinks about as 1 / scale)
+            name, length = axis.label.boundingRect().width(), axis.geometry().height()
+            if name > 0 and length > 0:
+                fit = min(fit, now * length / (name + NAME_ROOM))
         return max(1.0, min(self.scale, fit))
 
     def apply(self, size=None) -> None:
@@ -61,14 +77,22 @@ class ViewScaler(QObject):
             v.range = QRectF(0, 0, size.width() / self.drawn, size.height() / self.drawn)
             pg.GraphicsView.setRange(v, v.range, padding=0, disableAutoPixel=False)
 
-    def _refit(self) -> None:
-        if self.fitting(self.view.size()) != self.drawn:
+    def _refit(self, settling: bool = False) -> None:
+        """Fit again (the plots rearranged, or an axis's length was measured at another scale: a few
+        rounds settle it; a change under SETTLED is none, so a layout request cannot loop)."""
+        fit = self.fitting(self.view.size())
+        if abs(fit - self.drawn) <= SETTLED * self.drawn:
+            self._rounds = 0
+            return
+        self._rounds = self._rounds + 1 if settling else 0
+        if self._rounds < ROUNDS:
             self.apply()
+            self._settle.start()
 
     def eventFilter(self, obj, event) -> bool:
         if obj is not self.view:
             if event.type() == QEvent.LayoutRequest and self.scale != 1.0:
-                QTimer.singleShot(0, self._refit)  # (once the layout has its new minimum)
+                self._changed.start()  # (once the layout has its new minimum)
             return False
         if event.type() == QEvent.Resize and self.scale != 1.0:
             s = event.size()
@@ -89,3 +113,11 @@ def plots_width(panel) -> int:
         least = central.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() * scale
         need = max(need, int(least + 0.999) + max(panel.width() - view.width(), 0))
     return need
+
+
+def vertical_axes(central) -> list:
+    """The shown left/right axes (with a name) of the plots a view's central item lays out."""
+    plots = [central] if isinstance(central, pg.PlotItem) else \
+        [i for i in getattr(central, "items", {}) if isinstance(i, pg.PlotItem)]
+    axes = [p.getAxis(side) for p in plots if p.isVisible() for side in ("left", "right")]
+    return [a for a in axes if a.isVisible() and a.label.isVisible() and a.labelText]

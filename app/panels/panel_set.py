@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QWidget
 
 
@@ -72,12 +72,17 @@ class PanelSet(Mapping):
 
 class PanelSlot(QWidget):
     """Holds a panel's tab until the panel is built: shown (its tab chosen), it has the panel built,
-    which then takes the tab (MainWindow's ``when_built`` hook)."""
+    which then takes the tab (MainWindow's ``when_built`` hook). It asks for the panel's minimum size
+    as last measured (``min_size``), so the docks are laid out as they will be once the panel is there."""
 
-    def __init__(self, name: str, panels: PanelSet):
+    def __init__(self, name: str, panels: PanelSet, min_size: tuple[int, int] | None = None):
         super().__init__()
         self.setObjectName(f"{name}Slot")
         self._name, self._panels = name, panels
+        self._min_size = QSize(*min_size) if min_size else QSize(0, 0)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._min_size
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)

@@ -8,12 +8,33 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabW
 
 from app.panels.panel_set import PanelSlot
 from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
+from app.window import settings as app_settings
 from app.window.sizing import comfortable_width, fair_shares, fitting_size
 from widgets.chrome.lecture_note import LectureNote
 
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
 DOCK_MIN = (160, 100)  # px: how small a panel dock may be made by hand
 AREAS = {"right": Qt.RightDockWidgetArea, "bottom": Qt.BottomDockWidgetArea}
+
+
+MIN_SIZES_KEY = "panel_min_sizes"  # each panel's minimum size when last built: its slot asks for the same
+
+
+def remembered_min_size(name: str) -> tuple[int, int] | None:
+    sizes = app_settings.load_json(MIN_SIZES_KEY, {})
+    size = sizes.get(name) if isinstance(sizes, dict) else None
+    ok = isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) and 0 <= v < 10_000 for v in size)
+    return tuple(size) if ok else None
+
+
+def remember_min_sizes(panels) -> None:
+    sizes = {}
+    for name, panel in panels.built().items():
+        for w in [panel] + panel.findChildren(QWidget):  # (styled, as comfortable_width measures them)
+            w.ensurePolished()
+        hint = panel.minimumSizeHint()
+        sizes[name] = [max(hint.width(), 0), max(hint.height(), 0)]
+    app_settings.save_json(MIN_SIZES_KEY, sizes)
 
 
 class DockLayout:
@@ -174,7 +195,8 @@ class DockLayout:
         tabs.tabBar().setUsesScrollButtons(False)
         tabs.tabBar().setElideMode(Qt.ElideNone)
         for name in names:
-            page = self.panels[name] if self.panels.is_built(name) else PanelSlot(name, self.panels)
+            page = self.panels[name] if self.panels.is_built(name) else \
+                PanelSlot(name, self.panels, remembered_min_size(name))
             self.tabs[name] = (tabs, tabs.addTab(page, tab_title(name)))
             tabs.setTabToolTip(self.tabs[name][1], SPECS[name].title)
         tabs.currentChanged.connect(self.controller.views_changed)
@@ -206,6 +228,7 @@ class DockLayout:
         stage = self._stage()
         untouched = self._layout_untouched and (stage is None or not (stage.names or stage.presenting))
         self.panels.build_all()
+        remember_min_sizes(self.panels)
         if untouched:
             self.reset_layout()
 

@@ -29,7 +29,7 @@ def run_gui(session_path: str | None = None, data_path: str | None = None, model
 
     def painted():
         if report:
-            print(f"startup-painted {time.time():.3f}", flush=True)
+            print(f"startup-painted {time.time():.3f} {time.process_time():.3f}", flush=True)  # wall, CPU
         engine_client.start_deferred()
         if report:
             print(f"startup-engine {time.time():.3f}", flush=True)

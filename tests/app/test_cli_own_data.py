@@ -83,7 +83,7 @@ def test_pattern_search_over_the_whole_file_is_exported(tmp_path, capsys):
     assert "pattern search: 600 of 600 rows searched" in capsys.readouterr().out
     rows = read_csv(out / "patternSearchPanel.csv")
     assert rows[0] == ["rank", "example", "t", "score", "text"] and len(rows) == 11
-    assert all(r[1].startswith("row ") for r in rows[1:]) and int(rows[1][3]) >= int(rows[-1][3])
+    assert all(r[1].startswith("data row ") for r in rows[1:]) and int(rows[1][3]) >= int(rows[-1][3])
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -66,3 +66,20 @@ def test_every_panel_is_built_once_the_window_is_on_screen_without_taking_its_fo
     assert QApplication.activeWindow() is window
     assert all(w is window or not w.isVisible() for w in QApplication.topLevelWidgets()
                if w.isWindow() and w.objectName() not in ("", "qtooltip_label"))
+
+
+def test_a_slot_asks_for_the_room_its_panel_took_last_time(qtbot, monkeypatch):
+    """The docks are laid out at the first paint as they will be once the panels behind the tabs are
+    built (no jump): each slot asks for its panel's minimum size as measured when it was last built."""
+    window = make_window(qtbot, "adding")
+    qtbot.waitUntil(lambda: all(window.panels.is_built(n) for n in window.panels), timeout=10000)
+    built = window.panels["patternSearchPanel"].minimumSizeHint()
+    monkeypatch.setattr(MainWindow, "build_hidden_panels", lambda self: None)
+    second = MainWindow(remember=False)
+    qtbot.addWidget(second)
+    tabs, index = second.tabs["patternSearchPanel"]
+    slot = tabs.widget(index)
+    assert isinstance(slot, PanelSlot)
+    assert (slot.minimumSizeHint().width(), slot.minimumSizeHint().height()) == (built.width(), built.height())
+    assert built.width() > 0
+    second.controller.dirty_since_save = False

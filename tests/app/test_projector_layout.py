@@ -156,3 +156,33 @@ def test_bottom_docks_share_fairly_each_keeping_its_need():
     needs, total = [440, 200, 200], 1282
     old = [n + (total - sum(needs)) // 3 for n in needs]
     assert max(old) == old[0] and old[1] < 421
+
+
+def test_presentation_scaler_keeps_stacked_plots_names_within_their_axes(qtbot):
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    from app.classroom.view_scaler import ViewScaler, vertical_axes
+
+    view = pg.GraphicsLayoutWidget()
+    for row, name in enumerate(("loss (nats)", "accuracy")):
+        view.addPlot(row=row, col=0).setLabel("left", name)
+    window = QWidget()
+    QHBoxLayout(window).addWidget(view)
+    qtbot.addWidget(window)
+    window.resize(600, 320)
+    window.show()
+    qtbot.waitExposed(window)
+
+    def names_fit():
+        return all(a.label.boundingRect().width() <= a.geometry().height() for a in vertical_axes(view.ci))
+
+    assert names_fit()  # at 1x the two names fit their axes
+    view.range = QRectF(0, 0, view.width() / 2.5, view.height() / 2.5)  # 2.5x without fitting
+    view.autoPixelRange = False
+    view.setRange(view.range, padding=0, disableAutoPixel=False)
+    qtbot.waitUntil(lambda: not names_fit(), timeout=2000)  # negative control: the names run over each other
+    scaler = ViewScaler(view, QFont())
+    scaler.set_scale(2.5)
+    qtbot.waitUntil(lambda: scaler.drawn > 1.0 and not scaler._settle.isActive(), timeout=3000)
+    assert names_fit() and scaler.drawn < 2.5  # drawn smaller than asked (but larger), names within their axes

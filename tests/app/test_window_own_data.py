@@ -76,7 +76,7 @@ def test_pattern_search_over_the_whole_data_file(qtbot):
     assert "600 of 600 rows searched (every row of people_places.csv" in panel.summary.text()
     assert panel.search_button.text() == "Find matches" and panel.progress.isHidden()
     header, rows = panel.data_table()
-    assert rows and all(r[1].startswith("row ") for r in rows)
+    assert rows and all(r[1].startswith("data row ") for r in rows)
     assert rows[0][3] >= rows[-1][3]  # best first
 
 

@@ -84,7 +84,7 @@ def test_whole_csv_search_equals_brute_force_on_the_model_it_started_with(tmp_pa
     assert got == want and len(got) == 10
     row, start = got[0][:2]
     m = res["matches"][0]
-    assert m["label"] == f"row {row + 1}" and m["window"] == s.task.render_inputs(
+    assert m["label"] == f"data row {row + 1}" and m["window"] == s.task.render_inputs(
         torch.from_numpy(s.task.ids[s.task.offsets[row]:s.task.offsets[row + 1]].astype(np.int64)))[start:start + 3]
     # negative control: the model trained on meanwhile (one step a slice) gives another answer: the copy mattered
     assert slices >= 9 and brute_force(s.model, s.task, shown, t0, t1, threshold)[0] != want

@@ -150,7 +150,7 @@ def test_pattern_panel_and_gate_saturation_draw_their_results(qtbot):
                        "threshold": 0.3, "layer": 0, "direction": 0,
                        "matches": [{"example": 3, "start": 5, "score": 2, "before": ["("], "window": ["(", "("],
                                     "after": [")"]}]})
-    assert panel.table.rowCount() == 1 and panel.table.item(0, 4).text() == "( [( (] )"
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 4).text() == "( ⟦( (⟧ )"
     assert "h2, h4" in panel.summary.text()  # 0-based, as the heatmap's rows
     gates = GateSaturationPanel()
     qtbot.addWidget(gates)

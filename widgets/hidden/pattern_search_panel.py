@@ -3,7 +3,7 @@
 Choose a time range of the displayed example and a threshold: the units above it during the whole
 range form a pattern; the engine (``request_pattern_search``) scores every window of the same
 length in the reference examples by shared minus extra active units and returns the best ones,
-listed here with their text (the window in brackets, a few tokens of context either side). With
+listed here with their text (the window between ⟦ ⟧, a few tokens of context either side). With
 "whole data set" the engine searches every sequence of the task's data set (every row of a CSV) in
 slices (``pattern_search_all``/``_step``/``_cancel``), with a progress bar and Cancel.
 """
@@ -60,6 +60,10 @@ class PatternSearchPanel(Panel):
         self.threshold_spin.setValue(0.3)
         self.threshold_spin.setToolTip("A unit is active when h_t is above this during the whole range.")
         row.addWidget(self.threshold_spin)
+        row.addStretch(1)
+        self._layout.addLayout(row)
+        row = QHBoxLayout()  # where and go on a row of their own: the panel fits a projector's tab column
+        row.setSpacing(4)
         self.scope_combo = QComboBox(objectName="patternScopeCombo")
         for key, text in SCOPES:
             self.scope_combo.addItem(text, key)
@@ -171,7 +175,7 @@ class PatternSearchPanel(Panel):
                      f"searched ({result['data_set']}; {result['windows']:,} windows; model of step "
                      f"{result['step']})")
         self.summary.setText(
-            f"Steps {result['t0'] + 1}–{result['t1'] + 1} ({query}): {len(result['units'])} units above "
+            f"Steps {result['t0'] + 1}–{result['t1'] + 1} “{query}”: {len(result['units'])} units above "
             f"{result['threshold']:g} throughout: {units or 'none - lower the threshold'}. "
             f"Best {len(result['matches'])} windows of the {result['length']} steps {where} "
             f"(score = shared − extra active units):")
@@ -187,7 +191,8 @@ class PatternSearchPanel(Panel):
         out = []
         for rank, m in enumerate(self.result["matches"], 1):
             name = m.get("label") or ("displayed" if m["example"] == 0 else f"reference {m['example']}")
-            text = " ".join(m["before"]) + " [" + " ".join(m["window"]) + "] " + " ".join(m["after"])
+            # ⟦ ⟧ mark the window: square brackets could be the data's own tokens (bracket-depth tagging)
+            text = " ".join(m["before"]) + " ⟦" + " ".join(m["window"]) + "⟧ " + " ".join(m["after"])
             out.append([rank, name, m["start"] + 1, m["score"], text.strip()])
         return out
 

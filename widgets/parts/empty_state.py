@@ -38,8 +38,9 @@ def plot_item(host):
 
 
 class EmptyState(QObject):
-    """One sentence centred in ``host`` (a plot or a widget) while the panel has no data; the numbers
-    of ``host``'s and ``quiet``'s axes hidden meanwhile, and the plot items ``hide`` made transparent."""
+    """One sentence centred in ``host`` (a plot or a widget) while the panel has no data; meanwhile the
+    numbers of ``host``'s and ``quiet``'s axes are hidden, what their view boxes hold (a previous model's
+    drawing) and the items ``hide`` (legends, colour bars) made transparent."""
 
     def __init__(self, panel, text: str, host, quiet=(), hide=()):
         super().__init__(panel)
@@ -82,6 +83,8 @@ class EmptyState(QObject):
             self._place()
         for item in self.hidden:  # (by opacity: the panel's own show/hide logic and its layout stay as they are)
             item.setOpacity(0.0 if empty else 1.0)
+        for plot in self.plots:  # what the plots still hold (a previous model's curves) out of sight too
+            plot.getViewBox().childGroup.setOpacity(0.0 if empty else 1.0)
         if empty:  # no numbers, and no "(x0.001)" scale of them in the axis' name
             axes = [a for p in self.plots for a in (p.getAxis(n) for n in AXES) if a.style["showValues"]]
             self._numbered = [(axis, axis.autoSIPrefix) for axis in axes]

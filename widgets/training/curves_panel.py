@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
@@ -378,10 +379,11 @@ class CurvesPanel(Panel):
         self.summary.setText(text)
         self.summary.setToolTip(tip)
         color = self.theme[color_key]
-        if color != self._summary_color:  # a new style sheet re-polishes the label: only on change
-            self._summary_color = color
-            weight = "bold" if color_key == "bad" else "normal"
-            self.summary.setStyleSheet(f"color: {color}; font-weight: {weight};")
+        if color != self._summary_color:  # by palette, not a style sheet: a style-sheeted label keeps the
+            self._summary_color = color  # font it was polished with (tiny in presentation mode)
+            palette = self.summary.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
+            self.summary.setPalette(palette)
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:

@@ -22,6 +22,7 @@ class DataSet:
     description: str  # "every row of people_places.csv (600 rows)"
     size: int  # sequences
     unit: str  # what one sequence is called: "row", "window", "sequence"
+    label: str = ""  # how one is named in a list, before its 1-based number: "data row" (the header not counted)
 
     def __post_init__(self):
         if self.size < 1:
@@ -45,7 +46,7 @@ def _rows(task):
     n = len(task.lengths)
     unit = "tokens" if task.source.token_mode else "characters"
     info = DataSet(f"every row of {task.source.name} ({n:,} rows of {task.lengths.min()}-{task.lengths.max()} "
-                   f"{unit}, training and validation)", n, "row")
+                   f"{unit}, training and validation)", n, "row", "data row")
 
     def batches():
         for T in np.unique(task.lengths):

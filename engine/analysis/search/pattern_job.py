@@ -51,7 +51,7 @@ def search_data_set(model, task, query: np.ndarray, t0: int, t1: int, threshold:
     matches = []
     for b, start, score in chosen:
         toks = texts[b]
-        matches.append({"example": b, "label": f"{info.unit} {b + 1}", "start": start, "score": score,
+        matches.append({"example": b, "label": f"{info.label or info.unit} {b + 1}", "start": start, "score": score,
                         "before": toks[max(0, start - CONTEXT):start], "window": toks[start:start + w],
                         "after": toks[start + w:start + w + CONTEXT]})
     return {"units": np.flatnonzero(query), "length": w, "matches": matches, "searched": searched,
