@@ -246,15 +246,18 @@ class CurvesPanel(Panel):
             self.viewed_lines[1].label.setText(f"viewing step {step}")
 
     def set_evals(self, evals: dict | None) -> None:
-        """The run's held-out evaluations (Snapshot.evals): a large dot on both plots each; the metric
-        plot's tooltip says on what data and how often (a loss dot only where the loss is defined)."""
-        evals = evals or {}
+        """The run's held-out evaluations (Snapshot.evals): a large dot on both plots each; the tooltips say
+        on what data and how often (a loss dot only where the loss is defined)."""
+        evals = evals or {"on": "", "every": 0}
         rows = list(zip(*(np.asarray(evals.get(k, ()), dtype=np.float64).tolist() for k in ("step", "loss", "metric")),
                         strict=True))
-        tip = self.METRIC_TIP + (f" Large dots: the loss and metric on {evals['on']}, held out from training, about "
-                                 f"every {evals['every']} steps." if rows else "")
-        if self.metric_plot.toolTip() != tip:
-            self.metric_plot.setToolTip(tip)
+        has_loss = bool(np.isfinite([r[1] for r in rows]).any())  # a data file's rows or a text: the metric alone
+        what = "the loss and metric" if has_loss else f"the {self.info.get('metric', 'metric')} (no loss dots)"
+        dots = f" Large dots: {what} on {evals['on']}, held out from training, about every {evals['every']} steps."
+        for plot, tip in ((self.metric_plot, self.METRIC_TIP + (dots if rows else "")),
+                          (self.loss_plot, self.LOSS_TIP + (dots if has_loss else ""))):
+            if plot.toolTip() != tip:
+                plot.setToolTip(tip)
         if rows != self.evals:
             self.evals = rows
             self._draw_evals()
