@@ -60,8 +60,10 @@ class EventLines:
         """events: [(step, label, kind)]; steps: the history's steps (a label on the right half of
         the axis is written to the left of its line, so it stays inside the plot)."""
         events = sorted(events)
-        finite = [float(s) for s in steps if math.isfinite(s)] + [e[0] for e in events]
-        mid = (min(finite) + max(finite)) / 2 if finite else 0.0
+        steps = np.asarray(steps, dtype=np.float64)  # (every snapshot, 10,000 steps long: numpy, not a loop)
+        steps = steps[np.isfinite(steps)]
+        ends = [e[0] for e in events] + ([float(steps.min()), float(steps.max())] if steps.size else [])
+        mid = (min(ends) + max(ends)) / 2 if ends else 0.0
         if (events, mid, self.label_on) == (self.events, getattr(self, "_mid", None), getattr(self, "_on", None)):
             return
         self.events, self._mid, self._on = events, mid, self.label_on
