@@ -37,8 +37,8 @@ class CurvesPanel(Panel):
                 "error for regression), on a log axis. Each step of gradient descent tries to push "
                 "it down; noise comes from every batch being a fresh random sample.")
     METRIC_TIP = ("The task's metric on every training batch. The grey dashed line is the baseline: "
-                  "what a simple rule scores without the network (hover it: chance, or for tagging the "
-                  "per-word majority tag). The green dashed line is the pass threshold.")
+                  "what a simple rule scores without the network (hover the line for this task's rule). "
+                  "The green dashed line is the pass threshold.")
     SMOOTH_TIP = ("Exponential moving average over this many steps, to see the trend through the "
                   "batch-to-batch noise (the raw curve stays visible behind it). 0 = off.")
 
