@@ -87,17 +87,28 @@ def train_all(session, steps: int, quiet: bool = False) -> None:
                   file=sys.stderr, flush=True)
 
 
-def compare_config_json(session, snap) -> str:
+def batches_note(n_seeds: int) -> str:
+    """What the runs share: with seeds, the runs of one seed share batches; the seeds have their own."""
+    if n_seeds == 1:
+        return "every run trains on the same batch at every step (same task, seed, batch size)"
+    return ("the runs of one seed train on the same batch at every step (same task, seed, batch size); each seed "
+            "has its own weights and its own stream of batches")
+
+
+def compare_config_json(session, snap, results_only: bool = False) -> str:
+    from app.compare.seed_summary import FINAL_STEPS
+
     base = session.base
     info = {"task": base.task, "task_params": dict(snap.runs[0].config["task_params"]),
             "train": base.train.to_dict(), "seed": base.train.seed, "step": snap.step,
             "base_model": base.model.to_dict(), "variants": [dict(v) for v in session.variants],
             "labels": list(session.labels), "models": [c.model.to_dict() for c in session.configs],
             "seeds": list(session.seeds), "summary_note": "summary.csv: a seed's final loss/metric is the mean of "
-            "its last 20 training steps; mean and SD (ddof 1) over the seeds of each run",
-            "lag_note": "compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "
-                        "and the last input; every run probes the same example",
-            "batches_note": "every run trains on the same batch at every step (same task, seed, batch size)"}
+            f"its last {FINAL_STEPS} training steps; mean and SD (ddof 1) over the seeds of each run",
+            "batches_note": batches_note(len(session.seeds))}
+    if not results_only:  # (--save writes no compare_gradients.csv)
+        info["lag_note"] = ("compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "
+                            "and the last input; every run probes the same example")
     if snap.runs[0].task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
         info["data"] = snap.runs[0].task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"
@@ -138,7 +149,7 @@ def export_compare(session, folder: Path, light: bool = False, scale: float = 2.
             QApplication.processEvents()
             files["compare_board.png"] = render_png(board, 1.0, light)
         files["summary.csv"] = summary_csv(snap).encode("utf-8")
-        files["config.json"] = compare_config_json(session, snap).encode("utf-8")
+        files["config.json"] = compare_config_json(session, snap, results_only).encode("utf-8")
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             written.append(write_bytes(folder / name, data))

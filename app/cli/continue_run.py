@@ -63,15 +63,10 @@ def open_for_training(args):
 def heldout(session) -> tuple[str, float, str]:
     """(metric name, value, on what) of the model on data it was not trained on: the held-out end of
     a text, a data file's validation rows, or fresh examples of a built-in task (the evaluation stream)."""
-    import torch
+    from engine.training.held_out import held_out
 
-    task, model = session.task, session.model
-    with torch.no_grad():
-        if hasattr(task, "heldout_metric"):
-            return task.metric_name, float(task.heldout_metric(model)), "the file's validation rows"
-        if hasattr(task, "heldout_bits"):
-            return task.metric_name, float(task.heldout_bits(model)), "the held-out text"
-    return task.metric_name, float(session.trainer.evaluate()["metric"]), "fresh examples"
+    _loss, metric, what = held_out(session.task, session.trainer)
+    return session.task.metric_name, metric, what
 
 
 def heldout_line(session) -> str:

@@ -25,6 +25,13 @@ def final_value(values) -> float:
     return float(v.mean()) if v.size else math.nan
 
 
+def trained_steps(history: dict) -> int:
+    """The steps a seed trained: its last step's number (the history keeps only the latest 10,000 rows)."""
+    steps = np.asarray(history.get("step", ()), np.float64)
+    steps = steps[np.isfinite(steps)]
+    return int(steps.max()) if steps.size else 0
+
+
 def run_seeds(snap) -> list[list[dict]]:
     """Per run, the histories of its seeds (one, without seeds)."""
     if snap.seed_histories:
@@ -44,7 +51,7 @@ def summaries(snap) -> list[dict]:
     for label, group in zip(snap.labels, run_seeds(snap), strict=True):
         loss = np.array([final_value(h["loss"]) for h in group])
         metric = np.array([final_value(h["metric"]) for h in group])
-        out.append({"label": label, "loss": loss, "metric": metric, "steps": [len(h["step"]) for h in group],
+        out.append({"label": label, "loss": loss, "metric": metric, "steps": [trained_steps(h) for h in group],
                     "loss_mean": float(np.mean(loss)), "metric_mean": float(np.mean(metric)),
                     "loss_sd": float(np.std(loss, ddof=1)) if len(loss) > 1 else math.nan,
                     "metric_sd": float(np.std(metric, ddof=1)) if len(metric) > 1 else math.nan,

@@ -32,6 +32,7 @@ def apply_snapshot(panels: dict, snap, time: int, task_changed: bool = True) -> 
     curves = panels.get("curvesPanel")
     if curves is not None:
         curves.set_viewed_step(snap.timeline.get("viewing") if snap.timeline else None)
+        curves.set_evals(snap.evals)
     equations = panels.get("equationsPanel")
     if equations is not None:
         equations.set_config(snap.config)

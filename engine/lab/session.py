@@ -25,6 +25,7 @@ from engine.network.probe import probe
 from engine.process.protocol import Snapshot
 from engine.reproductions.session_requests import ReproductionRequests
 from engine.tasks import make_task
+from engine.training.held_out import HeldOutSeries
 from engine.training.timeline import Timeline
 from engine.training.timing import SLOW_STEP_SECONDS, estimate_step_seconds
 from engine.training.trainer import Trainer
@@ -39,6 +40,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         self.steps_per_sec = 0.0
         self.analyses = Analyses()
         self.timeline = Timeline()
+        self.held_out = HeldOutSeries()
         self.configure(cfg or LabConfig.for_task("adding"))
 
     # ---- configuration -----------------------------------------------------------------
@@ -142,7 +144,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
             steps_per_sec=self.steps_per_sec if self.state == "training" else 0.0,
             state=self.state, config=self.config.to_dict(), task_info=info,
             example_source="typed" if self.typed_text is not None else "random", message=message,
-            timeline=self.timeline.info(self.trainer))
+            timeline=self.timeline.info(self.trainer), evals=self.held_out.update(self.trainer))
 
     # ---- files -------------------------------------------------------------------------
     def save(self, path) -> None:
@@ -159,6 +161,7 @@ class LabSession(ModelFolderRequests, ReproductionRequests):  # model folders; c
         self.state, self.steps_per_sec = "paused", 0.0
         self.analyses = Analyses()
         self.timeline = Timeline()
+        self.held_out = HeldOutSeries()
         self._rate = (time.perf_counter(), s.trainer.step_count)
         self.config = LabConfig(task=s.task_name, task_params=s.task_params, model=s.model_config,
                                 train=s.train_config)

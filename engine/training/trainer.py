@@ -172,8 +172,9 @@ class Trainer:
         return stats
 
     @torch.no_grad()
-    def evaluate(self, batches: int = 4, batch_size: int | None = None) -> dict:
-        """Mean loss and metric on fresh batches from a separate evaluation stream."""
+    def evaluate(self, batches: int = 4, batch_size: int | None = None,
+                 generator: torch.Generator | None = None) -> dict:
+        """Mean loss and metric on fresh batches from a separate evaluation stream (or ``generator``'s)."""
         model = self.model
         was_training = model.training
         model.eval()
@@ -181,7 +182,7 @@ class Trainer:
         try:
             for _ in range(batches):
                 inputs, targets = self.task.sample_batch(batch_size or self.config.batch_size,
-                                                         self.eval_generator)
+                                                         generator or self.eval_generator)
                 outputs = model(inputs)
                 losses.append(float(self.task.loss(outputs, targets)))
                 metrics.append(self.task.metric(outputs, targets))

@@ -48,7 +48,7 @@ def test_a_preset_then_its_suggested_cell_keeps_the_first_run_as_a_ghost(qtbot):
     window.lecture.actions["vanishing"].trigger()
     shown(qtbot, window, lambda s: s.config["task"] == "adding" and s.config["task_params"]["seq_len"] == 100)
     train_steps(qtbot, window, 4)
-    curves.add_eval(4, 0.2, 0.2)
+    curves.set_evals({"step": [4], "loss": [0.2], "metric": [0.2], "on": "fresh examples", "every": 250})
     first_run = curves.history["loss"].copy()
     window.controls.findChild(QWidget, "cellTypeCombo").setCurrentIndex(
         window.controls.findChild(QWidget, "cellTypeCombo").findData("gru"))

@@ -260,11 +260,13 @@ def test_evaluations_are_points_and_vanish_after_a_reset(qtbot):
     panel = make(qtbot, CurvesPanel)
     panel.set_task_info(make_task("parity").info())
     panel.set_history(hist)
-    panel.add_eval(100, 0.5, 0.7)
-    panel.add_eval(300, 0.3, 0.95)
+    assert "Large dots" not in panel.metric_plot.toolTip()  # no evaluations yet: the tooltip does not speak of them
+    panel.set_evals({"step": [100, 300], "loss": [0.5, 0.3], "metric": [0.7, 0.95], "on": "fresh examples",
+                     "every": 250})
     x, y = panel.metric_eval.getOriginalDataset()
     np.testing.assert_array_equal(x, [100, 300])
     np.testing.assert_allclose(y, [0.7, 0.95])
+    assert "on fresh examples, held out from training, about every 250 steps" in panel.metric_plot.toolTip()
     panel.set_history(synthetic_history(150))  # reset and retrained to step 150
     x, _ = panel.metric_eval.getOriginalDataset()
     np.testing.assert_array_equal(x, [100])

@@ -36,6 +36,19 @@ def _arrow(path: QPainterPath, pts, head: bool = True) -> None:
             path.lineTo(x1, y1)
 
 
+def follow_x(x: float, view_width: float, scene_left: float) -> float:
+    """The scene x to centre the view on for step t's column at ``x`` (scene units): the column
+    centred, except near the start, where the row names left of step 1 stay in view as long as the
+    column fits beside them; past that the view catches up with the column at twice its pace (no
+    jump while Play t runs)."""
+    centred = x - view_width / 2  # the view's left edge with the column centred
+    if centred <= scene_left:
+        return x  # (the view stops at the scene's left edge anyway)
+    last = scene_left + view_width - DX  # the last column x that fits beside the row names
+    left = max(scene_left, min(centred, scene_left + 2 * (x - last)))
+    return left + view_width / 2
+
+
 class UnrolledScene:
     """Scene building for ``UnrolledView`` (see the module docstring)."""
 

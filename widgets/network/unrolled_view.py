@@ -27,6 +27,7 @@ from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size,
     STRIP_W,
     TEXT_MIN_ZOOM,
     UnrolledScene,
+    follow_x,
 )
 from widgets.network.unrolled_sharing import SharingOverlay
 from widgets.network.unrolled_style import CellStyles, cell_tooltip
@@ -108,7 +109,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             return True
         if event.type() == QEvent.Type.Resize and self.trace is not None:
             self._auto_zoom()
-            self._on_scrolled()
+            self.set_time(self.time)  # step t (and near the start the row names) in view at the new size
         kind = event.type()
         if kind == QEvent.Type.MouseMove and not event.buttons():
             self.sharing.hover(self.chain_at(self.view.mapToScene(event.position().toPoint())))
@@ -200,7 +201,8 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         elif self.trace is not None:
             x = self.clamp_time(t) * DX
             self.highlight.setPos(x, 0)
-            self.view.centerOn(QPointF(x, self.view_center().y()))
+            width, left = self.view.viewport().width() / self.zoom(), self.scene.sceneRect().left()
+            self.view.centerOn(QPointF(follow_x(x, width, left), self.view_center().y()))  # row names kept
 
     def set_backward_step(self, t: int | None) -> None:
         """Show one frame of the backward pass (t runs T-1 -> 0): dL/dh flows back from the loss.

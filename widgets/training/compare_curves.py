@@ -200,7 +200,7 @@ class CompareCurves(Panel):
             if ok.size:
                 losses.append(f"{label} {short(s_loss[ok[-1]])}")
                 lines.append(f"{label}: loss {short(s_loss[ok[-1]])}, {name} {short(s_metric[ok[-1]])}")
-        self._show_band_key(n_seeds)
+        self._show_band_key(n_seeds, span if smooth else 0)
         head = f"mean loss of {n_seeds} seeds  " if n_seeds else "loss  "
         self.summary.setText(head + "  ·  ".join(losses) if losses else "no training steps yet")
         self.summary.setToolTip(("Latest step" + (f", smoothed over {span} steps" if smooth else "")
@@ -208,9 +208,12 @@ class CompareCurves(Panel):
                                     "highest seed" if n_seeds else "") + ":\n" + "\n".join(lines)) if lines else "")
         self._update_ranges(all_steps, all_loss, all_metric)
 
-    def _show_band_key(self, n_seeds: int) -> None:
-        """A legend entry that says what the lines and bands are (compare over seeds)."""
+    def _show_band_key(self, n_seeds: int, span: int = 0) -> None:
+        """A legend entry that says what the lines and bands are (compare over seeds), and that they are drawn
+        from each seed's smoothed curve when they are (an exported figure has no smoothing box beside it)."""
         text = f"line: mean of {n_seeds} seeds, band: lowest to highest" if n_seeds else ""
+        if text and span:
+            text += f" (each seed smoothed over {span} steps)"
         key = getattr(self, "_band_key", None)
         if key is not None and key.name() != text:
             self.legend.removeItem(key)

@@ -38,8 +38,7 @@ class CurvesPanel(Panel):
                 "it down; noise comes from every batch being a fresh random sample.")
     METRIC_TIP = ("The task's metric on every training batch. The grey dashed line is the baseline: "
                   "what a simple rule scores without the network (hover it: chance, or for tagging the "
-                  "per-word majority tag). The green dashed line is the pass threshold. Large dots are "
-                  "evaluations on fresh examples.")
+                  "per-word majority tag). The green dashed line is the pass threshold.")
     SMOOTH_TIP = ("Exponential moving average over this many steps, to see the trend through the "
                   "batch-to-batch noise (the raw curve stays visible behind it). 0 = off.")
 
@@ -246,15 +245,23 @@ class CurvesPanel(Panel):
         if step is not None:
             self.viewed_lines[1].label.setText(f"viewing step {step}")
 
-    def add_eval(self, step: int, loss: float, metric: float) -> None:
-        """An evaluation on fresh examples, drawn as a large dot on both plots."""
-        self.evals.append((float(step), float(loss), float(metric)))
-        self._draw_evals()
-        self._update_ranges()
-
-    def clear_eval(self) -> None:
-        self.evals = []
-        self._draw_evals()
+    def set_evals(self, evals: dict | None) -> None:
+        """The run's held-out evaluations (Snapshot.evals): a large dot on both plots each; the tooltips say
+        on what data and how often (a loss dot only where the loss is defined)."""
+        evals = evals or {"on": "", "every": 0}
+        rows = list(zip(*(np.asarray(evals.get(k, ()), dtype=np.float64).tolist() for k in ("step", "loss", "metric")),
+                        strict=True))
+        has_loss = bool(np.isfinite([r[1] for r in rows]).any())  # a data file's rows or a text: the metric alone
+        what = "the loss and metric" if has_loss else f"the {self.info.get('metric', 'metric')} (no loss dots)"
+        dots = f" Large dots: {what} on {evals['on']}, held out from training, about every {evals['every']} steps."
+        for plot, tip in ((self.metric_plot, self.METRIC_TIP + (dots if rows else "")),
+                          (self.loss_plot, self.LOSS_TIP + (dots if has_loss else ""))):
+            if plot.toolTip() != tip:
+                plot.setToolTip(tip)
+        if rows != self.evals:
+            self.evals = rows
+            self._draw_evals()
+            self._update_ranges()
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)

@@ -1,0 +1,58 @@
+"""Held-out evaluations: the loss and metric of the model on data it does not train on, about every
+``EVERY`` steps (the curves panel's large dots; the command line's "held-out" lines).
+
+What "held out" is depends on the task: a data file's validation rows (metric only: the rows come in
+several lengths), the held-out end of a text (bits per character), or for a built-in task fresh
+examples of a separate stream. The window's evaluations use one fixed set of those examples
+(``generator`` seeded once), so successive dots compare the model on the same data, and they never
+advance the trainer's own evaluation stream (what headless runs print stays as it was).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+EVERY = 250  # steps between the window's evaluations
+SEED_OFFSET = 7_777  # the fixed evaluation examples: torch.Generator seeded with train seed + this
+
+
+def held_out(task, trainer, generator: torch.Generator | None = None) -> tuple[float, float, str]:
+    """(loss, metric, on what) of ``trainer.model`` on held-out data; loss is NaN where only the metric is
+    defined (a data file's validation rows, a text's held-out end)."""
+    model = trainer.model
+    with torch.no_grad():
+        if hasattr(task, "heldout_metric"):
+            return math.nan, float(task.heldout_metric(model)), "the file's validation rows"
+        if hasattr(task, "heldout_bits"):
+            return math.nan, float(task.heldout_bits(model)), "the held-out text"
+    result = trainer.evaluate(generator=generator)
+    return result["loss"], result["metric"], "fresh examples"
+
+
+class HeldOutSeries:
+    """The evaluations of one run, made as training passes each multiple of ``EVERY`` steps."""
+
+    def __init__(self, every: int = EVERY):
+        self.every = every
+        self.rows: list[tuple[float, float, float]] = []  # (step, loss, metric)
+        self.on = ""
+        self._trainer = None
+
+    def update(self, trainer) -> dict:
+        """Evaluate if training passed another multiple of ``every`` since the last evaluation; a new
+        trainer or a reset (steps went back) starts a new series. Returns ``arrays()``."""
+        step = trainer.step_count
+        if trainer is not self._trainer or (self.rows and self.rows[-1][0] > step):
+            self.rows, self._trainer = [], trainer
+        last = int(self.rows[-1][0]) // self.every if self.rows else 0
+        if step // self.every > last:
+            gen = torch.Generator().manual_seed(int(trainer.config.seed) + SEED_OFFSET)
+            loss, metric, self.on = held_out(trainer.task, trainer, gen)
+            self.rows.append((float(step), loss, metric))
+        return self.arrays()
+
+    def arrays(self) -> dict:
+        e = np.array(self.rows, dtype=np.float64).reshape(-1, 3)
+        return {"step": e[:, 0], "loss": e[:, 1], "metric": e[:, 2], "on": self.on, "every": self.every}

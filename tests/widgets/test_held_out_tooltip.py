@@ -1,0 +1,62 @@
+"""The curves panel's tooltips name what the held-out dots are, as the run's own evaluations draw them: the loss
+is named only where a loss dot is drawn (a data file's validation rows and a text's held-out end give the metric
+alone), on the data the evaluation says it used."""
+from pathlib import Path
+
+import numpy as np
+
+from engine import ModelConfig, TrainConfig, Trainer, build_model, make_task
+from engine.training.held_out import HeldOutSeries
+from tests.engine.test_data_tasks import session_on
+from widgets.training.curves_panel import CurvesPanel
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+
+
+def drawn(item) -> int:
+    x, _ = item.getOriginalDataset()
+    return 0 if x is None else len(x)
+
+
+def shown(qtbot, info, history, evals) -> CurvesPanel:
+    panel = CurvesPanel()
+    qtbot.addWidget(panel)
+    panel.set_task_info(info)
+    panel.set_history({k: np.asarray(v) for k, v in history.items()})
+    panel.set_evals(evals)
+    return panel
+
+
+def check_tooltips_name_what_is_drawn(panel, evals):
+    loss_dots, metric_dots = drawn(panel.loss_eval), drawn(panel.metric_eval)
+    assert metric_dots == int(np.isfinite(evals["metric"]).sum()) > 0
+    assert loss_dots == int(np.isfinite(evals["loss"]).sum())
+    metric_tip, loss_tip = panel.metric_plot.toolTip(), panel.loss_plot.toolTip()
+    assert f"on {evals['on']}, held out from training" in metric_tip
+    assert ("the loss and metric" in metric_tip) == (loss_dots > 0)  # the loss is named only where it is drawn
+    assert ("Large dots" in loss_tip) == (loss_dots > 0)
+
+
+def test_fresh_examples_give_loss_and_metric_dots_and_say_so(qtbot):
+    task = make_task("parity", seq_len=6)
+    trainer = Trainer(build_model(ModelConfig(cell="gru", hidden_size=4), task, seed=0), task,
+                      TrainConfig(seed=0, batch_size=8))
+    series = HeldOutSeries(every=2)
+    for _ in range(4):
+        trainer.step()
+        evals = series.update(trainer)
+    panel = shown(qtbot, task.info(), trainer.history.arrays(), evals)
+    assert drawn(panel.loss_eval) == 2  # (the real evaluation gives a loss here)
+    check_tooltips_name_what_is_drawn(panel, evals)
+
+
+def test_a_data_files_validation_rows_give_the_metric_alone_and_say_so(qtbot):
+    s = session_on(EXAMPLES / "majority_ab.csv", hidden=8)
+    s.held_out = HeldOutSeries(every=2)
+    for _ in range(4):
+        s.step()
+    snap = s.snapshot()
+    panel = shown(qtbot, snap.task_info, snap.history, snap.evals)
+    assert drawn(panel.loss_eval) == 0  # negative control: no loss on rows of several lengths
+    check_tooltips_name_what_is_drawn(panel, snap.evals)
+    assert f"the {snap.task_info['metric']} (no loss dots)" in panel.metric_plot.toolTip()
