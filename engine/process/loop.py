@@ -6,7 +6,9 @@ window), tests may run it over an in-process channel. A *channel* has ``poll(tim
 
 Pacing: at most one snapshot is in flight. The next is sent only after the window acknowledged the
 previous one (``Ack``) and the display interval has passed, so a slow window never builds a backlog;
-the probe costs at most ``DISPLAY_BUDGET`` of the training time (>= 10 and <= 30 snapshots a second).
+the probe costs at most ``DISPLAY_BUDGET`` of the training time (>= 10 and <= 30 snapshots a second; while
+training at most ~20: drawing a snapshot costs the window ~20 ms of CPU on a 2-core machine, which training
+then does not get, and 10-20 pictures a second already show the curves move).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from engine.process import protocol as P
 
 MIN_INTERVAL = 1 / 30  # at most ~30 snapshots a second
 MAX_INTERVAL = 1 / 10.5  # at least ~10 a second while training
+TRAINING_INTERVAL = 1 / 20  # ... and at most ~20 (the window draws ~13 a second: its repaint tick comes on top)
 DISPLAY_BUDGET = 0.05  # fraction of the engine's time that probing for the display may take
 SLOW_BUDGET = 0.3  # ... when one probe takes longer than that allows at 10 a second (long sequences)
 RECOVERY_EVERY = 30.0  # seconds of training between recovery points (and one on every pause)
@@ -218,7 +221,7 @@ class EngineLoop:
         # probing takes time from training: keep it under DISPLAY_BUDGET while training (>= 10 Hz), and
         # under SLOW_BUDGET when a single probe is too slow for that (then fewer snapshots a second)
         if self.running or self.steps_left > 0:
-            self.interval = min(max(MIN_INTERVAL, cost / DISPLAY_BUDGET), max(MAX_INTERVAL, cost / SLOW_BUDGET))
+            self.interval = min(max(TRAINING_INTERVAL, cost / DISPLAY_BUDGET), max(MAX_INTERVAL, cost / SLOW_BUDGET))
         else:
             self.interval = MIN_INTERVAL
         # a slow snapshot still leaves a full interval to training after it, not a single step

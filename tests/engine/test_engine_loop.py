@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from engine.process import protocol as P
-from engine.process.loop import DISPLAY_BUDGET, MAX_INTERVAL, MIN_INTERVAL, EngineLoop
+from engine.process.loop import DISPLAY_BUDGET, MAX_INTERVAL, MIN_INTERVAL, TRAINING_INTERVAL, EngineLoop
 
 
 class Channel:
@@ -97,6 +97,15 @@ def test_cheap_snapshots_come_at_most_at_the_display_rate_within_the_probe_budge
     assert rate <= 1 / MIN_INTERVAL + 1
     assert rate * 0.003 <= DISPLAY_BUDGET * 1.3  # probing takes at most ~its budget of the time
     assert [s.frame for s in received] == list(range(1, len(received) + 1))
+
+
+def test_while_training_cheap_snapshots_leave_the_cpu_to_training():
+    """At most ~20 a second while training (the window's drawing would take the CPU training needs), still
+    more often than the 10 a second the display needs."""
+    session, _ = run_window(1.5, snapshot_s=0.001)
+    times = [t for t, _ in session.at_snapshot[2:]]
+    assert len(times) >= 3 and min(b - a for a, b in zip(times, times[1:], strict=False)) >= TRAINING_INTERVAL * 0.9
+    assert MIN_INTERVAL < TRAINING_INTERVAL < MAX_INTERVAL
 
 
 def test_without_acknowledgement_no_second_snapshot_is_sent():
