@@ -102,8 +102,9 @@ PAGES = {
         read="Loss and error metrics use log axes, so a fall from 0.7 to 0.001 stays visible. A curve on the "
              "baseline line does no better than that rule (for the built-in tagging: no better than a word "
              "list); crossing the pass line means the task is solved. The large dots, about every 250 steps, "
-             "score the model on data it does not train on (fresh examples; a data file's validation rows "
-             "or a text's held-out end, where only the metric is drawn).",
+             "score the model on data apart from its training batches: a data file's validation rows or a "
+             "text's held-out end (never trained on; only the metric is drawn), or a built-in task's fresh "
+             "examples (a task with few sequences, as parity at T = 10, trains on them too).",
         try_="Change the learning rate while training (it applies live) and watch the slope change; turn on "
              "smoothing to see the trend under a noisy metric.",
         slide="RNNs for language modelling"),
