@@ -136,7 +136,8 @@ PANELS = (
     PanelSpec("unitExplorerPanel", UnitExplorerPanel, "Units", "insideDock", analysis="units",
               feed="set_units", board=(10, 0, 1, 1),
               help="Units ranked by |correlation| with a quantity computed from the input (depth, parity, "
-                   "characters since a space...); the text coloured by the chosen unit (Karpathy et al. 2015)."),
+                   "characters since a space...), a tagged CSV's tags or annotation tracks (Tracks…); the text "
+                   "coloured by the chosen unit (Karpathy et al. 2015)."),
     PanelSpec("patternSearchPanel", PatternSearchPanel, "Pattern search", "insideDock", board=(10, 1, 1, 1),
               help="Select steps of the displayed example and a threshold: the windows of other examples "
                    "whose active units match best (LSTMVis)."),

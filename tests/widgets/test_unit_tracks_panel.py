@@ -44,3 +44,18 @@ def test_tracks_button_loads_reports_and_keeps_the_ranking(qtbot):
     assert rows[4][3] == np.float32(0.9)
     panel.set_units(payload(False))  # another data file: the tracks followed the old one, no stale line
     assert panel.tracks.message.text() == "" and panel.feature_combo.currentText() in ("position t", "tag = PER")
+
+
+def test_the_feature_tooltip_describes_every_kind_of_feature_offered(qtbot):
+    """'A quantity computed from the input alone' was the whole tooltip, beside 'tag = PER' (the file's answer)
+    and 'track: NAME' (the user's numbers)."""
+    panel = UnitExplorerPanel()
+    qtbot.addWidget(panel)
+    panel.set_units(payload(True))
+    tip = panel.feature_combo.toolTip()
+    offered = [panel.feature_combo.itemText(i) for i in range(panel.feature_combo.count())]
+    assert any(f.startswith("tag = ") for f in offered) and any(f.startswith("track: ") for f in offered)
+    for prefix, said in (("tag = ", "'tag = PER'"), ("track: ", "'track: NAME'")):
+        assert not any(f.startswith(prefix) for f in offered) or said in tip
+    assert "Tracks…" in tip
+    assert "input alone" in tip and not tip.startswith("A quantity computed from the input alone")

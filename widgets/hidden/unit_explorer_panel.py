@@ -47,7 +47,10 @@ class UnitExplorerPanel(Panel):
         self.kind_combo.currentIndexChanged.connect(self._on_selection_changed)
         top.addWidget(self.kind_combo)
         self.feature_combo = QComboBox(objectName="unitFeatureCombo")
-        self.feature_combo.setToolTip("A quantity computed from the input alone that the network may track.")
+        self.feature_combo.setToolTip("What the units are ranked against: a quantity computed from the input alone "
+                                      "(position, depth, parity …), a tagged CSV's tag ('tag = PER': 1 where the "
+                                      "file tags the token PER, the answer rather than the input) or an "
+                                      "annotation track you loaded with Tracks… ('track: NAME').")
         self.feature_combo.currentIndexChanged.connect(self._on_selection_changed)
         top.addWidget(self.feature_combo, 1)
         top.addWidget(QLabel("unit"))
