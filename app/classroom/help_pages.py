@@ -95,12 +95,16 @@ PAGES = {
     "curvesPanel": HelpPage(
         shows="Learning curves: the loss (top) and the task's metric (bottom) against training step, with the "
               "task's baseline and pass threshold. The baseline is what a simple rule scores without the "
-              "network (hover the line for the task's): chance for the acceptors, the unigram entropy for the "
-              "language model, and for tagging the per-word majority tag (each word tagged with its most "
+              "network (hover the line for the task's): chance for the built-in acceptors, the most common "
+              "label or tag of the training rows for your own CSV, the unigram entropy for a language model, "
+              "and for the built-in tagging task the per-word majority tag (each word tagged with its most "
               "frequent tag), which already gets about 88% of the words right.",
         read="Loss and error metrics use log axes, so a fall from 0.7 to 0.001 stays visible. A curve on the "
-             "baseline line does no better than that rule (for tagging: no better than a word list); crossing "
-             "the pass line means the task is solved.",
+             "baseline line does no better than that rule (for the built-in tagging: no better than a word "
+             "list); crossing the pass line means the task is solved. The large dots, about every 250 steps, "
+             "score the model on data apart from its training batches: a data file's validation rows or a "
+             "text's held-out end (never trained on; only the metric is drawn), or a built-in task's fresh "
+             "examples (a task with few sequences, as parity at T = 10, trains on them too).",
         try_="Change the learning rate while training (it applies live) and watch the slope change; turn on "
              "smoothing to see the trend under a noisy metric.",
         slide="RNNs for language modelling"),

@@ -17,8 +17,10 @@ from app.cli.usage import UsageError, note
 def add_arguments(parser) -> None:
     a = parser.add_argument_group("pattern search over the whole data set")
     a.add_argument("--pattern-search", metavar="START-END", help="with --export: after training, find the windows "
-                   "of every sequence of the data set whose active units match steps START..END (1-based) of "
-                   "the example on screen (LSTMVis); the export's patternSearchPanel.csv holds them")
+                   "of every sequence of the data set (every row of a CSV, a text in windows of T, or for a "
+                   "built-in task a fixed sample of 2,048 it generates) whose active units match steps "
+                   "START..END (1-based) of the example on screen (LSTMVis); the export's patternSearchPanel.csv "
+                   "holds them")
     a.add_argument("--pattern-threshold", type=float, metavar="X", help="with --pattern-search: a unit is active "
                    "above X during the whole range (-1 to 1, default 0.3)")
 
@@ -73,5 +75,5 @@ def run_after_training(session, args):
     found = (f"best score {best['score']} ({best['label']}, t = {best['start'] + 1})" if best
              else "no window matched")
     print(f"pattern search: {result['searched']:,} of {result['total']:,} {result['unit']}s searched, "
-          f"{len(result['units'])} units in the pattern; {found}", flush=True)
+          f"{len(result['units'])} units in the pattern; {found}; searched: {result['data_set']}", flush=True)
     return result

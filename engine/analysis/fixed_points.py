@@ -228,7 +228,7 @@ def summarize(r: dict) -> str:
     stable = fixed & known & r["stable"]
     saddle = fixed & known & ~r["stable"]
     tail = f"{r['x_label']}; {r['seconds']:.1f} s" + (
-        f", cut short by the {r['budget_s']:g} s budget" if r["timed_out"] else "")
+        f", a stage stopped at its share of the {r['budget_s']:g} s budget" if r["timed_out"] else "")
     if len(r["q"]) == 0:
         where = (f"{r['best_distance']:.1f}x the data's mean distance from its centre"
                  if np.isfinite(r["best_distance"]) else "nowhere finite")

@@ -1,11 +1,13 @@
-"""Held-out evaluations: the loss and metric of the model on data it does not train on, about every
-``EVERY`` steps (the curves panel's large dots; the command line's "held-out" lines).
+"""Held-out evaluations: the loss and metric of the model on data apart from its training batches, about
+every ``EVERY`` steps (the curves panel's large dots; the command line's "held-out" lines).
 
 What "held out" is depends on the task: a data file's validation rows (metric only: the rows come in
 several lengths), the held-out end of a text (bits per character), or for a built-in task fresh
-examples of a separate stream. The window's evaluations use one fixed set of those examples
-(``generator`` seeded once), so successive dots compare the model on the same data, and they never
-advance the trainer's own evaluation stream (what headless runs print stays as it was).
+examples of a separate stream (drawn apart from the training batches, but not excluded from them: a
+task with few possible sequences, as parity at T = 10 with 1,024, trains on all of them). The window's
+evaluations use one fixed set of those examples (``generator`` seeded once), so successive dots compare
+the model on the same data, and they never advance the trainer's own evaluation stream (what headless
+runs print stays as it was).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import numpy as np
 import torch
 
 EVERY = 250  # steps between the window's evaluations
+FRESH = "fresh examples"  # a generating task's evaluation data: drawn apart from training, not excluded from it
 SEED_OFFSET = 7_777  # the fixed evaluation examples: torch.Generator seeded with train seed + this
 
 
@@ -28,7 +31,7 @@ def held_out(task, trainer, generator: torch.Generator | None = None) -> tuple[f
         if hasattr(task, "heldout_bits"):
             return math.nan, float(task.heldout_bits(model)), "the held-out text"
     result = trainer.evaluate(generator=generator)
-    return result["loss"], result["metric"], "fresh examples"
+    return result["loss"], result["metric"], FRESH
 
 
 class HeldOutSeries:
@@ -55,4 +58,5 @@ class HeldOutSeries:
 
     def arrays(self) -> dict:
         e = np.array(self.rows, dtype=np.float64).reshape(-1, 3)
-        return {"step": e[:, 0], "loss": e[:, 1], "metric": e[:, 2], "on": self.on, "every": self.every}
+        return {"step": e[:, 0], "loss": e[:, 1], "metric": e[:, 2], "on": self.on, "every": self.every,
+                "disjoint": self.on != FRESH}  # a file's validation rows, a text's end: never trained on

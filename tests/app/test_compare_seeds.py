@@ -77,7 +77,7 @@ def test_curves_draw_the_mean_and_the_seed_range_as_numpy_does(qtbot):
                 lo, hi = (b.getData()[1] for b in run[f"{key}_band"].bounds)
                 np.testing.assert_allclose(lo, np.log10(curves.min(0)) if log else curves.min(0))
                 np.testing.assert_allclose(hi, np.log10(curves.max(0)) if log else curves.max(0))
-    assert "line: mean of 3 seeds, band: lowest to highest (each seed smoothed over 10 steps)" in [
+    assert "line: mean of 3 seeds, band: lowest to highest<br>(each seed smoothed over 10 steps)" in [
         label.text for _s, label in panel.legend.items]
     header, rows = panel.data_table()  # every seed's raw curve
     assert header[1:4] == ["loss gru seed 4", "loss gru seed 5", "loss gru seed 6"]

@@ -32,7 +32,8 @@ def check_tooltips_name_what_is_drawn(panel, evals):
     assert metric_dots == int(np.isfinite(evals["metric"]).sum()) > 0
     assert loss_dots == int(np.isfinite(evals["loss"]).sum())
     metric_tip, loss_tip = panel.metric_plot.toolTip(), panel.loss_plot.toolTip()
-    assert f"on {evals['on']}, held out from training" in metric_tip
+    assert f"on {evals['on']}, " in metric_tip
+    assert ("held out from training" in metric_tip) == bool(evals["disjoint"])
     assert ("the loss and metric" in metric_tip) == (loss_dots > 0)  # the loss is named only where it is drawn
     assert ("Large dots" in loss_tip) == (loss_dots > 0)
 
@@ -60,3 +61,31 @@ def test_a_data_files_validation_rows_give_the_metric_alone_and_say_so(qtbot):
     assert drawn(panel.loss_eval) == 0  # negative control: no loss on rows of several lengths
     check_tooltips_name_what_is_drawn(panel, snap.evals)
     assert f"the {snap.task_info['metric']} (no loss dots)" in panel.metric_plot.toolTip()
+
+
+def test_held_out_from_training_is_said_only_of_data_training_never_draws():
+    """Parity at T = 10 has 1,024 strings: the fresh examples of its evaluations are nearly all among the
+    first 250 steps' training batches, so they are not called held out; a data file's validation rows are
+    disjoint from its training rows, and are."""
+    import torch
+
+    from engine.training.held_out import SEED_OFFSET
+    from widgets.training.held_out_tip import dots_sentences
+
+    task = make_task("parity", seq_len=10)
+    train = torch.Generator().manual_seed(0)  # the trainer's batch stream for seed 0
+    seen = {tuple(x.tolist()) for _ in range(250) for x in task.sample_batch(64, train)[0]}
+    fresh = torch.Generator().manual_seed(0 + SEED_OFFSET)
+    evals = [tuple(x.tolist()) for _ in range(4) for x in task.sample_batch(64, fresh)[0]]
+    assert np.mean([e in seen for e in evals]) > 0.95  # the real overlap: the dots are on trained-on strings
+    trainer = Trainer(build_model(ModelConfig(cell="gru", hidden_size=4), task, seed=0), task,
+                      TrainConfig(seed=0, batch_size=8))
+    trainer.step()
+    fresh_evals = HeldOutSeries(every=1).update(trainer)
+    metric_tip, _ = dots_sentences(fresh_evals, "accuracy")
+    assert "held out from training" not in metric_tip and "not excluded from them" in metric_tip
+    s = session_on(EXAMPLES / "majority_ab.csv", hidden=4)
+    assert not set(s.task.train_rows.tolist()) & set(s.task.val_rows.tolist())  # truly never trained on
+    s.held_out = HeldOutSeries(every=1)
+    s.step()
+    assert "held out from training" in dots_sentences(s.snapshot().evals, "accuracy")[0]  # (negative control)

@@ -266,7 +266,8 @@ def test_evaluations_are_points_and_vanish_after_a_reset(qtbot):
     x, y = panel.metric_eval.getOriginalDataset()
     np.testing.assert_array_equal(x, [100, 300])
     np.testing.assert_allclose(y, [0.7, 0.95])
-    assert "on fresh examples, held out from training, about every 250 steps" in panel.metric_plot.toolTip()
+    assert "on fresh examples, drawn apart from the training batches but not excluded from them" in \
+        panel.metric_plot.toolTip() and "about every 250 steps" in panel.metric_plot.toolTip()
     panel.set_history(synthetic_history(150))  # reset and retrained to step 150
     x, _ = panel.metric_eval.getOriginalDataset()
     np.testing.assert_array_equal(x, [100])

@@ -213,7 +213,7 @@ class CompareCurves(Panel):
         from each seed's smoothed curve when they are (an exported figure has no smoothing box beside it)."""
         text = f"line: mean of {n_seeds} seeds, band: lowest to highest" if n_seeds else ""
         if text and span:
-            text += f" (each seed smoothed over {span} steps)"
+            text += f"<br>(each seed smoothed over {span} steps)"  # (a second line: the legend is one row)
         key = getattr(self, "_band_key", None)
         if key is not None and key.name() != text:
             self.legend.removeItem(key)

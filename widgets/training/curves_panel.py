@@ -27,6 +27,7 @@ from widgets.parts.view_ranges import (
 )
 from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name, summary_text  # noqa: F401
 from widgets.training.ghost_run import GhostRun
+from widgets.training.held_out_tip import dots_sentences
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs
 
 DEFAULT_RANGES = {"loss": (-3, 1), "metric": (0, 1), "step": (0, 100)}  # until there is data (loss: 0.001..10)
@@ -37,8 +38,8 @@ class CurvesPanel(Panel):
                 "error for regression), on a log axis. Each step of gradient descent tries to push "
                 "it down; noise comes from every batch being a fresh random sample.")
     METRIC_TIP = ("The task's metric on every training batch. The grey dashed line is the baseline: "
-                  "what a simple rule scores without the network (hover it: chance, or for tagging the "
-                  "per-word majority tag). The green dashed line is the pass threshold.")
+                  "what a simple rule scores without the network (hover the line for this task's rule). "
+                  "The green dashed line is the pass threshold.")
     SMOOTH_TIP = ("Exponential moving average over this many steps, to see the trend through the "
                   "batch-to-batch noise (the raw curve stays visible behind it). 0 = off.")
 
@@ -248,14 +249,12 @@ class CurvesPanel(Panel):
     def set_evals(self, evals: dict | None) -> None:
         """The run's held-out evaluations (Snapshot.evals): a large dot on both plots each; the tooltips say
         on what data and how often (a loss dot only where the loss is defined)."""
-        evals = evals or {"on": "", "every": 0}
+        evals = evals or {}
         rows = list(zip(*(np.asarray(evals.get(k, ()), dtype=np.float64).tolist() for k in ("step", "loss", "metric")),
                         strict=True))
-        has_loss = bool(np.isfinite([r[1] for r in rows]).any())  # a data file's rows or a text: the metric alone
-        what = "the loss and metric" if has_loss else f"the {self.info.get('metric', 'metric')} (no loss dots)"
-        dots = f" Large dots: {what} on {evals['on']}, held out from training, about every {evals['every']} steps."
-        for plot, tip in ((self.metric_plot, self.METRIC_TIP + (dots if rows else "")),
-                          (self.loss_plot, self.LOSS_TIP + (dots if has_loss else ""))):
+        metric_dots, loss_dots = dots_sentences(evals, self.info.get("metric", "metric"))
+        for plot, tip in ((self.metric_plot, self.METRIC_TIP + metric_dots),
+                          (self.loss_plot, self.LOSS_TIP + loss_dots)):
             if plot.toolTip() != tip:
                 plot.setToolTip(tip)
         if rows != self.evals:
