@@ -63,9 +63,12 @@ def test_state_space_search_button_drives_requests_until_done(qtbot):
     qtbot.addWidget(panel)
     calls = []
 
+    refreshes = []
+
     def request(kind, on_done=None, on_error=None, refresh=True, **args):
         calls.append((kind, args))
-        on_done({"state": "running" if len(calls) < 3 else "done", "fraction": len(calls) / 3,
+        refreshes.append(refresh)
+        on_done({"state": "running" if len(calls) < 3 else "done", "fraction": min(len(calls), 3) / 3,
                  "text": f"slice {len(calls)}"})
 
     panel.set_requester(request)
@@ -73,10 +76,14 @@ def test_state_space_search_button_drives_requests_until_done(qtbot):
     panel.x_combo.setCurrentText("1")
     panel.period_spin.setValue(2)
     panel.find_button.click()
-    qtbot.waitUntil(lambda: len(calls) == 3, timeout=3000)
+    qtbot.waitUntil(lambda: len(calls) == 4, timeout=3000)
     assert calls[0] == ("fixed_points", {"x_const": "1", "period": 2, "n_starts": 64, "budget_s": 3.0,
                                          "iterate_steps": 512, "q_tol": 1e-12, "slow_tol": 1e-4})
-    assert [c[0] for c in calls[1:]] == ["fixed_points_step"] * 2
+    assert [c[0] for c in calls[1:]] == ["fixed_points_step"] * 3
+    # the slices send no snapshot (the window would redraw every panel per slice); one after the end brings the points
+    assert refreshes == [True, False, False, True]
+    qtbot.wait(50)
+    assert len(calls) == 4  # and then nothing more
     assert panel.find_button.isEnabled() and panel.progress.value() == 100
     assert panel.find_button.text() == "Find fixed points"
 

@@ -346,11 +346,15 @@ class StateSpacePanel(Panel):
             if self._searching:
                 QTimer.singleShot(NEXT_SLICE_MS, self._next_slice)
         else:
+            ended_here = self._searching and status["state"] == "done"
             self._set_searching(False)
+            if ended_here and self._requester is not None:  # one snapshot brings the points found
+                self._requester("fixed_points_step", on_done=lambda _status: None, on_error=self._on_search_failed)
 
     def _next_slice(self) -> None:
-        if self._searching:
-            self._requester("fixed_points_step", on_done=self._on_progress, on_error=self._on_search_failed)
+        if self._searching:  # no snapshot per slice (the window would redraw every panel for a progress bar)
+            self._requester("fixed_points_step", on_done=self._on_progress, on_error=self._on_search_failed,
+                            refresh=False)
 
     def _on_search_failed(self, message: str) -> None:
         self._set_searching(False)
