@@ -75,15 +75,18 @@ def train_all(session, steps: int, quiet: bool = False) -> None:
     for i in range(steps):
         session.step()
         done, now = i + 1, time.perf_counter()
-        for label, s in zip(session.labels, session.sessions, strict=True):
-            if s.trainer.last_stats.diverged:
-                note(f"step {done}: {label} diverged (loss not finite); its step was skipped", quiet)
+        for label, group in zip(session.labels, session.groups, strict=True):  # every seed's run
+            for seed, s in zip(session.seeds, group, strict=True):
+                if s.trainer.last_stats.diverged:
+                    who = f"{label} seed {seed}" if len(group) > 1 else label
+                    note(f"step {done}: {who} diverged (loss not finite); its step was skipped", quiet)
         if not quiet and (now - last >= 0.5 or done == steps):
             last = now
             losses = "  ".join(f"{label} {s.trainer.last_stats.loss:.4f}"
                                for label, s in zip(session.labels, session.sessions, strict=True))
             eta = (now - start) / done * (steps - done)
-            print(f"\rstep {done}/{steps}  loss: {losses}  ETA {eta:.0f}s ", end="" if done < steps else "\n",
+            which = f" (seed {session.seeds[0]}, the first of {len(session.seeds)})" if len(session.seeds) > 1 else ""
+            print(f"\rstep {done}/{steps}  loss{which}: {losses}  ETA {eta:.0f}s ", end="" if done < steps else "\n",
                   file=sys.stderr, flush=True)
 
 

@@ -73,7 +73,8 @@ class Snapshot:
     # the training timeline: {"viewing": step shown or None (the present), "present": steps trained,
     # "steps": (N,) int64 checkpointed steps, "enabled": bool, "label": "viewing step N of M" / "step M (now)"}
     timeline: dict = field(default_factory=dict)
-    # held-out evaluations (engine.training.held_out): {"step", "loss", "metric": (N,), "on": what, "every": steps}
+    # held-out evaluations (engine.training.held_out): {"step", "loss", "metric": (N,), "on": what, "every": steps,
+    # "disjoint": the data is never trained on (a file's validation rows, a text's end; not a task's fresh examples)}
     evals: dict = field(default_factory=dict)
 
 

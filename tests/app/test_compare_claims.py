@@ -5,6 +5,7 @@ name only files the folder holds and describe which runs share batches."""
 import csv
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -62,3 +63,33 @@ def test_config_notes_name_only_saved_files_and_which_runs_share_batches(tmp_pat
     assert not torch.equal(states[0][0], states[0][1])
     assert "the runs of one seed train on the same batch" in info["batches_note"]
     assert "each seed has its own weights and its own stream of batches" in info["batches_note"]
+
+
+def test_the_progress_line_over_seeds_says_whose_loss_it_shows(capsys):
+    from app.cli.compare import train_all
+
+    session = CompareSession(small_config(seed=4), VARIANTS, seeds=3)
+    train_all(session, 2)
+    line = capsys.readouterr().err.strip().split("\r")[-1]
+    first = [group[0].trainer.last_stats.loss for group in session.groups]
+    others = [group[1].trainer.last_stats.loss for group in session.groups]
+    assert "loss (seed 4, the first of 3): " in line
+    assert f"gru {first[0]:.4f}" in line and f"lstm {first[1]:.4f}" in line
+    assert f"gru {others[0]:.4f}" not in line  # (negative control: another seed's loss differs)
+
+
+def test_a_diverged_seed_other_than_the_first_is_reported(capsys, monkeypatch):
+    from app.cli.compare import train_all
+
+    session = CompareSession(small_config(seed=4), VARIANTS, seeds=3)
+    run = session.groups[1][2]  # lstm, seed 6
+    real = run.step
+
+    def diverge():
+        real()
+        run.trainer.last_stats = replace(run.trainer.last_stats, diverged=True)
+        return run.trainer.last_stats
+    monkeypatch.setattr(run, "step", diverge)
+    train_all(session, 1, quiet=False)
+    err = capsys.readouterr().err
+    assert "step 1: lstm seed 6 diverged" in err and err.count("diverged") == 1

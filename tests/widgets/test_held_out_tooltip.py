@@ -89,3 +89,24 @@ def test_held_out_from_training_is_said_only_of_data_training_never_draws():
     s.held_out = HeldOutSeries(every=1)
     s.step()
     assert "held out from training" in dots_sentences(s.snapshot().evals, "accuracy")[0]  # (negative control)
+
+
+def test_the_curves_csv_holds_the_dots_the_figure_draws(qtbot):
+    task = make_task("parity", seq_len=6)
+    trainer = Trainer(build_model(ModelConfig(cell="gru", hidden_size=4), task, seed=0), task,
+                      TrainConfig(seed=0, batch_size=8))
+    series = HeldOutSeries(every=2)
+    for _ in range(5):
+        trainer.step()
+        evals = series.update(trainer)
+    panel = shown(qtbot, task.info(), trainer.history.arrays(), evals)
+    header, rows = panel.data_table()
+    assert header[-2:] == ["held-out loss", "held-out accuracy"]
+    got = {r[0]: r[-2:] for r in rows if r[-1] != ""}
+    x, y = panel.metric_eval.getOriginalDataset()
+    assert sorted(got) == [int(s) for s in x] == [2, 4]  # the dots drawn
+    for step, loss, metric in zip(evals["step"], evals["loss"], evals["metric"], strict=True):
+        assert got[int(step)] == [loss, metric]
+    assert rows[0][-2:] == ["", ""]
+    panel.set_evals({})  # no dots: the table is the curves' alone
+    assert panel.data_table()[0] == ["step", "loss", "accuracy"]

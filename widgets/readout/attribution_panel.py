@@ -262,12 +262,13 @@ class AttributionPanel(Panel):
         if p is None:
             return [], []
         alpha = p.get("attention")
+        rho = p.get("spearman") if alpha is not None else None  # what the footer says, in the file too
         header = ["t", "token", "attribution"] + (["alpha"] if alpha is not None else []) + [
             "method", "baseline", "explained output", "f(x)", "f(baseline)", "steps", "completeness error",
-            "training step"]
+            "training step"] + (["Spearman rho(alpha, |attribution|)"] if rho is not None else [])
         about = [p["method"], p["baseline"], p["explained"],  # per-step heads: "logit of 'PER' at t = 8" already
                  float(p["output"]), float(p["baseline_output"]), int(p["steps"]), float(p["completeness_error"]),
-                 int(p["step"])]
+                 int(p["step"])] + ([float(rho)] if rho is not None else [])
         rows = []
         for t, s in enumerate(np.asarray(p["scores"]).tolist()):
             row = [t, p["tokens"][t] if t < len(p["tokens"]) else "", float(s)]

@@ -27,7 +27,7 @@ from widgets.parts.view_ranges import (
 )
 from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name, summary_text  # noqa: F401
 from widgets.training.ghost_run import GhostRun
-from widgets.training.held_out_tip import dots_sentences
+from widgets.training.held_out_tip import dots_sentences, with_evals
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs
 
 DEFAULT_RANGES = {"loss": (-3, 1), "metric": (0, 1), "step": (0, 100)}  # until there is data (loss: 0.001..10)
@@ -393,7 +393,7 @@ class CurvesPanel(Panel):
         name = self.info.get("metric", "metric")
         rows = [[int(s) if math.isfinite(s) else s, float(lo), float(m)]
                 for s, lo, m in zip(steps.tolist(), loss.tolist(), metric.tolist(), strict=True)]
-        return ["step", "loss", name], rows
+        return with_evals(["step", "loss", name], rows, self.evals, name)
 
     def export_item(self):
         return self.view.scene()

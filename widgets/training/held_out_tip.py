@@ -20,3 +20,14 @@ def dots_sentences(evals: dict, metric: str) -> tuple[str, str]:
     apart = "held out from training" if evals.get("disjoint", False) else FRESH_NOTE
     text = f" Large dots: {what} on {evals.get('on', '')}, {apart}, about every {evals.get('every')} steps."
     return text, text if has_loss else ""
+
+
+def with_evals(header: list[str], rows: list[list], evals, metric: str) -> tuple[list[str], list[list]]:
+    """The curves' table with the held-out dots as two more columns, filled at the steps they were made
+    ("" elsewhere, and where only the metric is defined), so the CSV holds what the figure draws."""
+    if not evals:
+        return header, rows
+    at = {int(step): [v if np.isfinite(v) else "" for v in (loss, value)] for step, loss, value in evals}
+    out = [row + (at[int(row[0])] if isinstance(row[0], int) and int(row[0]) in at else ["", ""])
+           for row in rows]
+    return header + ["held-out loss", f"held-out {metric}"], out
