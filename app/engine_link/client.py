@@ -180,6 +180,8 @@ class EngineClient(QObject):
         """Blocking request (e.g. save before closing): the value, or EngineError / ValueError(message)."""
         if not self.alive:
             raise EngineError("the engine is not running")
+        if any(item[0] is self.proc for item in _deferred):
+            start_deferred()  # (waiting here, the event loop would never start it)
         self._next_id += 1
         rid = self._next_id
         if not self.send(P.Request(rid, kind, dict(args), False)):

@@ -80,7 +80,11 @@ def main(argv=None) -> int:
         nonlocal views
         views += 1
         settle(app, 0.3)
-        for p in audit(window) + (stage_problems(window) if mode == "presentation" else []):
+        found = audit(window) + (stage_problems(window) if mode == "presentation" else [])
+        if found:  # a label whose text just changed is laid out on a later turn of the event loop (a loaded
+            settle(app, 1.0)  # machine shows it late): what is still cut a second later is cut on screen
+            found = audit(window) + (stage_problems(window) if mode == "presentation" else [])
+        for p in found:
             line = f"PROBLEM {size} {mode} {what}: {p}"
             problems.append(line)
             print(line, flush=True)

@@ -76,6 +76,16 @@ def test_a_deferred_engine_starts_when_told_and_answers_what_waited(qtbot, defer
         assert client.shutdown()
 
 
+def test_a_blocking_call_before_the_first_paint_starts_the_engine(deferring, fresh_engine):
+    client = engine_client.EngineClient(init())
+    try:
+        assert client.proc.pid is None
+        assert client.call("weights", timeout=120)["step"] == 0  # answered, not a 120 s wait for a paint
+        assert client.proc.pid is not None
+    finally:
+        assert client.shutdown()
+
+
 def test_closing_before_the_first_paint_leaves_no_process(deferring, fresh_engine):
     client = engine_client.EngineClient(init())
     assert client.shutdown() is True

@@ -38,6 +38,6 @@ def test_compare_window_names_runs_like_the_main_window_and_exports(qtbot, tmp_p
     wait_snapshot(qtbot, window, lambda s: s.step == 1, timeout=60000)
     written = window.export(str(tmp_path))
     stems = {"compare_curves", "compare_gradients", "hidden_rnn_tanh", "hidden_gru", "hidden_lstm"}
-    assert {p.name for p in written} == {f"{s}.{ext}" for s in stems for ext in ("png", "svg", "csv")}
+    assert {p.name for p in written} == {f"{s}.{ext}" for s in stems for ext in ("png", "svg", "csv")} | {"summary.csv"}
     assert all(p.stat().st_size > 100 for p in written)
     window.close()
