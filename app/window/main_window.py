@@ -57,6 +57,9 @@ def change_text(key: str, value) -> str:
         f"{CHANGE_NAMES.get(key, key)} {value}"
 
 
+GHOST_PARTS = (("model", "merge"), ("model", "embedding_dim"), ("model", "init"), ("model", "h0"),
+               ("train", "optimizer"), ("train", "seed"), ("train", "batch_size"), ("train", "max_norm"),
+               ("task_params", "attention"))
 CELL_NAMES = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
 
 
@@ -71,6 +74,8 @@ def previous_run_label(snap, new: dict | None = None) -> str | None:
              ("model", "bidirectional"): "bidirectional" if m["bidirectional"] else "one direction",
              ("model", "hidden_size"): f"H {m['hidden_size']}", ("model", "num_layers"): f"{m['num_layers']} layers",
              ("train", "lr"): f"lr {t['lr']:g}", ("train", "clip"): "clipping " + ("on" if t["clip"] else "off")}
+    parts.update({(part, key): change_text(key, snap.config[part][key])  # every other control, when it differs
+                  for part, key in GHOST_PARTS if key in snap.config[part]})
     if T is not None:
         parts[("task_params", "seq_len")] = f"T {T}"
     differ = [text for (part, key), text in parts.items()

@@ -34,3 +34,22 @@ def test_new_model_is_said_exactly_when_the_engine_rebuilds(key):
 def test_the_attention_head_change_is_named_in_words():
     assert change_text("attention", 1) == "attention head"
     assert change_text("attention", 0) == "no attention head (final state)"
+
+
+class Snap:
+    def __init__(self, cfg):
+        self.config, self.step = cfg.to_dict(), 10
+
+
+@pytest.mark.parametrize("key", sorted(OTHER))
+def test_the_ghost_names_what_differs_for_every_control(key):
+    from app.window.main_window import previous_run_label
+
+    cfg = small_sentiment()
+    values = config_to_values(cfg)
+    new = values_to_config({**values, key: OTHER[key]}, cfg.task_params)
+    unchanged = previous_run_label(Snap(cfg), cfg.to_dict())  # a reset: the cell and H
+    label = previous_run_label(Snap(cfg), new.to_dict())
+    assert label != unchanged, key  # (it said 'LSTM, H 32' after a change of seed or of the attention head)
+    old_value = str(values[key]).lower()
+    assert old_value in label.lower() or key in ("attention", "bidirectional", "clip", "cell", "lr", "max_norm"), label
