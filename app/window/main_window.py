@@ -40,7 +40,7 @@ from widgets.training.curves_panel import short_name
 
 DEFAULT_TASK = "adding"
 REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0",
-                "optimizer", "seed")
+                "optimizer", "seed", "attention")  # what LabSession.configure rebuilds on (a task parameter too)
 CHANGE_NAMES = {"lr": "learning rate", "max_norm": "max-norm", "num_layers": "layers", "hidden_size": "H",
                 "seq_len": "T", "embedding_dim": "E", "batch_size": "batch"}
 
@@ -51,6 +51,8 @@ def change_text(key: str, value) -> str:
         return f"clipping {'on' if value else 'off'}"
     if key == "bidirectional":
         return "bidirectional" if value else "unidirectional"
+    if key == "attention":
+        return "attention head" if value else "no attention head (final state)"
     return f"{CHANGE_NAMES.get(key, key)} {value:g}" if isinstance(value, float) else \
         f"{CHANGE_NAMES.get(key, key)} {value}"
 
