@@ -111,7 +111,8 @@ PAGES = {
     "attentionPanel": HelpPage(
         shows="The attention weights α_i of the attention head, one bar per input token: "
               "α_i = softmax(w_α^T h_i), and the classifier reads Σ α_i h_i.",
-        read="The dashed line is the uniform weight 1/T that an untrained attention gives. Bars well above it "
+        read="The dashed line is the uniform weight 1/T, near which an untrained attention starts (its "
+             "random w_α already tilts it a little). Bars well above it "
              "mark the tokens the classifier relies on; the highlighted bar is at the cursor. For other heads "
              "the panel says why there is nothing to show.",
         try_="Lecture > Attention (sentiment): train and watch the weight move onto the polarity words while "

@@ -2,7 +2,7 @@
 
 alpha_i = exp(w_α^T h_i) / Σ_j exp(w_α^T h_j) and y = f(Σ_i α_i h_i) (lecture: RNNs for
 classification, attention). The bar at the cursor step is highlighted; a dashed line marks the
-uniform weight 1/T that an attention layer which learned nothing would give. For the other heads
+uniform weight 1/T, near which an untrained attention layer starts. For the other heads
 the panel says in words which head it is and why there is nothing to show.
 """
 from __future__ import annotations
