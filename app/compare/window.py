@@ -32,6 +32,7 @@ from app.compare.panels import ComparePanels, display_label, file_stem, run_stat
 from app.compare.seed_summary import summary_csv
 from app.engine_link.client import EngineClient
 from app.export.figures import ExportError, panel_files, write_bytes
+from app.window.sizing import fitting_size
 from engine import CELLS
 from engine.lab.compare_config import MAX_SEEDS, MIN_SEEDS, check_seeds, parse_variants, plan_runs
 from engine.lab.config import LabConfig
@@ -141,7 +142,7 @@ class CompareWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_repaint_tick)
         self._timer.start(REPAINT_MS)
-        self.resize(1600, 1000)
+        self.resize(fitting_size(self))  # a projector's 1280x720, not 1600x1000 running off its edges
         self.start(spec, seeds=seeds)
 
     def _connect(self) -> None:
