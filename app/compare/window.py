@@ -76,7 +76,8 @@ class CompareSetup(QWidget):
         self.seeds_spin.setToolTip(f"Train each configuration with this many seeds (weights and batches: the seed, "
                                    f"the seed + 1, ...): 1, or {MIN_SEEDS}-{MAX_SEEDS} to see each curve's mean "
                                    "and the band from the lowest to the highest seed, and the final loss and "
-                                   "metric as mean ± SD. The heatmaps and gates show the first seed.")
+                                   "metric as mean ± SD. The gradient plot, heatmaps, gates and speed show the "
+                                   "first seed.")
         row.addWidget(self.seeds_spin)
         self.apply_button = QPushButton("Compare", objectName="compareApplyButton")
         self.apply_button.setToolTip("Build the runs afresh (same task, seed and batches), paused")

@@ -93,3 +93,25 @@ def test_a_diverged_seed_other_than_the_first_is_reported(capsys, monkeypatch):
     train_all(session, 1, quiet=False)
     err = capsys.readouterr().err
     assert "step 1: lstm seed 6 diverged" in err and err.count("diverged") == 1
+
+
+def test_what_the_seeds_box_says_shows_the_first_seed_does(qtbot):
+    from app.compare.panels import ComparePanels
+    from app.compare.window import CompareSetup
+
+    cfg = small_config(seed=4)
+    setup = CompareSetup(cfg, "gru,lstm", seeds=3)
+    qtbot.addWidget(setup)
+    assert "The gradient plot, heatmaps, gates and speed show the first seed." in setup.seeds_spin.toolTip()
+    session = CompareSession(cfg, VARIANTS, seeds=3)
+    session.step()
+    snap = session.snapshot()
+    board = ComparePanels()
+    qtbot.addWidget(board)
+    board.show_snapshot(snap, 0)
+    header, rows = board.gradients.data_table()
+    lag0 = rows[0][2:]  # lag 0: the last input position, per run
+    first = [float(np.asarray(group[0].snapshot().trace.grad_norm).reshape(-1)[-1]) for group in session.groups]
+    second = [float(np.asarray(group[1].snapshot().trace.grad_norm).reshape(-1)[-1]) for group in session.groups]
+    np.testing.assert_allclose(lag0, first, rtol=1e-6)
+    assert not np.allclose(lag0, second)  # (negative control: another seed's gradients differ)
