@@ -53,3 +53,23 @@ def test_the_ghost_names_what_differs_for_every_control(key):
     assert label != unchanged, key  # (it said 'LSTM, H 32' after a change of seed or of the attention head)
     old_value = str(values[key]).lower()
     assert old_value in label.lower() or key in ("attention", "bidirectional", "clip", "cell", "lr", "max_norm"), label
+
+
+TIP_KEYS = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "embedding": "embedding_dim",
+            "bidir": "bidirectional", "merge": "merge", "init": "init", "h0": "h0", "clip": "clip",
+            "max_norm": "max_norm", "optimizer": "optimizer", "lr": "lr", "batch": "batch_size", "seq_len": "seq_len",
+            "attention": "attention", "seed": "seed"}
+
+
+@pytest.mark.parametrize("tip", sorted(TIP_KEYS))
+def test_a_control_tooltip_that_says_live_or_rebuild_is_what_the_engine_does(tip):
+    from widgets.chrome.controls import TIPS
+
+    key = TIP_KEYS[tip]
+    cfg = small_sentiment()
+    values = config_to_values(cfg)
+    result = LabSession(cfg).configure(values_to_config({**values, key: OTHER[key]}, cfg.task_params))
+    if "Applies live" in TIPS[tip]:
+        assert result == "live", tip
+    if "Rebuilds the model" in TIPS[tip]:
+        assert result == "rebuilt", tip
