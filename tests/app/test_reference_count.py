@@ -16,3 +16,12 @@ def test_every_count_of_the_reference_examples_is_the_engines():
              for f in files for m in PATTERN.finditer(f.read_text(encoding="utf-8"))]
     assert len(found) >= 5  # (the pattern still finds them)
     assert all(n == REF_BATCH for _name, n in found), found
+
+
+def test_every_size_of_the_generated_search_sample_is_the_engines():
+    from engine.analysis.search.dataset import GENERATED
+
+    files = [*ROOT.joinpath("app").rglob("*.py"), *ROOT.joinpath("widgets").rglob("*.py"), ROOT / "README.md"]
+    found = [int(m.group(1).replace(",", "")) for f in files
+             for m in re.finditer(r"sample of (\d[\d,]*)", f.read_text(encoding="utf-8"))]
+    assert len(found) >= 3 and set(found) == {GENERATED}, found
