@@ -25,3 +25,11 @@ def test_every_size_of_the_generated_search_sample_is_the_engines():
     found = [int(m.group(1).replace(",", "")) for f in files
              for m in re.finditer(r"sample of (\d[\d,]*)", f.read_text(encoding="utf-8"))]
     assert len(found) >= 3 and set(found) == {GENERATED}, found
+
+
+def test_every_period_of_the_held_out_dots_is_the_engines():
+    from engine.training.held_out import EVERY
+
+    texts = [ROOT.joinpath("app", "classroom", "help_pages.py").read_text(), ROOT.joinpath("README.md").read_text()]
+    found = [int(m.group(1)) for t in texts for m in re.finditer(r"large dots,? about every (\d+) steps", t)]
+    assert len(found) == 2 and set(found) == {EVERY}, found
