@@ -9,8 +9,9 @@ Trains every run on the same batches, prints progress (each run's loss) on stder
   config.json                        task, training, base model, the variants and each run's model
 With ``--seeds N`` (1, or 3-10) every configuration trains with N seeds; the curves show each run's mean
 and a band from the lowest to the highest seed, compare_curves.csv holds every seed's curve, and the
-runs' final figures are printed as mean ± SD. ``--save DIR`` writes the results alone (compare_curves.*,
-summary.csv, config.json); its folder is checked before any training.
+runs' final figures are printed as mean ± SD (the gradients, heatmaps and board show the first seed).
+``--save DIR`` writes the results alone (compare_curves.*, summary.csv, config.json); its folder is checked
+before any training.
 Every file is rendered before the first is written, and a failed write removes what was written.
 """
 from __future__ import annotations
@@ -112,6 +113,9 @@ def compare_config_json(session, snap, results_only: bool = False) -> str:
     if not results_only:  # (--save writes no compare_gradients.csv)
         info["lag_note"] = ("compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "
                             "and the last input; every run probes the same example")
+        if len(session.seeds) > 1:
+            info["seeds_note"] = (f"compare_gradients.*, hidden_<run>.* and compare_board.png show the first seed "
+                                  f"({session.seeds[0]}); compare_curves.* and summary.csv hold every seed")
     if snap.runs[0].task_info.get("data"):  # a task on the user's file: which file (name, size, SHA-256)
         info["data"] = snap.runs[0].task_info["data"]
     return json.dumps(info, indent=2, sort_keys=True) + "\n"

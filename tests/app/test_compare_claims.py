@@ -115,3 +115,14 @@ def test_what_the_seeds_box_says_shows_the_first_seed_does(qtbot):
     second = [float(np.asarray(group[1].snapshot().trace.grad_norm).reshape(-1)[-1]) for group in session.groups]
     np.testing.assert_allclose(lag0, first, rtol=1e-6)
     assert not np.allclose(lag0, second)  # (negative control: another seed's gradients differ)
+
+
+def test_an_export_over_seeds_says_which_files_show_the_first_seed():
+    from app.cli.compare import compare_config_json
+
+    session = CompareSession(small_config(seed=4), VARIANTS, seeds=3)
+    session.step()
+    info = json.loads(compare_config_json(session, session.snapshot()))
+    assert "show the first seed (4)" in info["seeds_note"] and "compare_gradients.*" in info["seeds_note"]
+    one = CompareSession(small_config(seed=4), VARIANTS, seeds=1)
+    assert "seeds_note" not in json.loads(compare_config_json(one, one.snapshot()))
