@@ -126,6 +126,7 @@ def export_compare(session, folder: Path, light: bool = False, scale: float = 2.
     """Every figure of the comparison (``results_only``: the curves, summary.csv and config.json) into ``folder``."""
     from PySide6.QtWidgets import QApplication
 
+    from app.compare.panels import export_caption
     from app.compare.seed_summary import summary_csv
     from app.compare.window import ComparePanels
     from app.export.figures import ExportError, panel_files, render_png, write_bytes
@@ -148,7 +149,7 @@ def export_compare(session, folder: Path, light: bool = False, scale: float = 2.
         files: dict[str, bytes] = {}
         for name, panel in board.export_panels().items():
             if not results_only or name == "compare_curves":
-                files.update(panel_files(name, panel, light, scale))
+                files.update(panel_files(name, panel, light, scale, export_caption(name, snap)))
         if not results_only:
             for panel in board.all_panels():
                 panel.set_theme(light)

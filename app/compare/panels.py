@@ -152,3 +152,19 @@ def display_label(label: str) -> str:
 
 def file_stem(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in label).strip("_") or "run"
+
+
+def export_caption(name: str, snap) -> str | None:
+    """The caption of an exported overlay figure (compare_curves, compare_gradients): the runs, the task, the
+    step and the seeds (the figure's title is its file name); None for the per-run figures (their own)."""
+    if not name.startswith("compare_") or not snap.runs:
+        return None
+    first = snap.runs[0]
+    T = first.config["task_params"].get("seq_len")
+    seeds = list(getattr(snap, "seeds", ()) or ()) or [first.config["train"]["seed"]]
+    seed_text = f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
+    if name == "compare_gradients" and len(seeds) > 1:
+        seed_text = f"seed {seeds[0]} (the first of {len(seeds)})"
+    return (f"{' vs '.join(display_label(label) for label in snap.labels)} · "
+            f"{first.task_info.get('title', first.config['task'])}{f', T {T}' if T is not None else ''} · "
+            f"after {snap.step} training steps · {seed_text}")

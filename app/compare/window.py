@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.compare.panels import ComparePanels, display_label, file_stem, run_stats, run_title  # noqa: F401
+from app.compare.panels import ComparePanels, display_label, export_caption, file_stem, run_stats, run_title  # noqa: F401
 from app.compare.seed_summary import summary_csv
 from app.engine_link.client import EngineClient
 from app.export.figures import ExportError, panel_files, write_bytes
@@ -240,7 +240,7 @@ class CompareWindow(QMainWindow):
         try:
             out.mkdir(parents=True, exist_ok=True)
             for name, panel in self.panels.export_panels().items():
-                for fname, data in panel_files(name, panel, light, 2.0).items():
+                for fname, data in panel_files(name, panel, light, 2.0, export_caption(name, self.shown)).items():
                     written.append(write_bytes(out / fname, data))
             written.append(write_bytes(out / "summary.csv", summary_csv(self.shown).encode("utf-8")))
         except (ExportError, OSError) as exc:

@@ -126,3 +126,16 @@ def test_an_export_over_seeds_says_which_files_show_the_first_seed():
     assert "show the first seed (4)" in info["seeds_note"] and "compare_gradients.*" in info["seeds_note"]
     one = CompareSession(small_config(seed=4), VARIANTS, seeds=1)
     assert "seeds_note" not in json.loads(compare_config_json(one, one.snapshot()))
+
+
+def test_the_overlay_figures_are_captioned_with_what_the_run_was():
+    from app.compare.panels import export_caption
+
+    session = CompareSession(small_config(seed=4), VARIANTS, seeds=3)
+    for _ in range(2):
+        session.step()
+    snap = session.snapshot()
+    curves, grads = export_caption("compare_curves", snap), export_caption("compare_gradients", snap)
+    assert curves == f"GRU vs LSTM · {snap.runs[0].task_info['title']}, T 6 · after 2 training steps · seeds 4-6"
+    assert grads.endswith("· seed 4 (the first of 3)")  # the gradients are the first seed's (see above)
+    assert export_caption("hidden_gru", snap) is None  # a run's own figure keeps its trace caption

@@ -21,7 +21,7 @@ from widgets.explain.readout import explain_grad_norm
 from widgets.parts.base import SERIES_COLORS, Panel, history_arrays, same_arrays
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import log_range, log_safe, make_legend, series_name
-from widgets.parts.plot_items import apply_plot_theme, count_from_one, grid_axes
+from widgets.parts.plot_items import apply_plot_theme, count_from_one, grid_axes, integer_ticks
 from widgets.parts.view_ranges import (
     downsample_to_pixels,
     history_curve,
@@ -85,6 +85,7 @@ class GradientPanel(Panel):
         self.step_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.step_plot.setLogMode(x=False, y=True)
         self.step_plot.setLabel("bottom", "training step")
+        integer_ticks(self.step_plot.getAxis("bottom"))  # steps are whole numbers
         self.step_legend = make_legend(self.step_plot)
         self.before_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[0], width=1), "before clip")
         self.after_curve = history_curve(self.step_plot, pg.mkPen(SERIES_COLORS[1], width=1), "after clip")

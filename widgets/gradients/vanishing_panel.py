@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import FLOOR_MIN, series_name
-from widgets.parts.plot_items import SparseAxis, apply_plot_theme, grid_axes
+from widgets.parts.plot_items import SparseAxis, apply_plot_theme, grid_axes, integer_ticks
 from widgets.parts.view_ranges import settle_step_range
 
 CAPTION = ("for a simple RNN ∂h<sub>T</sub>/∂h<sub>t</sub> = Π diag(g′(·)) W<sub>hh</sub>: a saturated "
@@ -103,6 +103,7 @@ class VanishingPanel(Panel):
         # (b) spectral radius over training
         self.radius_plot = pg.PlotItem(axisItems={"bottom": SparseAxis("bottom")})  # (a narrow plot)
         self.radius_plot.setLabel("bottom", "training step")
+        integer_ticks(self.radius_plot.getAxis("bottom"))  # steps are whole numbers
         self.radius_curve = pg.PlotDataItem(connect="finite")
         self.radius_plot.addItem(self.radius_curve)
         self.radius_curve.setDownsampling(auto=True, method="peak")
@@ -119,6 +120,7 @@ class VanishingPanel(Panel):
         self.jac_plot = pg.PlotItem(axisItems=grid_axes("left"))
         self.jac_plot.setLogMode(x=False, y=True)
         self.jac_plot.setLabel("bottom", "lag T − t")
+        integer_ticks(self.jac_plot.getAxis("bottom"))  # a lag is a whole number of steps
         self.guide = pg.PlotDataItem(connect="finite")
         self.jac_plot.addItem(self.guide)
         self.jac_plot.getViewBox().disableAutoRange()

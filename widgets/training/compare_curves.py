@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from widgets.parts.panel_parts import make_legend
-from widgets.parts.plot_items import LogAxis, theme_plots
+from widgets.parts.plot_items import LogAxis, integer_ticks, theme_plots
 from widgets.parts.view_ranges import settle_y_range
 from widgets.training.curve_math import seed_band
 from widgets.training.curves_panel import RunningEma, finite_xy, short
@@ -63,6 +63,7 @@ class CompareCurves(Panel):
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         self.loss_plot.setLabel("left", "loss (log)")
         self.metric_plot.setLabel("bottom", "training step")
+        integer_ticks(self.metric_plot.getAxis("bottom"))  # steps are whole numbers
         self.metric_plot.setLabel("left", "metric")
         for plot in (self.loss_plot, self.metric_plot):
             plot.getAxis("left").enableAutoSIPrefix(False)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy
 
 from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, set_combo_items
 from widgets.parts.panel_parts import log_safe, make_legend
-from widgets.parts.plot_items import LogAxis, apply_plot_theme
+from widgets.parts.plot_items import LogAxis, apply_plot_theme, integer_ticks
 from widgets.training.compare_curves import LEGEND_TEXT
 from widgets.training.curves_panel import short
 
@@ -52,6 +52,7 @@ class CompareGradients(Panel):
         self.plot = self.view.addPlot(axisItems={"left": LogAxis("left")})
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("bottom", "lag T−1−t (steps back from the last input)")
+        integer_ticks(self.plot.getAxis("bottom"))  # a lag is a whole number of steps: no "1.5"
         self.plot.setLabel("left", "‖∂L/∂h_t‖ (log)")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setMenuEnabled(False)
