@@ -113,8 +113,9 @@ PANELS = (
               feed="set_analysis", board=(4, 1, 1, 1),
               help="The spectral radius of the recurrent Jacobian and the products of step Jacobians."),
     PanelSpec("curvesPanel", CurvesPanel, "Training curves", "curvesDock", board=(3, 1, 1, 1),
-              help="Loss and the task's metric over training steps; large dots: both on held-out data, about every "
-                   "250 steps."),
+              help="Loss and the task's metric over training steps; large dots: the model on data apart from its "
+                   "training batches, about every 250 steps (a data file's or a text's held-out part: the metric "
+                   "only)."),
     PanelSpec("attentionPanel", AttentionPanel, "Attention αᵢ", "attentionDock", sweep=True, board=(4, 0, 1, 1),
               time_indexed=True,
               help="The attention weights alpha_i over the input positions (attention head only)."),
