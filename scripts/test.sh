@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (first time only) and run the tests offscreen; other arguments go to pytest.
 #   bash scripts/test.sh           the whole suite (what CI runs), one worker per core (RNNLAB_TEST_WORKERS=N)
-#   bash scripts/test.sh --fast    the fast tier: no slow training runs, no window (engine process), ~2 minutes
+#   bash scripts/test.sh --fast    the fast tier: no slow training runs, no window (engine process), < 2 minutes
 #   bash scripts/test.sh --lessons every built-in lesson verified headless (--verify) for seeds 0-2
 #   bash scripts/test.sh --results every classic result reproduced at full (scaled-down) size for seeds 0-2: each
 #                                  published-vs-measured check must hold; figures, CSV, README in build/results/

@@ -70,6 +70,7 @@ class EngineLink(QObject):
     def _on_died(self, message: str) -> None:
         c = self.controller
         c.training = False
+        c.latest = None  # a snapshot the dead engine sent while training, not drawn yet, must not re-check Train
         c.window.transport.set_training(False)
         since = (f"the last recovery point (step {self.recovery_step})" if self.recovery_step is not None
                  else "the start")

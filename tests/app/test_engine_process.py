@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,20 @@ def test_closing_while_training_stops_the_engine_and_leaves_no_process(qtbot):
     window.close()
     assert gone(pid)
     assert not os.path.exists(path)  # a clean quit removes its recovery point
+
+
+def test_a_snapshot_left_undrawn_when_the_engine_dies_does_not_turn_train_back_on(qtbot, fresh_engine):
+    """The window draws the latest snapshot on its repaint tick; one the engine sent while training, still
+    waiting when the engine died, used to re-check Train beside "engine stopped" (seen once under load)."""
+    window = make_window(qtbot, "parity")
+    c = window.controller
+    training = replace(c.shown, state="training")
+    c.held = True  # hold the repaint tick: the snapshot waits as it would on a busy machine
+    c.on_snapshot(training)
+    c.engine._on_died("killed by SIGKILL (test)")
+    c.held = False
+    c._on_repaint_tick()  # the next repaint tick
+    assert not window.transport.train_button.isChecked()
+    c.on_snapshot(training)  # control: a waiting training snapshot does check it (what the fix prevents)
+    c._on_repaint_tick()
+    assert window.transport.train_button.isChecked()
