@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout
 
 from app.classroom.attach import menu_named
 from app.window import settings as app_settings
@@ -117,7 +117,9 @@ def attach_greeting(window, lessons, show: bool) -> Greeting:
     help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)
     if show:
         def later():
-            if window.files.session_path is None:  # not when the window opened a session
+            # not when the window opened a session, nor over a question asked at start (the recovery offer:
+            # whoever has a recovery point has used RNN Lab before, and the card would answer beside it)
+            if window.files.session_path is None and QApplication.activeModalWidget() is None:
                 greeting.present()
         QTimer.singleShot(0, later)
         window.controller.snapshot_shown.connect(lambda snap: greeting.hide() if snap.task_info.get("data") and

@@ -142,6 +142,30 @@ def test_first_start_greets_once_and_help_brings_it_back(qtbot, tmp_path, monkey
     again.close()
 
 
+def test_no_greeting_over_a_question_asked_at_start(qtbot, tmp_path, monkeypatch):
+    """The recovery offer is a modal question at start; the welcome card appeared beside it (first start of a
+    settings folder with a recovery point left): a question is answered alone."""
+    from app.window.main_window import MainWindow
+
+    monkeypatch.setenv("RNNLAB_SETTINGS_DIR", str(tmp_path))
+    window = MainWindow(remember=True)
+    qtbot.addWidget(window)
+    question = QMessageBox(QMessageBox.Icon.Question, "RNN Lab", "Restore it?", parent=window)
+    question.open()  # modal, as the recovery offer is while the window comes up
+    window.show()
+    wait_shown(qtbot, window, lambda s: True)  # the first snapshot drawn: the start's queued calls have run
+    assert not window.lessons.greeting.isVisible()
+    question.close()
+    window.close()
+    fresh = tmp_path / "again"  # control: the same first start without a question greets
+    monkeypatch.setenv("RNNLAB_SETTINGS_DIR", str(fresh))
+    greeted = MainWindow(remember=True)
+    qtbot.addWidget(greeted)
+    greeted.show()
+    qtbot.waitUntil(greeted.lessons.greeting.isVisible, timeout=5000)
+    greeted.close()
+
+
 def test_a_run_shows_progress_and_cancel_stops_training(qtbot):
     window = make_window(qtbot, "adding")
     lesson = window.lessons.lessons["tagging"]
