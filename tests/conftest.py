@@ -63,13 +63,20 @@ def _track_qthreads():
 @pytest.fixture(autouse=True)
 def no_leaked_qthreads(request):
     """Fail any test that leaves a QThread running (napari's conftest does the same)."""
+    import gc
+
     started = _track_qthreads()
-    yield
-    if "qtbot" in request.fixturenames:
+    qt = "qtbot" in request.fixturenames
+    if qt:  # no cyclic collection in the middle of a paint (as the app: app.window.gui, pyqtgraph's advice)
+        gc.disable()
+    try:
+        yield
+    finally:
+        if qt:
+            gc.enable()
+    if qt:
         # collect this test's widgets now, after qtbot closed them: left to a later collection, pyqtgraph items
         # whose C++ side is gone can be finalised in the middle of another test's paint (a segfault)
-        import gc
-
         gc.collect()
     started = started if started is not None else _track_qthreads()
     if not started:

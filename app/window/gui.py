@@ -21,6 +21,11 @@ def run_gui(session_path: str | None = None, data_path: str | None = None, model
     from app.window.theme import apply_dark_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Python's cyclic garbage collector runs from the event loop's timer, never in the middle of a paint: a
+    # pyqtgraph item finalised while its scene paints crashes the process (pyqtgraph's own advice and helper)
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 (lives as long as run_gui, i.e. the app)
     app.setApplicationName("RNN Lab")
     app.setOrganizationName("RNNLab")
     apply_dark_theme(app)
