@@ -74,11 +74,18 @@ def run_after_training(session, args) -> None:
     if not getattr(args, "fixed_points", False):
         return
     budget = 10.0 if args.fp_budget is None else float(args.fp_budget)
-    status = session.request_fixed_points(x_const=x_star(args), budget_s=budget)
-    while status["state"] == "running":
-        if not args.quiet:
-            print(f"\rfixed points: {100 * status['fraction']:3.0f}%  {status['text'][:70]:70s}", end="",
-                  file=sys.stderr, flush=True)
-        status = session.request_fixed_points_step()
-    note("", args.quiet)
+    status = run_sliced(session.request_fixed_points(x_const=x_star(args), budget_s=budget),
+                        session.request_fixed_points_step, "fixed points", 70, args.quiet)
     print(f"fixed points: {status['text']}", flush=True)
+
+
+def run_sliced(status: dict, step, label: str, width: int, quiet: bool) -> dict:
+    """Advance an engine search that runs in slices (``step()`` until its state is no longer "running"),
+    with its progress on one stderr line unless ``quiet``; returns the final status."""
+    while status["state"] == "running":
+        if not quiet:
+            print(f"\r{label}: {100 * status['fraction']:3.0f}%  {status['text'][:width]:{width}s}", end="",
+                  file=sys.stderr, flush=True)
+        status = step()
+    note("", quiet)
+    return status

@@ -9,9 +9,9 @@ many sequences were searched. Bad values get one line before any training.
 from __future__ import annotations
 
 import re
-import sys
 
-from app.cli.usage import UsageError, note
+from app.cli.analysis_flags import run_sliced
+from app.cli.usage import UsageError
 
 
 def add_arguments(parser) -> None:
@@ -63,13 +63,8 @@ def run_after_training(session, args):
         return None
     t0, t1 = parse_range(args.pattern_search)
     threshold = 0.3 if args.pattern_threshold is None else float(args.pattern_threshold)
-    status = session.request_pattern_search_all(t0=t0, t1=t1, threshold=threshold)
-    while status["state"] == "running":
-        if not args.quiet:
-            print(f"\rpattern search: {100 * status['fraction']:3.0f}%  {status['text'][:60]:60s}", end="",
-                  file=sys.stderr, flush=True)
-        status = session.request_pattern_search_all_step()
-    note("", args.quiet)
+    status = run_sliced(session.request_pattern_search_all(t0=t0, t1=t1, threshold=threshold),
+                        session.request_pattern_search_all_step, "pattern search", 60, args.quiet)
     result = status["result"]
     best = result["matches"][0] if result["matches"] else None
     found = (f"best score {best['score']} ({best['label']}, t = {best['start'] + 1})" if best

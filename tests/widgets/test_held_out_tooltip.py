@@ -38,14 +38,20 @@ def check_tooltips_name_what_is_drawn(panel, evals):
     assert ("Large dots" in loss_tip) == (loss_dots > 0)
 
 
-def test_fresh_examples_give_loss_and_metric_dots_and_say_so(qtbot):
+def parity_run(steps: int):
+    """A small parity run evaluated every 2 steps: (task, trainer, the last evaluations)."""
     task = make_task("parity", seq_len=6)
     trainer = Trainer(build_model(ModelConfig(cell="gru", hidden_size=4), task, seed=0), task,
                       TrainConfig(seed=0, batch_size=8))
     series = HeldOutSeries(every=2)
-    for _ in range(4):
+    for _ in range(steps):
         trainer.step()
         evals = series.update(trainer)
+    return task, trainer, evals
+
+
+def test_fresh_examples_give_loss_and_metric_dots_and_say_so(qtbot):
+    task, trainer, evals = parity_run(4)
     panel = shown(qtbot, task.info(), trainer.history.arrays(), evals)
     assert drawn(panel.loss_eval) == 2  # (the real evaluation gives a loss here)
     check_tooltips_name_what_is_drawn(panel, evals)
@@ -92,13 +98,7 @@ def test_held_out_from_training_is_said_only_of_data_training_never_draws():
 
 
 def test_the_curves_csv_holds_the_dots_the_figure_draws(qtbot):
-    task = make_task("parity", seq_len=6)
-    trainer = Trainer(build_model(ModelConfig(cell="gru", hidden_size=4), task, seed=0), task,
-                      TrainConfig(seed=0, batch_size=8))
-    series = HeldOutSeries(every=2)
-    for _ in range(5):
-        trainer.step()
-        evals = series.update(trainer)
+    task, trainer, evals = parity_run(5)
     panel = shown(qtbot, task.info(), trainer.history.arrays(), evals)
     header, rows = panel.data_table()
     assert header[-2:] == ["held-out loss", "held-out accuracy"]
