@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QGraphicsScene, QWidget
 from app.export.caption import captioned_png, panel_caption, panel_title, snapshot_caption
 from app.export.files import ExportCancelled, ExportError, check_progress, write_bytes, write_text  # noqa: F401
 from widgets.parts.base import DARK, LIGHT
+from widgets.parts.item_cache import painted_afresh
 
 
 def _is_pg_item(item) -> bool:
@@ -59,7 +60,8 @@ def render_png(item, scale: float = 1.0, light: bool = False) -> bytes:
         params = exporter.parameters()
         params["width"] = max(16, int(round(params["width"] * scale)))
         params["background"] = _background(light)
-        image = exporter.export(toBytes=True)
+        with painted_afresh(item if isinstance(item, QGraphicsScene) else item.scene()):
+            image = exporter.export(toBytes=True)
         return _qimage_png_bytes(image)
     rect = _source_rect(item)
     size = QSize(max(16, int(rect.width() * scale)), max(16, int(rect.height() * scale)))
@@ -120,7 +122,8 @@ def _source_rect(item) -> QRectF:
 
 def _paint(item, painter: QPainter, source: QRectF, target: QRectF, light: bool = False) -> None:
     if isinstance(item, QGraphicsScene):
-        item.render(painter, target, source, Qt.KeepAspectRatio)
+        with painted_afresh(item):
+            item.render(painter, target, source, Qt.KeepAspectRatio)
         return
     painter.scale(target.width() / source.width(), target.height() / source.height())
     if isinstance(item, QTextDocument):
