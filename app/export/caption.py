@@ -73,6 +73,16 @@ def captioned_png(png: bytes, title: str, caption: str, light: bool = False) -> 
     figure = QImage.fromData(png, "PNG")
     if figure.isNull():
         return png
+    image = captioned_image(figure, title, caption, light)
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
+
+
+def captioned_image(figure: QImage, title: str, caption: str, light: bool = False) -> QImage:
+    """``figure`` with the header of ``captioned_png`` above it. Paints only on QImages, so an export
+    may call it in a worker thread."""
     theme = LIGHT if light else DARK
     unit = max(10, min(28, figure.width() // 60))  # text size follows the figure's scale
     title_font, text_font = QFont(), QFont()
@@ -103,7 +113,4 @@ def captioned_png(png: bytes, title: str, caption: str, light: bool = False) -> 
         painter.drawImage(0, header, figure)
     finally:
         painter.end()
-    buf = QBuffer()
-    buf.open(QIODevice.WriteOnly)
-    image.save(buf, "PNG")
-    return bytes(buf.data())
+    return image
