@@ -191,8 +191,8 @@ PAGES = {
         slide="GRUs and LSTMs"),
     "nextCharPanel": HelpPage(
         shows="P(x_{t+1} | x_1 … x_t) at the cursor as the ten most likely next characters, with the actual "
-              "next character marked; after Generate text, the distribution each generated character was "
-              "sampled from.",
+              "next character marked (for a tagger: P(y_t | x_1 … x_t) over its tags, up to ten, the target marked); "
+              "after Generate text, the distribution each generated character was sampled from.",
         read="A tall bar on the marked character means the model expected it; a flat distribution means it is "
              "unsure. Bits per character is the average of −log2 of the marked bar's height.",
         try_="Move the cursor through a word: inside a word the bars get sharp, after a space they spread out.",

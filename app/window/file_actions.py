@@ -314,12 +314,14 @@ class FileActions(QObject):
             return False
         self.controller.feed()
         run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
+        self.controller.hold_display(True)  # the export paints the panels over many event-loop turns
         try:
             return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
                                                    progress=run, frames=self.sweep_export.isChecked()),
                                 f"Exported every panel, trace.npz, config.json and index.html to {folder}")
         finally:
             run.close()
+            self.controller.hold_display(False)
             self.controller.set_time(self.controller.time)
 
     def export_gif_dialog(self) -> None:
