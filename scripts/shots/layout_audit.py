@@ -41,8 +41,8 @@ def _name(w: QWidget) -> str:
         if p.objectName() and not p.objectName().startswith("qt_"):
             parts.append(p.objectName())
         p = p.parentWidget()
-    text = ""
-    for getter in ("text", "currentText"):
+    text = "|".join(w.tabText(i) for i in range(w.count()))[:40] if isinstance(w, QTabBar) else ""
+    for getter in ("text", "currentText") if not text else ():
         if hasattr(w, getter):
             text = str(getattr(w, getter)())[:40]
             break

@@ -66,6 +66,7 @@ def main(argv=None) -> int:
     from app.window.main_window import MainWindow
     from app.window.theme import apply_dark_theme
     from scripts.shots.layout_audit import audit
+    from scripts.shots.overlap_audit import overlaps
 
     apply_dark_theme(app)
     file_actions.ask_unsaved = lambda window: "discard"  # a walk keeps nothing
@@ -80,10 +81,10 @@ def main(argv=None) -> int:
         nonlocal views
         views += 1
         settle(app, 0.3)
-        found = audit(window) + (stage_problems(window) if mode == "presentation" else [])
+        found = audit(window) + overlaps(window) + (stage_problems(window) if mode == "presentation" else [])
         if found:  # a label whose text just changed is laid out on a later turn of the event loop (a loaded
             settle(app, 1.0)  # machine shows it late): what is still cut a second later is cut on screen
-            found = audit(window) + (stage_problems(window) if mode == "presentation" else [])
+            found = audit(window) + overlaps(window) + (stage_problems(window) if mode == "presentation" else [])
         for p in found:
             line = f"PROBLEM {size} {mode} {what}: {p}"
             problems.append(line)
@@ -119,7 +120,8 @@ def main(argv=None) -> int:
     presentation.setChecked(False)
     c.dirty_since_save = False
     window.close()
-    settle(app, 0.2)
+    window.deleteLater()  # (gone before the interpreter's last collection, which would meet its scene
+    settle(app, 0.2)  # items' wrappers in any order and could crash)
     print(f"checked {views} views, {len(problems)} problems", flush=True)
     return 1 if problems else 0
 

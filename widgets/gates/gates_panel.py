@@ -153,6 +153,7 @@ class GatesPanel(GatesExplain, Panel):
         self.bars_plot.addItem(self.bars_image)
         # colour keys: sigmoid gates 0..1, the tanh candidate -1..1 (levels are fixed per gate)
         keys = self.plots.ci.addLayout(row=0, col=2)
+        keys.layout.setVerticalSpacing(16)  # the end labels ("0" of one, "1.0" of the next) reach past the bars
         self.color_bars = {}
         for k, (kind, cmap, values, label) in enumerate((("seq", sequential_cmap(), (0.0, 1.0), "σ gates"),
                                                           ("div", diverging_cmap(), (-1.0, 1.0), "tanh"))):
