@@ -109,8 +109,11 @@ def cases(window):
 def lag_during_analyses(app, config, only: str | None = None) -> None:
     """Print p50 / p99 / max of the event loop's lag while each long analysis runs (``only``: the ones whose
     name starts with it, e.g. "export")."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
     from app.window.main_window import MainWindow
 
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 (Python's cyclic GC from the event loop, as run_gui has it)
     window = MainWindow(config, remember=False)
     window.resize(1600, 1000)
     window.show()

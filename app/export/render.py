@@ -106,6 +106,10 @@ def image_steps(item, scale: float = 1.0, light: bool = False):
         target = QRectF(0, 0, size.width(), size.height())
         if isinstance(item, QGraphicsScene):
             yield from scene_passes(item, painter, target, rect, Qt.AspectRatioMode.KeepAspectRatio)
+        elif isinstance(item, list):  # a figure of widgets: one widget per step
+            painter.scale(target.width() / rect.width(), target.height() / rect.height())
+            for _ in widget_rows(item, painter):
+                yield
         else:
             paint(item, painter, rect, target, light)
     finally:
@@ -178,15 +182,22 @@ def paint(item, painter: QPainter, source: QRectF, target: QRectF, light: bool =
         context.palette.setColor(QPalette.ColorRole.Text, QColor((LIGHT if light else DARK)["foreground"]))
         item.documentLayout().draw(painter, context)
     elif isinstance(item, list):
-        y = 0
-        for row in item:
-            x = 0
-            for widget in row:  # (render() paints the whole widget, also what a scroll area hides)
-                widget.render(painter, QPoint(x, y), QRegion(), QWidget.RenderFlag.DrawChildren)
-                x += widget.width()
-            y += max(w.height() for w in row)
+        for _ in widget_rows(item, painter):
+            pass
     else:
         item.render(painter, QPoint(0, 0))
+
+
+def widget_rows(rows, painter: QPainter):
+    """Generator: paints rows of widgets (each row left to right), one widget per step."""
+    y = 0
+    for row in rows:
+        x = 0
+        for widget in row:  # (render() paints the whole widget, also what a scroll area hides)
+            widget.render(painter, QPoint(x, y), QRegion(), QWidget.RenderFlag.DrawChildren)
+            x += widget.width()
+            yield
+        y += max(w.height() for w in row)
 
 
 # ---- SVG ---------------------------------------------------------------------------------

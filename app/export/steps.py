@@ -39,26 +39,43 @@ def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None
     """Generator: one panel's PNG (with its caption header), SVG and CSV (no CSV when the panel has no data
     rows), and its extra files, handed to ``put(name, make)``; returns the names it put."""
     previous = panel.theme is LIGHT
-    names = []
+    names = []  # (the panel is in its own theme between steps unless hidden or a frozen scene)
 
     def give(fname, make):
         names.append(fname)
         put(fname, make)
 
+    themed = [False]
+
+    def theme(on: bool) -> None:
+        if themed[0] != on:
+            panel.set_theme(light if on else previous)
+            themed[0] = on
+
     frozen = []
     try:
-        panel.set_theme(light)
+        theme(True)
         item = panel.export_item()
-        if scene_views(item) and panel.updatesEnabled():  # painted over several steps: keep the screen as it is
+        on_screen = panel.isVisible() and not panel.visibleRegion().isEmpty()
+        hold = bool(scene_views(item)) or not on_screen  # keep the export's theme from step to step
+        if hold and on_screen and panel.updatesEnabled():  # (a scene: the screen keeps what it shows)
             panel.setUpdatesEnabled(False)
             frozen.append(panel)
-        image = yield from image_steps(item, scale, light)
+        if not hold:  # widgets on screen: the export's theme only within a step, never painted on screen
+            theme(False)
+        yield
+
+        def run(steps):
+            return steps if hold else _themed(steps, theme)
+        image = yield from run(image_steps(item, scale, light))
         title, text = panel_title(name), panel_caption(panel, caption)
         give(f"{name}.png", lambda: png_bytes(captioned_image(image, title, text, light)))
-        svg = yield from svg_steps(item, light, name)
+        yield
+        svg = yield from run(svg_steps(item, light, name))
         give(f"{name}.svg", lambda: svg)
+        yield
     finally:
-        panel.set_theme(previous)
+        theme(False)
         for widget in frozen:
             widget.setUpdatesEnabled(True)
     yield
@@ -67,8 +84,25 @@ def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None
         csv = table_csv(header, rows).encode("utf-8")
         give(f"{name}.csv", lambda: csv)
     for fname, data in getattr(panel, "extra_files", lambda _stem: {})(name).items():  # e.g. fixed points
+        yield
         give(fname, lambda data=data: data)
     return names
+
+
+def _themed(steps, theme):
+    """Generator: ``steps`` with the panel in the export's theme (``theme(True)``) during each step only."""
+    try:
+        while True:
+            theme(True)
+            try:
+                next(steps)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                theme(False)
+            yield
+    finally:
+        steps.close()
 
 
 def export_steps(folder, panels: dict, snapshot, light: bool, scale: float, frames: bool, sink):
@@ -87,6 +121,7 @@ def export_steps(folder, panels: dict, snapshot, light: bool, scale: float, fram
     yield len(panels), total, "trace and configuration"
     reference = reference_arrays(snapshot)
     sink.put("trace.npz", lambda: npz_bytes(snapshot.trace, reference))
+    yield len(panels), total, "trace and configuration"
     config = config_json(snapshot).encode("utf-8")
     sink.put("config.json", lambda: config)
     n_images = 0
