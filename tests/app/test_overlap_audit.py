@@ -186,3 +186,28 @@ def test_help_button_keeps_its_panels_right_margin_from_the_start(qtbot):
     button = HelpButton(panel, "panelHelpButton", "How to read it", layout)
     assert layout.contentsMargins().right() == 2 + button.width() + 2  # (it was applied only on a font change)
     assert button.sizeHint() == button.size()  # a tab widget's corner places it by its size hint
+
+
+def test_a_status_message_cut_at_the_status_fields_is_found_and_the_history_bar_ends_it_in_an_ellipsis(qtbot):
+    from PySide6.QtWidgets import QStatusBar
+
+    from app.window.status_history import HistoryStatusBar
+    from scripts.shots.layout_audit import audit
+
+    message = "Architecture changed: rebuilt the model with fresh weights (seed 0)."
+    for bar_class, cut in ((QStatusBar, True), (HistoryStatusBar, False)):
+        window = QMainWindow()
+        window.setStatusBar(bar_class(window))
+        for name in ("loss 0.2054", "token acc. 0.8250", "0 steps/s"):
+            window.statusBar().addPermanentWidget(QLabel(name))
+        shown(qtbot, window, (420, 200))
+        window.statusBar().showMessage(message)
+        qtbot.wait(20)
+        found = [p for p in audit(window) if "message" in p]
+        assert bool(found) == cut, found  # Qt's bar cuts it mid-word; the history bar elides it
+        room = window.statusBar().message_room() if not cut else None
+        if room is not None:
+            elided = window.statusBar().fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room.width())
+            assert elided.endswith("…") and room.right() < min(
+                w.geometry().left() for w in window.statusBar().findChildren(QLabel) if w.isVisible())
+            assert window.statusBar().currentMessage() == message  # kept whole (History, tests)
