@@ -16,7 +16,7 @@
    counterfactual, Export all): p99 <= 50 ms (benchmarks/gui_lag.py).
 The app is set up as ``run_gui`` does (Fusion, dark palette, antialiased plots), in its own event loop.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--cell] [--lag]   (part 5 / 6 only)
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--cell] [--lag [NAME]]   (part 5 / 6 only)
 """
 from __future__ import annotations
 
@@ -245,7 +245,8 @@ def main() -> None:
         if "--cell" in sys.argv:
             cell_view_times(app)
         if "--lag" in sys.argv:
-            lag_during_analyses(app, big_config())
+            at = sys.argv.index("--lag") + 1
+            lag_during_analyses(app, big_config(), sys.argv[at] if at < len(sys.argv) else None)
         return
     starts = startup_times()
     print("start of main.py to first painted window: " + ", ".join(f"{a:.2f}" for a, _, _ in starts) +

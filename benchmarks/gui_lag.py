@@ -7,7 +7,8 @@ attribution (another method chosen), a counterfactual (Apply) and Export all (fr
 training is paused, so the lag is the window's own: what it does while the engine computes, and
 drawing the answer.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py --lag   (part 6 of benchmarks/gui.py)
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py --lag [NAME]   (part 6 of benchmarks/gui.py;
+NAME: only the analyses whose name starts with it, e.g. ``--lag export`` or ``--lag "fixed points"``)
 """
 from __future__ import annotations
 
@@ -105,10 +106,14 @@ def cases(window):
             ("export all", "curvesPanel", export_all))
 
 
-def lag_during_analyses(app, config) -> None:
-    """Print p50 / p99 / max of the event loop's lag while each long analysis runs."""
+def lag_during_analyses(app, config, only: str | None = None) -> None:
+    """Print p50 / p99 / max of the event loop's lag while each long analysis runs (``only``: the ones whose
+    name starts with it, e.g. "export")."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
     from app.window.main_window import MainWindow
 
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 (Python's cyclic GC from the event loop, as run_gui has it)
     window = MainWindow(config, remember=False)
     window.resize(1600, 1000)
     window.show()
@@ -116,6 +121,8 @@ def lag_during_analyses(app, config) -> None:
         print("lag during analyses: the engine did not start")
         return
     for name, panel, make in cases(window):
+        if only and not name.startswith(only):
+            continue
         window.show_panel(panel)
         ready, start, done = make()
         if not wait_for(app, ready):

@@ -159,8 +159,9 @@ PAGES = {
               "request (Sussillo & Barak 2013).",
         read="Paths that end in separate regions are inputs the network tells apart. Stable fixed points (filled) "
              "are where the state rests; saddles (hollow) with their unstable direction are where it decides.",
-        try_="Train the parity acceptor and find the fixed points: the state should jump between two regions as "
-             "each 1 is read.",
+        try_="Train the parity acceptor: the state jumps between two regions at every 1 read or, as often, at "
+             "every 0 (with T fixed, the parity of the 0s decides it too); find the fixed points with x* = that "
+             "bit and period 2, since a state that flips at every x* returns after two steps.",
         slide="Recurrent Neural Network model"),
     "unitExplorerPanel": HelpPage(
         shows="Hidden units ranked by the size of their correlation with a quantity computed from the input "
@@ -191,8 +192,8 @@ PAGES = {
         slide="GRUs and LSTMs"),
     "nextCharPanel": HelpPage(
         shows="P(x_{t+1} | x_1 … x_t) at the cursor as the ten most likely next characters, with the actual "
-              "next character marked; after Generate text, the distribution each generated character was "
-              "sampled from.",
+              "next character marked (for a tagger: P(y_t | x_1 … x_t) over its tags, up to ten, the target marked); "
+              "after Generate text, the distribution each generated character was sampled from.",
         read="A tall bar on the marked character means the model expected it; a flat distribution means it is "
              "unsure. Bits per character is the average of −log2 of the marked bar's height.",
         try_="Move the cursor through a word: inside a word the bars get sharp, after a space they spread out.",

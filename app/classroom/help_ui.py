@@ -2,7 +2,7 @@
 Help > Getting started, all opening one reusable help dialog (pages from ``help_pages``)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QMargins, QObject, QSize, Qt
 from PySide6.QtGui import QAction, QCursor, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QTextBrowser, QToolButton, QVBoxLayout
 
@@ -70,19 +70,25 @@ class HelpButton(QToolButton):
 
     def relayout(self) -> None:
         side = max(BUTTON_SIZE, self.fontMetrics().height() + 4)
-        if self.width() == side == self.height() and self.styleSheet():
-            return  # (a new style sheet sends another FontChange)
-        self.setFixedSize(side, side)
-        self.setStyleSheet(f"QToolButton {{ border-radius: {side // 2 - 1}px; "
-                           "background: rgba(77, 171, 247, 90); }")
-        if self.reserve is not None:
-            m = self.base_margin
-            self.reserve.setContentsMargins(m.left(), m.top(), m.right() + side + 2, m.bottom())
+        if not (self.width() == side == self.height() and self.styleSheet()):  # (a new style sheet sends
+            self.setFixedSize(side, side)  # another FontChange)
+            self.setStyleSheet(f"QToolButton {{ border-radius: {side // 2 - 1}px; "
+                               "background: rgba(77, 171, 247, 90); }")
+        if self.reserve is not None:  # (also when the size is unchanged: the first call comes before
+            m = self.base_margin  # ``reserve`` is known)
+            want = QMargins(m.left(), m.top(), m.right() + side + 2, m.bottom())
+            if self.reserve.contentsMargins() != want:
+                self.reserve.setContentsMargins(want)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             self.relayout()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """Its fixed size: a tab widget places its corner widget by the size hint (the button's smaller
+        natural size left it hanging 3 px over the panel below the tabs)."""
+        return self.minimumSize() if self.minimumWidth() > 0 else super().sizeHint()
 
 
 class _CornerKeeper(QObject):

@@ -19,7 +19,7 @@ import re
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.classroom.view_scaler import FIXED as _FIXED
 from app.classroom.view_scaler import ViewScaler as _ViewScaler
 from app.window import settings as app_settings
+from widgets.network.unrolled_scene import ALIGN_DATA
 
 FACTORS = (1.25, 1.5, 1.75, 2.0, 2.5)
 DEFAULT_FACTOR = 1.75
@@ -43,6 +44,8 @@ SCALE_RANGE = (0.6, 4.0)
 FULL_SCAN_EVERY_S = 1.0  # while presenting, how often every widget and plot item is checked again
 SECONDARY_AREAS = (Qt.LeftDockWidgetArea, Qt.BottomDockWidgetArea)  # hidden in full-screen presentation
 _PT = re.compile(r"font-size:\s*([0-9.]+)pt")
+_ANCHORS = {"l": lambda r: QPointF(r.left(), r.center().y()), "r": lambda r: QPointF(r.right(), r.center().y()),
+            "tl": QRectF.topLeft}
 _STASH = "_rnnlab_scaled"  # (base value, value applied) on every object resized here
 
 
@@ -277,8 +280,10 @@ class Presentation(QObject):
                 scaler.set_scale(scale)
                 self._scale_pens(view.scene(), scale)
                 self._fix_tick_fonts(view.scene())
-            elif view.scene() is not None:
-                self._scale_scene_text(view.scene(), scale)
+            elif view.scene() is not None and self._scale_scene_text(view.scene(), scale):
+                relayout = getattr(view.parentWidget(), "relayout", None)  # (labels placed by their size)
+                if callable(relayout):
+                    relayout()
 
     @staticmethod
     def _scale_html_label(label: QLabel, text: str, scale: float) -> None:
@@ -318,20 +323,22 @@ class Presentation(QObject):
                 item.setFont(QFont(self.base_font))
 
     @staticmethod
-    def _scale_scene_text(scene, scale: float) -> None:
+    def _scale_scene_text(scene, scale: float) -> bool:
+        """Every text of a plain scene at ``scale``, grown about the end its alignment keeps in place
+        (``item.data(ALIGN_DATA)``: "l", "r", "tl"; else its centre). True if any changed."""
         changed = False
         for item in scene.items():
             if isinstance(item, (QGraphicsSimpleTextItem, QGraphicsTextItem)):
                 new = _scale_font(item.font(), scale, item)
-                if new is not None:  # grow about the label's centre (most labels are centred on their spot);
-                    r = item.mapRectToScene(item.boundingRect())  # row labels left of x = 0 keep their right end
-                    anchor = (lambda b: b.topRight()) if r.right() <= 0 else (lambda b: b.center())
+                if new is not None:
+                    anchor = _ANCHORS.get(item.data(ALIGN_DATA), QRectF.center)
                     before = anchor(item.mapRectToParent(item.boundingRect()))
                     item.setFont(new)
                     item.setPos(item.pos() + before - anchor(item.mapRectToParent(item.boundingRect())))
                     changed = True
         if changed:  # labels that grew past the scene's edge stay reachable
             scene.setSceneRect(scene.sceneRect().united(scene.itemsBoundingRect()))
+        return changed
 
     # ---- window events ---------------------------------------------------------------------
     def eventFilter(self, obj, event) -> bool:

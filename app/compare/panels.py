@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from app.compare.seed_summary import summaries, summary_line
 from app.compare.speed import TIP as SPEED_TIP
 from app.compare.speed import fact_text, run_facts, verdict
+from app.export.caption import length_text
 from app.panels.feed import apply_snapshot
 from widgets.chrome.controls import CELL_ITEMS
 from widgets.gates.gates_panel import GatesPanel
@@ -69,7 +70,8 @@ class ComparePanels(QWidget):
         self.labels = [display_label(label) if self.display_names else label for label in self.ids]
         for i, (label, run_id) in enumerate(zip(self.labels, self.ids, strict=True)):
             title = QLabel(label, objectName=f"compareRunTitle{i}")
-            title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, not widen
+            title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wrap, not widen
+            title.setWordWrap(True)  # (four runs' titles with loss and metric are longer than a column at 1280)
             title.setStyleSheet(f"color: {SERIES_COLORS[i % len(SERIES_COLORS)]}; font-weight: bold;")
             heatmap, gates = HiddenHeatmap(), GatesPanel()
             heatmap.setObjectName(f"compareHeatmap{i}")
@@ -160,11 +162,13 @@ def export_caption(name: str, snap) -> str | None:
     if not name.startswith("compare_") or not snap.runs:
         return None
     first = snap.runs[0]
-    T = first.config["task_params"].get("seq_len")
     seeds = list(getattr(snap, "seeds", ()) or ()) or [first.config["train"]["seed"]]
+    trace = getattr(first, "trace", None)  # the gradients are of the first run's example; the curves of the task
+    shown = int(trace.hidden.shape[2]) if name == "compare_gradients" and trace is not None else None
     seed_text = f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
     if name == "compare_gradients" and len(seeds) > 1:
         seed_text = f"seed {seeds[0]} (the first of {len(seeds)})"
     return (f"{' vs '.join(display_label(label) for label in snap.labels)} · "
-            f"{first.task_info.get('title', first.config['task'])}{f', T {T}' if T is not None else ''} · "
+            f"{first.task_info.get('title', first.config['task'])}"
+            f"{length_text(first.config['task_params'], shown, first.config['task'])} · "
             f"after {snap.step} training steps · {seed_text}")

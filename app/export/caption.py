@@ -23,14 +23,34 @@ def model_text(cell: str, hidden: int, layers: int, bidirectional: bool, merge: 
     return text + (f", bidirectional ({'summed' if merge == 'sum' else 'concatenated'})" if bidirectional else "")
 
 
+DELAY_TASKS = {"copy_memory"}  # seq_len is the delay T between the symbols and their recall (T + 2K steps)
+
+
+def length_text(task_params: dict, shown: int | None = None, task: str = "") -> str:
+    """", T 10" for a task of one length whose example has it; the example's own T beside what the task
+    trains on otherwise: ", T 6 (the task's lengths 3-20)" (a CSV, tagging, sentiment), ", T 4 (the task's
+    T 10)" (a typed sequence); copy memory's T is its delay: ", delay T 10 (30 steps)"; "" when the task
+    has no length."""
+    hi, lo = task_params.get("seq_len"), task_params.get("min_len")
+    if hi is None:
+        return "" if shown is None else f", T {shown}"
+    if task in DELAY_TASKS:
+        return f", delay T {hi}" + ("" if shown is None else f" ({shown} steps)")
+    task = f"lengths {lo}-{hi}" if lo is not None and lo < hi else f"T {hi}"
+    if shown is None:
+        return f", T {lo}-{hi}" if task.startswith("lengths") else f", T {hi}"
+    return f", T {shown}" if task == f"T {shown}" else f", T {shown} (the task's {task})"
+
+
 def snapshot_caption(snap) -> str:
-    """The caption of a snapshot's figures: model · task and T · training step · seed."""
+    """The caption of a snapshot's figures: model · task and the example's T · training step · seed."""
     cfg = snap.config
     m = cfg["model"]
     task = snap.task_info.get("title", cfg["task"])
-    T = cfg["task_params"].get("seq_len")
+    trace = getattr(snap, "trace", None)
+    shown = int(trace.hidden.shape[2]) if trace is not None else None
     return (f"{model_text(m['cell'], m['hidden_size'], m['num_layers'], m['bidirectional'], m['merge'])} · "
-            f"{task}{f', T {T}' if T is not None else ''} · after {snap.step} training steps · "
+            f"{task}{length_text(cfg['task_params'], shown, cfg['task'])} · after {snap.step} training steps · "
             f"seed {cfg['train']['seed']}")
 
 
@@ -53,6 +73,16 @@ def captioned_png(png: bytes, title: str, caption: str, light: bool = False) -> 
     figure = QImage.fromData(png, "PNG")
     if figure.isNull():
         return png
+    image = captioned_image(figure, title, caption, light)
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
+
+
+def captioned_image(figure: QImage, title: str, caption: str, light: bool = False) -> QImage:
+    """``figure`` with the header of ``captioned_png`` above it. Paints only on QImages, so an export
+    may call it in a worker thread."""
     theme = LIGHT if light else DARK
     unit = max(10, min(28, figure.width() // 60))  # text size follows the figure's scale
     title_font, text_font = QFont(), QFont()
@@ -83,7 +113,4 @@ def captioned_png(png: bytes, title: str, caption: str, light: bool = False) -> 
         painter.drawImage(0, header, figure)
     finally:
         painter.end()
-    buf = QBuffer()
-    buf.open(QIODevice.WriteOnly)
-    image.save(buf, "PNG")
-    return bytes(buf.data())
+    return image

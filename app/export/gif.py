@@ -15,10 +15,10 @@ MAX_FRAMES = 400
 MAX_WIDTH = 1400  # slides rarely need more; keeps a 100-frame GIF to a few MB
 
 
-def _to_pil(pixmap) -> Image.Image:
+def _to_pil(image) -> Image.Image:
     buf = QBuffer()
     buf.open(QIODevice.WriteOnly)
-    pixmap.save(buf, "PNG")
+    image.save(buf, "PNG")
     return Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
 
 
@@ -58,25 +58,49 @@ def sweep_times(T: int) -> list[int]:
 def sweep_frames(panels: dict, T: int, light: bool = False, names=None, progress=None) -> list[Image.Image]:
     """One tiled image of the sweep panels per time step of ``sweep_times(T)``; ``progress(i)`` is called
     before the i-th frame (it may raise to stop: the panels get their theme back)."""
+    frames, reported = [], -1
+    steps = sweep_frame_steps(panels, T, light, names)
+    try:
+        for i, images in steps:
+            if progress is not None and i > reported:
+                reported = i
+                progress(i)
+            if images is not None:
+                frames.append(frame_image(images))
+    finally:
+        steps.close()
+    return frames
+
+
+def sweep_frame_steps(panels: dict, T: int, light: bool = False, names=None):
+    """Generator of the sweep in steps (one panel grabbed per step): yields (i, None) between steps and
+    (i, [QImage per panel]) once frame i is grabbed; ``frame_image`` makes the picture of a frame (in any
+    thread). Closing it early gives the panels their theme back."""
     chosen = [panels[n] for n in (names or sweep_panels()) if n in panels]
     for p in chosen:
         p.set_theme(light)
-    frames = []
     try:
         for i, t in enumerate(sweep_times(T)):
-            if progress is not None:
-                progress(i)
+            yield i, None
             for p in chosen:
                 p.set_time(t)
             QApplication.processEvents()
-            frame = tile([_to_pil(figure_widget(p).grab()) for p in chosen])
-            if frame.width > MAX_WIDTH:
-                frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
-            frames.append(frame)
+            images = []
+            for p in chosen:
+                yield i, None
+                images.append(figure_widget(p).grab().toImage())
+            yield i, images
     finally:
         for p in chosen:
             p.set_theme(False)
-    return frames
+
+
+def frame_image(images) -> Image.Image:
+    """The picture of one sweep frame from its panels' QImages: tiled, at most MAX_WIDTH wide."""
+    frame = tile([_to_pil(image) for image in images])
+    if frame.width > MAX_WIDTH:
+        frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
+    return frame
 
 
 def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 250) -> bytes:

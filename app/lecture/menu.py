@@ -54,15 +54,20 @@ def suggested(note: str, key: str, value, contrast: dict | None = None) -> bool:
     return False
 
 
+# A subscript's base is one symbol (h_t, W_hh, h→_t, Σ_i, w_α) or a derivative's d and one letter (dL/dh_t):
+# names written with underscores (dna_motif, people_places.csv, hidden_size, batch_first) stay as written
+SUBSCRIPT = re.compile(r"(?<![\w→←])(d?[A-Za-zΣα-ω][→←]?)_(?:\{([^}]*)\}|([A-Za-z0-9α]+))")
+
+
 def maths_html(text: str) -> str:
     """The notes' ASCII maths as the panels show it: h_{t-1} -> h<sub>t−1</sub>, w_alpha^T ->
-    w<sub>α</sub><sup>T</sup>, sum_i -> Σ<sub>i</sub>, ||x|| -> ‖x‖."""
+    w<sub>α</sub><sup>T</sup>, sum_i -> Σ<sub>i</sub>, ||x|| -> ‖x‖; a name such as dna_motif or
+    hidden_size is left as written."""
     text = html.escape(text, quote=False)
     for word, symbol in (("alpha", "α"), ("theta", "θ"), ("sigma", "σ")):
         text = re.sub(rf"(?<=[_^ (]){word}(?![A-Za-z])", symbol, text)
     text = re.sub(r"(?<![A-Za-z])sum_", "Σ_", text).replace("||", "‖")
-    text = re.sub(r"_\{([^}]*)\}", lambda m: f"<sub>{m.group(1).replace('-', '−')}</sub>", text)
-    text = re.sub(r"(?<=[\w→←])_([A-Za-z0-9α]+)", r"<sub>\1</sub>", text)  # also h→_t, h←_t
+    text = SUBSCRIPT.sub(lambda m: f"{m.group(1)}<sub>{(m.group(2) or m.group(3)).replace('-', '−')}</sub>", text)
     text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m.group(1) or m.group(2)}</sup>", text)
     return text
 

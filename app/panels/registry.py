@@ -150,7 +150,8 @@ PANELS = (
               board=(9, 0, 1, 1),
               time_indexed=True,
               help="P(x_t+1 | x_1..x_t) at the cursor as the top-10 bars, the actual next character marked; "
-                   "after Generate text, the distribution each generated character was sampled from."),
+                   "for a tagger, every tag's P(y_t | x_1..x_t) (up to 10), the target marked; after Generate "
+                   "text, the distribution each generated character was sampled from."),
     PanelSpec("inputNlpPanel", InputNlpPanel, "Input to NLP", "attentionDock", tab="Input", board=(12, 0, 1, 2),
               help="The deck's opening: a sentence resampled to a fixed length as an image would be (\"This is "
                    "an example\" -> \"Ti sa xml\"), pixellated like the deck's cat, and read whole by the RNN with "

@@ -3,8 +3,19 @@ declares them), the compact layout of a projector-sized window, Reset layout, an
 A mixin of MainWindow (it uses the window's panels, controls, transport, timeline and controller)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTabBar,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.panels.panel_set import PanelSlot
 from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
@@ -35,6 +46,44 @@ def remember_min_sizes(panels) -> None:
         hint = panel.minimumSizeHint()
         sizes[name] = [max(hint.width(), 0), max(hint.height(), 0)]
     app_settings.save_json(MIN_SIZES_KEY, sizes)
+
+
+class StaleTabBars(QObject):
+    """Hides a main window's dock tab bar that belongs to no current tab group. Qt (6.10) keeps the
+    tab bar of a group whose docks were removed and added elsewhere (Reset layout puts every panel dock
+    in one tabbed column at 1280x720) and shows it again with every relayout, under the real one and
+    sticking out beside it: a stray "States hₜ | Gates" strip over the network column."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+        for bar in window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            bar.installEventFilter(self)
+
+    def stale(self, bar: QTabBar) -> bool:
+        """True if the docks named by ``bar``'s tabs are not, all of them, one current tab group."""
+        docks = {shiboken6.getCppPointer(d)[0]: d for d in self.window.findChildren(QDockWidget)}
+        named = [docks.get(bar.tabData(i)) for i in range(bar.count())]
+        if not named or None in named:
+            return bool(named)
+        group = {named[0], *(d for d in self.window.tabifiedDockWidgets(named[0]) if not d.isHidden())}
+        return set(named) != group
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.window:
+            if event.type() == QEvent.ChildAdded and isinstance(event.child(), QTabBar):
+                event.child().installEventFilter(self)
+        elif event.type() in (QEvent.Show, QEvent.Move, QEvent.Resize) and isinstance(obj, QTabBar) and \
+                obj.isVisible() and self.stale(obj):
+            obj.hide()
+        return False
+
+    def sweep(self) -> None:
+        """Hide every stale bar now (after Reset layout: a bar left where it was gets no event)."""
+        for bar in self.window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            if bar.isVisible() and self.stale(bar):
+                bar.hide()
 
 
 class DockLayout:
@@ -75,6 +124,7 @@ class DockLayout:
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(300)
         self.docks = {}
+        self.stale_tab_bars = StaleTabBars(self)  # (Qt shows a removed tab group's bar again)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self.step_warning = QLabel()
@@ -167,6 +217,7 @@ class DockLayout:
             self.resizeDocks(bottom, fair_shares(need, w - side), Qt.Horizontal)  # each its tabs in full
         if stage is not None:
             stage.after_reset()
+        QTimer.singleShot(0, self.stale_tab_bars.sweep)  # (once Qt has laid out the new groups)
 
     def _stage(self):
         """app.classroom.stage.Stage (once the classroom parts are attached)."""

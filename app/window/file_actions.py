@@ -291,8 +291,13 @@ class FileActions(QObject):
             reason = box.get("error", "no answer from the engine")
             QMessageBox.warning(self.window, "Export failed", f"Could not bring the panels up to date: {reason}")
             return None
+        held = self.controller.held
+        self.controller.hold_display(True)  # (no newer snapshot drawn in between)
         self.controller.show_snapshot(snap)
-        self.controller.feed()
+        for name in list(self.window.panels.built()):  # one panel per event-loop turn: the window stays live
+            self.controller.feed([name])
+            QApplication.processEvents()
+        self.controller.hold_display(held)
         return snap
 
     def export_panel(self, name: str, path: str, fmt: str, scale: float = 2.0) -> bool:
@@ -314,12 +319,14 @@ class FileActions(QObject):
             return False
         self.controller.feed()
         run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
+        self.controller.hold_display(True)  # the export paints the panels over many event-loop turns
         try:
             return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
                                                    progress=run, frames=self.sweep_export.isChecked()),
                                 f"Exported every panel, trace.npz, config.json and index.html to {folder}")
         finally:
             run.close()
+            self.controller.hold_display(False)
             self.controller.set_time(self.controller.time)
 
     def export_gif_dialog(self) -> None:

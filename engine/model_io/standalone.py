@@ -78,11 +78,19 @@ class RNNLabModel(nn.Module):
 
     def encode(self, text) -> torch.Tensor:
         """Token ids (1, T) of a string (one symbol per character, or space-separated words when the
-        vocabulary has words) or of a list of symbols."""
-        if isinstance(text, str):
-            words = any(len(s) > 1 for s in self.vocab)
-            text = text.split() if words else [c for c in text if not c.isspace()]
+        vocabulary has words) or of a list of symbols. A space, line break or tab is a character when the
+        vocabulary has it (a language model's ' ', or the symbols a text file's model shows for them:
+        ␣ ↵ ⇥); only a vocabulary without whitespace (a CSV of characters) skips it."""
         index = {s: i for i, s in enumerate(self.vocab)}
+        if isinstance(text, str):
+            if any(len(s) > 1 for s in self.vocab):
+                text = text.split()
+            else:
+                shown = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5"}
+                chars = [shown[c] if c not in index and shown.get(c) in index else c
+                         for c in text.replace("\r\n", "\n")]
+                chars = [" " if c.isspace() and c not in index and " " in index else c for c in chars]
+                text = [c for c in chars if c in index or not c.isspace()]
         unknown = [s for s in text if s not in index]
         if unknown:
             raise ValueError(f"symbols not in the vocabulary: {unknown[:5]}")

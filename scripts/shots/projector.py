@@ -57,6 +57,8 @@ def main(argv=None) -> int:
     parser.add_argument("--presets", default="", help="preset ids (default: all)")
     parser.add_argument("--modes", default="normal,presentation")
     parser.add_argument("--train", type=float, default=0.0, help="seconds of training per preset")
+    parser.add_argument("--dialogs", action="store_true", help="also the compare window, a lesson, slides "
+                        "and the dialogs a lecturer opens (scripts/shots/dialogs.py)")
     args = parser.parse_args(argv)
 
     from PySide6.QtWidgets import QApplication
@@ -66,6 +68,7 @@ def main(argv=None) -> int:
     from app.window.main_window import MainWindow
     from app.window.theme import apply_dark_theme
     from scripts.shots.layout_audit import audit
+    from scripts.shots.overlap_audit import overlaps
 
     apply_dark_theme(app)
     file_actions.ask_unsaved = lambda window: "discard"  # a walk keeps nothing
@@ -80,10 +83,10 @@ def main(argv=None) -> int:
         nonlocal views
         views += 1
         settle(app, 0.3)
-        found = audit(window) + (stage_problems(window) if mode == "presentation" else [])
+        found = audit(window) + overlaps(window) + (stage_problems(window) if mode == "presentation" else [])
         if found:  # a label whose text just changed is laid out on a later turn of the event loop (a loaded
             settle(app, 1.0)  # machine shows it late): what is still cut a second later is cut on screen
-            found = audit(window) + (stage_problems(window) if mode == "presentation" else [])
+            found = audit(window) + overlaps(window) + (stage_problems(window) if mode == "presentation" else [])
         for p in found:
             line = f"PROBLEM {size} {mode} {what}: {p}"
             problems.append(line)
@@ -117,9 +120,28 @@ def main(argv=None) -> int:
                 window.transport.train_button.setChecked(False)
             check(mode, f"{k}_{preset.id}")
     presentation.setChecked(False)
+    if args.dialogs:
+        from scripts.shots.dialogs import walk_dialogs
+
+        def check_top(top, what: str) -> None:
+            nonlocal views
+            views += 1
+            found = [what] if top is None else audit(top) + overlaps(top)
+            if top is not None and found:
+                settle(app, 1.0)
+                found = audit(top) + overlaps(top)
+            for p in found:
+                line = f"PROBLEM {size} dialog {what}: {p}"
+                problems.append(line)
+                print(line, flush=True)
+            if shots and top is not None:
+                top.grab().save(str(shots / f"{size}_dialog_{what}.png"))
+
+        walk_dialogs(app, window, check_top)
     c.dirty_since_save = False
     window.close()
-    settle(app, 0.2)
+    window.deleteLater()  # (gone before the interpreter's last collection, which would meet its scene
+    settle(app, 0.2)  # items' wrappers in any order and could crash)
     print(f"checked {views} views, {len(problems)} problems", flush=True)
     return 1 if problems else 0
 

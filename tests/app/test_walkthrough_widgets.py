@@ -28,15 +28,19 @@ def test_attention_ticks_cover_every_token_at_the_default_size_and_at_1280x720(q
 
 
 def test_long_sequences_label_the_weighty_tokens_without_overlap(qtbot):
-    from widgets.readout.attention_panel import CHAR_PX, AttentionPanel
+    from PySide6.QtGui import QFont, QFontMetricsF
 
+    from widgets.readout.attention_panel import AttentionPanel
+
+    fm = QFontMetricsF(QFont())
     tokens = [f"w{i}" for i in range(300)]
     alpha = np.full(300, 0.5 / 300)
     alpha[[17, 150, 151, 290]] = 0.1
-    ticks = AttentionPanel._fitting_ticks(tokens, alpha, per_bar=2.0)
+    ticks = AttentionPanel._fitting_ticks(tokens, alpha, 2.0, fm)
     xs = [int(x) for x, _ in ticks]
     assert {17, 150, 290} <= set(xs) and 10 < len(xs) < 300  # the weighty ones, thinned others
-    assert np.diff(xs).min() * 2.0 >= 2 * CHAR_PX  # no two labels overlap (3 chars + gap each)
+    spans = sorted((x * 2.0 - fm.horizontalAdvance(s) / 2, x * 2.0 + fm.horizontalAdvance(s) / 2) for x, s in ticks)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no two overlap (measured)
 
 
 def test_1280x720_keeps_every_panel_usable_and_reset_layout_restores(qtbot):

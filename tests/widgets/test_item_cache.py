@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-from app.export.figures import render_png
+from app.export.render import render_png
 from tests.widgets.test_widgets_a import trace_for
 from widgets.gradients.gradient_panel import GradientPanel
 from widgets.parts.base import DARK

@@ -18,6 +18,8 @@ DX, DY = 92.0, 58.0  # column pitch (time) and row pitch
 NODE_R = 11.0  # radius of merge, Σ and initial-state nodes
 STRIP_W, STRIP_H = BOX_W - 6, 14.0  # the unit strip inside a cell box
 MIN_ZOOM, MAX_ZOOM, TEXT_MIN_ZOOM = 0.25, 4.0, 0.4  # zoom limits; labels hidden below TEXT_MIN_ZOOM
+ALIGN_DATA = 1  # QGraphicsItem.data key of a label's alignment, "l", "c", "r" or "tl" (its top left): the
+# point presentation mode keeps in place when it enlarges the label (app.classroom.presentation)
 HEAD_NAMES = {"per_step": "y_t at every step", "per_step_regression": "real y_t at every step",
               "final": "acceptor on h_n", "regression": "regression on h_n",
               "attention": "attention y = f(Σ α_i h_i)"}
@@ -60,7 +62,9 @@ class UnrolledScene:
         self.text_items = []
         self.head_input_text = self.head_input_strip = None  # final / regression heads only
         self.stage_items = {}  # attention heads: "embed", "encode", "attend", "predict" -> label
-        self.stage_pinned, self.stage_home, self.stage_left = [], [], 0.0
+        self.stage_rows: dict = {}  # stage label -> scene y of its rows' centre
+        self.stage_bracket = self.stage_back = None  # the brackets (a path) and the box behind the group
+        self.row_names = []  # "output y", "layer 1 h_t", ...: the row labels left of step 1
         self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
         self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
         # (UnrolledView._recolour) and the columns drawn with them
@@ -74,6 +78,7 @@ class UnrolledScene:
         item.setBrush(QColor(colour))
         item.setZValue(3)
         item.setVisible(self.zoom() >= TEXT_MIN_ZOOM)
+        item.setData(ALIGN_DATA, align)  # the end that stays put when presentation mode enlarges it
         self._place(item, x, y, align)
         self.text_items.append(item)
         return item
@@ -82,6 +87,16 @@ class UnrolledScene:
     def _place(item, x: float, y: float, align: str = "c") -> None:
         r = item.boundingRect()
         item.setPos(x - {"c": r.width() / 2, "r": r.width(), "l": 0.0}[align], y - r.height() / 2)
+
+    def _place_boxed(self, item, x: float, y: float) -> None:
+        """A box's label centred at (x, y), drawn smaller if it is wider than the box (a long token once
+        presentation mode has enlarged the font): it never runs over the box's edges."""
+        item.setScale(1.0)
+        self._place(item, x, y)
+        width = item.boundingRect().width()
+        if width > BOX_W - 6:
+            item.setScale((BOX_W - 6) / width)
+            item.setPos(item.pos() + QPointF(x, y) - item.sceneBoundingRect().center())
 
     def _box(self, x: float, y: float):
         th = self.theme
@@ -110,12 +125,11 @@ class UnrolledScene:
         names = {"y": "output y", "alpha": "attention α_i", "x": "input x_t",
                  "merge": ("h_t = h→_t + h←_t" if trace.merge == "sum" else "h_t = [h→_t; h←_t]") if per_step_merge
                  else "merged once: " + head_input_label(D, trace.merge, T)}
-        left = -DX / 2 - 28  # the left edge of the row labels
         for k, yk in y_of.items():
             name = names[k] if k in names else f"layer {k[0] + 1} " + (("h→_t", "h←_t")[k[1]] if D == 2 else "h_t")
-            left = min(left, self._text(name, -DX / 2 - 28, yk, th["muted"], 9, "r").sceneBoundingRect().left())
+            self.row_names.append(self._text(name, -DX / 2 - 28, yk, th["muted"], 9, "r"))
         if kind == "attention":
-            self._stage_labels(y_of, L, D, left - 14)
+            self._stage_labels(y_of, L, D)
         wire_pen = QPen(QColor(th["muted"]), 1.2)
         for t in range(T):
             path = QPainterPath()
@@ -211,55 +225,74 @@ class UnrolledScene:
         item.setZValue(1)
         item.setData(0, ("arrow", layer, d, t))
 
-    def _stage_labels(self, y_of: dict, L: int, D: int, x: float) -> None:
-        """The deck's "embed, encode, attend, predict" left of ``x`` beside the rows of an attention
-        model, each with a bracket over the rows that do it."""
-        accent, x = self.theme["accent"], x - 10
+    def _stage_labels(self, y_of: dict, L: int, D: int) -> None:
+        """The deck's "embed, encode, attend, predict" left of the row names of an attention model,
+        each with a bracket over the rows that do it (placed by ``pin_stages``)."""
+        accent = self.theme["accent"]
         encode = [y_of[(lay, d)] for lay in range(L) for d in range(D)] + ([y_of["merge"]] if D == 2 else [])
         stages = (("embed", "x_t = E[token]: each word becomes a vector", [y_of["x"]]),
                   ("encode", "the RNN turns the vectors into states h_i that know their context", encode),
                   ("attend", "α_i = softmax(w_α^T h_i); context Σ_i α_i h_i", [y_of["alpha"]]),
                   ("predict", "y = f(W_hy Σ_i α_i h_i + b_y)", [y_of["y"]]))
-        path, self.stage_items = QPainterPath(), {}
-        top_all, bottom_all = y_of["y"] - BOX_H / 2, y_of["x"] + BOX_H / 2
-        fill = QColor(self.theme["background"])
-        back = self.scene.addRect(QRectF(x - 70, top_all - 4, 86, bottom_all - top_all + 8), QPen(Qt.PenStyle.NoPen),
-                                  QBrush(fill))  # keeps the labels readable over the cells when pinned
-        self.stage_pinned = [back]  # items that stay at the view's left edge while it scrolls
+        path, self.stage_items, self.stage_rows = QPainterPath(), {}, {}
+        self.stage_span = (y_of["y"] - BOX_H / 2 - 4, y_of["x"] + BOX_H / 2 + 4)
+        back = QBrush(QColor(self.theme["background"]))  # the box keeps the labels readable over the cells
+        self.stage_back = self.scene.addRect(QRectF(), QPen(Qt.PenStyle.NoPen), back)
+        self.stage_back.setZValue(6)
         for name, tip, ys in stages:
             top, bottom = min(ys) - BOX_H / 2 + 2, max(ys) + BOX_H / 2 - 2
-            item = self._text(name, x, (top + bottom) / 2, accent, 10, "r")
+            item = self._text(name, 0, (top + bottom) / 2, accent, 10, "r")
             font = item.font()
             font.setBold(True)
             item.setFont(font)
-            self._place(item, x, (top + bottom) / 2, "r")
             item.setToolTip(f"{name}: {tip}")
-            self.stage_items[name] = item
-            self.stage_pinned.append(item)
-            path.moveTo(x + 10, top)
-            path.lineTo(x + 6, top)
-            path.lineTo(x + 6, bottom)
-            path.lineTo(x + 10, bottom)
-        self.stage_pinned.append(self.scene.addPath(path, QPen(QColor(accent), 1.2)))
-        for z, item in enumerate(self.stage_pinned):
-            item.setZValue(6 + (z > 0))
-        self.stage_home = [item.pos() for item in self.stage_pinned]
-        self.stage_left = x - 70  # scene x of the group's left edge when not pinned
+            item.setZValue(7)
+            self.stage_items[name], self.stage_rows[name] = item, (top + bottom) / 2
+            path.moveTo(4, top)  # a bracket with its spine at x = 0 (the item is moved to the group's place)
+            path.lineTo(0, top)
+            path.lineTo(0, bottom)
+            path.lineTo(4, bottom)
+        self.stage_bracket = self.scene.addPath(path, QPen(QColor(accent), 1.2))
+        self.stage_bracket.setZValue(7)
+        self.pin_stages(None)
 
-    def pin_stages(self, view_left: float) -> None:
-        """Keep the stage labels in view: slide them right to the view's left edge (never left of
-        where they belong, beside the row labels)."""
+    def relayout(self) -> None:
+        """Presentation mode enlarged the labels (app.classroom.presentation): the view follows step t
+        again (the row names grew left, past where it had scrolled) and the stages are placed anew."""
+        self._on_scrolled()  # (the stages at their new place widen the scene to the left ...)
+        self.set_time(self.time)  # (... and the view follows step t within the wider scene)
+        for item in self.input_texts + self.output_texts:
+            centre = item.sceneBoundingRect().center()
+            self._place_boxed(item, centre.x(), centre.y())
+
+    def pin_stages(self, view_left: float | None) -> None:
+        """The stage labels left of the row names (as large as the labels are now: presentation mode
+        enlarges them), or, when the view has scrolled past that, at the view's left edge; a row name
+        the pinned group would cover is hidden rather than shown half under it."""
         if not self.stage_items:
             return
-        dx = max(0.0, view_left - 1 - self.stage_left)
-        for item, home in zip(self.stage_pinned, self.stage_home, strict=True):
-            item.setPos(home.x() + dx, home.y())
+        home = min(t.sceneBoundingRect().left() for t in self.row_names) - 14  # the brackets' right end
+        group = max(t.boundingRect().width() for t in self.stage_items.values()) + 10  # label, gap, bracket
+        scene = self.scene.sceneRect()
+        if view_left is not None and home - group - 16 < scene.left():  # (labels enlarged past the scene's
+            self.scene.setSceneRect(scene.adjusted(home - group - 16 - scene.left(), 0, 0, 0))  # edge: reachable)
+        right = home if view_left is None else max(home, view_left + 4 + group)
+        for name, item in self.stage_items.items():
+            r = item.boundingRect()
+            item.setPos(right - 10 - r.width(), self.stage_rows[name] - r.height() / 2)
+        self.stage_bracket.setPos(right - 4, 0)
+        top, bottom = self.stage_span
+        self.stage_back.setRect(QRectF(right - group - 4, top, group + 8, bottom - top))
+        visible = self.zoom() >= TEXT_MIN_ZOOM
+        for t in self.row_names:
+            t.setVisible(visible and (right <= home or t.sceneBoundingRect().left() > right + 4))
 
     def _head_input_item(self, x: float, y: float, trace) -> None:
         """Label "head input = h→ₙ + h←₁" with a unit strip of its value (coloured per trace, its
         numbers in the tooltip) beside where a final / regression head reads it."""
         label = head_input_label(trace.num_directions, trace.merge, trace.seq_len)
-        self.head_input_text = self._text(f"head input = {label}", x, y - 9, self.theme["foreground"], 8, "l")
+        self.head_input_text = self._text(f"head input = {label}", x, y + STRIP_H + 9, self.theme["foreground"], 8, "l")
+        self.head_input_text.setData(ALIGN_DATA, "tl")  # under its strip, growing down (the output box is above)
         self.head_input_strip = strip = QtWidgets.QGraphicsPixmapItem()
         strip.setPos(x, y)
         strip.setZValue(2.5)

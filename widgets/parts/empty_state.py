@@ -65,6 +65,7 @@ class EmptyState(QObject):
             self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.label.setWordWrap(True)
             self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            self.label.setProperty("floating", True)  # over its empty host by design (the overlap audit)
             self.widget.installEventFilter(self)
         panel.empty_states.append(self)
         self.set_color(panel.theme["muted"], panel.theme["background"])

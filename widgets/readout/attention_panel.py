@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from widgets.explain.hover import HoverTip, step_locator
@@ -21,7 +22,7 @@ from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import apply_plot_theme
 from widgets.parts.view_ranges import settle_y_range
 
-CHAR_PX = 6.5  # ~ width of a character of the tick font, px
+TICK_GAP = 8  # px between two token labels side by side
 
 FORMULA = ("α<sub>i</sub> = exp(w<sub>α</sub><sup>T</sup> h<sub>i</sub>) / "
            "Σ<sub>j</sub> exp(w<sub>α</sub><sup>T</sup> h<sub>j</sub>)")
@@ -83,6 +84,8 @@ class AttentionPanel(Panel):
         self.empty = EmptyState(self, "the attention weights αᵢ over the input tokens\nappear with the first example",
                                 self.plot, hide=(self.cursor, self.uniform, self.bars, self.current))
         self._tick_state, self._shown_T = None, None
+        # (presentation mode lays the plot out for a larger drawing: fewer units per bar, same widget size)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._update_ticks)
         self.set_theme(False)
 
     # ---- introspection -----------------------------------------------------------------
@@ -168,46 +171,45 @@ class AttentionPanel(Panel):
     def _update_ticks(self) -> None:
         """A label under every bar: tokens are shortened to the bar's width ("…", the whole token is in
         the readout and the CSV), and when even that is too narrow, alternate labels drop to a
-        second line so that neighbours never overlap and none is left out."""
+        second line so that neighbours never overlap and none is left out. Widths are measured with
+        the axis' font in the plot's own units (presentation mode draws the plot larger, not wider)."""
         tr = self.trace
         if tr is None or tr.attention is None:
             return
         T = len(tr.attention)
-        width = max(self.plot.getPlotItem().getViewBox().width(), self.plot.width() - 60, 60)
+        width = max(self.plot.getPlotItem().getViewBox().width(), 60)
         per_bar = width / max(T, 1)
-        chars = int((per_bar - 6) // CHAR_PX)  # characters that fit under one bar
-        stagger = chars < 3  # two rows: each label may use two bars' width
-        if stagger:
-            chars = int((2 * per_bar - 6) // CHAR_PX)
         tokens = list(tr.tokens) + [""] * (T - len(tr.tokens))
         axis = self.plot.getPlotItem().getAxis("bottom")
         axis.setStyle(hideOverlappingLabels=False, autoExpandTextSpace=True)
-        if chars < 2:  # too many steps for a label each: the weighty tokens first, then as many as fit
-            state = (T, int(per_bar * 10), tr.tokens, tuple(np.asarray(tr.attention) > 1.5 / T))
-            if state != self._tick_state:
-                self._tick_state = state
-                axis.setHeight(None)
-                axis.setTicks([self._fitting_ticks(tokens, np.asarray(tr.attention, float), per_bar), []])
-            return
-        limit = max(2, min(chars, 10))
-        state = (T, limit, stagger, tr.tokens)
+        fm = QFontMetricsF(axis.style.get("tickFont") or self.plot.font())
+        state = (T, round(per_bar, 1), tuple(tokens), fm.height())
         if state == self._tick_state:
             return
         self._tick_state = state
-        labels = [self._short(tokens[i], limit) for i in range(T)]
+        for stagger, limit in [(s, n) for s in (False, True) for n in range(10, 2, -1)]:
+            labels = [self._short(t, limit) for t in tokens]
+            apart = 2 if stagger else 1  # neighbours on one line: the next label, or the one after it
+            if all((fm.horizontalAdvance(a) + fm.horizontalAdvance(b)) / 2 + TICK_GAP <= apart * per_bar
+                   for a, b in zip(labels, labels[apart:], strict=False)):
+                break
+        else:  # too many steps for a label each: the weighty tokens first, then as many as fit
+            axis.setHeight(None)
+            axis.setTicks([self._fitting_ticks(tokens, np.asarray(tr.attention, float), per_bar, fm), []])
+            return
         if stagger:
             labels = [("\n" + s) if i % 2 else s for i, s in enumerate(labels)]
-        axis.setHeight(None if not stagger else 54)
+        axis.setHeight(None if not stagger else 2 * fm.height() + 14)
         axis.setTicks([[(float(i), s) for i, s in enumerate(labels)], []])
 
     @staticmethod
-    def _fitting_ticks(tokens, alpha, per_bar) -> list[tuple[float, str]]:
+    def _fitting_ticks(tokens, alpha, per_bar, fm) -> list[tuple[float, str]]:
         """Labels that do not overlap, chosen by weight: every token above 1.5/T if it fits, then others."""
         order = sorted(range(len(tokens)), key=lambda i: -alpha[i])
         placed: list[tuple[float, float]] = []  # (left, right) px
         ticks = []
         for i in order:
-            half = (len(tokens[i]) * CHAR_PX + 6) / 2
+            half = (fm.horizontalAdvance(tokens[i]) + TICK_GAP) / 2
             left, right = i * per_bar - half, i * per_bar + half
             if all(right <= a or left >= b for a, b in placed):
                 placed.append((left, right))

@@ -92,7 +92,7 @@ class NextCharPanel(Panel):
         self.generation_row = gen
         self.generation_row.hide()
         self.text_label.hide()
-        self.empty = EmptyState(self, "the 10 likeliest next characters (or classes) at step t appear here\n"
+        self.empty = EmptyState(self, "the likeliest next characters (at most 10) or classes at step t appear here\n"
                                 "for a per-step softmax head", self.plot)
         self.set_theme(False)
 
@@ -150,7 +150,7 @@ class NextCharPanel(Panel):
             self.learned.setData(x, learned, brush=pg.mkBrush(th["foreground"]), pen=pg.mkPen(None))
         axis = self.plot.getPlotItem().getAxis("bottom")
         axis.setTicks([[(i, s) for i, s in enumerate(labels)]])
-        self.plot.getPlotItem().setXRange(-0.6, max(n, TOP_K) - 0.4, padding=0)
+        self.plot.getPlotItem().setXRange(-0.6, max(n, 1) - 0.4, padding=0)  # (7 tags: 7 wide bars)
         self.shown = [(labels[i], float(probs[i]), i == mark) for i in range(n)]
 
     def _refresh(self) -> None:
@@ -182,11 +182,13 @@ class NextCharPanel(Panel):
                     f"‘…{html.escape(read)}’. Character-level: the model predicts the next <i>character</i>"
                     f", not the next word as on the slide.")
         else:
-            head = f"P(y<sub>t</sub> | x<sub>1</sub> … x<sub>t</sub>) at t = {t + 1}: the {TOP_K} likeliest classes."
+            which = f"the {TOP_K} likeliest of {len(probs)} classes" if len(probs) > TOP_K else \
+                f"all {len(probs)} classes, likeliest first"
+            head = f"P(y<sub>t</sub> | x<sub>1</sub> … x<sub>t</sub>) at t = {t + 1}: {which}."
         if actual is None:
             tail = " The last character has no next one to score."
         else:
-            where = f"rank {rank}" + ("" if rank <= TOP_K else ", added after the top 10")
+            where = f"rank {rank}" + ("" if rank <= TOP_K else f", added after the top {TOP_K}")
             tail = (f" <span style='color:{self.theme['accent']}'>■</span> {'actual next' if lm else 'target'}: "
                     f"‘{html.escape(show_char(classes[actual]))}’ ({where}, P = {probs[actual]:.3f}).")
         self.caption.setText(head + tail)

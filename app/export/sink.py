@@ -1,0 +1,84 @@
+"""Where export steps put their files: ``put(name, make)`` hands over a function that makes the bytes
+from data the GUI thread has finished with (a painted QImage, a table, an array).
+
+``FolderSink`` runs ``make`` and the atomic write in one worker thread, in order: PNG encoding, the caption
+header (painted on QImages only), compression and disk writes never hold up the window's event loop.
+Nothing given to it may be a widget or a graphics item (those belong to the GUI thread). It keeps the
+files it wrote and the ones it created, so a failed or cancelled export removes what it added (files it
+replaced stay, complete)."""
+from __future__ import annotations
+
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from app.export.files import write_bytes
+
+WAIT_SECONDS = 0.01  # longest wait for the worker before the event loop gets a turn
+
+
+class DictSink:
+    """Makes every file at once, in the calling thread: ``files`` is {name: bytes}."""
+
+    def __init__(self):
+        self.files: dict[str, bytes] = {}
+
+    def put(self, name: str, make) -> None:
+        self.files[name] = make()
+
+
+class FolderSink:
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-writer")
+        self.pending: list = []
+        self.written: list[Path] = []  # (only the worker appends, in order; read once it is idle)
+        self.created: list[Path] = []
+        self.names: set[str] = set()  # everything put, relative to the folder
+        self.made_dirs: list[Path] = []  # folders the export made (removed again if it fails)
+
+    def put(self, name: str, make) -> None:
+        self.names.add(name)
+        self.pending.append(self.pool.submit(self._write, self.folder / name, make))
+        self.check()
+
+    def _write(self, path: Path, make) -> None:
+        data = make()
+        existed = path.exists()
+        self.written.append(write_bytes(path, data))
+        if not existed:
+            self.created.append(path)
+
+    def check(self) -> None:
+        """Raise (in the calling thread) the error of a write that failed."""
+        done = [f for f in self.pending if f.done()]
+        self.pending = [f for f in self.pending if not f.done()]
+        for f in done:
+            f.result()
+
+    def drain_steps(self):
+        """Generator: a step every ``WAIT_SECONDS`` until every file is written (errors raised)."""
+        while self.pending:
+            wait(self.pending, timeout=WAIT_SECONDS, return_when=FIRST_COMPLETED)
+            self.check()
+            yield
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def abandon(self, idle=None) -> None:
+        """After a failure or Cancel: let the writes already handed over finish (as if written at once:
+        a file replaced is replaced whole), calling ``idle()`` while waiting, then remove the files this
+        export created."""
+        while self.pending:
+            wait(self.pending, timeout=WAIT_SECONDS, return_when=FIRST_COMPLETED)
+            self.pending = [f for f in self.pending if not f.done()]
+            if idle is not None:
+                idle()
+        self.pool.shutdown(wait=True)
+        for path in self.created:
+            path.unlink(missing_ok=True)
+        for folder in self.made_dirs:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass

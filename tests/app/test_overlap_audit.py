@@ -1,0 +1,229 @@
+"""The overlap audit (scripts/shots/overlap_audit.py) catches what it claims to catch: planted overlaps of
+widgets, plot texts, axis tick labels and plain scene text are reported, the same things apart are not
+(negative controls). The walk over every Lecture preset under Xvfb is tests/app/test_projector_layout.py;
+the fixes it led to are checked here where they can be checked offscreen (geometry, not the screen's size)."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QMainWindow,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scripts.shots.overlap_audit import overlaps, scene_texts, text_overlaps
+
+
+def shown(qtbot, widget, size=(500, 300)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_two_labels_on_top_of_each_other_are_found_and_apart_or_floating_they_are_not(qtbot):
+    window = shown(qtbot, QWidget(objectName="auditWindow"))
+    a, b = QLabel("the curves header", window, objectName="a"), QLabel("smooth 25", window, objectName="b")
+    for label in (a, b):
+        label.adjustSize()
+        label.show()
+    a.move(10, 10)
+    b.move(10 + a.width() // 2, 14)  # over the right half of the header
+    found = "\n".join(overlaps(window))
+    assert "QLabel 'the curves header'" in found and "QLabel 'smooth 25'" in found, found
+    b.move(20 + a.width(), 10)  # negative control: side by side
+    assert overlaps(window) == []
+    b.move(10 + a.width() // 2, 14)
+    b.setProperty("floating", True)  # meant to float over its siblings
+    assert overlaps(window) == []
+
+
+def test_texts_in_a_plot_that_cover_each_other_are_found(qtbot):
+    view = shown(qtbot, pg.PlotWidget(title="α over the tokens"))
+    plot = view.getPlotItem()
+    plot.setXRange(0, 10, padding=0)
+    plot.setYRange(0, 1, padding=0)
+    first, second = pg.TextItem("uniform 1/T"), pg.TextItem("0 (exact zero)")
+    plot.addItem(first)
+    plot.addItem(second)
+    first.setPos(2, 0.5)
+    second.setPos(2.3, 0.5)
+    qtbot.wait(20)
+    found = "\n".join(text_overlaps(view))
+    assert "'uniform 1/T' and '0 (exact zero)'" in found or "'0 (exact zero)' and 'uniform 1/T'" in found, found
+    second.setPos(7, 0.2)  # negative control: apart
+    qtbot.wait(20)
+    assert text_overlaps(view) == []
+    second.setPos(20, 0.5)  # out of the plot's range: clipped by its view box, not drawn, not judged
+    first.setPos(9.9, 0.5)
+    qtbot.wait(20)
+    assert "0 (exact zero)" not in [t for t, _r in scene_texts(view)]
+
+
+def test_tick_labels_run_together_are_found_and_the_same_labels_with_room_are_not(qtbot):
+    view = shown(qtbot, pg.PlotWidget(), size=(150, 200))
+    words = ["good", "movie", "and", "really", "fun"]
+    axis = view.getPlotItem().getAxis("bottom")
+    axis.setTicks([[(float(i), w) for i, w in enumerate(words)], []])
+    axis.setStyle(hideOverlappingLabels=False)
+    view.getPlotItem().setXRange(-0.5, 4.5, padding=0)
+    qtbot.wait(20)
+    found = "\n".join(text_overlaps(view))
+    assert "'good' and 'movie'" in found, found  # "goodmovie": five words in ~110 px
+    view.resize(700, 200)  # negative control
+    qtbot.wait(50)
+    assert text_overlaps(view) == []
+    staggered = [("\n" + w) if i % 2 else w for i, w in enumerate(words)]  # every other one a line lower
+    view.resize(150, 200)
+    axis.setTicks([[(float(i), w) for i, w in enumerate(staggered)], []])
+    axis.setHeight(60)
+    qtbot.wait(50)
+    assert not [p for p in text_overlaps(view) if "'good' and 'movie'" in p]
+
+
+def test_a_label_wider_than_its_box_is_found(qtbot):
+    scene = QGraphicsScene()
+    view = shown(qtbot, QGraphicsView(scene))
+    box = scene.addRect(0, 0, 56, 34)
+    word = scene.addSimpleText("square", QFont())
+    word.setPos(28 - word.boundingRect().width() / 2, 10)
+    qtbot.wait(20)
+    assert text_overlaps(view) == []  # negative control: it fits
+    font = QFont()
+    font.setPointSizeF(font.pointSizeF() * 1.75)  # presentation mode's font
+    word.setFont(font)
+    word.setPos(28 - word.boundingRect().width() / 2, 6)
+    assert any("'square'" in p and "runs over the edges" in p for p in text_overlaps(view)), box
+
+
+def test_plain_scene_text_on_top_of_other_text_is_found(qtbot):
+    scene = QGraphicsScene()
+    view = shown(qtbot, QGraphicsView(scene))
+    row = scene.addSimpleText("attention α_i", QFont())
+    stage = scene.addSimpleText("attend", QFont())
+    stage.setPos(row.boundingRect().width() - 10, 2)
+    qtbot.wait(20)
+    assert any("'attention α_i' and 'attend'" in p or "'attend' and 'attention α_i'" in p
+               for p in text_overlaps(view))
+    stage.setPos(row.boundingRect().width() + 10, 0)
+    assert text_overlaps(view) == []
+
+
+def test_a_tab_bar_left_behind_over_the_real_one_is_found_and_hidden(qtbot):
+    """Qt 6.10 keeps showing the bar of a tab group whose docks were taken out and tabbed elsewhere
+    (Reset layout at 1280x720: a stray "States hₜ | Gates" strip beside the real bar). Planted here as
+    Qt leaves it: a bar of the main window whose tabs name two docks that are no longer one group."""
+    import shiboken6
+
+    from app.window.dock_layout import StaleTabBars
+
+    window = QMainWindow(objectName="mainWindow")
+    window.setCentralWidget(QLabel("network"))
+    docks = [QDockWidget(name, window, objectName=name) for name in ("States", "Gates", "Gradients")]
+    for dock in docks:
+        dock.setWidget(QLabel(dock.objectName()))
+        window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    for dock in docks[1:]:
+        window.tabifyDockWidget(docks[0], dock)
+    shown(qtbot, window, (900, 500))
+    qtbot.wait(20)
+    assert overlaps(window) == []  # negative control: Qt's own bar, every dock a tab
+    real = next(b for b in window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly) if b.isVisible())
+    window.removeDockWidget(docks[2])  # the group is now States | Gates ...
+    window.addDockWidget(Qt.BottomDockWidgetArea, docks[2])
+    docks[2].show()
+    stale = QTabBar(window)  # ... and a bar left from when it was States | Gradients
+    for k in (0, 2):
+        stale.setTabData(stale.addTab(docks[k].objectName()), shiboken6.getCppPointer(docks[k])[0])
+    stale.setGeometry(real.geometry().adjusted(-40, 0, 0, 0))
+    stale.show()
+    qtbot.wait(20)
+    assert any("QTabBar 'States|Gradients'" in p for p in overlaps(window)), overlaps(window)
+    guard = StaleTabBars(window)
+    guard.sweep()
+    assert not stale.isVisible() and real.isVisible()  # the real bar stays: its docks are one group
+    assert overlaps(window) == []
+    stale.show()  # Qt shows it again with a relayout: hidden again at once
+    assert not stale.isVisible()
+
+
+def test_attention_stage_labels_clear_the_row_names_at_presentation_scale(qtbot):
+    from app.classroom.presentation import Presentation
+    from engine import ModelConfig, build_model, make_task
+    from engine.network.probe import probe
+    from widgets.network.unrolled_view import UnrolledView
+
+    task = make_task("sentiment")
+    model = build_model(ModelConfig(hidden_size=6, embedding_dim=4, cell="gru"), task, seed=0)
+    x, y = task.sample_batch(1, torch.Generator().manual_seed(5))
+    view = UnrolledView()
+    shown(qtbot, view, (900, 420))
+    view.set_trace(probe(model, x, y))
+    qtbot.wait(20)
+    assert text_overlaps(view.view) == []
+
+    def under_stages():  # row names (partly) under the stages' box
+        box = view.stage_back.sceneBoundingRect()
+        return [t.text() for t in view.row_names if t.isVisible() and t.sceneBoundingRect().intersects(box)]
+
+    assert under_stages() == []
+    Presentation._scale_scene_text(view.scene, 1.75)  # as presentation mode enlarges the labels
+    qtbot.wait(20)
+    assert under_stages()  # negative control: the enlarged row names run under the stage labels ...
+    assert any("runs over the edges" in p for p in text_overlaps(view.view))  # ... and tokens over their boxes
+    view.relayout()  # what presentation mode calls next
+    qtbot.wait(20)
+    assert text_overlaps(view.view) == [] and under_stages() == []
+    view.resize(420, 420)
+    view.set_time(8)  # scrolled: the stages pinned at the left edge, no row name half under them
+    qtbot.wait(20)
+    assert text_overlaps(view.view) == [] and under_stages() == []
+    shown_names = [t for t in view.row_names if t.isVisible()]
+    left = view.view.mapToScene(view.view.viewport().rect()).boundingRect().left()
+    assert all(t.sceneBoundingRect().left() >= left for t in shown_names)  # none cut at the view's edge
+
+
+def test_help_button_keeps_its_panels_right_margin_from_the_start(qtbot):
+    from app.classroom.help_ui import HelpButton
+
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.addWidget(QLabel("a row of controls"))
+    button = HelpButton(panel, "panelHelpButton", "How to read it", layout)
+    assert layout.contentsMargins().right() == 2 + button.width() + 2  # (it was applied only on a font change)
+    assert button.sizeHint() == button.size()  # a tab widget's corner places it by its size hint
+
+
+def test_a_status_message_cut_at_the_status_fields_is_found_and_the_history_bar_ends_it_in_an_ellipsis(qtbot):
+    from PySide6.QtWidgets import QStatusBar
+
+    from app.window.status_history import HistoryStatusBar
+    from scripts.shots.layout_audit import audit
+
+    message = "Architecture changed: rebuilt the model with fresh weights (seed 0)."
+    for bar_class, cut in ((QStatusBar, True), (HistoryStatusBar, False)):
+        window = QMainWindow()
+        window.setStatusBar(bar_class(window))
+        for name in ("loss 0.2054", "token acc. 0.8250", "0 steps/s"):
+            window.statusBar().addPermanentWidget(QLabel(name))
+        shown(qtbot, window, (420, 200))
+        window.statusBar().showMessage(message)
+        qtbot.wait(20)
+        found = [p for p in audit(window) if "message" in p]
+        assert bool(found) == cut, found  # Qt's bar cuts it mid-word; the history bar elides it
+        room = window.statusBar().message_room() if not cut else None
+        if room is not None:
+            elided = window.statusBar().fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room.width())
+            assert elided.endswith("…") and room.right() < min(
+                w.geometry().left() for w in window.statusBar().findChildren(QLabel) if w.isVisible())
+            assert window.statusBar().currentMessage() == message  # kept whole (History, tests)
