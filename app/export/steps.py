@@ -18,7 +18,7 @@ from app.export.html import FRAMES_DIR, frame_name, index_html
 from app.export.render import image_steps, png_bytes, scene_views, svg_steps
 from widgets.parts.base import LIGHT
 
-SLICE_SECONDS = 0.008  # GUI-thread work between two turns of the event loop (plus at most one step)
+SLICE_SECONDS = 0.005  # GUI-thread work between two turns of the event loop (plus at most one step)
 
 
 def run_steps(steps, progress) -> None:
