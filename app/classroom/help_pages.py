@@ -159,8 +159,9 @@ PAGES = {
               "request (Sussillo & Barak 2013).",
         read="Paths that end in separate regions are inputs the network tells apart. Stable fixed points (filled) "
              "are where the state rests; saddles (hollow) with their unstable direction are where it decides.",
-        try_="Train the parity acceptor and find the fixed points: the state should jump between two regions as "
-             "each 1 is read.",
+        try_="Train the parity acceptor: the state jumps between two regions at every 1 read or, as often, at "
+             "every 0 (with T fixed, the parity of the 0s decides it too); find the fixed points with x* = that "
+             "bit and period 2, since a state that flips at every x* returns after two steps.",
         slide="Recurrent Neural Network model"),
     "unitExplorerPanel": HelpPage(
         shows="Hidden units ranked by the size of their correlation with a quantity computed from the input "

@@ -159,8 +159,9 @@ class Stage(QObject):
     def show_panel(self, name: str) -> bool:
         """Bring one panel forward if the stage is where it shows (True), else leave it to its dock."""
         if name in self.names:
-            self.dock.show()
-            self.dock.raise_()
+            if not self.presenting:  # (while presenting the stage is beside the network, not in its dock:
+                self.dock.show()  # shown, the empty dock sat over the menu bar)
+                self.dock.raise_()
             return True
         if self.presenting and SPECS.get(name) and SPECS[name].dock != CENTER:
             self._show((name,))

@@ -70,7 +70,8 @@ class ComparePanels(QWidget):
         self.labels = [display_label(label) if self.display_names else label for label in self.ids]
         for i, (label, run_id) in enumerate(zip(self.labels, self.ids, strict=True)):
             title = QLabel(label, objectName=f"compareRunTitle{i}")
-            title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, not widen
+            title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wrap, not widen
+            title.setWordWrap(True)  # (four runs' titles with loss and metric are longer than a column at 1280)
             title.setStyleSheet(f"color: {SERIES_COLORS[i % len(SERIES_COLORS)]}; font-weight: bold;")
             heatmap, gates = HiddenHeatmap(), GatesPanel()
             heatmap.setObjectName(f"compareHeatmap{i}")

@@ -33,6 +33,7 @@ from app.compare.seed_summary import summary_csv
 from app.engine_link.client import EngineClient
 from app.export.figures import ExportError, panel_files, write_bytes
 from app.window.sizing import fitting_size
+from app.window.status_history import HistoryStatusBar
 from engine import CELLS
 from engine.lab.compare_config import MAX_SEEDS, MIN_SEEDS, check_seeds, parse_variants, plan_runs
 from engine.lab.config import LabConfig
@@ -136,9 +137,10 @@ class CompareWindow(QMainWindow):
         self.export_button = QPushButton("Export…", objectName="compareExportButton")
         self.export_button.setToolTip("Every figure of the comparison as PNG + SVG + CSV into a folder (Ctrl+E)")
         self.export_button.clicked.connect(self.export_dialog)
-        self.statusBar().addWidget(self.export_button)
+        self.setStatusBar(HistoryStatusBar(self))  # a long message ends in "…", kept whole in its History
         self.status = QLabel("", objectName="compareStatus")
         self.statusBar().addPermanentWidget(self.status)
+        self.statusBar().addPermanentWidget(self.export_button)  # (at the left it covered the messages' start)
         self._connect()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_repaint_tick)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from PySide6.QtWidgets import QMenu, QStatusBar, QToolButton
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QMenu, QStatusBar, QStyle, QStyleOption, QToolButton, QWidget
 
 KEEP = 20
 READ_MS = 2500  # a message shown for less than this was probably not read
+MESSAGE_LEFT = 6  # px: where Qt draws a status message from (and the gap it keeps before a widget)
 
 
 class HistoryStatusBar(QStatusBar):
@@ -40,6 +43,29 @@ class HistoryStatusBar(QStatusBar):
             self._shown_at = now
             self._label()
         super().showMessage(text, timeout)
+
+    def message_room(self) -> QRect:
+        """Where the message is drawn: from the left edge to the first permanent widget (the ones a
+        message leaves in view: the History button, the status fields)."""
+        right = min((w.geometry().left() for w in self.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
+                     if w.isVisible()), default=self.width())
+        return QRect(MESSAGE_LEFT, 0, max(right - 2 * MESSAGE_LEFT, 0), self.height())
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Qt's painting, except that a message longer than its room ends in "…" (the History button
+        has it in full) instead of being cut mid-word ("Architecture cha") at the first status field."""
+        text = self.currentMessage()
+        if not text:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        option = QStyleOption()
+        option.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+        room = self.message_room()
+        painter.setPen(self.palette().windowText().color())
+        flags = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        painter.drawText(room, flags, self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room.width()))
 
     def messages(self) -> list[str]:
         return [text for _t, text in self.history]

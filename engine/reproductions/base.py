@@ -156,5 +156,5 @@ def readme_text(outcome: Outcome, figure_name: str, csv_name: str) -> str:
             f"{outcome.cpu_seconds:.0f} s of CPU)\n\n"
             f"{settings}\n\n"
             f"## What differs from the paper\n\n{outcome.differences}\n\n"
-            f"Reproduce it: `rnnlab --headless --reproduce {outcome.name} --seed {outcome.seed} --export DIR`"
-            f"{' --quick' if outcome.quick else ''}, or Help > Classic results in the window.\n")
+            f"Reproduce it: `rnnlab --headless --reproduce {outcome.name} --seed {outcome.seed} --export DIR"
+            f"{' --quick' if outcome.quick else ''}`, or Help > Classic results in the window.\n")

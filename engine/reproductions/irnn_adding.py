@@ -8,7 +8,7 @@ from engine.config import ModelConfig, TrainConfig
 from engine.lab.config import LabConfig
 from engine.reproductions.base import Reproduction, Verdict
 from engine.reproductions.figure import Figure, Plot, RefLine, Series
-from engine.reproductions.training import held_out, set_forget_bias, train
+from engine.reproductions.training import eval_column, eval_name, held_out, overlap_text, set_forget_bias, train
 from engine.tasks import make_task
 
 BASELINE = 1.0 / 6.0  # MSE of always answering 1 with our U(0, 1) values (the paper quotes 0.1767)
@@ -50,15 +50,16 @@ class IrnnAdding(Reproduction):
             prepare = (lambda m: set_forget_bias(m, s["forget_bias"])) if cell == "lstm" else None
             run = train(ctx, label, cfg, s["steps"], eval_every=max(10, s["steps"] // 30), prepare=prepare)
             curves[label] = {"steps": run["steps"], "mse": run["metric"], "final": run["final"],
+                             **{k: run[k] for k in ("eval_size", "eval_seen", "eval_distinct_seen")},
                              "best": float(np.min(run["metric"]))}
         _, targets = held_out(make_task("adding", seq_len=s["seq_len"]), 256, seed)  # the batch of the curves
         return {"curves": curves, "baseline": float(((targets - 1.0) ** 2).mean())}
 
     def verdict(self, m: dict, s: dict) -> Verdict:
         final, base = {k: v["final"] for k, v in m["curves"].items()}, m["baseline"]
-        text = (f"held-out MSE after {s['steps']} steps at T = {s['seq_len']}: "
+        text = (f"{eval_name('MSE', m['curves'].values())} after {s['steps']} steps at T = {s['seq_len']}: "
                 + ", ".join(f"{k} {v:.3f}" for k, v in final.items())
-                + f" (baseline {base:.3f}: always answering 1 on the same held-out examples)")
+                + f" (baseline {base:.3f}: always answering 1 on the same examples)")
         tanh_stays = final["tanh RNN"] > STAYS * base
         learned = [k for k in ("IRNN", "LSTM") if final[k] < BELOW * base]
         if tanh_stays and len(learned) == 2:
@@ -75,16 +76,18 @@ class IrnnAdding(Reproduction):
         rows = []
         for label, c in m["curves"].items():
             rows += [[label, int(step), float(v)] for step, v in zip(c["steps"], c["mse"], strict=True)]
-        return ["model", "step", "held_out_mse"], rows
+        return ["model", "step", eval_column("MSE", m["curves"].values())], rows
 
     def figure(self, m: dict, s: dict) -> Figure:
         series = tuple(Series(label, c["steps"], c["mse"], color=colour)
                        for (label, _, _, colour), c in zip(MODELS, m["curves"].values(), strict=True))
-        plot = Plot(f"Adding problem, T = {s['seq_len']}", "training step", "held-out MSE", series,
+        name = eval_name("MSE", m["curves"].values())
+        plot = Plot(f"Adding problem, T = {s['seq_len']}", "training step", name, series,
                     (RefLine(m["baseline"], "baseline: always answer 1", below=True),), y_range=(0.0, 0.3),
                     legend="top-right")
         return Figure("Adding problem: tanh RNN vs IRNN vs LSTM", (plot,),
-                      "Held-out mean squared error during training (as in Le et al.'s figure 2). The dashed "
+                      f"The {name} during training (as in Le et al.'s figure 2; "
+                      f"{overlap_text(m['curves']['tanh RNN'])}). The dashed "
                       "line is the MSE of always answering 1; a network that learned nothing sits on it.")
 
     def differences(self, s: dict) -> str:

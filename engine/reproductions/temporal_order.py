@@ -6,7 +6,7 @@ from engine.config import ModelConfig, TrainConfig
 from engine.lab.config import LabConfig
 from engine.reproductions.base import Reproduction, Verdict
 from engine.reproductions.figure import Figure, Plot, RefLine, Series
-from engine.reproductions.training import set_forget_bias, train
+from engine.reproductions.training import eval_column, eval_name, overlap_text, set_forget_bias, train
 
 SOLVED = 0.95  # held-out accuracy that counts as solved (the paper: every output's error below 0.3)
 FAILS = 0.6  # a simple RNN that learned only the second marker sits at 50%
@@ -46,6 +46,7 @@ class TemporalOrder(Reproduction):
             acc = run["metric"]
             solved_at = next((int(st) for st, a in zip(run["steps"], acc, strict=True) if a >= SOLVED), None)
             curves[label] = {"steps": run["steps"], "accuracy": acc, "final": run["final"],
+                             **{k: run[k] for k in ("eval_size", "eval_seen", "eval_distinct_seen")},
                              "sequences": run["steps"] * s["batch"],
                              "solved_sequences": None if solved_at is None else solved_at * s["batch"]}
         return {"curves": curves}
@@ -54,7 +55,7 @@ class TemporalOrder(Reproduction):
         lstm, rnn = m["curves"]["LSTM"], m["curves"]["tanh RNN"]
         when = ("" if lstm["solved_sequences"] is None
                 else f" after {lstm['solved_sequences']:,} sequences")
-        text = (f"held-out accuracy at T = {s['seq_len']}: LSTM {lstm['final']:.1%}{when}, "
+        text = (f"{eval_name('accuracy', m['curves'].values())} at T = {s['seq_len']}: LSTM {lstm['final']:.1%}{when}, "
                 f"tanh RNN {rnn['final']:.1%} after {int(rnn['sequences'][-1]):,} sequences (chance 25%)")
         ok_lstm, ok_rnn = lstm["final"] >= SOLVED, rnn["final"] < FAILS
         why = []
@@ -69,16 +70,18 @@ class TemporalOrder(Reproduction):
         for label, c in m["curves"].items():
             rows += [[label, int(st), int(n), float(a)]
                      for st, n, a in zip(c["steps"], c["sequences"], c["accuracy"], strict=True)]
-        return ["model", "step", "sequences", "held_out_accuracy"], rows
+        return ["model", "step", "sequences", eval_column("accuracy", m["curves"].values())], rows
 
     def figure(self, m: dict, s: dict) -> Figure:
         series = tuple(Series(label, m["curves"][label]["sequences"], m["curves"][label]["accuracy"], color=colour)
                        for label, _, colour in MODELS)
-        plot = Plot(f"Temporal order, T = {s['seq_len']}", "training sequences", "held-out accuracy", series,
+        name = eval_name("accuracy", m["curves"].values())
+        plot = Plot(f"Temporal order, T = {s['seq_len']}", "training sequences", name, series,
                     (RefLine(0.25, "chance (4 orders)"), RefLine(0.5, "only the second marker")),
                     y_range=(0.0, 1.02), legend="top-right")
         return Figure("Temporal order: LSTM vs simple RNN", (plot,),
-                      "Held-out accuracy while training. Chance is 25%; a network that keeps only the second "
+                      f"The {name} while training ({overlap_text(m['curves']['LSTM'], 'sequences')}). "
+                      "Chance is 25%; a network that keeps only the second "
                       "marker gets 50%. The LSTM's curve ends where it was solved (training stops there). "
                       "Hochreiter & Schmidhuber report the LSTM solved after "
                       f"{PAPER_SEQUENCES:,} sequences on average.")
@@ -88,8 +91,9 @@ class TemporalOrder(Reproduction):
                 f"forget gate (bias {s['forget_bias']:g} at the start) instead of the 1997 LSTM without one.\n"
                 f"- Adam (learning rate {s['lr_lstm']:g} for the LSTM, {s['lr_rnn']:g} for the tanh RNN), batch "
                 f"{s['batch']}, cross-entropy over the 4 orders, at most {s['steps']} steps (the LSTM stops "
-                "early once it is right on 99.5% of the held-out examples).\n"
-                "- Solved means 95% held-out accuracy, not the paper's 'every output error below 0.3'.\n"
+                "early once it is right on 99.5% of its evaluation examples).\n"
+                "- Solved means 95% accuracy on the evaluation examples, not the paper's 'every output error "
+                "below 0.3'.\n"
                 "- The comparison is one tanh RNN trained by BPTT with Adam, not the paper's BPTT/RTRL "
                 "recurrent nets with their own learning rates.")
 

@@ -6,7 +6,8 @@ nothing here names a panel) and returns one line per problem:
   - a single-line label, button or check box narrower than its text (or clipped by a parent);
   - a combo box whose text field is narrower than the current item's text;
   - a word-wrapped caption given less height than its text needs (it runs off);
-  - a status-bar field too narrow for the largest value it will show (``widest_text()``);
+  - a status-bar field too narrow for the largest value it will show (``widest_text()``), and a status
+    message cut at the bar's widgets (unless the bar ends it in "…": ``message_room``);
   - a plot wider or taller than its slot: a pyqtgraph view whose laid-out scene (at the view's scale,
     e.g. presentation mode's) reaches past its viewport, so a plot or axis at its edge is cut;
   - the window itself larger than the screen's available area.
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QLabel,
     QRadioButton,
+    QStatusBar,
     QStyle,
     QStyleOptionComboBox,
     QTabBar,
@@ -151,6 +153,20 @@ def _plot_problem(view) -> str | None:
     return None
 
 
+def _status_problem(bar: QStatusBar) -> str | None:
+    """A status message longer than the room left of the status bar's widgets, cut mid-word (a bar with
+    ``message_room`` ends such a message in "…" and keeps it whole in its History)."""
+    text = bar.currentMessage()
+    if not text or callable(getattr(bar, "message_room", None)):
+        return None
+    right = min((c.geometry().left() for c in bar.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
+                 if c.isVisible()), default=bar.width())
+    room, need = right - 12, bar.fontMetrics().horizontalAdvance(text)
+    if need > room + SLACK:
+        return f"message {text[:40]!r} cut: {max(room, 0)} px left of its widgets, needs {need}"
+    return None
+
+
 def audit(window: QWidget) -> list[str]:
     """Every cut text in the visible part of ``window``, one line each (empty: nothing cut)."""
     problems = []
@@ -169,6 +185,10 @@ def audit(window: QWidget) -> list[str]:
             continue
         if isinstance(w, QTabBar):
             problems += [f"{_name(w)}: {p}" for p in _tab_problems(w)]
+            continue
+        if isinstance(w, QStatusBar):
+            problem = _status_problem(w)
+            problems += [f"{_name(w)}: {problem}"] if problem else []
             continue
         width = min(w.width(), visible_width(w, window))
         if isinstance(w, QLabel):

@@ -57,6 +57,8 @@ def main(argv=None) -> int:
     parser.add_argument("--presets", default="", help="preset ids (default: all)")
     parser.add_argument("--modes", default="normal,presentation")
     parser.add_argument("--train", type=float, default=0.0, help="seconds of training per preset")
+    parser.add_argument("--dialogs", action="store_true", help="also the compare window, a lesson, slides "
+                        "and the dialogs a lecturer opens (scripts/shots/dialogs.py)")
     args = parser.parse_args(argv)
 
     from PySide6.QtWidgets import QApplication
@@ -118,6 +120,24 @@ def main(argv=None) -> int:
                 window.transport.train_button.setChecked(False)
             check(mode, f"{k}_{preset.id}")
     presentation.setChecked(False)
+    if args.dialogs:
+        from scripts.shots.dialogs import walk_dialogs
+
+        def check_top(top, what: str) -> None:
+            nonlocal views
+            views += 1
+            found = [what] if top is None else audit(top) + overlaps(top)
+            if top is not None and found:
+                settle(app, 1.0)
+                found = audit(top) + overlaps(top)
+            for p in found:
+                line = f"PROBLEM {size} dialog {what}: {p}"
+                problems.append(line)
+                print(line, flush=True)
+            if shots and top is not None:
+                top.grab().save(str(shots / f"{size}_dialog_{what}.png"))
+
+        walk_dialogs(app, window, check_top)
     c.dirty_since_save = False
     window.close()
     window.deleteLater()  # (gone before the interpreter's last collection, which would meet its scene

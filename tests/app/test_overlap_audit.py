@@ -90,6 +90,21 @@ def test_tick_labels_run_together_are_found_and_the_same_labels_with_room_are_no
     assert not [p for p in text_overlaps(view) if "'good' and 'movie'" in p]
 
 
+def test_a_label_wider_than_its_box_is_found(qtbot):
+    scene = QGraphicsScene()
+    view = shown(qtbot, QGraphicsView(scene))
+    box = scene.addRect(0, 0, 56, 34)
+    word = scene.addSimpleText("square", QFont())
+    word.setPos(28 - word.boundingRect().width() / 2, 10)
+    qtbot.wait(20)
+    assert text_overlaps(view) == []  # negative control: it fits
+    font = QFont()
+    font.setPointSizeF(font.pointSizeF() * 1.75)  # presentation mode's font
+    word.setFont(font)
+    word.setPos(28 - word.boundingRect().width() / 2, 6)
+    assert any("'square'" in p and "runs over the edges" in p for p in text_overlaps(view)), box
+
+
 def test_plain_scene_text_on_top_of_other_text_is_found(qtbot):
     scene = QGraphicsScene()
     view = shown(qtbot, QGraphicsView(scene))
@@ -163,7 +178,8 @@ def test_attention_stage_labels_clear_the_row_names_at_presentation_scale(qtbot)
     assert under_stages() == []
     Presentation._scale_scene_text(view.scene, 1.75)  # as presentation mode enlarges the labels
     qtbot.wait(20)
-    assert under_stages()  # negative control: the enlarged row names run under the stage labels
+    assert under_stages()  # negative control: the enlarged row names run under the stage labels ...
+    assert any("runs over the edges" in p for p in text_overlaps(view.view))  # ... and tokens over their boxes
     view.relayout()  # what presentation mode calls next
     qtbot.wait(20)
     assert text_overlaps(view.view) == [] and under_stages() == []
@@ -186,3 +202,28 @@ def test_help_button_keeps_its_panels_right_margin_from_the_start(qtbot):
     button = HelpButton(panel, "panelHelpButton", "How to read it", layout)
     assert layout.contentsMargins().right() == 2 + button.width() + 2  # (it was applied only on a font change)
     assert button.sizeHint() == button.size()  # a tab widget's corner places it by its size hint
+
+
+def test_a_status_message_cut_at_the_status_fields_is_found_and_the_history_bar_ends_it_in_an_ellipsis(qtbot):
+    from PySide6.QtWidgets import QStatusBar
+
+    from app.window.status_history import HistoryStatusBar
+    from scripts.shots.layout_audit import audit
+
+    message = "Architecture changed: rebuilt the model with fresh weights (seed 0)."
+    for bar_class, cut in ((QStatusBar, True), (HistoryStatusBar, False)):
+        window = QMainWindow()
+        window.setStatusBar(bar_class(window))
+        for name in ("loss 0.2054", "token acc. 0.8250", "0 steps/s"):
+            window.statusBar().addPermanentWidget(QLabel(name))
+        shown(qtbot, window, (420, 200))
+        window.statusBar().showMessage(message)
+        qtbot.wait(20)
+        found = [p for p in audit(window) if "message" in p]
+        assert bool(found) == cut, found  # Qt's bar cuts it mid-word; the history bar elides it
+        room = window.statusBar().message_room() if not cut else None
+        if room is not None:
+            elided = window.statusBar().fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room.width())
+            assert elided.endswith("…") and room.right() < min(
+                w.geometry().left() for w in window.statusBar().findChildren(QLabel) if w.isVisible())
+            assert window.statusBar().currentMessage() == message  # kept whole (History, tests)

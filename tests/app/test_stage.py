@@ -51,6 +51,8 @@ def test_presentation_mode_stages_the_preset_cycles_with_tab_and_leaves_with_esc
         assert window.panels[stage.names[0]].isVisible()
         stage.cycle(-1)  # Shift+Tab: the preset's group again
         assert stage.names == ("gradientPanel", "vanishingPanel")
+        window.show_panel("vanishingPanel")  # a slide naming a staged panel: it stays beside the network, and
+        assert not stage.dock.isVisible()  # its empty dock does not show up over the menu bar (slide 30)
         window.activateWindow()
         qtbot.keyClick(window, Qt.Key_Escape)
         assert not pres.presentation_action.isChecked()

@@ -21,6 +21,7 @@ class PanelMark(QWidget):
         self.setObjectName(f"{panel.objectName()}LessonMark")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not veil_text)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setProperty("floating", True)  # over its panel by design (the layout's overlap audit)
         self.veil_text = veil_text
         self._follower = _Follower(panel, self)
         self.setGeometry(panel.rect())

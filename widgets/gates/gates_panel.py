@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStackedLayout
 
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
@@ -117,9 +117,8 @@ class GatesPanel(GatesExplain, Panel):
         self.no_gates = message_label("", "gatesNoGatesLabel")
         self.no_gates.setTextFormat(Qt.TextFormat.RichText)
         self.no_gates.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        holder = QWidget()
-        holder_layout = QHBoxLayout(holder)
-        holder_layout.addWidget(self.no_gates)
+        holder = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)  # a short panel (a run of
+        holder.setWidget(self.no_gates)  # the compare window) scrolls the explanation instead of cutting it
         self.stack.addWidget(self.plots)
         self.stack.addWidget(holder)
 
@@ -159,7 +158,8 @@ class GatesPanel(GatesExplain, Panel):
                                                           ("div", diverging_cmap(), (-1.0, 1.0), "tanh"))):
             bar = pg.ColorBarItem(values=values, colorMap=cmap, interactive=False, width=10, label=label,
                                   colorMapMenu=False)
-            keys.addItem(bar, row=k, col=0)
+            keys.addItem(bar, row=k, col=0)  # the ends and the middle: five numbers ran together on a short key
+            bar.axis.setTicks([[(v, f"{v:g}".replace("-", "−")) for v in (values[0], sum(values) / 2, values[1])]])
             self.color_bars[kind] = bar
         layout = self.plots.ci.layout
         layout.setColumnStretchFactor(0, 4)

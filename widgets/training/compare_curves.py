@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
 from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
@@ -37,8 +38,10 @@ class CompareCurves(Panel):
         self.metric_log = False
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
+        controls.setSpacing(12)  # the header's text never runs into the smoothing control
         self.summary = QLabel("no training steps yet", objectName="compareCurvesSummary")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setWordWrap(True)  # four runs' losses wrap at 1280x720 rather than being cut at "smooth"
         controls.addWidget(self.summary, 1)
         controls.addWidget(QLabel("smooth", toolTip=self.SMOOTH_TIP))
         self.smoothing = QSpinBox(objectName="compareCurvesSmoothing", toolTip=self.SMOOTH_TIP)
@@ -65,9 +68,10 @@ class CompareCurves(Panel):
         self.metric_plot.setLabel("bottom", "training step")
         integer_ticks(self.metric_plot.getAxis("bottom"))  # steps are whole numbers
         self.metric_plot.setLabel("left", "metric")
+        fm = QFontMetricsF(self.view.font())  # both axes as wide (the plots aligned), room for "0.001" and the name
         for plot in (self.loss_plot, self.metric_plot):
             plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.getAxis("left").setWidth(52)
+            plot.getAxis("left").setWidth(round(fm.horizontalAdvance("0.0001") + fm.height() + 14))
             plot.getViewBox().disableAutoRange()
             plot.setMenuEnabled(False)
         self.loss_plot.setYRange(-3, 1, padding=0)
