@@ -7,7 +7,8 @@ top-level window (panels that land later included: nothing here names a panel):
     ``floating`` (then it is not judged against them);
   - two texts of one graphics view that cover each other where the view shows them: pyqtgraph text
     items, labels (titles, legends, axis names: QGraphicsTextItem, judged line by line), axis tick
-    labels (as pyqtgraph draws them) and plain scene text (the unrolled network's labels).
+    labels (as pyqtgraph draws them) and plain scene text (the unrolled network's labels);
+  - in a plain scene, a label wider than the outlined box it is centred in (it runs over the box).
 Like scripts/shots/layout_audit.py it judges with the widgets' own fonts, so it means something only on
 a real X server (Xvfb); tests/app/test_projector_layout.py runs both for every Lecture preset.
 """
@@ -136,21 +137,21 @@ def _uncovered(r: QRect, z: float, covers) -> QRect:
     return r
 
 
-def scene_texts(view: QGraphicsView) -> list[tuple[str, QRect]]:
-    """(text, rectangle in the view's viewport) of every text the view shows, cut to the viewport and
-    to what opaque boxes above it leave (the attention stages pinned over the cells as they scroll)."""
+def _covers(view: QGraphicsView) -> list[tuple[float, QRect]]:
+    """(z, viewport rectangle) of the opaque boxes of a scene (what lies under them is not seen)."""
+    return [(item.zValue(), view.mapFromScene(item.sceneBoundingRect()).boundingRect())
+            for item in view.scene().items() if isinstance(item, QGraphicsRectItem) and item.isVisible()
+            and item.brush().style() == Qt.SolidPattern and item.brush().color().alpha() == 255
+            and item.effectiveOpacity() > 0.99]
+
+
+def _texts(view: QGraphicsView, covers) -> list[tuple[str, QRect, float]]:
+    """(text, rectangle in the viewport, z) of every text the view shows (see ``scene_texts``)."""
     import pyqtgraph as pg
 
     port = view.viewport().rect()
-    scene = view.scene()
     out = []
-    if scene is None:
-        return out
-    covers = [(item.zValue(), view.mapFromScene(item.sceneBoundingRect()).boundingRect())
-              for item in scene.items() if isinstance(item, QGraphicsRectItem) and item.isVisible()
-              and item.brush().style() == Qt.SolidPattern and item.brush().color().alpha() == 255
-              and item.effectiveOpacity() > 0.99]
-    for item in scene.items():
+    for item in view.scene().items():
         if not item.isVisible() or item.effectiveOpacity() < 0.05:
             continue
         if isinstance(item, QGraphicsTextItem):
@@ -167,13 +168,45 @@ def scene_texts(view: QGraphicsView) -> list[tuple[str, QRect]]:
                 continue
             r = _uncovered(view.mapFromScene(scene_rect).boundingRect() & port, item.zValue(), covers)
             if r.width() > 1 and r.height() > 1:
-                out.append((text, r))
+                out.append((text, r, item.zValue()))
+    return out
+
+
+def scene_texts(view: QGraphicsView) -> list[tuple[str, QRect]]:
+    """(text, rectangle in the view's viewport) of every text the view shows, cut to the viewport and
+    to what opaque boxes above it leave (the attention stages pinned over the cells as they scroll)."""
+    if view.scene() is None:
+        return []
+    return [(text, r) for text, r, _z in _texts(view, _covers(view))]
+
+
+def box_overflows(view: QGraphicsView, texts, covers) -> list[str]:
+    """Plain scenes (the unrolled network): a label wider than the outlined box it is centred in (a token
+    once presentation mode enlarged the font) runs over the box's edges. A label on an opaque box (the
+    pinned attention stages) is on that box, not on what lies beneath it."""
+    port = view.viewport().rect()
+    boxes = [(item.zValue(), view.mapFromScene(item.sceneBoundingRect()).boundingRect() & port)
+             for item in view.scene().items()
+             if isinstance(item, QGraphicsRectItem) and item.isVisible() and item.pen().style() != Qt.NoPen]
+    out = []
+    for text, r, z in texts:
+        floor = max((cz for cz, c in covers if cz < z and c.contains(r.center())), default=float("-inf"))
+        holders = [b for bz, b in boxes if bz >= floor and b.contains(r.center())]
+        box = min(holders, key=lambda b: b.width() * b.height(), default=None)
+        if box is not None and (r.left() < box.left() - 1 or r.right() > box.right() + 1):
+            out.append(f"text {text[:30]!r} ({r.width()} px) runs over the edges of its {box.width()} px box")
     return out
 
 
 def text_overlaps(view: QGraphicsView) -> list[str]:
-    texts = scene_texts(view)
-    out = []
+    import pyqtgraph as pg
+
+    if view.scene() is None:
+        return []
+    covers = _covers(view)
+    boxed = _texts(view, covers)
+    texts = [(text, r) for text, r, _z in boxed]
+    out = [] if isinstance(view, pg.GraphicsView) else box_overflows(view, boxed, covers)
     for (ta, a), (tb, b) in combinations(texts, 2):
         inter = a.adjusted(-TEXT_GAP, 0, TEXT_GAP, 0) & b
         if inter.width() > 0 and inter.height() > TEXT_SLACK and not (ta == tb and a == b):

@@ -90,6 +90,21 @@ def test_tick_labels_run_together_are_found_and_the_same_labels_with_room_are_no
     assert not [p for p in text_overlaps(view) if "'good' and 'movie'" in p]
 
 
+def test_a_label_wider_than_its_box_is_found(qtbot):
+    scene = QGraphicsScene()
+    view = shown(qtbot, QGraphicsView(scene))
+    box = scene.addRect(0, 0, 56, 34)
+    word = scene.addSimpleText("square", QFont())
+    word.setPos(28 - word.boundingRect().width() / 2, 10)
+    qtbot.wait(20)
+    assert text_overlaps(view) == []  # negative control: it fits
+    font = QFont()
+    font.setPointSizeF(font.pointSizeF() * 1.75)  # presentation mode's font
+    word.setFont(font)
+    word.setPos(28 - word.boundingRect().width() / 2, 6)
+    assert any("'square'" in p and "runs over the edges" in p for p in text_overlaps(view)), box
+
+
 def test_plain_scene_text_on_top_of_other_text_is_found(qtbot):
     scene = QGraphicsScene()
     view = shown(qtbot, QGraphicsView(scene))
@@ -163,7 +178,8 @@ def test_attention_stage_labels_clear_the_row_names_at_presentation_scale(qtbot)
     assert under_stages() == []
     Presentation._scale_scene_text(view.scene, 1.75)  # as presentation mode enlarges the labels
     qtbot.wait(20)
-    assert under_stages()  # negative control: the enlarged row names run under the stage labels
+    assert under_stages()  # negative control: the enlarged row names run under the stage labels ...
+    assert any("runs over the edges" in p for p in text_overlaps(view.view))  # ... and tokens over their boxes
     view.relayout()  # what presentation mode calls next
     qtbot.wait(20)
     assert text_overlaps(view.view) == [] and under_stages() == []

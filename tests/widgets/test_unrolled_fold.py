@@ -12,8 +12,11 @@ from widgets.network.unrolled_view import UnrolledView
 
 
 def pixels(item) -> np.ndarray:
+    """The strip's RGB bytes (without the rows' padding to 4 bytes, which Qt leaves uninitialised: compared,
+    it failed at random after other tests)."""
     image = item.pixmap().toImage().convertToFormat(item.pixmap().toImage().Format.Format_RGB888)
-    return np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).copy()
+    raw = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).reshape(image.height(), -1)
+    return raw[:, : 3 * image.width()].copy().ravel()
 
 
 def boxes(view):

@@ -88,6 +88,16 @@ class UnrolledScene:
         r = item.boundingRect()
         item.setPos(x - {"c": r.width() / 2, "r": r.width(), "l": 0.0}[align], y - r.height() / 2)
 
+    def _place_boxed(self, item, x: float, y: float) -> None:
+        """A box's label centred at (x, y), drawn smaller if it is wider than the box (a long token once
+        presentation mode has enlarged the font): it never runs over the box's edges."""
+        item.setScale(1.0)
+        self._place(item, x, y)
+        width = item.boundingRect().width()
+        if width > BOX_W - 6:
+            item.setScale((BOX_W - 6) / width)
+            item.setPos(item.pos() + QPointF(x, y) - item.sceneBoundingRect().center())
+
     def _box(self, x: float, y: float):
         th = self.theme
         item = self.scene.addRect(QRectF(x - BOX_W / 2, y - BOX_H / 2, BOX_W, BOX_H),
@@ -251,6 +261,9 @@ class UnrolledScene:
         again (the row names grew left, past where it had scrolled) and the stages are placed anew."""
         self._on_scrolled()  # (the stages at their new place widen the scene to the left ...)
         self.set_time(self.time)  # (... and the view follows step t within the wider scene)
+        for item in self.input_texts + self.output_texts:
+            centre = item.sceneBoundingRect().center()
+            self._place_boxed(item, centre.x(), centre.y())
 
     def pin_stages(self, view_left: float | None) -> None:
         """The stage labels left of the row names (as large as the labels are now: presentation mode

@@ -377,7 +377,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         if item.text() != s:
             centre = item.sceneBoundingRect().center()
             item.setText(s)
-            self._place(item, centre.x(), centre.y())
+            self._place_boxed(item, centre.x(), centre.y())
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:
