@@ -3,6 +3,9 @@ and a caption naming the model, the task and the training step ("GRU, H 32 · Pa
 T 10 · after 600 training steps · seed 0"), drawn above the figure in the export's theme."""
 from __future__ import annotations
 
+import sys
+
+import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
@@ -81,25 +84,69 @@ def captioned_png(png: bytes, title: str, caption: str, light: bool = False) -> 
 
 
 def captioned_image(figure: QImage, title: str, caption: str, light: bool = False) -> QImage:
-    """``figure`` with the header of ``captioned_png`` above it. Paints only on QImages, so an export
-    may call it in a worker thread."""
-    theme = LIGHT if light else DARK
-    unit = max(10, min(28, figure.width() // 60))  # text size follows the figure's scale
+    """``figure`` with the header of ``captioned_png`` above it. Export all calls it in a worker thread:
+    an opaque ARGB32 figure (what the export paints) is copied by numpy, which lets the GUI thread run
+    Python meanwhile (Qt's fill and drawImage hold Python's lock, up to ~40 ms for the unrolled network)."""
+    header = header_height(figure.width(), caption)
+    image = QImage(figure.width(), figure.height() + header, QImage.Format_ARGB32)
+    background = QColor((LIGHT if light else DARK)["background"])
+    if figure.format() == QImage.Format_ARGB32 and sys.byteorder == "little" and _opaque(figure):
+        rows = np.frombuffer(image.bits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+        rows[header:] = np.frombuffer(figure.constBits(), np.uint8).reshape(figure.height(), figure.bytesPerLine())
+        painter = QPainter(image)
+        painter.fillRect(0, 0, image.width(), header, background)
+        painter.end()
+    else:
+        image.fill(background)
+        painter = QPainter(image)
+        painter.drawImage(0, header, figure)
+        painter.end()
+    return draw_header(image, title, caption, light)
+
+
+def _opaque(image: QImage) -> bool:
+    """Every pixel of an ARGB32 image fully opaque (then drawing it over a background copies it exactly)."""
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return bool((pixels[:, 3:image.width() * 4:4] == 255).all())
+
+
+def _fonts(width: int):
+    unit = max(10, min(28, width // 60))  # text size follows the figure's scale
     title_font, text_font = QFont(), QFont()
     title_font.setPixelSize(int(unit * 1.3))
     title_font.setBold(True)
     text_font.setPixelSize(unit)
-    pad = unit // 2
-    width = figure.width()
+    return unit, unit // 2, title_font, text_font
+
+
+def _caption_height(width: int, caption: str) -> float:
+    unit, pad, _title_font, text_font = _fonts(width)
+    if not caption:
+        return 0
     probe = QImage(1, 1, QImage.Format_ARGB32)
     painter = QPainter(probe)
     painter.setFont(text_font)
     flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft)
-    caption_h = painter.boundingRect(QRectF(0, 0, width - 2 * pad, 10_000), flags, caption).height() if caption else 0
+    height = painter.boundingRect(QRectF(0, 0, width - 2 * pad, 10_000), flags, caption).height()
     painter.end()
-    header = int(pad + unit * 1.7 + caption_h + pad)
-    image = QImage(width, figure.height() + header, QImage.Format_ARGB32)
-    image.fill(QColor(theme["background"]))
+    return height
+
+
+def header_height(width: int, caption: str) -> int:
+    """The height of the header (title, caption) above a figure ``width`` pixels wide."""
+    unit, pad, _title_font, _text_font = _fonts(width)
+    return int(pad + unit * 1.7 + _caption_height(width, caption) + pad)
+
+
+def draw_header(image: QImage, title: str, caption: str, light: bool = False) -> QImage:
+    """Paint the title and caption into the top ``header_height`` rows of ``image`` (already filled with the
+    theme's background; the figure below is left alone). Paints only on a QImage: a worker thread may
+    call it (Export all does)."""
+    theme = LIGHT if light else DARK
+    width = image.width()
+    unit, pad, title_font, text_font = _fonts(width)
+    caption_h = _caption_height(width, caption)
+    flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft)
     painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.TextAntialiasing)
@@ -110,7 +157,6 @@ def captioned_image(figure: QImage, title: str, caption: str, light: bool = Fals
             painter.setPen(QColor(theme["muted"]))
             painter.setFont(text_font)
             painter.drawText(QRectF(pad, pad + unit * 1.7, width - 2 * pad, caption_h), flags, caption)
-        painter.drawImage(0, header, figure)
     finally:
         painter.end()
     return image

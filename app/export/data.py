@@ -9,13 +9,30 @@ from dataclasses import fields, is_dataclass
 
 import numpy as np
 
+CSV_CELLS = 2000  # cells one step of table_csv_steps writes
+
 
 def table_csv(header, rows) -> str:
+    steps = table_csv_steps(header, rows)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def table_csv_steps(header, rows):
+    """Generator: the CSV text of a table, about CSV_CELLS cells per step; returns the text."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(header)
+    cells = 0
     for row in rows:
         w.writerow([_cell(v) for v in row])
+        cells += len(row)
+        if cells >= CSV_CELLS:
+            cells = 0
+            yield
     return out.getvalue()
 
 

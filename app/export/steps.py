@@ -11,14 +11,14 @@ from __future__ import annotations
 import time
 
 from app.export.caption import captioned_image, panel_caption, panel_title, snapshot_caption
-from app.export.data import config_json, empty_reason, npz_bytes, panel_table, reference_arrays, table_csv
+from app.export.data import config_json, empty_reason, npz_bytes, panel_table, reference_arrays, table_csv_steps
 from app.export.files import check_progress
 from app.export.gif import frame_image, sweep_frame_steps, sweep_times
 from app.export.html import FRAMES_DIR, frame_name, index_html
 from app.export.render import image_steps, png_bytes, scene_views, svg_steps
 from widgets.parts.base import LIGHT
 
-SLICE_SECONDS = 0.008  # GUI-thread work between two turns of the event loop (plus at most one step)
+SLICE_SECONDS = 0.005  # GUI-thread work between two turns of the event loop (plus at most one step)
 
 
 def run_steps(steps, progress) -> None:
@@ -81,7 +81,8 @@ def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None
     yield
     header, rows = panel_table(panel, note_if_empty=False)
     if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
-        csv = table_csv(header, rows).encode("utf-8")
+        yield
+        csv = (yield from table_csv_steps(header, rows)).encode("utf-8")
         give(f"{name}.csv", lambda: csv)
     for fname, data in getattr(panel, "extra_files", lambda _stem: {})(name).items():  # e.g. fixed points
         yield

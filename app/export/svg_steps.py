@@ -13,6 +13,8 @@ import xml.dom.minidom as xml
 from pyqtgraph.exporters.SVGExporter import SVGExporter, cleanXml, correctCoordinates, itemTransform, xmlHeader
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
+CORRECT_GROUPS = 40  # child groups (e.g. scatter points) whose coordinates one step corrects
+
 
 def pg_svg_steps(item, background):
     """Generator: the SVG text of a pyqtgraph item or scene (as SVGExporter(item).export(toBytes=True)
@@ -61,8 +63,7 @@ def _item_steps(item, nodes, root, options):
     defs = doc.getElementsByTagName("defs")
     if len(defs) > 0:
         defs = [n for n in defs[0].childNodes if isinstance(n, xml.Element)]
-    correctCoordinates(group, defs, item, options)
-    yield
+    yield from _correct_steps(group, defs, item, options)
     base, i = item.__class__.__name__, 1
     while f"{base}_{i}" in nodes:
         i += 1
@@ -95,6 +96,30 @@ def _item_steps(item, nodes, root, options):
         child_group.appendChild(child_node)
         defs.extend(child_defs)
     return group, defs
+
+
+def _correct_steps(group, defs, item, options):
+    """Generator: pyqtgraph's ``correctCoordinates(group, defs, item, options)`` done CORRECT_GROUPS of the
+    group's child groups per step (a scatter plot has one per point; each is corrected on its own, in
+    place, so doing them in runs changes nothing)."""
+    children = list(group.childNodes)
+    if sum(1 for c in children if getattr(c, "tagName", None) == "g") <= CORRECT_GROUPS:
+        correctCoordinates(group, defs, item, options)
+        yield
+        return
+    doc = group.ownerDocument
+    correctCoordinates(doc.createElement("g"), defs, item, options)  # the gradients (defs) once
+    for child in children:
+        group.removeChild(child)
+    while children:
+        run, n = doc.createElement("g"), 0
+        while children and (n < CORRECT_GROUPS or getattr(children[0], "tagName", None) != "g"):
+            n += getattr(children[0], "tagName", None) == "g"
+            run.appendChild(children.pop(0))
+        correctCoordinates(run, [], item, options)
+        for node in list(run.childNodes):
+            group.appendChild(node)
+        yield
 
 
 def _painted_svg(item, root, options) -> bytes:

@@ -17,6 +17,7 @@ from app.export.render import MAX_PASS_ITEMS, NO_CONTENTS, finish, image_steps, 
 from app.export.sink import FolderSink
 from app.export.steps import export_steps
 from tests.app.test_main_window import make_window
+from widgets.parts.item_cache import painted_afresh
 
 
 class Audit:
@@ -141,7 +142,8 @@ def test_pictures_in_steps_are_pyqtgraphs_own(window, name):
         exporter = pg.exporters.ImageExporter(item)
         exporter.parameters()["width"] = max(16, int(round(exporter.parameters()["width"] * 2)))
         exporter.parameters()["background"] = render.background(True)
-        expected = exporter.export(toBytes=True)
+        with painted_afresh(exporter.getScene()):  # (as pyqtgraph exports a panel whose items paint themselves)
+            expected = exporter.export(toBytes=True)
         image = finish(image_steps(item, 2.0, True))
         svg = pg.exporters.SVGExporter(item)
         svg.parameters()["background"] = render.background(True)
@@ -181,3 +183,28 @@ def test_a_scene_painted_in_passes_is_the_scene_painted_at_once_and_every_item_i
     next(control)
     control.close()
     assert [i.flags() for i in scene.items()] == flags
+
+
+def test_caption_header_by_copy_equals_qt_compositing(qapp):
+    from PySide6.QtGui import QColor, QPen
+
+    from app.export.caption import captioned_image, header_height
+
+    figure = QImage(300, 120, QImage.Format.Format_ARGB32)
+    figure.fill(QColor("#ffffff"))
+    painter = QPainter(figure)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("#d62728"), 3))
+    painter.drawLine(10, 110, 290, 15)
+    painter.end()
+    caption = "LSTM, H 128 · Adding, T 100 · after 600 training steps · seed 0, long enough to wrap here"
+    copied = captioned_image(figure, "Unrolled network", caption, True)  # opaque ARGB32: numpy copy
+    drawn = captioned_image(figure.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied), "Unrolled network",
+                            caption, True)  # another format: Qt's fill and drawImage
+    header = header_height(300, caption)
+    assert copied.height() == 120 + header and header > 30
+    assert copied == drawn
+    assert copied.pixelColor(150, header + 62) != QColor("#ffffff"), "the figure is below the header"
+    see_through = QImage(figure)  # control: a transparent pixel is composited over the background, not copied
+    see_through.setPixelColor(5, 5, QColor(0, 0, 0, 0))
+    assert captioned_image(see_through, "t", caption, True).pixelColor(5, 5 + header).alpha() == 255
