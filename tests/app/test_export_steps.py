@@ -17,6 +17,7 @@ from app.export.render import MAX_PASS_ITEMS, NO_CONTENTS, finish, image_steps, 
 from app.export.sink import FolderSink
 from app.export.steps import export_steps
 from tests.app.test_main_window import make_window
+from widgets.parts.item_cache import painted_afresh
 
 
 class Audit:
@@ -141,7 +142,8 @@ def test_pictures_in_steps_are_pyqtgraphs_own(window, name):
         exporter = pg.exporters.ImageExporter(item)
         exporter.parameters()["width"] = max(16, int(round(exporter.parameters()["width"] * 2)))
         exporter.parameters()["background"] = render.background(True)
-        expected = exporter.export(toBytes=True)
+        with painted_afresh(exporter.getScene()):  # (as pyqtgraph exports a panel whose items paint themselves)
+            expected = exporter.export(toBytes=True)
         image = finish(image_steps(item, 2.0, True))
         svg = pg.exporters.SVGExporter(item)
         svg.parameters()["background"] = render.background(True)
