@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 from app.export.files import ExportError
 from app.export.svg_steps import pg_svg_steps
 from widgets.parts.base import DARK, LIGHT
+from widgets.parts.item_cache import painted_afresh
 
 PASS_SECONDS = 0.012  # a pass of items grows (doubling) while it paints in under a quarter of this
 MAX_PASS_ITEMS = 32  # and never paints more items than this
@@ -121,7 +122,13 @@ def scene_passes(scene, painter: QPainter, target: QRectF, source: QRectF,
                  mode=Qt.AspectRatioMode.KeepAspectRatio):
     """Generator: ``scene.render(painter, target, source, mode)`` in passes, each painting the next run of
     items in stacking order; a step after each pass. The scene's background is painted by the first pass
-    only, its foreground by the last (a scene with a foreground brush is painted in one pass)."""
+    only, its foreground by the last (a scene with a foreground brush is painted in one pass). Items the
+    screen paints from pixmaps paint themselves meanwhile (widgets.parts.item_cache.painted_afresh)."""
+    with painted_afresh(scene):
+        return (yield from _passes(scene, painter, target, source, mode))
+
+
+def _passes(scene, painter: QPainter, target: QRectF, source: QRectF, mode):
     items = [i for i in scene.items(Qt.SortOrder.AscendingOrder) if not i.flags() & NO_CONTENTS]
     if len(items) < 2 or scene.foregroundBrush().style() != Qt.BrushStyle.NoBrush:
         scene.render(painter, target, source, mode)
@@ -174,7 +181,8 @@ def source_rect(item) -> QRectF:
 
 def paint(item, painter: QPainter, source: QRectF, target: QRectF, light: bool = False) -> None:
     if isinstance(item, QGraphicsScene):
-        item.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+        with painted_afresh(item):
+            item.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
         return
     painter.scale(target.width() / source.width(), target.height() / source.height())
     if isinstance(item, QTextDocument):

@@ -17,6 +17,7 @@ from engine.config import ModelConfig, TrainConfig
 from engine.lab.config import LabConfig, check_size, config_from_dict
 from engine.process import protocol as P
 from engine.tasks import is_data_task, list_tasks, make_task, task_class
+from widgets.parts.item_cache import cache_decorations
 
 REPAINT_MS = 33  # ~30 Hz at most
 WANTED_EVERY = 0.2  # seconds between looking up which panels are in view
@@ -80,6 +81,7 @@ class LabController(QObject):
         self._wanted_at = 0.0  # when the visible panels were last looked up
         self._wanted_sent = None
         self._fed: dict = {}  # panel name -> (snapshot it shows, task key it was given)
+        self._timed: dict = {}  # panel name -> the time cursor it was last given
         self._visible = set(window.panels)  # until the first tick measures it
         self.data_view: dict | None = None  # the task on the user's data file: engine.lab.session.data_task_view
         self.engine = EngineLink(self, config, open_path)
@@ -275,9 +277,12 @@ class LabController(QObject):
             self.send(P.Wanted(wanted))
 
     def set_time(self, t: int) -> None:
+        """Move the time cursor of the panels in view; the others follow when they come into view (feed)."""
         self.time = int(t)
-        for panel in self.panels.built().values():  # (one built later gets the time when it is fed)
-            panel.set_time(self.time)
+        for name, panel in self.panels.built().items():  # (one built later gets the time when it is fed)
+            if name in self._visible:
+                panel.set_time(self.time)
+                self._timed[name] = self.time
 
     def show_backward_step(self, t) -> None:
         """One frame of the BPTT animation on the unrolled view; say when clipping scaled the step."""
@@ -364,6 +369,13 @@ class LabController(QObject):
                 apply_snapshot(group, snap, self.time, task_changed)
                 for n in group:
                     self._fed[n] = (snap, self._task_info_key)
+                    self._timed[n] = self.time
+                    if task_changed:  # (new legend entries, titles): their decorations paint from pixmaps
+                        cache_decorations(group[n])
+        for n in names:  # a panel that has the snapshot but missed a move of the time cursor (out of view)
+            if self.panels.is_built(n) and self._timed.get(n) != self.time:
+                self.panels[n].set_time(self.time)
+                self._timed[n] = self.time
 
     def on_diverged(self, event) -> None:
         self.training = False

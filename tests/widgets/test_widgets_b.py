@@ -219,12 +219,13 @@ def test_curves_follow_history_skip_nan_and_pass_summary(qtbot):
     panel = make(qtbot, CurvesPanel)
     panel.set_task_info(task.info())
     panel.set_history(hist)
-    x, y = panel.loss_raw.getOriginalDataset()
+    # regression: the loss is the metric (MSE), drawn once, in the metric plot; the loss plot is hidden
+    assert not panel.loss_plot.isVisible() and panel.loss_raw.getOriginalDataset()[0] is None
+    x, y = panel.metric_raw.getOriginalDataset()
     keep = np.isfinite(hist["loss"])
     np.testing.assert_array_equal(x, hist["step"][keep])
     np.testing.assert_allclose(y, hist["loss"][keep])
     assert 4.0 not in x and 8.0 not in x
-    x, y = panel.metric_raw.getOriginalDataset()
     np.testing.assert_allclose(y, hist["metric"][keep])
     lo, hi = panel.metric_plot.getViewBox().viewRange()[1]  # the lines are in view
     assert lo < math.log10(0.01) and hi > math.log10(1 / 6)

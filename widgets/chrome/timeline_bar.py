@@ -10,6 +10,8 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QToolButton, QWidget
 
+from widgets.chrome.status_field import StatusField
+
 REPLAY_MS = 120  # one checkpoint per frame of the replay
 VIEWING_STYLE = "background: #ffcc44; color: #15171c; border-radius: 3px; padding: 1px 6px; font-weight: bold;"
 
@@ -33,9 +35,9 @@ class TimelineBar(QWidget):
         self.slider.setToolTip("Training step shown by every panel: drag back to see the network earlier")
         self.slider.setRange(0, 0)
         self.slider.setMinimumWidth(200)
-        self.label = QLabel("step 0 (now)")
-        self.label.setObjectName("timelineLabel")
-        self.label.setMinimumWidth(180)
+        self.label = StatusField("timelineLabel", "The training step every panel shows",
+                                 (), pad=0)  # (resized only when its width changes: StatusField)
+        self.label.setText("step 0 (now)")
         self.now_button = QToolButton()
         self.now_button.setObjectName("timelinePresentButton")
         self.now_button.setText("Now")

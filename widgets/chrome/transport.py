@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSlider, QToolButton, QWidget
+
+from widgets.chrome.status_field import StatusField
 
 SPEEDS = (("0.5 steps/s", 2000), ("2 steps/s", 500), ("5 steps/s", 200), ("10 steps/s", 100),
           ("25 steps/s", 40))
@@ -53,9 +55,9 @@ class TransportBar(QWidget):
         self.slider.setToolTip("The time cursor t: every time-indexed panel follows it (Left/Right, Home/End)")
         self.slider.setRange(0, 0)
         self.slider.setMinimumWidth(160)
-        self.time_label = QLabel("t = 1 / 1")
-        self.time_label.setObjectName("timeLabel")
-        self.time_label.setMinimumWidth(80)
+        self.time_label = StatusField("timeLabel", "The time cursor t and the example's length T",
+                                      (), pad=0)  # (resized only when its width changes: StatusField)
+        self.time_label.setText("t = 1 / 1")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         for w in (self.train_button, self.step_button, self.reset_button):

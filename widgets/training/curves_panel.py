@@ -331,7 +331,8 @@ class CurvesPanel(Panel):
         for raw, smooth, values, smoothed, log in (
                 (self.loss_raw, self.loss_smooth, loss, s_loss, True),
                 (self.metric_raw, self.metric_smooth, metric, s_metric, self.metric_log)):
-            raw.setData(*finite_xy(steps, values, log))
+            if raw is not self.loss_raw or self.loss_plot.isVisible():  # (regression: loss = metric, drawn once)
+                raw.setData(*finite_xy(steps, values, log))
             if span > 1:
                 smooth.setData(*finite_xy(steps, smoothed, log))
             elif smooth.xData is not None and len(smooth.xData):
