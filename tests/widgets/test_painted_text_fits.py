@@ -54,7 +54,8 @@ def test_every_painted_text_fits_its_box(qtbot, monkeypatch, name, cell, module,
     DRAWN.clear()
     panel.grab()
     assert DRAWN, "nothing was painted through the module's QPainter"
-    bad = [(text, round(r.width()), round(r.height())) for r, flags, text, f in DRAWN if text and cut(r, flags, text, f)]
+    bad = [(text, round(r.width()), round(r.height()))
+           for r, flags, text, f in DRAWN if text and cut(r, flags, text, f)]
     assert not bad, bad
 
 
