@@ -1,5 +1,7 @@
 """Walk every Lecture preset in normal and presentation mode at the size of the screen it runs on, and
-report every cut text (scripts/shots/layout_audit.py); optionally save screenshots.
+report every cut text (scripts/shots/layout_audit.py) and everything drawn on top of something else
+(scripts/shots/overlap_audit.py; data under a legend or text are NOTE lines: scripts/shots/covered_data.py);
+optionally save screenshots.
 
 Run it on a real X server, the size of the screen under test:
     Xvfb :25 -screen 0 1280x720x24 &
@@ -67,6 +69,7 @@ def main(argv=None) -> int:
     from app.window import file_actions
     from app.window.main_window import MainWindow
     from app.window.theme import apply_dark_theme
+    from scripts.shots.covered_data import covered_in
     from scripts.shots.layout_audit import audit
     from scripts.shots.overlap_audit import overlaps
 
@@ -91,6 +94,8 @@ def main(argv=None) -> int:
             line = f"PROBLEM {size} {mode} {what}: {p}"
             problems.append(line)
             print(line, flush=True)
+        for p in covered_in(window):  # (notes: a small plot may have no corner free of data)
+            print(f"NOTE {size} {mode} {what}: {p}", flush=True)
         if shots:
             window.grab().save(str(shots / f"{size}_{mode}_{what}.png"))
 

@@ -208,3 +208,33 @@ def test_caption_header_by_copy_equals_qt_compositing(qapp):
     see_through = QImage(figure)  # control: a transparent pixel is composited over the background, not copied
     see_through.setPixelColor(5, 5, QColor(0, 0, 0, 0))
     assert captioned_image(see_through, "t", caption, True).pixelColor(5, 5 + header).alpha() == 255
+
+
+def test_cancel_midway_from_the_window_leaves_no_file_and_every_panel_as_it_was(window, tmp_path, monkeypatch):
+    calls = []
+
+    def progress(run, done, total, text):  # Cancel pressed while the heatmap is half painted
+        calls.append(text)
+        return not (text == "panel hiddenHeatmap" and calls.count(text) > 3)
+
+    monkeypatch.setattr("app.window.progress.ProgressRun.__call__", progress)
+    scene = window.panels["hiddenHeatmap"].export_item().scene()
+    flags = {id(i): i.flags() for i in scene.items()}
+    assert not window.files.export_all(str(tmp_path / "out"))
+    assert calls.count("panel hiddenHeatmap") > 3, "(cancelled midway through a panel)"
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert {id(i): i.flags() for i in scene.items()} == flags, "no item left unpainted on screen"
+    assert all(p.updatesEnabled() for p in window.panels.built().values())
+    assert all(p.theme["background"] != "#ffffff" for p in window.panels.built().values()), "the screen stays dark"
+    assert not window.controller.held, "new snapshots are drawn again"
+
+
+def test_the_writer_thread_yields_the_cpu_to_the_window(tmp_path):
+    import os
+
+    sink = FolderSink(tmp_path)
+    sink.put("nice.txt", lambda: str(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).encode())
+    sink.close()
+    assert [p.name for p in sink.written] == ["nice.txt"] and sink.created == sink.written
+    assert int((tmp_path / "nice.txt").read_text()) > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

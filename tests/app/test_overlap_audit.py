@@ -227,3 +227,50 @@ def test_a_status_message_cut_at_the_status_fields_is_found_and_the_history_bar_
             assert elided.endswith("…") and room.right() < min(
                 w.geometry().left() for w in window.statusBar().findChildren(QLabel) if w.isVisible())
             assert window.statusBar().currentMessage() == message  # kept whole (History, tests)
+
+
+def test_a_legend_goes_to_the_corner_where_it_hides_the_least_and_the_audit_notes_one_on_a_curve(qtbot):
+    import numpy as np
+
+    from scripts.shots.covered_data import covered_data
+    from widgets.parts.legend_place import CORNERS
+    from widgets.parts.panel_parts import make_legend
+
+    view = shown(qtbot, pg.PlotWidget(), size=(500, 320))
+    plot = view.getPlotItem()
+    legend = make_legend(plot)
+    x = np.linspace(0, 1, 50)
+    plot.plot(x, 0.1 + 0.85 * x, name="rising")  # a curve ending in the top-right corner
+    plot.setXRange(0, 1, padding=0)
+    plot.setYRange(0, 1, padding=0)
+    qtbot.wait(50)
+    legend.placer.corner = CORNERS[0]
+    legend.setOffset(CORNERS[0])  # top right, where the defaults put it: on the curve
+    qtbot.wait(20)
+    assert any("legend rising lies on rising" in p for p in covered_data(view))  # found
+    legend.placer.place()
+    qtbot.wait(20)
+    assert legend.placer.corner == (2, 2) and covered_data(view) == []  # top left: the curve starts low
+    legend.placer.place()  # negative control: no better corner, no wandering
+    assert legend.placer.corner == (2, 2)
+
+
+def test_a_short_log_axis_over_twenty_decades_labels_only_what_fits(qtbot):
+    import numpy as np
+
+    from widgets.parts.plot_items import LogAxis
+
+    def short_plot(axis):
+        view = shown(qtbot, pg.PlotWidget(axisItems={"left": axis} if axis else {}), size=(300, 55))
+        plot = view.getPlotItem()
+        plot.setLogMode(y=True)
+        plot.plot(np.arange(1, 40), 10.0 ** -np.linspace(0, 20, 39))  # |dh_T/dh_t| falling over 20 decades
+        plot.setYRange(-21, 0.5, padding=0)
+        qtbot.wait(50)
+        return view
+
+    plain = short_plot(None)  # negative control: pyqtgraph's five decades run into each other on ~30 px
+    assert any("overlap" in p for p in text_overlaps(plain)), text_overlaps(plain)
+    thinned = short_plot(LogAxis("left"))
+    labels = [t for t, _r in scene_texts(thinned) if t.startswith("10")]
+    assert text_overlaps(thinned) == [] and len(labels) >= 2  # still a scale to read

@@ -10,20 +10,21 @@ Data: the "gate_products" analysis (engine.analysis.gate_products), computed in 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
 from widgets.explain.hover import HoverTip
 from widgets.explain.readout import explain_product
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
-from widgets.parts.notation import arrow
+from widgets.parts.notation import arrow, subscripted
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import argb_table, colorize
 
 LEVELS = {"gate": (0.0, 1.0), "state": (-1.0, 1.0), "cell": (-2.0, 2.0)}
-LABEL_W, NUMBER_W = 190, 150  # px of the row labels (left) and the chosen unit's numbers (right)
-ROW_H, TITLE_H, GAP = 17, 19, 7
+LABEL_W, NUMBER_W = 190, 150  # least px of the row labels (left) and the chosen unit's numbers (right)
+ROW_H, TITLE_H, GAP = 17, 19, 7  # least px; a larger font (presentation mode) makes them as large as it needs
+TITLE_FLAGS = int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)  # a long title takes two lines
 
 
 class ProductCanvas(QWidget):
@@ -36,9 +37,25 @@ class ProductCanvas(QWidget):
         self.setMinimumSize(420, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def metrics(self) -> tuple[float, float, float, float]:
+        """(row height, title height, label width, numbers width) for the canvas's font: each at least the
+        constants above, and as large as the texts drawn in them need (presentation mode scales the font)."""
+        fm = QFontMetricsF(self.font())
+        bold = QFont(self.font())
+        bold.setBold(True)
+        rows = self.panel.rows_at_cursor()
+        labels = [subscripted(label) for _n, _t, factors in rows for label, _k, _v in factors]
+        label_w = max([LABEL_W] + [fm.horizontalAdvance(text) + 14 for text in labels])
+        number_w = max(NUMBER_W, fm.horizontalAdvance("= −0.000 × −0.000") + 12)
+        wrap = QRectF(0, 0, max(self.width() - 8, 40), 10_000)
+        title_h = max([TITLE_H] + [QFontMetricsF(bold).boundingRect(wrap, TITLE_FLAGS, subscripted(title)).height() + 4
+                                   for _n, title, _f in rows])
+        return max(ROW_H, fm.height() + 2), title_h, label_w, number_w
+
     def cell_rect(self) -> QRectF:
         """Where the unit cells go (x range), full height."""
-        return QRectF(LABEL_W, 0, max(self.width() - LABEL_W - NUMBER_W, 40), self.height())
+        _row_h, _title_h, label_w, number_w = self.metrics()
+        return QRectF(label_w, 0, max(self.width() - label_w - number_w, 40), self.height())
 
     def unit_at(self, x: float) -> int | None:
         H = self.panel.units()
@@ -62,38 +79,40 @@ class ProductCanvas(QWidget):
             return
         font, bold = QFont(self.font()), QFont(self.font())
         bold.setBold(True)
+        row_h, title_h, label_w, number_w = self.metrics()
         r, u = self.cell_rect(), self.panel.focus_unit()
         H = len(rows[0][2][0][2])
         y = 2.0
         for _name, title, factors in rows:
             p.setFont(bold)
             p.setPen(QColor(th["accent"]))
-            p.drawText(QRectF(4, y, self.width() - 8, TITLE_H), Qt.AlignmentFlag.AlignVCenter, title)
-            y += TITLE_H
+            p.drawText(QRectF(4, y, self.width() - 8, title_h), TITLE_FLAGS, subscripted(title))
+            y += title_h
             p.setFont(font)
             values = []
             for label, kind, v in factors:
                 p.setPen(QColor(th["foreground"]))
-                p.drawText(QRectF(4, y, LABEL_W - 10, ROW_H), Qt.AlignmentFlag.AlignVCenter
-                           | Qt.AlignmentFlag.AlignRight, label)
+                p.drawText(QRectF(4, y, label_w - 10, row_h), Qt.AlignmentFlag.AlignVCenter
+                           | Qt.AlignmentFlag.AlignRight, subscripted(label))
                 argb = colorize(v[None, :], self.panel.tables[kind], *LEVELS[kind])  # (1, H) uint32
                 image = QImage(argb.data, H, 1, 4 * H, QImage.Format.Format_ARGB32_Premultiplied)
-                p.drawImage(QRectF(r.left(), y + 1, r.width(), ROW_H - 2), image)
+                p.drawImage(QRectF(r.left(), y + 1, r.width(), row_h - 2), image)
                 values.append(float(v[u]))
-                y += ROW_H
+                y += row_h
             a, b, c = values
             p.setPen(QColor(th["muted"]))
-            p.drawText(QRectF(r.right() + 8, y - 3 * ROW_H, NUMBER_W - 8, 3 * ROW_H),
+            p.drawText(QRectF(r.right() + 8, y - 3 * row_h, number_w - 8, 3 * row_h),
                        Qt.AlignmentFlag.AlignVCenter, f"unit {u}:\n{a:.3f} × {b:.3f}\n= {c:.3f}")
             y += GAP
         x = r.left() + (u + 0.5) * r.width() / H  # the chosen unit, marked through every row
         p.setPen(QColor(th["accent"]))
-        p.drawLine(int(x), TITLE_H, int(x), int(y - GAP))
+        p.drawLine(int(x), int(title_h), int(x), int(y - GAP))
         p.end()
 
     def content_height(self) -> int:
         n = len(self.panel.rows_at_cursor() or ())
-        return int(n * (TITLE_H + 3 * ROW_H + GAP) + 4)
+        row_h, title_h, _label_w, _number_w = self.metrics()
+        return int(n * (title_h + 3 * row_h + GAP) + 4)
 
 
 class GateProductsPanel(Panel):

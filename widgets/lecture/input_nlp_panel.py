@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
@@ -79,7 +79,17 @@ class WordChains(QWidget):
 
     def set_rows(self, rows) -> None:
         self.rows = [(label, list(words)) for label, words in rows]
+        self._fit_font()
         self.update()
+
+    def _fit_font(self) -> None:
+        """Every row as tall as a word box of this font needs (presentation mode scales the font)."""
+        self.setMinimumHeight(max(90, int(len(self.rows) * (self.fontMetrics().height() + 12))))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_font()
+        super().changeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
@@ -90,11 +100,12 @@ class WordChains(QWidget):
             return
         row_h = self.height() / len(self.rows)
         font = QFont(self.font())
+        p.setFont(font)
+        label_w = max([110] + [p.fontMetrics().horizontalAdvance(label) + 8 for label, _ in self.rows])
         for r, (label, words) in enumerate(self.rows):
             y = r * row_h + row_h / 2
             p.setFont(font)
             p.setPen(QColor(th["muted"]))
-            label_w = 110
             p.drawText(QRectF(4, y - row_h / 2, label_w, row_h), Qt.AlignmentFlag.AlignVCenter, label)
             widths = [p.fontMetrics().horizontalAdvance(w) + 10 for w in words]
             need = sum(widths) + 12 * (len(words) - 1)

@@ -9,6 +9,19 @@ from __future__ import annotations
 import numpy as np
 
 SUB = str.maketrans("0123456789t+−-", "₀₁₂₃₄₅₆₇₈₉ₜ₊₋₋")
+SUB_ANY = dict(zip("0123456789+−-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+
+
+def subscripted(text: str) -> str:
+    """Plain text with Unicode subscripts where every character has one, for painted labels:
+    "c_{t−1}" -> "cₜ₋₁", "W_hn h_{t−1} + b_hn" -> "Wₕₙ hₜ₋₁ + bₕₙ"; "z_t" -> "zₜ"."""
+    import re
+
+    def sub(m):
+        body = m.group(1) or m.group(2)
+        return "".join(SUB_ANY[c] for c in body) if all(c in SUB_ANY for c in body) else m.group(0)
+
+    return re.sub(r"_\{([^}]*)\}|_([A-Za-z0-9]+)", sub, text)
 
 
 def arrow(d: int, num_directions: int) -> str:

@@ -1,0 +1,112 @@
+"""A legend in the corner of its plot where it hides the least: no legend box over the curve it names.
+
+``place_legend(plot, legend)`` keeps ``legend`` (a pyqtgraph LegendItem anchored in ``plot``'s view box)
+in whichever of the four corners covers the fewest drawn data points (curve points and the lines between
+them, scatter points), and no text of the plot (a line's label such as "max-norm 1", a text item). It looks
+again a moment after the view's range changes and every ``RECHECK_MS`` while shown (data arrive with
+every snapshot); it moves only when another corner is clearly better, so a legend does not wander. A
+line's label the legend still covers (the legend nearly as wide as its plot) goes to the line's other end.
+``drawn_points`` is shared with the layout audit (scripts/shots/covered_data.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QRectF, QTimer
+
+CORNERS = ((-2, 2), (2, 2), (-2, -2), (2, -2))  # offsets: top right (the default), top left, bottom right, left
+RECHECK_MS = 1000
+SAMPLES = 6  # points sampled on each line segment between two data points
+TEXT_COST = 10_000  # covering a text is worse than covering any number of points
+
+
+def drawn_points(item) -> np.ndarray:
+    """(n, 2) scene coordinates of what a data item draws (lines sampled between its points)."""
+    if isinstance(item, pg.PlotDataItem):
+        x, y = item.getData()
+        line = item.opts.get("pen") is not None and item.curve.isVisible()
+    elif isinstance(item, (pg.PlotCurveItem, pg.ScatterPlotItem)):
+        x, y = item.getData()
+        line = isinstance(item, pg.PlotCurveItem)
+    else:
+        return np.empty((0, 2))
+    if x is None or y is None or len(x) == 0:
+        return np.empty((0, 2))
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if line and len(x) > 1:
+        f = np.linspace(0, 1, SAMPLES, endpoint=False)
+        x = np.concatenate([(x[:-1, None] + f * np.diff(x)[:, None]).ravel(), x[-1:]])
+        y = np.concatenate([(y[:-1, None] + f * np.diff(y)[:, None]).ravel(), y[-1:]])
+    t = item.sceneTransform()
+    return np.column_stack([t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()])
+
+
+def data_items(box) -> list:
+    kinds = (pg.PlotDataItem, pg.PlotCurveItem, pg.ScatterPlotItem)
+    return [i for i in box.childGroup.childItems() if isinstance(i, kinds) and i.isVisible()
+            and i.effectiveOpacity() > 0.05]
+
+
+def plot_texts(box) -> list[QRectF]:
+    """Scene rectangles of the texts drawn in a view box: text items and the labels of its lines."""
+    out = []
+    for item in box.childGroup.childItems():  # (addedItems leaves out those added with ignoreBounds)
+        labels = [item] if isinstance(item, pg.TextItem) else \
+            [item.label] if isinstance(item, pg.InfiniteLine) and getattr(item, "label", None) is not None else []
+        out += [t.mapRectToScene(t.boundingRect()) for t in labels if t.isVisible() and t.effectiveOpacity() > 0.05]
+    return out
+
+
+class LegendPlacer(QObject):
+    def __init__(self, plot, legend):
+        super().__init__(legend)
+        self.plot, self.legend, self.corner = plot, legend, CORNERS[0]
+        self._timer = QTimer(self, interval=RECHECK_MS)
+        self._timer.timeout.connect(self.place)
+        self._timer.start()
+        self._soon = QTimer(self, singleShot=True, interval=50)
+        self._soon.timeout.connect(self.place)
+        plot.getViewBox().sigRangeChanged.connect(lambda *_a: self._soon.start())
+
+    def cost(self, rect: QRectF, points: np.ndarray, texts) -> float:
+        inside = (points[:, 0] > rect.left()) & (points[:, 0] < rect.right()) & \
+            (points[:, 1] > rect.top()) & (points[:, 1] < rect.bottom()) if len(points) else np.zeros(0, bool)
+        return float(inside.sum()) + TEXT_COST * sum(rect.intersects(t) for t in texts)
+
+    def place(self) -> None:
+        legend, box = self.legend, self.plot.getViewBox()
+        if not legend.isVisible() or not legend.items or box.scene() is None:
+            return
+        area = box.mapRectToScene(box.boundingRect())
+        size = legend.mapRectToScene(legend.boundingRect()).size()
+        items = data_items(box)
+        points = np.concatenate([drawn_points(i) for i in items]) if items else np.empty((0, 2))
+        texts = plot_texts(box)
+        costs = {}
+        for dx, dy in CORNERS:
+            left = area.left() + dx if dx > 0 else area.right() + dx - size.width()
+            top = area.top() + dy if dy > 0 else area.bottom() + dy - size.height()
+            costs[(dx, dy)] = self.cost(QRectF(left, top, size.width(), size.height()), points, texts)
+        best = min(CORNERS, key=lambda c: costs[c])  # (ties: the earlier corner, top right first)
+        if costs[best] < costs[self.corner] * 0.8 - 1:  # clearly better: move (else stay, no wandering)
+            self.corner = best
+            legend.setOffset(best)
+        self._clear_line_labels(legend.mapRectToScene(legend.boundingRect()))
+
+    def _clear_line_labels(self, rect: QRectF) -> None:
+        """A line's label (max-norm 1) under the legend wherever it goes (a legend nearly as wide as its
+        plot) moves to the other end of its line."""
+        for line in self.plot.getViewBox().childGroup.childItems():
+            label = getattr(line, "label", None) if isinstance(line, pg.InfiniteLine) else None
+            if label is not None and label.isVisible() and label.mapRectToScene(label.boundingRect()).intersects(rect):
+                side = 0.0 if self.corner[0] < 0 else 1.0  # (away from the legend's side)
+                label.anchors = [(side, a[1]) for a in label.anchors]
+                label.setPosition(0.02 if side == 0.0 else 0.98)
+
+
+def place_legend(plot, legend) -> LegendPlacer:
+    """Keep ``legend`` in the corner of ``plot`` where it hides the least (see the module docstring)."""
+    legend.placer = LegendPlacer(plot, legend)
+    return legend.placer
