@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStackedLayout
 
+from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_lut, bar_rows, fit_image  # noqa: F401
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
@@ -50,43 +51,6 @@ RNN_EQUATION = ("<p>A <b>simple RNN has no gates</b>: every step rewrites the wh
                 "again and again and vanish or explode. Switch the cell to GRU or LSTM to see gates.</p>")
 
 
-BAR_COLUMNS = 128  # image columns across the bar plot's x range -1..1
-BAR_SUBROWS = 5  # image rows per unit: 4 of bar (height 0.8, centred on the unit) and 1 of gap
-_COLUMN_X = -1.0 + (np.arange(BAR_COLUMNS) + 0.5) * (2.0 / BAR_COLUMNS)  # x of each column's centre
-
-
-def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
-    """(256, 4) RGBA table for bar images: entry 0 is no bar (transparent), 1..255 the colour map."""
-    lut = np.zeros((256, 4), dtype=np.uint8)
-    lut[1:, :3] = cmap.getLookupTable(nPts=255)[:, :3]
-    lut[1:, 3] = 255
-    return lut
-
-
-def bar_rows(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Horizontal bars from 0 to each value, coloured by the value: (..., H) values with (..., 2)
-    levels (lo, hi per leading index) -> (..., H, BAR_COLUMNS) uint8 ``bar_lut`` indices, 0 = no bar.
-    Drawn as images (one row per unit, see ``_update_bars``) instead of H rectangles per gate."""
-    values = np.asarray(values, dtype=np.float64)
-    lo, hi = (np.asarray(levels, dtype=np.float64)[..., k, None] for k in (0, 1))
-    edge = np.searchsorted(_COLUMN_X, np.where(np.isnan(values), 0.0, values))  # first column >= v
-    zero = BAR_COLUMNS // 2  # first column right of x = 0
-    first, last = np.minimum(edge, zero)[..., None], np.maximum(edge, zero)[..., None]
-    columns = np.arange(BAR_COLUMNS)
-    v = np.clip(np.where(np.isnan(values), lo, values), lo, hi)
-    colour = (1 + np.rint((v - lo) / (hi - lo) * 254)).astype(np.uint8)  # 1..255 (as lut_index)
-    return ((columns >= first) & (columns < last)) * colour[..., None]
-
-
-def fit_image(item, rect: QRectF) -> None:
-    """Show an image item's pixels over ``rect`` (data coordinates); set only when it changes (the
-    scale depends on the image's size, so call it after the image is set)."""
-    key = (rect.getRect(), item.argb.shape)
-    if getattr(item, "_fitted", None) != key:
-        item._fitted = key
-        item.setRect(rect)
-
-
 def gate_title(name: str) -> str:
     label, symbol, _levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
     return f"{label} {symbol}".strip()
@@ -114,6 +78,7 @@ class GatesPanel(GatesExplain, Panel):
         self.plots.setObjectName("gatesPlots")
         self.plots.setMinimumSize(200, 120)
         self.plots.ci.setSpacing(0)
+        self.plots.scene().sigPrepareForPaint.connect(self._draw_due_bars)  # (the bars of step t: see set_time)
         self.no_gates = message_label("", "gatesNoGatesLabel")
         self.no_gates.setTextFormat(Qt.TextFormat.RichText)
         self.no_gates.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -169,7 +134,7 @@ class GatesPanel(GatesExplain, Panel):
         self._names: tuple[str, ...] | None = None
         self._shape = None  # (T, H) the geometry was last fitted to
         self._gap = 1  # units of empty rows between two gates
-        self._bars_for, self._bars_at = None, None  # trace and (t, selection) the bars show
+        self._bars_for, self._bars_at, self._bars_due = None, None, None  # what the bars show; a t due
         self.rows: list[dict] = []  # per gate: name, levels, title, base (y of unit 0), shown, values
         tables = {"seq": sequential_cmap(), "div": diverging_cmap()}
         self._heat_tables = {k: argb_table(c.getLookupTable(nPts=256)) for k, c in tables.items()}
@@ -204,6 +169,7 @@ class GatesPanel(GatesExplain, Panel):
 
     def bar_values(self, name: str) -> np.ndarray:
         """The per-unit values drawn as bars for gate ``name`` (at the cursor step)."""
+        self._draw_due_bars()
         return np.asarray(self.rows[self.gate_names().index(name)]["values"], dtype=float)
 
     # ---- controller API ----------------------------------------------------------------
@@ -238,7 +204,9 @@ class GatesPanel(GatesExplain, Panel):
         at = (t, self.selectors.selection())
         if self._bars_for is not self.trace or self._bars_at != at:  # the bars only change with these
             self._bars_for, self._bars_at = self.trace, at
-            self._update_bars(t)
+            self._bars_due = t  # drawn just before the plots paint (a new t and a new snapshot in one
+            self.bars_image.update()  # frame: once), or when read
+            self._set_caption(t)
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -358,6 +326,13 @@ class GatesPanel(GatesExplain, Panel):
             block.reshape(H, BAR_SUBROWS, BAR_COLUMNS)[:, :-1] = row["bar_table"][c][:, None, :]  # 4 rows
         self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
         fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
+
+    def _draw_due_bars(self) -> None:
+        t, self._bars_due = self._bars_due, None
+        if t is not None and self.trace is not None and self.rows:
+            self._update_bars(t)
+
+    def _set_caption(self, t: int) -> None:
         layer, d = self.selectors.selection()
         direction = ("", " h→ (forward)", " h← (backward)")[(d + 1) * (self.trace.num_directions - 1)]
         self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
@@ -392,4 +367,5 @@ class GatesPanel(GatesExplain, Panel):
         return header, rows
 
     def export_item(self):
+        self._draw_due_bars()
         return self.no_gates.parentWidget() if self.showing_equation() else self.plots.ci
