@@ -6,7 +6,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 
-from widgets.gates.gates_panel import bar_lut, bar_rows
+from widgets.gates.gate_bars import bar_lut, bar_rows
 from widgets.parts.base import diverging_cmap, sequential_cmap
 from widgets.parts.plot_items import FastImageItem
 
@@ -77,7 +77,6 @@ def test_gate_heatmaps_are_stacked_top_down_each_in_its_own_colour_map(qtbot):
     bases = [row["base"] for row in panel.rows]
     assert bases == sorted(bases, reverse=True) and (argb[bases[-2] - 1] >> 24 == 0).all()  # a gap row
     panel.set_time(3)  # the bars: unit u of the forget gate at t = 3, as long as its value
-    panel.bar_values("forget")  # (drawn just before the plots paint, or when read)
     forget = panel.rows[panel.gate_names().index("forget")]
     bars = panel.bars_image.argb.reshape(-1, 5, panel.bars_image.argb.shape[1])[forget["base"]:][:H, 0]
     lengths = (bars >> 24 == 255).sum(axis=1) / bars.shape[1] * 2.0  # the x range is -1..1

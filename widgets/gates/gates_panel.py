@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStackedLayout
 
+from widgets.chrome.status_field import StatusField
 from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_lut, bar_rows, fit_image  # noqa: F401
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
@@ -69,7 +70,10 @@ class GatesPanel(GatesExplain, Panel):
         self.caption = QLabel("", objectName="gatesCaption")
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.caption.setWordWrap(True)  # a caption wraps rather than running off a narrow panel
+        self.bars_time = StatusField("gatesBarsTime", "The step whose gate values the bars show (the time cursor)",
+                                     (), pad=6)  # (its own label: the caption's layout stays still as t moves)
         controls.addWidget(self.selectors)
+        controls.addWidget(self.bars_time)
         controls.addWidget(self.caption, 1)
         self._layout.addLayout(controls)
         self.stack = QStackedLayout()
@@ -78,7 +82,6 @@ class GatesPanel(GatesExplain, Panel):
         self.plots.setObjectName("gatesPlots")
         self.plots.setMinimumSize(200, 120)
         self.plots.ci.setSpacing(0)
-        self.plots.scene().sigPrepareForPaint.connect(self._draw_due_bars)  # (the bars of step t: see set_time)
         self.no_gates = message_label("", "gatesNoGatesLabel")
         self.no_gates.setTextFormat(Qt.TextFormat.RichText)
         self.no_gates.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -134,7 +137,7 @@ class GatesPanel(GatesExplain, Panel):
         self._names: tuple[str, ...] | None = None
         self._shape = None  # (T, H) the geometry was last fitted to
         self._gap = 1  # units of empty rows between two gates
-        self._bars_for, self._bars_at, self._bars_due = None, None, None  # what the bars show; a t due
+        self._bars_for, self._bars_at = None, None  # trace and (t, selection) the bars show
         self.rows: list[dict] = []  # per gate: name, levels, title, base (y of unit 0), shown, values
         tables = {"seq": sequential_cmap(), "div": diverging_cmap()}
         self._heat_tables = {k: argb_table(c.getLookupTable(nPts=256)) for k, c in tables.items()}
@@ -169,7 +172,6 @@ class GatesPanel(GatesExplain, Panel):
 
     def bar_values(self, name: str) -> np.ndarray:
         """The per-unit values drawn as bars for gate ``name`` (at the cursor step)."""
-        self._draw_due_bars()
         return np.asarray(self.rows[self.gate_names().index(name)]["values"], dtype=float)
 
     # ---- controller API ----------------------------------------------------------------
@@ -186,6 +188,7 @@ class GatesPanel(GatesExplain, Panel):
             self.no_gates.setText(RNN_EQUATION.format(g=g))
             self.stack.setCurrentIndex(1)
             self.caption.setText(f"simple RNN ({g}): no gates")
+            self.bars_time.setText("")
             self.selectors.setEnabled(False)
             self._clear_rows()
             return
@@ -204,8 +207,7 @@ class GatesPanel(GatesExplain, Panel):
         at = (t, self.selectors.selection())
         if self._bars_for is not self.trace or self._bars_at != at:  # the bars only change with these
             self._bars_for, self._bars_at = self.trace, at
-            self._bars_due = t  # drawn just before the plots paint (a new t and a new snapshot in one
-            self.bars_image.update()  # frame: once), or when read
+            self._update_bars(t)
             self._set_caption(t)
 
     def set_theme(self, light: bool) -> None:
@@ -327,16 +329,11 @@ class GatesPanel(GatesExplain, Panel):
         self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
         fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
 
-    def _draw_due_bars(self) -> None:
-        t, self._bars_due = self._bars_due, None
-        if t is not None and self.trace is not None and self.rows:
-            self._update_bars(t)
-
     def _set_caption(self, t: int) -> None:
         layer, d = self.selectors.selection()
         direction = ("", " h→ (forward)", " h← (backward)")[(d + 1) * (self.trace.num_directions - 1)]
-        self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
-                             f"bars: every unit at t={t + 1}")
+        self.bars_time.setText(f"bars at t = {t + 1}:")
+        self.caption.setText(f"every unit of {self.trace.cell_type.upper()} layer {layer + 1}{direction}")
 
     def _place_titles(self, *_args) -> None:
         """Each gate's title in the band above its heatmap, at the left wherever the user panned."""
@@ -367,5 +364,4 @@ class GatesPanel(GatesExplain, Panel):
         return header, rows
 
     def export_item(self):
-        self._draw_due_bars()
         return self.no_gates.parentWidget() if self.showing_equation() else self.plots.ci
