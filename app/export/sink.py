@@ -13,7 +13,19 @@ from pathlib import Path
 
 from app.export.files import write_bytes
 
-WAIT_SECONDS = 0.01  # longest wait for the worker before the event loop gets a turn
+WAIT_SECONDS = 0.005  # longest wait for the worker before the event loop gets a turn
+WRITER_NICE = 10  # the writer thread's nice: on a loaded machine the window's thread gets the CPU first
+
+
+def _lower_priority() -> None:
+    """The writer yields the CPU to the window's thread on a busy machine (Linux: a thread's own nice)."""
+    import os
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICE)
+    except (AttributeError, OSError):  # (not on this platform, or not allowed: the default priority)
+        pass
 
 
 class DictSink:
@@ -29,7 +41,7 @@ class DictSink:
 class FolderSink:
     def __init__(self, folder):
         self.folder = Path(folder)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-writer")
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-writer", initializer=_lower_priority)
         self.pending: list = []
         self.written: list[Path] = []  # (only the worker appends, in order; read once it is idle)
         self.created: list[Path] = []

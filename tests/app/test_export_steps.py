@@ -228,3 +228,13 @@ def test_cancel_midway_from_the_window_leaves_no_file_and_every_panel_as_it_was(
     assert all(p.updatesEnabled() for p in window.panels.built().values())
     assert all(p.theme["background"] != "#ffffff" for p in window.panels.built().values()), "the screen stays dark"
     assert not window.controller.held, "new snapshots are drawn again"
+
+
+def test_the_writer_thread_yields_the_cpu_to_the_window(tmp_path):
+    import os
+
+    sink = FolderSink(tmp_path)
+    sink.put("nice.txt", lambda: str(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).encode())
+    sink.close()
+    assert [p.name for p in sink.written] == ["nice.txt"] and sink.created == sink.written
+    assert int((tmp_path / "nice.txt").read_text()) > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

@@ -253,3 +253,24 @@ def test_a_legend_goes_to_the_corner_where_it_hides_the_least_and_the_audit_note
     assert legend.placer.corner == (2, 2) and covered_data(view) == []  # top left: the curve starts low
     legend.placer.place()  # negative control: no better corner, no wandering
     assert legend.placer.corner == (2, 2)
+
+
+def test_a_short_log_axis_over_twenty_decades_labels_only_what_fits(qtbot):
+    import numpy as np
+
+    from widgets.parts.plot_items import LogAxis
+
+    def short_plot(axis):
+        view = shown(qtbot, pg.PlotWidget(axisItems={"left": axis} if axis else {}), size=(300, 55))
+        plot = view.getPlotItem()
+        plot.setLogMode(y=True)
+        plot.plot(np.arange(1, 40), 10.0 ** -np.linspace(0, 20, 39))  # |dh_T/dh_t| falling over 20 decades
+        plot.setYRange(-21, 0.5, padding=0)
+        qtbot.wait(50)
+        return view
+
+    plain = short_plot(None)  # negative control: pyqtgraph's five decades run into each other on ~30 px
+    assert any("overlap" in p for p in text_overlaps(plain)), text_overlaps(plain)
+    thinned = short_plot(LogAxis("left"))
+    labels = [t for t, _r in scene_texts(thinned) if t.startswith("10")]
+    assert text_overlaps(thinned) == [] and len(labels) >= 2  # still a scale to read

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetricsF, QImage
 from PySide6.QtWidgets import QGraphicsItem
 
 from widgets.parts.base import mix_colors
@@ -165,7 +165,7 @@ class LogAxis(GridAxis):
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph override)
         if not maxVal - minVal <= self.MAX_DECADES:
-            return super().logTickValues(minVal, maxVal, size, stdTicks)
+            return self._thinned(super().logTickValues(minVal, maxVal, size, stdTicks), size)
         levels: list[list[float]] = [[], [], []]
         for decade in range(math.floor(minVal), math.ceil(maxVal) + 1):
             for mantissa in range(1, 10):
@@ -175,6 +175,20 @@ class LogAxis(GridAxis):
         if not any(levels):  # a range narrower than the gap between two ticks: pyqtgraph's even steps
             return [(spacing, values) for spacing, values in stdTicks]
         return [(1.0, levels[0]), (None, levels[1]), (None, levels[2])]
+
+    def _thinned(self, levels, size: float):
+        """pyqtgraph's decades of a long range, every k-th only where the labels would not fit the axis'
+        length ("10⁻¹⁰" over "10⁻²⁰" on a short plot): labels of a vertical axis a line and a half apart."""
+        if self.orientation not in ("left", "right") or not levels or size <= 0:
+            return levels
+        font = self.style.get("tickFont") or self.font()
+        fits = max(int(size / (1.5 * QFontMetricsF(font).height())), 2)
+        spacing, values = levels[0]
+        step = math.ceil(len(values) / fits)
+        if step <= 1:
+            return levels
+        kept = sorted(values, reverse=True)[::step]  # from the top decade down (1, 10⁻¹⁰, 10⁻²⁰ ...)
+        return [(spacing * step if spacing else spacing, kept)] + [(s, []) for s, _v in levels[1:]]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         if spacing is not None and spacing < 1:  # the narrow-range steps: one digit would repeat
