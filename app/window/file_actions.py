@@ -319,6 +319,7 @@ class FileActions(QObject):
             return False
         self.controller.feed()
         run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
+        held = self.controller.held  # (a time-lapse export may hold the display too)
         self.controller.hold_display(True)  # the export paints the panels over many event-loop turns
         try:
             return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
@@ -326,7 +327,7 @@ class FileActions(QObject):
                                 f"Exported every panel, trace.npz, config.json and index.html to {folder}")
         finally:
             run.close()
-            self.controller.hold_display(False)
+            self.controller.hold_display(held)
             self.controller.set_time(self.controller.time)
 
     def export_gif_dialog(self) -> None:
