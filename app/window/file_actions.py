@@ -305,8 +305,15 @@ class FileActions(QObject):
             return False
         snap = self.controller.shown
         caption = snapshot_caption(snap) if snap is not None else None  # the figure says what it shows
-        return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
-                                                 self.light_export.isChecked(), caption), f"Exported {path}")
+        run, held = ProgressRun(self.window, f"Exporting {SPECS[name].title} to {path}"), self.controller.held
+        self.controller.hold_display(True)  # (painted over several event-loop turns, as Export all)
+        try:
+            return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
+                                                     self.light_export.isChecked(), caption, progress=run),
+                                f"Exported {path}")
+        finally:
+            run.close()
+            self.controller.hold_display(held)
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Export all into folder")
