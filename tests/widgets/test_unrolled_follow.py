@@ -43,3 +43,23 @@ def test_follow_x_centres_the_column_once_the_start_is_behind():
     far = 5000.0
     assert follow_x(far, width, left) == far  # later: centred
     assert follow_x(0.0, 1000.0, left) == 0.0  # a wide view: centred (Qt stops at the scene's edge)
+
+
+def test_a_new_snapshot_at_the_same_step_leaves_the_users_scrolling_alone(qtbot):
+    """While training, every snapshot hands the same t again: the view moved by the user stays where it is
+    (it jumped back to step t at every snapshot); moving t, or a resize, brings step t into view again."""
+    view = shown(qtbot, UnrolledView, (250, 320))
+    view.set_trace(trace_for(head="per_step", T=30, seed=0))
+    view.reset_zoom()
+    view.set_time(15)
+    centred = view.view_center().x()
+    bar = view.view.horizontalScrollBar()
+    bar.setValue(bar.value() + 3 * int(DX * view.zoom()))  # the user drags the network along
+    scrolled = view.view_center().x()
+    assert scrolled > centred + DX
+    view.set_trace(trace_for(head="per_step", T=30, seed=1))  # the next snapshot: same shape, same t
+    view.set_time(15)
+    assert abs(view.view_center().x() - scrolled) < 1
+    view.set_time(16)  # control: a new step is brought into view
+    seen = visible_scene(view)
+    assert seen.left() <= 16 * DX <= seen.right() and abs(view.view_center().x() - scrolled) > 1

@@ -31,11 +31,8 @@ class StatusField(QLabel):
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
         super().setText(text)
-        if self._width() != self.maximumWidth():  # (digits are as wide as each other: rarely)
-            self._fit()
-
-    def _width(self) -> int:
-        return self.fontMetrics().horizontalAdvance(self.widest_text()) + max(self.pad, self._box()[0])
+        if max(self.fontMetrics().horizontalAdvance(text), self._samples_width) + self._extra != self.maximumWidth():
+            self._fit()  # (digits are as wide as each other: rarely)
 
     def _box(self) -> tuple[int, int]:
         """Width and height around the text: margins, a style's padding (in the contents margins) and frame.
@@ -44,7 +41,11 @@ class StatusField(QLabel):
         return m.left() + m.right() + edge, m.top() + m.bottom() + edge
 
     def _fit(self) -> None:
-        self.setFixedSize(self._width(), self.fontMetrics().height() + self._box()[1])
+        fm = self.fontMetrics()
+        self._samples_width = max((fm.horizontalAdvance(s) for s in self.samples), default=0)
+        width, height = self._box()
+        self._extra = max(self.pad, width)
+        self.setFixedSize(fm.horizontalAdvance(self.widest_text()) + self._extra, fm.height() + height)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):

@@ -57,6 +57,7 @@ class GradientPanel(Panel):
         self._keys: list[tuple[int, int]] = []
         self.time_curves: dict[tuple[int, int], pg.PlotDataItem] = {}
         self._horizontal: bool | None = None
+        self._marks_drawn: dict = {}  # the clipped marks' (x, y) as last drawn
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("gradientPlots")
@@ -201,7 +202,10 @@ class GradientPanel(Panel):
             curve.setData(steps[ok], values[ok])
         marked = (clipped > 0.5) & np.isfinite(before) & (before > 0) & np.isfinite(steps)
         bins = max(100, int(self.step_plot.getViewBox().width()) // 2)  # a mark is ~7 px wide
-        self.clipped_marks.setData(*thin_marks(steps[marked], before[marked], bins))
+        marks = thin_marks(steps[marked], before[marked], bins)
+        if not same_arrays(dict(enumerate(marks)), self._marks_drawn):  # (a run clips a step now and then)
+            self._marks_drawn = dict(enumerate(marks))
+            self.clipped_marks.setData(*marks)
         dots_for_short_runs((self.before_curve, self.after_curve), len(steps))
         self.event_lines.set_events(divergences(self.history), steps)
         drawn = np.isfinite(before) & (before > 0) & np.isfinite(steps)

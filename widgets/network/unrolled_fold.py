@@ -146,7 +146,7 @@ class FoldAnimator(QObject):
                     if col == 0:
                         text.setText(state_sub("h", d, D, 1))
                 v._recolour()
-                v.set_time(v.time)
+                v._centre_on_time()
         else:
             v.view.centerOn(QPointF(0.0, v.view_center().y()))
             self.refresh()

@@ -256,11 +256,16 @@ class UnrolledScene:
         self.stage_bracket.setZValue(7)
         self.pin_stages(None)
 
+    def _centre_on_time(self) -> None:
+        """Step t in view again (a new size, zoom or network), even when t is the step already centred."""
+        self._centred = None
+        self.set_time(self.time)
+
     def relayout(self) -> None:
         """Presentation mode enlarged the labels (app.classroom.presentation): the view follows step t
         again (the row names grew left, past where it had scrolled) and the stages are placed anew."""
         self._on_scrolled()  # (the stages at their new place widen the scene to the left ...)
-        self.set_time(self.time)  # (... and the view follows step t within the wider scene)
+        self._centre_on_time()  # (... and the view follows step t within the wider scene)
         for item in self.input_texts + self.output_texts:
             centre = item.sceneBoundingRect().center()
             self._place_boxed(item, centre.x(), centre.y())

@@ -74,7 +74,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
                         context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._layout.addLayout(bar)
         self._layout.addWidget(self.view, 1)
-        self._shape, self._user_zoomed, self._backward_step = None, False, None
+        self._shape, self._user_zoomed, self._backward_step, self._centred = None, False, None, None
         self._lut = diverging_cmap().getLookupTable(nPts=256)  # (256, 3) uint8
         self._styles = None  # CellStyles of the current theme
         self.sharing = SharingOverlay(self)  # hover / click a cell: its chain's shared weights
@@ -109,7 +109,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             return True
         if event.type() == QEvent.Type.Resize and self.trace is not None:
             self._auto_zoom()
-            self.set_time(self.time)  # step t (and near the start the row names) in view at the new size
+            self._centre_on_time()  # step t (and near the start the row names) in view at the new size
         kind = event.type()
         if kind == QEvent.Type.MouseMove and not event.buttons():
             self.sharing.hover(self.chain_at(self.view.mapToScene(event.position().toPoint())))
@@ -178,7 +178,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         self._recolour()
         if rebuilt:
             self.fold.rebuilt()
-            self.set_time(self.time)  # centre on t; later same-shape traces leave the scrolling alone
+            self._centre_on_time()  # centre on t; later same-shape traces leave the scrolling alone
         self.fold.refresh()
 
     def set_task_info(self, info: dict) -> None:
@@ -198,7 +198,8 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         super().set_time(t)
         if self.fold.progress > 0.0:  # folded (or folding): the one cell shows step t
             self.fold.refresh()
-        elif self.trace is not None:
+        elif self.trace is not None and (self.clamp_time(t), self._shape) != self._centred:  # (the same step
+            self._centred = (self.clamp_time(t), self._shape)  # again leaves the user's scrolling alone)
             x = self.clamp_time(t) * DX
             self.highlight.setPos(x, 0)
             width, left = self.view.viewport().width() / self.zoom(), self.scene.sceneRect().left()
@@ -241,7 +242,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             self.sharing.restore(self.trace.num_layers, self.trace.num_directions)
             self._recolour()
             self.fold.rebuilt()
-            self.set_time(self.time)
+            self._centre_on_time()
 
     def _on_scrolled(self, *_args) -> None:
         """Columns that come into view get the current colours; the stage labels stay in view."""
@@ -261,7 +262,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         fit = min(vp.width() / max(r.width(), 1.0), vp.height() / max(r.height(), 1.0))
         self._set_zoom(max(fit, TEXT_MIN_ZOOM))
         self._user_zoomed = True
-        self.set_time(self.time)
+        self._centre_on_time()
 
     def _set_zoom(self, z: float) -> None:
         z = float(np.clip(z, MIN_ZOOM, MAX_ZOOM))
@@ -282,7 +283,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         """Back to automatic zoom (full-size boxes unless the rows do not fit), centred on t."""
         self._user_zoomed = False
         self._auto_zoom()
-        self.set_time(self.time)
+        self._centre_on_time()
 
     # ---- colouring ---------------------------------------------------------------------
     def _recolour(self) -> None:

@@ -187,7 +187,7 @@ class LogAxis(GridAxis):
         step = math.ceil(len(values) / fits)
         if step <= 1:
             return levels
-        kept = [v for v in values if round(v) % step == 0] or values[:: step]
+        kept = sorted(values, reverse=True)[::step]  # from the top decade down (1, 10⁻¹⁰, 10⁻²⁰ ...)
         return [(spacing * step if spacing else spacing, kept)] + [(s, []) for s, _v in levels[1:]]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
