@@ -133,10 +133,7 @@ def export_steps(folder, panels: dict, snapshot, light: bool, scale: float, fram
     sink.put("config.json", lambda: config)
     n_images = 0
     if T:
-        frames_dir = folder / FRAMES_DIR
-        if not frames_dir.is_dir():
-            frames_dir.mkdir()
-            sink.made_dirs.append(frames_dir)
+        sink.make_dir(FRAMES_DIR)
         sweep = sweep_frame_steps(panels, T, light)
         try:
             for i, images in sweep:
