@@ -62,10 +62,8 @@ def open_for_training(args):
 
 def heldout(session) -> tuple[str, float, str]:
     """(metric name, value, on what) of the model on data it was not trained on: the held-out end of
-    a text, a data file's validation rows, or fresh examples of a built-in task (the evaluation stream)."""
-    from engine.training.held_out import held_out
-
-    _loss, metric, what = held_out(session.task, session.trainer)
+    a text, a data file's validation rows, or a fixed set of fresh examples of a built-in task (as the curves' dots)."""
+    _loss, metric, what = session.held_out.evaluate_now(session.trainer)  # (the export's held-out rows too)
     return session.task.metric_name, metric, what
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from app.export.caption import captioned_png, panel_caption, panel_title
 from app.export.data import (  # noqa: F401  (the export's data functions, from here as before)
     config_json,
     empty_reason,
@@ -27,8 +26,7 @@ from app.export.data import (  # noqa: F401  (the export's data functions, from 
 from app.export.files import ExportCancelled, ExportError, check_progress, write_bytes, write_text  # noqa: F401
 from app.export.render import finish, render_png, render_svg  # noqa: F401
 from app.export.sink import DictSink, FolderSink
-from app.export.steps import export_steps, panel_steps, run_steps
-from widgets.parts.base import LIGHT
+from app.export.steps import export_steps, panel_steps, run_steps, then_written
 
 
 def panel_files(name: str, panel, light: bool, scale: float, caption: str | None = None) -> dict[str, bytes]:
@@ -39,21 +37,23 @@ def panel_files(name: str, panel, light: bool, scale: float, caption: str | None
     return sink.files
 
 
-def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False, caption: str | None = None) -> Path:
-    """One panel to one file: fmt in png, svg, csv."""
+def export_panel(panel, path, fmt: str, scale: float = 1.0, light: bool = False, caption: str | None = None,
+                 progress=None) -> Path:
+    """One panel to one file: fmt in png, svg, csv. PNG and SVG are made in steps as in ``export_all``
+    (``progress`` as there: the window stays live), written by a worker thread."""
     path = Path(path)
     if fmt == "csv":
         return write_text(path, table_csv(*panel_table(panel)))
-    previous = panel.theme is LIGHT
-    panel.set_theme(light)
+    sink = FolderSink(path.parent if str(path.parent) else Path("."))
+    steps = panel_steps(panel.objectName(), panel, light, scale, caption, lambda _name, make: sink.put(path.name, make),
+                        formats=(fmt,))
     try:
-        item = panel.export_item()
-        name = panel.objectName()
-        data = captioned_png(render_png(item, scale, light), panel_title(name), panel_caption(panel, caption),
-                             light) if fmt == "png" else render_svg(item, light, name)
-    finally:
-        panel.set_theme(previous)
-    return write_bytes(path, data)
+        run_steps(then_written(steps, sink, f"{fmt.upper()} of the panel"), progress)
+    except BaseException:
+        sink.abandon(idle=None if progress is None else QApplication.processEvents)
+        raise
+    sink.close()
+    return path
 
 
 def export_all(folder, panels: dict, snapshot, light: bool = False, scale: float = 2.0, progress=None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from app.export.files import write_bytes
+from app.export.files import ExportError, write_bytes
 
 WAIT_SECONDS = 0.005  # longest wait for the worker before the event loop gets a turn
 WRITER_NICE = 10  # the writer thread's nice: on a loaded machine the window's thread gets the CPU first
@@ -52,6 +52,19 @@ class FolderSink:
         self.names.add(name)
         self.pending.append(self.pool.submit(self._write, self.folder / name, make))
         self.check()
+
+    def make_dir(self, name: str) -> None:
+        """A folder in the export folder, made by the worker before the files put after this (all creating
+        happens in that one thread: atomic_write's umask read is never racing another file's creation)."""
+        self.pending.append(self.pool.submit(self._make_dir, self.folder / name))
+
+    def _make_dir(self, path: Path) -> None:
+        if not path.is_dir():
+            try:
+                path.mkdir()
+            except OSError as exc:
+                raise ExportError(f"cannot create {path}: {exc.strerror or exc}") from None
+            self.made_dirs.append(path)
 
     def _write(self, path: Path, make) -> None:
         data = make()

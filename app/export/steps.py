@@ -35,9 +35,11 @@ def run_steps(steps, progress) -> None:
         steps.close()
 
 
-def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None, put):
+def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None, put,
+                formats=("png", "svg", "csv")):
     """Generator: one panel's PNG (with its caption header), SVG and CSV (no CSV when the panel has no data
-    rows), and its extra files, handed to ``put(name, make)``; returns the names it put."""
+    rows) and its extra files (with the CSV), those of ``formats``, handed to ``put(name, make)``; returns
+    the names it put."""
     previous = panel.theme is LIGHT
     names = []  # (the panel is in its own theme between steps unless hidden or a frozen scene)
 
@@ -67,17 +69,21 @@ def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None
 
         def run(steps):
             return steps if hold else _themed(steps, theme)
-        image = yield from run(image_steps(item, scale, light))
-        title, text = panel_title(name), panel_caption(panel, caption)
-        give(f"{name}.png", lambda: png_bytes(captioned_image(image, title, text, light)))
-        yield
-        svg = yield from run(svg_steps(item, light, name))
-        give(f"{name}.svg", lambda: svg)
-        yield
+        if "png" in formats:
+            image = yield from run(image_steps(item, scale, light))
+            title, text = panel_title(name), panel_caption(panel, caption)
+            give(f"{name}.png", lambda: png_bytes(captioned_image(image, title, text, light)))
+            yield
+        if "svg" in formats:
+            svg = yield from run(svg_steps(item, light, name))
+            give(f"{name}.svg", lambda: svg)
+            yield
     finally:
         theme(False)
         for widget in frozen:
             widget.setUpdatesEnabled(True)
+    if "csv" not in formats:
+        return names
     yield
     header, rows = panel_table(panel, note_if_empty=False)
     if header and len(rows):  # a panel with nothing to show gets no CSV (index.html says why)
@@ -127,10 +133,7 @@ def export_steps(folder, panels: dict, snapshot, light: bool, scale: float, fram
     sink.put("config.json", lambda: config)
     n_images = 0
     if T:
-        frames_dir = folder / FRAMES_DIR
-        if not frames_dir.is_dir():
-            frames_dir.mkdir()
-            sink.made_dirs.append(frames_dir)
+        sink.make_dir(FRAMES_DIR)
         sweep = sweep_frame_steps(panels, T, light)
         try:
             for i, images in sweep:
@@ -145,6 +148,12 @@ def export_steps(folder, panels: dict, snapshot, light: bool, scale: float, fram
     page = index_html(snapshot, list(panels), set(sink.names), absent, n_images, times=times[:n_images], T=T)
     sink.put("index.html", lambda: page.encode("utf-8"))
     yield from _with_progress(sink.drain_steps(), total - 1, total, "index.html")
+
+
+def then_written(steps, sink, text: str):
+    """Generator: (0, 1, text) for each of ``steps``, then until ``sink`` has written every file."""
+    yield from _with_progress(steps, 0, 1, text)
+    yield from _with_progress(sink.drain_steps(), 0, 1, text)
 
 
 def _with_progress(steps, done: int, total: int, text: str):

@@ -305,8 +305,15 @@ class FileActions(QObject):
             return False
         snap = self.controller.shown
         caption = snapshot_caption(snap) if snap is not None else None  # the figure says what it shows
-        return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
-                                                 self.light_export.isChecked(), caption), f"Exported {path}")
+        run, held = ProgressRun(self.window, f"Exporting {SPECS[name].title} to {path}"), self.controller.held
+        self.controller.hold_display(True)  # (painted over several event-loop turns, as Export all)
+        try:
+            return self._report(lambda: export_panel(self.window.panels[name], path, fmt, scale,
+                                                     self.light_export.isChecked(), caption, progress=run),
+                                f"Exported {path}")
+        finally:
+            run.close()
+            self.controller.hold_display(held)
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Export all into folder")
@@ -319,6 +326,7 @@ class FileActions(QObject):
             return False
         self.controller.feed()
         run = self.progress = ProgressRun(self.window, f"Exporting every panel to {folder}")
+        held = self.controller.held  # (a time-lapse export may hold the display too)
         self.controller.hold_display(True)  # the export paints the panels over many event-loop turns
         try:
             return self._report(lambda: export_all(folder, self.window.panels, snap, self.light_export.isChecked(),
@@ -326,7 +334,7 @@ class FileActions(QObject):
                                 f"Exported every panel, trace.npz, config.json and index.html to {folder}")
         finally:
             run.close()
-            self.controller.hold_display(False)
+            self.controller.hold_display(held)
             self.controller.set_time(self.controller.time)
 
     def export_gif_dialog(self) -> None:

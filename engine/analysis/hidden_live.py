@@ -235,6 +235,7 @@ class HiddenAnalyses:
                 "values": np.stack([v[:, :, :n] for v in kinds.values()]).astype(np.float32),  # (K, L, D, n, T, H)
                 "feature_values": np.stack([feats[f][:n] for f in names]).astype(np.float32),  # (F, n, T)
                 "texts": texts, "step": ref["step"], "can_load_tracks": hasattr(task, "source"),
+                "ranked_over": int(len(ref["inputs"])),  # corr's examples; values hold the first n of them
                 "tracks_file": self.tracks_of[1] if tracks else None}
 
     def gate_saturation(self, session, trace):

@@ -6,8 +6,8 @@ several lengths), the held-out end of a text (bits per character), or for a buil
 examples of a separate stream (drawn apart from the training batches, but not excluded from them: a
 task with few possible sequences, as parity at T = 10 with 1,024, trains on all of them). The window's
 evaluations use one fixed set of those examples (``generator`` seeded once), so successive dots compare
-the model on the same data, and they never advance the trainer's own evaluation stream (what headless
-runs print stays as it was).
+the model on the same data, and they never advance the trainer's own evaluation stream. A headless run
+prints the same evaluations (``evaluate_now``), so its lines and its exported curves agree.
 """
 from __future__ import annotations
 
@@ -47,14 +47,27 @@ class HeldOutSeries:
         """Evaluate if training passed another multiple of ``every`` since the last evaluation; a new
         trainer or a reset (steps went back) starts a new series. Returns ``arrays()``."""
         step = trainer.step_count
-        if trainer is not self._trainer or (self.rows and self.rows[-1][0] > step):
-            self.rows, self._trainer = [], trainer
+        self._follow(trainer)
         last = int(self.rows[-1][0]) // self.every if self.rows else 0
         if step // self.every > last:
+            self.evaluate_now(trainer)
+        return self.arrays()
+
+    def evaluate_now(self, trainer) -> tuple[float, float, str]:
+        """(loss, metric, on what) at the trainer's current step, on the same fixed examples as ``update``, kept
+        in the series: the command line prints these, so its lines are the exported curves' held-out rows."""
+        self._follow(trainer)
+        step = float(trainer.step_count)
+        if not (self.rows and self.rows[-1][0] == step):
             gen = torch.Generator().manual_seed(int(trainer.config.seed) + SEED_OFFSET)
             loss, metric, self.on = held_out(trainer.task, trainer, gen)
-            self.rows.append((float(step), loss, metric))
-        return self.arrays()
+            self.rows.append((step, loss, metric))
+        return self.rows[-1][1], self.rows[-1][2], self.on
+
+    def _follow(self, trainer) -> None:
+        """A new trainer or a reset (steps went back) starts a new series."""
+        if trainer is not self._trainer or (self.rows and self.rows[-1][0] > trainer.step_count):
+            self.rows, self._trainer = [], trainer
 
     def arrays(self) -> dict:
         e = np.array(self.rows, dtype=np.float64).reshape(-1, 3)

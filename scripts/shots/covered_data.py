@@ -26,6 +26,8 @@ def _covering(plot) -> list[tuple[str, object]]:
     if legend is not None and legend.isVisible() and legend.items:
         out.append(("legend " + "/".join(lbl.text for _s, lbl in legend.items)[:40], legend))
     for item in plot.getViewBox().childGroup.childItems():
+        if isinstance(item, pg.InfiniteLine) and isinstance(getattr(item, "label", None), pg.TextItem):
+            item = item.label  # a reference line's name ("baseline 4.22", "max-norm 1")
         if isinstance(item, pg.TextItem) and item.isVisible() and item.textItem.toPlainText().strip() \
                 and not getattr(item, "labels_data", False) and item.effectiveOpacity() > 0.05:
             out.append((f"text {item.textItem.toPlainText()[:30]!r}", item))

@@ -8,7 +8,7 @@ top-level window (panels that land later included: nothing here names a panel):
   - two texts of one graphics view that cover each other where the view shows them: pyqtgraph text
     items, labels (titles, legends, axis names: QGraphicsTextItem, judged line by line), axis tick
     labels (as pyqtgraph draws them) and plain scene text (the unrolled network's labels);
-  - in a plain scene, a label wider than the outlined box it is centred in (it runs over the box).
+  - in a plain scene, a label wider than the outlined box (or circle) it is centred in (it runs over it).
 Like scripts/shots/layout_audit.py it judges with the widgets' own fonts, so it means something only on
 a real X server (Xvfb); tests/app/test_projector_layout.py runs both for every Lecture preset.
 """
@@ -21,6 +21,7 @@ from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
     QFocusFrame,
+    QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
@@ -180,14 +181,24 @@ def scene_texts(view: QGraphicsView) -> list[tuple[str, QRect]]:
     return [(text, r) for text, r, _z in _texts(view, _covers(view))]
 
 
+def _inner(r: QRect, item) -> QRect:
+    """The part of an outline a label can sit in: a rectangle's inside, a circle's middle 80 % (a label
+    as wide as the circle runs over its curved edge)."""
+    if isinstance(item, QGraphicsEllipseItem):
+        dx = round(r.width() * 0.1)
+        return r.adjusted(dx, 0, -dx, 0)
+    return r
+
+
 def box_overflows(view: QGraphicsView, texts, covers) -> list[str]:
     """Plain scenes (the unrolled network): a label wider than the outlined box it is centred in (a token
     once presentation mode enlarged the font) runs over the box's edges. A label on an opaque box (the
     pinned attention stages) is on that box, not on what lies beneath it."""
     port = view.viewport().rect()
-    boxes = [(item.zValue(), view.mapFromScene(item.sceneBoundingRect()).boundingRect() & port)
+    boxes = [(item.zValue(), _inner(view.mapFromScene(item.sceneBoundingRect()).boundingRect(), item) & port)
              for item in view.scene().items()
-             if isinstance(item, QGraphicsRectItem) and item.isVisible() and item.pen().style() != Qt.NoPen]
+             if isinstance(item, (QGraphicsRectItem, QGraphicsEllipseItem)) and item.isVisible()
+             and item.pen().style() != Qt.NoPen]
     out = []
     for text, r, z in texts:
         floor = max((cz for cz, c in covers if cz < z and c.contains(r.center())), default=float("-inf"))

@@ -91,6 +91,21 @@ def test_unit_explorer_exports_the_states_it_ranks(exported):
     n = data["h"].shape[2]
     np.testing.assert_allclose(data["h"], ref["states"]["hidden"][:, :, :n], atol=1e-6)
     assert data["tokens"].shape == (n, data["h"].shape[3]) and list(data["kinds"]) == ["h"]  # a GRU has no c
+    # the file says over which examples r was computed: all the reference examples, not the n it holds
+    from engine.analysis.hidden_live import REF_BATCH
+    from engine.analysis.units import task_features
+
+    ranked = int(data["ranked_over"])
+    assert ranked == REF_BATCH > n and f"over all {ranked} reference examples" in str(data["layout"])
+    feature = task_features(lab.task, ref["inputs"])[str(data["features"][0])]  # (B, T), all reference examples
+    h = ref["states"]["hidden"][0, 0]  # (B, T, H)
+    x, y = feature.reshape(-1) - feature.mean(), h.reshape(-1, h.shape[-1]) - h.reshape(-1, h.shape[-1]).mean(0)
+    r = (x @ y) / np.sqrt((x @ x) * (y * y).sum(0))
+    np.testing.assert_allclose(data["corr"][0, 0, 0, 0], r, atol=1e-4)
+    fx = feature[:n].reshape(-1) - feature[:n].mean()  # control: r over the held examples alone is another r
+    fy = h[:n].reshape(-1, h.shape[-1]) - h[:n].reshape(-1, h.shape[-1]).mean(0)
+    r_few = (fx @ fy) / np.sqrt((fx @ fx) * (fy * fy).sum(0))
+    assert np.abs(data["corr"][0, 0, 0, 0] - r_few).max() > 1e-3
 
 
 def test_trace_npz_holds_the_reference_examples(exported):

@@ -238,3 +238,26 @@ def test_the_writer_thread_yields_the_cpu_to_the_window(tmp_path):
     sink.close()
     assert [p.name for p in sink.written] == ["nice.txt"] and sink.created == sink.written
     assert int((tmp_path / "nice.txt").read_text()) > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_export_current_view_is_done_in_steps_too_and_writes_the_same_file(window, tmp_path, monkeypatch):
+    from app.export.figures import export_panel
+
+    panel = window.panels["unrolledView"]
+    expected = panel_files("unrolledView", panel, True, 2.0, "caption")
+    audit = Audit(monkeypatch)
+    steps_seen = []
+
+    def progress(done, total, text):
+        audit.records.append(audit.step)
+        audit.step = audit._new()
+        steps_seen.append(text)
+        return True
+
+    monkeypatch.setattr(steps, "SLICE_SECONDS", 0.0)  # (a progress call after every step: each audited alone)
+    for fmt in ("png", "svg"):
+        assert export_panel(panel, tmp_path / f"view.{fmt}", fmt, 2.0, True, "caption", progress=progress)
+        assert (tmp_path / f"view.{fmt}").read_bytes() == expected[f"unrolledView.{fmt}"]
+    assert len(steps_seen) > 5
+    assert not [r for r in audit.records if audit.too_much(r)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.png", "view.svg"]

@@ -103,6 +103,13 @@ def test_a_label_wider_than_its_box_is_found(qtbot):
     word.setFont(font)
     word.setPos(28 - word.boundingRect().width() / 2, 6)
     assert any("'square'" in p and "runs over the edges" in p for p in text_overlaps(view)), box
+    node = scene.addEllipse(100, 0, 22, 22)  # the initial state's circle: h₀ as wide as it runs over its edge
+    h0 = scene.addSimpleText("h₀", QFont())
+    h0.setPos(111 - h0.boundingRect().width() / 2, 11 - h0.boundingRect().height() / 2)
+    assert not any("'h₀'" in p for p in text_overlaps(view))  # negative control: it fits at 1x
+    h0.setFont(font)
+    h0.setPos(111 - h0.boundingRect().width() / 2, 11 - h0.boundingRect().height() / 2)
+    assert any("'h₀'" in p and "runs over the edges" in p for p in text_overlaps(view)), node
 
 
 def test_plain_scene_text_on_top_of_other_text_is_found(qtbot):

@@ -281,8 +281,9 @@ class UnitExplorerPanel(Panel):
         return header, rows
 
     def extra_files(self, stem: str) -> dict[str, bytes]:
-        """The states behind the ranking: every unit's h (and the LSTM's c) of the shown examples, with the
-        features they are ranked against (``stem_states.npz``)."""
+        """Every unit's h (and the LSTM's c) on the shown examples with the features they are ranked against
+        (``stem_states.npz``); the ranking's r is over all the reference examples, of which these are the first
+        (``ranked_over`` says how many, ``layout`` says so in words)."""
         p = self.payload
         if p is None:
             return {}
@@ -290,14 +291,19 @@ class UnitExplorerPanel(Panel):
 
         buf = io.BytesIO()
         arrays = {kind: p["values"][k] for k, kind in enumerate(p["kinds"])}  # (L, D, n, T, H) each
+        n = int(p["values"].shape[3])
+        ranked = int(p.get("ranked_over", n))
         try:
             tokens = np.array([list(t) for t in p["texts"]], dtype=str)  # (n, T): one token per step
         except ValueError:  # examples of different lengths
             tokens = np.array([" ".join(map(str, t)) for t in p["texts"]])
         np.savez_compressed(buf, **arrays, features=np.array(p["features"]), feature_values=p["feature_values"],
                             corr=p["corr"], kinds=np.array(p["kinds"]), tokens=tokens, step=np.array(p["step"]),
-                            layout=np.array("h/c: (layer, direction, example, t, unit); feature_values: (feature, "
-                                            "example, t); corr: (feature, kind, layer, direction, unit)"))
+                            ranked_over=np.array(ranked), layout=np.array(
+                                "h/c: (layer, direction, example, t, unit); feature_values: (feature, example, t); "
+                                "corr: (feature, kind, layer, direction, unit), Pearson r over all "
+                                f"{ranked} reference examples, of which h, c, feature_values and tokens hold the "
+                                f"first {n}"))
         return {f"{stem}_states.npz": buf.getvalue()}
 
     def export_item(self):

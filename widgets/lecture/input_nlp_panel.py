@@ -18,7 +18,17 @@ import html
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
@@ -162,16 +172,26 @@ class InputNlpPanel(Panel):
         self.rnn_caption = QLabel("", objectName="inputNlpRnnCaption", wordWrap=True)
         self.rnn_caption.setTextFormat(Qt.TextFormat.RichText)
         self.chains = WordChains()
-        self._layout.addWidget(head)
-        self._layout.addLayout(row)
-        self._layout.addWidget(self.resampled)
-        self._layout.addWidget(self.image_caption)
-        self._layout.addLayout(images)
-        self._layout.addWidget(self.rnn_caption)
+        # the three steps in a scroll area: at presentation scale on a 1280x720 stage they need more height than
+        # the stage has, and a caption squeezed below its text's height is cut mid-sentence
+        self.body = QWidget(objectName="inputNlpBody")
+        inner = QVBoxLayout(self.body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(2)
+        scroll = QScrollArea(objectName="inputNlpScroll", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.body)
+        inner.addWidget(head)
+        inner.addLayout(row)
+        inner.addWidget(self.resampled)
+        inner.addWidget(self.image_caption)
+        inner.addLayout(images)
+        inner.addWidget(self.rnn_caption)
         self.counts_slot = QWidget(objectName="inputNlpCountsSlot")  # where the counts' empty state says they come
         self.counts_slot.setFixedHeight(2 * self.fontMetrics().height() + 8)
-        self._layout.addWidget(self.counts_slot)
-        self._layout.addWidget(self.chains, 1)
+        inner.addWidget(self.counts_slot)
+        inner.addWidget(self.chains, 1)
+        self._layout.addWidget(scroll, 1)
         self.empty = EmptyState(self, "the running model's parameter counts appear with the first example",
                                 self.counts_slot)
         self.set_theme(False)
@@ -232,6 +252,9 @@ class InputNlpPanel(Panel):
             "place.")
 
     # ---- export ------------------------------------------------------------------------
+    def export_item(self):
+        return self.body  # all three steps, also those scrolled out of view
+
     def data_table(self):
         text, k = self.edit.text(), self.length_spin.value()
         if not text:

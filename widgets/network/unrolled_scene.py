@@ -59,7 +59,7 @@ class UnrolledScene:
         self.sharing.clear_items()
         self.cell_items, self.cell_texts, self.cell_strips, self.rec_arrows = {}, {}, {}, {}
         self.input_texts, self.output_items, self.output_texts, self.alpha_items = [], [], [], []
-        self.text_items = []
+        self.text_items, self.node_texts = [], []  # (node_texts: the labels in the merge, Σ and h_0 circles)
         self.head_input_text = self.head_input_strip = None  # final / regression heads only
         self.stage_items = {}  # attention heads: "embed", "encode", "attend", "predict" -> label
         self.stage_rows: dict = {}  # stage label -> scene y of its rows' centre
@@ -88,14 +88,14 @@ class UnrolledScene:
         r = item.boundingRect()
         item.setPos(x - {"c": r.width() / 2, "r": r.width(), "l": 0.0}[align], y - r.height() / 2)
 
-    def _place_boxed(self, item, x: float, y: float) -> None:
-        """A box's label centred at (x, y), drawn smaller if it is wider than the box (a long token once
-        presentation mode has enlarged the font): it never runs over the box's edges."""
+    def _place_boxed(self, item, x: float, y: float, room: float = BOX_W - 6) -> None:
+        """A box's (or node's) label centred at (x, y), drawn smaller if it is wider than ``room`` (a long
+        token, or h₀ in its circle, once presentation mode has enlarged the font): never over the edges."""
         item.setScale(1.0)
         self._place(item, x, y)
         width = item.boundingRect().width()
-        if width > BOX_W - 6:
-            item.setScale((BOX_W - 6) / width)
+        if width > room:
+            item.setScale(room / width)
             item.setPos(item.pos() + QPointF(x, y) - item.sceneBoundingRect().center())
 
     def _box(self, x: float, y: float):
@@ -111,7 +111,7 @@ class UnrolledScene:
                                      QBrush(QColor(self.theme["background"])))
         item.setZValue(2)
         item.setToolTip(tip)
-        self._text(label, x, y, ink, 10)
+        self.node_texts.append(self._text(label, x, y, ink, 10))
 
     def _build(self, trace) -> None:
         self._clear_items()
@@ -266,9 +266,10 @@ class UnrolledScene:
         again (the row names grew left, past where it had scrolled) and the stages are placed anew."""
         self._on_scrolled()  # (the stages at their new place widen the scene to the left ...)
         self._centre_on_time()  # (... and the view follows step t within the wider scene)
-        for item in self.input_texts + self.output_texts:
-            centre = item.sceneBoundingRect().center()
-            self._place_boxed(item, centre.x(), centre.y())
+        for items, room in ((self.input_texts + self.output_texts, BOX_W - 6), (self.node_texts, 1.5 * NODE_R)):
+            for item in items:
+                centre = item.sceneBoundingRect().center()
+                self._place_boxed(item, centre.x(), centre.y(), room)
 
     def pin_stages(self, view_left: float | None) -> None:
         """The stage labels left of the row names (as large as the labels are now: presentation mode

@@ -66,8 +66,10 @@ class AttentionPanel(Panel):
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8)
         self.current = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8)
         self.current.setZValue(5)
-        self.uniform = pg.InfiniteLine(pos=0.0, angle=0, movable=False, label="uniform 1/T",
-                                       labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]})
+        self.uniform = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
+        item.showAxis("right")  # the dashed line named beside the plot, where no bar can cover its name
+        item.getAxis("right").setTicks([[(0.0, "1/T")]])
+        item.getAxis("right").setToolTip("The dashed line: the uniform weight 1/T")
         self.cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=False)  # visible even where α_t ~ 0
         for it in (self.cursor, self.bars, self.current, self.uniform):
             item.addItem(it)
@@ -121,6 +123,7 @@ class AttentionPanel(Panel):
         T = len(alpha)
         self.bars.setOpts(x=np.arange(T, dtype=float), height=alpha, width=0.8)
         self.uniform.setValue(1.0 / T)
+        self.plot.getPlotItem().getAxis("right").setTicks([[(1.0 / T, "1/T")]])
         item = self.plot.getPlotItem()
         settle_y_range(item, 0.0, max(float(alpha.max()), 1.0 / T) * 1.15, slack=0.3, keep_lo=True)
         if self._shown_T != T:  # keep the user's pan over same-length traces
@@ -159,8 +162,6 @@ class AttentionPanel(Panel):
         self.current.setOpts(brush=pg.mkBrush(th["accent"]), pen=pg.mkPen(th["foreground"], width=1))
         self.uniform.setPen(pg.mkPen(th["muted"], width=1, style=Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(th["accent"], width=1, style=Qt.PenStyle.DotLine))
-        self.uniform.label.setColor(th["muted"])
-        self.uniform.label.fill = pg.mkBrush(pg.mkColor(th["background"]).lighter(100))
         apply_palette(self, th)
 
     def resizeEvent(self, event) -> None:
@@ -199,7 +200,7 @@ class AttentionPanel(Panel):
             return
         if stagger:
             labels = [("\n" + s) if i % 2 else s for i, s in enumerate(labels)]
-        axis.setHeight(None if not stagger else 2 * fm.height() + 14)
+        axis.setHeight(None if not stagger else 2 * fm.height() + 20)  # (the axis name below the two rows)
         axis.setTicks([[(float(i), s) for i, s in enumerate(labels)], []])
 
     @staticmethod
