@@ -85,7 +85,8 @@ def redraw_times(app, repeats: int = 40) -> list[float]:
 def print_redraw(app) -> None:
     t, cpu = redraw_times(app)
     print(f"redraw of all panels (T=100, H=128): median {statistics.median(t):.1f} ms, "
-          f"p90 {np.percentile(t, 90):.1f} ms (CPU median {statistics.median(cpu):.1f} ms)   goal: median <= 12 ms", flush=True)
+          f"p90 {np.percentile(t, 90):.1f} ms (CPU median {statistics.median(cpu):.1f} ms)   goal: median <= 12 ms",
+          flush=True)
 
 
 def settle(app, seconds: float) -> None:
