@@ -6,7 +6,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 
-from widgets.gates.gates_panel import bar_lut, bar_rows
+from widgets.gates.gate_bars import bar_lut, bar_rows
 from widgets.parts.base import diverging_cmap, sequential_cmap
 from widgets.parts.plot_items import FastImageItem
 

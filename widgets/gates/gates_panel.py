@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStackedLayout
 
+from widgets.chrome.status_field import StatusField
+from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_lut, bar_rows, fit_image  # noqa: F401
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
@@ -50,43 +52,6 @@ RNN_EQUATION = ("<p>A <b>simple RNN has no gates</b>: every step rewrites the wh
                 "again and again and vanish or explode. Switch the cell to GRU or LSTM to see gates.</p>")
 
 
-BAR_COLUMNS = 128  # image columns across the bar plot's x range -1..1
-BAR_SUBROWS = 5  # image rows per unit: 4 of bar (height 0.8, centred on the unit) and 1 of gap
-_COLUMN_X = -1.0 + (np.arange(BAR_COLUMNS) + 0.5) * (2.0 / BAR_COLUMNS)  # x of each column's centre
-
-
-def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
-    """(256, 4) RGBA table for bar images: entry 0 is no bar (transparent), 1..255 the colour map."""
-    lut = np.zeros((256, 4), dtype=np.uint8)
-    lut[1:, :3] = cmap.getLookupTable(nPts=255)[:, :3]
-    lut[1:, 3] = 255
-    return lut
-
-
-def bar_rows(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Horizontal bars from 0 to each value, coloured by the value: (..., H) values with (..., 2)
-    levels (lo, hi per leading index) -> (..., H, BAR_COLUMNS) uint8 ``bar_lut`` indices, 0 = no bar.
-    Drawn as images (one row per unit, see ``_update_bars``) instead of H rectangles per gate."""
-    values = np.asarray(values, dtype=np.float64)
-    lo, hi = (np.asarray(levels, dtype=np.float64)[..., k, None] for k in (0, 1))
-    edge = np.searchsorted(_COLUMN_X, np.where(np.isnan(values), 0.0, values))  # first column >= v
-    zero = BAR_COLUMNS // 2  # first column right of x = 0
-    first, last = np.minimum(edge, zero)[..., None], np.maximum(edge, zero)[..., None]
-    columns = np.arange(BAR_COLUMNS)
-    v = np.clip(np.where(np.isnan(values), lo, values), lo, hi)
-    colour = (1 + np.rint((v - lo) / (hi - lo) * 254)).astype(np.uint8)  # 1..255 (as lut_index)
-    return ((columns >= first) & (columns < last)) * colour[..., None]
-
-
-def fit_image(item, rect: QRectF) -> None:
-    """Show an image item's pixels over ``rect`` (data coordinates); set only when it changes (the
-    scale depends on the image's size, so call it after the image is set)."""
-    key = (rect.getRect(), item.argb.shape)
-    if getattr(item, "_fitted", None) != key:
-        item._fitted = key
-        item.setRect(rect)
-
-
 def gate_title(name: str) -> str:
     label, symbol, _levels, _doc = GATE_INFO.get(name, (name, "", (0.0, 1.0), ""))
     return f"{label} {symbol}".strip()
@@ -105,7 +70,10 @@ class GatesPanel(GatesExplain, Panel):
         self.caption = QLabel("", objectName="gatesCaption")
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.caption.setWordWrap(True)  # a caption wraps rather than running off a narrow panel
+        self.bars_time = StatusField("gatesBarsTime", "The step whose gate values the bars show (the time cursor)",
+                                     (), pad=6)  # (its own label: the caption's layout stays still as t moves)
         controls.addWidget(self.selectors)
+        controls.addWidget(self.bars_time)
         controls.addWidget(self.caption, 1)
         self._layout.addLayout(controls)
         self.stack = QStackedLayout()
@@ -220,6 +188,7 @@ class GatesPanel(GatesExplain, Panel):
             self.no_gates.setText(RNN_EQUATION.format(g=g))
             self.stack.setCurrentIndex(1)
             self.caption.setText(f"simple RNN ({g}): no gates")
+            self.bars_time.setText("")
             self.selectors.setEnabled(False)
             self._clear_rows()
             return
@@ -239,6 +208,7 @@ class GatesPanel(GatesExplain, Panel):
         if self._bars_for is not self.trace or self._bars_at != at:  # the bars only change with these
             self._bars_for, self._bars_at = self.trace, at
             self._update_bars(t)
+            self._set_caption(t)
 
     def set_theme(self, light: bool) -> None:
         super().set_theme(light)
@@ -358,10 +328,12 @@ class GatesPanel(GatesExplain, Panel):
             block.reshape(H, BAR_SUBROWS, BAR_COLUMNS)[:, :-1] = row["bar_table"][c][:, None, :]  # 4 rows
         self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
         fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
+
+    def _set_caption(self, t: int) -> None:
         layer, d = self.selectors.selection()
         direction = ("", " h→ (forward)", " h← (backward)")[(d + 1) * (self.trace.num_directions - 1)]
-        self.caption.setText(f"{self.trace.cell_type.upper()} layer {layer + 1}{direction} · "
-                             f"bars: every unit at t={t + 1}")
+        self.bars_time.setText(f"bars at t = {t + 1}:")
+        self.caption.setText(f"every unit of {self.trace.cell_type.upper()} layer {layer + 1}{direction}")
 
     def _place_titles(self, *_args) -> None:
         """Each gate's title in the band above its heatmap, at the left wherever the user panned."""

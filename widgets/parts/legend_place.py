@@ -68,7 +68,10 @@ class LegendPlacer(QObject):
         self._timer.start()
         self._soon = QTimer(self, singleShot=True, interval=50)
         self._soon.timeout.connect(self.place)
-        plot.getViewBox().sigRangeChanged.connect(lambda *_a: self._soon.start())
+        plot.getViewBox().sigRangeChanged.connect(self._range_changed)  # (a method: gone with the legend)
+
+    def _range_changed(self, *_args) -> None:
+        self._soon.start()
 
     def cost(self, rect: QRectF, points: np.ndarray, texts) -> float:
         inside = (points[:, 0] > rect.left()) & (points[:, 0] < rect.right()) & \
