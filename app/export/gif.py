@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pyqtgraph as pg
 from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
-from app.export.files import check_progress, write_bytes
+from app.export.files import check_progress
+from app.export.sink import FolderSink
 from app.panels.registry import sweep_panels
 
 MAX_FRAMES = 400
@@ -111,14 +113,29 @@ def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 250) -> bytes:
 
 
 def export_gif(path, panels: dict, T: int, light: bool = False, restore_time: int = 0, progress=None) -> None:
-    """The sweep as an animated GIF; ``progress(done, total, text)`` returning False cancels (nothing
-    is written: the file is written in one go at the end)."""
-    n = len(sweep_times(T))
+    """The sweep as an animated GIF; ``progress(done, total, text)`` returning False cancels (nothing new
+    is left: the file is written in one go at the end). The GUI thread only grabs the panels, one per step;
+    each frame's picture, the GIF's encoding (6.7 s for 100 frames at T = 100) and the write run in the
+    export's writer thread (app.export.sink), the event loop turning meanwhile."""
+    path, n = Path(path), len(sweep_times(T))
+    sink = FolderSink(path.parent if str(path.parent) else Path("."))
+    pictures = []
     try:
-        frames = sweep_frames(panels, T, light, progress=lambda i: check_progress(
-            progress, i, n + 1, f"frame {i + 1} of {n}"))
-    finally:
-        for p in panels.values():
-            p.set_time(restore_time)
-    check_progress(progress, n, n + 1, "writing the GIF")
-    write_bytes(path, gif_bytes(frames))
+        steps = sweep_frame_steps(panels, T, light)
+        try:
+            for i, images in steps:
+                check_progress(progress, i, n + 1, f"frame {i + 1} of {n}")
+                if images is not None:
+                    pictures.append(sink.pool.submit(frame_image, images))
+        finally:
+            steps.close()
+            for p in panels.values():
+                p.set_time(restore_time)
+        check_progress(progress, n, n + 1, "writing the GIF")
+        sink.put(path.name, lambda: gif_bytes([f.result() for f in pictures]))
+        for _ in sink.drain_steps():
+            check_progress(progress, n, n + 1, "writing the GIF")
+    except BaseException:
+        sink.abandon(idle=None if progress is None else QApplication.processEvents)
+        raise
+    sink.close()

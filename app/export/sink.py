@@ -99,7 +99,7 @@ class FolderSink:
             self.pending = [f for f in self.pending if not f.done()]
             if idle is not None:
                 idle()
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)  # (other work queued, e.g. a GIF's frames: dropped)
         for path in self.created:
             path.unlink(missing_ok=True)
         for folder in self.made_dirs:

@@ -29,7 +29,8 @@ def handout_html(lesson, record: dict, figures: dict) -> str:
            f"</title><style>{_STYLE}{_EXTRA}</style></head><body>",
            f"<h1>{esc(lesson.title)}</h1>",
            f"<p class='muted'>Lecture slide: {esc(lesson.slide)}. Lesson handout written by RNN Lab on "
-           f"{time.strftime('%Y-%m-%d %H:%M')}; every number below was measured in this student's run.</p>"]
+           f"{time.strftime('%Y-%m-%d %H:%M')}; every number in the results (the shaded boxes) was measured in "
+           "this student's run.</p>"]
     right = total = 0
     for step in lesson.steps:
         seen = record["steps"].get(str(step.index), {})

@@ -65,8 +65,8 @@ class StaleTabBars(QObject):
         """True if the docks named by ``bar``'s tabs are not, all of them, one current tab group."""
         docks = {shiboken6.getCppPointer(d)[0]: d for d in self.window.findChildren(QDockWidget)}
         named = [docks.get(bar.tabData(i)) for i in range(bar.count())]
-        if not named or None in named:
-            return bool(named)
+        if not named or None in named:  # (a bar whose tabs name no dock of ours: not ours to judge)
+            return False
         group = {named[0], *(d for d in self.window.tabifiedDockWidgets(named[0]) if not d.isHidden())}
         return set(named) != group
 

@@ -261,3 +261,21 @@ def test_export_current_view_is_done_in_steps_too_and_writes_the_same_file(windo
     assert len(steps_seen) > 5
     assert not [r for r in audit.records if audit.too_much(r)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["view.png", "view.svg"]
+
+
+def test_gif_frames_pictures_and_encoding_are_made_off_the_gui_thread_and_the_gif_is_the_same(window, tmp_path,
+                                                                                               monkeypatch):
+    from app.export import gif
+
+    T = window.controller.shown.trace.hidden.shape[2]
+    expected = gif.gif_bytes(gif.sweep_frames(window.panels, T, True))
+    threads = []
+    for name in ("frame_image", "gif_bytes"):
+        real = getattr(gif, name)
+        monkeypatch.setattr(gif, name, lambda *a, _real=real, **k: threads.append(threading.current_thread())
+                            or _real(*a, **k))
+    calls = []
+    gif.export_gif(tmp_path / "sweep.gif", window.panels, T, True, progress=lambda *a: calls.append(a) or True)
+    assert (tmp_path / "sweep.gif").read_bytes() == expected
+    assert len(threads) == T + 1 and threading.main_thread() not in threads
+    assert len(calls) > 2 * T, "the event loop gets a turn between the panels of a frame"
