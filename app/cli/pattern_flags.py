@@ -66,6 +66,10 @@ def run_after_training(session, args):
     status = run_sliced(session.request_pattern_search_all(t0=t0, t1=t1, threshold=threshold),
                         session.request_pattern_search_all_step, "pattern search", 60, args.quiet)
     result = status["result"]
+    if not len(result["units"]):
+        print(f"pattern search: no unit is above {threshold:g} throughout steps {t0 + 1}-{t1 + 1} of the example on "
+              "screen, so there is nothing to match: lower --pattern-threshold or choose other steps", flush=True)
+        return result
     best = result["matches"][0] if result["matches"] else None
     found = (f"best score {best['score']} ({best['label']}, t = {best['start'] + 1})" if best
              else "no window matched")

@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from app.export.files import ExportError, check_writable_file, write_bytes
-from app.export.gif import MAX_WIDTH, gif_bytes, tile
+from app.export.gif import MAX_WIDTH, figure_widget, gif_bytes, tile
 from app.panels.feed import apply_snapshot
 from app.panels.registry import sweep_panels
 
@@ -46,12 +46,12 @@ def caption(frame: Image.Image, text: str, light: bool) -> Image.Image:
 
 
 def draw_frames(panels: dict, snaps, time: int, present: int, light: bool) -> list[Image.Image]:
-    """One captioned frame per snapshot: the panels drawn with it, tiled."""
+    """One captioned frame per snapshot: the panels' figures drawn with it, tiled (as the time sweep)."""
     frames = []
     for snap in snaps:
         apply_snapshot(panels, snap, time, task_changed=False)
         QApplication.processEvents()
-        frame = tile([grab_pil(p) for p in panels.values()])
+        frame = tile([grab_pil(figure_widget(p)) for p in panels.values()])  # (no selectors, buttons)
         if frame.width > MAX_WIDTH:
             frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
         step = snap.trace.step

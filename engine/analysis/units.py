@@ -72,7 +72,8 @@ def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top
     ``threshold`` at every step of the range. Each window of the same length elsewhere (every
     example, every start; windows overlapping the query excluded) has its own set A; score =
     |A & S| - |A - S|. Of overlapping windows of one example only the best is listed. Returns
-    {"units": S indices, "matches": (M, 3) int [example, start, score] best first, "length": w}.
+    {"units": S indices, "matches": (M, 3) int [example, start, score] best first, "length": w}; no
+    matches when S is empty (every window would tie at 0: nothing is matched).
     """
     seqs = [np.asarray(s) for s in states]
     if not 0 <= example < len(seqs):
@@ -83,7 +84,7 @@ def pattern_search(states, example: int, t0: int, t1: int, threshold: float, top
     w = t1 - t0 + 1
     query = (seqs[example][t0:t1 + 1] > threshold).all(0)  # (H,)
     rows = []
-    for b, seq in enumerate(seqs):
+    for b, seq in enumerate(seqs if query.any() else ()):  # no unit in the pattern: nothing to match
         rows += scored_windows(seq, b, query, w, threshold, (t0, t1) if b == example else None)
     matches = np.array(best_windows(rows, w, top), dtype=np.int64).reshape(-1, 3)
     return {"units": np.flatnonzero(query), "matches": matches, "length": w}

@@ -33,6 +33,7 @@ class ModelFolderRequests:
         cfg = replace(imported.config, train=replace(imported.config.train, **(train_changes or {})))
         self = cls(cfg)
         self.adopt_model(cfg, imported.task, imported.model)
+        self.imported_steps = (imported.model, steps_before(imported))
         return self
 
     def request_open_model(self, path: str, data: str | None = None, fold_case: bool = False) -> dict:
@@ -42,6 +43,7 @@ class ModelFolderRequests:
 
         imported = read_model_folder(path, data, fold_case)
         self.adopt_model(imported.config, imported.task, imported.model)
+        self.imported_steps = (imported.model, steps_before(imported))
         view = data_task_view(self.config, self.task) if hasattr(self.task, "data_info") else None
         return {"config": self.config.to_dict(), "summary": summary(imported), "data_view": view}
 
@@ -49,5 +51,13 @@ class ModelFolderRequests:
         """Write the model as it is now (model.pt, model.json, load_model.py, README.md) into ``path``."""
         from engine.model_io.writer import export_model
 
+        model, before = getattr(self, "imported_steps", (None, 0))
+        before = before if model is self.model else 0  # steps the opened folder says it had, while it is that model
         return [str(p) for p in export_model(path, self.model, self.task, self.config.train,
-                                             self.trainer.step_count)]
+                                             before + self.trainer.step_count, before)]
+
+
+def steps_before(imported) -> int:
+    """The steps an opened model folder says it was trained (model.json's steps_trained; 0 when absent or bad)."""
+    steps = imported.spec.raw.get("steps_trained")
+    return steps if isinstance(steps, int) and not isinstance(steps, bool) and steps >= 0 else 0

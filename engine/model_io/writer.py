@@ -23,8 +23,9 @@ class ModelExportError(ValueError):
     """The folder cannot be written; the message names the file and the reason (one line)."""
 
 
-def export_model(folder, model, task, train, steps: int) -> list[Path]:
-    """Write ``model`` (a SequenceModel trained ``steps`` steps on ``task``) into ``folder``; returns the files."""
+def export_model(folder, model, task, train, steps: int, steps_before_opened: int = 0) -> list[Path]:
+    """Write ``model`` (a SequenceModel trained ``steps`` steps on ``task`` in all, ``steps_before_opened`` of them
+    before it was opened from a model folder) into ``folder``; returns the files."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -36,6 +37,8 @@ def export_model(folder, model, task, train, steps: int) -> list[Path]:
         data_name = source.name if source.name not in OWN_FILES else f"data-{source.name}"
     state = {k: v.detach().to(torch.float32).clone().contiguous() for k, v in model.state_dict().items()}
     spec = describe(model, task, train, steps, app_version(), data_name)
+    if steps_before_opened:
+        spec["steps_before_opened"] = int(steps_before_opened)
     files = [(folder / "model.pt", lambda f: torch.save(state, f)),
              (folder / "model.json", _bytes(json.dumps(spec, indent=1, ensure_ascii=False) + "\n")),
              (folder / "load_model.py", _bytes(Path(standalone.__file__).read_text(encoding="utf-8"))),
@@ -78,13 +81,15 @@ def readme(spec: dict, name: str) -> str:
                "attention": "logits (batch, classes) from the attention-weighted states",
                "regression": "values (batch,)"}[kind]
     labels = "" if kind == "regression" else "\n    print(model.labels)   # what each output index means"
+    before = (f" ({spec['steps_before_opened']} of them before it was last opened from a model folder)"
+              if spec.get("steps_before_opened") else "")
     data = (f"\n`{spec['data_file']}` is the data file it was trained on (RNN Lab needs it to open the "
             "model again).\n" if spec.get("data_file") else "")
     return f"""# {name}: an RNN Lab model
 
 {spec['cell']} with H = {spec['hidden_size']}, {spec['num_layers']} layer(s),
 {'bidirectional (merge: ' + spec['merge'] + ')' if spec['bidirectional'] else 'left to right'}, trained
-{spec['steps_trained']} steps on "{spec['task']['title']}" with RNN Lab {spec['rnnlab_version']}.
+{spec['steps_trained']} steps{before} on "{spec['task']['title']}" with RNN Lab {spec['rnnlab_version']}.
 
 - `model.pt`: the weights, a plain `state_dict` (load it with `torch.load(..., weights_only=True)`);
   `encoder.*` are named exactly as `torch.nn.{ {'lstm': 'LSTM', 'gru': 'GRU'}.get(spec['cell'], 'RNN')}` names them.

@@ -5,6 +5,7 @@ the fixes it led to are checked here where they can be checked offscreen (geomet
 from __future__ import annotations
 
 import pyqtgraph as pg
+import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -262,7 +263,8 @@ def test_a_legend_goes_to_the_corner_where_it_hides_the_least_and_the_audit_note
     assert legend.placer.corner == (2, 2)
 
 
-def test_a_short_log_axis_over_twenty_decades_labels_only_what_fits(qtbot):
+@pytest.mark.parametrize("decades", [20, 40])  # (pyqtgraph steps 5 decades, then 10: 1, 10⁻¹⁰, 10⁻²⁰ ...)
+def test_a_short_log_axis_over_many_decades_labels_only_what_fits(qtbot, decades):
     import numpy as np
 
     from widgets.parts.plot_items import LogAxis
@@ -271,8 +273,8 @@ def test_a_short_log_axis_over_twenty_decades_labels_only_what_fits(qtbot):
         view = shown(qtbot, pg.PlotWidget(axisItems={"left": axis} if axis else {}), size=(300, 55))
         plot = view.getPlotItem()
         plot.setLogMode(y=True)
-        plot.plot(np.arange(1, 40), 10.0 ** -np.linspace(0, 20, 39))  # |dh_T/dh_t| falling over 20 decades
-        plot.setYRange(-21, 0.5, padding=0)
+        plot.plot(np.arange(1, 40), 10.0 ** -np.linspace(0, decades, 39))  # |dh_T/dh_t| falling
+        plot.setYRange(-decades - 1, 0.5, padding=0)
         qtbot.wait(50)
         return view
 
@@ -281,3 +283,16 @@ def test_a_short_log_axis_over_twenty_decades_labels_only_what_fits(qtbot):
     thinned = short_plot(LogAxis("left"))
     labels = [t for t, _r in scene_texts(thinned) if t.startswith("10")]
     assert text_overlaps(thinned) == [] and len(labels) >= 2  # still a scale to read
+
+
+def test_log_axis_thinning_keeps_every_kth_decade_from_the_top(qtbot):
+    from PySide6.QtGui import QFontMetricsF
+
+    from widgets.parts.plot_items import LogAxis
+
+    axis = LogAxis("left")
+    line = QFontMetricsF(axis.font()).height()
+    levels = [(10.0, [-20.0, -10.0, 0.0]), (None, [])]  # pyqtgraph's decades of |dh_T/dh_t| on a short plot
+    spacing, kept = axis._thinned(levels, 2.2 * 1.5 * line)[0]  # room for two labels
+    assert sorted(kept) == [-20.0, 0.0] and spacing == 20.0  # 1 and 10⁻²⁰ (every decade index was even)
+    assert axis._thinned(levels, 10 * 1.5 * line) == levels  # negative control: room for all three

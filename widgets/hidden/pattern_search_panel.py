@@ -169,6 +169,12 @@ class PatternSearchPanel(Panel):
         self.result = result
         units = ", ".join(f"h{u}" for u in result["units"][:24]) + (" …" if len(result["units"]) > 24 else "")
         query = " ".join(result["query"])
+        if not len(result["units"]):
+            self.summary.setText(f"Steps {result['t0'] + 1}–{result['t1'] + 1} “{query}”: no unit is above "
+                                 f"{result['threshold']:g} throughout, so there is nothing to match: lower the "
+                                 "threshold or choose other steps.")
+            self.table.setRowCount(0)
+            return
         where = "in the 32 reference examples"
         if result.get("scope") == "data set":
             where = (f"in the whole data set, {result['searched']:,} of {result['total']:,} {result['unit']}s "

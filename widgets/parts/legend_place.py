@@ -80,8 +80,9 @@ class LegendPlacer(QObject):
 
     def place(self) -> None:
         legend, box = self.legend, self.plot.getViewBox()
-        if not legend.isVisible() or not legend.items or box.scene() is None:
-            return
+        if not legend.isVisible() or not legend.items or box.scene() is None or not any(
+                view.isVisible() and not view.viewport().visibleRegion().isEmpty() for view in box.scene().views()):
+            return  # (nothing to place where nobody sees it: a panel behind a tab looks again when shown)
         area = box.mapRectToScene(box.boundingRect())
         size = legend.mapRectToScene(legend.boundingRect()).size()
         items = data_items(box)

@@ -29,6 +29,9 @@ def search_data_set(model, task, query: np.ndarray, t0: int, t1: int, threshold:
     ``query`` (H,) bool: the pattern's units; ``displayed``: the inputs of the example on screen (ids or values)."""
     info, batches = data_set(task)
     w = t1 - t0 + 1
+    if not np.asarray(query).any():  # no unit in the pattern: every window would tie at 0, nothing to match
+        return {"units": np.flatnonzero(query), "length": w, "matches": [], "searched": 0, "total": info.size,
+                "windows": 0, "data_set": info.description, "unit": info.unit}
     chosen: list[tuple[int, int, int]] = []
     texts: dict[int, list[str]] = {}
     searched = windows = 0
