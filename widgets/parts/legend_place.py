@@ -6,6 +6,9 @@ them, scatter points), and no text of the plot (a line's label such as "max-norm
 again a moment after the view's range changes and every ``RECHECK_MS`` while shown (data arrive with
 every snapshot); it moves only when another corner is clearly better, so a legend does not wander. A
 line's label the legend still covers (the legend nearly as wide as its plot) goes to the line's other end.
+A legend that would cover more than ``OUTSIDE_SHARE`` of its plot (a plot squeezed into a small dock) no
+corner can help: it goes above the plot, outside the view box, in as few rows as fit the plot's width, and
+returns to a corner once it would cover less than ``INSIDE_SHARE`` again.
 ``drawn_points`` is shared with the layout audit (scripts/shots/covered_data.py).
 """
 from __future__ import annotations
@@ -13,11 +16,15 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtWidgets import QGraphicsGridLayout
 
 CORNERS = ((-2, 2), (2, 2), (-2, -2), (2, -2))  # offsets: top right (the default), top left, bottom right, left
 RECHECK_MS = 1000
 SAMPLES = 6  # points sampled on each line segment between two data points
 TEXT_COST = 10_000  # covering a text is worse than covering any number of points
+OUTSIDE_SHARE = 0.4  # of its view box's area: a legend larger than this goes above the plot
+NAME_MARGIN = 2  # px around the names above a plot
+INSIDE_SHARE = 0.3  # ... and comes back into a corner below this (no flicker in between)
 
 
 def drawn_points(item) -> np.ndarray:
@@ -59,10 +66,30 @@ def plot_texts(box) -> list[QRectF]:
     return out
 
 
+def legend_size(legend, columns: int) -> tuple[float, float]:
+    """(width, height) of ``legend`` laid out in ``columns`` columns, as LegendItem.updateSize measures it."""
+    entries = [(s.width() + 3 + lab.width() + 3, max(s.height(), lab.height())) for s, lab in legend.items]
+    rows = [entries[i:i + columns] for i in range(0, len(entries), max(columns, 1))]
+    return (max((sum(w for w, _h in row) for row in rows), default=0.0),
+            sum(max(h for _w, h in row) for row in rows))
+
+
+def series_color(item):
+    """The colour an item draws its series in (its pen, else its symbols' brush or pen)."""
+    opts = getattr(item, "opts", {})
+    for key, make in (("pen", pg.mkPen), ("symbolPen", pg.mkPen), ("symbolBrush", pg.mkBrush), ("brush", pg.mkBrush)):
+        if opts.get(key) is not None:
+            return make(opts[key]).color()
+    return pg.mkColor("w")
+
+
 class LegendPlacer(QObject):
     def __init__(self, plot, legend):
         super().__init__(legend)
         self.plot, self.legend, self.corner = plot, legend, CORNERS[0]
+        self.columns = legend.columnCount  # inside the view box
+        self.outside = False  # above the plot (too large for any corner of it)
+        self.margins = legend.layout.getContentsMargins()  # (its box's, inside)
         self._timer = QTimer(self, interval=RECHECK_MS)
         self._timer.timeout.connect(self.place)
         self._timer.start()
@@ -83,6 +110,13 @@ class LegendPlacer(QObject):
         if not legend.isVisible() or not legend.items or box.scene() is None or not any(
                 view.isVisible() and not view.viewport().visibleRegion().isEmpty() for view in box.scene().views()):
             return  # (nothing to place where nobody sees it: a panel behind a tab looks again when shown)
+        inside_w, inside_h = legend_size(legend, self.columns)
+        share = inside_w * inside_h / max(box.width() * box.height(), 1.0)
+        if share > OUTSIDE_SHARE or (self.outside and share > INSIDE_SHARE):
+            self._put_above()
+            return
+        if self.outside:
+            self._put_inside()
         area = box.mapRectToScene(box.boundingRect())
         size = legend.mapRectToScene(legend.boundingRect()).size()
         items = data_items(box)
@@ -98,6 +132,80 @@ class LegendPlacer(QObject):
             self.corner = best
             legend.setOffset(best)
         self._clear_line_labels(legend.mapRectToScene(legend.boundingRect()))
+
+    def plot_item(self):
+        return self.plot.getPlotItem() if hasattr(self.plot, "getPlotItem") else self.plot
+
+    def _title_height(self, item, outside: bool = True) -> float:
+        """The title row's height: PlotItem.setTitle's 30 px, or (names below it) its text's own height."""
+        if not item.titleLabel.isVisible():
+            return 0.0
+        return item.titleLabel.item.boundingRect().height() if outside else 30.0
+
+    def _put_above(self) -> None:
+        """The legend in the plot's title row (under its title), in one row if it fits the plot's width:
+        with its line samples if they fit, else its names alone in their series' colours."""
+        item, legend = self.plot_item(), self.legend
+        n, (left, _top, right, _bottom) = len(legend.items), self.margins
+        if legend_size(legend, n)[0] + left + right <= item.width():
+            shape = ("samples", n)
+        else:  # the names alone, close together (NAME_MARGIN)
+            gap = legend.layout.horizontalSpacing()
+            widths = [lab.width() + gap for _s, lab in legend.items]
+            shape = ("names", next((c for c in range(n, 0, -1) if max(
+                sum(widths[i:i + c]) for i in range(0, n, c)) <= item.width() - 2 * NAME_MARGIN), 1))
+        if shape != self._shape():
+            self._relayout(*shape)
+        if legend.parentItem() is not item:
+            legend.setParentItem(item)
+        title = self._title_height(item)
+        legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, title))
+        height = title + legend.boundingRect().height()
+        if abs(item.layout.rowMaximumHeight(0) - height) > 0.5:
+            item.layout.setRowFixedHeight(0, height)
+        self.outside = True
+
+    def _shape(self):
+        legend = self.legend
+        if all(s.isVisible() for s, _lab in legend.items):
+            return ("samples", legend.columnCount) if legend.parentItem() is self.plot_item() else None
+        return ("names", getattr(self, "_name_columns", 0))
+
+    def _relayout(self, kind: str, columns: int) -> None:
+        legend, old = self.legend, self.legend.layout
+        for i in range(old.count() - 1, -1, -1):
+            old.removeAt(i)
+        # a new layout: a grid layout keeps its rows once made (two empty rows would keep their spacing)
+        lay = QGraphicsGridLayout()
+        lay.setVerticalSpacing(old.verticalSpacing())
+        lay.setHorizontalSpacing(old.horizontalSpacing())
+        legend.layout = lay
+        legend.setLayout(lay)  # (Qt deletes the old one)
+        legend.columnCount = 0  # (LegendItem.setColumnCount lays the entries out again)
+        for k, (sample, label) in enumerate(legend.items):
+            sample.setVisible(kind == "samples")
+            color = series_color(sample.item) if kind == "names" else legend.opts["labelTextColor"]
+            label.setAttr("color", color)
+            label.setText(label.text)
+            if kind == "names":
+                lay.addItem(label, k // columns, k % columns)
+        lay.setContentsMargins(*(self.margins if kind == "samples" else (NAME_MARGIN, 0, NAME_MARGIN, 0)))
+        if kind == "samples":
+            legend.setColumnCount(columns)
+        else:
+            legend.columnCount, self._name_columns = columns, columns
+            gap = lay.horizontalSpacing()
+            rows = [legend.items[i:i + columns] for i in range(0, len(legend.items), columns)]
+            legend.setGeometry(0, 0, 2 * NAME_MARGIN + max(sum(lab.width() + gap for _s, lab in row) for row in rows),
+                               sum(max(lab.height() for _s, lab in row) for row in rows))
+
+    def _put_inside(self) -> None:
+        item, legend = self.plot_item(), self.legend
+        self._relayout("samples", self.columns)
+        legend.setParentItem(self.plot.getViewBox())
+        item.layout.setRowFixedHeight(0, self._title_height(item, outside=False))
+        legend.setOffset(self.corner)
+        self.outside = False
 
     def _clear_line_labels(self, rect: QRectF) -> None:
         """A line's label (max-norm 1) under the legend wherever it goes (a legend nearly as wide as its

@@ -153,9 +153,10 @@ class GridAxis(pg.AxisItem):
 
 class LogAxis(GridAxis):
     """A log axis whose ticks over up to ``MAX_DECADES`` decades come in three levels: whole decades
-    (always labelled), then 2 and 5 times a decade, then the rest, each later level labelled only
-    where its labels fit. (pyqtgraph puts every tick of a short range in one level, always labelled,
-    so a short plot's labels overlap.) Its grid lines are GridAxis's cheap opaque ones."""
+    (labelled, every k-th only on an axis too short for all), then 2 and 5 times a decade, then the
+    rest, each later level labelled only where its labels fit. (pyqtgraph puts every tick of a short
+    range in one level, always labelled, so a short plot's labels overlap.) Its grid lines are
+    GridAxis's cheap opaque ones."""
 
     MAX_DECADES = 6  # beyond this pyqtgraph's own choice (every 2nd or 5th decade) reads better
 
@@ -174,7 +175,8 @@ class LogAxis(GridAxis):
                     levels[0 if mantissa == 1 else 1 if mantissa in (2, 5) else 2].append(v)
         if not any(levels):  # a range narrower than the gap between two ticks: pyqtgraph's even steps
             return [(spacing, values) for spacing, values in stdTicks]
-        return [(1.0, levels[0]), (None, levels[1]), (None, levels[2])]
+        # (the decades too thinned where even they would not fit: a plot squeezed under its legend)
+        return self._thinned([(1.0, levels[0]), (None, levels[1]), (None, levels[2])], size)
 
     def _thinned(self, levels, size: float):
         """pyqtgraph's decades of a long range, every k-th only where the labels would not fit the axis'
