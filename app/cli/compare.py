@@ -100,7 +100,7 @@ def batches_note(n_seeds: int) -> str:
 
 
 def compare_config_json(session, snap, results_only: bool = False) -> str:
-    from app.compare.seed_summary import FINAL_STEPS
+    from app.compare.seed_summary import averaged_text
 
     base = session.base
     info = {"task": base.task, "task_params": dict(snap.runs[0].config["task_params"]),
@@ -108,7 +108,7 @@ def compare_config_json(session, snap, results_only: bool = False) -> str:
             "base_model": base.model.to_dict(), "variants": [dict(v) for v in session.variants],
             "labels": list(session.labels), "models": [c.model.to_dict() for c in session.configs],
             "seeds": list(session.seeds), "summary_note": "summary.csv: a seed's final loss/metric is the mean of "
-            f"its last {FINAL_STEPS} training steps; mean and SD (ddof 1) over the seeds of each run",
+            f"{averaged_text(snap)} of its training; mean and SD (ddof 1) over the seeds of each run",
             "batches_note": batches_note(len(session.seeds))}
     if not results_only:  # (--save writes no compare_gradients.csv)
         info["lag_note"] = ("compare_gradients.csv: lag = T-1-t, the steps between input position t (0-based) "

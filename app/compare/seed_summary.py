@@ -25,6 +25,17 @@ def final_value(values) -> float:
     return float(v.mean()) if v.size else math.nan
 
 
+def averaged_text(snap) -> str:
+    """How many steps the final figures average, as it was: "the last 20 steps", "the last 5 steps" (a run of 5),
+    "the last 20 finite steps (fewer where a seed had fewer)" when seeds differ."""
+    counts = {min(FINAL_STEPS, int(np.isfinite(np.asarray(h["loss"], np.float64)).sum()))
+              for group in run_seeds(snap) for h in group}
+    if len(counts) == 1:
+        n = counts.pop()
+        return f"the last {n} step{'s' if n != 1 else ''}"
+    return f"the last {FINAL_STEPS} finite steps (fewer where a seed had fewer)"
+
+
 def trained_steps(history: dict) -> int:
     """The steps a seed trained: its last step's number (the history keeps only the latest 10,000 rows)."""
     steps = np.asarray(history.get("step", ()), np.float64)
@@ -84,8 +95,8 @@ def summary_csv(snap) -> str:
     name = snap.runs[0].task_info.get("metric", "metric")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["run", "seed", "steps", f"final loss (mean of the last {FINAL_STEPS} steps)",
-                f"final {name} (mean of the last {FINAL_STEPS} steps)"])
+    averaged = averaged_text(snap)
+    w.writerow(["run", "seed", "steps", f"final loss (mean of {averaged})", f"final {name} (mean of {averaged})"])
     seeds = seed_values(snap)
     for s in summaries(snap):
         for seed, steps, loss, metric in zip(seeds, s["steps"], s["loss"], s["metric"], strict=True):

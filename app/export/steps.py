@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtWidgets import QGraphicsScene
+
 from app.export.caption import captioned_image, panel_caption, panel_title, snapshot_caption
 from app.export.data import config_json, empty_reason, npz_bytes, panel_table, reference_arrays, table_csv_steps
 from app.export.files import check_progress
 from app.export.gif import frame_image, sweep_frame_steps, sweep_times
 from app.export.html import FRAMES_DIR, frame_name, index_html
+from app.export.layout_hold import LayoutHold
 from app.export.render import image_steps, png_bytes, scene_views, svg_steps
 from widgets.parts.base import LIGHT
 
@@ -55,9 +58,11 @@ def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None
             themed[0] = on
 
     frozen = []
+    layouts = LayoutHold(panel).start()  # (no layout settles until the panel's figures are done)
     try:
         theme(True)
         item = panel.export_item()
+        layouts.add_scene(item if isinstance(item, QGraphicsScene) else getattr(item, "scene", lambda: None)())
         on_screen = panel.isVisible() and not panel.visibleRegion().isEmpty()
         hold = bool(scene_views(item)) or not on_screen  # keep the export's theme from step to step
         if hold and on_screen and panel.updatesEnabled():  # (a scene: the screen keeps what it shows)
@@ -80,6 +85,7 @@ def panel_steps(name: str, panel, light: bool, scale: float, caption: str | None
             yield
     finally:
         theme(False)
+        layouts.stop()
         for widget in frozen:
             widget.setUpdatesEnabled(True)
     if "csv" not in formats:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 
 from app.lecture.presets import load_presets
+from app.panels.front_tabs import bring_relevant_fronts
 from app.window.generate_dialog import GenerateDialog
 
 LABELS = {"rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)", "gru": "GRU", "lstm": "LSTM",
@@ -115,12 +116,15 @@ class LectureMenu(QObject):
         window.run_menu.addAction(self.generate_action)
         self.dialog: GenerateDialog | None = None  # Run > Generate text
         self.current = None  # the preset whose note is shown
+        self.fronts_pending = False  # app.panels.front_tabs to run on the preset's first snapshot
         self.note_state = None  # the departures from it the note was last written for
         self.note_frame = ("", "")  # rich text around the note (Lecture > Slides: the slide's heading, its note)
         window.controller.snapshot_shown.connect(self._on_snapshot_shown)
 
-    def apply(self, preset) -> None:
-        """Set the preset's task, cell, sizes and panels, and say what to watch.
+    def apply(self, preset, show_result: bool = True) -> None:
+        """Set the preset's task, cell, sizes and panels, and say what to watch; with ``show_result`` also open
+        the window of its request (the PyTorch example). A lesson applies its preset without it: the window
+        would answer the questions the lesson asks before the student predicts.
 
         A preset is a clean start (fresh weights, empty history), also when it is the one running;
         unsaved training is not thrown away without asking (Save / Discard / Cancel)."""
@@ -135,8 +139,9 @@ class LectureMenu(QObject):
         self.note_frame = ("", "")
         self.note.setText(note_text(preset, {}))
         self.note.show()
+        self.fronts_pending = True  # no tab left in front that does not apply (on the preset's first snapshot)
         self.window.statusBar().showMessage(f"Lecture preset: {preset.title} (slide: {preset.slide})", 5000)
-        if preset.request == "pytorch_example":
+        if preset.request == "pytorch_example" and show_result:
             self.window.controller.request("pytorch_example", on_done=self._show_pytorch_example,
                                            on_error=self._on_failed, refresh=False)
 
@@ -146,6 +151,10 @@ class LectureMenu(QObject):
     def _show_pytorch_example(self, result: dict) -> None:
         from app.lecture.pytorch_example_dialog import PytorchExampleDialog
 
+        try:  # one example window: applying the preset again replaces it (it stacked a second, identical one)
+            getattr(self, "pytorch_example", None) and self.pytorch_example.close()
+        except RuntimeError:
+            pass
         self.pytorch_example = PytorchExampleDialog(result, self.window)
         self.pytorch_example.show()
 
@@ -156,6 +165,9 @@ class LectureMenu(QObject):
         if self.current is None:
             return
         state = departures(self.current.config, snap.config)
+        if self.fronts_pending and not state:
+            self.fronts_pending = False
+            bring_relevant_fronts(self.window, snap.trace, self.current.panels)
         if state != self.note_state:
             self.note_state = state
             head, tail = self.note_frame

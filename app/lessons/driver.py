@@ -57,7 +57,12 @@ class LessonDriver(QObject):
         if not self.window.start_afresh():
             return False
         self.cancel()
-        self.window.lecture.apply(presets[lesson.preset])  # the preset: task, model, fresh weights
+        lecture = self.window.lecture
+        try:  # an open PyTorch example window answers the pytorch lesson's questions
+            getattr(lecture, "pytorch_example", None) and lecture.pytorch_example.close()
+        except RuntimeError:  # (its window is gone already)
+            pass
+        lecture.apply(presets[lesson.preset], show_result=False)  # the preset: task, model, fresh weights
         self.window.lecture.current = None  # the lesson pane says what to watch, not the preset's note
         self.window.lecture_note.hide()
         self.lesson = lesson

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QApplication, QGraphicsScene
 
 from app.export import render, steps
 from app.export.figures import panel_files
@@ -279,3 +279,32 @@ def test_gif_frames_pictures_and_encoding_are_made_off_the_gui_thread_and_the_gi
     assert (tmp_path / "sweep.gif").read_bytes() == expected
     assert len(threads) == T + 1 and threading.main_thread() not in threads
     assert len(calls) > 2 * T, "the event loop gets a turn between the panels of a frame"
+
+
+def test_no_layout_of_a_panel_settles_while_it_is_exported_in_steps(window, qtbot):
+    """Between the steps the event loop runs; a layout settling then (a theme change, pyqtgraph's axes measuring
+    their labels at 2x) would tear a figure painted in passes or give its SVG another layout than its PNG."""
+    from app.export.layout_hold import LayoutHold
+
+    panel = window.panels["gateSaturationPanel"]
+    plot = panel.export_item()
+    axis, view = plot.getAxis("left"), plot.getViewBox()
+
+    def widen_axis_and_let_the_loop_run():
+        before = view.sceneBoundingRect()
+        axis.setWidth(axis.width() + 40)
+        for _ in range(5):
+            QApplication.processEvents()
+        return before, view.sceneBoundingRect()
+
+    hold = LayoutHold(panel).start()
+    try:
+        before, during = widen_axis_and_let_the_loop_run()
+    finally:
+        hold.stop()
+    assert during == before, "held: the plot keeps its place while the panel is exported"
+    qtbot.waitUntil(lambda: view.sceneBoundingRect() != before, timeout=2000)  # released: the layout settles
+    before, after = widen_axis_and_let_the_loop_run()  # control: without the hold it settles at once
+    assert after != before
+
+

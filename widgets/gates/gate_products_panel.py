@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidge
 
 from widgets.explain.hover import HoverTip
 from widgets.explain.readout import explain_product
-from widgets.parts.base import Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
+from widgets.parts.base import Panel, apply_palette, diverging_cmap, gates_reason, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import arrow, subscripted
 from widgets.parts.panel_parts import SelectorRow
@@ -151,6 +151,10 @@ class GateProductsPanel(Panel):
         self.empty = EmptyState(self, "each gate g = x ⊙ y with its two factors, for every unit,\n"
                                 "appears with the first example of a GRU or LSTM", self.canvas)
         self.set_theme(False)
+
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        return gates_reason(trace)
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
-from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, set_combo_items
+from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, gates_reason, set_combo_items
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import apply_plot_theme
 
@@ -53,6 +53,10 @@ class GateSaturationPanel(Panel):
         self.empty = EmptyState(self, "how often each unit's gates are shut or open\n"
                                 "appears with the first example of a GRU or LSTM", self.plot, hide=(self.diagonal,))
         self.set_theme(False)
+
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        return gates_reason(trace)
 
     def set_saturation(self, payload: dict | None) -> None:
         self.payload = payload

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
-from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, message_label, mix_colors
+from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, gates_reason, message_label, mix_colors
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import series_name
 from widgets.parts.plot_items import apply_plot_theme
@@ -99,6 +99,10 @@ class GateStatsPanel(Panel):
         self._layout.addWidget(self.caption)
         self.set_theme(False)
         self._draw()
+
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        return gates_reason(trace)
 
     # ---- controller API ----------------------------------------------------------------
     def set_stats(self, stats: dict | None) -> None:

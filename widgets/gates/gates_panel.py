@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSt
 from widgets.chrome.status_field import StatusField
 from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_lut, bar_rows, fit_image  # noqa: F401
 from widgets.gates.gates_explain import GatesExplain
-from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, message_label, sequential_cmap
+from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, gates_reason, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow, token_at
 from widgets.parts.plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
@@ -174,6 +174,10 @@ class GatesPanel(GatesExplain, Panel):
         """The per-unit values drawn as bars for gate ``name`` (at the cursor step)."""
         return np.asarray(self.rows[self.gate_names().index(name)]["values"], dtype=float)
 
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        return gates_reason(trace)
+
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
         if trace is self.trace:  # the same snapshot again (e.g. only the history moved on)
@@ -183,7 +187,7 @@ class GatesPanel(GatesExplain, Panel):
         L, D, _T, _H = trace.hidden.shape
         self.selectors.update_shape(L, D)
         names = tuple(trace.gates)
-        if not names:
+        if self.not_applicable_to(trace):
             g = "ReLU" if trace.cell_type == "rnn_relu" else "tanh"
             self.no_gates.setText(RNN_EQUATION.format(g=g))
             self.stack.setCurrentIndex(1)

@@ -91,6 +91,13 @@ class Panel(QWidget):
         """What the panel says instead of its data ("" once it has data)."""
         return " · ".join(s.text for s in self.empty_states if s.shown())
 
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        """Why a panel of this kind has nothing to show for this trace's model ("" if it applies): the
+        message it then shows instead of data (a simple RNN's gates, a head that does not attend). The
+        window reads it so that no such tab is left in front after a Lecture preset (app.panels.front_tabs)."""
+        return ""
+
     def show_sources(self, sources) -> None:
         """Outline the values another panel's hovered number was computed from (panels that can)."""
 
@@ -106,6 +113,11 @@ class Panel(QWidget):
         if self.trace is None:
             return 0
         return max(0, min(int(t), self.trace.hidden.shape[2] - 1))  # (np.clip on a number costs 10x more)
+
+
+def gates_reason(trace) -> str:
+    """Panel.not_applicable_to of a gate panel: a simple RNN has no gates ("" for an LSTM or a GRU)."""
+    return "a simple RNN has no gates" if trace is not None and not getattr(trace, "gates", None) else ""
 
 
 def apply_palette(widget, theme: dict) -> None:

@@ -105,13 +105,17 @@ class AttentionPanel(Panel):
         ticks = self.plot.getPlotItem().getAxis("bottom")._tickLevels
         return list(ticks[0]) if ticks else []
 
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        return "this head does not attend" if trace is not None and trace.attention is None else ""
+
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
         if trace is self.trace:  # the same snapshot again
             return
         super().set_trace(trace)
         self.empty.set_empty(False)
-        if trace.attention is None:
+        if self.not_applicable_to(trace):
             name, what = NOT_ATTENDING.get(trace.output_kind, (f"a <b>{trace.output_kind}</b> head", ""))
             self.explanation.setText(f"<p>This head does not attend: it is {name}.</p><p>{what}</p>"
                                      "<p>Attention weights α<sub>i</sub> exist only for the attention head, "

@@ -96,6 +96,12 @@ class NextCharPanel(Panel):
                                 "for a per-step softmax head", self.plot)
         self.set_theme(False)
 
+    @classmethod
+    def not_applicable_to(cls, trace) -> str:
+        """(After Generate text it shows the generation whatever the head.)"""
+        ok = trace is None or trace.output_kind == "per_step"
+        return "" if ok else "the next-character view is for per-step softmax heads"
+
     # ---- controller API ----------------------------------------------------------------
     def set_task_info(self, info: dict) -> None:
         self.info = dict(info or {})

@@ -1,0 +1,86 @@
+"""Issue 25, "a preset brings its panels to the front (no irrelevant tab left in front)": after every
+Lecture preset, at a projector size and a large one, no dock shows in front a panel that only says why it
+does not apply (the vanishing preset's "This head does not attend") while another of its tabs has data;
+and each panel's rule (Panel.not_applicable_to) is the state it is really in for that model."""
+import pytest
+import torch
+
+from app.lecture.menu import departures
+from app.panels.front_tabs import misplaced_fronts, reason, tab_pages
+from app.panels.registry import PANELS
+from engine import ModelConfig, build_model, make_task
+from engine.network.probe import probe
+from tests.app.test_main_window import make_window, wait_shown
+from widgets.gates.gate_products_panel import GateProductsPanel
+from widgets.gates.gates_panel import GatesPanel
+from widgets.readout.attention_panel import AttentionPanel
+
+
+def trace_of(task_name, **model):
+    task = make_task(task_name)
+    m = build_model(ModelConfig(**{"hidden_size": 6, "embedding_dim": 4, **model}), task, seed=0)
+    x, y = task.sample_batch(1, torch.Generator().manual_seed(3))
+    return probe(m, x, y)
+
+
+# the panel's own state, read from its widgets (independent of not_applicable_to): showing its message?
+SHOWS_MESSAGE = {AttentionPanel: lambda p: not p.showing_plot(),
+                 GatesPanel: lambda p: p.stack.currentIndex() == 1,
+                 GateProductsPanel: lambda p: p.no_gates.isVisibleTo(p)}
+
+
+@pytest.mark.parametrize("cls", list(SHOWS_MESSAGE))
+def test_each_rule_is_the_panels_own_message_state(qtbot, cls):
+    simple = trace_of("adding", cell="rnn_tanh")  # a regression head, no gates, no attention
+    rich = trace_of("sentiment", cell="lstm")  # an attention head over an LSTM
+    for trace, expect in ((simple, True), (rich, False)):
+        panel = cls()
+        qtbot.addWidget(panel)
+        panel.set_trace(trace)
+        panel.set_time(0)
+        assert SHOWS_MESSAGE[cls](panel) == expect == bool(cls.not_applicable_to(trace)), (cls, trace.output_kind)
+
+
+def test_the_rules_say_what_a_simple_regression_model_lacks():
+    simple = trace_of("adding", cell="rnn_tanh")
+    lacking = {spec.name for spec in PANELS if reason(spec.name, simple)}
+    assert {"attentionPanel", "gatesPanel", "gateStatsPanel", "gateProductsPanel", "gateSaturationPanel",
+            "nextCharPanel"} == lacking
+    assert not any(reason(spec.name, trace_of("sentiment", cell="lstm")) for spec in PANELS
+                   if spec.name != "nextCharPanel")  # negative control: an attending LSTM lacks none of them
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_no_preset_leaves_a_tab_in_front_that_does_not_apply(qtbot, size):
+    window = make_window(qtbot, "parity", cell="gru")
+    window.resize(*size)
+    window.reset_layout()
+    for preset in window.lecture.presets:
+        window.lecture.apply(preset)
+        snap = wait_shown(qtbot, window, lambda s, p=preset: not departures(p.config, s.config))
+        qtbot.waitUntil(lambda: not window.lecture.fronts_pending, timeout=5000)
+        qtbot.wait(50)
+        assert misplaced_fronts(window, snap.trace, visible_only=False) == [], preset.id
+        for tabs, names in tab_pages(window).items():  # the panel in front of a visible dock is not a message
+            front = names[tabs.currentIndex()]
+            panel = window.panels[front] if front and window.panels.is_built(front) else None
+            if tabs.isVisible() and type(panel) in SHOWS_MESSAGE:
+                qtbot.waitUntil(lambda p=panel: p.trace is window.controller.shown.trace, timeout=5000)
+                assert not SHOWS_MESSAGE[type(panel)](panel), (preset.id, front)
+    # negative control: the attention tab put back in front of the vanishing preset's model is found
+    tabs, _index = window.tabs["attentionPanel"]
+    tabs.setCurrentIndex(tab_pages(window)[tabs].index("attentionPanel"))
+    found = misplaced_fronts(window, window.controller.shown.trace, visible_only=False)
+    assert ("attentionTabs", "attentionPanel", "counterfactualPanel") in found
+
+
+def test_without_the_rule_the_vanishing_preset_leaves_the_attention_tab_in_front(qtbot):
+    """The defect the rule fixes (negative control of the walk): the preset alone, no rule applied."""
+    window = make_window(qtbot, "sentiment")
+    window.show_panel("attentionPanel")
+    vanishing = next(p for p in window.lecture.presets if p.id == "vanishing")
+    window.lecture.apply(vanishing)
+    window.lecture.fronts_pending = False  # (the rule switched off)
+    snap = wait_shown(qtbot, window, lambda s: not departures(vanishing.config, s.config))
+    assert ("attentionTabs", "attentionPanel", "counterfactualPanel") in misplaced_fronts(
+        window, snap.trace, visible_only=False)
