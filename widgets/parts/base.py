@@ -112,7 +112,7 @@ class Panel(QWidget):
     def clamp_time(self, t: int) -> int:
         if self.trace is None:
             return 0
-        return int(np.clip(t, 0, self.trace.hidden.shape[2] - 1))
+        return max(0, min(int(t), self.trace.hidden.shape[2] - 1))  # (np.clip on a number costs 10x more)
 
 
 def gates_reason(trace) -> str:

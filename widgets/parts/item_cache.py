@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -23,11 +24,18 @@ CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 DECORATIONS = (pg.LegendItem, pg.LabelItem, pg.TextItem, InfLineLabel, QGraphicsTextItem, pg.AxisItem)
 
 
+CACHE_KB = 256 * 1024  # room for the pixmaps: Qt's default 10 MB holds one window's grids at 1600x1000
+
+
 def cache_decorations(widget) -> int:
     """Give every decoration in the pyqtgraph scenes inside ``widget`` a device-coordinate cache.
 
     Idempotent; call it again after items were added (a new legend entry). Returns how many items
-    it changed."""
+    it changed. The pixmaps live in Qt's QPixmapCache: when it is full, Qt drops the oldest and the
+    items paint themselves again at every repaint (more work than without a cache), so its limit is
+    raised to ``CACHE_KB`` (a grid as large as a 1920x1080 plot is 8 MB)."""
+    if QPixmapCache.cacheLimit() < CACHE_KB:
+        QPixmapCache.setCacheLimit(CACHE_KB)
     views = widget.findChildren(pg.GraphicsView)
     if isinstance(widget, pg.GraphicsView):
         views.append(widget)
