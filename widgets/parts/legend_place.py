@@ -110,8 +110,8 @@ class LegendPlacer(QObject):
         if not legend.isVisible() or not legend.items or box.scene() is None or not any(
                 view.isVisible() and not view.viewport().visibleRegion().isEmpty() for view in box.scene().views()):
             return  # (nothing to place where nobody sees it: a panel behind a tab looks again when shown)
-        inside_w, inside_h = legend_size(legend, self.columns)
-        share = inside_w * inside_h / max(box.width() * box.height(), 1.0)
+        (inside_w, inside_h), (left, top, right, bottom) = legend_size(legend, self.columns), self.margins
+        share = (inside_w + left + right) * (inside_h + top + bottom) / max(box.width() * box.height(), 1.0)
         if share > OUTSIDE_SHARE or (self.outside and share > INSIDE_SHARE):
             self._put_above()
             return
