@@ -35,6 +35,14 @@ def page_name(window, page) -> str | None:
     return None
 
 
+def best_tab(names, trace, prefer=()) -> str | None:
+    """The tab to bring forward among ``names``: one that applies to ``trace``, the preset's own (``prefer``)
+    first, then one with data to show without a click (stable: tab order otherwise); None if none applies."""
+    fits = [n for n in names if n is not None and not reason(n, trace)]
+    fits.sort(key=lambda n: (n not in prefer, SPECS[n].asks_user))
+    return fits[0] if fits else None
+
+
 def misplaced_fronts(window, trace, visible_only: bool = True) -> list[tuple[str, str, str]]:
     """(tab widget's objectName, its front panel, a tab that applies) for every dock (the visible ones
     unless ``visible_only`` is False) whose front tab does not apply to ``trace`` while another does."""
@@ -45,7 +53,7 @@ def misplaced_fronts(window, trace, visible_only: bool = True) -> list[tuple[str
         front = names[tabs.currentIndex()]
         if front is None or not reason(front, trace):
             continue
-        better = next((n for n in names if n is not None and not reason(n, trace)), None)
+        better = best_tab(names, trace)
         if better is not None:
             out.append((tabs.objectName(), front, better))
     return out
@@ -53,15 +61,15 @@ def misplaced_fronts(window, trace, visible_only: bool = True) -> list[tuple[str
 
 def bring_relevant_fronts(window, trace, prefer=()) -> list[str]:
     """Every dock whose front tab does not apply to ``trace`` shows instead the first of its tabs that
-    does, one of ``prefer`` (a preset's panels) if it holds any. Returns the panels brought forward."""
+    does: one of ``prefer`` (a preset's panels) if it holds any, else one that shows data without being asked
+    (PanelSpec.asks_user: the counterfactual waits for Apply). Returns the panels brought forward."""
     brought = []
     for tabs, names in tab_pages(window).items():
         front = names[tabs.currentIndex()] if tabs.currentIndex() >= 0 else None
         if front is None or not reason(front, trace):
             continue
-        fits = [n for n in names if n is not None and not reason(n, trace)]
-        fits.sort(key=lambda n: n not in prefer)  # (stable: tab order otherwise)
-        if fits:
-            tabs.setCurrentIndex(names.index(fits[0]))
-            brought.append(fits[0])
+        best = best_tab(names, trace, prefer)
+        if best is not None:
+            tabs.setCurrentIndex(names.index(best))
+            brought.append(best)
     return brought

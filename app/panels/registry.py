@@ -48,6 +48,7 @@ class PanelSpec:
     tab: str = ""  # a shorter title for its tab where the dock's name says the rest (default: title)
     time_indexed: bool = False  # it draws the time cursor t and follows it
     page: HelpPage | None = None  # its long help page (else app/classroom/help_pages.PAGES holds it)
+    asks_user: bool = False  # shows its data only once the user asks (Apply, Search): not brought forward first
 
     def __post_init__(self):
         """A typo in a declaration fails at import, not as a silently empty panel."""
@@ -120,7 +121,7 @@ PANELS = (
               time_indexed=True,
               help="The attention weights alpha_i over the input positions (attention head only)."),
     PanelSpec("counterfactualPanel", CounterfactualPanel, "Counterfactual input", "attentionDock", tab="Counterfactual",
-              analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1),
+              analysis="counterfactual", feed="set_result", board=(5, 0, 1, 1), asks_user=True,
               help="Replace one input and see how the output and every later hidden state change."),
     PanelSpec("attributionPanel", AttributionPanel, "Attribution", "attentionDock", analysis="attribution",
               feed="set_attribution", board=(7, 0, 1, 2),
@@ -140,6 +141,7 @@ PANELS = (
                    "characters since a space...), a tagged CSV's tags or annotation tracks (Tracks…); the text "
                    "coloured by the chosen unit (Karpathy et al. 2015)."),
     PanelSpec("patternSearchPanel", PatternSearchPanel, "Pattern search", "insideDock", board=(10, 1, 1, 1),
+              asks_user=True,
               help="Select steps of the displayed example and a threshold: the windows of other examples "
                    "whose active units match best (LSTMVis)."),
     PanelSpec("gateSaturationPanel", GateSaturationPanel, "Gate saturation", "gatesDock",

@@ -71,16 +71,25 @@ def test_no_preset_leaves_a_tab_in_front_that_does_not_apply(qtbot, size):
     tabs, _index = window.tabs["attentionPanel"]
     tabs.setCurrentIndex(tab_pages(window)[tabs].index("attentionPanel"))
     found = misplaced_fronts(window, window.controller.shown.trace, visible_only=False)
-    assert ("attentionTabs", "attentionPanel", "counterfactualPanel") in found
+    assert ("attentionTabs", "attentionPanel", "attributionPanel") in found
 
 
-def test_without_the_rule_the_vanishing_preset_leaves_the_attention_tab_in_front(qtbot):
-    """The defect the rule fixes (negative control of the walk): the preset alone, no rule applied."""
+@pytest.mark.parametrize("rule", [True, False])
+def test_the_vanishing_preset_brings_forward_attribution_not_the_attention_tab(qtbot, rule):
+    """With the rule: the attention dock shows attribution (data without a click; the counterfactual waits
+    for Apply). Without it (negative control of the walk): "This head does not attend" stays in front."""
     window = make_window(qtbot, "sentiment")
     window.show_panel("attentionPanel")
     vanishing = next(p for p in window.lecture.presets if p.id == "vanishing")
     window.lecture.apply(vanishing)
-    window.lecture.fronts_pending = False  # (the rule switched off)
+    window.lecture.fronts_pending = rule
     snap = wait_shown(qtbot, window, lambda s: not departures(vanishing.config, s.config))
-    assert ("attentionTabs", "attentionPanel", "counterfactualPanel") in misplaced_fronts(
-        window, snap.trace, visible_only=False)
+    qtbot.waitUntil(lambda: not window.lecture.fronts_pending, timeout=5000)
+    tabs, _index = window.tabs["attentionPanel"]
+    front = tab_pages(window)[tabs][tabs.currentIndex()]
+    found = misplaced_fronts(window, snap.trace, visible_only=False)
+    if rule:
+        assert front == "attributionPanel" and found == []
+        qtbot.waitUntil(lambda: window.panels["attributionPanel"].data_table()[1] != [], timeout=20000)
+    else:
+        assert front == "attentionPanel" and ("attentionTabs", "attentionPanel", "attributionPanel") in found
