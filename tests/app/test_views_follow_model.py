@@ -30,7 +30,8 @@ def shown(qtbot, window, predicate, timeout=30000):
 
 
 def points(curves) -> int:
-    x = curves.loss_raw.xData
+    """The run's points drawn (a regression's loss is its metric, drawn once in the metric plot)."""
+    x = (curves.loss_raw if curves.loss_plot.isVisible() else curves.metric_raw).xData
     return 0 if x is None else len(x)
 
 
