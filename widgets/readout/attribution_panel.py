@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, message_label, set_combo_items
@@ -31,13 +32,16 @@ BASELINE_TIP = ("The baseline x′ the input is compared with: the zero embeddin
 DEFAULT_BASELINE = "task default"  # engine.analysis.attribution.DEFAULT_BASELINE
 
 
-def token_ticks(tokens, T: int, width: float) -> list:
-    """[major, minor] tick lists: token labels thinned to ~7 px a character."""
-    longest = min(max((len(s) for s in tokens), default=1), 8)
-    step = max(1, math.ceil(T * (7 * longest + 14) / max(width, 60)))
-    limit = 8 if step == 1 else 6
+def token_ticks(tokens, T: int, width: float, advance=lambda s: 7 * len(s)) -> list:
+    """[major, minor] tick lists: every ``step``-th token labelled, ``step`` as small as lets the widest label
+    (``advance``: its width in px at the axis' font; ~7 px a character without one) fit its share of ``width``."""
     tokens = list(tokens) + [""] * (T - len(tokens))
-    short = [s if len(s) <= limit else s[: limit - 1] + "…" for s in tokens]
+    per_bar = max(width, 60) / max(T, 1)
+    for limit in (8, 6):
+        short = [s if len(s) <= limit else s[: limit - 1] + "…" for s in tokens]
+        step = max(1, math.ceil((max((advance(s) for s in short), default=7) + 8) / per_bar))
+        if step == 1:
+            break
     return [[(float(i), short[i]) for i in range(0, T, step)], [(float(i), "") for i in range(T) if i % step]]
 
 
@@ -178,6 +182,7 @@ class AttributionPanel(Panel):
             self.explained_line.setValue(position)
         alpha = payload.get("attention")
         self.alpha_plot.setVisible(alpha is not None)
+        self.alpha_plot.setMaximumWidth(1e6 if alpha is not None else 0)  # (hidden, it kept its column's room)
         if alpha is not None:
             self.alpha_bars.setOpts(x=np.arange(T, dtype=float), height=np.asarray(alpha, float), width=0.8,
                                     brush=pg.mkBrush(SERIES_COLORS[0]), pen=pg.mkPen(None))
@@ -196,10 +201,10 @@ class AttributionPanel(Panel):
                              f"(baseline {p['baseline_output']:.3g}) · training step {p['step']}")
         self.summary.setToolTip(f"baseline x′: {p['baseline']}")
         steps = f" · {p['steps']} steps" if p["method"] == "integrated_gradients" else ""
-        self.title.setText(f"{p['method_title']} of the {p['explained']} · baseline x′: "
-                           f"{p.get('baseline_short', p['baseline'])}<br>"
+        self.title.setText(f"{p['method_title']} of the {p['explained']}<br>baseline x′: "  # (short lines: the
+                           f"{p.get('baseline_short', p['baseline'])} · training step {p['step']}<br>"  # title's
                            f"f(x) = {p['output']:.4g}, f(x′) = {p['baseline_output']:.4g}{steps} · completeness "
-                           f"error {100 * p['completeness_error']:.2g}% · training step {p['step']}", size="8pt")
+                           f"error {100 * p['completeness_error']:.2g}%", size="8pt")  # width is the plots' minimum)
         err = p["completeness_error"]
         check = (f"completeness: Σ bars = {delta + p['completeness_gap']:.4g} vs f(x) − f(x′) = {delta:.4g}, "
                  f"error {100 * err:.2g}%")
@@ -223,7 +228,9 @@ class AttributionPanel(Panel):
         plots = (self.plot, self.alpha_plot) if p.get("attention") is not None else (self.plot,)
         width = self.view.width() / len(plots) - 60
         for plot in plots:
-            plot.getAxis("bottom").setTicks(token_ticks(p["tokens"], T, width))
+            axis = plot.getAxis("bottom")
+            fm = QFontMetricsF(axis.style.get("tickFont") or self.view.font())
+            axis.setTicks(token_ticks(p["tokens"], T, width, fm.horizontalAdvance))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
