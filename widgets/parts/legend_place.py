@@ -96,6 +96,16 @@ class LegendPlacer(QObject):
         self._soon = QTimer(self, singleShot=True, interval=50)
         self._soon.timeout.connect(self.place)
         plot.getViewBox().sigRangeChanged.connect(self._range_changed)  # (a method: gone with the legend)
+        self._remove = legend.removeItem
+        legend.removeItem = self.remove_item  # (an entry removed while the names stand alone above the plot)
+
+    def remove_item(self, item) -> None:
+        """pyqtgraph removes an entry's sample and label from the legend's layout: with the names alone above
+        the plot the samples are in none (Qt warned "removeAt: invalid index -1"); the samples' layout first."""
+        if self._shape() is not None and self._shape()[0] == "names":
+            self._relayout("samples", self.legend.columnCount or self.columns)
+        self._remove(item)
+        self._soon.start()  # (placed again, names or samples)
 
     def _range_changed(self, *_args) -> None:
         self._soon.start()
