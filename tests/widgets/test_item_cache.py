@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from app.export.render import render_png
-from tests.widgets.test_widgets_a import trace_for
+from tests.widgets.test_widgets_a import shown, trace_for
 from widgets.gradients.gradient_panel import GradientPanel
 from widgets.parts.base import DARK
 from widgets.parts.item_cache import CACHE, cache_decorations
@@ -24,11 +24,7 @@ HISTORY = {"step": np.arange(1, 41, dtype=float), "loss": np.linspace(1, 0.1, 40
 
 
 def shown_panel(qtbot):
-    panel = GradientPanel()
-    qtbot.addWidget(panel)
-    panel.resize(520, 300)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = shown(qtbot, GradientPanel, (520, 300))
     panel.set_clip(True, 1.0)
     panel.set_trace(trace_for("lstm"))
     panel.set_history(HISTORY)

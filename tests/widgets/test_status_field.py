@@ -1,22 +1,11 @@
 """Issue 25 (redraw): a label whose value changes at every snapshot (status bar, time cursor, timeline step)
 keeps its size, so a new value repaints the label alone instead of laying the window out again; it is
 never narrower than its text. Control: a plain QLabel asks its parent for a new layout at every value."""
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from tests.widgets.event_counts import EventCount
 from widgets.chrome.status_field import StatusField
-
-
-class LayoutRequests(QObject):
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
 
 
 def row_with(qtbot, label):
@@ -29,7 +18,7 @@ def row_with(qtbot, label):
 
 
 def relayouts(qtbot, parent, label, texts) -> int:
-    requests = LayoutRequests(parent)
+    requests = EventCount(parent, QEvent.Type.LayoutRequest)
     for text in texts:
         label.setText(text)
         qtbot.wait(1)  # (posted events delivered)

@@ -1,32 +1,18 @@
 """Issue 25 (redraw): while training at the present, each new checkpoint (every step early in a run) changes the
 timeline slider's range but not its picture (the handle stays at the right end), so the slider is not repainted;
 a step viewed in the past moves the handle and repaints it (control), and the range is right either way."""
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 
+from tests.widgets.event_counts import EventCount
+from tests.widgets.test_widgets_a import shown
 from widgets.chrome.timeline_bar import TimelineBar
 
 
-class Paints(QObject):
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
-
-
 def test_new_checkpoints_at_the_present_do_not_repaint_the_slider(qtbot):
-    bar = TimelineBar()
-    qtbot.addWidget(bar)
-    bar.resize(800, 30)
-    bar.show()
-    qtbot.waitExposed(bar)
+    bar = shown(qtbot, TimelineBar, (800, 30))
     bar.set_timeline({"steps": [0], "present": 1, "viewing": None, "label": "step 1 (now)"})
     qtbot.wait(20)
-    paints = Paints(bar.slider)
+    paints = EventCount(bar.slider, QEvent.Type.Paint)
     for n in range(2, 9):
         bar.set_timeline({"steps": list(range(n)), "present": n, "viewing": None, "label": f"step {n} (now)"})
         qtbot.wait(5)

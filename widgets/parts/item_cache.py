@@ -22,8 +22,6 @@ CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 # Items whose looks change only through their own setters (which call update()). Not ItemSample: a
 # legend's line sample reads its curve's pen at paint time, and a new pen does not tell the sample.
 DECORATIONS = (pg.LegendItem, pg.LabelItem, pg.TextItem, InfLineLabel, QGraphicsTextItem, pg.AxisItem)
-
-
 CACHE_KB = 256 * 1024  # room for the pixmaps: Qt's default 10 MB holds one window's grids at 1600x1000
 
 
