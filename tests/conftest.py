@@ -14,6 +14,9 @@ os.environ["RNNLAB_SPARE_ENGINE"] = "1"
 # start-up and shutdown ask for their own with the fresh_engine fixture
 os.environ["RNNLAB_SHARE_ENGINE"] = "1"
 os.environ["RNNLAB_TEST_HOOKS"] = "1"  # engine.process.fault_hooks: e.g. a save that fails as on a full disk
+# An export's writer thread runs at the app's usual priority: the suite's workers keep both cores busy, and a niced
+# writer (app.export.sink.WRITER_NICE, which a test of its own checks) made a test wait for its export 3-4x longer
+os.environ["RNNLAB_WRITER_NICE"] = "0"
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

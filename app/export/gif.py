@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PIL import Image
-from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
 from app.export.files import check_progress
@@ -17,11 +17,12 @@ MAX_FRAMES = 400
 MAX_WIDTH = 1400  # slides rarely need more; keeps a 100-frame GIF to a few MB
 
 
-def _to_pil(image) -> Image.Image:
-    buf = QBuffer()
-    buf.open(QIODevice.WriteOnly)
-    image.save(buf, "PNG")
-    return Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
+def qimage_pil(image) -> Image.Image:
+    """A QImage (a grab: opaque) as an RGB PIL image, its pixels copied over as they are (no PNG round trip:
+    encoding and decoding every panel of every frame took most of a time sweep's export)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    return Image.frombytes("RGB", (rgb.width(), rgb.height()), bytes(rgb.constBits()), "raw", "RGB",
+                           rgb.bytesPerLine())
 
 
 def tile(images: list[Image.Image], columns: int = 2) -> Image.Image:
@@ -99,7 +100,7 @@ def sweep_frame_steps(panels: dict, T: int, light: bool = False, names=None):
 
 def frame_image(images) -> Image.Image:
     """The picture of one sweep frame from its panels' QImages: tiled, at most MAX_WIDTH wide."""
-    frame = tile([_to_pil(image) for image in images])
+    frame = tile([qimage_pil(image) for image in images])
     if frame.width > MAX_WIDTH:
         frame = frame.resize((MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width)), Image.LANCZOS)
     return frame

@@ -15,6 +15,18 @@ from app.export.files import ExportError, write_bytes
 
 WAIT_SECONDS = 0.005  # longest wait for the worker before the event loop gets a turn
 WRITER_NICE = 10  # the writer thread's nice: on a loaded machine the window's thread gets the CPU first
+# ... unless this says otherwise: the test suite sets 0, as its two workers keep both cores busy and a test
+# waits for its export, whose niced writer would wait behind the other worker (tests/conftest.py)
+NICE_ENV = "RNNLAB_WRITER_NICE"
+
+
+def writer_nice() -> int:
+    import os
+
+    try:
+        return int(os.environ.get(NICE_ENV, WRITER_NICE))
+    except ValueError:
+        return WRITER_NICE
 
 
 def _lower_priority() -> None:
@@ -23,7 +35,7 @@ def _lower_priority() -> None:
     import threading
 
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICE)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), writer_nice())
     except (AttributeError, OSError):  # (not on this platform, or not allowed: the default priority)
         pass
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from app.export.files import ExportError, check_writable_file, write_bytes
-from app.export.gif import MAX_WIDTH, figure_widget, gif_bytes, tile
+from app.export.gif import MAX_WIDTH, figure_widget, gif_bytes, qimage_pil, tile
 from app.panels.feed import apply_snapshot
 from app.panels.registry import sweep_panels
 
@@ -31,9 +30,7 @@ def timelapse_steps(timeline: dict) -> list[int]:
 
 def grab_pil(widget) -> Image.Image:
     """A widget's picture as an RGB PIL image, straight from the QImage's bytes (no PNG round trip)."""
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h, stride = image.width(), image.height(), image.bytesPerLine()
-    return Image.frombuffer("RGB", (w, h), bytes(image.constBits()), "raw", "RGB", stride, 1).copy()
+    return qimage_pil(widget.grab().toImage())
 
 
 def caption(frame: Image.Image, text: str, light: bool) -> Image.Image:

@@ -230,14 +230,27 @@ def test_cancel_midway_from_the_window_leaves_no_file_and_every_panel_as_it_was(
     assert not window.controller.held, "new snapshots are drawn again"
 
 
-def test_the_writer_thread_yields_the_cpu_to_the_window(tmp_path):
+def _writer_nice(folder) -> int:
     import os
 
-    sink = FolderSink(tmp_path)
+    sink = FolderSink(folder)
     sink.put("nice.txt", lambda: str(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).encode())
     sink.close()
     assert [p.name for p in sink.written] == ["nice.txt"] and sink.created == sink.written
-    assert int((tmp_path / "nice.txt").read_text()) > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    return int((folder / "nice.txt").read_text())
+
+
+def test_the_writer_thread_yields_the_cpu_to_the_window(tmp_path, monkeypatch):
+    import os
+
+    from app.export.sink import NICE_ENV, WRITER_NICE
+
+    monkeypatch.delenv(NICE_ENV)  # the app's default (the suite runs its writers at the usual priority)
+    (tmp_path / "a").mkdir()
+    assert _writer_nice(tmp_path / "a") == WRITER_NICE > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    monkeypatch.setenv(NICE_ENV, str(WRITER_NICE - 3))  # as the suite asks (tests/conftest.py)
+    (tmp_path / "b").mkdir()
+    assert _writer_nice(tmp_path / "b") == WRITER_NICE - 3
 
 
 def test_export_current_view_is_done_in_steps_too_and_writes_the_same_file(window, tmp_path, monkeypatch):

@@ -48,3 +48,31 @@ def test_both_gif_writers_grab_figures_without_controls(board, monkeypatch, tmp_
 def test_control_the_panels_themselves_hold_controls(board):
     _session, panels = board
     assert sum(bool(controls_in(p)) for p in panels.values()) >= 3
+
+
+def test_frames_hold_the_grabbed_pixels_as_a_png_file_of_the_grab_would(board):
+    """The sweep's and the time-lapse's frames copy each grab's pixels straight over (gif.qimage_pil): the same
+    pixels as through a PNG file of the grab, which they used before; odd widths pad the rows."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    def via_png(image):
+        buf = QBuffer()
+        buf.open(QIODevice.WriteOnly)
+        image.save(buf, "PNG")
+        return np.asarray(Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB"))
+
+    drawn = QImage(37, 11, QImage.Format.Format_RGB32)
+    drawn.fill(QColor(200, 30, 90))
+    painter = QPainter(drawn)
+    painter.fillRect(5, 2, 9, 4, QColor(10, 220, 40))
+    painter.end()
+    grabs = [drawn] + [gif.figure_widget(p).grab().toImage() for p in board[1].values()]
+    for image in grabs:
+        got = np.asarray(gif.qimage_pil(image))
+        assert got.shape == (image.height(), image.width(), 3) and np.array_equal(got, via_png(image))
+    assert not np.array_equal(np.asarray(gif.qimage_pil(drawn))[..., ::-1], via_png(drawn))  # control: BGR
