@@ -1,5 +1,6 @@
 """Issue 25, "nothing cut": every Lecture preset in normal and presentation mode on a real X server
-(Xvfb) at 1280x720 and 1920x1080, every visible tab bar, label, button, combo box and status field
+(Xvfb) at 1280x720 and 1920x1080 (with a previous run's ghost on the curves, fed: scripts/shots/ghost.py),
+every visible tab bar, label, button, combo box and status field
 checked by scripts/shots/layout_audit.py and everything drawn on top of something else by
 scripts/shots/overlap_audit.py (neither names a panel: panels added later are covered too); at 1280x720
 also every built-in lesson in presentation mode (each step that changes the stage, with no tab left in front
@@ -65,8 +66,9 @@ def test_every_preset_in_both_modes_shows_every_text_in_full_and_nothing_on_top_
     env.pop("RNNLAB_SETTINGS_DIR", None)  # the walk makes its own (fresh: presentation off, no saved layout)
     projector = x_display_size(x_display) == "1280x720"  # there also every lesson while presenting, the compare
     # window, a lesson, slides and the dialogs a lecturer opens (scripts/shots/lessons.py, dialogs.py)
-    extra = ["--lessons", "--dialogs"] if projector else []
-    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "walkthrough.py"), "projector", *extra], env=env,
+    extra = ["--lessons", "--dialogs"] if projector else []  # --ghost: a previous run's label on the curves
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "walkthrough.py"), "projector", "--ghost", *extra],
+                         env=env,
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     lines = res.stdout.splitlines()
     from app.lecture.slides import load_slides

@@ -80,3 +80,25 @@ def test_the_sequence_strip_gets_the_height_its_wrapped_answer_needs_in_a_splitt
 
     qtbot.waitUntil(answer_clear, timeout=2000)
     assert strip.height() >= strip._layout.totalHeightForWidth(strip.width())
+
+
+def test_a_previous_runs_label_on_the_curves_shows_in_full_in_a_narrow_dock(qtbot):
+    """The ghost's label has a row of its own under the header and wraps (beside the header it had a third of
+    a 400 px dock: 'previous run: simple' at 1920x1080). Control: the same label kept on one line is cut."""
+    from scripts.shots.layout_audit import audit
+    from widgets.training.curves_panel import CurvesPanel
+
+    panel = CurvesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    label = "previous run: simple RNN (tanh), lr 0.01, clipping off, T 100 (600 steps)"
+    panel.ghost.set_run(label, [1, 2, 3], [1.0, 0.5, 0.3], [0.1, 0.2, 0.3])
+    qtbot.wait(50)
+    ghost = panel.ghost.label
+    assert ghost.isVisible() and ghost.width() < ghost.fontMetrics().horizontalAdvance(label)  # it has to wrap
+    assert not [p for p in audit(panel) if "curvesGhost" in p]
+    ghost.setWordWrap(False)  # negative control: on one line it is cut, and the audit says so
+    qtbot.wait(50)
+    assert [p for p in audit(panel) if "curvesGhostLabel" in p and "cut" in p]
