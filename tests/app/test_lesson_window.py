@@ -48,6 +48,8 @@ def walk(qtbot, window, lesson, answer_right: bool):
             assert in_view(window.panels[name]), (lesson.name, step.index, name)
             assert mark is not None and mark.geometry() == window.panels[name].rect(), (lesson.name, name)
             assert mark.veiled == step.is_question, (lesson.name, name)
+            panel = window.panels[name]  # the veil on top: no page of the panel raised over it
+            assert not mark.veiled or panel.childAt(panel.rect().center()) is mark, (lesson.name, name)
         if step.is_question:
             assert not pane.primary.isEnabled()  # predict first
             choice = step.answer if answer_right else (step.answer + 1) % len(step.choices)
