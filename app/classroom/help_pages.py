@@ -54,8 +54,9 @@ PAGES = {
         read="Sigmoid gates run from 0 (closed, dark) to 1 (open, bright); the candidate is a tanh in "
              "[−1, 1]. An LSTM forget gate near 1 keeps c_{t−1}: that unit remembers. A GRU update gate z "
              "near 1 keeps h_{t−1}. A simple RNN has no gates; the panel shows its update equation instead.",
-        try_="Lecture > Gating (temporal order): train an LSTM and watch the input gate open only on the two "
-             "marked symbols, while the forget gate stays high between them.",
+        try_="Lecture > Gating (temporal order): train an LSTM and compare the input gate on the two marked "
+             "symbols with the other steps: on average it opens wider on them, though it is partly open at every "
+             "step; in a few units the forget gate stays near 1 between them (they carry the first marker).",
         slide="What is a gate?"),
     "gateStatsPanel": HelpPage(
         shows="How often each gate is saturated (near 0 or 1) over the example, and the memory half-life of "
@@ -131,8 +132,8 @@ PAGES = {
               "and their product (LSTM f⊙c, i⊙g, o⊙tanh c; GRU z⊙h, r⊙(W_hn h + b_hn)).",
         read="A gate value near 0 wipes its partner out, near 1 passes it through unchanged: compare the factor "
              "with the product to see what the gate let through at this step.",
-        try_="Step through time (Left/Right) on the gating preset and watch f⊙c stay large between the two "
-             "marked symbols while i⊙g is near zero.",
+        try_="Train the gating preset, then step through time (Left/Right): in the few units whose forget gate "
+             "stays near 1 between the two marked symbols, f⊙c stays large there while i⊙g adds much less.",
         slide="What is a gate?"),
     "bpttPanel": HelpPage(
         shows="Each time step's term of dL/dW_hh, dL/dW_xh and dL/db (layer 1) and their running sum, in the "

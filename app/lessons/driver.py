@@ -13,8 +13,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QDockWidget
 
+from app.lecture.menu import departures
 from app.lessons import progress as store
 from app.lessons.pane import LessonPane
+from app.panels.front_tabs import bring_relevant_fronts
 from engine.lessons.outcome import judge, namespace
 from engine.process import protocol as P
 from widgets.chrome.panel_mark import PanelMark
@@ -41,6 +43,7 @@ class LessonDriver(QObject):
         self.veils: list[PanelMark] = []  # veils on the other panels of their docks while a question is open
         self.run: tuple[int, int, int] | None = None  # (first step, last step, first frame) of a run
         self.busy = False  # a measure request is out
+        self.fronts_for = None  # the step whose model's first snapshot decides the front tabs (front_tabs)
         self.figures: dict = {}  # (lesson name, step index) -> {panel: PNG bytes} of this session
         p = self.pane
         p.primary_clicked.connect(self._on_primary)
@@ -99,8 +102,7 @@ class LessonDriver(QObject):
         if apply and step.config != self.window.controller.config:
             self.window.controller.set_config(step.config)
         self.clear_marks()
-        for name in reversed(step.show):  # the first named ends up in front
-            self.window.show_panel(name)
+        self._bring(step)
         veil = VEIL if step.is_question and not revealed else ""
         self.marks = [PanelMark(self.window.panels[name], veil) for name in step.show]
         if veil:  # a panel beside a named one in its dock may give the answer away too: veiled, not outlined
@@ -117,6 +119,26 @@ class LessonDriver(QObject):
             self.pane.show_reveal(step, seen.get("answer"), seen["reveal"], seen.get("why", ""),
                                   all(held for _, held in seen.get("checks", [])))
         self._update_primary()
+
+    def _bring(self, step) -> None:
+        """The step's panels forward (while presenting: together on the stage, as a preset's), and no tab left
+        in front of a dock that does not apply to the step's model (app.panels.front_tabs), once it is shown."""
+        stage = getattr(self.window.classroom, "stage", None)
+        if stage is not None and stage.presenting:
+            self.window.bring_panels(step.show)
+        else:
+            for name in reversed(step.show):  # the first named ends up in front
+                self.window.show_panel(name)
+        self.fronts_for = step
+        shown = self.window.controller.shown
+        if shown is not None:  # already the step's model (what applies depends on its settings, not its seed)
+            self._bring_fronts(shown)
+
+    def _bring_fronts(self, snap) -> None:
+        step = self.fronts_for
+        if step is not None and not departures(step.config, snap.config):
+            self.fronts_for = None
+            bring_relevant_fronts(self.window, snap.trace, step.show)
 
     def _move_cursor(self, time) -> None:
         if time is None:
@@ -197,6 +219,8 @@ class LessonDriver(QObject):
 
     @Slot(object)
     def _on_snapshot_shown(self, snap) -> None:
+        if self.fronts_for is not None:
+            self._bring_fronts(snap)
         if self.run is None:
             return
         first, last, frame = self.run
@@ -287,3 +311,4 @@ class LessonDriver(QObject):
         self.clear_marks()
         self.dock.hide()
         self.lesson = None
+        self.fronts_for = None

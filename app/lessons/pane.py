@@ -145,7 +145,9 @@ class LessonPane(QWidget):
 
     # ---- what the driver shows ------------------------------------------------------------
     def show_step(self, lesson, step, answer: int | None) -> None:
-        self.title.setText(f"<b style='font-size:11pt'>{html.escape(lesson.title)}</b>")
+        # (a size relative to the label's font: presentation mode's larger font makes it larger at every step; an
+        # absolute 11pt was rescaled only when a snapshot came, so a step without a new model showed it small)
+        self.title.setText(f"<b style='font-size:large'>{html.escape(lesson.title)}</b>")
         self.set_where(f"Step {step.index + 1} of {len(lesson.steps)} · slide: {html.escape(lesson.slide)}")
         self.text.setText(maths_html(step.text))
         self.question.setVisible(step.is_question)

@@ -6,7 +6,7 @@ optionally save screenshots.
 Run it on a real X server, the size of the screen under test:
     Xvfb :25 -screen 0 1280x720x24 &
     DISPLAY=:25 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/walkthrough.py projector [--shots DIR]
-        [--presets tagging,attention] [--modes normal,presentation] [--train 0.5]
+        [--presets tagging,attention] [--modes normal,presentation] [--train 0.5] [--ghost] [--lessons] [--dialogs]
 Prints one line per problem ("PROBLEM <size> <mode> <preset>: <what>") and a last line "checked N
 views, M problems". In presentation mode it also asks for the stage's network at least half the window's
 height with box labels >= 18 px (``stage_problems``). The window takes the screen's available area, as a
@@ -59,6 +59,10 @@ def main(argv=None) -> int:
     parser.add_argument("--presets", default="", help="preset ids (default: all)")
     parser.add_argument("--modes", default="normal,presentation")
     parser.add_argument("--train", type=float, default=0.0, help="seconds of training per preset")
+    parser.add_argument("--ghost", action="store_true", help="a previous run's ghost on the curves at each preset "
+                        "(fed, not trained: its label is checked too; scripts/shots/ghost.py)")
+    parser.add_argument("--lessons", action="store_true", help="also every built-in lesson in presentation "
+                        "mode: each step that changes the stage (scripts/shots/lessons.py)")
     parser.add_argument("--dialogs", action="store_true", help="also the compare window, a lesson, slides "
                         "and the dialogs a lecturer opens (scripts/shots/dialogs.py)")
     args = parser.parse_args(argv)
@@ -70,6 +74,7 @@ def main(argv=None) -> int:
     from app.window.main_window import MainWindow
     from app.window.theme import apply_dark_theme
     from scripts.shots.covered_data import covered_in
+    from scripts.shots.ghost import clear_ghost, feed_ghost
     from scripts.shots.layout_audit import audit
     from scripts.shots.overlap_audit import overlaps
 
@@ -123,8 +128,21 @@ def main(argv=None) -> int:
                 window.transport.train_button.setChecked(True)
                 settle(app, args.train)
                 window.transport.train_button.setChecked(False)
+            if args.ghost:
+                feed_ghost(window)
             check(mode, f"{k}_{preset.id}")
+            if args.ghost:
+                clear_ghost(window)
     presentation.setChecked(False)
+    if args.lessons:
+        from scripts.shots.lessons import walk_lessons
+
+        def lesson_problem(what: str, text: str) -> None:
+            line = f"PROBLEM {size} presentation {what}: {text}"
+            problems.append(line)
+            print(line, flush=True)
+
+        walk_lessons(app, window, lambda _window, what: check("presentation", what), lesson_problem)
     if args.dialogs:
         from scripts.shots.dialogs import walk_dialogs
 

@@ -93,3 +93,28 @@ def test_the_vanishing_preset_brings_forward_attribution_not_the_attention_tab(q
         qtbot.waitUntil(lambda: window.panels["attributionPanel"].data_table()[1] != [], timeout=20000)
     else:
         assert front == "attentionPanel" and ("attentionTabs", "attentionPanel", "attributionPanel") in found
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_lesson_step_leaves_no_tab_in_front_that_does_not_apply(qtbot, rule, monkeypatch):
+    """The gating lesson starts from its preset (the gates panel in front) with a simple RNN: with the rule the
+    gates dock brings forward a tab that applies (not "A simple RNN has no gates"), as after a preset. Without
+    it (negative control) the gates panel's message stays in front."""
+    from app.lessons.driver import LessonDriver
+
+    if not rule:
+        monkeypatch.setattr(LessonDriver, "_bring_fronts", lambda self, snap: None)
+    window = make_window(qtbot, "temporal_order", cell="lstm")
+    lesson = window.lessons.lessons["gating"]
+    assert lesson.steps[0].config.model.cell == "rnn_tanh" and "gatesPanel" not in lesson.steps[0].show
+    window.show_panel("gatesPanel")
+    assert window.lessons.driver.open(lesson, resume=False)
+    snap = wait_shown(qtbot, window, lambda s: s.config["model"]["cell"] == "rnn_tanh")
+    qtbot.wait(50)
+    tabs, _index = window.tabs["gatesPanel"]
+    front = tab_pages(window)[tabs][tabs.currentIndex()]
+    found = misplaced_fronts(window, snap.trace, visible_only=False)
+    if rule:
+        assert found == [] and front != "gatesPanel" and not reason(front, snap.trace)
+    else:
+        assert front == "gatesPanel" and any(f[:2] == ("gatesTabs", "gatesPanel") for f in found), found

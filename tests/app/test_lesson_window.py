@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.lessons import progress as store
 from app.lessons.handout import export_handout
+from app.panels.front_tabs import misplaced_fronts
 from tests.app.test_lecture_walkthrough import in_view
 from tests.app.test_main_window import make_window, wait_shown
 from widgets.chrome.panel_mark import PanelMark
@@ -39,11 +40,16 @@ def walk(qtbot, window, lesson, answer_right: bool):
         reach(qtbot, window, step)
         qtbot.wait(30)
         assert in_view(driver.dock) and step.text.split()[0] in pane.text.text()
+        qtbot.waitUntil(lambda: driver.fronts_for is None, timeout=5000)  # no tab in front that does not apply
+        trace = window.controller.shown.trace
+        assert misplaced_fronts(window, trace, visible_only=False) == [], (lesson.name, step.index)
         for name in step.show:  # brought forward, outlined; veiled while the question is open
             mark = mark_on(window, name)
             assert in_view(window.panels[name]), (lesson.name, step.index, name)
             assert mark is not None and mark.geometry() == window.panels[name].rect(), (lesson.name, name)
             assert mark.veiled == step.is_question, (lesson.name, name)
+            panel = window.panels[name]  # the veil on top: no page of the panel raised over it
+            assert not mark.veiled or panel.childAt(panel.rect().center()) is mark, (lesson.name, name)
         if step.is_question:
             assert not pane.primary.isEnabled()  # predict first
             choice = step.answer if answer_right else (step.answer + 1) % len(step.choices)

@@ -54,15 +54,28 @@ class PanelMark(QWidget):
 
 
 class _Follower(QObject):
-    """Keeps the mark the size of its panel and on top of it."""
+    """Keeps the mark the size of its panel and on top of it: also when one of the panel's own children is
+    raised over it (a QStackedLayout raises the page it switches to: the gates panel's plots, shown once the
+    step's LSTM arrives, covered the veil and gave the answer away)."""
 
     def __init__(self, panel: QWidget, mark: PanelMark):
         super().__init__(mark)
+        self.panel = panel
         self.mark = mark
         panel.installEventFilter(self)
+        for child in panel.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not isinstance(child, PanelMark):  # (marks do not raise each other, back and forth)
+                child.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded):
-            self.mark.setGeometry(obj.rect())
-            self.mark.raise_()
+        kind = event.type()
+        if obj is self.panel:
+            if kind in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded):
+                self.mark.setGeometry(obj.rect())
+                self.mark.raise_()
+            if kind == QEvent.Type.ChildPolished and not isinstance(event.child(), PanelMark):  # (fully built)
+                event.child().installEventFilter(self)
+                self.mark.raise_()
+        elif kind in (QEvent.Type.ZOrderChange, QEvent.Type.Show) and not isinstance(obj, PanelMark):
+            self.mark.raise_()  # a child raised or shown over the mark
         return False

@@ -20,7 +20,7 @@ from widgets.gates.equations_code import layout_rows, model_code
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import head_input, head_input_name, state_html, weight_html
-from widgets.parts.panel_parts import SelectorRow, token_at
+from widgets.parts.panel_parts import CaptionBelow, SelectorRow, token_at
 
 DECIMALS = 3
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "simple RNN (tanh)", "rnn_relu": "simple RNN (ReLU)"}
@@ -75,6 +75,7 @@ class EquationsPanel(Panel):
         controls.addWidget(self.where, 1)
         controls.addWidget(self.copy_button)
         self._layout.addLayout(controls)
+        self.where_place = CaptionBelow(self, controls, self.where, self._layout)  # under them when narrow
         self.text = QTextBrowser(objectName="equationsText")
         self.text.setOpenExternalLinks(False)
         self.text.setMinimumSize(200, 120)

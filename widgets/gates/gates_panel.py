@@ -21,7 +21,7 @@ from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_lut, bar_rows,
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, gates_reason, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
-from widgets.parts.panel_parts import SelectorRow, token_at
+from widgets.parts.panel_parts import CaptionBelow, SelectorRow, token_at
 from widgets.parts.plot_items import ArgbImageItem, apply_plot_theme, argb_table, colorize, count_from_one
 
 # name -> (lecture name, symbol, levels, what it does)
@@ -76,6 +76,7 @@ class GatesPanel(GatesExplain, Panel):
         controls.addWidget(self.bars_time)
         controls.addWidget(self.caption, 1)
         self._layout.addLayout(controls)
+        self.caption_place = CaptionBelow(self, controls, self.caption, self._layout)  # under them when narrow
         self.stack = QStackedLayout()
         self._layout.addLayout(self.stack, 1)  # (attached first: its pages are never shown as windows)
         self.plots = pg.GraphicsLayoutWidget()
@@ -98,7 +99,7 @@ class GatesPanel(GatesExplain, Panel):
             plot.setMouseEnabled(x=plot is self.heat_plot, y=False)
             plot.getViewBox().disableAutoRange()
         self.heat_plot.setToolTip(self.HEAT_TIP)
-        self.heat_plot.setLabel("bottom", "time step t")
+        self.heat_plot.setLabel("bottom", "step t")  # (short: beside the bars' label on a narrow stage)
         count_from_one(self.heat_plot.getAxis("bottom"))
         self.heat_image = ArgbImageItem()
         self.heat_plot.addItem(self.heat_image)
@@ -107,7 +108,7 @@ class GatesPanel(GatesExplain, Panel):
         self.heat_plot.addItem(self.cursor, ignoreBounds=True)
         self.heat_plot.getViewBox().sigXRangeChanged.connect(self._place_titles)
         self.bars_plot.setYLink(self.heat_plot)
-        self.bars_plot.setLabel("bottom", "value at t")
+        self.bars_plot.setLabel("bottom", "value")  # (at the cursor step: "bars at t = …" above)
         self.bars_plot.getAxis("left").setStyle(showValues=False)
         self.bars_plot.getAxis("left").setWidth(2)
         self.bars_plot.setXRange(-1.0, 1.0, padding=0.18)  # room for the end labels

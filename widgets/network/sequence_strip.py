@@ -181,8 +181,19 @@ class SequenceStrip(Panel):
         self.clear_input()
         self.new_example_requested.emit()
 
+    def minimumSizeHint(self):  # noqa: N802 (Qt override)
+        """At least the height its rows need at its width: the answer line wraps in a narrow column (a lesson
+        beside the network while presenting) and a splitter, which asks only this, squeezed it under the
+        input row."""
+        hint = super().minimumSizeHint()
+        if self.width() > 0 and self._layout.hasHeightForWidth():
+            hint.setHeight(max(hint.height(), self._layout.totalHeightForWidth(self.width())))
+        return hint
+
     def resizeEvent(self, event):  # noqa: N802 (Qt override)
         super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # (the height it needs follows its width: minimumSizeHint)
         self._keep_cursor_visible()
 
     def showEvent(self, event):  # noqa: N802 (Qt override)

@@ -135,7 +135,7 @@ class CurvesPanel(Panel):
         self.event_lines = EventLines((self.loss_plot, self.metric_plot))
         self.ghost = GhostRun(self.loss_plot, self.metric_plot)
         self.ghost.cleared.connect(self._on_ghost_cleared)
-        controls.insertWidget(1, self.ghost, 1)
+        self._layout.insertWidget(self._layout.indexOf(controls) + 1, self.ghost)  # its own row: it wraps
         self._old_run: np.ndarray | None = None  # the replaced run's losses: its late snapshots are ignored
         self._default_ranges()
         self.empty = EmptyState(self, "loss and the task's metric appear after the first training step",

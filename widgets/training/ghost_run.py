@@ -2,7 +2,8 @@
 
 When the window starts a new run on the same task (a note's "now switch the cell to GRU", another
 hidden size, a reset), the run it replaces stays on the curves as a dashed grey "ghost" with its
-label ("previous run: LSTM, H 32, 600 steps") in the panel's header, so the two halves of a
+label ("previous run: LSTM, H 32, 600 steps") on a row under the panel's header (wrapped, never cut: beside
+the header it had a third of a narrow dock and lost most of its words), so the two halves of a
 contrast can be read on one plot. It stays until the user clears it (the ✕ beside its label), a
 run of another task starts, or the next new run replaces it.
 """
@@ -26,9 +27,9 @@ class GhostRun(QWidget):
         super().__init__(parent)
         self.setObjectName("curvesGhost")
         row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        row.setContentsMargins(4, 0, 4, 0)
         row.setSpacing(2)
-        self.label = QLabel("", objectName="curvesGhostLabel")
+        self.label = QLabel("", objectName="curvesGhostLabel", wordWrap=True)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clear_button = QToolButton(objectName="curvesGhostClear", text="✕")
         self.clear_button.setAutoRaise(True)
