@@ -281,9 +281,11 @@ class Presentation(QObject):
                 self._scale_pens(view.scene(), scale)
                 self._fix_tick_fonts(view.scene())
             elif view.scene() is not None and self._scale_scene_text(view.scene(), scale):
-                relayout = getattr(view.parentWidget(), "relayout", None)  # (labels placed by their size)
-                if callable(relayout):
-                    relayout()
+                owner = view.parentWidget()  # the panel (above its body) places labels by their size
+                while owner is not None and not callable(getattr(owner, "relayout", None)):
+                    owner = owner.parentWidget()
+                if owner is not None:
+                    owner.relayout()
 
     @staticmethod
     def _scale_html_label(label: QLabel, text: str, scale: float) -> None:

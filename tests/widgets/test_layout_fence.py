@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tests.widgets.event_counts import EventCount
-from widgets.chrome.layout_fence import LayoutFence
+from widgets.parts.layout_fence import LayoutFence
 
 
 def column_with(qtbot, label, fenced: bool) -> QWidget:
@@ -57,6 +57,10 @@ def test_a_text_that_needs_another_line_gets_it(qtbot):
     long = " ".join(["a sentence that wraps"] * 8)
     assert relayouts(qtbot, outer, label, [long]) >= 1
     qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()) > height)
+    tall = label.height()
+    assert relayouts(qtbot, outer, label, ["one line again"]) == 0  # less room needed: not at once ...
+    assert label.height() == tall
+    qtbot.waitUntil(lambda: label.height() == height, timeout=2000)  # ... but soon (SHRINK_MS)
     font = label.font()  # a larger font (presentation mode) too
     font.setPointSizeF(font.pointSizeF() * 1.75)
     before = label.height()

@@ -14,10 +14,10 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy
 
-from widgets.chrome.layout_fence import LayoutFence
 from widgets.network.token_row import RowLabels, TokenRow  # noqa: F401
 from widgets.parts.base import Panel, apply_palette, mix_colors
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.layout_fence import LayoutFence
 
 
 class SequenceStrip(Panel):

@@ -20,6 +20,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from widgets.parts.layout_fence import LayoutFence
+
 DARK = {"background": "#15171c", "foreground": "#d8dde6", "muted": "#8a93a3", "accent": "#ffcc44",
         "good": "#4cc38a", "bad": "#ef5b5b", "grid": 60}
 LIGHT = {"background": "#ffffff", "foreground": "#1b1d22", "muted": "#5b6270", "accent": "#d9480f",
@@ -65,9 +67,13 @@ class Panel(QWidget):
         self.trace = None
         self.time = 0
         self.empty_states = []  # widgets.parts.empty_state.EmptyState: what it says before its data
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(2, 2, 2, 2)
+        self.body = QWidget(self, objectName=f"{object_name}Body")  # what the panel shows, in a fence: new
+        self._layout = QVBoxLayout(self.body)  # captions and figures at every snapshot lay out the panel,
+        self._layout.setContentsMargins(2, 2, 2, 2)  # not the window (widgets.parts.layout_fence)
         self._layout.setSpacing(2)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(LayoutFence(self.body))
 
     # ---- controller-facing API (override what applies) ---------------------------------
     def set_trace(self, trace) -> None:

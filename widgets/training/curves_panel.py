@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
-from widgets.chrome.layout_fence import LayoutFence
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.layout_fence import LayoutFence
 from widgets.parts.plot_items import grid_axes, integer_ticks, theme_plots
 from widgets.parts.view_ranges import (
     downsample_to_pixels,

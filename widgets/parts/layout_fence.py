@@ -7,12 +7,14 @@ right at 5 of 7") lays out the whole main window, every dock and their title-bar
 (about 0.6 ms of each frame). StatusField avoids it with a fixed size; a label that wraps and takes the
 room its row leaves cannot have one. The fence holds the widget without a layout (a request to a widget
 without one goes nowhere), takes the widget's size hints and policy as its own, and passes a request on
-only when the widget's size hints at the fence's width changed (a sentence that needs another line, a
-new font)."""
+only when what a laid-out window reads of them changed (``_current_hints``: a sentence that needs another
+line, a new font). Every panel's content sits in one (widgets.parts.base.Panel.body)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+SHRINK_MS = 500  # a child that needs less room gets the layout to give it back this much later
 
 
 class LayoutFence(QWidget):
@@ -23,6 +25,8 @@ class LayoutFence(QWidget):
         child.move(0, 0)
         self.setObjectName(f"{child.objectName() or 'widget'}Fence")
         self._hints = None
+        self._shrink = QTimer(self, singleShot=True, interval=SHRINK_MS)
+        self._shrink.timeout.connect(self._shrunk)
         self._mirror_policy()
         child.installEventFilter(self)  # (wrap it before hiding it: its owner's hide() then hides the fence)
 
@@ -47,16 +51,17 @@ class LayoutFence(QWidget):
         self.setMaximumSize(self.child.maximumSize())
 
     def _current_hints(self) -> tuple:
-        """What a layout reads of the child: its size hints in each direction its policy does not ignore
-        (a wrapping label's hinted width follows its text, but a row that ignores it gives it the room
-        left), the height it needs at the fence's width, its size limits and policy."""
+        """What moves things in a laid-out window: the child's minimum size hint in each direction its policy
+        does not ignore, the height it needs at the fence's width, its size limits and policy. Not its
+        size hint: that is where a layout starts (a dock's or a splitter's first share), and a wrapping
+        label's follows its text; a panel keeps the room it was given."""
         c, policy = self.child, self.child.sizePolicy()
         ignored = QSizePolicy.Policy.Ignored
-        hint, least = c.sizeHint(), c.minimumSizeHint()
-        across = None if policy.horizontalPolicy() == ignored else (hint.width(), least.width())
-        down = None if policy.verticalPolicy() == ignored else (
-            c.heightForWidth(self.width()) if c.hasHeightForWidth() else hint.height(), least.height())
-        return across, down, c.minimumSize(), c.maximumSize(), policy
+        least = c.minimumSizeHint()
+        across = -1 if policy.horizontalPolicy() == ignored else least.width()
+        down = -1 if policy.verticalPolicy() == ignored else least.height()
+        needs = c.heightForWidth(self.width()) if c.hasHeightForWidth() else -1
+        return (across, down, needs), (c.minimumSize(), c.maximumSize(), policy)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.child.resize(event.size())
@@ -79,8 +84,28 @@ class LayoutFence(QWidget):
         return super().event(event)
 
     def _pass_on_if_resized(self) -> None:
-        hints = self._current_hints()
-        if hints != self._hints:
-            self._hints = hints
-            self._mirror_policy()
-            self.updateGeometry()
+        """Pass a request on at once when the child needs more room than the layout last read, or has other
+        limits; when it needs less (a figure lost a digit: "PC3 10%" -> "PC3 9%", a sentence a line),
+        ``SHRINK_MS`` later, once for all the changes meanwhile (figures that swing lay out twice a second
+        at most, not at every snapshot; more room than needed cuts nothing meanwhile)."""
+        least, rest = self._current_hints()
+        if self._hints is not None and rest == self._hints[1]:
+            if least == self._hints[0]:
+                self._shrink.stop()
+                return
+            if all(now <= was for now, was in zip(least, self._hints[0], strict=True)):
+                if not self._shrink.isActive():
+                    self._shrink.start()
+                return
+        self._pass_on(least, rest)
+
+    def _pass_on(self, least, rest) -> None:
+        self._shrink.stop()
+        self._hints = least, rest
+        self._mirror_policy()
+        self.updateGeometry()
+
+    def _shrunk(self) -> None:
+        least, rest = self._current_hints()
+        if (least, rest) != self._hints:
+            self._pass_on(least, rest)
