@@ -20,6 +20,7 @@ from widgets.explain.hover import HoverTip, step_locator
 from widgets.explain.readout import explain_grad_norm
 from widgets.parts.base import SERIES_COLORS, Panel, history_arrays, same_arrays
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.item_cache import CACHE
 from widgets.parts.panel_parts import log_range, log_safe, make_legend, series_name
 from widgets.parts.plot_items import apply_plot_theme, count_from_one, grid_axes, integer_ticks
 from widgets.parts.view_ranges import (
@@ -93,6 +94,7 @@ class GradientPanel(Panel):
         self.event_lines = EventLines((self.step_plot,), short_labels=True)  # where the run diverged
         self.clipped_marks = pg.PlotDataItem(pen=None, symbol="x", symbolSize=7, name="clipped")
         self.step_plot.addItem(self.clipped_marks)
+        self.clipped_marks.scatter.setCacheMode(CACHE)  # (a pixmap: they change only when a step is clipped)
         self.max_norm_line = pg.InfiniteLine(angle=0, movable=False, label="max-norm",
                                              labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
         self.max_norm_line.setZValue(5)

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy
 
+from widgets.chrome.layout_fence import LayoutFence
 from widgets.network.token_row import RowLabels, TokenRow  # noqa: F401
 from widgets.parts.base import Panel, apply_palette, mix_colors
 from widgets.parts.empty_state import EmptyState
@@ -52,7 +53,8 @@ class SequenceStrip(Panel):
         font = self.answer.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.answer.setFont(font)
-        self._layout.addWidget(self.answer)
+        self.answer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps in the width
+        self._layout.addWidget(LayoutFence(self.answer))  # (a new answer is laid out only when it needs a line more)
 
         input_row = QHBoxLayout()
         self.input = QLineEdit()

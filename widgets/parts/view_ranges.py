@@ -87,11 +87,23 @@ def thin_marks(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.
     return x[keep], y[keep]
 
 
+GROWTH = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0)  # ends of a growing run's step axis
+
+
+def grown_span(span: float) -> float:
+    """The smallest of ``GROWTH`` (x 10^k) that is at least ``span`` (> 0): each is at most 1.25 times the
+    one before, so a run shown over it fills at least 80% of the axis, which moves 13 times per decade."""
+    scale = 10.0 ** math.floor(math.log10(span))
+    return scale * next(m for m in GROWTH if m * scale >= span * (1 - 1e-12))
+
+
 def run_range(steps) -> tuple[float, float] | None:
     """The x range that shows a whole training run (or the part of it the history keeps): its first
-    and last step rounded out to multiples of a 1-2-5 step of 10-25% of the run. It moves once every
-    several snapshots instead of at every one, so the step axis neither jitters nor re-renders (and
-    costs training time) while training runs. None without finite steps."""
+    step rounded down to a multiple of a 1-2-5 step of 10-25% of the run, and a length of ``grown_span``
+    from there. While a run grows from its start, the axis moves 13 times per decade of steps
+    (at steps 100, 125, 150, 175, 200, ...) instead of at every snapshot, so it neither jitters nor
+    re-renders (and costs training time); a history that slides keeps its length and moves by a step
+    of the first kind. None without finite steps."""
     steps = np.asarray(steps, dtype=np.float64)
     steps = steps[np.isfinite(steps)]
     if not steps.size:
@@ -99,7 +111,7 @@ def run_range(steps) -> tuple[float, float] | None:
     lo, hi = float(steps.min()), float(steps.max())
     quantum = nice_step(max(hi - lo, 1.0) / 10)
     start = max(math.floor(lo / quantum) * quantum, 0.0) if lo >= 0 else lo
-    return start, max(math.ceil(hi / quantum) * quantum, start + 1.0)
+    return start, start + grown_span(max(hi - start, 1.0))
 
 
 def settle_step_range(plot, steps) -> bool:

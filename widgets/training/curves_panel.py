@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 
+from widgets.chrome.layout_fence import LayoutFence
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.plot_items import grid_axes, integer_ticks, theme_plots
@@ -57,11 +58,10 @@ class CurvesPanel(Panel):
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
         controls.setSpacing(12)  # the header's text never runs into the smoothing control
-        self.summary = QLabel("no training steps yet")
-        self.summary.setObjectName("curvesSummary")
+        self.summary = QLabel("no training steps yet", objectName="curvesSummary")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.summary.setWordWrap(True)  # wraps in a narrow dock rather than running off
-        controls.addWidget(self.summary, 1)
+        controls.addWidget(LayoutFence(self.summary), 1)  # (new figures: no new layout of the window)
         smooth_label = QLabel("smooth")
         smooth_label.setToolTip(self.SMOOTH_TIP)
         controls.addWidget(smooth_label)
