@@ -105,7 +105,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_from_any_directory(tmp_path):
         return result.stdout
 
     assert rnnlab("--version").startswith(f"rnnlab {app_version()} (")
-    rnnlab("--headless", "--task", "charlm", "--steps", "5", "--export", "out/", "--quiet")
+    rnnlab("--headless", "--task", "charlm", "--steps", "5", "--seq-len", "16", "--export", "out/", "--quiet")
     out = work / "out"
     assert json.loads((out / "config.json").read_text())["task"] == "charlm"
     assert (out / "index.html").is_file() and (out / "curvesPanel.png").stat().st_size > 1000
