@@ -78,6 +78,34 @@ def test_gate_heatmaps_are_stacked_top_down_each_in_its_own_colour_map(qtbot):
     assert bases == sorted(bases, reverse=True) and (argb[bases[-2] - 1] >> 24 == 0).all()  # a gap row
     panel.set_time(3)  # the bars: unit u of the forget gate at t = 3, as long as its value
     forget = panel.rows[panel.gate_names().index("forget")]
-    bars = panel.bars_image.argb.reshape(-1, 5, panel.bars_image.argb.shape[1])[forget["base"]:][:H, 0]
+    sub = panel.bar_subrows()
+    bars = panel.bars_image.argb.reshape(-1, sub, panel.bars_image.argb.shape[1])[forget["base"]:][:H, 0]
     lengths = (bars >> 24 == 255).sum(axis=1) / bars.shape[1] * 2.0  # the x range is -1..1
     np.testing.assert_allclose(lengths, trace.gates["forget"][0, 0, 3], atol=2.0 / bars.shape[1])
+
+
+@pytest.mark.parametrize("height, subrows", [(700, 5), (150, 1)])
+def test_gate_bars_have_gaps_only_where_a_unit_is_tall_enough_to_show_one(qtbot, height, subrows):
+    from tests.widgets.test_widgets_a import trace_for
+    from widgets.gates.gates_panel import GatesPanel
+
+    panel = GatesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(600, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    trace = trace_for("lstm", T=7)
+    panel.set_trace(trace)
+    panel.set_time(3)
+    lo, hi = panel.bars_plot.getViewBox().viewRange()[1]
+    px = panel.bars_plot.getViewBox().height() / (hi - lo)  # pixels a unit is tall
+    assert panel.bar_subrows() == subrows and (px >= 3) == (subrows > 1)
+    argb, H = panel.bars_image.argb, trace.hidden_size
+    units = len(panel.rows) * (H + panel._gap) - panel._gap
+    assert argb.shape[0] == units * subrows  # 4 rows of bar and 1 of gap per unit, or 1 row of bar
+    forget = panel.rows[panel.gate_names().index("forget")]
+    bars = argb.reshape(units, subrows, -1)[forget["base"]:forget["base"] + H, 0]
+    lengths = (bars >> 24 == 255).sum(axis=1) / bars.shape[1] * 2.0
+    np.testing.assert_allclose(lengths, trace.gates["forget"][0, 0, 3], atol=2.0 / bars.shape[1])
+    if subrows > 1:
+        assert not (argb.reshape(units, subrows, -1)[:, -1] >> 24).any()  # the gap rows are empty

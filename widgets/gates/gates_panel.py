@@ -108,6 +108,8 @@ class GatesPanel(GatesExplain, Panel):
         self.heat_plot.addItem(self.cursor, ignoreBounds=True)
         self.heat_plot.getViewBox().sigXRangeChanged.connect(self._place_titles)
         self.bars_plot.setYLink(self.heat_plot)
+        for signal in (self.bars_plot.getViewBox().sigResized, self.bars_plot.getViewBox().sigYRangeChanged):
+            signal.connect(self._check_bar_rows)  # (units grew past or below 3 px: bars drawn anew)
         self.bars_plot.setLabel("bottom", "value")  # (at the cursor step: "bars at t = …" above)
         self.bars_plot.getAxis("left").setStyle(showValues=False)
         self.bars_plot.getAxis("left").setWidth(2)
@@ -209,7 +211,7 @@ class GatesPanel(GatesExplain, Panel):
             return
         t = self.clamp_time(t)
         self.cursor.setValue(t)
-        at = (t, self.selectors.selection())
+        at = (t, self.selectors.selection(), self.bar_subrows())
         if self._bars_for is not self.trace or self._bars_at != at:  # the bars only change with these
             self._bars_for, self._bars_at = self.trace, at
             self._update_bars(t)
@@ -322,17 +324,30 @@ class GatesPanel(GatesExplain, Panel):
         self._bars_for = None  # new values or another layer/direction: redraw the bars
         self.set_time(self.time)
 
+    def bar_subrows(self) -> int:
+        """Image rows per unit of the bars: 4 of bar and 1 of gap (BAR_SUBROWS) where a unit is at least 3 px
+        tall, else 1 (no gap: it would not be seen, and 5x the rows cost time to scale down at every paint)."""
+        vb = self.bars_plot.getViewBox()
+        lo, hi = vb.viewRange()[1]
+        return BAR_SUBROWS if vb.height() >= 3 * max(hi - lo, 1e-9) else 1
+
+    def _check_bar_rows(self, *_args) -> None:
+        shown = getattr(self, "_bars_at", None)  # (None while the panel is being built)
+        if shown is not None and self.rows and shown[2] != self.bar_subrows():
+            self.set_time(self.time)
+
     def _update_bars(self, t: int) -> None:
-        H = self.trace.hidden_size
+        H, sub = self.trace.hidden_size, self.bar_subrows()
         values = np.stack([self._selected(row["name"])[t] for row in self.rows]).astype(float)  # (G, H)
         colours = bar_rows(values, np.array([row["levels"] for row in self.rows]))  # (G, H, C)
-        image = np.zeros((BAR_SUBROWS * (len(self.rows) * (H + self._gap) - self._gap), BAR_COLUMNS), np.uint32)
+        image = np.zeros((sub * (len(self.rows) * (H + self._gap) - self._gap), BAR_COLUMNS), np.uint32)
         for row, v, c in zip(self.rows, values, colours, strict=True):
             row["values"] = v
-            block = image[row["base"] * BAR_SUBROWS:(row["base"] + H) * BAR_SUBROWS]
-            block.reshape(H, BAR_SUBROWS, BAR_COLUMNS)[:, :-1] = row["bar_table"][c][:, None, :]  # 4 rows
-        self.bars_image.set_argb(image)  # of bar per unit, then 1 row of gap above it
-        fit_image(self.bars_image, QRectF(-1.0, -0.4, 2.0, len(image) / BAR_SUBROWS))  # bar u: u-0.4..u+0.4
+            block = image[row["base"] * sub:(row["base"] + H) * sub].reshape(H, sub, BAR_COLUMNS)
+            block[:, :max(sub - 1, 1)] = row["bar_table"][c][:, None, :]  # 4 rows of bar per unit, then 1 of
+        self.bars_image.set_argb(image)  # gap above it (or 1 row of bar)
+        top = 0.4 if sub > 1 else 0.5  # bar u: u-0.4..u+0.4 (or the whole row u-0.5..u+0.5)
+        fit_image(self.bars_image, QRectF(-1.0, -top, 2.0, len(image) / sub))
 
     def _set_caption(self, t: int) -> None:
         layer, d = self.selectors.selection()
