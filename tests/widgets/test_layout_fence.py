@@ -2,10 +2,9 @@
 line more, a new font or hiding it reaches the layout as without the fence."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from tests.widgets.event_counts import EventCount
+from tests.widgets.event_counts import relayouts
 from widgets.parts.layout_fence import LayoutFence
 
 
@@ -25,14 +24,6 @@ def column_with(qtbot, label, fenced: bool) -> QWidget:
     outer.show()
     qtbot.waitExposed(outer)
     return outer
-
-
-def relayouts(qtbot, outer, label, texts) -> int:
-    requests = EventCount(outer, QEvent.Type.LayoutRequest)
-    for text in texts:
-        label.setText(text)
-        qtbot.wait(1)  # (posted events delivered)
-    return requests.count
 
 
 def figures(n: int) -> list[str]:

@@ -1,10 +1,9 @@
 """Issue 25 (redraw): a label whose value changes at every snapshot (status bar, time cursor, timeline step)
 keeps its size, so a new value repaints the label alone instead of laying the window out again; it is
 never narrower than its text. Control: a plain QLabel asks its parent for a new layout at every value."""
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from tests.widgets.event_counts import EventCount
+from tests.widgets.event_counts import relayouts
 from widgets.chrome.status_field import StatusField
 
 
@@ -15,14 +14,6 @@ def row_with(qtbot, label):
     parent.show()
     qtbot.waitExposed(parent)
     return parent
-
-
-def relayouts(qtbot, parent, label, texts) -> int:
-    requests = EventCount(parent, QEvent.Type.LayoutRequest)
-    for text in texts:
-        label.setText(text)
-        qtbot.wait(1)  # (posted events delivered)
-    return requests.count
 
 
 def test_same_width_values_lay_nothing_out_and_a_wider_one_grows_the_label(qtbot):
