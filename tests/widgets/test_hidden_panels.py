@@ -58,6 +58,26 @@ def test_state_space_draws_paths_points_and_cursor(qtbot):
     assert "Try period 2" in panel.status.text()
 
 
+def test_a_one_unit_state_is_drawn_on_its_one_axis(qtbot):
+    """H = 1 (a user's hidden size 1): one principal component; the paths, dots, cursor and fixed points lie on
+    PC1 with y = 0 (it raised IndexError in the event loop at every snapshot)."""
+    panel = StateSpacePanel()
+    qtbot.addWidget(panel)
+    p = state_payload(k=1)
+    p["ratio"] = np.array([[[1.0]]])
+    p["fixed"]["layers"][0] = {k: v[:, :1] for k, v in p["fixed"]["layers"][0].items()}
+    panel.set_state_space(p)
+    panel.set_time(3)
+    x, y = panel.paths[0].getData()
+    np.testing.assert_allclose(x, p["proj"][0, 0, [0, 2], :, 0].ravel())
+    assert not np.any(y) and panel.variance.text() == "PC1 100%"
+    cx, cy = panel.cursor.getData()
+    assert (cx[0], cy[0]) == pytest.approx((p["example"][0, 0, 3, 0], 0.0))
+    assert panel.fp_items["stable"].getData()[0].tolist() == [-1.0, 1.0]
+    panel.color_combo.setCurrentIndex(1)
+    assert len(panel.time_dots.getData()[1]) == 4 * 6 and not np.any(panel.time_dots.getData()[1])
+
+
 def test_state_space_search_button_drives_requests_until_done(qtbot):
     panel = StateSpacePanel()
     qtbot.addWidget(panel)

@@ -28,12 +28,12 @@ def point_rows(fx, layer: int) -> list[list]:
     """[#, kind, q, |lambda|max, unstable count, PC1, PC2] per point ("?" where not computed)."""
     if fx is None or layer >= len(fx["layers"]):
         return []
-    pts = fx["layers"][layer]["points"]
+    x, y = plane(fx["layers"][layer]["points"])
     out = []
     for i in range(len(fx["q"])):
         known = bool(np.isfinite(fx["top_abs"][i]))
         out.append([str(i + 1), kind_of(fx, i), float(fx["q"][i]), float(fx["top_abs"][i]) if known else "?",
-                    str(int(fx["n_unstable"][i])) if known else "?", float(pts[i, 0]), float(pts[i, 1])])
+                    str(int(fx["n_unstable"][i])) if known else "?", float(x[i]), float(y[i])])
     return out
 
 
@@ -84,3 +84,10 @@ def _complex(v) -> str:
     if not np.isfinite(v):
         return ""
     return f"{v.real:.9g}" if abs(v.imag) < 1e-15 else f"{v.real:.9g}{v.imag:+.9g}j"
+
+
+def plane(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of points given in PCA coordinates (..., k): PC1 and PC2, or PC1 and zeros where the state has
+    a single unit (a 1-unit network has one principal axis)."""
+    points = np.asarray(points)
+    return points[..., 0], points[..., 1] if points.shape[-1] > 1 else np.zeros_like(points[..., 0])

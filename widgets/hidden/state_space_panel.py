@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.hidden.fixed_point_settings import FixedPointSettings
-from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_point_files, point_rows
+from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_point_files, plane, point_rows
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.panel_parts import SelectorRow
@@ -239,7 +239,7 @@ class StateSpacePanel(Panel):
             self._add_paths(proj, [True] * B, muted, "")
             lut = brush_lut(pg.colormap.get("viridis"))
             idx = lut_index(np.tile(np.arange(T), B), 0, max(T - 1, 1))
-            self.time_dots.setData(proj[..., 0].ravel(), proj[..., 1].ravel(), brush=[lut[i] for i in idx])
+            self.time_dots.setData(*(a.ravel() for a in plane(proj)), brush=[lut[i] for i in idx])
         else:
             self.time_dots.setData([], [])
             labels, names = p["labels"], p["label_names"]
@@ -256,7 +256,7 @@ class StateSpacePanel(Panel):
                     if (bins == k).any():
                         self._add_paths(proj, bins == k, col, name)
         ex = p["example"][layer, d]
-        self.example_line.setData(ex[:, 0], ex[:, 1], pen=pg.mkPen(th["foreground"], width=3))
+        self.example_line.setData(*plane(ex), pen=pg.mkPen(th["foreground"], width=3))
         self.legend.addItem(self.example_line, "displayed example")
         self._draw_fixed(layer, d)
         self._draw_cursor()
@@ -264,8 +264,7 @@ class StateSpacePanel(Panel):
     def _add_paths(self, proj, mask, color, name) -> None:
         sel = proj[np.asarray(mask)]  # (n, T, k)
         n, T = sel.shape[:2]
-        x = sel[..., 0].ravel()
-        y = sel[..., 1].ravel()
+        x, y = (a.ravel() for a in plane(sel))
         connect = np.ones(n * T, dtype=bool)
         connect[T - 1::T] = False  # no line from one example's end to the next one's start
         path = pg.PlotDataItem(x, y, connect=connect, pen=pg.mkPen(color, width=1))
@@ -283,7 +282,7 @@ class StateSpacePanel(Panel):
         layer, d = self.selectors.selection()
         ex = p["example"][min(layer, p["example"].shape[0] - 1), min(d, p["example"].shape[1] - 1)]
         t = int(np.clip(self.time, 0, len(ex) - 1))
-        self.cursor.setData([ex[t, 0]], [ex[t, 1]], brush=pg.mkBrush(self.theme["accent"]),
+        self.cursor.setData(*([a] for a in plane(ex[t])), brush=pg.mkBrush(self.theme["accent"]),
                             pen=pg.mkPen(self.theme["foreground"]))
 
     def _draw_fixed(self, layer: int, d: int) -> None:
@@ -307,14 +306,14 @@ class StateSpacePanel(Panel):
                  "slow": dict(symbol="d", size=7, brush=pg.mkBrush(mix_colors(th["background"], ink, 0.7)),
                               pen=None)}
         for kind, mask in kinds.items():
-            self.fp_items[kind].setData(pts[mask, 0], pts[mask, 1], **style[kind])
+            self.fp_items[kind].setData(*plane(pts[mask]), **style[kind])
             if mask.any():
                 self.legend.addItem(self.fp_items[kind], {"stable": "stable fixed point", "saddle": "saddle",
                                                          "unknown": "fixed, stability not computed",
                                                          "slow": "slow point"}[kind])
         sad = kinds["saddle"]
         seg = np.stack([pts[sad] - arrow[sad], pts[sad] + arrow[sad]], axis=1).reshape(-1, pts.shape[1])
-        self.saddle_dirs.setData(seg[:, 0], seg[:, 1], pen=pg.mkPen(ink, width=2))
+        self.saddle_dirs.setData(*plane(seg), pen=pg.mkPen(ink, width=2))
         self._fill_table(fx, layer)
 
     def _fill_table(self, fx, layer: int) -> None:
