@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 # Items whose looks change only through their own setters (which call update()). Not ItemSample: a
-# legend's line sample reads its curve's pen at paint time, and a new pen does not tell the sample. An
-# InfiniteLine (time cursor, threshold) moves by translation, which reuses its pixmap.
-DECORATIONS = (pg.LegendItem, pg.LabelItem, pg.TextItem, InfLineLabel, QGraphicsTextItem, pg.AxisItem,
-               pg.InfiniteLine)
+# legend's line sample reads its curve's pen at paint time, and a new pen does not tell the sample. Not
+# InfiniteLine: its boundingRect() calls prepareGeometryChange() once the view moved, i.e. while Qt draws it
+# into its pixmap (a fresh-clone test run crashed in a paint after random actions).
+DECORATIONS = (pg.LegendItem, pg.LabelItem, pg.TextItem, InfLineLabel, QGraphicsTextItem, pg.AxisItem)
 CACHE_KB = 256 * 1024  # room for the pixmaps: Qt's default 10 MB holds one window's grids at 1600x1000
 
 
