@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tests.widgets.event_counts import relayouts
+from widgets.parts import layout_fence
 from widgets.parts.layout_fence import LayoutFence
 
 
@@ -41,7 +42,8 @@ def test_new_figures_of_the_same_size_lay_nothing_out(qtbot):
     assert relayouts(qtbot, outer, plain, figures(10)) >= 5
 
 
-def test_a_text_that_needs_another_line_gets_it(qtbot):
+def test_a_text_that_needs_another_line_gets_it(qtbot, monkeypatch):
+    monkeypatch.setattr(layout_fence, "SHRINK_MS", 300)  # (to see that it is not at once)
     label = QLabel("one line")
     outer = column_with(qtbot, label, fenced=True)
     height = label.height()

@@ -14,7 +14,9 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-SHRINK_MS = 500  # a child that needs less room gets the layout to give it back this much later
+SHRINK_MS = 0  # a child that needs less room gets it back at the next event-loop turn, once for all its changes
+# (later would leave the layout a stale, larger minimum meanwhile: a window laid out for another reason then grew
+# past a 1280x720 screen in the projector walk)
 
 
 class LayoutFence(QWidget):
@@ -86,8 +88,8 @@ class LayoutFence(QWidget):
     def _pass_on_if_resized(self) -> None:
         """Pass a request on at once when the child needs more room than the layout last read, or has other
         limits; when it needs less (a figure lost a digit: "PC3 10%" -> "PC3 9%", a sentence a line),
-        ``SHRINK_MS`` later, once for all the changes meanwhile (figures that swing lay out twice a second
-        at most, not at every snapshot; more room than needed cuts nothing meanwhile)."""
+        ``SHRINK_MS`` later (the next event-loop turn), once for all the changes meanwhile (more room than
+        needed cuts nothing meanwhile)."""
         least, rest = self._current_hints()
         if self._hints is not None and rest == self._hints[1]:
             if least == self._hints[0]:
