@@ -14,7 +14,6 @@ from engine.lab.config import LabConfig
 from engine.lab.session import LabSession
 from tests.app.test_main_window import make_window
 from tests.widgets.event_counts import EventCount
-from widgets.parts import layout_fence
 
 
 @pytest.mark.parametrize("task", ["adding", "parity"])
@@ -53,11 +52,10 @@ def test_training_snapshots_lay_out_nothing(qtbot, task):
 
 
 @pytest.mark.parametrize("task", ["adding", "tagging"])
-def test_no_panel_lays_out_the_window_for_a_new_snapshot(qtbot, monkeypatch, task):
+def test_no_panel_lays_out_the_window_for_a_new_snapshot(qtbot, task):
     """Every registered panel, each snapshot with every analysis (captions, summaries, tables): a panel lays out
-    its own content at most, never its dock (one that needs less room gives it back later: not counted here,
-    tests/widgets/test_layout_fence.py)."""
-    monkeypatch.setattr(layout_fence, "SHRINK_MS", 60_000)
+    its own content, and its dock only when it needs another room (a figure that gains or loses a digit: at most
+    once here)."""
     session = LabSession(LabConfig.for_task(task))
     snaps = []
     for _ in range(6):
@@ -71,7 +69,7 @@ def test_no_panel_lays_out_the_window_for_a_new_snapshot(qtbot, monkeypatch, tas
     counts = {name: EventCount(panel, QEvent.Type.LayoutRequest) for name, panel in board.panels.items()}
     for snap in snaps[3:]:
         feed(qtbot, board, snap)
-    assert {name: n.count for name, n in counts.items() if n.count} == {}
+    assert {name: n.count for name, n in counts.items() if n.count > 1} == {}  # (once: a figure lost a digit)
     panel = board.panels["attributionPanel"]  # control: its content without the fence lays the panel out
     panel.layout().addWidget(panel.body)
     qtbot.wait(5)

@@ -11,12 +11,8 @@ only when what a laid-out window reads of them changed (``_current_hints``: a se
 line, a new font). Every panel's content sits in one (widgets.parts.base.Panel.body)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, QTimer
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QSizePolicy, QWidget
-
-SHRINK_MS = 0  # a child that needs less room gets it back at the next event-loop turn, once for all its changes
-# (later would leave the layout a stale, larger minimum meanwhile: a window laid out for another reason then grew
-# past a 1280x720 screen in the projector walk)
 
 
 class LayoutFence(QWidget):
@@ -27,8 +23,6 @@ class LayoutFence(QWidget):
         child.move(0, 0)
         self.setObjectName(f"{child.objectName() or 'widget'}Fence")
         self._hints = None
-        self._shrink = QTimer(self, singleShot=True, interval=SHRINK_MS)
-        self._shrink.timeout.connect(self._shrunk)
         self._mirror_policy()
         child.installEventFilter(self)  # (wrap it before hiding it: its owner's hide() then hides the fence)
 
@@ -86,28 +80,11 @@ class LayoutFence(QWidget):
         return super().event(event)
 
     def _pass_on_if_resized(self) -> None:
-        """Pass a request on at once when the child needs more room than the layout last read, or has other
-        limits; when it needs less (a figure lost a digit: "PC3 10%" -> "PC3 9%", a sentence a line),
-        ``SHRINK_MS`` later (the next event-loop turn), once for all the changes meanwhile (more room than
-        needed cuts nothing meanwhile)."""
-        least, rest = self._current_hints()
-        if self._hints is not None and rest == self._hints[1]:
-            if least == self._hints[0]:
-                self._shrink.stop()
-                return
-            if all(now <= was for now, was in zip(least, self._hints[0], strict=True)):
-                if not self._shrink.isActive():
-                    self._shrink.start()
-                return
-        self._pass_on(least, rest)
-
-    def _pass_on(self, least, rest) -> None:
-        self._shrink.stop()
-        self._hints = least, rest
-        self._mirror_policy()
-        self.updateGeometry()
-
-    def _shrunk(self) -> None:
-        least, rest = self._current_hints()
-        if (least, rest) != self._hints:
-            self._pass_on(least, rest)
+        """Pass a request on when the child needs another room than the layout last read, or has other limits
+        (read when the child's own request arrives, so that its changes in one turn reach the window as one:
+        a room first grown and later given back made a window wider than a 1280x720 screen for good)."""
+        hints = self._current_hints()
+        if hints != self._hints:
+            self._hints = hints
+            self._mirror_policy()
+            self.updateGeometry()
