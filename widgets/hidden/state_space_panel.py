@@ -228,8 +228,8 @@ class StateSpacePanel(Panel):
         proj = p["proj"][layer, d]  # (B, T, k)
         B, T = proj.shape[:2]
         ratio = p["ratio"][layer, d]
-        text = "  ".join(f"PC{i + 1} {100 * r:.0f}%".replace(" ", " " + "\u2007" * int(r < 0.095), 1)
-                         for i, r in enumerate(ratio))  # (a figure space: " 9%" as wide as "10%", no new layout)
+        pad = ("", "\u2007")  # a figure space: "9%" as wide as "10%" (no new layout when a share loses a digit)
+        text = "  ".join(f"PC{i + 1} {pad[int(r < 0.095)]}{100 * r:.0f}%" for i, r in enumerate(ratio))
         if "fitted_at" in p:
             text += f"  (axes fitted at step {int(p['fitted_at'][layer, d])})"
         self.variance.setText(text)

@@ -57,7 +57,7 @@ class LayoutFence(QWidget):
         across = -1 if policy.horizontalPolicy() == ignored else least.width()
         down = -1 if policy.verticalPolicy() == ignored else least.height()
         needs = c.heightForWidth(self.width()) if c.hasHeightForWidth() else -1
-        return (across, down, needs), (c.minimumSize(), c.maximumSize(), policy)
+        return across, down, needs, c.minimumSize(), c.maximumSize(), policy
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.child.resize(event.size())
