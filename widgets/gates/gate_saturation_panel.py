@@ -113,6 +113,9 @@ class GateSaturationPanel(Panel):
         for g, name in enumerate(self.payload["gates"]):
             for layer in sorted({p[1] for p in pts}):
                 sel = np.array([[p[4], p[5]] for p in pts if p[0] == name and p[1] == layer]).reshape(-1, 2)
+                sel = sel[np.isfinite(sel).all(axis=1)]  # (gates that overflowed have no fraction to place)
+                if not len(sel):
+                    continue
                 color = SERIES_COLORS[g % len(SERIES_COLORS)]
                 s = pg.ScatterPlotItem(sel[:, 0], sel[:, 1], symbol=SYMBOLS[layer % len(SYMBOLS)], size=7,
                                        brush=pg.mkBrush(color + "c0"), pen=pg.mkPen(self.theme["background"]))

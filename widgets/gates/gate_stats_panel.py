@@ -206,6 +206,8 @@ class GateStatsPanel(Panel):
             self.caption.setText("no forget or update gate: no half-life")
             return
         half = np.asarray(half, dtype=np.float64)  # (L, D, H)
+        unknown = int((~np.isfinite(half)).sum())  # gates that overflowed: no bar (the caption says so)
+        half = np.where(np.isfinite(half), half, 0.0)
         capped = np.asarray(s["half_life_capped"], dtype=bool)
         L, D, H = half.shape
         cap, T = float(s["cap"]), int(s.get("seq_len", 0))
@@ -240,7 +242,8 @@ class GateStatsPanel(Panel):
         self.caption.setText(
             f"Half-life ln 0.5 / ln(mean {label.split()[-1]}): median {np.median(half):.3g} steps; "
             f"{longer} of {half.size} units last longer than the sequence (T = {T})"
-            + (f"; {int(capped.sum())} at the cap {cap:g} (mean gate ≈ 1)" if capped.any() else "") + ".")
+            + (f"; {int(capped.sum())} at the cap {cap:g} (mean gate ≈ 1)" if capped.any() else "")
+            + (f"; {unknown} not finite numbers (the gates overflowed): no bar" if unknown else "") + ".")
 
     # ---- export ------------------------------------------------------------------------
     def data_table(self) -> tuple[list[str], list[list]]:

@@ -10,6 +10,8 @@ vanishing gradient). Data: the "bptt" analysis (engine.analysis.bptt_summary), c
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -19,6 +21,7 @@ from widgets.explain.hover import HoverTip, step_locator
 from widgets.explain.readout import explain_bptt
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.finite import finite_points, finite_span
 from widgets.parts.notation import arrow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 from widgets.parts.view_ranges import settle_y_range
@@ -152,19 +155,21 @@ class BpttPanel(Panel):
             k = min(max(self.frame, 0), T - 1)
             upto = np.arange(T) <= T - 1 - k if backward else np.arange(T) >= k
         t = np.arange(T, dtype=float)[upto]
-        floor = max(float(step[step > 0].min()) / 10.0 if (step > 0).any() else 1e-12, 1e-30)
-        nonzero = step[upto] > 0  # an exact zero has no place on a log axis: it sits on the "0" floor
+        ok = np.isfinite(step)  # a term that overflowed (inf, NaN) is not drawn, and the readout says so
+        floor = max(float(step[ok & (step > 0)].min()) / 10.0 if (ok & (step > 0)).any() else 1e-12, 1e-30)
+        nonzero = (step > 0)[upto] & ok[upto]  # an exact zero has no place on a log axis: it sits on the "0" floor
         s = step[upto][nonzero]
         self.stems.setData(np.repeat(t[nonzero], 2), np.column_stack([np.full(len(s), floor), s]).ravel())
         self.dots.setData(t[nonzero], s)
-        self.zero_floor.show(t[~nonzero], floor)
-        self.running.setData(t, np.maximum(running[upto], 1e-30))
+        self.zero_floor.show(t[step[upto] == 0], floor)
+        self.running.setData(*finite_points(t, np.maximum(running[upto], 1e-30)))
         grad = tr.param_grads.get(f"encoder.{name}")  # autograd's dL/dθ of the probe: where the sum must end
         total = float(np.linalg.norm(grad)) if grad is not None else float(data["total"])
-        self.total.setPos(np.log10(max(total, 1e-30)))
-        values = np.concatenate([step[step > 0], running[running > 0], [max(total, 1e-30)],
-                                 [floor] if self.zero_floor.count else []])
-        lo, hi = np.log10(values.min()), np.log10(values.max())
+        self.total.setVisible(math.isfinite(total))
+        if math.isfinite(total):
+            self.total.setPos(np.log10(max(total, 1e-30)))
+        lo, hi = np.log10(finite_span(np.concatenate([step[step > 0], running[running > 0], [max(total, 1e-30)],
+                                                      [floor]]), (floor, floor)))
         span = max(hi - lo, 0.5)
         settle_y_range(self.plot.getPlotItem(), lo - 0.05 * span, hi + 0.05 * span + 0.2)
         self.plot.getPlotItem().setXRange(-0.5, T - 0.5, padding=0)
@@ -175,7 +180,8 @@ class BpttPanel(Panel):
         self.readout.setText(
             f"<span style='color:{th['muted']}'>▮ step t's term</span> · <span style='color:{th['accent']}'>"
             f"━ running sum in BPTT order</span>: ‖Σ‖ over {where} = {so_far:.3g} · "
-            f"┄ total ‖dL/d{lecture}‖ = {total:.3g} (autograd)")
+            f"┄ total ‖dL/d{lecture}‖ = {total:.3g} (autograd)"
+            + (f" · {int((~ok[upto]).sum())} terms overflowed (not finite): not drawn" if not ok[upto].all() else ""))
         self.shown = {"t": t, "step": step[upto], "running": running[upto], "total": total, "so_far": so_far}
 
     # ---- handlers ----------------------------------------------------------------------

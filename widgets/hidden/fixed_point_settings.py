@@ -10,6 +10,12 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, 
 Q_TOLS = ("1e-8", "1e-10", "1e-12", "1e-14")
 SLOW_TOLS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
 
+# the tooltip of the search's constant input x* (the state space panel's x* box)
+X_TIP_TOKENS = ("The constant input x* held while searching: the task's 'no new information' input by default "
+                "(a token that does not change the answer), any token, or no token at all (zero input).")
+X_TIP_REAL = ("The constant input x* held while searching: the all-zero input, or type {n} numbers separated "
+              "by commas (e.g. the value 0.5 with the marker off: 0.5, 0).")
+
 
 class FixedPointSettings(QWidget):
     def __init__(self, parent=None):

@@ -31,19 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.hidden.fixed_point_settings import FixedPointSettings
+from widgets.hidden.fixed_point_settings import X_TIP_REAL, X_TIP_TOKENS, FixedPointSettings
 from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_point_files, plane, point_rows
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.finite import finite_path, finite_points
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme
 
 COLOR_BY = ("colour: label", "colour: time")
+EMPTY = "every example's path h₁ … h_T in the top two principal components\nappears with the first example"
+OVERFLOWED = "no path to draw: the projected states are not finite\n(overflow). Reset, or lower the learning rate"
 NEXT_SLICE_MS = 150  # pause between slices of the search: training gets at least half the time
-X_TIP_TOKENS = ("The constant input x* held while searching: the task's 'no new information' input by default "
-                "(a token that does not change the answer), any token, or no token at all (zero input).")
-X_TIP_REAL = ("The constant input x* held while searching: the all-zero input, or type {n} numbers separated "
-              "by commas (e.g. the value 0.5 with the marker off: 0.5, 0).")
 
 
 class StateSpacePanel(Panel):
@@ -146,8 +145,7 @@ class StateSpacePanel(Panel):
         header = self.table.horizontalHeader()  # the table's columns in full beside the plot
         side.setMinimumWidth(max(230, header.length() + self.table.verticalScrollBar().sizeHint().width() + 8))
         self._layout.addWidget(split, 1)
-        self.empty = EmptyState(self, "every example's path h₁ … h_T in the top two principal components\nappears "
-                                "with the first example", self.plot)
+        self.empty = EmptyState(self, EMPTY, self.plot)
         self.set_theme(False)
 
     # ---- controller API ----------------------------------------------------------------
@@ -157,7 +155,9 @@ class StateSpacePanel(Panel):
 
     def set_state_space(self, payload: dict | None) -> None:
         self.payload = payload
-        self.empty.set_empty(payload is None)
+        finite = payload is None or bool(np.isfinite(payload["proj"]).any())
+        self.empty.set_text(EMPTY if finite else OVERFLOWED)
+        self.empty.set_empty(payload is None or not finite)
         if payload is None:
             return
         L, D = payload["proj"].shape[:2]
@@ -240,7 +240,8 @@ class StateSpacePanel(Panel):
             self._add_paths(proj, [True] * B, muted, "")
             lut = brush_lut(pg.colormap.get("viridis"))
             idx = lut_index(np.tile(np.arange(T), B), 0, max(T - 1, 1))
-            self.time_dots.setData(*(a.ravel() for a in plane(proj)), brush=[lut[i] for i in idx])
+            x, y, brushes = finite_points(*plane(proj), [lut[i] for i in idx])
+            self.time_dots.setData(x, y, brush=list(brushes))
         else:
             self.time_dots.setData([], [])
             labels, names = p["labels"], p["label_names"]
@@ -257,7 +258,8 @@ class StateSpacePanel(Panel):
                     if (bins == k).any():
                         self._add_paths(proj, bins == k, col, name)
         ex = p["example"][layer, d]
-        self.example_line.setData(*plane(ex), pen=pg.mkPen(th["foreground"], width=3))
+        x, y, joined = finite_path(*plane(ex), np.ones(len(ex), bool))
+        self.example_line.setData(x, y, connect=joined, pen=pg.mkPen(th["foreground"], width=3))
         self.legend.addItem(self.example_line, "displayed example")
         self._draw_fixed(layer, d)
         self._draw_cursor()
@@ -265,9 +267,9 @@ class StateSpacePanel(Panel):
     def _add_paths(self, proj, mask, color, name) -> None:
         sel = proj[np.asarray(mask)]  # (n, T, k)
         n, T = sel.shape[:2]
-        x, y = (a.ravel() for a in plane(sel))
         connect = np.ones(n * T, dtype=bool)
         connect[T - 1::T] = False  # no line from one example's end to the next one's start
+        x, y, connect = finite_path(*plane(sel), connect)
         path = pg.PlotDataItem(x, y, connect=connect, pen=pg.mkPen(color, width=1))
         self.plot.getPlotItem().addItem(path)
         path.setZValue(-1)
@@ -283,7 +285,7 @@ class StateSpacePanel(Panel):
         layer, d = self.selectors.selection()
         ex = p["example"][min(layer, p["example"].shape[0] - 1), min(d, p["example"].shape[1] - 1)]
         t = int(np.clip(self.time, 0, len(ex) - 1))
-        self.cursor.setData(*([a] for a in plane(ex[t])), brush=pg.mkBrush(self.theme["accent"]),
+        self.cursor.setData(*finite_points(*plane(ex[t:t + 1])), brush=pg.mkBrush(self.theme["accent"]),
                             pen=pg.mkPen(self.theme["foreground"]))
 
     def _draw_fixed(self, layer: int, d: int) -> None:

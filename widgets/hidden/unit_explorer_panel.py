@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitte
 from widgets.hidden.track_loader import TrackLoader
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.finite import finite_span
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
@@ -262,7 +263,7 @@ class UnitExplorerPanel(Panel):
         u = self._unit_values()[0]
         f = p["feature_values"][feat, 0].astype(np.float64)
         span = np.ptp(f)
-        lo, hi = float(u.min()), float(u.max())
+        lo, hi = finite_span(u, (-1.0, 1.0))  # (a unit that overflowed is drawn where it is finite)
         scaled = (f - f.min()) / span * (hi - lo) + lo if span > 0 and hi > lo else np.full_like(f, (lo + hi) / 2)
         t = np.arange(len(u))
         self.unit_curve.setData(t, u)

@@ -65,7 +65,7 @@ class LayoutFence(QWidget):
         super().resizeEvent(event)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if obj is self.child:
+        if obj is getattr(self, "child", None):  # (None while Python tears the fence down: events still come)
             kind = event.type()
             if kind == QEvent.Type.ShowToParent:  # (shown/hidden by its owner: so is the fence,
                 self.setVisible(True)  # which would otherwise keep its room)

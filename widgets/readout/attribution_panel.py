@@ -159,8 +159,10 @@ class AttributionPanel(Panel):
         if payload is self.payload:
             return
         self.payload = payload
-        if payload is None:
-            self.explanation.setText("No attribution for this model or example.")
+        if payload is None or not np.isfinite(np.asarray(payload["scores"], dtype=float)).all():
+            self.explanation.setText("No attribution for this model or example." if payload is None else
+                                     "The attribution scores are not finite numbers (the model overflowed): "
+                                     "nothing to draw. Reset the model, or lower the learning rate.")
             self.stack.setCurrentIndex(1)
             return
         self.stack.setCurrentIndex(0)
