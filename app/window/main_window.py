@@ -27,7 +27,7 @@ from app.window.data_actions import DATA_SUFFIXES, DataActions
 from app.window.dock_layout import COMPACT_SIZE, DockLayout  # noqa: F401  (COMPACT_SIZE: tests, presentation)
 from app.window.file_actions import FileActions
 from app.window.model_actions import ModelActions, is_model_folder
-from app.window.sizing import STATUS_FIELDS, fitting_size, status_number
+from app.window.sizing import STATUS_FIELDS, ScreenKeeper, fitting_size, status_number
 from app.window.status_history import HistoryStatusBar
 from app.window.title import WindowTitle
 from engine.lab.config import LabConfig
@@ -138,6 +138,7 @@ class MainWindow(DockLayout, QMainWindow):
                                            seq_len_range(config.task), "min_len" in config.task_params)
         self._on_engine_state("ready" if self.controller.engine.client.is_ready else "starting")
         self.resize(fitting_size(self))
+        self.screen_keeper = ScreenKeeper(self)  # a layout that grew the window past the screen gives it back
         # arranged for that size now (else the full arrangement's minimum, 1413x808, makes the window
         # larger than a 1280x720 screen when it is first shown), and again once it has its final size
         self.reset_layout()

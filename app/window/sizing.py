@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -39,6 +39,57 @@ def fitting_size(window) -> QSize:
     frame = window.frameGeometry().size() - window.size()  # (a window manager's title bar and borders)
     return QSize(min(SCREEN_SIZE[0], available.width() - frame.width()),
                  min(SCREEN_SIZE[1], available.height() - frame.height()))
+
+
+class ScreenKeeper(QObject):
+    """Keeps a window within its screen's available area. Qt enlarges a window to its layout's minimum when
+    that grows, and never gives the room back: a minimum that was larger for a moment (a lesson's pane or a
+    slide's panels being filled in, on a loaded machine) left the main window 1319 px wide on a 1280x720
+    projector for good. The keeper sizes it back within the screen a moment later, as far as its minimum
+    then allows (a minimum that is really too large stays visible: the projector walk reports it). Not
+    offscreen (no screen to fit), nor a maximised or full-screen window (the window manager sizes those).
+    ``area``: the available area to keep within (tests); by default the window's screen's."""
+
+    RETRIES_MS = (0, 50, 250, 1000)  # the minimum shrinks once the content's layouts have run
+
+    def __init__(self, window: QWidget, area=None):
+        super().__init__(window)
+        self.window, self._area, self._tries = window, area, None
+        window.installEventFilter(self)
+
+    def area(self) -> QRect | None:
+        if self._area is not None:
+            return self._area()
+        if QGuiApplication.platformName() == "offscreen" or self.window.screen() is None:
+            return None
+        return self.window.screen().availableGeometry()
+
+    def too_big(self) -> bool:
+        w, area = self.window, self.area()
+        if area is None or w.isMaximized() or w.isFullScreen() or not w.isVisible():
+            return False
+        frame = w.frameGeometry()
+        return frame.width() > area.width() or frame.height() > area.height()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.window and event.type() == QEvent.Type.Resize and self._tries is None and self.too_big():
+            self._tries = list(self.RETRIES_MS)
+            QTimer.singleShot(self._tries.pop(0), self.fit)
+        return False
+
+    def fit(self) -> None:
+        w, area = self.window, self.area()
+        if not self.too_big():
+            self._tries = None
+            return
+        extra = w.frameGeometry().size() - w.size()  # (a window manager's title bar and borders)
+        room = QSize(area.width() - extra.width(), area.height() - extra.height())
+        least = w.minimumSizeHint().expandedTo(w.minimumSize())
+        w.resize(w.size().boundedTo(room).expandedTo(least))
+        if self.too_big() and self._tries:
+            QTimer.singleShot(self._tries.pop(0), self.fit)
+        else:
+            self._tries = None
 
 
 def comfortable_width(docks) -> int:
