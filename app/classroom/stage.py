@@ -101,7 +101,7 @@ class Stage(QObject):
         if self.presenting:
             self._show(names or DEFAULT_STAGE)
             QTimer.singleShot(0, self._share)  # (the preset's note is shown after its panels)
-        elif len(names) >= 2:
+        elif len(names) >= 2 and self._tabbed_together(names):
             self._show(names)
             self._place_dock()
         else:
@@ -109,19 +109,32 @@ class Stage(QObject):
             for name in names:
                 self.window.show_panel(name)
 
+    def _tabbed_together(self, names) -> bool:
+        """Would two of these panels be tabs of one dock, or in docks tabbed together (a compact window's one
+        column)? Panels in docks side by side are already read together: the stage would only squeeze them."""
+        w, groups = self.window, []
+        for name in names:
+            dock = next((d for d in w.docks.values() if d.isAncestorOf(w.panels[name])), None)
+            if dock is not None:
+                groups.append(min(id(d) for d in [dock, *w.tabifiedDockWidgets(dock)]))
+        return len(set(groups)) < len(groups)
+
     def _place_dock(self) -> None:
         """Outside presentation mode: the stage in front of the dock its panels came from."""
         w = self.window
         anchor = next((c.parentWidget() for _p, kind, c, *_rest in self._homes if kind == "tab"), None)
         while anchor is not None and not isinstance(anchor, QDockWidget):
             anchor = anchor.parentWidget()
-        width = anchor.width() if anchor is not None else 0
+        own = next((c for _p, kind, c, *_rest in self._homes if kind == "dock" and c is not self.dock), None)
+        width = anchor.width() if anchor is not None else own.width() if own is not None else 0
         if anchor is not None and anchor is not self.dock and not anchor.isHidden():
             # in the anchor's place (its tab, its title): the dock the panels came from steps back
             w.tabifyDockWidget(anchor, self.dock)
             self.dock.setWindowTitle(anchor.windowTitle())
             anchor.hide()
             self._homes.append((anchor, "hidden", anchor, 0, "", ""))
+        elif own is not None:  # panels with docks of their own (hidden, now empty): in the first one's place
+            w.tabifyDockWidget(own, self.dock)
         else:
             w.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.show()

@@ -121,14 +121,10 @@ class LessonDriver(QObject):
         self._update_primary()
 
     def _bring(self, step) -> None:
-        """The step's panels forward (while presenting: together on the stage, as a preset's), and no tab left
-        in front of a dock that does not apply to the step's model (app.panels.front_tabs), once it is shown."""
-        stage = getattr(self.window.classroom, "stage", None)
-        if stage is not None and stage.presenting:
-            self.window.bring_panels(step.show)
-        else:
-            for name in reversed(step.show):  # the first named ends up in front
-                self.window.show_panel(name)
+        """The step's panels forward as a preset's (together on the stage while presenting; two or more side by
+        side in one dock otherwise, not tabs of one), and no tab left in front of a dock that does not apply to
+        the step's model (app.panels.front_tabs), once it is shown."""
+        self.window.bring_panels(step.show)
         self.fronts_for = step
         shown = self.window.controller.shown
         if shown is not None:  # already the step's model (what applies depends on its settings, not its seed)

@@ -34,11 +34,11 @@ def _showing(window, step) -> bool:
         shown.config["model"] == want["model"] and shown.config["task_params"] == want["task_params"]
 
 
-def walk_lessons(app, window, check, problem) -> int:
+def walk_lessons(app, window, check, problem, presenting: bool = True) -> int:
     from app.panels.front_tabs import misplaced_fronts
 
     presentation = window.classroom.presentation.presentation_action
-    presentation.setChecked(True)
+    presentation.setChecked(presenting)
     wait(app, 0.3)
     driver, checked = window.lessons.driver, 0
     for name, lesson in window.lessons.lessons.items():

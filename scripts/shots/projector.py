@@ -63,6 +63,8 @@ def main(argv=None) -> int:
                         "(fed, not trained: its label is checked too; scripts/shots/ghost.py)")
     parser.add_argument("--lessons", action="store_true", help="also every built-in lesson in presentation "
                         "mode: each step that changes the stage (scripts/shots/lessons.py)")
+    parser.add_argument("--lesson-modes", default="presentation", help="the modes --lessons walks them in "
+                        "(normal,presentation)")
     parser.add_argument("--dialogs", action="store_true", help="also the compare window, a lesson, slides "
                         "and the dialogs a lecturer opens (scripts/shots/dialogs.py)")
     args = parser.parse_args(argv)
@@ -137,12 +139,14 @@ def main(argv=None) -> int:
     if args.lessons:
         from scripts.shots.lessons import walk_lessons
 
-        def lesson_problem(what: str, text: str) -> None:
-            line = f"PROBLEM {size} presentation {what}: {text}"
-            problems.append(line)
-            print(line, flush=True)
+        for mode in args.lesson_modes.split(","):  # (a lesson's panels: on the stage, or side by side in a dock)
+            def lesson_problem(what: str, text: str, mode=mode) -> None:
+                line = f"PROBLEM {size} {mode} {what}: {text}"
+                problems.append(line)
+                print(line, flush=True)
 
-        walk_lessons(app, window, lambda _window, what: check("presentation", what), lesson_problem)
+            walk_lessons(app, window, lambda _window, what, mode=mode: check(mode, what), lesson_problem,
+                         presenting=mode == "presentation")
     if args.dialogs:
         from scripts.shots.dialogs import walk_dialogs
 

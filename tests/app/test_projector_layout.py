@@ -2,10 +2,10 @@
 (Xvfb) at 1280x720 and 1920x1080 (with a previous run's ghost on the curves, fed: scripts/shots/ghost.py),
 every visible tab bar, label, button, combo box and status field
 checked by scripts/shots/layout_audit.py and everything drawn on top of something else by
-scripts/shots/overlap_audit.py (neither names a panel: panels added later are covered too); at 1280x720
-also every built-in lesson in presentation mode (each step that changes the stage, with no tab left in front
-that does not apply: scripts/shots/lessons.py), the compare window, a lesson, slides and the dialogs a
-lecturer opens (scripts/shots/dialogs.py).
+scripts/shots/overlap_audit.py (neither names a panel: panels added later are covered too); at both sizes
+every built-in lesson in both modes (each step that changes the stage, with no tab left in front that does
+not apply: scripts/shots/lessons.py); at 1280x720 also the compare window, a lesson, slides and the dialogs
+a lecturer opens (scripts/shots/dialogs.py).
 
 The walk runs in a child process on its own Xvfb display: the offscreen platform's screen is larger
 than a projector, so only a real X server says what a lecturer sees."""
@@ -64,9 +64,11 @@ def x_display(request):
 def test_every_preset_in_both_modes_shows_every_text_in_full_and_nothing_on_top_of_anything(x_display):
     env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
     env.pop("RNNLAB_SETTINGS_DIR", None)  # the walk makes its own (fresh: presentation off, no saved layout)
-    projector = x_display_size(x_display) == "1280x720"  # there also every lesson while presenting, the compare
-    # window, a lesson, slides and the dialogs a lecturer opens (scripts/shots/lessons.py, dialogs.py)
-    extra = ["--lessons", "--dialogs"] if projector else []  # --ghost: a previous run's label on the curves
+    # every lesson's steps in both modes (scripts/shots/lessons.py: on the stage, or side by side in a dock), and at
+    # 1280x720 also the compare window, a lesson, slides and the dialogs a lecturer opens (scripts/shots/dialogs.py)
+    projector = x_display_size(x_display) == "1280x720"
+    extra = ["--lessons", "--lesson-modes", "normal,presentation"] + (["--dialogs"] if projector else [])
+    # (--ghost: a previous run's label on the curves)
     res = subprocess.run([sys.executable, str(ROOT / "scripts" / "walkthrough.py"), "projector", "--ghost", *extra],
                          env=env,
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -77,7 +79,7 @@ def test_every_preset_in_both_modes_shows_every_text_in_full_and_nothing_on_top_
     from scripts.shots.lessons import steps_to_check
 
     lesson_steps = sum(len(steps_to_check(lesson)) for lesson in builtin_lessons())
-    views = 19 + (12 - len(SLIDES) + len(slides_to_check(load_slides())) + lesson_steps if projector else 0)
+    views = 19 + 2 * lesson_steps + (12 - len(SLIDES) + len(slides_to_check(load_slides())) if projector else 0)
     assert lines and lines[-1].startswith(f"checked {views} views"), res.stdout[-2000:] + res.stderr[-2000:]
     width, height = (int(v) for v in lines[0].split()[3].split("x"))  # "window WxH minimum WxH screen WxH"
     assert width <= 1200 and height <= 660, lines[0]  # the window's minimum size

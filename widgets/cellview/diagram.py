@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from widgets.parts.notation import SUB, arrow
 
@@ -131,11 +132,21 @@ class CellDiagram:
         return item
 
     def label_scale(self, k: float) -> None:
-        """The view draws the scene at ``k``: labels grow by 1/k (never shrink) to stay ~8 pt."""
+        """The view draws the scene at ``k``: labels grow by 1/k (never shrink) to stay ~8 pt. Grown, a label
+        that would cover a node's symbol or an earlier label is left out (a GRU cell in a small dock wrote
+        "1 − zₜ" over a ⊙); its strip's tooltip still names it."""
         s = max(1.0, 1.0 / max(k, 1e-3))
+        pinned = set(self.pinned)
+        taken = [] if s == 1.0 else [i.sceneBoundingRect() for i in self.scene.items()
+                                     if isinstance(i, QGraphicsSimpleTextItem) and i not in pinned]
         for item in self.pinned:
             if item.scale() != s:
                 item.setScale(s)
+            rect = item.sceneBoundingRect()
+            clear = s == 1.0 or not any(rect.intersects(r) for r in taken)
+            item.setVisible(clear)
+            if clear:
+                taken.append(rect)
 
     # ---- colours ---------------------------------------------------------------------------
     def show(self, rgb: dict) -> None:

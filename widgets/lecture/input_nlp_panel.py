@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -161,7 +162,7 @@ class InputNlpPanel(Panel):
         row.addWidget(self.length_spin)
         self.resampled = QLabel("", objectName="inputNlpResampled", wordWrap=True)
         self.resampled.setTextFormat(Qt.TextFormat.RichText)
-        images = QHBoxLayout()
+        self.images = images = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # one above the other when narrow
         self.image_label = QLabel(objectName="inputNlpImage")
         self.pixel_label = QLabel(objectName="inputNlpPixels")
         self.image_caption = QLabel("", objectName="inputNlpImageCaption", wordWrap=True)
@@ -179,7 +180,7 @@ class InputNlpPanel(Panel):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.setSpacing(2)
         scroll = QScrollArea(objectName="inputNlpScroll", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # (the pictures flow instead)
         scroll.setWidget(self.body)
         inner.addWidget(head)
         inner.addLayout(row)
@@ -196,6 +197,16 @@ class InputNlpPanel(Panel):
                                 self.counts_slot)
         self.set_theme(False)
         self._on_text_changed()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """The text and its pixellated picture side by side where both fit, else one above the other (side by
+        side they need 522 px: a narrower dock cut the second picture and every caption at its right edge)."""
+        super().resizeEvent(event)
+        both = self.image_label.sizeHint().width() + self.pixel_label.sizeHint().width() + 40
+        flow = QBoxLayout.Direction
+        direction = flow.LeftToRight if event.size().width() >= both else flow.TopToBottom
+        if self.images.direction() != direction:
+            self.images.setDirection(direction)
 
     # ---- controller API ----------------------------------------------------------------
     def set_trace(self, trace) -> None:
