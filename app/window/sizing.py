@@ -72,10 +72,17 @@ class ScreenKeeper(QObject):
         return frame.width() > area.width() or frame.height() > area.height()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if obj is self.window and event.type() == QEvent.Type.Resize and self._tries is None and self.too_big():
+        if obj is self.window and event.type() == QEvent.Type.Resize and self._tries is None and \
+                self._grown_by_layout(event.size()) and self.too_big():
             self._tries = list(self.RETRIES_MS)
             QTimer.singleShot(self._tries.pop(0), self.fit)
         return False
+
+    def _grown_by_layout(self, size: QSize) -> bool:
+        """Qt grew the window to its layout's new minimum (exactly that): not a user stretching it over two
+        screens, which the keeper leaves alone."""
+        least = self.window.minimumSizeHint().expandedTo(self.window.minimumSize())
+        return size.width() == least.width() or size.height() == least.height()
 
     def fit(self) -> None:
         w, area = self.window, self.area()

@@ -67,7 +67,7 @@ def test_every_preset_in_both_modes_shows_every_text_in_full_and_nothing_on_top_
     # every lesson's steps in both modes (scripts/shots/lessons.py: on the stage, or side by side in a dock), and at
     # 1280x720 also the compare window, a lesson, slides and the dialogs a lecturer opens (scripts/shots/dialogs.py)
     projector = x_display_size(x_display) == "1280x720"
-    extra = ["--lessons", "--lesson-modes", "normal,presentation"] + (["--dialogs"] if projector else [])
+    extra = ["--lessons", "--lesson-modes", "presentation,normal"] + (["--dialogs"] if projector else [])
     # (--ghost: a previous run's label on the curves)
     res = subprocess.run([sys.executable, str(ROOT / "scripts" / "walkthrough.py"), "projector", "--ghost", *extra],
                          env=env,

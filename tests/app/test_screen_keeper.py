@@ -50,3 +50,11 @@ def test_a_minimum_that_really_needs_more_room_is_kept(qtbot):
     content.setMinimumWidth(1000)
     qtbot.wait(1500)
     assert window.width() >= 1000
+
+
+def test_a_window_the_user_makes_larger_than_the_screen_stays_so(qtbot):
+    """E.g. stretched over two screens: the keeper undoes only what a layout did."""
+    window, _content = window_with_content(qtbot, keeper=True)
+    window.resize(1400, 500)
+    qtbot.wait(1500)
+    assert window.width() == 1400
