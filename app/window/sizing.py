@@ -75,7 +75,7 @@ class ScreenKeeper(QObject):
         if obj is self.window and event.type() == QEvent.Type.Resize and self._tries is None and \
                 self._grown_by_layout(event.size()) and self.too_big():
             self._tries = list(self.RETRIES_MS)
-            QTimer.singleShot(self._tries.pop(0), self.fit)
+            QTimer.singleShot(self._tries.pop(0), self, self.fit)  # (not after the window is gone)
         return False
 
     def _grown_by_layout(self, size: QSize) -> bool:
@@ -94,7 +94,7 @@ class ScreenKeeper(QObject):
         least = w.minimumSizeHint().expandedTo(w.minimumSize())
         w.resize(w.size().boundedTo(room).expandedTo(least))
         if self.too_big() and self._tries:
-            QTimer.singleShot(self._tries.pop(0), self.fit)
+            QTimer.singleShot(self._tries.pop(0), self, self.fit)  # (not after the window is gone)
         else:
             self._tries = None
 
