@@ -73,7 +73,7 @@ class ScreenKeeper(QObject):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if obj is self.window and event.type() == QEvent.Type.Resize and self._tries is None and \
-                self._grown_by_layout(event.size()) and self.too_big():
+                self.too_big() and self._grown_by_layout(event.size()):  # (the cheap test first)
             self._tries = list(self.RETRIES_MS)
             QTimer.singleShot(self._tries.pop(0), self, self.fit)  # (not after the window is gone)
         return False

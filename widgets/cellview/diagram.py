@@ -60,6 +60,7 @@ class CellDiagram:
         self.wire_paths, self.strips, self.frames, self.labels = {}, {}, {}, {}
         self.unit_marks, self.source_marks, self.sizes = {}, {}, {}
         self.pinned = []  # labels kept at a readable size (label_scale)
+        self._label_s = None  # the scale they were last given (a redraw at the same zoom does nothing)
         th = theme
         ink, muted = QColor(th["foreground"]), QColor(th["muted"])
         self.wire_pen, self.lit_pen = QPen(muted, 1.6), QPen(QColor(th["accent"]), 2.2)
@@ -136,6 +137,9 @@ class CellDiagram:
         that would cover a node's symbol or an earlier label is left out (a GRU cell in a small dock wrote
         "1 − zₜ" over a ⊙); its strip's tooltip still names it."""
         s = max(1.0, 1.0 / max(k, 1e-3))
+        if s == self._label_s:  # (called at every redraw of a time step: the zoom rarely changes)
+            return
+        self._label_s = s
         pinned = set(self.pinned)
         taken = [] if s == 1.0 else [i.sceneBoundingRect() for i in self.scene.items()
                                      if isinstance(i, QGraphicsSimpleTextItem) and i not in pinned]

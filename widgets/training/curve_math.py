@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from widgets.parts.finite import finite_points
 from widgets.training.history_events import last_divergence
 
 
@@ -81,10 +82,8 @@ def short(v: float) -> str:
 
 def finite_xy(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
     """Drop non-finite points (skipped steps), and non-positive ones on a log axis."""
-    ok = np.isfinite(x) & np.isfinite(y)
-    if log:
-        ok &= y > 0
-    return x[ok], y[ok]
+    x, y = finite_points(x, y)
+    return (x[y > 0], y[y > 0]) if log else (x, y)
 
 
 def summary_text(history, steps, sl, sm, span: int, info: dict, loss_is_metric: bool) -> tuple[str, str, str]:
