@@ -109,3 +109,40 @@ def test_gate_bars_have_gaps_only_where_a_unit_is_tall_enough_to_show_one(qtbot,
     np.testing.assert_allclose(lengths, trace.gates["forget"][0, 0, 3], atol=2.0 / bars.shape[1])
     if subrows > 1:
         assert not (argb.reshape(units, subrows, -1)[:, -1] >> 24).any()  # the gap rows are empty
+
+
+def test_gate_bars_span_from_zero_to_each_value_in_its_colour(qtbot):
+    """The bars' pixels, against a plain loop over units and columns: a bar covers the columns whose
+    centre lies between 0 and the value, in the value's colour (NaN: no bar); outside the levels clipped."""
+    from widgets.gates.gate_bars import _COLUMN_X, bar_argb, bar_parts
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.uniform(-1.3, 1.3, 60), [np.nan, 0.0, -1.0, 1.0, 0.004, -0.004]])
+    table = np.arange(256, dtype=np.uint32) * 7 + 1  # every entry distinct and non-zero
+    for lo, hi in ((-1.0, 1.0), (0.0, 1.0)):
+        got = bar_argb(*bar_parts(values, np.array([lo, hi])), table)
+        want = np.zeros((len(values), len(_COLUMN_X)), np.uint32)
+        for u, v in enumerate(values):
+            if np.isnan(v):
+                continue
+            colour = table[1 + int(np.rint((min(max(v, lo), hi) - lo) / (hi - lo) * 254))]
+            for c, x in enumerate(_COLUMN_X):
+                if min(0.0, v) <= x < max(0.0, v):
+                    want[u, c] = colour
+        np.testing.assert_array_equal(got, want)
+        assert (got[:, :len(_COLUMN_X) // 2] != 0).any() and (got[:, len(_COLUMN_X) // 2:] != 0).any()
+
+
+def test_lut_index_maps_levels_to_the_table_ends_and_nan_to_the_first():
+    """Indices into a colour table: lo -> 0, hi -> n - 1, linear between (rounded), clipped outside, NaN and
+    -inf -> 0, +inf -> n - 1; the caller's array is left as it was."""
+    from widgets.parts.base import lut_index
+
+    values = np.array([-1.0, 1.0, 0.0, 0.5, -7.0, 9.0, np.nan, np.inf, -np.inf, 1 / 255])
+    kept = values.copy()
+    got = lut_index(values, -1.0, 1.0)
+    want = [0, 255, 128, 191, 0, 255, 0, 255, 0, 128]  # round(127.5) = 128 (half to even), 0.5 -> 191.25
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(values, kept)
+    assert got.dtype == np.intp
+    np.testing.assert_array_equal(lut_index(np.arange(5), 0, 4, n=5), np.arange(5))

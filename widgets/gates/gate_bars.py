@@ -19,19 +19,36 @@ def bar_lut(cmap: pg.ColorMap) -> np.ndarray:
     return lut
 
 
+_ZERO = BAR_COLUMNS // 2  # first column right of x = 0
+_columns = np.arange(BAR_COLUMNS)
+_edges = np.arange(BAR_COLUMNS + 1)[:, None]
+# _SPANS[e]: the columns a bar covers whose value's first column >= v is e (from e to the zero column)
+_SPANS = (_columns >= np.minimum(_edges, _ZERO)) & (_columns < np.maximum(_edges, _ZERO))
+
+
+def bar_parts(values: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., H) values with (..., 2) levels (lo, hi per leading index) -> each bar's edge (its value's first
+    column, an index into the bars' spans) and colour (1..255, a ``bar_lut`` index as ``lut_index`` makes)."""
+    values = np.asarray(values, dtype=np.float64)
+    lo, hi = (np.asarray(levels, dtype=np.float64)[..., k, None] for k in (0, 1))
+    nan = np.isnan(values)
+    edge = np.searchsorted(_COLUMN_X, np.where(nan, 0.0, values))  # first column >= v
+    v = np.clip(np.where(nan, lo, values), lo, hi)
+    return edge, (1 + np.rint((v - lo) / (hi - lo) * 254)).astype(np.uint8)
+
+
 def bar_rows(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Horizontal bars from 0 to each value, coloured by the value: (..., H) values with (..., 2)
     levels (lo, hi per leading index) -> (..., H, BAR_COLUMNS) uint8 ``bar_lut`` indices, 0 = no bar.
     Drawn as images (one row per unit, see ``_update_bars``) instead of H rectangles per gate."""
-    values = np.asarray(values, dtype=np.float64)
-    lo, hi = (np.asarray(levels, dtype=np.float64)[..., k, None] for k in (0, 1))
-    edge = np.searchsorted(_COLUMN_X, np.where(np.isnan(values), 0.0, values))  # first column >= v
-    zero = BAR_COLUMNS // 2  # first column right of x = 0
-    first, last = np.minimum(edge, zero)[..., None], np.maximum(edge, zero)[..., None]
-    columns = np.arange(BAR_COLUMNS)
-    v = np.clip(np.where(np.isnan(values), lo, values), lo, hi)
-    colour = (1 + np.rint((v - lo) / (hi - lo) * 254)).astype(np.uint8)  # 1..255 (as lut_index)
-    return ((columns >= first) & (columns < last)) * colour[..., None]
+    edge, colour = bar_parts(values, levels)
+    return _SPANS.take(edge, axis=0) * colour[..., None]
+
+
+def bar_argb(edge: np.ndarray, colour: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """One gate's bars as (H, BAR_COLUMNS) ARGB pixels (0 = none) from its ``bar_parts``: each unit's colour
+    looked up once, then spread over its span (not a table lookup per pixel)."""
+    return _SPANS.take(edge, axis=0) * table.take(colour)[:, None]
 
 
 def fit_image(item, rect: QRectF) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStackedLayout
 
 from widgets.chrome.status_field import StatusField
-from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_lut, bar_rows, fit_image  # noqa: F401
+from widgets.gates.gate_bars import BAR_COLUMNS, BAR_SUBROWS, bar_argb, bar_lut, bar_parts, fit_image
 from widgets.gates.gates_explain import GatesExplain
 from widgets.parts.base import LIGHT, Panel, apply_palette, diverging_cmap, gates_reason, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
@@ -339,12 +339,12 @@ class GatesPanel(GatesExplain, Panel):
     def _update_bars(self, t: int) -> None:
         H, sub = self.trace.hidden_size, self.bar_subrows()
         values = np.stack([self._selected(row["name"])[t] for row in self.rows]).astype(float)  # (G, H)
-        colours = bar_rows(values, np.array([row["levels"] for row in self.rows]))  # (G, H, C)
+        edges, colours = bar_parts(values, np.array([row["levels"] for row in self.rows]))  # (G, H) each
         image = np.zeros((sub * (len(self.rows) * (H + self._gap) - self._gap), BAR_COLUMNS), np.uint32)
-        for row, v, c in zip(self.rows, values, colours, strict=True):
+        for row, v, e, c in zip(self.rows, values, edges, colours, strict=True):
             row["values"] = v
             block = image[row["base"] * sub:(row["base"] + H) * sub].reshape(H, sub, BAR_COLUMNS)
-            block[:, :max(sub - 1, 1)] = row["bar_table"][c][:, None, :]  # 4 rows of bar per unit, then 1 of
+            block[:, :max(sub - 1, 1)] = bar_argb(e, c, row["bar_table"])[:, None, :]  # 4 rows of bar per unit,
         self.bars_image.set_argb(image)  # gap above it (or 1 row of bar)
         top = 0.4 if sub > 1 else 0.5  # bar u: u-0.4..u+0.4 (or the whole row u-0.5..u+0.5)
         fit_image(self.bars_image, QRectF(-1.0, -top, 2.0, len(image) / sub))

@@ -66,6 +66,7 @@ class UnrolledScene:
         self.stage_bracket = self.stage_back = None  # the brackets (a path) and the box behind the group
         self.row_names = []  # "output y", "layer 1 h_t", ...: the row labels left of step 1
         self._cell_style: dict = {}  # cell -> (backward step, styles) it is drawn with
+        self._labelled, self._outputs_shown = None, {}  # what the input labels and each output box show
         self._strip_units, self._colours, self._coloured = None, None, set()  # strip H; colours to draw
         # (UnrolledView._recolour) and the columns drawn with them
         self._columns_of = (None, {})  # (cell_items, {t: cell keys}) for UnrolledView._colour_columns

@@ -296,7 +296,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         if self._styles is None or self._styles.theme is not self.theme:
             self._styles = CellStyles(self.theme)
         level = self._styles.levels(log_levels(tr.grad_norm))  # (L, D, T): ||dL/dh_t|| on a log scale
-        rgb = np.ascontiguousarray(self._lut[lut_index(tr.hidden, -1.0, 1.0)], dtype=np.uint8)  # (L,D,T,H,3)
+        rgb = np.ascontiguousarray(self._lut.take(lut_index(tr.hidden, -1.0, 1.0), axis=0), dtype=np.uint8)  # (L,D,T,H,3)
         if H != self._strip_units:  # a strip is 1 x H pixels stretched over its box
             self._strip_units = H
             scale = QTransform.fromScale(STRIP_W / H, STRIP_H)
@@ -304,8 +304,11 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
                 strip.setTransform(scale)
         self._colours, self._coloured = (step, self._styles, level, rgb, T), set()
         self._colour_columns(self._visible_columns())
-        for t, item in enumerate(self.input_texts):
-            self._set_text(item, tr.tokens[t] if t < len(tr.tokens) else "")
+        labels = (self.input_texts, tuple(tr.tokens), self.input_texts[0].text() if self.input_texts else None)
+        if labels != self._labelled:  # (the same tokens at every training step: 100 labels left as they are)
+            for t, item in enumerate(self.input_texts):
+                self._set_text(item, tr.tokens[t] if t < len(tr.tokens) else "")
+            self._labelled = (self.input_texts, labels[1], self.input_texts[0].text() if self.input_texts else None)
         self._recolour_outputs()
 
     def _visible_columns(self) -> set[int]:
@@ -359,8 +362,11 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         for i, item in enumerate(self.output_texts):
             pred = tr.predictions[i] if i < len(tr.predictions) else ""
             target = tr.targets[i] if i < len(tr.targets) else ""
+            ok = None if correct is None or not target else bool(correct[i])
+            if self._outputs_shown.get(i) == (pred, target, ok, th, item.text()):
+                continue  # (setting the same pen again still re-indexes and repaints the box)
             self._set_text(item, pred, limit=8)  # "positive", "negative" whole
-            ok = None if correct is None or not target else correct[i]
+            self._outputs_shown[i] = (pred, target, ok, th, item.text())
             colour = th["foreground"] if ok is None else (th["good"] if ok else th["bad"])
             self.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
             self.output_items[i].setToolTip(f"prediction {pred}" + (f", target {target}" if target else ""))

@@ -50,8 +50,11 @@ def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256) -> np.ndar
     """Values in (lo, hi) -> integer indices 0..n-1 into a lookup table (NaN -> 0).
 
     Clipped before scaling: a diverging model's huge states would overflow the multiplication."""
-    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=lo, posinf=hi, neginf=lo), lo, hi)
-    return np.rint((v - lo) / (hi - lo) * (n - 1)).astype(np.intp)
+    v = np.asarray(np.fmin(np.fmax(np.asarray(values, dtype=np.float64), lo), hi))  # (fmax takes lo over NaN)
+    v -= lo
+    v /= hi - lo
+    v *= n - 1
+    return np.rint(v, out=v).astype(np.intp)
 
 
 class Panel(QWidget):

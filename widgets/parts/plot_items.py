@@ -31,7 +31,7 @@ def colorize(values: np.ndarray, table: np.ndarray, lo: float, hi: float) -> np.
     scaled = (np.asarray(values, dtype=np.float32) - np.float32(lo)) * np.float32(n / ((hi - lo) or 1.0))
     np.clip(scaled, 0, n - 1, out=scaled)
     scaled[np.isnan(scaled)] = n
-    return table[scaled.astype(np.intp)]
+    return table.take(scaled.astype(np.intp))  # (take: a few times faster than indexing)
 
 
 def argb_qimage(argb: np.ndarray, opaque: bool | None = None) -> QImage:
