@@ -296,7 +296,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         if self._styles is None or self._styles.theme is not self.theme:
             self._styles = CellStyles(self.theme)
         level = self._styles.levels(log_levels(tr.grad_norm))  # (L, D, T): ||dL/dh_t|| on a log scale
-        rgb = np.ascontiguousarray(self._lut.take(lut_index(tr.hidden, -1.0, 1.0), axis=0), dtype=np.uint8)  # (L,D,T,H,3)
+        rgb = np.ascontiguousarray(self._lut.take(lut_index(tr.hidden, -1.0, 1.0), axis=0), dtype=np.uint8)  # L,D,T,H,3
         if H != self._strip_units:  # a strip is 1 x H pixels stretched over its box
             self._strip_units = H
             scale = QTransform.fromScale(STRIP_W / H, STRIP_H)
