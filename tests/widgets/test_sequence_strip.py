@@ -145,3 +145,29 @@ def test_strip_before_any_trace_and_light_theme(strip):
     strip.set_trace(per_step_trace())
     strip.set_trace(None)
     assert strip.answer.text() == ""
+
+
+def test_the_answer_line_is_drawn_in_the_theme_colour_it_says(strip):
+    """A one-colour answer (regression, tagger) is plain text in that colour: its pixels are the theme's ink,
+    and after a theme switch the other theme's ink (not a stale colour, not the default black)."""
+    from widgets.parts.base import DARK
+
+    import dataclasses
+
+    task = make_task("adding", seq_len=5)
+    model, _ = trained(task, 0)
+    regression = trace_of(model, task)
+    tagged = per_step_trace()
+    all_right = dataclasses.replace(tagged, predictions=list(tagged.targets))  # every position right: green
+    for trace, theme, light, role in ((regression, DARK, False, "foreground"), (all_right, DARK, False, "good"),
+                                      (all_right, LIGHT, True, "good"), (regression, LIGHT, True, "foreground"),
+                                      (tagged, DARK, False, "foreground")):
+        strip.set_theme(light)
+        strip.set_trace(trace)
+        assert strip.answer.textFormat() == Qt.TextFormat.PlainText
+        image = strip.answer.grab().toImage()
+        ground = QColor(theme["background"])
+        pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+        far = max(pixels, key=lambda c: sum(abs(a - b) for a, b in zip(c.getRgb()[:3], ground.getRgb()[:3])))
+        ink = QColor(theme[role])  # the glyphs' stems, the pixels farthest from the background
+        assert sum(abs(a - b) for a, b in zip(far.getRgb()[:3], ink.getRgb()[:3])) <= 12, (far.name(), ink.name())

@@ -24,6 +24,7 @@ _columns = np.arange(BAR_COLUMNS)
 _edges = np.arange(BAR_COLUMNS + 1)[:, None]
 # _SPANS[e]: the columns a bar covers whose value's first column >= v is e (from e to the zero column)
 _SPANS = (_columns >= np.minimum(_edges, _ZERO)) & (_columns < np.maximum(_edges, _ZERO))
+_SPAN_MASKS = np.where(_SPANS, np.uint32(0xFFFFFFFF), np.uint32(0))  # the same as pixel masks
 
 
 def bar_parts(values: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +49,7 @@ def bar_rows(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
 def bar_argb(edge: np.ndarray, colour: np.ndarray, table: np.ndarray) -> np.ndarray:
     """One gate's bars as (H, BAR_COLUMNS) ARGB pixels (0 = none) from its ``bar_parts``: each unit's colour
     looked up once, then spread over its span (not a table lookup per pixel)."""
-    return _SPANS.take(edge, axis=0) * table.take(colour)[:, None]
+    return _SPAN_MASKS.take(edge, axis=0) & table.take(colour)[:, None]
 
 
 def fit_image(item, rect: QRectF) -> None:

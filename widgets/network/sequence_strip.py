@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy
 
 from widgets.network.token_row import RowLabels, TokenRow  # noqa: F401
@@ -253,29 +254,41 @@ class SequenceStrip(Panel):
     def _update_answer(self) -> None:
         tr, th = self.trace, self.theme
         if tr is None:
-            self.answer.setText("")
-            return
-        if self.per_step:
+            self._say("", th["foreground"])
+        elif self.per_step:
             marks = [c for c in self.correct_per_step() if c is not None]
             right = sum(marks)
-            color = th["good"] if right == len(marks) else th["foreground"]
-            self.answer.setText(f"<span style='color:{color}'>model right at {right} of {len(marks)} "
-                                f"scored positions</span>")
+            self._say(f"model right at {right} of {len(marks)} scored positions",
+                      th["good"] if right == len(marks) else th["foreground"])
         elif tr.output_kind == "regression":
-            text = f"target {tr.targets[0]}&nbsp;&nbsp; model {tr.predictions[0]}"
+            text = f"target {tr.targets[0]}\u00a0\u00a0 model {tr.predictions[0]}"
             try:
-                text += f"&nbsp;&nbsp; (error {abs(float(tr.predictions[0]) - float(tr.targets[0])):.3f})"
+                text += f"\u00a0\u00a0 (error {abs(float(tr.predictions[0]) - float(tr.targets[0])):.3f})"
             except ValueError:
                 pass
-            self.answer.setText(f"<span style='color:{th['foreground']}'>{text}</span>")
+            self._say(text, th["foreground"])
         else:
             ok = tr.correct[-1] if tr.correct else False
             p = self._probability()
             prob = "" if p is None else f" (p={p:.2f})"
             color = th["good"] if ok else th["bad"]
-            self.answer.setText(f"<span style='color:{th['foreground']}'>target: {tr.targets[-1]}</span>"
-                                f"&nbsp;&nbsp;<span style='color:{color}'>model: {tr.predictions[-1]}"
-                                f"{prob} {'✓' if ok else '✗'}</span>")
+            self._say(f"<span style='color:{th['foreground']}'>target: {tr.targets[-1]}</span>"
+                      f"&nbsp;&nbsp;<span style='color:{color}'>model: {tr.predictions[-1]}"
+                      f"{prob} {'✓' if ok else '✗'}</span>")
+
+    def _say(self, text: str, colour: str | None = None) -> None:
+        """The answer line: in one colour as plain text (a rich-text label lays out a document at every snapshot,
+        and again for each size its layout asks), else as rich text with its own colours."""
+        label = self.answer
+        fmt = Qt.TextFormat.RichText if colour is None else Qt.TextFormat.PlainText
+        if label.textFormat() != fmt:
+            label.setTextFormat(fmt)
+        if colour is not None and colour != getattr(self, "_answer_colour", None):
+            self._answer_colour = colour
+            palette = label.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+            label.setPalette(palette)
+        label.setText(text)
 
     # ---- export ------------------------------------------------------------------------
     def export_item(self):

@@ -33,6 +33,7 @@ from widgets.network.unrolled_sharing import SharingOverlay
 from widgets.network.unrolled_style import CellStyles, cell_tooltip
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, log_levels, lut_index
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.plot_items import argb_table
 
 
 class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
@@ -76,6 +77,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         self._layout.addWidget(self.view, 1)
         self._shape, self._user_zoomed, self._backward_step, self._centred = None, False, None, None
         self._lut = diverging_cmap().getLookupTable(nPts=256)  # (256, 3) uint8
+        self._rgb32 = argb_table(self._lut)[:-1]  # the same 256 colours as 0xffRRGGBB (QImage's own format)
         self._styles = None  # CellStyles of the current theme
         self.sharing = SharingOverlay(self)  # hover / click a cell: its chain's shared weights
         self.fold = FoldAnimator(self)  # the deck's folded cell with its loop <-> unrolled in time
@@ -296,7 +298,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
         if self._styles is None or self._styles.theme is not self.theme:
             self._styles = CellStyles(self.theme)
         level = self._styles.levels(log_levels(tr.grad_norm))  # (L, D, T): ||dL/dh_t|| on a log scale
-        rgb = np.ascontiguousarray(self._lut.take(lut_index(tr.hidden, -1.0, 1.0), axis=0), dtype=np.uint8)  # L,D,T,H,3
+        rgb = self._rgb32.take(lut_index(tr.hidden, -1.0, 1.0))  # (L, D, T, H) pixels
         if H != self._strip_units:  # a strip is 1 x H pixels stretched over its box
             self._strip_units = H
             scale = QTransform.fromScale(STRIP_W / H, STRIP_H)
@@ -336,7 +338,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             layer, d, t = key
             box = self.cell_items[key]
             v = level[layer, d, t]
-            image = QImage(rgb[layer, d, t].data, H, 1, 3 * H, QImage.Format.Format_RGB888)  # 1 x H pixels
+            image = QImage(rgb[layer, d, t].data, H, 1, 4 * H, QImage.Format.Format_RGB32)  # 1 x H pixels
             self.cell_strips[key].setPixmap(QPixmap.fromImage(image))
             arrow = self.rec_arrows[key]
             arrow.setPen(styles.arrow_pens[v])
