@@ -150,9 +150,9 @@ def test_strip_before_any_trace_and_light_theme(strip):
 def test_the_answer_line_is_drawn_in_the_theme_colour_it_says(strip):
     """A one-colour answer (regression, tagger) is plain text in that colour: its pixels are the theme's ink,
     and after a theme switch the other theme's ink (not a stale colour, not the default black)."""
-    from widgets.parts.base import DARK
-
     import dataclasses
+
+    from widgets.parts.base import DARK
 
     task = make_task("adding", seq_len=5)
     model, _ = trained(task, 0)

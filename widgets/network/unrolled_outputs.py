@@ -110,7 +110,7 @@ def colour_head_input(view, tr) -> None:
     v = np.asarray(head_input(tr), dtype=np.float64)
     F = len(v)
     rgb = view._rgb32.take(lut_index(v, -1.0, 1.0))  # (F,) 0xffRRGGBB
-    view.head_input_strip.setPixmap(QPixmap.fromImage(QImage(rgb.data, F, 1, 4 * F, QImage.Format.Format_RGB32)))
+    view.head_input_strip.setPixmap(QPixmap.fromImage(QImage(rgb.data, F, 1, 4 * F, QImage.Format.Format_RGB32).copy()))
     view.head_input_strip.setTransform(QTransform.fromScale(1.5 * STRIP_W / F, STRIP_H))
     name = head_input_label(tr.num_directions, tr.merge, tr.seq_len)
     shown = ", ".join(f"{x:+.3f}" for x in v[:8]) + (", …" if F > 8 else "")

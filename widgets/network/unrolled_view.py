@@ -339,7 +339,8 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             box = self.cell_items[key]
             v = level[layer, d, t]
             image = QImage(rgb[layer, d, t].data, H, 1, 4 * H, QImage.Format.Format_RGB32)  # 1 x H pixels
-            self.cell_strips[key].setPixmap(QPixmap.fromImage(image))
+            self.cell_strips[key].setPixmap(QPixmap.fromImage(image.copy()))  # (a pixmap of this format would
+            # share the array's memory, not copy it)
             arrow = self.rec_arrows[key]
             arrow.setPen(styles.arrow_pens[v])
             # boxes, labels and opacities change only with the backward-pass frame (and the theme)
