@@ -147,6 +147,10 @@ def test_strip_before_any_trace_and_light_theme(strip):
     assert strip.answer.text() == ""
 
 
+def distance(a: QColor, b: QColor) -> int:
+    return sum(abs(x - y) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True))
+
+
 def test_the_answer_line_is_drawn_in_the_theme_colour_it_says(strip):
     """A one-colour answer (regression, tagger) is plain text in that colour: its pixels are the theme's ink,
     and after a theme switch the other theme's ink (not a stale colour, not the default black)."""
@@ -168,6 +172,6 @@ def test_the_answer_line_is_drawn_in_the_theme_colour_it_says(strip):
         image = strip.answer.grab().toImage()
         ground = QColor(theme["background"])
         pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
-        far = max(pixels, key=lambda c: sum(abs(a - b) for a, b in zip(c.getRgb()[:3], ground.getRgb()[:3])))
+        far = max(pixels, key=lambda c: distance(c, ground))
         ink = QColor(theme[role])  # the glyphs' stems, the pixels farthest from the background
-        assert sum(abs(a - b) for a, b in zip(far.getRgb()[:3], ink.getRgb()[:3])) <= 12, (far.name(), ink.name())
+        assert distance(far, ink) <= 12, (far.name(), ink.name())
