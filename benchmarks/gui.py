@@ -42,6 +42,7 @@ from app.window.gui import start_collector  # noqa: E402
 from app.window.main_window import MainWindow  # noqa: E402
 from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: E402
 from benchmarks.gui_lag import lag_during_analyses  # noqa: E402
+from benchmarks.machine_speed import reference_ms  # noqa: E402
 from engine import ModelConfig  # noqa: E402
 from engine.lab.session import LabConfig, LabSession  # noqa: E402
 
@@ -87,11 +88,14 @@ def redraw_times(app, repeats: int = 40, move_cursor: bool = True) -> list[float
 
 
 def print_redraw(app, move_cursor: bool) -> None:
+    before = reference_ms()  # the machine's speed around the measurement (it drifts: see machine_speed)
     t, cpu = redraw_times(app, move_cursor=move_cursor)
+    reference = (before + reference_ms()) / 2
     what = "and a moved time cursor" if move_cursor else "alone (the cursor still, as while training)"
     print(f"redraw of all panels for a snapshot {what} (T=100, H=128): median {statistics.median(t):.1f} ms, "
-          f"p90 {np.percentile(t, 90):.1f} ms (CPU median {statistics.median(cpu):.1f} ms)   goal: median <= 12 ms",
-          flush=True)
+          f"p90 {np.percentile(t, 90):.1f} ms (CPU median {statistics.median(cpu):.1f} ms)   goal: median <= 12 ms\n"
+          f"  the machine's reference work in this run: {reference:.2f} ms; redraw median / reference "
+          f"{statistics.median(t) / reference:.2f}", flush=True)
 
 
 def settle(app, seconds: float) -> None:
