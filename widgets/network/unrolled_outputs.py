@@ -105,6 +105,32 @@ class OutputBars:
         v.scene.setSceneRect(v.scene.sceneRect().united(v.scene.itemsBoundingRect().adjusted(0, -BAR_H, 0, 0)))
 
 
+def recolour_outputs(view, tr) -> None:
+    """The output boxes for a new trace: each prediction, coloured right/wrong against its target (boxes whose
+    text and colour did not change are left alone: setting the same pen again still re-indexes and repaints a
+    box), the head input strip, the softmax bars and the attention dots."""
+    th, correct = view.theme, tr.correct
+    for i, item in enumerate(view.output_texts):
+        pred = tr.predictions[i] if i < len(tr.predictions) else ""
+        target = tr.targets[i] if i < len(tr.targets) else ""
+        ok = None if correct is None or not target else bool(correct[i])
+        if view._outputs_shown.get(i) == (pred, target, ok, th, item.text()):
+            continue
+        view._set_text(item, pred, limit=8)  # "positive", "negative" whole
+        view._outputs_shown[i] = (pred, target, ok, th, item.text())
+        colour = th["foreground"] if ok is None else (th["good"] if ok else th["bad"])
+        view.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
+        view.output_items[i].setToolTip(f"prediction {pred}" + (f", target {target}" if target else ""))
+    if view.head_input_strip is not None:
+        colour_head_input(view, tr)
+    view.output_bars.show(tr)  # each softmax's distribution: bars above the box, tooltip
+    if tr.attention is not None and len(view.alpha_items) == len(tr.attention):
+        a = np.asarray(tr.attention, dtype=float)
+        for t, dot in enumerate(view.alpha_items):
+            dot.setScale(0.6 + 1.9 * a[t] / max(a.max(), 1e-12))
+            dot.setToolTip(f"α_{t} = {a[t]:.3f}")
+
+
 def colour_head_input(view, tr) -> None:
     """The head's real input (``Trace.head_input``) as a unit strip, with its numbers on hover."""
     v = np.asarray(head_input(tr), dtype=np.float64)
@@ -121,4 +147,4 @@ def colour_head_input(view, tr) -> None:
     view.head_input_text.setToolTip(tip)
 
 
-__all__ = ["BOX_H", "MAX_BARS", "OutputBars", "colour_head_input"]
+__all__ = ["BOX_H", "MAX_BARS", "OutputBars", "colour_head_input", "recolour_outputs"]

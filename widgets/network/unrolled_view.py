@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtGui, QtWidgets
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QPen, QPixmap, QTransform
+from PySide6.QtGui import QBrush, QColor, QImage, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QSizePolicy, QToolTip
 
 from widgets.explain.hover import HoverTip
 from widgets.network.unrolled_explain import UnrolledExplain
 from widgets.network.unrolled_fold import FoldAnimator
-from widgets.network.unrolled_outputs import OutputBars, colour_head_input
+from widgets.network.unrolled_outputs import OutputBars, recolour_outputs
 from widgets.network.unrolled_scene import (  # noqa: F401 (BOX_W: the box size, read by tests)
     BOX_W,
     DX,
@@ -311,7 +311,7 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
             for t, item in enumerate(self.input_texts):
                 self._set_text(item, tr.tokens[t] if t < len(tr.tokens) else "")
             self._labelled = (self.input_texts, labels[1], self.input_texts[0].text() if self.input_texts else None)
-        self._recolour_outputs()
+        recolour_outputs(self, tr)
 
     def _visible_columns(self) -> set[int]:
         """The time steps whose column is (partly) in view, and one more on either side."""
@@ -359,28 +359,6 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
     def _colour_all(self) -> None:
         if self.trace is not None:
             self._colour_columns(range(self.trace.hidden.shape[2]))
-
-    def _recolour_outputs(self) -> None:
-        tr, th, correct = self.trace, self.theme, self.trace.correct
-        for i, item in enumerate(self.output_texts):
-            pred = tr.predictions[i] if i < len(tr.predictions) else ""
-            target = tr.targets[i] if i < len(tr.targets) else ""
-            ok = None if correct is None or not target else bool(correct[i])
-            if self._outputs_shown.get(i) == (pred, target, ok, th, item.text()):
-                continue  # (setting the same pen again still re-indexes and repaints the box)
-            self._set_text(item, pred, limit=8)  # "positive", "negative" whole
-            self._outputs_shown[i] = (pred, target, ok, th, item.text())
-            colour = th["foreground"] if ok is None else (th["good"] if ok else th["bad"])
-            self.output_items[i].setPen(QPen(QColor(colour), 1.2 if ok is None else 2.0))
-            self.output_items[i].setToolTip(f"prediction {pred}" + (f", target {target}" if target else ""))
-        if self.head_input_strip is not None:
-            colour_head_input(self, tr)
-        self.output_bars.show(tr)  # each softmax's distribution: bars above the box, tooltip
-        if tr.attention is not None and len(self.alpha_items) == len(tr.attention):
-            a = np.asarray(tr.attention, dtype=float)
-            for t, dot in enumerate(self.alpha_items):
-                dot.setScale(0.6 + 1.9 * a[t] / max(a.max(), 1e-12))
-                dot.setToolTip(f"α_{t} = {a[t]:.3f}")
 
     def _set_text(self, item, s: str, limit: int = 7) -> None:
         s = s if len(s) <= limit else s[: limit - 1] + "…"
