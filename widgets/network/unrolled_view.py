@@ -306,11 +306,11 @@ class UnrolledView(UnrolledScene, UnrolledExplain, Panel):
                 strip.setTransform(scale)
         self._colours, self._coloured = (step, self._styles, level, rgb, T), set()
         self._colour_columns(self._visible_columns())
-        labels = (self.input_texts, tuple(tr.tokens), self.input_texts[0].text() if self.input_texts else None)
-        if labels != self._labelled:  # (the same tokens at every training step: 100 labels left as they are)
-            for t, item in enumerate(self.input_texts):
+        first = (lambda: self.input_texts[0].text() if self.input_texts else None)  # (the folded view writes it)
+        if (tuple(tr.tokens), first()) != self._labelled:  # the same tokens at every training step: the 100
+            for t, item in enumerate(self.input_texts):  # labels stay (a new scene resets _labelled)
                 self._set_text(item, tr.tokens[t] if t < len(tr.tokens) else "")
-            self._labelled = (self.input_texts, labels[1], self.input_texts[0].text() if self.input_texts else None)
+            self._labelled = (tuple(tr.tokens), first())
         recolour_outputs(self, tr)
 
     def _visible_columns(self) -> set[int]:
