@@ -34,7 +34,7 @@ class IrnnAdding(Reproduction):
 
     def settings(self, quick: bool = False) -> dict:
         if quick:
-            return {"seq_len": 30, "hidden": 32, "steps": 300, "batch": 32, "lr_rnn": 1e-3, "lr_lstm": 1e-2,
+            return {"seq_len": 30, "hidden": 32, "steps": 600, "batch": 32, "lr_rnn": 1e-3, "lr_lstm": 1e-2,
                     "max_norm": 1.0, "forget_bias": 1.0}
         return {"seq_len": 100, "hidden": 64, "steps": 4000, "batch": 32, "lr_rnn": 1e-3, "lr_lstm": 3e-3,
                 "max_norm": 1.0, "forget_bias": 3.0}

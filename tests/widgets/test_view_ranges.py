@@ -47,9 +47,18 @@ def test_a_growing_run_moves_the_step_axis_in_steps_with_its_newest_step_in_view
         steps = np.arange(1, last + 1, dtype=float)
         moves += settle_step_range(item, steps)
         lo, hi = run_range(steps)
-        assert lo <= 1 and last <= hi <= last + 0.3 * (last - 1) + 10  # at most ~25% empty on the right
-    assert moves <= 25  # not at every snapshot: 13 times per decade of steps
+        assert lo <= 1 and last <= hi <= max(last + 0.3 * (last - 1) + 10, 100)  # at most ~25% empty on the
+    assert moves <= 25  # not at every snapshot: 13 times per decade of steps  # right (past the first 100)
     assert not settle_step_range(item, np.arange(1, 4001, dtype=float))  # unchanged: nothing to do
+
+
+def test_a_young_run_fills_a_still_axis_of_its_first_hundred_steps(qtbot):
+    item = plot(qtbot)
+    moves = [settle_step_range(item, np.arange(1, last + 1, dtype=float)) for last in range(3, 100, 3)]
+    assert moves[0] and not any(moves[1:])  # set once, then still while the run grows to 99 steps
+    assert run_range(np.arange(1, 4, dtype=float)) == (0.0, 100.0)
+    assert run_range(np.arange(1, 131, dtype=float)) == (0.0, 150.0)  # past it: grown as before
+    assert run_range(np.arange(5001, 5004, dtype=float))[0] == 5000.0  # (a history that starts later)
 
 
 def test_thinned_marks_keep_each_bins_lowest_and_highest_in_order():

@@ -87,6 +87,7 @@ def thin_marks(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.
     return x[keep], y[keep]
 
 
+MIN_RUN_SPAN = 100.0  # steps: a young run is drawn on the first 100, filling the axis from the left
 GROWTH = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0)  # ends of a growing run's step axis
 
 
@@ -99,19 +100,21 @@ def grown_span(span: float) -> float:
 
 def run_range(steps) -> tuple[float, float] | None:
     """The x range that shows a whole training run (or the part of it the history keeps): its first
-    step rounded down to a multiple of a 1-2-5 step of 10-25% of the run, and a length of ``grown_span``
-    from there. While a run grows from its start, the axis moves 13 times per decade of steps
+    step rounded down to a multiple of a 1-2-5 step of 10-25% of the run (of 100 steps at least), and a
+    length of ``grown_span`` from there. While a run grows from its start, the axis moves 13 times per decade of steps
     (at steps 100, 125, 150, 175, 200, ...) instead of at every snapshot, so it neither jitters nor
     re-renders (and costs training time); a history that slides keeps its length and moves by a step
-    of the first kind. None without finite steps."""
+    of the first kind. The length is at least ``MIN_RUN_SPAN``: a run's first 100 steps fill a still
+    axis from the left (a young run's axis would otherwise move at every other snapshot, and each move
+    re-renders the axis and repaints the whole plot). None without finite steps."""
     steps = np.asarray(steps, dtype=np.float64)
     steps = steps[np.isfinite(steps)]
     if not steps.size:
         return None
     lo, hi = float(steps.min()), float(steps.max())
-    quantum = nice_step(max(hi - lo, 1.0) / 10)
+    quantum = nice_step(max(hi - lo, MIN_RUN_SPAN) / 10)
     start = max(math.floor(lo / quantum) * quantum, 0.0) if lo >= 0 else lo
-    return start, start + grown_span(max(hi - start, 1.0))
+    return start, start + max(grown_span(max(hi - start, 1.0)), MIN_RUN_SPAN)
 
 
 def settle_step_range(plot, steps) -> bool:
