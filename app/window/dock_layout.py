@@ -8,7 +8,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
-    QScrollArea,
     QSplitter,
     QTabBar,
     QTabWidget,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.panels.panel_set import PanelSlot
 from app.panels.registry import DOCKS, SHORT_DOCK_TITLES, SPECS, dock_panels, tab_title
 from app.window import settings as app_settings
-from app.window.sizing import comfortable_width, fair_shares, fitting_size
+from app.window.sizing import UprightScroll, comfortable_width, fair_shares, fitting_size
 from widgets.chrome.lecture_note import LectureNote
 
 COMPACT_SIZE = (1500, 900)  # below either: the compact layout (panel docks as tabs of one column)
@@ -117,12 +116,8 @@ class DockLayout:
         column.addWidget(self.viewing_banner)  # "viewing step N of M" above every central view
         column.addWidget(center, 1)
         self.setCentralWidget(central)
-        scroll = QScrollArea()
+        scroll = UprightScroll(self.controls, least=300)  # (never cuts the controls beside its scroll bar)
         scroll.setObjectName("controlsScroll")
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
         self.docks = {}
         self.stale_tab_bars = StaleTabBars(self)  # (Qt shows a removed tab group's bar again)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)

@@ -1,13 +1,13 @@
 """How big the window and its parts are: the default size that fits the screen (a 1280x720 projector
-minus its panel bar), the width at which docks show their contents unclipped, and the status-bar
-fields sized for their largest values."""
+minus its panel bar), the width at which docks show their contents unclipped, the status-bar
+fields sized for their largest values, and a scroll area as wide as its content."""
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 DEFAULT_SIZE = (1600, 1000)  # offscreen (tests, screenshots), where there is no screen to fit
 SCREEN_SIZE = (1920, 1200)  # on a screen the window takes its available area up to this (a 1920x1080
@@ -122,3 +122,31 @@ def fair_shares(needs: list[int], total: int) -> list[int]:
         if needs[i] * left <= room:
             shares[i] = room // left
     return shares
+
+
+class UprightScroll(QScrollArea):
+    """A scroll area that scrolls only up and down and is never narrower than its content plus the vertical
+    scroll bar: with the bar shown, a plain one kept its 300 px and cut the controls' right 6 px at 1280x720.
+    The content's minimum width follows the font (presentation mode's is larger): asked again at every relayout
+    of the content."""
+
+    def __init__(self, content: QWidget, least: int = 300):  # least: the whole area's width at the least
+        super().__init__()
+        self._least = least
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        need = 0 if content is None else max(content.minimumSizeHint().width(), content.minimumWidth())
+        bar = self.verticalScrollBar().sizeHint().width()
+        hint.setWidth(max(hint.width(), self._least, need + bar + 2 * self.frameWidth()))
+        return hint
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # (the content's minimum width may have changed)
+        return super().eventFilter(obj, event)

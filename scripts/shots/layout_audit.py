@@ -10,6 +10,7 @@ nothing here names a panel) and returns one line per problem:
     message cut at the bar's widgets (unless the bar ends it in "…": ``message_room``);
   - a plot wider or taller than its slot: a pyqtgraph view whose laid-out scene (at the view's scale,
     e.g. presentation mode's) reaches past its viewport, so a plot or axis at its edge is cut;
+  - a scroll area that scrolls only up and down whose content is wider than its viewport (its right edge cut);
   - the window itself larger than the screen's available area.
 Judged with the widgets' own fonts and style, so it means something only on a real X server (Xvfb):
 the offscreen platform's screen is not a projector's.
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QLabel,
     QRadioButton,
+    QScrollArea,
     QStatusBar,
     QStyle,
     QStyleOptionComboBox,
@@ -167,6 +169,14 @@ def _status_problem(bar: QStatusBar) -> str | None:
     return None
 
 
+def _upright_scroll_problem(area: QScrollArea) -> str | None:
+    content = area.widget()
+    if content is None or area.horizontalScrollBarPolicy() != Qt.ScrollBarAlwaysOff:
+        return None
+    cut = content.width() - area.viewport().width()
+    return f"its content is {cut} px wider than its viewport (no sideways scroll bar)" if cut > SLACK else None
+
+
 def audit(window: QWidget) -> list[str]:
     """Every cut text in the visible part of ``window``, one line each (empty: nothing cut)."""
     problems = []
@@ -188,6 +198,10 @@ def audit(window: QWidget) -> list[str]:
             continue
         if isinstance(w, QStatusBar):
             problem = _status_problem(w)
+            problems += [f"{_name(w)}: {problem}"] if problem else []
+            continue
+        if isinstance(w, QScrollArea):
+            problem = _upright_scroll_problem(w)
             problems += [f"{_name(w)}: {problem}"] if problem else []
             continue
         width = min(w.width(), visible_width(w, window))

@@ -137,9 +137,12 @@ class ControlsPanel(QWidget):
         self.seed_spin = _spin("seedSpin", 0, 2**31 - 1, TIPS["seed"])
 
         task_box = QGroupBox("Task")
-        f = QFormLayout(task_box)
-        f.addRow(self.task_combo)
-        f.addRow(self.task_description)
+        column = QVBoxLayout(task_box)  # (the wrapped description in a box layout: a QFormLayout kept its old row
+        column.addWidget(self.task_combo)  # height after a new text, and a longer one ran off at 84 of 168 px)
+        column.addWidget(self.task_description)
+        f = QFormLayout()
+        f.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(f)
         self.seq_len_label = QLabel("length T")
         f.addRow(self.seq_len_label, self.seq_len_spin)
         f.addRow(self.attention_check)
