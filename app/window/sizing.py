@@ -133,6 +133,7 @@ class UprightScroll(QScrollArea):
     def __init__(self, content: QWidget, least: int = 300):  # least: the whole area's width at the least
         super().__init__()
         self._least = least
+        self._hint_width = None  # the width last asked for (the dock re-lays out only when it changes)
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -144,9 +145,12 @@ class UprightScroll(QScrollArea):
         need = 0 if content is None else max(content.minimumSizeHint().width(), content.minimumWidth())
         bar = self.verticalScrollBar().sizeHint().width()
         hint.setWidth(max(hint.width(), self._least, need + bar + 2 * self.frameWidth()))
+        self._hint_width = hint.width()
         return hint
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()  # (the content's minimum width may have changed)
+            asked = self._hint_width
+            if self.minimumSizeHint().width() != asked:  # (its content's minimum width changed)
+                self.updateGeometry()
         return super().eventFilter(obj, event)

@@ -47,8 +47,9 @@ def test_a_growing_run_moves_the_step_axis_in_steps_with_its_newest_step_in_view
         steps = np.arange(1, last + 1, dtype=float)
         moves += settle_step_range(item, steps)
         lo, hi = run_range(steps)
-        assert lo <= 1 and last <= hi <= max(last + 0.3 * (last - 1) + 10, 100)  # at most ~25% empty on the
-    assert moves <= 25  # not at every snapshot: 13 times per decade of steps  # right (past the first 100)
+        # at most ~25% empty on the right (past the first 100 steps)
+        assert lo <= 1 and last <= hi <= max(last + 0.3 * (last - 1) + 10, 100)
+    assert moves <= 25  # not at every snapshot: 13 times per decade of steps
     assert not settle_step_range(item, np.arange(1, 4001, dtype=float))  # unchanged: nothing to do
 
 

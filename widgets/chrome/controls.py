@@ -137,8 +137,10 @@ class ControlsPanel(QWidget):
         self.seed_spin = _spin("seedSpin", 0, 2**31 - 1, TIPS["seed"])
 
         task_box = QGroupBox("Task")
-        column = QVBoxLayout(task_box)  # (the wrapped description in a box layout: a QFormLayout kept its old row
-        column.addWidget(self.task_combo)  # height after a new text, and a longer one ran off at 84 of 168 px)
+        # the wrapped description in a box layout: in a QFormLayout it kept its old row height after a new
+        # text, and a longer one ran off at 84 of 168 px
+        column = QVBoxLayout(task_box)
+        column.addWidget(self.task_combo)
         column.addWidget(self.task_description)
         f = QFormLayout()
         f.setContentsMargins(0, 0, 0, 0)

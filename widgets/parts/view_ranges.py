@@ -101,8 +101,8 @@ def grown_span(span: float) -> float:
 def run_range(steps) -> tuple[float, float] | None:
     """The x range that shows a whole training run (or the part of it the history keeps): its first
     step rounded down to a multiple of a 1-2-5 step of 10-25% of the run (of 100 steps at least), and a
-    length of ``grown_span`` from there. While a run grows from its start, the axis moves 13 times per decade of steps
-    (at steps 100, 125, 150, 175, 200, ...) instead of at every snapshot, so it neither jitters nor
+    length of ``grown_span`` from there. While a run grows from its start, the axis moves 13 times per
+    decade of steps (at steps 100, 125, 150, 175, 200, ...) instead of at every snapshot, so it neither jitters nor
     re-renders (and costs training time); a history that slides keeps its length and moves by a step
     of the first kind. The length is at least ``MIN_RUN_SPAN``: a run's first 100 steps fill a still
     axis from the left (a young run's axis would otherwise move at every other snapshot, and each move
