@@ -31,6 +31,10 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the user's remembered settings neither read (a presentation mode left on stages 2 panels instead of all of
+# them: the redraw measured 2-4x too fast) nor written; the parts' processes share this folder
+os.environ.setdefault("RNNLAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="rnnlab-bench-settings-"))
+os.environ.setdefault("RNNLAB_DATA_DIR", tempfile.mkdtemp(prefix="rnnlab-bench-data-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402

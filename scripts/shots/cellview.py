@@ -6,11 +6,14 @@ Usage (a display of the size to judge, e.g. Xvfb :21 -screen 0 1280x720x24):
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("RNNLAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="rnnlab-shots-settings-"))  # not the user's
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QPointF  # noqa: E402

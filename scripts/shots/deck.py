@@ -7,11 +7,14 @@ and saves PNGs of the whole screen (ImageMagick ``import -window root``) and of 
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("RNNLAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="rnnlab-shots-settings-"))  # not the user's
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
