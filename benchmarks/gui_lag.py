@@ -65,8 +65,13 @@ def cases(window):
 
     def pattern_search():
         panel = p["patternSearchPanel"]
-        panel.result = None
-        return (lambda: panel.trace is not None and panel.search_button.isEnabled(), panel.search_button.click,
+
+        def start():  # over the whole data set (one example's search answers in a few ms: nothing to measure)
+            panel.result = None
+            panel.scope_combo.setCurrentIndex(panel.scope_combo.findData("data set"))
+            panel.threshold_spin.setValue(0.02)  # units to match in a young network (else an instant "nothing")
+            panel.search_button.click()
+        return (lambda: panel.trace is not None and panel.search_button.isEnabled(), start,
                 lambda: panel.result is not None and panel.search_button.isEnabled())
 
     def attribution():
