@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from widgets.parts.base import DARK, LIGHT, SERIES_COLORS
+from widgets.parts.legend_place import add_legend
 
 PLOT_W, PLOT_H = 520, 400  # px of one plot on screen (the PNG is --scale times this)
 LEGEND_OFFSETS = {"top-left": (8, 8), "top-right": (-8, 8), "bottom-left": (8, -8), "bottom-right": (-8, -8)}
@@ -64,7 +65,7 @@ class FigureView(pg.GraphicsLayoutWidget):
             plot.setLogMode(y=True)
         if spec.equal_aspect:
             plot.setAspectLocked(True)
-        legend = plot.addLegend(offset=LEGEND_OFFSETS.get(spec.legend, (8, 8)), labelTextColor=ink,
+        legend = add_legend(plot, offset=LEGEND_OFFSETS.get(spec.legend, (8, 8)), labelTextColor=ink,
                                 labelTextSize="10pt", brush=pg.mkBrush(theme["background"] + "c0"))
         for s in spec.series:
             self._series(plot, s, theme)

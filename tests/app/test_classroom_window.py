@@ -172,13 +172,18 @@ def test_cancelling_the_gif_from_the_window_writes_nothing(qtbot, tmp_path, monk
 def test_opening_a_session_shows_a_busy_bar_until_the_engine_has_loaded_it(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QProgressBar
 
+    from app.window.progress import BusyIndicator
+
     monkeypatch.setattr("app.window.progress.SHOW_AFTER_MS", 0)
+    shown = []  # (a fast engine can load the session between two polls of the status bar: the bar came and went)
+    show = BusyIndicator._show
+    monkeypatch.setattr(BusyIndicator, "_show", lambda self: (shown.append(self.bar.objectName()), show(self)))
     window = make_window(qtbot, "parity")
     path = tmp_path / "run.rnnlab"
     window.files.save_to(str(path))
     qtbot.waitUntil(lambda: window.files.session_path == str(path), timeout=30000)
     window.files.open_session(str(path))
-    qtbot.waitUntil(lambda: bool(window.statusBar().findChildren(QProgressBar, "busyBar")), timeout=5000)
+    qtbot.waitUntil(lambda: shown == ["busyBar"], timeout=5000)
     qtbot.waitUntil(lambda: "Opened" in window.statusBar().currentMessage(), timeout=30000)
     qtbot.waitUntil(lambda: not [b for b in window.statusBar().findChildren(QProgressBar, "busyBar")
                                  if b.isVisible()], timeout=5000)

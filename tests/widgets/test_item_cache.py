@@ -9,8 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401
 import pytest
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QFont, QImage
+from PySide6.QtWidgets import QApplication, QGraphicsTextItem
 
 from app.export.render import render_png
 from tests.widgets.test_widgets_a import shown, trace_for
@@ -86,3 +86,27 @@ def test_an_export_of_a_cached_panel_is_the_uncached_picture_to_the_pixel(qtbot,
     assert got.shape == expected.shape
     assert np.array_equal(got, expected) == through_render_png
     assert np.abs(blocks(got) - blocks(expected)).max() < 40  # either way the same picture to the eye
+
+
+@pytest.mark.parametrize("cache_text", [False, True])
+def test_a_cached_panel_still_shows_its_texts_after_they_get_another_font(qtbot, cache_text):
+    """Presentation mode gives a plot's text items the base font (app.classroom.presentation, _fix_tick_fonts).
+    A QGraphicsTextItem drawn from a device-coordinate cache went blank after setFont: on the stage the
+    gradient panel's legend read as a line without its name ("layer 1 →"), in 3 of 4 runs. Text items are no
+    longer cached. Control: with them cached as well, the names go blank."""
+    plain, cached = shown_panel(qtbot), shown_panel(qtbot)
+    cache_decorations(cached)
+    texts = [item for item in cached.view.scene().items() if isinstance(item, QGraphicsTextItem)]
+    assert texts and all(item.cacheMode() != CACHE for item in texts)
+    if cache_text:
+        for item in texts:
+            item.setCacheMode(CACHE)
+    screen(plain), screen(cached)
+    for panel in (plain, cached):
+        for item in panel.view.scene().items():
+            if isinstance(item, QGraphicsTextItem):
+                font = QFont(item.font())
+                font.setPointSizeF(font.pointSizeF() + 2)
+                item.setFont(font)
+    differ = np.abs(blocks(screen(plain)) - blocks(screen(cached))).max()
+    assert (differ >= 40) == cache_text, differ

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, gates_reason, set_combo_items
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.legend_place import add_legend
 from widgets.parts.plot_items import apply_plot_theme
 
 SYMBOLS = ("o", "s", "t", "d")  # one per layer
@@ -48,7 +49,7 @@ class GateSaturationPanel(Panel):
         self.diagonal = pg.PlotDataItem([0, 1], [1, 0])
         item.addItem(self.diagonal)
         self.scatters: list[pg.ScatterPlotItem] = []
-        self.legend = item.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-8)
+        self.legend = add_legend(item, offset=(-2, 2), labelTextSize="7pt", verSpacing=-8)
         self._layout.addWidget(self.plot, 1)
         self.empty = EmptyState(self, "how often each unit's gates are shut or open\n"
                                 "appears with the first example of a GRU or LSTM", self.plot, hide=(self.diagonal,))

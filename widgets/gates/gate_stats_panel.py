@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, 
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, gates_reason, message_label, mix_colors
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.legend_place import add_legend
 from widgets.parts.panel_parts import series_name
 from widgets.parts.plot_items import apply_plot_theme
 
@@ -68,7 +69,7 @@ class GateStatsPanel(Panel):
         self.high_bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.6)
         self.sat_plot.addItem(self.low_bars)
         self.sat_plot.addItem(self.high_bars)
-        self.sat_legend = self.sat_plot.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10,
+        self.sat_legend = add_legend(self.sat_plot, offset=(-2, 2), labelTextSize="7pt", verSpacing=-10,
                                                   colCount=1)
         self.sat_samples = [pg.PlotDataItem(), pg.PlotDataItem()]
         for sample, name in zip(self.sat_samples, ("near 0 / −1", "near 1"), strict=True):

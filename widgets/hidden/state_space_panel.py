@@ -36,6 +36,7 @@ from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_poi
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.finite import finite_path, finite_points
+from widgets.parts.legend_place import add_legend
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme
 
@@ -88,7 +89,7 @@ class StateSpacePanel(Panel):
         self.fp_items = {kind: pg.ScatterPlotItem() for kind in ("slow", "unknown", "saddle", "stable")}
         for it in (self.time_dots, self.example_line, self.saddle_dirs, *self.fp_items.values(), self.cursor):
             item.addItem(it)
-        self.legend = item.addLegend(offset=(2, 2), labelTextSize="7pt", verSpacing=-8)
+        self.legend = add_legend(item, offset=(2, 2), labelTextSize="7pt", verSpacing=-8)
         split.addWidget(self.plot)
 
         side = QWidget()

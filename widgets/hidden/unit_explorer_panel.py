@@ -21,6 +21,7 @@ from widgets.hidden.track_loader import TrackLoader
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.finite import finite_span
+from widgets.parts.legend_place import add_legend
 from widgets.parts.panel_parts import SelectorRow
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
@@ -102,7 +103,7 @@ class UnitExplorerPanel(Panel):
         count_from_one(tp.getAxis("bottom"))
         self.unit_curve = tp.plot([], [])
         self.feature_curve = tp.plot([], [])
-        self.trace_legend = tp.addLegend(offset=(2, 2), labelTextSize="7pt", verSpacing=-8)
+        self.trace_legend = add_legend(tp, offset=(2, 2), labelTextSize="7pt", verSpacing=-8)
         self.trace_legend.addItem(self.unit_curve, "unit")
         self.trace_legend.addItem(self.feature_curve, "feature (scaled to the unit's range)")
         col.addWidget(self.trace_plot, 2)

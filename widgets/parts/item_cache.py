@@ -16,14 +16,17 @@ from contextlib import contextmanager
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
 from PySide6.QtGui import QPixmapCache
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
+from PySide6.QtWidgets import QGraphicsItem
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 # Items whose looks change only through their own setters (which call update()). Not ItemSample: a
 # legend's line sample reads its curve's pen at paint time, and a new pen does not tell the sample. Not
 # InfiniteLine: its boundingRect() calls prepareGeometryChange() once the view moved, i.e. while Qt draws it
-# into its pixmap (a fresh-clone test run crashed in a paint after random actions).
-DECORATIONS = (pg.LegendItem, pg.LabelItem, pg.TextItem, InfLineLabel, QGraphicsTextItem, pg.AxisItem)
+# into its pixmap (a fresh-clone test run crashed in a paint after random actions). Not QGraphicsTextItem
+# (the text inside a title, a legend's name, a label): after setFont, which presentation mode calls on them,
+# Qt draws a cached one blank (a legend on the stage read as a line without its name); it paints in C++,
+# so its cache saved no measurable time.
+DECORATIONS = (pg.LegendItem, pg.LabelItem, pg.TextItem, InfLineLabel, pg.AxisItem)
 CACHE_KB = 256 * 1024  # room for the pixmaps: Qt's default 10 MB holds one window's grids at 1600x1000
 
 

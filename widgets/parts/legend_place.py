@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QTimer
-from PySide6.QtWidgets import QGraphicsGridLayout
+from PySide6.QtWidgets import QGraphicsGridLayout, QGraphicsItem
 
 CORNERS = ((-2, 2), (2, 2), (-2, -2), (2, -2))  # offsets: top right (the default), top left, bottom right, left
 RECHECK_MS = 1000
@@ -226,6 +226,17 @@ class LegendPlacer(QObject):
                 side = 0.0 if self.corner[0] < 0 else 1.0  # (away from the legend's side)
                 label.anchors = [(side, a[1]) for a in label.anchors]
                 label.setPosition(0.02 if side == 0.0 else 0.98)
+
+
+def add_legend(plot, **opts) -> pg.LegendItem:
+    """``plot.addLegend(**opts)``, drawn at its view's scale like the rest of the plot. pyqtgraph's legend
+    ignores its view's transformations (it keeps its pixel size when a view zooms), so wherever a scene is
+    drawn larger it stayed at 1x: in presentation mode (the view scales its scene) it was unreadable from the
+    back of a room, its row above the plot left a gap, it sat off its anchor and its device-coordinate
+    cache lost its label's text; in an export at 2x it came out half-size."""
+    legend = plot.addLegend(**opts)
+    legend.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)
+    return legend
 
 
 def place_legend(plot, legend) -> LegendPlacer:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
 
 from widgets.parts.base import set_combo_items
-from widgets.parts.legend_place import place_legend
+from widgets.parts.legend_place import add_legend, place_legend
 
 FLOOR_MIN = 1e-30  # lowest value drawn on a log axis; exact zeros sit one decade under the data
 
@@ -38,7 +38,7 @@ def series_name(layer: int, direction: int) -> str:
 def make_legend(plot, columns: int = 2) -> pg.LegendItem:
     """A compact legend, entries side by side to leave the curves free, in the corner where it hides
     the least (top right unless the curves or a line's label are there: widgets.parts.legend_place)."""
-    legend = plot.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2, colCount=columns)
+    legend = add_legend(plot, offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2, colCount=columns)
     place_legend(plot, legend)
     return legend
 

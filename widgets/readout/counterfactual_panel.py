@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, set_combo_items
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.legend_place import add_legend
 from widgets.parts.panel_parts import series_name
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
@@ -98,7 +99,7 @@ class CounterfactualPanel(Panel):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setToolTip(self.TIP)
-        self.legend = item.addLegend(offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2,
+        self.legend = add_legend(item, offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2,
                                      colCount=2)
         self.changed_line = pg.InfiniteLine(angle=90, movable=False, label="",
                                             labelOpts={"position": 0.06, "anchors": [(0, 1), (0, 1)]})
