@@ -66,7 +66,7 @@ class FigureView(pg.GraphicsLayoutWidget):
         if spec.equal_aspect:
             plot.setAspectLocked(True)
         legend = add_legend(plot, offset=LEGEND_OFFSETS.get(spec.legend, (8, 8)), labelTextColor=ink,
-                                labelTextSize="10pt", brush=pg.mkBrush(theme["background"] + "c0"))
+                            labelTextSize="10pt", brush=pg.mkBrush(theme["background"] + "c0"))
         for s in spec.series:
             self._series(plot, s, theme)
         for ref in spec.ref_lines:

@@ -70,7 +70,7 @@ class GateStatsPanel(Panel):
         self.sat_plot.addItem(self.low_bars)
         self.sat_plot.addItem(self.high_bars)
         self.sat_legend = add_legend(self.sat_plot, offset=(-2, 2), labelTextSize="7pt", verSpacing=-10,
-                                                  colCount=1)
+                                     colCount=1)
         self.sat_samples = [pg.PlotDataItem(), pg.PlotDataItem()]
         for sample, name in zip(self.sat_samples, ("near 0 / −1", "near 1"), strict=True):
             self.sat_legend.addItem(sample, name)

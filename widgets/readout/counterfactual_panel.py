@@ -100,7 +100,7 @@ class CounterfactualPanel(Panel):
         item.hideButtons()
         item.setToolTip(self.TIP)
         self.legend = add_legend(item, offset=(-2, 2), labelTextSize="7pt", verSpacing=-10, horSpacing=2,
-                                     colCount=2)
+                                 colCount=2)
         self.changed_line = pg.InfiniteLine(angle=90, movable=False, label="",
                                             labelOpts={"position": 0.06, "anchors": [(0, 1), (0, 1)]})
         self.changed_line.setZValue(10)
