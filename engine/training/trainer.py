@@ -17,6 +17,7 @@ from engine.network.model import SequenceModel
 from engine.training.checkpoints import Checkpoints, flat_weights, load_flat
 
 HISTORY_FIELDS = ("step", "loss", "metric", "grad_norm", "grad_norm_clipped", "clipped", "skipped")
+MAX_STEP = 2**53  # the largest step count a file may hold: exact as a float, within int64 (2**63 broke the timeline)
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,8 @@ class Trainer:
     def load_state_dict(self, state: dict) -> None:
         """Restore ``state_dict()`` output; ValueError when it does not fit this model (hostile files)."""
         step = int(state["step"])
-        if step < 0:
-            raise ValueError("the step count is negative")
+        if not 0 <= step <= MAX_STEP:
+            raise ValueError(f"the step count {step} is out of range (0 to {MAX_STEP:,})")
         # the file's param_groups (lr, betas, ...) are ignored: the TrainConfig is the truth
         self.optimizer.load_state_dict({"state": self._checked_optimizer_state(state["optimizer"]["state"]),
                                         "param_groups": self.optimizer.state_dict()["param_groups"]})

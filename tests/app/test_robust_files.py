@@ -197,7 +197,7 @@ BAD_EDITS = [
     ("model_state.encoder.bias_ih_l0", lambda t: torch.full_like(t, INF)),
     ("model_state.encoder.weight_hh_l0", "weights"), ("model_state.encoder.extra_l9", torch.zeros(3)),
     # training state that does not fit
-    ("trainer_state", DELETE), ("trainer_state.step", -3), ("trainer_state.step", INF),
+    ("trainer_state", DELETE), ("trainer_state.step", -3), ("trainer_state.step", INF), ("trainer_state.step", 2**63),
     ("trainer_state.step", NAN), ("trainer_state.step", "three"), ("trainer_state.generator", torch.zeros(5)),
     ("trainer_state.generator", lambda t: torch.zeros_like(t)), ("trainer_state.eval_generator", None),
     ("trainer_state.history.data", torch.zeros(3, 3)), ("trainer_state.history.count", -1),

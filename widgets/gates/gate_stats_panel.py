@@ -19,8 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, 
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, gates_reason, message_label, mix_colors
 from widgets.parts.empty_state import EmptyState
-from widgets.parts.legend_place import add_legend
-from widgets.parts.panel_parts import series_name
+from widgets.parts.panel_parts import add_legend, series_name
 from widgets.parts.plot_items import apply_plot_theme
 
 SYMBOLS = {"input": "i", "forget": "f", "cell_candidate": "g", "output": "o", "reset": "r", "update": "z",

@@ -36,8 +36,7 @@ from widgets.hidden.fixed_point_table import TABLE_HEADER, fill_table, fixed_poi
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, brush_lut, lut_index, mix_colors, set_combo_items
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.finite import finite_path, finite_points
-from widgets.parts.legend_place import add_legend
-from widgets.parts.panel_parts import SelectorRow
+from widgets.parts.panel_parts import SelectorRow, add_legend
 from widgets.parts.plot_items import apply_plot_theme
 
 COLOR_BY = ("colour: label", "colour: time")

@@ -21,8 +21,7 @@ from widgets.hidden.track_loader import TrackLoader
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, diverging_cmap, lut_index, set_combo_items
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.finite import finite_span
-from widgets.parts.legend_place import add_legend
-from widgets.parts.panel_parts import SelectorRow
+from widgets.parts.panel_parts import SelectorRow, add_legend
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
 TOP = 16  # units in the ranking

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, set_combo_items
 from widgets.parts.empty_state import EmptyState
-from widgets.parts.legend_place import add_legend
-from widgets.parts.panel_parts import series_name
+from widgets.parts.panel_parts import add_legend, series_name
 from widgets.parts.plot_items import apply_plot_theme, count_from_one
 
 VALUE_RANGE = (-10.0, 10.0)  # what the value spin allows for a real-valued input feature
