@@ -24,6 +24,7 @@ from app.window.theme import apply_dark_theme, quiet_platform_messages  # noqa: 
 from engine import ModelConfig  # noqa: E402
 from engine.lab.config import LabConfig  # noqa: E402
 from engine.process import protocol as P  # noqa: E402
+from scripts.shots.screen_grab import save_screen  # noqa: E402
 
 
 def wait(app, seconds):
@@ -34,8 +35,7 @@ def wait(app, seconds):
 
 
 def screen(path: Path) -> None:
-    subprocess.run(["import", "-window", "root", str(path)], check=True)
-    print(path)
+    save_screen(QApplication.instance(), path)
 
 
 def move_mouse(app, widget, local) -> None:

@@ -3,12 +3,11 @@
 Usage: DISPLAY=:N .venv/bin/python scripts/walkthrough.py deck OUT_DIR [which...]
 which: fold (the unrolled network folding into one cell), nlp (Input to NLP), softmax (tagging's
 per-word distribution), compare (GRU vs LSTM measured). Each opens the window on a preset, trains a little
-and saves PNGs of the whole screen (ImageMagick ``import -window root``) and of the window.
+and saves PNGs of the whole screen (the X server's root window: scripts.shots.screen_grab) and of the window.
 """
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,8 +41,11 @@ def train(app, window, steps):
 
 
 def save(window, out: Path, name: str) -> None:
-    subprocess.run(["import", "-window", "root", str(out / f"{name}.png")], check=False)
-    print(out / f"{name}.png")
+    from PySide6.QtWidgets import QApplication
+
+    from scripts.shots.screen_grab import save_screen
+
+    save_screen(QApplication.instance(), out / f"{name}.png")
 
 
 def main() -> int:
