@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from widgets.explain.states import explain_gate, explain_state
-from widgets.explain.text import chain_name, num, paren
+from widgets.explain.text import adding_up, chain_name, num, paren, product
 from widgets.parts.notation import arrow
 
 GATES = {"lstm": {"f": "forget", "i": "input", "g": "cell_candidate", "o": "output"},
@@ -58,8 +58,9 @@ def explain_wire(trace, payload: dict, layer: int, d: int, t: int, u: int, wire:
             if other is None:
                 text = f"dL/d{lab(wire)}[{u}] = dL/d{lab(out)}[{u}] = {num(go)}{where}"
             else:
-                text = (f"dL/d{lab(wire)}[{u}] = dL/d{lab(out)}[{u}]·{lab(other)}[{u}] = {num(go)}·"
-                        f"{paren(val(other))} = {num(g)}{where}")
+                k = adding_up((go, val(other)), g, product)
+                text = (f"dL/d{lab(wire)}[{u}] = dL/d{lab(out)}[{u}]·{lab(other)}[{u}] = {num(go, k)}·"
+                        f"{paren(val(other), k)} = {num(g)}{where}")
         return text + f"\nthe wire's value {lab(wire)}[{u}] = {num(val(wire))}; gradient by autograd through the step"
     if wire == "h" or wire == "c" and cell == "lstm":  # the same text as the heatmap's
         return explain_state(trace, layer, d, t, u, wire)
@@ -73,9 +74,10 @@ def explain_wire(trace, payload: dict, layer: int, d: int, t: int, u: int, wire:
         return f"{lab(wire)}[{u}] = {num(v)}{where}\n{note}"
     text, operands, op = formula
     ops = [val(o) for o in operands]
-    shown = {"mul": lambda: f"{num(ops[0])}·{paren(ops[1])}", "add": lambda: f"{num(ops[0])} + {paren(ops[1])}",
-             "tanh": lambda: f"tanh({num(ops[0])})", "one_minus": lambda: f"1 − {num(ops[0])}",
-             "relu": lambda: f"ReLU({num(ops[0])})"}[op]()
+    k = adding_up(ops, v, OPS[op])  # (digits at which the shown operands give the shown value)
+    shown = {"mul": lambda: f"{num(ops[0], k)}·{paren(ops[1], k)}",
+             "add": lambda: f"{num(ops[0], k)} + {paren(ops[1], k)}", "tanh": lambda: f"tanh({num(ops[0], k)})",
+             "one_minus": lambda: f"1 − {num(ops[0], k)}", "relu": lambda: f"ReLU({num(ops[0], k)})"}[op]()
     return f"{lab(wire)}[{u}] = {concrete(text, d, D, t)} = {shown} = {num(v)}{where}"
 
 

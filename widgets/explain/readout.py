@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from widgets.explain.text import chain_name, num, prev_step, sym
+from widgets.explain.text import adding_up, chain_name, num, prev_step, product, sym
 
 
 def explain_attention(trace, t: int) -> str:
@@ -50,8 +50,9 @@ def explain_grad_norm(trace, t: int, layer: int = 0, d: int = 0) -> str:
                 f"the chain's last step: only the head (or the layer above) reads it, no later step")
     after = float(g[nxt - 1])
     gain = value / after if after > 0 else float("nan")
-    return (f"{name} = ‖∂L/∂{sym('h', d, D, t)} + {J} dL/d{sym('h', d, D, nxt)}‖ = {num(gain)} × "
-            f"{num(after)} = {num(value)}{where}\n"
+    k = adding_up((gain, after), value, product)
+    return (f"{name} = ‖∂L/∂{sym('h', d, D, t)} + {J} dL/d{sym('h', d, D, nxt)}‖ = {num(gain, k)} × "
+            f"{num(after, k)} = {num(value)}{where}\n"
             f"the gradient arriving from step {nxt} (‖·‖ = {num(after)}) times this step's gain "
             f"{num(gain)}, plus what the head reads directly at step {t}")
 
@@ -72,7 +73,8 @@ def explain_bptt(trace, payload: dict, param: str, lecture: str, t: int) -> str:
         prev = previous_norm(trace, d, t)
         dn = value / prev if prev > 0 else float("nan")
         hp = sym("h", d, D, prev_step(t, d))
-        return (f"‖{delta} {hp}ᵀ‖_F = ‖{delta}‖·‖{hp}‖ = {num(dn)} × {num(prev)} = {num(value)}"
+        k = adding_up((dn, prev), value, product)
+        return (f"‖{delta} {hp}ᵀ‖_F = ‖{delta}‖·‖{hp}‖ = {num(dn, k)} × {num(prev, k)} = {num(value)}"
                 f"   (step {t}'s term of dL/d{lecture}){tail}")
     if param.startswith("weight_ih"):
         return f"‖{delta} x_{t}ᵀ‖_F = ‖{delta}‖·‖x_{t}‖ = {num(value)}   (step {t}'s term of dL/d{lecture}){tail}"
@@ -95,5 +97,6 @@ def explain_product(payload: dict, layer: int, d: int, t: int, u: int) -> str:
     for _name, title, factors in payload["products"]:
         (la, _, a), (lb, _, b), (lc, _, c) = factors
         x, y, v = (float(arr[layer, d, t - 1, u]) for arr in (a, b, c))
-        lines.append(f"{lc.split(' = ')[-1]}[{u}] = {la}·{lb} = {num(x)}·{num(y)} = {num(v)}   ({title})")
+        k = adding_up((x, y), v, product)
+        lines.append(f"{lc.split(' = ')[-1]}[{u}] = {la}·{lb} = {num(x, k)}·{num(y, k)} = {num(v)}   ({title})")
     return "\n".join(lines).replace("_t", f"_{t}").replace("_{t−1}", f"_{t - 1 if d == 0 else t + 1}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from widgets.explain.text import chain_name, num, paren, prev_step, sym, terms
+from widgets.explain.text import adding_up, chain_name, num, paren, prev_step, product, sym, terms
 
 BLOCKS = {"lstm": ("input", "forget", "cell_candidate", "output"), "gru": ("reset", "update", "new")}
 SYMBOLS = {"input": "i", "forget": "f", "cell_candidate": "g", "output": "o", "reset": "r", "update": "z",
@@ -60,21 +60,25 @@ def explain_state(trace, layer: int, d: int, t: int, u: int, which: str = "h") -
         c_prev = float(previous(trace, "c", layer, d, pos)[u])
         cp = prev_label(trace, "c", d, t, u)
         value = float(trace.cell[layer, d, pos, u])
-        return (f"{name} = f·{cp} + i·g = {num(g['forget'])}·{paren(c_prev)} + {num(g['input'])}·"
-                f"{paren(g['cell_candidate'])} = {num(value)}{where}\n"
+        f, i, gc = g["forget"], g["input"], g["cell_candidate"]
+        k = adding_up((f, c_prev, i, gc), value, lambda v: v[0] * v[1] + v[2] * v[3])
+        return (f"{name} = f·{cp} + i·g = {num(f, k)}·{paren(c_prev, k)} + {num(i, k)}·{paren(gc, k)} = "
+                f"{num(value)}{where}\n"
                 f"memory: what the forget gate f keeps of {cp} plus what the input gate i writes of g")
     value = float(trace.hidden[layer, d, pos, u])
     hp = prev_label(trace, "h", d, t, u)
     h_prev = float(previous(trace, "h", layer, d, pos)[u])
     if cell == "gru":
         z, n = g["update"], g["new"]
-        return (f"{name} = (1 − z)·n + z·{hp} = (1 − {num(z)})·{paren(n)} + {num(z)}·{paren(h_prev)} = "
+        k = adding_up((z, n, h_prev), value, lambda v: (1 - v[0]) * v[1] + v[0] * v[2])
+        return (f"{name} = (1 − z)·n + z·{hp} = (1 − {num(z, k)})·{paren(n, k)} + {num(z, k)}·{paren(h_prev, k)} = "
                 f"{num(value)}{where}\n"
                 f"the update gate z = {num(z)} keeps that much of {hp} = {num(h_prev)}, the rest is the "
                 f"candidate n")
     if cell == "lstm":
         o, c = g["output"], float(trace.cell[layer, d, pos, u])
-        return (f"{name} = o·tanh(c) = {num(o)}·tanh({num(c)}) = {num(o)}·{paren(np.tanh(c))} = {num(value)}"
+        k = adding_up((o, np.tanh(c)), value, product)
+        return (f"{name} = o·tanh(c) = {num(o, k)}·tanh({num(c)}) = {num(o, k)}·{paren(np.tanh(c), k)} = {num(value)}"
                 f"{where}\nthe output gate o shows that much of the memory c = {sym('c', d, D, t, u)}")
     phi = "tanh" if cell == "rnn_tanh" else "ReLU"
     x = f"x_{t}" if layer == 0 else f"x_{t} (layer {layer}'s output)"
@@ -82,7 +86,8 @@ def explain_state(trace, layer: int, d: int, t: int, u: int, which: str = "h") -
     parts = _parts(trace, None, layer, d, pos, u)
     if parts is None:
         return f"{formula} = {num(value)}{where}"
-    return (f"{formula} = {phi}({terms(parts)}) = {phi}({num(sum(parts))}) = {num(value)}{where}\n"
+    return (f"{formula} = {phi}({terms(parts, adding_up(parts, sum(parts)))}) = {phi}({num(sum(parts))}) = "
+            f"{num(value)}{where}\n"
             f"W_xh x + b_ih = {num(parts[0])} (the input), W_hh {sym('h', d, D, prev_step(t, d))} + b_hh = "
             f"{num(parts[1])} (the previous state); b = b_ih + b_hh")
 
@@ -103,11 +108,13 @@ def explain_gate(trace, gate: str, layer: int, d: int, t: int, u: int) -> str:
         if parts is None:
             return f"{formula} = {num(value)}"
         inner = parts[0] + r * parts[1]
-        return f"{formula} = tanh({num(parts[0])} + {num(r)}·{paren(parts[1])}) = tanh({num(inner)}) = {num(value)}"
+        k = adding_up((parts[0], r, parts[1]), inner, lambda v: v[0] + v[1] * v[2])
+        return (f"{formula} = tanh({num(parts[0], k)} + {num(r, k)}·{paren(parts[1], k)}) = tanh({num(inner)}) = "
+                f"{num(value)}")
     formula = f"{name} = {act}((W_i{k} x_{t} + b_i{k})[{u}] + (W_h{k} {hp} + b_h{k})[{u}])"
     if parts is None:
         return f"{formula} = {num(value)}"
-    return f"{formula} = {act}({terms(parts)}) = {act}({num(sum(parts))}) = {num(value)}"
+    return f"{formula} = {act}({terms(parts, adding_up(parts, sum(parts)))}) = {act}({num(sum(parts))}) = {num(value)}"
 
 
 def explain_gates(trace, layer: int, d: int, t: int, u: int) -> str:

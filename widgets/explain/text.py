@@ -9,26 +9,54 @@ from widgets.parts.notation import arrow
 MINUS = "−"
 
 
-def num(v: float) -> str:
+def num(v: float, decimals: int = 3) -> str:
     """A value as a tooltip prints it: 3 decimals, scientific for the very small or large, Unicode minus."""
     v = float(v)
     if not math.isfinite(v):
         return "nan" if math.isnan(v) else ("∞" if v > 0 else f"{MINUS}∞")
-    s = f"{v:.3e}" if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5) else f"{v:.3f}"
+    s = f"{v:.3e}" if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5) else f"{v:.{decimals}f}"
     return s.replace("-", MINUS)
 
 
-def paren(v: float) -> str:
+def product(values) -> float:
+    """a·b: a combine for ``adding_up`` (as ``math.fsum`` is a sum's)."""
+    return values[0] * values[1]
+
+
+def adding_up(values, total: float, combine=math.fsum, most: int = 6) -> int:
+    """Decimals for ``values`` (3, or more) at which ``combine`` of them as printed prints as ``total`` does:
+    operands rounded to 3 decimals each need not add up in the digits shown ("0.109 − 0.063 = 0.045", the exact
+    sum being 0.0453); at 4 they do ("0.1086 − 0.0633 = 0.045"), so a reader's arithmetic checks out."""
+    for decimals in range(3, most + 1):
+        shown = [float(num(v, decimals).replace(MINUS, "-")) if math.isfinite(v) else v for v in map(float, values)]
+        if rounds_to(combine(shown), total):
+            return decimals
+    return 3  # (a scientific or non-finite operand: its digits are what they are)
+
+
+def rounds_to(exact: float, total: float) -> bool:
+    """Whether ``exact`` may be printed as ``num(total)`` is: the same text, or (3 decimals) within half a
+    unit of its last digit, a tie rounding either way (0.2895 is −0.289 or −0.290 to a reader)."""
+    want = num(total)
+    if num(exact) == want:
+        return True
+    try:
+        return "e" not in want and abs(exact - float(want.replace(MINUS, "-"))) <= 0.5e-3 + 1e-12
+    except ValueError:  # ∞, nan
+        return False
+
+
+def paren(v: float, decimals: int = 3) -> str:
     """A negative factor in a product gets parentheses: 0.300·(−0.200)."""
-    s = num(v)
+    s = num(v, decimals)
     return f"({s})" if s.startswith(MINUS) else s
 
 
-def terms(values) -> str:
+def terms(values, decimals: int = 3) -> str:
     """a + b − c: a sum written with its signs."""
     out = ""
     for k, v in enumerate(values):
-        s = num(v)
+        s = num(v, decimals)
         if k == 0:
             out = s
         elif s.startswith(MINUS):

@@ -1,0 +1,92 @@
+"""An explain text's arithmetic checks out in the digits it prints. Operands rounded to 3 decimals each need
+not give the printed result: a gate's tooltip read "σ(0.109 − 0.063) = σ(0.045)" and "tanh(0.181 + 0.107) =
+tanh(0.287)", which a student adding the two numbers on screen finds wrong. Results stay the exact values
+(rounded, as every other panel prints them); where 3 decimals do not add up the operands get a 4th (or more):
+"σ(0.1086 − 0.0633) = σ(0.045)" (widgets.explain.text.adding_up). Checked for each cell type on every text of
+the gates, the heatmap (h and the LSTM's c), the cell view (every wire's value and gradient), the gate
+products, the gradient norms and the BPTT terms, by recomputing each printed expression from its printed
+operands; the old rule (3 decimals always) fails all six; the control is the pair that read wrong."""
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from engine.analysis import bptt_summary, gate_products
+from tests.widgets.test_cell_view import setup as cell_setup
+from tests.widgets.test_explain_panels import setup
+from widgets.cellview.texts import explain_wire
+from widgets.explain.readout import explain_bptt, explain_grad_norm, explain_product
+from widgets.explain.states import explain_gates, explain_state
+from widgets.explain.text import MINUS, adding_up, num, rounds_to
+
+N = rf"({MINUS}?\d+\.\d+)(?![\de])"  # a number printed in fixed point
+P = rf"\(?{N}\)?"  # ... perhaps in parentheses (a negative factor)
+CHECKS = [  # (pattern, what the printed operands give)
+    (rf"(σ|tanh|ReLU)\({N} ([+{MINUS}]) {N}\) = \1\({N}\)",
+     lambda m: (m[1] + (m[3] if m[2] == "+" else -m[3]), m[4])),
+    (rf"tanh\({N} \+ {N}·{P}\) = tanh\({N}\)", lambda m: (m[0] + m[1] * m[2], m[3])),
+    (rf"= \(1 {MINUS} {N}\)·{P} \+ {N}·{P} = {N}", lambda m: ((1 - m[0]) * m[1] + m[2] * m[3], m[4])),
+    (rf"= {N}·{P} \+ {N}·{P} = {N}", lambda m: (m[0] * m[1] + m[2] * m[3], m[4])),
+    (rf"= {N}·{P} = {N}(?![·\d])", lambda m: (m[0] * m[1], m[2])),
+    (rf"= {N} × {N} = {N}", lambda m: (m[0] * m[1], m[2])),
+    (rf"= {N} \+ {P} = {N}", lambda m: (m[0] + m[1], m[2])),
+    (rf"= 1 {MINUS} {N} = {N}", lambda m: (1 - m[0], m[1])),
+]
+
+
+def value(s: str):
+    return s if s in ("σ", "tanh", "ReLU", "+", MINUS) else float(s.replace(MINUS, "-"))
+
+
+def check(text: str) -> int:
+    """Every printed expression of ``text`` recomputed from its printed operands prints as its printed result;
+    returns how many were checked."""
+    checked = 0
+    for pattern, compute in CHECKS:
+        for groups in re.findall(pattern, text):
+            got, shown = compute([value(g) for g in groups])
+            assert rounds_to(got, shown), f"{got:.6f} is not {num(shown)} in: {text}"
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_every_printed_expression_gives_its_printed_result(cell):
+    model, _, inputs, targets, trace = setup(cell)
+    bptt = bptt_summary(model, inputs, targets)
+    checked = 0
+    for t in range(1, trace.seq_len + 1):
+        for u in range(trace.hidden_size):
+            checked += check(explain_gates(trace, 0, 0, t, u)) + check(explain_state(trace, 0, 0, t, u))
+            if cell == "lstm":
+                checked += check(explain_state(trace, 0, 0, t, u, "c"))
+        checked += check(explain_grad_norm(trace, t)) + check(explain_bptt(trace, bptt, "weight_hh_l0", "W_hh", t))
+    assert checked >= 2 * trace.seq_len * trace.hidden_size, checked
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_every_cell_view_and_product_text_gives_its_printed_result(cell):
+    model, _, _, trace, payload = cell_setup(cell, layers=1, bidir=False)
+    checked = 0
+    for t in range(1, trace.seq_len + 1):
+        for u in range(trace.hidden_size):
+            for wire in (w for w in payload["values"] if w != "x"):  # (x has the embedding's size)
+                for gradient in (False, True):
+                    checked += check(explain_wire(trace, payload, 0, 0, t, u, wire, gradient=gradient))
+    if cell != "rnn_tanh":
+        products = gate_products(model, trace)
+        for t in range(1, trace.seq_len + 1):
+            for u in range(trace.hidden_size):
+                checked += check(explain_product(products, 0, 0, t, u))
+    assert checked >= trace.seq_len * trace.hidden_size, checked
+
+
+def test_the_pair_that_read_wrong():
+    parts = (0.1086, -0.0633)  # the exact sum, 0.0453, prints 0.045
+    old = (num(parts[0]), num(parts[1]), num(sum(parts)))  # the control: 3 decimals always
+    assert old == ("0.109", f"{MINUS}0.063", "0.045") and num(0.109 - 0.063) != old[2]  # does not add up
+    k = adding_up(parts, sum(parts))
+    assert (k, num(parts[0], k), num(parts[1], k)) == (4, "0.1086", f"{MINUS}0.0633")
+    assert num(math.fsum(float(num(p, k).replace(MINUS, "-")) for p in parts)) == "0.045"
