@@ -18,6 +18,11 @@ def num(v: float, decimals: int = 3) -> str:
     return s.replace("-", MINUS)
 
 
+def read(s: str) -> float:
+    """A number as ``num`` printed it, read back (ValueError for ∞ and nan)."""
+    return float(s.replace(MINUS, "-"))
+
+
 def product(values) -> float:
     """a·b: a combine for ``adding_up`` (as ``math.fsum`` is a sum's)."""
     return values[0] * values[1]
@@ -28,7 +33,7 @@ def adding_up(values, total: float, combine=math.fsum, most: int = 6) -> int:
     operands rounded to 3 decimals each need not add up in the digits shown ("0.109 − 0.063 = 0.045", the exact
     sum being 0.0453); at 4 they do ("0.1086 − 0.0633 = 0.045"), so a reader's arithmetic checks out."""
     for decimals in range(3, most + 1):
-        shown = [float(num(v, decimals).replace(MINUS, "-")) if math.isfinite(v) else v for v in map(float, values)]
+        shown = [read(num(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
         if rounds_to(combine(shown), total):
             return decimals
     return 3  # (a scientific or non-finite operand: its digits are what they are)
@@ -36,12 +41,12 @@ def adding_up(values, total: float, combine=math.fsum, most: int = 6) -> int:
 
 def rounds_to(exact: float, total: float) -> bool:
     """Whether ``exact`` may be printed as ``num(total)`` is: the same text, or (3 decimals) within half a
-    unit of its last digit, a tie rounding either way (0.2895 is −0.289 or −0.290 to a reader)."""
+    unit of its last digit, a tie rounding either way (−0.2895 is −0.289 or −0.290 to a reader)."""
     want = num(total)
     if num(exact) == want:
         return True
     try:
-        return "e" not in want and abs(exact - float(want.replace(MINUS, "-"))) <= 0.5e-3 + 1e-12
+        return "e" not in want and abs(exact - read(want)) <= 0.5e-3 + 1e-12
     except ValueError:  # ∞, nan
         return False
 
