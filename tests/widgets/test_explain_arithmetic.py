@@ -19,7 +19,7 @@ from tests.widgets.test_explain_panels import setup
 from widgets.cellview.texts import explain_wire
 from widgets.explain.readout import explain_bptt, explain_grad_norm, explain_product
 from widgets.explain.states import explain_gates, explain_state
-from widgets.explain.text import MINUS, adding_up, num, rounds_to
+from widgets.explain.text import MINUS, adding_up, num, quotient, rounds_to, through
 
 N = rf"({MINUS}?\d+\.\d+)(?![\de])"  # a number printed in fixed point
 P = rf"\(?{N}\)?"  # ... perhaps in parentheses (a negative factor)
@@ -33,7 +33,11 @@ CHECKS = [  # (pattern, what the printed operands give)
     (rf"= {N} × {N} = {N}", lambda m: (m[0] * m[1], m[2])),
     (rf"= {N} \+ {P} = {N}", lambda m: (m[0] + m[1], m[2])),
     (rf"= 1 {MINUS} {N} = {N}", lambda m: (1 - m[0], m[1])),
+    (rf"= {N} / {N} = {N}", lambda m: (m[0] / m[1], m[2])),  # a softmax's p_t / p_max over Σ_j p_j / p_max
+    (rf"(σ|tanh|ReLU)\({N}\) = {N}(?![·\d])", lambda m: (ACT[m[0]](m[1]), m[2])),  # the function's own step
+    (rf"= {N}·tanh\({N}\) = \1·{P}", lambda m: (math.tanh(m[1]), m[2])),  # o·tanh(c) = o·(tanh c)
 ]
+ACT = {"σ": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh, "ReLU": lambda v: max(v, 0.0)}
 
 
 def value(s: str):
@@ -47,7 +51,8 @@ def check(text: str) -> int:
     for pattern, compute in CHECKS:
         for groups in re.findall(pattern, text):
             got, shown = compute([value(g) for g in groups])
-            assert rounds_to(got, shown), f"{got:.6f} is not {num(shown)} in: {text}"
+            decimals = len(groups[-1].split(".")[1])  # (the result, printed last)
+            assert rounds_to(got, shown, decimals), f"{got:.6f} is not {num(shown, decimals)} in: {text}"
             checked += 1
     return checked
 
@@ -90,3 +95,13 @@ def test_the_pair_that_read_wrong():
     k = adding_up(parts, sum(parts))
     assert (k, num(parts[0], k), num(parts[1], k)) == (4, "0.1086", f"{MINUS}0.0633")
     assert num(math.fsum(float(num(p, k).replace(MINUS, "-")) for p in parts)) == "0.045"
+
+
+def test_a_function_of_a_printed_number_gives_its_printed_value():
+    x = 0.28749  # tanh(x) = 0.27981 prints 0.280; the control: x at 3 decimals, tanh(0.287) = 0.27935, is 0.279
+    assert num(math.tanh(float(num(x)))) != num(math.tanh(x))
+    k = through(math.tanh, x, math.tanh(x))
+    assert (k, num(x, k)) == (4, "0.2875") and num(math.tanh(0.2875)) == "0.280"
+    a, b = 0.54362, 2.87014  # a / b = 0.18941; the control: 0.544 / 2.870 = 0.18955 prints 0.190
+    assert num(float(num(a)) / float(num(b))) != num(a / b)
+    assert quotient(a, b, a / b) == "0.5436 / 2.8701 = 0.189"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from widgets.explain.text import adding_up, chain_name, num, prev_step, product, sym
+from widgets.explain.text import adding_up, chain_name, num, prev_step, product, quotient, sym
 
 
 def explain_attention(trace, t: int) -> str:
@@ -18,7 +18,7 @@ def explain_attention(trace, t: int) -> str:
     top = float(a.max())
     num_t, den = value / top, float(a.sum() / top)
     return (f"α_{t} = exp(e_{t}) / Σ_j exp(e_j) = exp(e_{t} − e_max) / Σ_j exp(e_j − e_max) = "
-            f"{num(num_t)} / {num(den)} = {num(value)}\n"
+            f"{quotient(num_t, den, value)}\n"
             f"e_j = w_αᵀ h_j, the score of step j; e_max = the largest of the {len(a)} scores "
             f"(step {int(a.argmax()) + 1}). y reads Σ_i α_i h_i: {100 * value:.1f}% of it is h_{t}.")
 
@@ -30,7 +30,7 @@ def explain_next(trace, t: int, index: int, label: str) -> str:
     top = float(p.max())
     best = int(p.argmax())
     return (f"P(x_{t + 1} = ‘{label}’ | x_1..x_{t}) = softmax(W_hy h_{t} + b_y)[‘{label}’] = "
-            f"exp(z − z_max) / Σ_j exp(z_j − z_max) = {num(value / top)} / {num(1.0 / top)} = {num(value)}\n"
+            f"exp(z − z_max) / Σ_j exp(z_j − z_max) = {quotient(value / top, 1.0 / top, value)}\n"
             f"z = W_hy h_{t} + b_y, one score per class; the most likely class has probability {num(top)} "
             f"(class {best})")
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from widgets.explain.text import adding_up, chain_name, num, paren, prev_step, product, sym, terms
+from widgets.explain.text import adding_up, chain_name, num, paren, prev_step, product, sym, terms, through
+
+ACTIVATIONS = {"σ": lambda v: 1.0 / (1.0 + np.exp(-v)), "tanh": np.tanh, "ReLU": lambda v: max(v, 0.0)}
 
 BLOCKS = {"lstm": ("input", "forget", "cell_candidate", "output"), "gru": ("reset", "update", "new")}
 SYMBOLS = {"input": "i", "forget": "f", "cell_candidate": "g", "output": "o", "reset": "r", "update": "z",
@@ -78,7 +80,9 @@ def explain_state(trace, layer: int, d: int, t: int, u: int, which: str = "h") -
     if cell == "lstm":
         o, c = g["output"], float(trace.cell[layer, d, pos, u])
         k = adding_up((o, np.tanh(c)), value, product)
-        return (f"{name} = o·tanh(c) = {num(o, k)}·tanh({num(c)}) = {num(o, k)}·{paren(np.tanh(c), k)} = {num(value)}"
+        kc = through(np.tanh, c, np.tanh(c), shown=k)  # (tanh of the c printed gives the tanh(c) printed)
+        return (f"{name} = o·tanh(c) = {num(o, k)}·tanh({num(c, kc)}) = {num(o, k)}·{paren(np.tanh(c), k)} = "
+                f"{num(value)}"
                 f"{where}\nthe output gate o shows that much of the memory c = {sym('c', d, D, t, u)}")
     phi = "tanh" if cell == "rnn_tanh" else "ReLU"
     x = f"x_{t}" if layer == 0 else f"x_{t} (layer {layer}'s output)"
@@ -86,8 +90,7 @@ def explain_state(trace, layer: int, d: int, t: int, u: int, which: str = "h") -
     parts = _parts(trace, None, layer, d, pos, u)
     if parts is None:
         return f"{formula} = {num(value)}{where}"
-    return (f"{formula} = {phi}({terms(parts, adding_up(parts, sum(parts)))}) = {phi}({num(sum(parts))}) = "
-            f"{num(value)}{where}\n"
+    return (f"{formula} = {applied(phi, parts, value)}{where}\n"
             f"W_xh x + b_ih = {num(parts[0])} (the input), W_hh {sym('h', d, D, prev_step(t, d))} + b_hh = "
             f"{num(parts[1])} (the previous state); b = b_ih + b_hh")
 
@@ -108,13 +111,21 @@ def explain_gate(trace, gate: str, layer: int, d: int, t: int, u: int) -> str:
         if parts is None:
             return f"{formula} = {num(value)}"
         inner = parts[0] + r * parts[1]
-        k = adding_up((parts[0], r, parts[1]), inner, lambda v: v[0] + v[1] * v[2])
-        return (f"{formula} = tanh({num(parts[0], k)} + {num(r, k)}·{paren(parts[1], k)}) = tanh({num(inner)}) = "
-                f"{num(value)}")
+        ks = through(np.tanh, inner, value)
+        k = adding_up((parts[0], r, parts[1]), inner, lambda v: v[0] + v[1] * v[2], shown=ks)
+        return (f"{formula} = tanh({num(parts[0], k)} + {num(r, k)}·{paren(parts[1], k)}) = tanh({num(inner, ks)}) "
+                f"= {num(value)}")
     formula = f"{name} = {act}((W_i{k} x_{t} + b_i{k})[{u}] + (W_h{k} {hp} + b_h{k})[{u}])"
     if parts is None:
         return f"{formula} = {num(value)}"
-    return f"{formula} = {act}({terms(parts, adding_up(parts, sum(parts)))}) = {act}({num(sum(parts))}) = {num(value)}"
+    return f"{formula} = {applied(act, parts, value)}"
+
+
+def applied(act: str, parts, value: float) -> str:
+    """act(a + b) = act(s) = v, in digits that check out: s as printed gives v, a and b as printed give s."""
+    s = sum(parts)
+    ks = through(ACTIVATIONS[act], s, value)
+    return f"{act}({terms(parts, adding_up(parts, s, shown=ks))}) = {act}({num(s, ks)}) = {num(value)}"
 
 
 def explain_gates(trace, layer: int, d: int, t: int, u: int) -> str:

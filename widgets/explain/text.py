@@ -28,27 +28,41 @@ def product(values) -> float:
     return values[0] * values[1]
 
 
-def adding_up(values, total: float, combine=math.fsum, most: int = 6) -> int:
-    """Decimals for ``values`` (3, or more) at which ``combine`` of them as printed prints as ``total`` does:
-    operands rounded to 3 decimals each need not add up in the digits shown ("0.109 − 0.063 = 0.045", the exact
-    sum being 0.0453); at 4 they do ("0.1086 − 0.0633 = 0.045"), so a reader's arithmetic checks out."""
+def adding_up(values, total: float, combine=math.fsum, most: int = 6, shown: int = 3) -> int:
+    """Decimals for ``values`` (3, or more) at which ``combine`` of them as printed prints as ``total`` does
+    (printed with ``shown`` decimals): operands rounded to 3 decimals each need not add up in the digits shown
+    ("0.109 − 0.063 = 0.045", the exact sum being 0.0453); at 4 they do ("0.1086 − 0.0633 = 0.045"), so a
+    reader's arithmetic checks out. A function of one printed number is the same question ("tanh(0.2875) =
+    0.280": ``combine`` the function)."""
     for decimals in range(3, most + 1):
-        shown = [read(num(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
-        if rounds_to(combine(shown), total):
+        printed = [read(num(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
+        if rounds_to(combine(printed), total, shown):
             return decimals
     return 3  # (a scientific or non-finite operand: its digits are what they are)
 
 
-def rounds_to(exact: float, total: float) -> bool:
-    """Whether ``exact`` may be printed as ``num(total)`` is: the same text, or (3 decimals) within half a
-    unit of its last digit, a tie rounding either way (−0.2895 is −0.289 or −0.290 to a reader)."""
-    want = num(total)
-    if num(exact) == want:
+def quotient(a: float, b: float, value: float) -> str:
+    """a / b = value in digits that check out (a softmax's p_t / p_max over Σ_j p_j / p_max)."""
+    k = adding_up((a, b), value, lambda v: v[0] / v[1] if v[1] else float("nan"))
+    return f"{num(a, k)} / {num(b, k)} = {num(value)}"
+
+
+def rounds_to(exact: float, total: float, decimals: int = 3) -> bool:
+    """Whether ``exact`` may be printed as ``num(total, decimals)`` is: the same text, or (fixed point) within
+    half a unit of its last digit, a tie rounding either way (−0.2895 is −0.289 or −0.290 to a reader)."""
+    want = num(total, decimals)
+    if num(exact, decimals) == want:
         return True
     try:
-        return "e" not in want and abs(exact - read(want)) <= 0.5e-3 + 1e-12
+        return "e" not in want and abs(exact - read(want)) <= 0.5 * 10.0 ** -decimals + 1e-12
     except ValueError:  # ∞, nan
         return False
+
+
+def through(f, x: float, value: float, shown: int = 3) -> int:
+    """Decimals for ``x`` at which ``f`` of ``x`` as printed prints as ``value`` does (at ``shown`` decimals):
+    "tanh(0.287) = 0.280" is one unit off (tanh(0.287) = 0.2793) where "tanh(0.2875) = 0.280" is not."""
+    return adding_up((x,), value, lambda v: f(v[0]), shown=shown)
 
 
 def paren(v: float, decimals: int = 3) -> str:
