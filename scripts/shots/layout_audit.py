@@ -7,7 +7,7 @@ nothing here names a panel) and returns one line per problem:
   - a combo box whose text field is narrower than the current item's text;
   - a word-wrapped caption given less height than its text needs (it runs off);
   - a status-bar field too narrow for the largest value it will show (``widest_text()``), and a status
-    message cut at the bar's widgets (unless the bar ends it in "…": ``message_room``);
+    message cut (or ended in "…") at the bar's widgets;
   - a plot wider or taller than its slot: a pyqtgraph view whose laid-out scene (at the view's scale,
     e.g. presentation mode's) reaches past its viewport, so a plot or axis at its edge is cut;
   - a scroll area that scrolls only up and down whose content is wider than its viewport (its right edge cut);
@@ -156,14 +156,18 @@ def _plot_problem(view) -> str | None:
 
 
 def _status_problem(bar: QStatusBar) -> str | None:
-    """A status message longer than the room left of the status bar's widgets, cut mid-word (a bar with
-    ``message_room`` ends such a message in "…" and keeps it whole in its History)."""
+    """A status message longer than the room left of the status bar's widgets: cut, or (a bar with
+    ``message_room``, whose value fields step aside for a long message) ended in "…"."""
     text = bar.currentMessage()
-    if not text or callable(getattr(bar, "message_room", None)):
+    if not text:
         return None
-    right = min((c.geometry().left() for c in bar.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
-                 if c.isVisible()), default=bar.width())
-    room, need = right - 12, bar.fontMetrics().horizontalAdvance(text)
+    if callable(getattr(bar, "message_room", None)):
+        room = bar.message_room().width()
+    else:
+        right = min((c.geometry().left() for c in bar.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
+                     if c.isVisible()), default=bar.width())
+        room = right - 12
+    need = bar.fontMetrics().horizontalAdvance(text)
     if need > room + SLACK:
         return f"message {text[:40]!r} cut: {max(room, 0)} px left of its widgets, needs {need}"
     return None
