@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont
 NAME_ROOM = 8  # scene px an axis keeps free beyond its name
 SETTLED = 0.03  # a new fit within this fraction of the drawn scale is not drawn
 ROUNDS = 4  # at most this many refits in a row
+FIT_MARGIN = 2  # px QGraphicsView.fitInView keeps free on each side of the viewport
 FIXED = "_rnnlab_base_font"  # a plot view (and its viewport) keeps the unscaled font: its transform scales
 
 
@@ -57,7 +58,8 @@ class ViewScaler(QObject):
         if self.scale <= 1.0 or central is None:
             return self.scale
         need = central.effectiveSizeHint(Qt.SizeHint.MinimumSize)
-        fit = min(size.width() / max(need.width(), 1.0), size.height() / max(need.height(), 1.0))
+        room = (size.width() - 2 * FIT_MARGIN, size.height() - 2 * FIT_MARGIN)  # (what fitInView fills)
+        fit = min(room[0] / max(need.width(), 1.0), room[1] / max(need.height(), 1.0))
         now = self.view.transform().m22() or 1.0  # the scale the axes' lengths are measured at
         for axis in vertical_axes(central):  # (a length shrinks about as 1 / scale)
             name, length = axis.label.boundingRect().width(), axis.geometry().height()
@@ -69,13 +71,19 @@ class ViewScaler(QObject):
         v = self.view
         size = size or v.size()
         self.drawn = self.fitting(size)
-        if self.drawn == 1.0:
-            v.autoPixelRange = True
-            pg.GraphicsView.setRange(v, QRectF(0, 0, size.width(), size.height()), padding=0, disableAutoPixel=False)
+        self._set_range(size)
+        pg.GraphicsView.setRange(v, v.range, padding=0, disableAutoPixel=False)
+
+    def _set_range(self, size) -> None:
+        """The scene rectangle the view shows at ``drawn`` (pixel for pixel at 1). pyqtgraph fits it into the
+        viewport less ``FIT_MARGIN`` on each side (QGraphicsView.fitInView): the same scale across and down."""
+        v = self.view
+        v.autoPixelRange = self.drawn == 1.0  # (else a resize would draw it at 1x again: its resizeEvent)
+        if v.autoPixelRange:
+            v.range = QRectF(0, 0, size.width(), size.height())
         else:
-            v.autoPixelRange = False  # pyqtgraph then fits ``range`` into the viewport (fitInView)
-            v.range = QRectF(0, 0, size.width() / self.drawn, size.height() / self.drawn)
-            pg.GraphicsView.setRange(v, v.range, padding=0, disableAutoPixel=False)
+            v.range = QRectF(0, 0, max(size.width() - 2 * FIT_MARGIN, 1) / self.drawn,
+                             max(size.height() - 2 * FIT_MARGIN, 1) / self.drawn)
 
     def _refit(self, settling: bool = False) -> None:
         """Fit again (the plots rearranged, or an axis's length was measured at another scale: a few
@@ -95,9 +103,10 @@ class ViewScaler(QObject):
                 self._changed.start()  # (once the layout has its new minimum)
             return False
         if event.type() == QEvent.Resize and self.scale != 1.0:
-            s = event.size()
-            self.drawn = self.fitting(s)
-            self.view.range = QRectF(0, 0, s.width() / self.drawn, s.height() / self.drawn)  # before its resizeEvent
+            self.drawn = self.fitting(event.size())
+            self._set_range(event.size())  # (before its resizeEvent, which applies it)
+            self._rounds = 0
+            self._settle.start()  # (its axes' new lengths are known once the plots are laid out for the size)
         return False
 
 

@@ -36,7 +36,7 @@ from widgets.chrome.controls import ControlsPanel
 from widgets.chrome.status_field import StatusField
 from widgets.chrome.timeline_bar import TimelineBar
 from widgets.chrome.transport import TransportBar
-from widgets.training.curves_panel import short_name
+from widgets.training.curve_math import short_name
 
 DEFAULT_TASK = "adding"
 REBUILD_KEYS = ("seq_len", "cell", "hidden_size", "num_layers", "bidirectional", "merge", "embedding_dim", "init", "h0",

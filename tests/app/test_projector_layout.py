@@ -212,3 +212,33 @@ def test_presentation_scaler_keeps_stacked_plots_names_within_their_axes(qtbot):
     scaler.set_scale(2.5)
     qtbot.waitUntil(lambda: scaler.drawn > 1.0 and not scaler._settle.isActive(), timeout=3000)
     assert names_fit() and scaler.drawn < 2.5  # drawn smaller than asked (but larger), names within their axes
+
+
+def test_presentation_scaler_draws_at_the_scale_it_reports_after_a_resize_and_the_same_across_and_down(qtbot):
+    """A view first too small for more than 1x, then given room (the language model's curves on the stage):
+    the scaler reported 1.75x while pyqtgraph's resize drew it at 1x (its auto pixel range was left on), so
+    the plot stayed small. Also fitInView's 2 px margins made the scale 1.39 across and 1.36 down (stretched
+    text); now both are the reported scale. Control: the first, small size, at 1x."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    from app.classroom.view_scaler import ViewScaler
+
+    view = pg.GraphicsLayoutWidget()
+    view.addPlot(row=0, col=0).setMinimumHeight(120)  # (at 60 px high: 1x)
+    window = QWidget()
+    QHBoxLayout(window).addWidget(view)
+    qtbot.addWidget(window)
+    window.resize(600, 60)
+    window.show()
+    qtbot.waitExposed(window)
+    scaler = ViewScaler(view, QFont())
+    scaler.set_scale(1.75)
+    qtbot.waitUntil(lambda: not scaler._settle.isActive(), timeout=3000)
+    assert scaler.drawn == 1.0 and view.transform().m22() == 1.0  # the control: no room for more
+    window.resize(600, 400)
+    qtbot.waitUntil(lambda: scaler.drawn > 1.0 and not scaler._settle.isActive(), timeout=3000)
+    qtbot.wait(50)
+    assert scaler.drawn == 1.75  # room for all of it
+    t = view.transform()
+    assert t.m11() == pytest.approx(scaler.drawn, rel=1e-3) and t.m22() == pytest.approx(scaler.drawn, rel=1e-3)

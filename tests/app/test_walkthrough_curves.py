@@ -68,6 +68,33 @@ def test_regression_loss_is_drawn_once(qtbot):
     assert panel.loss_plot.isVisible()
 
 
+def test_a_language_models_bits_per_character_are_its_loss_drawn_once(qtbot):
+    """Bits per character are the cross-entropy / ln 2: a loss plot above would repeat the curve (and on the
+    stage its two short plots were drawn at 1x, too small to read). Checked on a real run's history against
+    numpy; the controls are a metric 1% off (a measure of its own: two plots) and accuracy."""
+    from engine.lab.session import LabConfig, LabSession
+
+    session = LabSession(LabConfig.for_task("charlm"))
+    for _ in range(4):
+        session.step()
+    snap = session.snapshot()
+    history = {k: np.asarray(v, np.float64) for k, v in snap.history.items()}
+    assert np.allclose(history["metric"] * np.log(2), history["loss"], rtol=1e-4)  # (independently: numpy)
+    panel = CurvesPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_task_info(snap.task_info)
+    panel.set_history(snap.history)
+    assert not panel.loss_plot.isVisible() and panel.metric_plot.getAxis("left").labelText == "bits/char"
+    assert "the loss, in these units" in panel.metric_plot.getAxis("left").toolTip()
+    assert "loss" in panel.summary.text() and "bits per character" in panel.summary.text()  # both numbers
+    off = dict(history, metric=history["metric"] * 1.01)
+    panel.set_history(off)
+    assert panel.loss_plot.isVisible() and "the loss" not in panel.metric_plot.getAxis("left").toolTip()
+    panel.set_history(history)
+    assert not panel.loss_plot.isVisible()
+
+
 def test_configuration_changes_resets_and_presets_are_marked_on_the_curves(qtbot):
     window = make_window(qtbot, "adding")
     curves = window.panels["curvesPanel"]

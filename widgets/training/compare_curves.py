@@ -18,8 +18,7 @@ from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, histo
 from widgets.parts.panel_parts import make_legend
 from widgets.parts.plot_items import LogAxis, integer_ticks, theme_plots
 from widgets.parts.view_ranges import settle_y_range
-from widgets.training.curve_math import seed_band
-from widgets.training.curves_panel import RunningEma, finite_xy, short
+from widgets.training.curve_math import RunningEma, finite_xy, seed_band, short
 
 LEGEND_TEXT = "9pt"  # the legend is all that names the runs: larger than the single-run panels'
 

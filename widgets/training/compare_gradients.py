@@ -19,7 +19,7 @@ from widgets.parts.base import LIGHT, SERIES_COLORS, Panel, apply_palette, set_c
 from widgets.parts.panel_parts import log_safe, make_legend
 from widgets.parts.plot_items import LogAxis, apply_plot_theme, integer_ticks
 from widgets.training.compare_curves import LEGEND_TEXT
-from widgets.training.curves_panel import short
+from widgets.training.curve_math import short
 
 
 class CompareGradients(Panel):

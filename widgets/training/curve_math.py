@@ -70,6 +70,22 @@ class RunningEma:
 SHORT_NAMES = {"bits per character": "bits/char", "token accuracy": "token acc."}
 
 
+def loss_drawn_as_metric(loss, metric, name: str) -> str | None:
+    """The metric plot's axis name when the metric is the loss itself and the loss plot would only repeat its
+    curve: the loss (MSE: "loss = MSE"), or the loss in bits, cross-entropy / ln 2 (a language model's
+    "bits/char"); None when the metric is a measure of its own (accuracy)."""
+    loss, metric = np.asarray(loss, np.float64), np.asarray(metric, np.float64)
+    if not len(loss) or len(loss) != len(metric):
+        return None
+    if np.array_equal(loss, metric, equal_nan=True):
+        return f"loss = {short_name(name)}"
+    ok = np.isfinite(loss) & np.isfinite(metric)
+    both_nan = np.isnan(loss) == np.isnan(metric)
+    if ok.any() and both_nan.all() and np.allclose(metric[ok] * math.log(2), loss[ok], rtol=1e-4, atol=1e-7):
+        return short_name(name)  # (its tooltip says it is the loss / ln 2: a long axis name would not fit a stage)
+    return None
+
+
 def short_name(metric: str) -> str:
     """A metric's name short enough for a plot axis beside another plot, or a status-bar field."""
     return SHORT_NAMES.get(metric, metric if len(metric) <= 14 else metric[:13] + "…")

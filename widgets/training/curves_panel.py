@@ -1,4 +1,4 @@
-"""CurvesPanel: the learning curves, loss on top and the task's metric below, against training step.
+"""CurvesPanel: the learning curves, loss on top and the task's metric below (alone if it is the loss), by step.
 
 The metric plot carries the task's two reference lines: the baseline (what a model that learned
 nothing scores) and the pass threshold. Error metrics (lower is better, e.g. MSE) and the loss are
@@ -26,7 +26,7 @@ from widgets.parts.view_ranges import (
     settle_views,
     settle_y_range,
 )
-from widgets.training.curve_math import SHORT_NAMES, RunningEma, ema, finite_xy, short, short_name, summary_text  # noqa: F401
+from widgets.training.curve_math import RunningEma, finite_xy, loss_drawn_as_metric, short_name, summary_text
 from widgets.training.ghost_run import GhostRun
 from widgets.training.held_out_tip import dots_sentences, with_evals
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs
@@ -306,23 +306,22 @@ class CurvesPanel(Panel):
         metric = self.history.get("metric", np.full(len(steps), np.nan))
         return steps, loss, metric
 
-    def _loss_is_metric(self, loss, metric) -> bool:
-        """Regression: the metric is the loss (MSE); then it is drawn once, with the task's lines."""
-        return len(loss) > 0 and np.array_equal(loss, metric, equal_nan=True)
-
-    def _show_loss_plot(self, show: bool) -> None:
-        if self.loss_plot.isVisible() == show:
+    def _show_loss_plot(self, as_metric: str | None) -> None:
+        show = as_metric is None  # (the metric is the loss, in the same or other units: it is drawn once)
+        name = short_name(self.info.get("metric", "metric")) if show else as_metric
+        if self.loss_plot.isVisible() == show and self.metric_plot.getAxis("left").labelText == name:
             return
         self.loss_plot.setVisible(show)
         self.loss_plot.setMaximumHeight(1e6 if show else 0)  # (a hidden item keeps its room otherwise)
         self.event_lines.label_on = 0 if show else 1
-        name = short_name(self.info.get("metric", "metric"))
-        self.metric_plot.setLabel("left", name if show else f"loss = {name}", color=self.theme["foreground"])
+        self.metric_plot.setLabel("left", name, color=self.theme["foreground"])
+        self.metric_plot.getAxis("left").setToolTip(f"{self.info.get('metric', 'metric')}" + (
+            " (log axis)" if self.metric_log else "") + ("" if show else ": the loss, in these units (drawn once)"))
 
     def _redraw(self) -> None:
         steps, loss, metric = self._series()
         self.empty.set_empty(not len(steps) and self.ghost.run is None)
-        self._show_loss_plot(not self._loss_is_metric(loss, metric))
+        self._show_loss_plot(loss_drawn_as_metric(loss, metric, self.info.get("metric", "metric")))
         span = self.smoothing.value()
         if span > 1:  # once per update, and only over the steps that are new since the last one
             s_loss, s_metric = self._loss_ema(steps, loss, span), self._metric_ema(steps, metric, span)
@@ -378,7 +377,7 @@ class CurvesPanel(Panel):
     def _update_summary(self, steps, sl, sm, span) -> None:
         """The latest step's (smoothed, when smoothing is on) loss and metric, and pass/not."""
         text, tip, color_key = summary_text(self.history, steps, sl, sm, span, self.info,
-                                            self._loss_is_metric(sl, sm))
+                                            len(sl) > 0 and np.array_equal(sl, sm, equal_nan=True))
         self.summary.setText(text)
         self.summary.setToolTip(tip)
         color = self.theme[color_key]
