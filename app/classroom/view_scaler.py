@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetricsF
 
 NAME_ROOM = 8  # scene px an axis keeps free beyond its name
+TICK_ROOM = 2.5  # tick-label heights a vertical axis keeps (two labels apart)
 SETTLED = 0.03  # a new fit within this fraction of the drawn scale is not drawn
 ROUNDS = 4  # at most this many refits in a row
 FIT_MARGIN = 2  # px QGraphicsView.fitInView keeps free on each side of the viewport
@@ -29,7 +30,7 @@ class ViewScaler(QObject):
         self.view, self.scale, self.drawn = view, 1.0, 1.0  # asked for, and drawn at (the plots fit)
         self._rounds = 0
         self._settle = QTimer(self, singleShot=True, interval=0)  # (dies with the view: no late call)
-        self._settle.timeout.connect(lambda: self._refit(settling=True))
+        self._settle.timeout.connect(self._refit)
         self._changed = QTimer(self, singleShot=True, interval=0)
         self._changed.timeout.connect(self._refit)
         view.installEventFilter(self)
@@ -46,7 +47,7 @@ class ViewScaler(QObject):
     def set_scale(self, scale: float) -> None:
         if scale == self.scale:
             return
-        self.scale = scale
+        self.scale, self._rounds = scale, 0
         self.apply()
         self._settle.start()
 
@@ -65,6 +66,10 @@ class ViewScaler(QObject):
             name, length = axis.label.boundingRect().width(), axis.geometry().height()
             if name > 0 and length > 0:
                 fit = min(fit, now * length / (name + NAME_ROOM))
+        for axis in vertical_axes(central, named=False):  # two tick labels apart ("1.0" on "0.8" in a short plot)
+            length, font = axis.geometry().height(), axis.style["tickFont"] or axis.font()
+            if axis.style["showValues"] and length > 0:
+                fit = min(fit, now * length / (TICK_ROOM * QFontMetricsF(font).height()))
         return max(1.0, min(self.scale, fit))
 
     def apply(self, size=None) -> None:
@@ -85,14 +90,15 @@ class ViewScaler(QObject):
             v.range = QRectF(0, 0, max(size.width() - 2 * FIT_MARGIN, 1) / self.drawn,
                              max(size.height() - 2 * FIT_MARGIN, 1) / self.drawn)
 
-    def _refit(self, settling: bool = False) -> None:
+    def _refit(self) -> None:
         """Fit again (the plots rearranged, or an axis's length was measured at another scale: a few
-        rounds settle it; a change under SETTLED is none, so a layout request cannot loop)."""
+        rounds settle it). Room to grow by under SETTLED is left (so a layout request cannot loop); a fit
+        below the drawn scale is not (the plots would be cut by a few pixels); at most ROUNDS in a row."""
         fit = self.fitting(self.view.size())
-        if abs(fit - self.drawn) <= SETTLED * self.drawn:
+        if 0.0 <= fit - self.drawn <= SETTLED * self.drawn:
             self._rounds = 0
             return
-        self._rounds = self._rounds + 1 if settling else 0
+        self._rounds += 1
         if self._rounds < ROUNDS:
             self.apply()
             self._settle.start()
@@ -124,9 +130,9 @@ def plots_width(panel) -> int:
     return need
 
 
-def vertical_axes(central) -> list:
-    """The shown left/right axes (with a name) of the plots a view's central item lays out."""
+def vertical_axes(central, named: bool = True) -> list:
+    """The shown left/right axes (with a name, unless not ``named``) of the plots a view's central item lays out."""
     plots = [central] if isinstance(central, pg.PlotItem) else \
         [i for i in getattr(central, "items", {}) if isinstance(i, pg.PlotItem)]
     axes = [p.getAxis(side) for p in plots if p.isVisible() for side in ("left", "right")]
-    return [a for a in axes if a.isVisible() and a.label.isVisible() and a.labelText]
+    return [a for a in axes if a.isVisible() and (not named or a.label.isVisible() and a.labelText)]

@@ -277,6 +277,7 @@ class GradientPanel(Panel):
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
             self.time_curves[(layer, d)] = self._make_curve(
                 self.time_plot, color, series_name(layer, d), dashed=bool(d))
+        self.time_legend.placer.set_shown(len(self._keys) > 1)  # one chain's name ("layer 1 →") tells nothing
 
     def _relabel_legends(self) -> None:
         for legend in (self.time_legend, self.step_legend):

@@ -143,6 +143,14 @@ class LegendPlacer(QObject):
             legend.setOffset(best)
         self._clear_line_labels(legend.mapRectToScene(legend.boundingRect()))
 
+    def set_shown(self, shown: bool) -> None:
+        """Show or hide the legend (a hidden one gives back the row it took above its plot)."""
+        if not shown and self.outside:
+            self._put_inside()
+        self.legend.setVisible(shown)
+        if shown:
+            self._soon.start()
+
     def plot_item(self):
         return self.plot.getPlotItem() if hasattr(self.plot, "getPlotItem") else self.plot
 
@@ -166,6 +174,9 @@ class LegendPlacer(QObject):
                 sum(widths[i:i + c]) for i in range(0, n, c)) <= item.width() - 2 * NAME_MARGIN), 1))
         if shape != self._shape():
             self._relayout(*shape)
+        if not self.outside:
+            row = item.layout.rowMaximumHeight(0)  # the plot's own title row (given back inside), if fixed
+            self._title_row = row if row < 1e4 else None
         if legend.parentItem() is not item:
             legend.setParentItem(item)
         title = self._title_height(item)
@@ -213,7 +224,7 @@ class LegendPlacer(QObject):
         item, legend = self.plot_item(), self.legend
         self._relayout("samples", self.columns)
         legend.setParentItem(self.plot.getViewBox())
-        item.layout.setRowFixedHeight(0, self._title_height(item, outside=False))
+        item.layout.setRowFixedHeight(0, getattr(self, "_title_row", None) or self._title_height(item, outside=False))
         legend.setOffset(self.corner)
         self.outside = False
 
