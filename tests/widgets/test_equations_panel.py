@@ -66,7 +66,7 @@ def printed(text: str, pattern: str) -> list[float]:
     return [num(g) for g in m.groups()]
 
 
-NUMBER = r"(\(?−?\d+\.\d{3}\)?)"
+NUMBER = r"(\(?−?\d+\.\d{3,}\)?)"  # (3 places, more for an operand where 3 would not add up)
 
 
 @pytest.mark.parametrize("layer,d,t,unit", [(0, 0, 0, 0), (0, 0, 4, 2), (1, 1, 3, 4), (1, 1, 6, 1),

@@ -4,8 +4,9 @@ tanh(0.287)", which a student adding the two numbers on screen finds wrong. Resu
 (rounded, as every other panel prints them); where 3 decimals do not add up the operands get a 4th (or more):
 "σ(0.1086 − 0.0633) = σ(0.045)" (widgets.explain.text.adding_up). Checked for each cell type on every text of
 the gates, the heatmap (h and the LSTM's c), the cell view (every wire's value and gradient), the gate
-products, the gradient norms and the BPTT terms, by recomputing each printed expression from its printed
-operands; the old rule (3 decimals always) fails all six; the control is the pair that read wrong."""
+products, the gradient norms, the BPTT terms and the Equations tab, by recomputing each printed expression from
+its printed operands; the old rule (3 decimals always) fails all of them; the controls are the pairs that read
+wrong. A function's own step counts too: "σ(−0.903) = 0.289" was one unit off (σ(−0.903) = 0.2884)."""
 from __future__ import annotations
 
 import math
@@ -34,8 +35,9 @@ CHECKS = [  # (pattern, what the printed operands give)
     (rf"= {N} \+ {P} = {N}", lambda m: (m[0] + m[1], m[2])),
     (rf"= 1 {MINUS} {N} = {N}", lambda m: (1 - m[0], m[1])),
     (rf"= {N} / {N} = {N}", lambda m: (m[0] / m[1], m[2])),  # a softmax's p_t / p_max over Σ_j p_j / p_max
-    (rf"(σ|tanh|ReLU)\({N}\) = {N}(?![·\d])", lambda m: (ACT[m[0]](m[1]), m[2])),  # the function's own step
+    (rf"(?<!·)(σ|tanh|ReLU)\({N}\) = {N}(?![·\d])", lambda m: (ACT[m[0]](m[1]), m[2])),  # the function's own step
     (rf"= {N}·tanh\({N}\) = \1·{P}", lambda m: (math.tanh(m[1]), m[2])),  # o·tanh(c) = o·(tanh c)
+    (rf"= {N}·tanh\({N}\) = {N}(?![·\d])", lambda m: (m[0] * math.tanh(m[1]), m[2])),  # o·tanh(c) = h
 ]
 ACT = {"σ": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh, "ReLU": lambda v: max(v, 0.0)}
 
@@ -105,3 +107,21 @@ def test_a_function_of_a_printed_number_gives_its_printed_value():
     a, b = 0.54362, 2.87014  # a / b = 0.18941; the control: 0.544 / 2.870 = 0.18955 prints 0.190
     assert num(float(num(a)) / float(num(b))) != num(a / b)
     assert quotient(a, b, a / b) == "0.5436 / 2.8701 = 0.189"
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_equations_panels_arithmetic_gives_its_printed_results(qtbot, cell):
+    """The Equations tab prints the same sums and products (c_t, h_t, the bidirectional sum, the head's input)."""
+    from tests.widgets.test_equations_panel import make, show
+    from widgets.gates.equations_panel import EquationsPanel
+
+    panel = EquationsPanel()
+    qtbot.addWidget(panel)
+    task, _m, _x, trace, config = make("parity", cell=cell, bidirectional=True, seq_len=8)
+    checked = 0
+    for d in (0, 1):
+        for t in range(trace.seq_len):
+            for u in range(trace.hidden_size):
+                show(panel, task, trace, config, 0, d, t, u)
+                checked += check(panel.plain_text())
+    assert checked >= 2 * trace.seq_len * trace.hidden_size, checked  # (each view: h_t, and the LSTM's c_t)

@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QTextBrowser
 
+from widgets.explain.text import adding_up
 from widgets.gates.equations_code import layout_rows, model_code
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
@@ -32,14 +33,15 @@ GRU_NOTE = ("PyTorch (and cuDNN) apply the reset gate <i>after</i> the matrix pr
             "z<sub>t</sub> and 1 − z<sub>t</sub>.")
 
 
-def fmt(v: float) -> str:
-    """A number as printed in the panel: DECIMALS places, a real minus sign."""
-    return f"{float(v):.{DECIMALS}f}".replace("-", "−")
+def fmt(v: float, decimals: int = DECIMALS) -> str:
+    """A number as printed in the panel: DECIMALS places (more for an operand, where 3 would not give the printed
+    result: widgets.explain.text.adding_up), a real minus sign."""
+    return f"{float(v):.{decimals}f}".replace("-", "−")
 
 
-def par(v: float) -> str:
+def par(v: float, decimals: int = DECIMALS) -> str:
     """fmt(v), in parentheses when negative (for products)."""
-    s = fmt(v)
+    s = fmt(v, decimals)
     return f"({s})" if s.startswith("−") else s
 
 
@@ -192,11 +194,13 @@ class EquationsPanel(Panel):
             c0 = 0.0 if tr.initial_cell is None else float(tr.initial_cell[layer, d, u])
             c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else c0)
             self.rows.append((f"c_{p}", float(c_prev)))
+            k = adding_up((g['f'], c_prev, g['i'], g['g']), c, lambda v: v[0] * v[1] + v[2] * v[3])
             out.append(f"<p>{cs('t')} = {sub('f', 't')} ⊙ {cs(p)} + {sub('i', 't')} ⊙ "
-                       f"{sub('g', 't')} = {par(g['f'])}·{par(c_prev)} + {par(g['i'])}·{par(g['g'])} = "
+                       f"{sub('g', 't')} = {par(g['f'], k)}·{par(c_prev, k)} + {par(g['i'], k)}·{par(g['g'], k)} = "
                        f"{mv('c_t', c)}</p>")
-            out.append(f"<p>{hs('t')} = {sub('o', 't')} ⊙ tanh({cs('t')}) = {par(g['o'])}·tanh"
-                       f"({fmt(c)}) = {mv('h_t', h)}</p>")
+            k = adding_up((g['o'], c), h, lambda v: v[0] * np.tanh(v[1]))
+            out.append(f"<p>{hs('t')} = {sub('o', 't')} ⊙ tanh({cs('t')}) = {par(g['o'], k)}·tanh"
+                       f"({fmt(c, k)}) = {mv('h_t', h)}</p>")
         elif tr.cell_type == "gru":
             r, z, n = (tr.gates[name][layer, d, t, u] for name in ("reset", "update", "new"))
             for k, v, label in (("r", r, "reset gate"), ("z", z, "update gate")):
@@ -206,8 +210,9 @@ class EquationsPanel(Panel):
                        f"{sub('r', 't')} ⊙ ({weight_html('hn', d, D)} {hs(p)} + b<sub>hn</sub>)) = "
                        f"{mv('n_t', n)} <span style='color:{muted}'>new state</span></p>")
             self.rows.append((f"h_{p}", float(h_prev)))
+            k = adding_up((z, n, h_prev), h, lambda v: (1 - v[0]) * v[1] + v[0] * v[2])
             out.append(f"<p>{hs('t')} = (1 − {sub('z', 't')}) ⊙ {sub('n', 't')} + {sub('z', 't')} ⊙ "
-                       f"{hs(p)} = (1 − {fmt(z)})·{par(n)} + {fmt(z)}·{par(h_prev)} = "
+                       f"{hs(p)} = (1 − {fmt(z, k)})·{par(n, k)} + {fmt(z, k)}·{par(h_prev, k)} = "
                        f"{mv('h_t', h)}</p>")
             out.append(f"<p style='color:{muted}'>{GRU_NOTE.format(p=p)}</p>")
         else:
@@ -228,7 +233,8 @@ class EquationsPanel(Panel):
         if tr.num_directions == 2 and layer == top and per_column:
             fwd, bwd = tr.hidden[top, 0, t, u], tr.hidden[top, 1, t, u]
             if tr.merge == "sum":
-                out.append(f"<p>h<sub>t</sub> = h→<sub>t</sub> + h←<sub>t</sub> = {par(fwd)} + {par(bwd)} = "
+                k = adding_up((fwd, bwd), tr.encoded[t, u])
+                out.append(f"<p>h<sub>t</sub> = h→<sub>t</sub> + h←<sub>t</sub> = {par(fwd, k)} + {par(bwd, k)} = "
                            f"{mv('merged h_t', tr.encoded[t, u])} "
                            f"<span style='color:{muted}'>the lecture's sum</span></p>")
             else:
@@ -275,7 +281,8 @@ class EquationsPanel(Panel):
         why = (f"<span style='color:{muted}'>the forward chain ends at n = {T}, the backward chain at "
                "position 1</span>")
         if tr.merge == "sum":
-            return [f"<p>the head reads h→<sub>n</sub> + h←<sub>1</sub> = {par(fwd)} + {par(bwd)} = "
+            k = adding_up((fwd, bwd), head_in[u])
+            return [f"<p>the head reads h→<sub>n</sub> + h←<sub>1</sub> = {par(fwd, k)} + {par(bwd, k)} = "
                     f"{mv(f'head input[{u}]', head_in[u])} {why}</p>"]
         return [f"<p>the head reads [h→<sub>n</sub>; h←<sub>1</sub>] (PyTorch's concat): entry {u} = "
                 f"{mv(f'head input[{u}]', head_in[u])}, entry {H + u} = "
