@@ -21,6 +21,7 @@ from widgets.cellview.texts import explain_wire
 from widgets.explain.readout import explain_bptt, explain_grad_norm, explain_product
 from widgets.explain.states import explain_gates, explain_state
 from widgets.explain.text import MINUS, adding_up, num, quotient, rounds_to, through
+from widgets.gates.gate_products_panel import factor_text
 
 N = rf"({MINUS}?\d+\.\d+)(?![\de])"  # a number printed in fixed point
 P = rf"\(?{N}\)?"  # ... perhaps in parentheses (a negative factor)
@@ -32,6 +33,7 @@ CHECKS = [  # (pattern, what the printed operands give)
     (rf"= {N}·{P} \+ {N}·{P} = {N}", lambda m: (m[0] * m[1] + m[2] * m[3], m[4])),
     (rf"= {N}·{P} = {N}(?![·\d])", lambda m: (m[0] * m[1], m[2])),
     (rf"= {N} × {N} = {N}", lambda m: (m[0] * m[1], m[2])),
+    (rf"{N} × {N}\n= {N}", lambda m: (m[0] * m[1], m[2])),  # the gate products' numbers beside their rows
     (rf"= {N} \+ {P} = {N}", lambda m: (m[0] + m[1], m[2])),
     (rf"= 1 {MINUS} {N} = {N}", lambda m: (1 - m[0], m[1])),
     (rf"= {N} / {N} = {N}", lambda m: (m[0] / m[1], m[2])),  # a softmax's p_t / p_max over Σ_j p_j / p_max
@@ -87,6 +89,8 @@ def test_every_cell_view_and_product_text_gives_its_printed_result(cell):
         for t in range(1, trace.seq_len + 1):
             for u in range(trace.hidden_size):
                 checked += check(explain_product(products, 0, 0, t, u))
+                for _name, _title, factors in products["products"]:  # (the numbers the panel paints)
+                    checked += check(factor_text(u, *(float(f[2][0, 0, t - 1, u]) for f in factors)))
     assert checked >= trace.seq_len * trace.hidden_size, checked
 
 

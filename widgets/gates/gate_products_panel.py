@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidge
 
 from widgets.explain.hover import HoverTip
 from widgets.explain.readout import explain_product
+from widgets.explain.text import adding_up, product
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, gates_reason, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import arrow, subscripted
@@ -26,6 +27,12 @@ LABEL_W, NUMBER_W = 190, 150  # least px of the row labels (left) and the chosen
 ROW_H, TITLE_H, GAP = 17, 19, 7  # least px; a larger font (presentation mode) makes them as large as it needs
 TITLE_FLAGS = int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)  # a long title takes two lines
 
+
+
+def factor_text(u: int, a: float, b: float, c: float) -> str:
+    """The numbers beside a product's rows: "unit 3:\n0.412 × 0.728\n= 0.300", in digits that check out."""
+    k = adding_up((a, b), c, product)  # (3 places, more where 3 would not give the product shown)
+    return f"unit {u}:\n{a:.{k}f} × {b:.{k}f}\n= {c:.3f}".replace("-", "−")
 
 class ProductCanvas(QWidget):
     """Paints the rows; ``panel`` holds the data."""
@@ -46,7 +53,7 @@ class ProductCanvas(QWidget):
         rows = self.panel.rows_at_cursor()
         labels = [subscripted(label) for _n, _t, factors in rows for label, _k, _v in factors]
         label_w = max([LABEL_W] + [fm.horizontalAdvance(text) + 14 for text in labels])
-        number_w = max(NUMBER_W, fm.horizontalAdvance("= −0.000 × −0.000") + 12)
+        number_w = max(NUMBER_W, fm.horizontalAdvance("−0.00000 × −0.00000") + 12)  # (factors: 3-5 places)
         wrap = QRectF(0, 0, max(self.width() - 8, 40), 10_000)
         title_h = max([TITLE_H] + [QFontMetricsF(bold).boundingRect(wrap, TITLE_FLAGS, subscripted(title)).height() + 4
                                    for _n, title, _f in rows])
@@ -99,10 +106,9 @@ class ProductCanvas(QWidget):
                 p.drawImage(QRectF(r.left(), y + 1, r.width(), row_h - 2), image)
                 values.append(float(v[u]))
                 y += row_h
-            a, b, c = values
             p.setPen(QColor(th["muted"]))
             p.drawText(QRectF(r.right() + 8, y - 3 * row_h, number_w - 8, 3 * row_h),
-                       Qt.AlignmentFlag.AlignVCenter, f"unit {u}:\n{a:.3f} × {b:.3f}\n= {c:.3f}")
+                       Qt.AlignmentFlag.AlignVCenter, factor_text(u, *values))
             y += GAP
         x = r.left() + (u + 0.5) * r.width() / H  # the chosen unit, marked through every row
         p.setPen(QColor(th["accent"]))
