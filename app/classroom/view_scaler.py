@@ -8,6 +8,8 @@ fit (never below 1x), and fits again when the plots rearrange.
 """
 from __future__ import annotations
 
+import time
+
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetricsF
@@ -15,7 +17,9 @@ from PySide6.QtGui import QFont, QFontMetricsF
 NAME_ROOM = 8  # scene px an axis keeps free beyond its name
 TICK_ROOM = 2.5  # tick-label heights a vertical axis keeps (two labels apart)
 SETTLED = 0.03  # a new fit within this fraction of the drawn scale is not drawn
-ROUNDS = 4  # at most this many refits in a row
+ROUNDS = 4  # at most this many refits that grow in a row
+SHRINK = 0.01  # the least a refit that would cut shrinks by
+OWN_LAYOUT_S = 0.5  # a layout request this soon after a fit is the fit's own
 FIT_MARGIN = 2  # px QGraphicsView.fitInView keeps free on each side of the viewport
 FIXED = "_rnnlab_base_font"  # a plot view (and its viewport) keeps the unscaled font: its transform scales
 
@@ -28,7 +32,7 @@ class ViewScaler(QObject):
     def __init__(self, view, base_font: QFont):
         super().__init__(view)
         self.view, self.scale, self.drawn = view, 1.0, 1.0  # asked for, and drawn at (the plots fit)
-        self._rounds = 0
+        self._rounds, self._applied_at = 0, 0.0
         self._settle = QTimer(self, singleShot=True, interval=0)  # (dies with the view: no late call)
         self._settle.timeout.connect(self._refit)
         self._changed = QTimer(self, singleShot=True, interval=0)
@@ -72,10 +76,12 @@ class ViewScaler(QObject):
                 fit = min(fit, now * length / (TICK_ROOM * QFontMetricsF(font).height()))
         return max(1.0, min(self.scale, fit))
 
-    def apply(self, size=None) -> None:
+    def apply(self, size=None, drawn: float | None = None) -> None:
+        """Draw at ``drawn`` (default: the scale that fits ``size``)."""
         v = self.view
         size = size or v.size()
-        self.drawn = self.fitting(size)
+        self.drawn = self.fitting(size) if drawn is None else max(1.0, min(self.scale, drawn))
+        self._applied_at = time.monotonic()
         self._set_range(size)
         pg.GraphicsView.setRange(v, v.range, padding=0, disableAutoPixel=False)
 
@@ -91,21 +97,28 @@ class ViewScaler(QObject):
                              max(size.height() - 2 * FIT_MARGIN, 1) / self.drawn)
 
     def _refit(self) -> None:
-        """Fit again (the plots rearranged, or an axis's length was measured at another scale: a few
-        rounds settle it). Room to grow by under SETTLED is left (so a layout request cannot loop); a fit
-        below the drawn scale is not (the plots would be cut by a few pixels); at most ROUNDS in a row."""
+        """Fit again (the plots rearranged, or an axis's length was measured at another scale). Growing: not
+        by under SETTLED, and at most ROUNDS times in a row (an axis measured at another scale can make the
+        fit swing, 1.43, 1.67, 1.55, ...). Shrinking, where the plots would be cut: always, by at least
+        SHRINK (so that it ends), never below 1."""
         fit = self.fitting(self.view.size())
-        if 0.0 <= fit - self.drawn <= SETTLED * self.drawn:
-            self._rounds = 0
-            return
-        self._rounds += 1
-        if self._rounds < ROUNDS:
-            self.apply()
-            self._settle.start()
+        if fit >= self.drawn:
+            if fit - self.drawn <= SETTLED * self.drawn:
+                self._rounds = 0
+                return
+            if self._rounds >= ROUNDS:
+                return
+            self._rounds += 1
+            self.apply(drawn=fit)
+        else:
+            self.apply(drawn=min(fit, self.drawn * (1.0 - SHRINK)))
+        self._settle.start()
 
     def eventFilter(self, obj, event) -> bool:
         if obj is not self.view:
             if event.type() == QEvent.LayoutRequest and self.scale != 1.0:
+                if time.monotonic() - self._applied_at > OWN_LAYOUT_S:  # the plots changed (not our own fit):
+                    self._rounds = 0  # room to grow again
                 self._changed.start()  # (once the layout has its new minimum)
             return False
         if event.type() == QEvent.Resize and self.scale != 1.0:

@@ -242,3 +242,38 @@ def test_presentation_scaler_draws_at_the_scale_it_reports_after_a_resize_and_th
     assert scaler.drawn == 1.75  # room for all of it
     t = view.transform()
     assert t.m11() == pytest.approx(scaler.drawn, rel=1e-3) and t.m22() == pytest.approx(scaler.drawn, rel=1e-3)
+
+
+def test_presentation_scaler_never_settles_above_the_scale_its_plots_fit(qtbot):
+    """Two stacked named plots at 2.5x, then one hidden: the fit swings as the axes are measured at each new
+    scale (1.43, 1.67, 1.55, ...), and the scaler stopped after its rounds at 1.67 with the plots fitting 1.55
+    (cut). It now grows only a few times in a row but always shrinks where the plots would be cut."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    from app.classroom.view_scaler import ViewScaler
+
+    view = pg.GraphicsLayoutWidget()
+    plots = [view.addPlot(row=row, col=0) for row in range(2)]
+    for plot, name in zip(plots, ("loss (nats)", "accuracy"), strict=True):
+        plot.setLabel("left", name)
+    window = QWidget()
+    QHBoxLayout(window).addWidget(view)
+    qtbot.addWidget(window)
+    window.resize(600, 320)
+    window.show()
+    qtbot.waitExposed(window)
+    scaler = ViewScaler(view, QFont())
+    scaler.set_scale(2.5)
+
+    def settled():
+        return not scaler._settle.isActive() and not scaler._changed.isActive()
+
+    qtbot.waitUntil(lambda: scaler.drawn > 1.0 and settled(), timeout=3000)
+    steps = [lambda size=size: window.resize(*size) for size in ((600, 300), (600, 260), (600, 220), (640, 220))]
+    for step in steps + [lambda: plots[1].hide(), lambda: plots[1].show()]:
+        step()
+        qtbot.wait(300)
+        qtbot.waitUntil(settled, timeout=3000)
+        assert scaler.drawn <= scaler.fitting(view.size()) * 1.001  # not above what fits: nothing cut
+        assert not [p for p in audit(window) if "plots drawn" in p]

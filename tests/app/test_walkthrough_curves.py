@@ -93,6 +93,9 @@ def test_a_language_models_bits_per_character_are_its_loss_drawn_once(qtbot):
     assert panel.loss_plot.isVisible() and "the loss" not in panel.metric_plot.getAxis("left").toolTip()
     panel.set_history(history)
     assert not panel.loss_plot.isVisible()
+    panel.set_task_info(snap.task_info)  # the task's info again (it names the axis anew): the note stays
+    panel.set_history(dict(history, step=history["step"] + 1))
+    assert "the loss, in these units" in panel.metric_plot.getAxis("left").toolTip()
 
 
 def test_configuration_changes_resets_and_presets_are_marked_on_the_curves(qtbot):

@@ -20,7 +20,7 @@ from tests.widgets.test_explain_panels import setup
 from widgets.cellview.texts import explain_wire
 from widgets.explain.readout import explain_bptt, explain_grad_norm, explain_product
 from widgets.explain.states import explain_gates, explain_state
-from widgets.explain.text import MINUS, adding_up, num, quotient, rounds_to, through
+from widgets.explain.text import MINUS, adding_up, fixed, num, quotient, rounds_to, through
 from widgets.gates.gate_products_panel import factor_text
 
 N = rf"({MINUS}?\d+\.\d+)(?![\de])"  # a number printed in fixed point
@@ -129,3 +129,29 @@ def test_the_equations_panels_arithmetic_gives_its_printed_results(qtbot, cell):
                 show(panel, task, trace, config, 0, d, t, u)
                 checked += check(panel.plain_text())
     assert checked >= 2 * trace.seq_len * trace.hidden_size, checked  # (each view: h_t, and the LSTM's c_t)
+
+
+def test_panels_that_print_fixed_point_check_their_digits_in_fixed_point():
+    """The Equations tab and the gate products print 0.001 where a tooltip prints 6.360e-04: their digits are
+    chosen for what they print (``form=fixed``). Controls: chosen as a tooltip prints them, a saturated gate's
+    c_t and a bidirectional sum near 0 were one unit off."""
+    f, c_prev, i, g = 0.000636, 2.982, 0.348, -0.296  # c_t = f·c + i·g = −0.10111
+    c = f * c_prev + i * g
+
+    def c_text(form):
+        k = adding_up((f, c_prev, i, g), c, lambda v: v[0] * v[1] + v[2] * v[3], form=form)
+        return f"= {fixed(f, k)}·{fixed(c_prev, k)} + {fixed(i, k)}·({fixed(g, k)}) = {fixed(c)}"
+
+    fwd, bwd = 0.4929137, -0.4934571  # the sum, −0.0005434, prints −0.001 (a tooltip: −5.434e-04)
+
+    def sum_text(form):
+        k = adding_up((fwd, bwd), fwd + bwd, form=form)
+        return f"= {fixed(fwd, k)} + ({fixed(bwd, k)}) = {fixed(fwd + bwd)}"
+
+    for text in (c_text(fixed), sum_text(fixed), factor_text(0, f, c_prev, f * c_prev)):
+        assert check(text) == 1, text
+    for wrong in (c_text(num), sum_text(num)):  # the controls
+        with pytest.raises(AssertionError):
+            check(wrong)
+    with pytest.raises(AssertionError):  # and check() itself rejects the pair that read wrong
+        check("σ(0.109 − 0.063) = σ(0.045)")

@@ -28,15 +28,21 @@ def product(values) -> float:
     return values[0] * values[1]
 
 
-def adding_up(values, total: float, combine=math.fsum, most: int = 6, shown: int = 3) -> int:
+def fixed(v: float, decimals: int = 3) -> str:
+    """A value in fixed point, as panels that never switch to scientific print it (0.000 for 0.0004)."""
+    return f"{float(v):.{decimals}f}".replace("-", MINUS)
+
+
+def adding_up(values, total: float, combine=math.fsum, most: int = 6, shown: int = 3, form=num) -> int:
     """Decimals for ``values`` (3, or more) at which ``combine`` of them as printed prints as ``total`` does
     (printed with ``shown`` decimals): operands rounded to 3 decimals each need not add up in the digits shown
     ("0.109 − 0.063 = 0.045", the exact sum being 0.0453); at 4 they do ("0.1086 − 0.0633 = 0.045"), so a
     reader's arithmetic checks out. A function of one printed number is the same question ("tanh(0.2875) =
-    0.280": ``combine`` the function)."""
+    0.280": ``combine`` the function). ``form`` prints a number (``num``, or ``fixed`` for a panel that prints
+    0.000 where ``num`` would print 4.000e-04)."""
     for decimals in range(3, most + 1):
-        printed = [read(num(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
-        if rounds_to(combine(printed), total, shown):
+        printed = [read(form(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
+        if rounds_to(combine(printed), total, shown, form):
             return decimals
     return 3  # (a scientific or non-finite operand: its digits are what they are)
 
@@ -47,11 +53,11 @@ def quotient(a: float, b: float, value: float) -> str:
     return f"{num(a, k)} / {num(b, k)} = {num(value)}"
 
 
-def rounds_to(exact: float, total: float, decimals: int = 3) -> bool:
-    """Whether ``exact`` may be printed as ``num(total, decimals)`` is: the same text, or (fixed point) within
+def rounds_to(exact: float, total: float, decimals: int = 3, form=num) -> bool:
+    """Whether ``exact`` may be printed as ``form(total, decimals)`` is: the same text, or (fixed point) within
     half a unit of its last digit, a tie rounding either way (−0.2895 is −0.289 or −0.290 to a reader)."""
-    want = num(total, decimals)
-    if num(exact, decimals) == want:
+    want = form(total, decimals)
+    if form(exact, decimals) == want:
         return True
     try:
         return "e" not in want and abs(exact - read(want)) <= 0.5 * 10.0 ** -decimals + 1e-12

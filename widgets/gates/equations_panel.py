@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QTextBrowser
 
-from widgets.explain.text import adding_up
+from widgets.explain.text import adding_up, fixed
 from widgets.gates.equations_code import layout_rows, model_code
 from widgets.parts.base import Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
@@ -36,7 +36,7 @@ GRU_NOTE = ("PyTorch (and cuDNN) apply the reset gate <i>after</i> the matrix pr
 def fmt(v: float, decimals: int = DECIMALS) -> str:
     """A number as printed in the panel: DECIMALS places (more for an operand, where 3 would not give the printed
     result: widgets.explain.text.adding_up), a real minus sign."""
-    return f"{float(v):.{decimals}f}".replace("-", "−")
+    return fixed(v, decimals)
 
 
 def par(v: float, decimals: int = DECIMALS) -> str:
@@ -194,11 +194,11 @@ class EquationsPanel(Panel):
             c0 = 0.0 if tr.initial_cell is None else float(tr.initial_cell[layer, d, u])
             c, c_prev = tr.cell[layer, d, t, u], (tr.cell[layer, d, prev, u] if has_prev else c0)
             self.rows.append((f"c_{p}", float(c_prev)))
-            k = adding_up((g['f'], c_prev, g['i'], g['g']), c, lambda v: v[0] * v[1] + v[2] * v[3])
+            k = adding_up((g['f'], c_prev, g['i'], g['g']), c, lambda v: v[0] * v[1] + v[2] * v[3], form=fixed)
             out.append(f"<p>{cs('t')} = {sub('f', 't')} ⊙ {cs(p)} + {sub('i', 't')} ⊙ "
                        f"{sub('g', 't')} = {par(g['f'], k)}·{par(c_prev, k)} + {par(g['i'], k)}·{par(g['g'], k)} = "
                        f"{mv('c_t', c)}</p>")
-            k = adding_up((g['o'], c), h, lambda v: v[0] * np.tanh(v[1]))
+            k = adding_up((g['o'], c), h, lambda v: v[0] * np.tanh(v[1]), form=fixed)
             out.append(f"<p>{hs('t')} = {sub('o', 't')} ⊙ tanh({cs('t')}) = {par(g['o'], k)}·tanh"
                        f"({fmt(c, k)}) = {mv('h_t', h)}</p>")
         elif tr.cell_type == "gru":
@@ -210,7 +210,7 @@ class EquationsPanel(Panel):
                        f"{sub('r', 't')} ⊙ ({weight_html('hn', d, D)} {hs(p)} + b<sub>hn</sub>)) = "
                        f"{mv('n_t', n)} <span style='color:{muted}'>new state</span></p>")
             self.rows.append((f"h_{p}", float(h_prev)))
-            k = adding_up((z, n, h_prev), h, lambda v: (1 - v[0]) * v[1] + v[0] * v[2])
+            k = adding_up((z, n, h_prev), h, lambda v: (1 - v[0]) * v[1] + v[0] * v[2], form=fixed)
             out.append(f"<p>{hs('t')} = (1 − {sub('z', 't')}) ⊙ {sub('n', 't')} + {sub('z', 't')} ⊙ "
                        f"{hs(p)} = (1 − {fmt(z, k)})·{par(n, k)} + {fmt(z, k)}·{par(h_prev, k)} = "
                        f"{mv('h_t', h)}</p>")
@@ -233,7 +233,7 @@ class EquationsPanel(Panel):
         if tr.num_directions == 2 and layer == top and per_column:
             fwd, bwd = tr.hidden[top, 0, t, u], tr.hidden[top, 1, t, u]
             if tr.merge == "sum":
-                k = adding_up((fwd, bwd), tr.encoded[t, u])
+                k = adding_up((fwd, bwd), tr.encoded[t, u], form=fixed)
                 out.append(f"<p>h<sub>t</sub> = h→<sub>t</sub> + h←<sub>t</sub> = {par(fwd, k)} + {par(bwd, k)} = "
                            f"{mv('merged h_t', tr.encoded[t, u])} "
                            f"<span style='color:{muted}'>the lecture's sum</span></p>")
@@ -281,7 +281,7 @@ class EquationsPanel(Panel):
         why = (f"<span style='color:{muted}'>the forward chain ends at n = {T}, the backward chain at "
                "position 1</span>")
         if tr.merge == "sum":
-            k = adding_up((fwd, bwd), head_in[u])
+            k = adding_up((fwd, bwd), head_in[u], form=fixed)
             return [f"<p>the head reads h→<sub>n</sub> + h←<sub>1</sub> = {par(fwd, k)} + {par(bwd, k)} = "
                     f"{mv(f'head input[{u}]', head_in[u])} {why}</p>"]
         return [f"<p>the head reads [h→<sub>n</sub>; h←<sub>1</sub>] (PyTorch's concat): entry {u} = "

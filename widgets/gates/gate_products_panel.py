@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QWidge
 
 from widgets.explain.hover import HoverTip
 from widgets.explain.readout import explain_product
-from widgets.explain.text import adding_up, product
+from widgets.explain.text import adding_up, fixed, product
 from widgets.parts.base import Panel, apply_palette, diverging_cmap, gates_reason, message_label, sequential_cmap
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.notation import arrow, subscripted
@@ -28,11 +28,11 @@ ROW_H, TITLE_H, GAP = 17, 19, 7  # least px; a larger font (presentation mode) m
 TITLE_FLAGS = int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)  # a long title takes two lines
 
 
-
 def factor_text(u: int, a: float, b: float, c: float) -> str:
     """The numbers beside a product's rows: "unit 3:\n0.412 × 0.728\n= 0.300", in digits that check out."""
-    k = adding_up((a, b), c, product)  # (3 places, more where 3 would not give the product shown)
-    return f"unit {u}:\n{a:.{k}f} × {b:.{k}f}\n= {c:.3f}".replace("-", "−")
+    k = adding_up((a, b), c, product, most=5, form=fixed)  # (3 places, more where 3 would not give the product)
+    return f"unit {u}:\n{fixed(a, k)} × {fixed(b, k)}\n= {fixed(c)}"
+
 
 class ProductCanvas(QWidget):
     """Paints the rows; ``panel`` holds the data."""

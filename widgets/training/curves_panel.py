@@ -308,15 +308,16 @@ class CurvesPanel(Panel):
 
     def _show_loss_plot(self, as_metric: str | None) -> None:
         show = as_metric is None  # (the metric is the loss, in the same or other units: it is drawn once)
-        name = short_name(self.info.get("metric", "metric")) if show else as_metric
-        if self.loss_plot.isVisible() == show and self.metric_plot.getAxis("left").labelText == name:
+        metric, axis = self.info.get("metric", "metric"), self.metric_plot.getAxis("left")
+        name = short_name(metric) if show else as_metric
+        tip = metric + (" (log axis)" if self.metric_log else "") + ("" if show else ": the loss, in these units")
+        if self.loss_plot.isVisible() == show and (axis.labelText, axis.toolTip()) == (name, tip):
             return
         self.loss_plot.setVisible(show)
         self.loss_plot.setMaximumHeight(1e6 if show else 0)  # (a hidden item keeps its room otherwise)
         self.event_lines.label_on = 0 if show else 1
         self.metric_plot.setLabel("left", name, color=self.theme["foreground"])
-        self.metric_plot.getAxis("left").setToolTip(f"{self.info.get('metric', 'metric')}" + (
-            " (log axis)" if self.metric_log else "") + ("" if show else ": the loss, in these units (drawn once)"))
+        axis.setToolTip(tip)
 
     def _redraw(self) -> None:
         steps, loss, metric = self._series()
