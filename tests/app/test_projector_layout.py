@@ -184,21 +184,30 @@ def test_bottom_docks_share_fairly_each_keeping_its_need():
     assert max(old) == old[0] and old[1] < 421
 
 
-def test_presentation_scaler_keeps_stacked_plots_names_within_their_axes(qtbot):
+def stacked_plots(qtbot, size, names=("loss (nats)", "accuracy")):
+    """A pyqtgraph layout of one plot per name (left axis named so; "" none), stacked, alone in a shown window."""
     import pyqtgraph as pg
+
+    view = pg.GraphicsLayoutWidget()
+    plots = [view.addPlot(row=row, col=0) for row in range(len(names))]
+    for plot, name in zip(plots, names, strict=True):
+        if name:
+            plot.setLabel("left", name)
+    window = QWidget()
+    QHBoxLayout(window).addWidget(view)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return view, plots, window
+
+
+def test_presentation_scaler_keeps_stacked_plots_names_within_their_axes(qtbot):
     from PySide6.QtGui import QFont
 
     from app.classroom.view_scaler import ViewScaler, vertical_axes
 
-    view = pg.GraphicsLayoutWidget()
-    for row, name in enumerate(("loss (nats)", "accuracy")):
-        view.addPlot(row=row, col=0).setLabel("left", name)
-    window = QWidget()
-    QHBoxLayout(window).addWidget(view)
-    qtbot.addWidget(window)
-    window.resize(600, 320)
-    window.show()
-    qtbot.waitExposed(window)
+    view, _plots, window = stacked_plots(qtbot, (600, 320))
 
     def names_fit():
         return all(a.label.boundingRect().width() <= a.geometry().height() for a in vertical_axes(view.ci))
@@ -219,19 +228,13 @@ def test_presentation_scaler_draws_at_the_scale_it_reports_after_a_resize_and_th
     the scaler reported 1.75x while pyqtgraph's resize drew it at 1x (its auto pixel range was left on), so
     the plot stayed small. Also fitInView's 2 px margins made the scale 1.39 across and 1.36 down (stretched
     text); now both are the reported scale. Control: the first, small size, at 1x."""
-    import pyqtgraph as pg
     from PySide6.QtGui import QFont
 
     from app.classroom.view_scaler import ViewScaler
 
-    view = pg.GraphicsLayoutWidget()
-    view.addPlot(row=0, col=0).setMinimumHeight(120)  # (at 60 px high: 1x)
-    window = QWidget()
-    QHBoxLayout(window).addWidget(view)
-    qtbot.addWidget(window)
-    window.resize(600, 60)
-    window.show()
-    qtbot.waitExposed(window)
+    view, plots, window = stacked_plots(qtbot, (600, 60), ("",))
+    plots[0].setMinimumHeight(120)  # (at 60 px high: 1x)
+    qtbot.wait(20)
     scaler = ViewScaler(view, QFont())
     scaler.set_scale(1.75)
     qtbot.waitUntil(lambda: not scaler._settle.isActive(), timeout=3000)
@@ -248,21 +251,11 @@ def test_presentation_scaler_never_settles_above_the_scale_its_plots_fit(qtbot):
     """Two stacked named plots at 2.5x, then one hidden: the fit swings as the axes are measured at each new
     scale (1.43, 1.67, 1.55, ...), and the scaler stopped after its rounds at 1.67 with the plots fitting 1.55
     (cut). It now grows only a few times in a row but always shrinks where the plots would be cut."""
-    import pyqtgraph as pg
     from PySide6.QtGui import QFont
 
     from app.classroom.view_scaler import ViewScaler
 
-    view = pg.GraphicsLayoutWidget()
-    plots = [view.addPlot(row=row, col=0) for row in range(2)]
-    for plot, name in zip(plots, ("loss (nats)", "accuracy"), strict=True):
-        plot.setLabel("left", name)
-    window = QWidget()
-    QHBoxLayout(window).addWidget(view)
-    qtbot.addWidget(window)
-    window.resize(600, 320)
-    window.show()
-    qtbot.waitExposed(window)
+    view, plots, window = stacked_plots(qtbot, (600, 320))
     scaler = ViewScaler(view, QFont())
     scaler.set_scale(2.5)
 
