@@ -133,8 +133,8 @@ def test_the_equations_panels_arithmetic_gives_its_printed_results(qtbot, cell):
 
 def test_panels_that_print_fixed_point_check_their_digits_in_fixed_point():
     """The Equations tab and the gate products print 0.001 where a tooltip prints 6.360e-04: their digits are
-    chosen for what they print (``form=fixed``). Controls: chosen as a tooltip prints them, a saturated gate's
-    c_t and a bidirectional sum near 0 were one unit off."""
+    chosen for what they print (``form=fixed``). Controls: a saturated gate's c_t with digits chosen as a tooltip
+    prints them, and a bidirectional sum near 0 at 3 places, were one unit off."""
     f, c_prev, i, g = 0.000636, 2.982, 0.348, -0.296  # c_t = f·c + i·g = −0.10111
     c = f * c_prev + i * g
 
@@ -144,14 +144,31 @@ def test_panels_that_print_fixed_point_check_their_digits_in_fixed_point():
 
     fwd, bwd = 0.4929137, -0.4934571  # the sum, −0.0005434, prints −0.001 (a tooltip: −5.434e-04)
 
-    def sum_text(form):
-        k = adding_up((fwd, bwd), fwd + bwd, form=form)
+    def sum_text(k):
         return f"= {fixed(fwd, k)} + ({fixed(bwd, k)}) = {fixed(fwd + bwd)}"
 
-    for text in (c_text(fixed), sum_text(fixed), factor_text(0, f, c_prev, f * c_prev)):
+    right = sum_text(adding_up((fwd, bwd), fwd + bwd, form=fixed))
+    for text in (c_text(fixed), right, factor_text(0, f, c_prev, f * c_prev)):
         assert check(text) == 1, text
-    for wrong in (c_text(num), sum_text(num)):  # the controls
+    for wrong in (c_text(num), sum_text(3)):  # the controls
         with pytest.raises(AssertionError):
             check(wrong)
     with pytest.raises(AssertionError):  # and check() itself rejects the pair that read wrong
         check("σ(0.109 − 0.063) = σ(0.045)")
+
+
+def test_a_sum_printed_in_scientific_form_gets_operands_with_its_digits():
+    """Two pre-activation parts that nearly cancel: the sum prints as −5.434e−04, and at 3 (or even 6) places the
+    operands read "σ(0.493 − 0.493) = σ(−5.434e−04)". They now get the places the sum's last digit asks for.
+    Control: the old limit of 6 places, at which no choice adds up."""
+    from widgets.explain.states import applied
+    from widgets.explain.text import read
+
+    parts = (0.4929137, -0.4934571)
+    value = 1 / (1 + math.exp(-sum(parts)))
+    text = applied("σ", parts, value)
+    m = re.match(rf"σ\({N} {MINUS} {N}\) = σ\(({MINUS}\d\.\d{{3}}e{MINUS}\d+)\) = {N}$", text)
+    assert m, text
+    a, b, s = float(m[1]), float(m[2]), read(m[3])
+    assert rounds_to(a - b, s) and num(a - b) == m[3], text
+    assert not any(rounds_to(round(parts[0], k) + round(parts[1], k), s) for k in range(3, 7))  # the control

@@ -39,7 +39,11 @@ def adding_up(values, total: float, combine=math.fsum, most: int = 6, shown: int
     ("0.109 − 0.063 = 0.045", the exact sum being 0.0453); at 4 they do ("0.1086 − 0.0633 = 0.045"), so a
     reader's arithmetic checks out. A function of one printed number is the same question ("tanh(0.2875) =
     0.280": ``combine`` the function). ``form`` prints a number (``num``, or ``fixed`` for a panel that prints
-    0.000 where ``num`` would print 4.000e-04)."""
+    0.000 where ``num`` would print 4.000e-04). A result printed in scientific form asks for as many places as
+    its last digit ("0.49291370 − 0.49345710 = −5.434e-04", not "0.493 − 0.493 = −5.434e-04")."""
+    want = form(total, shown)
+    if "e" in want and math.isfinite(total):
+        most = max(most, min(12, 1 - math.floor(math.log10(last_unit(want, shown)))))
     for decimals in range(3, most + 1):
         printed = [read(form(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
         if rounds_to(combine(printed), total, shown, form):
@@ -54,15 +58,23 @@ def quotient(a: float, b: float, value: float) -> str:
 
 
 def rounds_to(exact: float, total: float, decimals: int = 3, form=num) -> bool:
-    """Whether ``exact`` may be printed as ``form(total, decimals)`` is: the same text, or (fixed point) within
-    half a unit of its last digit, a tie rounding either way (−0.2895 is −0.289 or −0.290 to a reader)."""
+    """Whether ``exact`` may be printed as ``form(total, decimals)`` is: the same text, or within half a unit of
+    its last digit, a tie rounding either way (−0.2895 is −0.289 or −0.290 to a reader)."""
     want = form(total, decimals)
     if form(exact, decimals) == want:
         return True
     try:
-        return "e" not in want and abs(exact - read(want)) <= 0.5 * 10.0 ** -decimals + 1e-12
+        return abs(exact - read(want)) <= 0.5 * last_unit(want, decimals) * (1 + 1e-9) + 1e-15
     except ValueError:  # ∞, nan
         return False
+
+
+def last_unit(text: str, decimals: int = 3) -> float:
+    """The value of a printed number's last digit: 10^−decimals in fixed point, 10^(e−3) in num's scientific
+    form (4 significant digits: 5.434e−04 ends in 1e−07)."""
+    if "e" in text:
+        return 10.0 ** (int(text.split("e")[1].replace(MINUS, "-")) - 3)
+    return 10.0 ** -decimals
 
 
 def through(f, x: float, value: float, shown: int = 3) -> int:
