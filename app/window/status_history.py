@@ -58,14 +58,14 @@ class HistoryStatusBar(QStatusBar):
         """The value fields step aside for a message with no room beside them, and come back after it."""
         text = self.currentMessage()
         for field in self.made_room:
-            field.show()
+            field.step_aside(False)
         self.made_room = []
         if not text or self.fits(text):
             return
         self.made_room = [w for w in self.findChildren(StatusField, options=Qt.FindDirectChildrenOnly)
                           if w.isVisible()]
         for field in self.made_room:
-            field.hide()
+            field.step_aside(True)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

@@ -23,7 +23,18 @@ class StatusField(QLabel):
         self.setObjectName(name)
         self.setToolTip(tip)
         self.samples = tuple(samples)
+        self.wanted, self.aside = True, False  # shown unless hidden; out of view for a status message
         self._fit()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt override: show() and hide() come here)
+        self.wanted = bool(visible)
+        super().setVisible(self.wanted and not self.aside)
+
+    def step_aside(self, aside: bool) -> None:
+        """Out of view while a status message needs the room (``aside``), and back after it if it is still wanted:
+        a field hidden meanwhile stays hidden."""
+        self.aside = aside
+        super().setVisible(self.wanted and not aside)
 
     def widest_text(self) -> str:
         fm = self.fontMetrics()
