@@ -20,6 +20,9 @@ def main(conn) -> None:
     import torch  # noqa: F401  (the expensive import, done while the window is still being built)
 
     torch.set_num_threads(1)
+    from engine.util import dynamo_later
+
+    dynamo_later.defer()  # (torch._dynamo's 1.2 s import after the first snapshot: see the module)
     _exit_with_parent()
     from engine.lab.session import LabSession  # (warm: the first Init answers fast)
     from engine.process.loop import EngineLoop
@@ -43,6 +46,7 @@ def main(conn) -> None:
         config = session.config.to_dict() if hasattr(session, "config") else {}
         conn.send(P.Ready(config=config, pid=os.getpid(), recovered_from=init.open_path))
         loop = EngineLoop(session, conn, init.recovery_path or None, loader)
+        loop.after_first_snapshot = dynamo_later.warm
         loop.run()
         if not loop.reuse:
             break

@@ -56,6 +56,7 @@ class EngineLoop:
 
     # ---- the loop ------------------------------------------------------------------------
     reuse = False  # the window asked to keep this process for the next session (tests)
+    after_first_snapshot = None  # called once, when the first snapshot is out and nothing is to do (host)
 
     def run(self) -> None:
         try:
@@ -68,6 +69,9 @@ class EngineLoop:
                     self._train_one()
                     self._maybe_recover()
                 self._maybe_emit()
+                if self.after_first_snapshot is not None and self.frame > 0:
+                    hook, self.after_first_snapshot = self.after_first_snapshot, None
+                    hook()
         except (EOFError, OSError, BrokenPipeError):
             pass  # the window is gone: stop (a recovery point was written at the last pause / 30 s)
         finally:
