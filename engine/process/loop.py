@@ -56,7 +56,7 @@ class EngineLoop:
 
     # ---- the loop ------------------------------------------------------------------------
     reuse = False  # the window asked to keep this process for the next session (tests)
-    after_first_snapshot = None  # called once, when the first snapshot is out and nothing is to do (host)
+    after_first_snapshot = None  # called once, when the first snapshot is drawn and nothing is to do (host)
 
     def run(self) -> None:
         try:
@@ -69,13 +69,18 @@ class EngineLoop:
                     self._train_one()
                     self._maybe_recover()
                 self._maybe_emit()
-                if self.after_first_snapshot is not None and self.frame > 0:
+                if self.after_first_snapshot is not None and self._idle_after_first_snapshot():
                     hook, self.after_first_snapshot = self.after_first_snapshot, None
                     hook()
         except (EOFError, OSError, BrokenPipeError):
             pass  # the window is gone: stop (a recovery point was written at the last pause / 30 s)
         finally:
             self._finish()
+
+    def _idle_after_first_snapshot(self) -> bool:
+        """The first snapshot is drawn, none is due, nothing to train and no command waiting."""
+        return (0 < self.frame <= self.acked and not self.dirty and not self.running and not self.steps_left
+                and not self.channel.poll(0.0))
 
     def _idle_timeout(self) -> float:
         if self.dirty and self.acked >= self.frame:

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from engine.process import protocol as P
@@ -44,20 +45,33 @@ def test_the_session_and_its_first_snapshot_come_without_torch_dynamo_and_train_
     assert deferred["losses"] == control["losses"]  # the same training, step for step
 
 
-def test_the_loop_calls_its_after_first_snapshot_hook_once_after_the_first_snapshot():
+def test_the_loop_calls_its_after_first_snapshot_hook_once_when_idle_after_the_first_snapshot():
     session, channel = StubSession(0.001), Channel()
     loop = EngineLoop(session, channel)
     calls = []
-    loop.after_first_snapshot = lambda: calls.append(loop.frame)
+    loop.after_first_snapshot = lambda: calls.append((loop.frame, loop.acked, channel.inbox.empty()))
     thread = threading.Thread(target=loop.run)
     thread.start()
-    got = []
-    while len(got) < 3:
-        msg = channel.outbox.get(timeout=10)
-        if isinstance(msg, P.SnapshotReady):
-            got.append(msg.snapshot)
-            channel.inbox.put(P.Ack(msg.snapshot.frame))
-            channel.inbox.put(P.StepN(1))  # (a new snapshot follows)
+
+    def next_snapshot():
+        while True:
+            msg = channel.outbox.get(timeout=10)
+            if isinstance(msg, P.SnapshotReady):
+                return msg.snapshot
+
+    first = next_snapshot()
+    time.sleep(0.3)
+    assert calls == []  # not before the window drew it
+    channel.inbox.put(P.Ack(first.frame))
+    deadline = time.perf_counter() + 5
+    while not calls and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    for _ in range(2):  # later snapshots: no second call
+        channel.inbox.put(P.StepN(1))
+        channel.inbox.put(P.Ack(next_snapshot().frame))
+    time.sleep(0.3)
     channel.inbox.put(P.Shutdown())
     thread.join(5)
-    assert not thread.is_alive() and calls == [1]  # once, after the first snapshot was sent
+    assert not thread.is_alive() and len(calls) == 1, calls  # once,
+    frame, acked, nothing_waiting = calls[0]
+    assert frame == acked == 1 and nothing_waiting  # after the first snapshot was drawn, with nothing waiting

@@ -44,10 +44,15 @@ def adding_up(values, total: float, combine=math.fsum, most: int = 6, shown: int
     want = form(total, shown)
     if "e" in want and math.isfinite(total):
         most = max(most, min(12, 1 - math.floor(math.log10(last_unit(want, shown)))))
+    before = None
     for decimals in range(3, most + 1):
-        printed = [read(form(v, decimals)) if math.isfinite(v) else v for v in map(float, values)]
+        texts = [form(v, decimals) if math.isfinite(v) else v for v in map(float, values)]
+        if texts == before:  # (operands in scientific form: more places print nothing new)
+            break
+        printed = [read(t) if isinstance(t, str) else t for t in texts]
         if rounds_to(combine(printed), total, shown, form):
             return decimals
+        before = texts
     return 3  # (a scientific or non-finite operand: its digits are what they are)
 
 
