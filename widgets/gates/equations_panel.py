@@ -33,10 +33,8 @@ GRU_NOTE = ("PyTorch (and cuDNN) apply the reset gate <i>after</i> the matrix pr
             "z<sub>t</sub> and 1 − z<sub>t</sub>.")
 
 
-def fmt(v: float, decimals: int = DECIMALS) -> str:
-    """A number as printed in the panel: DECIMALS places (more for an operand, where 3 would not give the printed
-    result: widgets.explain.text.adding_up), a real minus sign."""
-    return fixed(v, decimals)
+fmt = fixed  # a number as printed in the panel: DECIMALS places (more for an operand where 3 would not give
+# the printed result: widgets.explain.text.adding_up), a real minus sign
 
 
 def par(v: float, decimals: int = DECIMALS) -> str:

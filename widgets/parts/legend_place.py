@@ -89,6 +89,7 @@ class LegendPlacer(QObject):
         self.plot, self.legend, self.corner = plot, legend, CORNERS[0]
         self.columns = legend.columnCount  # inside the view box
         self.outside = False  # above the plot (too large for any corner of it)
+        self._title_row = None  # the plot's own title row height while the legend is above it (if fixed)
         self.margins = legend.layout.getContentsMargins()  # (its box's, inside)
         self._timer = QTimer(self, interval=RECHECK_MS)
         self._timer.timeout.connect(self.place)
@@ -224,7 +225,7 @@ class LegendPlacer(QObject):
         item, legend = self.plot_item(), self.legend
         self._relayout("samples", self.columns)
         legend.setParentItem(self.plot.getViewBox())
-        item.layout.setRowFixedHeight(0, getattr(self, "_title_row", None) or self._title_height(item, outside=False))
+        item.layout.setRowFixedHeight(0, self._title_row or self._title_height(item, outside=False))
         legend.setOffset(self.corner)
         self.outside = False
 

@@ -77,6 +77,10 @@ def loss_drawn_as_metric(loss, metric, name: str) -> str | None:
     loss, metric = np.asarray(loss, np.float64), np.asarray(metric, np.float64)
     if not len(loss) or len(loss) != len(metric):
         return None
+    a, b = float(loss[-1]), float(metric[-1])  # (called per snapshot: the last step decides most histories at once)
+    if math.isfinite(a) and math.isfinite(b) and a != b and not math.isclose(b * math.log(2), a, rel_tol=1e-4,
+                                                                              abs_tol=1e-7):
+        return None
     if np.array_equal(loss, metric, equal_nan=True):
         return f"loss = {short_name(name)}"
     ok = np.isfinite(loss) & np.isfinite(metric)
