@@ -147,11 +147,18 @@ def test_clipped_steps_are_marked_and_max_norm_line_shown_only_with_clipping(qtb
     panel.set_clip(True, 0.2)
     assert panel.max_norm_line.isVisible()
     assert panel.max_norm_line.value() == pytest.approx(math.log10(0.2))  # the axis is log10
-    assert "max-norm 0.2" in panel.max_norm_line.label.toPlainText()
+    names = {label.text: sample.item for sample, label in panel.step_legend.items}
+    assert names["max-norm 0.2"].opts["pen"].style() == panel.max_norm_line.pen.style()  # the dashed line's key
+    assert names["max-norm 0.2"].opts["pen"].color() == panel.max_norm_line.pen.color()
+    assert getattr(panel.max_norm_line, "label", None) is None  # a name on the line itself lay on the clipped steps
     lo, hi = panel.step_plot.getViewBox().viewRange()[1]
     assert lo < math.log10(0.2) < hi
+    panel.set_clip(True, 0.5)
+    assert [label.text for _s, label in panel.step_legend.items].count("max-norm 0.5") == 1
+    assert "max-norm 0.2" not in [label.text for _s, label in panel.step_legend.items]
     panel.set_clip(False, 0.2)
     assert not panel.max_norm_line.isVisible()
+    assert not any(label.text.startswith("max-norm") for _s, label in panel.step_legend.items)
     header, rows = panel.history_table()
     assert header == ["step", "grad_norm", "grad_norm_clipped", "clipped", "skipped"]
     assert len(rows) == len(hist["step"]) and sum(r[3] for r in rows) == n_clipped

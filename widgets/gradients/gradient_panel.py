@@ -95,8 +95,8 @@ class GradientPanel(Panel):
         self.clipped_marks = pg.PlotDataItem(pen=None, symbol="x", symbolSize=7, name="clipped")
         self.step_plot.addItem(self.clipped_marks)
         self.clipped_marks.scatter.setCacheMode(CACHE)  # (a pixmap: they change only when a step is clipped)
-        self.max_norm_line = pg.InfiniteLine(angle=0, movable=False, label="max-norm",
-                                             labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
+        self.max_norm_line = pg.InfiniteLine(angle=0, movable=False)  # named in the legend, not on the line:
+        self.max_norm_key = pg.PlotDataItem()  # clipped steps sit on it (a legend sample only, not plotted)
         self.max_norm_line.setZValue(5)
         self.step_plot.addItem(self.max_norm_line, ignoreBounds=True)
         self.max_norm_line.setVisible(False)
@@ -217,29 +217,32 @@ class GradientPanel(Panel):
 
     def _sync_clip_legend(self) -> None:
         """"after clip" and "clipped" are in the legend only while clipping is on or this run clipped
-        a step: a legend entry for a switched-off feature would name something the plot cannot show."""
+        a step: a legend entry for a switched-off feature would name something the plot cannot show. The
+        max-norm line is named there while it is drawn: a name on the line covered the clipped steps."""
         clipped = self.history.get("clipped", np.zeros(0))
         want = self.clip_enabled or bool(np.nansum(clipped) > 0)
         legend = self.step_legend
-        shown = {label.text for _sample, label in legend.items}
-        for item, name in ((self.after_curve, "after clip"), (self.clipped_marks, "clipped")):
-            if want and name not in shown:
-                legend.addItem(item, name)
-            elif not want and name in shown:
+        entries = {sample.item: label.text for sample, label in legend.items}
+        threshold = f"max-norm {self.max_norm:g}"
+        for item, name, on in ((self.after_curve, "after clip", want), (self.clipped_marks, "clipped", want),
+                               (self.max_norm_key, threshold, self._threshold_shown())):
+            if item in entries and (not on or entries[item] != name):
                 legend.removeItem(item)
+            if on and entries.get(item) != name:
+                legend.addItem(item, name)
+
+    def _threshold_shown(self) -> bool:
+        return self.clip_enabled and self.max_norm > 0
 
     def set_clip(self, enabled: bool, max_norm: float) -> None:
         """Show the max-norm threshold (a horizontal line) while clipping is on."""
-        if (bool(enabled), float(max_norm)) == (self.clip_enabled, self.max_norm) and \
-                self.max_norm_line.label.format == f"max-norm {self.max_norm:g}":
+        if (bool(enabled), float(max_norm)) == (self.clip_enabled, self.max_norm):
             return  # unchanged (the controller hands it over with every snapshot)
         self.clip_enabled = bool(enabled)
         self.max_norm = float(max_norm)
         if self.max_norm > 0 and math.isfinite(self.max_norm):
             self.max_norm_line.setPos(math.log10(self.max_norm))  # the axis is in log10 units
-        self.max_norm_line.setVisible(self.clip_enabled and self.max_norm > 0)
-        self.max_norm_line.label.setFormat(f"max-norm {self.max_norm:g}")  # no {value}: it is log10
-        self.max_norm_line.label.setText(f"max-norm {self.max_norm:g}")
+        self.max_norm_line.setVisible(self._threshold_shown())
         self._sync_clip_legend()
         self._update_step_range()
 
@@ -255,10 +258,9 @@ class GradientPanel(Panel):
             legend.setBrush(pg.mkBrush(th["background"] + "e0"))
             legend.setPen(pg.mkPen(th["muted"]))
         self.time_cursor.setPen(pg.mkPen(th["accent"], width=1.5))
-        self.max_norm_line.setPen(pg.mkPen(th["bad"], width=1.5, style=Qt.PenStyle.DashLine))
-        self.max_norm_line.label.setColor(th["bad"])
-        self.max_norm_line.label.fill = pg.mkBrush(th["background"] + "d0")  # readable over the curves
-        self.max_norm_line.label.update()
+        threshold_pen = pg.mkPen(th["bad"], width=1.5, style=Qt.PenStyle.DashLine)
+        self.max_norm_line.setPen(threshold_pen)
+        self.max_norm_key.setPen(threshold_pen)
         self.event_lines.set_theme(th)
         self.clipped_marks.setSymbolPen(pg.mkPen(th["bad"], width=1.5))
         self.clipped_marks.setSymbolBrush(None)

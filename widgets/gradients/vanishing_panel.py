@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette
 from widgets.parts.empty_state import EmptyState
+from widgets.parts.line_label_place import place_line_labels
 from widgets.parts.panel_parts import FLOOR_MIN, series_name
 from widgets.parts.plot_items import SparseAxis, apply_plot_theme, grid_axes, integer_ticks
 from widgets.parts.view_ranges import settle_step_range
@@ -113,6 +114,7 @@ class VanishingPanel(Panel):
         self.unit_line = pg.InfiniteLine(pos=1.0, angle=0, movable=False, label="ρ = 1",
                                          labelOpts={"position": 0.06, "anchors": [(0, 1), (0, 1)]})
         self.radius_plot.addItem(self.unit_line, ignoreBounds=True)
+        self.unit_name = place_line_labels(self.radius_plot, (self.unit_line,))  # off the curve where it can
         self.radius_plot.getViewBox().disableAutoRange()
         self.radius_plot.setToolTip(self.RADIUS_TIP)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox
 from widgets.parts.base import SERIES_COLORS, Panel, apply_palette, history_arrays, same_arrays
 from widgets.parts.empty_state import EmptyState
 from widgets.parts.layout_fence import LayoutFence
+from widgets.parts.line_label_place import place_line_labels
 from widgets.parts.plot_items import grid_axes, integer_ticks, theme_plots
 from widgets.parts.view_ranges import (
     downsample_to_pixels,
@@ -110,8 +111,7 @@ class CurvesPanel(Panel):
         self.loss_plot.addItem(self.loss_eval)
         self.metric_plot.addItem(self.metric_eval)
 
-        # text below a line in the top half of the plot, above one in the bottom half: always in view
-        opts = {"position": 0.02, "anchors": [(0, 0), (0, 1)]}
+        opts = {"position": 0.02, "anchors": [(0, 0), (0, 1)]}  # each name then where it covers the least
         self.baseline_line = pg.InfiniteLine(angle=0, movable=False, label="baseline", labelOpts=opts)
         self.threshold_line = pg.InfiniteLine(angle=0, movable=False, label="pass",
                                               labelOpts=dict(opts, position=0.5))
@@ -119,7 +119,7 @@ class CurvesPanel(Panel):
             line.setZValue(5)
             line.setVisible(False)
             self.metric_plot.addItem(line, ignoreBounds=True)
-
+        self.line_names = place_line_labels(self.metric_plot, (self.baseline_line, self.threshold_line))
         # the training step the other panels show when the timeline views a checkpoint
         self.viewed_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
         self.viewed_lines[1].label = pg.InfLineLabel(self.viewed_lines[1], text="viewing", position=0.9,
