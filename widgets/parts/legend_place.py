@@ -56,10 +56,13 @@ def data_items(box) -> list:
             and i.effectiveOpacity() > 0.05]
 
 
-def plot_texts(box) -> list[QRectF]:
-    """Scene rectangles of the texts drawn in a view box: text items and the labels of its lines."""
+def plot_texts(box, leave_out=()) -> list[QRectF]:
+    """Scene rectangles of the texts drawn in a view box: text items and the labels of its lines (but those of
+    the lines ``leave_out``)."""
     out = []
     for item in box.childGroup.childItems():  # (addedItems leaves out those added with ignoreBounds)
+        if any(item is line for line in leave_out):
+            continue
         labels = [item] if isinstance(item, pg.TextItem) else \
             [item.label] if isinstance(item, pg.InfiniteLine) and getattr(item, "label", None) is not None else []
         out += [t.mapRectToScene(t.boundingRect()) for t in labels if t.isVisible() and t.effectiveOpacity() > 0.05]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, QTimer
 
-from widgets.parts.legend_place import RECHECK_MS, TEXT_COST, data_items, drawn_points
+from widgets.parts.legend_place import RECHECK_MS, TEXT_COST, data_items, drawn_points, plot_texts
 
 POSITIONS = (0.02, 0.25, 0.5, 0.75, 0.98)  # along the visible line, left to right
 SPOTS = tuple((pos, side) for pos in POSITIONS for side in (1, 0))  # side 1: above the line, 0: below it
@@ -61,6 +61,7 @@ class LineLabelPlacer(QObject):
         legend = getattr(self.plot, "legend", None)
         taken = [legend.mapRectToScene(legend.boundingRect())] if legend is not None and legend.isVisible() \
             and legend.items else []
+        taken += plot_texts(box, leave_out=self.lines)  # (an event line's name, a text item)
         for line in self.lines:
             label = getattr(line, "label", None)
             if label is None or not (line.isVisible() and label.isVisible() and label.textItem.toPlainText().strip()):
