@@ -70,3 +70,26 @@ def test_max_norm_is_named_in_the_legend_not_over_the_clipped_steps(qtbot):
     assert panel.max_norm_line.isVisible() and panel.max_norm_line.value() == math.log10(1.0)
     assert not any("max-norm" in c for c in covered_data(panel.view))
     assert getattr(panel.max_norm_line, "label", None) is None
+
+
+def test_two_names_in_a_short_plot_share_it_without_covering_the_curve(qtbot):
+    """Part-of-speech tagging at 1920x1080: the accuracy plot is ~90 px high, the curve runs between the baseline
+    (0.88) and the pass line (0.97) near the top. Placed one after the other, the baseline's name took the room
+    under the pass line and the pass name lay on 872 points of the curve; placed together (and a name's box
+    margin allowed past the plot's edge, its letters not), neither covers it. Control: the spot the one-by-one
+    rule chose."""
+    panel = shown(qtbot, CurvesPanel, (390, 300))
+    panel.set_task_info(make_task("tagging").info())
+    steps = np.arange(1, 751, dtype=float)
+    noise = 0.01 * np.random.default_rng(0).standard_normal(len(steps))
+    panel.set_history({"step": steps, "loss": 0.15 + 1.5 * np.exp(-steps / 30) + 2 * noise,
+                       "metric": 0.92 - 0.42 * np.exp(-steps / 30) + noise})
+    qtbot.wait(120)
+    panel.line_names.place()
+    assert names_on_data(panel) == []
+    box = panel.metric_plot.getViewBox()
+    area = box.mapRectToScene(box.boundingRect())
+    for line in (panel.baseline_line, panel.threshold_line):
+        assert area.contains(panel.line_names.rects(line.label)[1])  # every letter in the plot
+    put(panel.threshold_line.label, (0.98, 0))
+    assert any("pass ≥ 0.97" in c for c in names_on_data(panel))

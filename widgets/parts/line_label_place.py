@@ -11,6 +11,8 @@ clearly better, so names do not wander.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, QTimer
 
@@ -18,6 +20,7 @@ from widgets.parts.legend_place import RECHECK_MS, TEXT_COST, data_items, drawn_
 
 POSITIONS = (0.02, 0.25, 0.5, 0.75, 0.98)  # along the visible line, left to right
 SPOTS = tuple((pos, side) for pos in POSITIONS for side in (1, 0))  # side 1: above the line, 0: below it
+SLACK = 0.15  # of a line of text's height, at its top and bottom
 CLEARLY = 2  # drawn points: another spot must cover at least this many fewer to be taken
 
 
@@ -44,11 +47,21 @@ class LineLabelPlacer(QObject):
     def _range_changed(self, *_args) -> None:
         self._soon.start()
 
-    def cost(self, rect: QRectF, points: np.ndarray, taken: list[QRectF], area: QRectF) -> float:
-        inside = (points[:, 0] > rect.left()) & (points[:, 0] < rect.right()) & \
-            (points[:, 1] > rect.top()) & (points[:, 1] < rect.bottom()) if len(points) else np.zeros(0, bool)
-        cut = not area.contains(rect)  # (the view box clips it)
-        return float(inside.sum()) + TEXT_COST * (sum(rect.intersects(t) for t in taken) + cut)
+    @staticmethod
+    def rects(label) -> tuple[QRectF, QRectF]:
+        """(the label's box, its text without the box's margin) in scene coordinates: a margin the view box cuts
+        off cuts no letter, nor do the line's top and bottom ``SLACK`` (above the capitals, below the commas)."""
+        m = label.textItem.document().documentMargin()
+        text = label.textItem.boundingRect().adjusted(m, m, -m, -m)
+        text.adjust(0, SLACK * text.height(), 0, -SLACK * text.height())
+        return label.mapRectToScene(label.boundingRect()), label.textItem.mapRectToScene(text)
+
+    def cost(self, rects: tuple[QRectF, QRectF], points: np.ndarray, taken: list[QRectF], area: QRectF) -> float:
+        box, text = rects
+        inside = (points[:, 0] > box.left()) & (points[:, 0] < box.right()) & \
+            (points[:, 1] > box.top()) & (points[:, 1] < box.bottom()) if len(points) else np.zeros(0, bool)
+        cut = not area.contains(text)  # (the view box clips it)
+        return float(inside.sum()) + TEXT_COST * (sum(box.intersects(t) for t in taken) + cut)
 
     def place(self) -> None:
         box = self.plot.getViewBox()
@@ -62,20 +75,27 @@ class LineLabelPlacer(QObject):
         taken = [legend.mapRectToScene(legend.boundingRect())] if legend is not None and legend.isVisible() \
             and legend.items else []
         taken += plot_texts(box, leave_out=self.lines)  # (an event line's name, a text item)
-        for line in self.lines:
-            label = getattr(line, "label", None)
-            if label is None or not (line.isVisible() and label.isVisible() and label.textItem.toPlainText().strip()):
-                continue
-            costs = {}
+        lines = [line for line in self.lines if getattr(line, "label", None) is not None and line.isVisible()
+                 and line.label.isVisible() and line.label.textItem.toPlainText().strip()]
+        options = []  # per line: {spot: (its box, its cost alone)}
+        for line in lines:
+            spots = {}
             for spot in SPOTS:
-                put(label, spot)
-                costs[spot] = self.cost(label.mapRectToScene(label.boundingRect()), points, taken, area)
-            best = min(SPOTS, key=costs.__getitem__)
-            current = self.spots.get(id(line))
-            keep = current if current in costs and costs[current] < costs[best] + CLEARLY else best
-            put(label, keep)
-            self.spots[id(line)] = keep
-            taken.append(label.mapRectToScene(label.boundingRect()))
+                put(line.label, spot)
+                rects = self.rects(line.label)
+                spots[spot] = (rects[0], self.cost(rects, points, taken, area))
+            options.append(spots)
+        # the names together (two lines: 100 pairs): each name's cost, and none on another
+        def total(choice) -> float:
+            boxes = [options[i][spot][0] for i, spot in enumerate(choice)]
+            overlaps = sum(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+            return sum(options[i][spot][1] for i, spot in enumerate(choice)) + TEXT_COST * overlaps
+        best = min(itertools.product(SPOTS, repeat=len(lines)), key=total, default=())
+        current = tuple(self.spots.get(id(line)) for line in lines)
+        keep = current if None not in current and total(current) < total(best) + CLEARLY else best
+        for line, spot in zip(lines, keep, strict=True):
+            put(line.label, spot)
+            self.spots[id(line)] = spot
 
 
 def place_line_labels(plot, lines) -> LineLabelPlacer:
