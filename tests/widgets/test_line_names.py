@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from engine.tasks import make_task
-from scripts.shots.covered_data import covered_data
+from scripts.shots.covered_data import _covering, covered_data
 from tests.widgets.test_widgets_a import shown
 from widgets.gradients.gradient_panel import GradientPanel
 from widgets.parts.line_label_place import put
@@ -48,15 +50,47 @@ def test_the_baseline_name_moves_off_a_loss_that_hovers_at_the_baseline(qtbot):
 
 
 def test_a_name_stays_where_it_is_unless_another_spot_is_clearly_better(qtbot):
+    """One point comes under the name: it stays (another spot would be better by one point only, no wandering);
+    three: it moves. Control: the spot it stayed at did cover the point."""
     panel = shown(qtbot, CurvesPanel, (520, 300))
     panel.set_task_info(make_task("adding").info())
     panel.set_history(history(np.full(200, 0.02)))  # far from both lines: every spot is free
     qtbot.wait(120)
-    panel.line_names.place()
-    spot = panel.line_names.spots[id(panel.baseline_line)]
-    for _ in range(3):
-        panel.line_names.place()
-        assert panel.line_names.spots[id(panel.baseline_line)] == spot
+    placer, label = panel.line_names, panel.baseline_line.label
+    placer.place()
+    spot = placer.spots[id(panel.baseline_line)]
+    box = panel.metric_plot.getViewBox()
+    at = box.mapSceneToView(placer.rects(label)[0].center())  # (view coordinates: log10 on this axis)
+    dots = pg.ScatterPlotItem(x=[at.x()], y=[at.y()])
+    panel.metric_plot.addItem(dots)
+    placer.place()
+    assert placer.spots[id(panel.baseline_line)] == spot
+    assert any("baseline" in c and "ScatterPlotItem (1 of" in c for c in names_on_data(panel))
+    dots.setData(x=[at.x()] * 3, y=[at.y()] * 3)
+    placer.place()
+    assert placer.spots[id(panel.baseline_line)] != spot
+    assert names_on_data(panel) == []
+
+
+def test_names_are_not_measured_again_while_nothing_changes(qtbot):
+    """Measuring moves each name through every spot: with nothing new it is not done (the plot would repaint
+    every second while idle). Control: new data are looked at."""
+    panel = shown(qtbot, CurvesPanel, (520, 300))
+    panel.set_task_info(make_task("adding").info())
+    panel.set_history(history(np.full(200, 0.02)))
+    qtbot.wait(120)
+    placer = panel.line_names
+    placer.place()
+    moves = []
+    label = panel.baseline_line.label
+    original = label.setPosition
+    label.setPosition = lambda p: (moves.append(p), original(p))
+    placer.place()
+    assert moves == []
+    panel.set_history(history(np.concatenate([np.full(200, 0.02), np.full(50, 0.03)])))
+    qtbot.wait(120)
+    placer.place()
+    assert moves
 
 
 def test_max_norm_is_named_in_the_legend_not_over_the_clipped_steps(qtbot):
@@ -68,8 +102,42 @@ def test_max_norm_is_named_in_the_legend_not_over_the_clipped_steps(qtbot):
     qtbot.wait(150)
     assert [lab.text for _s, lab in panel.step_legend.items][-1] == "max-norm 1"
     assert panel.max_norm_line.isVisible() and panel.max_norm_line.value() == math.log10(1.0)
-    assert not any("max-norm" in c for c in covered_data(panel.view))
+    assert not [name for name, _item in _covering(panel.step_plot) if name.startswith("text") and "max-norm" in name]
     assert getattr(panel.max_norm_line, "label", None) is None
+
+
+def test_the_max_norm_entry_comes_back_as_a_name_above_a_narrow_plot_and_ignores_clicks(qtbot):
+    """Above a narrow plot the legend is names alone; clipping switched off and on again added the max-norm
+    entry with its sample into their row (wider than the plot, never laid out again). Its sample is no curve:
+    a click must not mark it hidden while the line stays drawn."""
+    panel = shown(qtbot, GradientPanel, (400, 220))
+    panel.set_clip(True, 0.3)
+    panel.set_history(history(np.ones(60), clipped=np.arange(60) % 3 == 0))
+    qtbot.wait(150)
+    legend = panel.step_legend
+    legend.placer.place()
+    assert legend.placer.outside and not any(s.isVisible() for s, _lab in legend.items)  # names alone
+    panel.set_clip(False, 0.3)
+    qtbot.wait(150)
+    legend.placer.place()  # the names without max-norm, alone above the plot
+    assert not any(s.isVisible() for s, _lab in legend.items)
+    panel.set_clip(True, 0.3)
+    qtbot.wait(150)
+    legend.placer.place()
+    assert [lab.text for _s, lab in legend.items][-1] == "max-norm 0.3"
+    assert not any(s.isVisible() for s, _lab in legend.items)  # control: the entry's sample had stayed drawn
+    assert legend.boundingRect().width() <= panel.step_plot.width()
+    sample = next(s for s, lab in legend.items if lab.text == "max-norm 0.3")
+
+    class Click:
+        def button(self):
+            return Qt.MouseButton.LeftButton
+
+        def accept(self):
+            pass
+
+    sample.mouseClickEvent(Click())
+    assert sample.item.isVisible() and panel.max_norm_line.isVisible()
 
 
 def test_two_names_in_a_short_plot_share_it_without_covering_the_curve(qtbot):

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
@@ -33,6 +34,14 @@ from widgets.parts.view_ranges import (
 )
 from widgets.parts.zero_floor import ZeroFloor, zero_steps
 from widgets.training.history_events import EventLines, divergences, dots_for_short_runs
+
+
+class StillSample(ItemSample):
+    """The max-norm line's legend sample: a click does not hide it (pyqtgraph's samples hide their curve, and
+    the key is no curve: its sample would show a crossed eye while the line stays drawn)."""
+
+    def mouseClickEvent(self, event):  # noqa: N802 (pyqtgraph override)
+        event.accept()
 
 
 class GradientPanel(Panel):
@@ -229,7 +238,7 @@ class GradientPanel(Panel):
             if item in entries and (not on or entries[item] != name):
                 legend.removeItem(item)
             if on and entries.get(item) != name:
-                legend.addItem(item, name)
+                legend.addItem(StillSample(item) if item is self.max_norm_key else item, name)
 
     def _threshold_shown(self) -> bool:
         return self.clip_enabled and self.max_norm > 0

@@ -100,16 +100,27 @@ class LegendPlacer(QObject):
         self._soon = QTimer(self, singleShot=True, interval=50)
         self._soon.timeout.connect(self.place)
         plot.getViewBox().sigRangeChanged.connect(self._range_changed)  # (a method: gone with the legend)
-        self._remove = legend.removeItem
-        legend.removeItem = self.remove_item  # (an entry removed while the names stand alone above the plot)
+        self._remove, self._add = legend.removeItem, legend.addItem
+        legend.removeItem = self.remove_item  # (an entry removed or added while the names stand alone above
+        legend.addItem = self.add_item  # the plot)
 
     def remove_item(self, item) -> None:
         """pyqtgraph removes an entry's sample and label from the legend's layout: with the names alone above
         the plot the samples are in none (Qt warned "removeAt: invalid index -1"); the samples' layout first."""
-        if self._shape() is not None and self._shape()[0] == "names":
-            self._relayout("samples", self.legend.columnCount or self.columns)
+        self._samples_again()
         self._remove(item)
         self._soon.start()  # (placed again, names or samples)
+
+    def add_item(self, item, name) -> None:
+        """An entry added to the names alone above the plot would bring its sample into their row (drawn, in
+        the wrong colour, wider than the plot, and never laid out again): the samples' layout first."""
+        self._samples_again()
+        self._add(item, name)
+        self._soon.start()
+
+    def _samples_again(self) -> None:
+        if self._shape() is not None and self._shape()[0] == "names":
+            self._relayout("samples", self.legend.columnCount or self.columns)
 
     def _range_changed(self, *_args) -> None:
         self._soon.start()

@@ -42,10 +42,27 @@ class LineLabelPlacer(QObject):
         self._timer.start()
         self._soon = QTimer(self, singleShot=True, interval=50)
         self._soon.timeout.connect(self.place)
+        self._seen = None  # what the names were placed for (looked at again only when it changed)
         plot.getViewBox().sigRangeChanged.connect(self._range_changed)
+        for line in self.lines:  # (a task's baseline moves or goes)
+            line.sigPositionChanged.connect(self._range_changed)
+            line.visibleChanged.connect(self._range_changed)
 
     def _range_changed(self, *_args) -> None:
         self._soon.start()
+
+    def _situation(self, box, items, taken) -> tuple:
+        """What the best spots depend on: measuring them moves each name through every spot, which would
+        repaint the plot every second with nothing new (the data, ranges, size, texts and names)."""
+        data = []
+        for item in items:
+            x, y = item.getData()
+            data.append((id(item), 0 if x is None else len(x)) + (() if x is None or not len(x) else (
+                float(x[0]), float(x[-1]), float(np.nansum(y)))))
+        texts = [(line.label.textItem.toPlainText(), line.isVisible()) for line in self.lines
+                 if getattr(line, "label", None) is not None]
+        rects = [r.getRect() for r in taken] + [box.mapRectToScene(box.boundingRect()).getRect()]
+        return tuple(data), tuple(texts), tuple(rects), tuple(map(tuple, box.viewRange()))
 
     @staticmethod
     def rects(label) -> tuple[QRectF, QRectF]:
@@ -69,12 +86,16 @@ class LineLabelPlacer(QObject):
                                           for view in box.scene().views()):
             return  # (nobody sees it: a panel behind a tab looks again when shown)
         items = data_items(box)
-        points = np.vstack([drawn_points(i) for i in items]) if items else np.empty((0, 2))
-        area = box.mapRectToScene(box.boundingRect())
         legend = getattr(self.plot, "legend", None)
         taken = [legend.mapRectToScene(legend.boundingRect())] if legend is not None and legend.isVisible() \
             and legend.items else []
         taken += plot_texts(box, leave_out=self.lines)  # (an event line's name, a text item)
+        seen = self._situation(box, items, taken)
+        if seen == self._seen:
+            return
+        self._seen = seen
+        points = np.vstack([drawn_points(i) for i in items]) if items else np.empty((0, 2))
+        area = box.mapRectToScene(box.boundingRect())
         lines = [line for line in self.lines if getattr(line, "label", None) is not None and line.isVisible()
                  and line.label.isVisible() and line.label.textItem.toPlainText().strip()]
         options = []  # per line: {spot: (its box, its cost alone)}
