@@ -161,3 +161,24 @@ def test_two_names_in_a_short_plot_share_it_without_covering_the_curve(qtbot):
         assert area.contains(panel.line_names.rects(line.label)[1])  # every letter in the plot
     put(panel.threshold_line.label, (0.98, 0))
     assert any("pass ≥ 0.97" in c for c in names_on_data(panel))
+
+
+def test_an_events_name_is_not_written_over_the_start_of_the_loss(qtbot):
+    """A preset's event sits at step 0, where the loss starts high: its name at the top of its line (the old
+    place) lay on the first steps of the curve; now it goes where the plot is empty (lower down). Control: the
+    old place covers the curve."""
+    panel = shown(qtbot, CurvesPanel, (520, 300))
+    panel.set_task_info(make_task("adding").info())
+    steps = np.arange(0, 200, dtype=float)
+    loss = 0.02 + 28.0 * np.exp(-steps / 40)  # (from the top of its plot)
+    panel.add_event(0, "preset: Vanishing gradients")
+    panel.set_history({"step": steps, "loss": loss, "metric": loss})
+    qtbot.wait(150)
+    placer = panel.line_names
+    placer.place()
+    event = next(line for line in placer.groups["events"] if "preset" in line.label.textItem.toPlainText())
+    assert names_on_data(panel) == []
+    box = panel.metric_plot.getViewBox()
+    assert box.mapRectToScene(box.boundingRect()).contains(placer.rects(event.label)[1])
+    put(event.label, (0.93, 0))  # control: where EventLines put it
+    assert any("preset: Vanishing" in c for c in names_on_data(panel))

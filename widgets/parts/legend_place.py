@@ -246,7 +246,10 @@ class LegendPlacer(QObject):
     def _clear_line_labels(self, rect: QRectF) -> None:
         """A line's label (max-norm 1) under the legend wherever it goes (a legend nearly as wide as its
         plot) moves to the other end of its line."""
+        placer = getattr(self.plot_item(), "_line_names", None)  # (names placed by line_label_place avoid it)
         for line in self.plot.getViewBox().childGroup.childItems():
+            if placer is not None and placer.manages(line):
+                continue
             label = getattr(line, "label", None) if isinstance(line, pg.InfiniteLine) else None
             if label is not None and label.isVisible() and label.mapRectToScene(label.boundingRect()).intersects(rect):
                 side = 0.0 if self.corner[0] < 0 else 1.0  # (away from the legend's side)

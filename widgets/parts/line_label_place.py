@@ -1,12 +1,17 @@
-"""A reference line's name where it hides the least: no "baseline 0.167" written over the curve it explains.
+"""A line's name where it hides the least: no "baseline 0.167" written over the curve it explains, no "preset: ..."
+over the first steps of the loss.
 
-``place_line_labels(plot, lines)`` keeps the name of each of ``lines`` (horizontal pyqtgraph InfiniteLines with
-a label, in ``plot``'s view box) at whichever of a few spots along its line, above or below it, covers the
-fewest drawn data points (``widgets.parts.legend_place.drawn_points``), inside the view box and off the
-plot's legend and the other names. A fixed spot could not do this: a loss that hovers at its baseline for the
-first steps lies under a name at the left end, one that ends there under a name at the right. It looks again
-a moment after the view's range changes and every ``RECHECK_MS`` while shown (data arrive with every
-snapshot, so the snapshot's own redraw does none of this work), and moves a name only when another spot is
+``line_names(plot)`` is a plot's one placer. ``set_lines(group, lines)`` hands it pyqtgraph InfiniteLines with a
+label in ``plot``'s view box (a panel's reference lines, its events' lines: each group replaced as a whole), and it
+keeps each name at whichever of a few spots along its line (above or below a horizontal line, right or left of a
+vertical one) covers the fewest drawn data points (``widgets.parts.legend_place.drawn_points``), with every letter
+inside the view box and off the plot's legend and the other names. A fixed spot could not do this: a loss that
+hovers at its baseline for the first steps lies under a name at the left end, one that ends there under a name at
+the right, and a run's first event sits where its loss starts, high at the top left. The first ``JOINT`` names are
+placed together (a short plot's baseline and pass names: one after the other, the first took the room the second
+needed), any others one by one after them. It looks again a moment after the view's range changes or a line moves
+and every ``RECHECK_MS`` while shown (data arrive with every snapshot, so the snapshot's own redraw does none of
+this work), measures again only when something it depends on changed, and moves names only when other spots are
 clearly better, so names do not wander.
 """
 from __future__ import annotations
@@ -18,24 +23,44 @@ from PySide6.QtCore import QObject, QRectF, QTimer
 
 from widgets.parts.legend_place import RECHECK_MS, TEXT_COST, data_items, drawn_points, plot_texts
 
-POSITIONS = (0.02, 0.25, 0.5, 0.75, 0.98)  # along the visible line, left to right
-SPOTS = tuple((pos, side) for pos in POSITIONS for side in (1, 0))  # side 1: above the line, 0: below it
+POSITIONS = (0.02, 0.25, 0.5, 0.75, 0.98)  # along a horizontal line, left to right
+HEIGHTS = (0.93, 0.72, 0.5, 0.28, 0.07)  # along a vertical line, top first (the old names' place)
 SLACK = 0.15  # of a line of text's height, at its top and bottom
-CLEARLY = 2  # drawn points: another spot must cover at least this many fewer to be taken
+CLEARLY = 2  # drawn points: other spots must cover at least this many fewer to be taken
+JOINT = 3  # names placed together (at most 10 ** JOINT choices)
+
+
+def vertical(line) -> bool:
+    return line.angle % 180 == 90
+
+
+def spots(line) -> tuple[tuple[float, int], ...]:
+    """(position along the line, side): side 1 above a horizontal line or left of a vertical one, 0 the other."""
+    return tuple((pos, side) for pos in (HEIGHTS if vertical(line) else POSITIONS) for side in (1, 0))
 
 
 def put(label, spot: tuple[float, int]) -> None:
-    """Move an InfLineLabel to ``spot`` (position along its line, side): its near end at the position."""
+    """Move an InfLineLabel to ``spot``: its near end at the position, on the spot's side of its line."""
     pos, side = spot
-    x = 0.0 if pos < 0.5 else 1.0 if pos > 0.5 else 0.5
-    label.anchors = [(x, side), (x, side)]  # (pyqtgraph picks one of two by the line's half of the view)
+    along = 0.0 if pos < 0.5 else 1.0 if pos > 0.5 else 0.5
+    anchor = (float(side), 1.0 - along) if vertical(label.line) else (along, float(side))
+    label.anchors = [anchor, anchor]  # (pyqtgraph picks one of two by the line's half of the view)
     label.setPosition(pos)
 
 
+def line_names(plot) -> LineLabelPlacer:
+    """The plot's placer (made on first use): every labelled line of a plot is placed by one."""
+    placer = getattr(plot, "_line_names", None)
+    if placer is None:
+        placer = plot._line_names = LineLabelPlacer(plot)
+    return placer
+
+
 class LineLabelPlacer(QObject):
-    def __init__(self, plot, lines):
+    def __init__(self, plot):
         super().__init__(plot)
-        self.plot, self.lines = plot, list(lines)
+        self.plot = plot
+        self.groups: dict[str, list] = {}
         self.spots: dict[int, tuple[float, int]] = {}  # id(line): its label's spot
         self._timer = QTimer(self, interval=RECHECK_MS)
         self._timer.timeout.connect(self.place)
@@ -43,15 +68,30 @@ class LineLabelPlacer(QObject):
         self._soon = QTimer(self, singleShot=True, interval=50)
         self._soon.timeout.connect(self.place)
         self._seen = None  # what the names were placed for (looked at again only when it changed)
-        plot.getViewBox().sigRangeChanged.connect(self._range_changed)
-        for line in self.lines:  # (a task's baseline moves or goes)
-            line.sigPositionChanged.connect(self._range_changed)
-            line.visibleChanged.connect(self._range_changed)
+        plot.getViewBox().sigRangeChanged.connect(self._changed)
 
-    def _range_changed(self, *_args) -> None:
+    @property
+    def lines(self) -> list:
+        return [line for group in self.groups.values() for line in group]
+
+    def set_lines(self, group: str, lines) -> LineLabelPlacer:
+        self.groups[group] = list(lines)
+        mine = {id(line) for line in self.lines}
+        self.spots = {k: spot for k, spot in self.spots.items() if k in mine}  # (ids of lines gone are reused)
+        for line in self.groups[group]:  # (a task's baseline moves or goes)
+            line.sigPositionChanged.connect(self._changed)
+            line.visibleChanged.connect(self._changed)
+        self._seen = None
+        self._soon.start()
+        return self
+
+    def manages(self, line) -> bool:
+        return any(line is mine for mine in self.lines)
+
+    def _changed(self, *_args) -> None:
         self._soon.start()
 
-    def _situation(self, box, items, taken) -> tuple:
+    def _situation(self, box, items, taken, lines) -> tuple:
         """What the best spots depend on: measuring them moves each name through every spot, which would
         repaint the plot every second with nothing new (the data, ranges, size, texts and names)."""
         data = []
@@ -59,8 +99,7 @@ class LineLabelPlacer(QObject):
             x, y = item.getData()
             data.append((id(item), 0 if x is None else len(x)) + (() if x is None or not len(x) else (
                 float(x[0]), float(x[-1]), float(np.nansum(y)))))
-        texts = [(line.label.textItem.toPlainText(), line.isVisible()) for line in self.lines
-                 if getattr(line, "label", None) is not None]
+        texts = [(id(line), line.label.textItem.toPlainText(), line.value()) for line in lines]
         rects = [r.getRect() for r in taken] + [box.mapRectToScene(box.boundingRect()).getRect()]
         return tuple(data), tuple(texts), tuple(rects), tuple(map(tuple, box.viewRange()))
 
@@ -85,33 +124,47 @@ class LineLabelPlacer(QObject):
         if box.scene() is None or not any(view.isVisible() and not view.viewport().visibleRegion().isEmpty()
                                           for view in box.scene().views()):
             return  # (nobody sees it: a panel behind a tab looks again when shown)
+        lines = [line for line in self.lines if getattr(line, "label", None) is not None and line.scene() is not None
+                 and line.isVisible() and line.label.isVisible() and line.label.textItem.toPlainText().strip()]
         items = data_items(box)
         legend = getattr(self.plot, "legend", None)
         taken = [legend.mapRectToScene(legend.boundingRect())] if legend is not None and legend.isVisible() \
             and legend.items else []
-        taken += plot_texts(box, leave_out=self.lines)  # (an event line's name, a text item)
-        seen = self._situation(box, items, taken)
+        taken += plot_texts(box, leave_out=lines)  # (a text item, a line of no group)
+        seen = self._situation(box, items, taken, lines)
         if seen == self._seen:
             return
         self._seen = seen
         points = np.vstack([drawn_points(i) for i in items]) if items else np.empty((0, 2))
         area = box.mapRectToScene(box.boundingRect())
-        lines = [line for line in self.lines if getattr(line, "label", None) is not None and line.isVisible()
-                 and line.label.isVisible() and line.label.textItem.toPlainText().strip()]
-        options = []  # per line: {spot: (its box, its cost alone)}
+        together, after = lines[:JOINT], lines[JOINT:]
+        self._settle(together, self._measure(together, points, taken, area))
+        for line in after:  # one by one, each off those placed before it
+            taken += [self.rects(mine.label)[0] for mine in together]
+            together = [line]
+            self._settle(together, self._measure(together, points, taken, area))
+
+    def _measure(self, lines, points, taken, area) -> list[dict]:
+        """Per line: {spot: (its box, its cost alone)}."""
+        options = []
         for line in lines:
-            spots = {}
-            for spot in SPOTS:
+            here = {}
+            for spot in spots(line):
                 put(line.label, spot)
                 rects = self.rects(line.label)
-                spots[spot] = (rects[0], self.cost(rects, points, taken, area))
-            options.append(spots)
-        # the names together (two lines: 100 pairs): each name's cost, and none on another
+                here[spot] = (rects[0], self.cost(rects, points, taken, area))
+            options.append(here)
+        return options
+
+    def _settle(self, lines, options) -> None:
+        """The lines' spots together: each name's cost and none on another; the current ones unless others are
+        clearly better."""
         def total(choice) -> float:
             boxes = [options[i][spot][0] for i, spot in enumerate(choice)]
             overlaps = sum(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
             return sum(options[i][spot][1] for i, spot in enumerate(choice)) + TEXT_COST * overlaps
-        best = min(itertools.product(SPOTS, repeat=len(lines)), key=total, default=())
+
+        best = min(itertools.product(*(list(o) for o in options)), key=total, default=())
         current = tuple(self.spots.get(id(line)) for line in lines)
         keep = current if None not in current and total(current) < total(best) + CLEARLY else best
         for line, spot in zip(lines, keep, strict=True):
@@ -120,4 +173,5 @@ class LineLabelPlacer(QObject):
 
 
 def place_line_labels(plot, lines) -> LineLabelPlacer:
-    return LineLabelPlacer(plot, lines)
+    """The plot's placer, with ``lines`` as its reference lines."""
+    return line_names(plot).set_lines("reference", lines)

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from widgets.parts.base import DARK
+from widgets.parts.line_label_place import line_names
 
 MAX_LABELS = 6  # the newest events keep their labels; older ones are lines only (no pile of text)
 FEW_POINTS = 40  # histories this short draw a dot per step: a 2-step run is visible
@@ -84,6 +85,9 @@ class EventLines:
                 line.setZValue(8)
                 plot.addItem(line, ignoreBounds=True)
                 self.lines.append((plot, line))
+        for plot in self.plots:  # each name then where it hides the least (the staggered heights: its start)
+            line_names(plot).set_lines("events", [line for p, line in self.lines
+                                                  if p is plot and getattr(line, "label", None) is not None])
         self._style()
 
     def set_theme(self, theme: dict) -> None:
