@@ -91,3 +91,16 @@ def test_a_narrow_step_axis_spaces_its_labels_apart(qtbot):
     spacing = axis.tickSpacing(95.0, 145.0, 60)[0][0]  # 50 steps over 60 px
     assert spacing / 50 * 60 >= SparseAxis.MIN_PX  # pyqtgraph alone: every 20 steps, 24 px apart
     assert axis.tickSpacing(0.0, 5000.0, 800)[0][0] == pg.AxisItem("bottom").tickSpacing(0.0, 5000.0, 800)[0][0]
+
+
+def test_a_narrow_step_axis_drawn_larger_keeps_its_labels_apart(qtbot):
+    """On the stage a view is scaled: the axis is 60 units long (its labels' units) but 105 device pixels. Its
+    labels stay MIN_PX of its own units apart. Control: spacing by device pixels gave every 20 steps (24 units)."""
+    from PySide6.QtCore import QRectF
+
+    from widgets.parts.plot_items import SparseAxis
+
+    axis = SparseAxis("bottom")
+    axis.setGeometry(QRectF(0, 0, 60, 30))
+    spacing = axis.tickSpacing(95.0, 145.0, 105)[0][0]  # 50 steps over 60 units, drawn 1.75x
+    assert spacing / 50 * 60 >= SparseAxis.MIN_PX

@@ -200,7 +200,9 @@ class LogAxis(GridAxis):
 
 class SparseAxis(pg.AxisItem):
     """A horizontal axis whose labelled ticks stay at least ``MIN_PX`` apart: pyqtgraph spaces ticks
-    by the axis' length alone, so a narrow plot's step numbers ("100120140") run into each other."""
+    by the axis' length alone, so a narrow plot's step numbers ("100120140") run into each other.
+    Apart in the axis' own units, which its labels are drawn in: ``size`` is in the device's pixels, and
+    on the stage (a view scaled 1.75x) 42 of those put "50100150200250" in one word."""
 
     MIN_PX = 42
 
@@ -209,7 +211,8 @@ class SparseAxis(pg.AxisItem):
         span = maxVal - minVal
         if not levels or span <= 0 or size <= 0:
             return levels
-        major = nice_step(span * self.MIN_PX / size)
+        length = self.geometry().width()
+        major = nice_step(span * self.MIN_PX / (length if length > 0 else size))
         return levels if levels[0][0] >= major else [(major, 0)]
 
 
