@@ -180,5 +180,13 @@ def test_an_events_name_is_not_written_over_the_start_of_the_loss(qtbot):
     assert names_on_data(panel) == []
     box = panel.metric_plot.getViewBox()
     assert box.mapRectToScene(box.boundingRect()).contains(placer.rects(event.label)[1])
+    spot, where = placer.spots[id(event)], placer.rects(event.label)[0]
+    steps, loss = np.append(steps, 200.0), np.append(loss, loss[-1])  # the next snapshot: the name stays put
+    panel.set_history({"step": steps, "loss": loss, "metric": loss})  # (the event's line was made afresh for
+    assert placer.rects(event.label)[0] == where  # every snapshot, at the old place, for 50 ms to a second)
+    panel.add_event(150, "learning rate 0.005")  # another event: the first one's name keeps its spot at once
+    panel.set_history({"step": steps, "loss": loss, "metric": loss})
+    event = next(line for line in placer.groups["events"] if "preset" in line.label.textItem.toPlainText())
+    assert placer.spots[id(event)] == spot and placer.rects(event.label)[0] == where
     put(event.label, (0.93, 0))  # control: where EventLines put it
     assert any("preset: Vanishing" in c for c in names_on_data(panel))

@@ -104,3 +104,7 @@ def test_a_narrow_step_axis_drawn_larger_keeps_its_labels_apart(qtbot):
     axis.setGeometry(QRectF(0, 0, 60, 30))
     spacing = axis.tickSpacing(95.0, 145.0, 105)[0][0]  # 50 steps over 60 units, drawn 1.75x
     assert spacing / 50 * 60 >= SparseAxis.MIN_PX
+    upright = SparseAxis("left")  # a vertical one measures its height (its width is its labels' room)
+    upright.setGeometry(QRectF(0, 0, 13, 160))
+    spacing = upright.tickSpacing(0.0, 10000.0, 160)[0][0]
+    assert SparseAxis.MIN_PX <= spacing / 10000 * 160 <= 3 * SparseAxis.MIN_PX

@@ -48,6 +48,12 @@ def put(label, spot: tuple[float, int]) -> None:
     label.setPosition(pos)
 
 
+def key(line) -> tuple | None:
+    """A line's name and value (what makes a new line the same as an old one), None without a name."""
+    label = getattr(line, "label", None)
+    return None if label is None else (label.textItem.toPlainText(), line.value())
+
+
 def line_names(plot) -> LineLabelPlacer:
     """The plot's placer (made on first use): every labelled line of a plot is placed by one."""
     placer = getattr(plot, "_line_names", None)
@@ -75,12 +81,21 @@ class LineLabelPlacer(QObject):
         return [line for group in self.groups.values() for line in group]
 
     def set_lines(self, group: str, lines) -> LineLabelPlacer:
-        self.groups[group] = list(lines)
+        """Replace a group's lines. A new line named as an old one at the same value takes its spot at once
+        (events' lines are made afresh when an event is added: the others' names stay where they were)."""
+        lines, old = list(lines), self.groups.get(group, [])
+        if len(lines) == len(old) and all(a is b for a, b in zip(lines, old, strict=True)):
+            return self
+        was = {key(line): self.spots[id(line)] for line in old if id(line) in self.spots and key(line)}
+        self.groups[group] = lines
         mine = {id(line) for line in self.lines}
         self.spots = {k: spot for k, spot in self.spots.items() if k in mine}  # (ids of lines gone are reused)
-        for line in self.groups[group]:  # (a task's baseline moves or goes)
+        for line in lines:  # (a task's baseline moves or goes)
             line.sigPositionChanged.connect(self._changed)
             line.visibleChanged.connect(self._changed)
+            if key(line) in was:
+                put(line.label, was[key(line)])
+                self.spots[id(line)] = was[key(line)]
         self._seen = None
         self._soon.start()
         return self
@@ -126,6 +141,8 @@ class LineLabelPlacer(QObject):
             return  # (nobody sees it: a panel behind a tab looks again when shown)
         lines = [line for line in self.lines if getattr(line, "label", None) is not None and line.scene() is not None
                  and line.isVisible() and line.label.isVisible() and line.label.textItem.toPlainText().strip()]
+        if not lines:
+            return
         items = data_items(box)
         legend = getattr(self.plot, "legend", None)
         taken = [legend.mapRectToScene(legend.boundingRect())] if legend is not None and legend.isVisible() \

@@ -199,7 +199,7 @@ class LogAxis(GridAxis):
 
 
 class SparseAxis(pg.AxisItem):
-    """A horizontal axis whose labelled ticks stay at least ``MIN_PX`` apart: pyqtgraph spaces ticks
+    """An axis whose labelled ticks stay at least ``MIN_PX`` apart: pyqtgraph spaces ticks
     by the axis' length alone, so a narrow plot's step numbers ("100120140") run into each other.
     Apart in the axis' own units, which its labels are drawn in: ``size`` is in the device's pixels, and
     on the stage (a view scaled 1.75x) 42 of those put "50100150200250" in one word."""
@@ -211,7 +211,7 @@ class SparseAxis(pg.AxisItem):
         span = maxVal - minVal
         if not levels or span <= 0 or size <= 0:
             return levels
-        length = self.geometry().width()
+        length = self.geometry().height() if self.orientation in ("left", "right") else self.geometry().width()
         major = nice_step(span * self.MIN_PX / (length if length > 0 else size))
         return levels if levels[0][0] >= major else [(major, 0)]
 

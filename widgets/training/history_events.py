@@ -65,9 +65,9 @@ class EventLines:
         steps = steps[np.isfinite(steps)]
         ends = [e[0] for e in events] + ([float(steps.min()), float(steps.max())] if steps.size else [])
         mid = (min(ends) + max(ends)) / 2 if ends else 0.0
-        if (events, mid, self.label_on) == (self.events, getattr(self, "_mid", None), getattr(self, "_on", None)):
-            return
-        self.events, self._mid, self._on = events, mid, self.label_on
+        if (events, self.label_on) == (self.events, getattr(self, "_on", None)):
+            return  # (not rebuilt as the run grows: the plot's line_names placer keeps each name where it fits)
+        self.events, self._on = events, self.label_on
         for plot, line in self.lines:
             plot.removeItem(line)
         self.lines = []
