@@ -190,3 +190,4 @@ def test_an_events_name_is_not_written_over_the_start_of_the_loss(qtbot):
     assert placer.spots[id(event)] == spot and placer.rects(event.label)[0] == where
     put(event.label, (0.93, 0))  # control: where EventLines put it
     assert any("preset: Vanishing" in c for c in names_on_data(panel))
+

@@ -108,3 +108,19 @@ def test_a_narrow_step_axis_drawn_larger_keeps_its_labels_apart(qtbot):
     upright.setGeometry(QRectF(0, 0, 13, 160))
     spacing = upright.tickSpacing(0.0, 10000.0, 160)[0][0]
     assert SparseAxis.MIN_PX <= spacing / 10000 * 160 <= 3 * SparseAxis.MIN_PX
+
+
+def test_no_decade_label_is_wider_than_0_001(qtbot):
+    """pyqtgraph writes 10⁻⁴ as "0.0001" (powers start at 10⁻⁵); in the curves' fixed 52 px axis it ran into the
+    title "loss" (the projector walk at 1920x1080, attention preset). Every decade the log axes write, 10⁻³⁰ to
+    10³⁰, is now at most as wide as "0.001", which fits. Control: pyqtgraph's own labels."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from widgets.parts.plot_items import LogAxis
+
+    fm = QFontMetricsF(QFont())
+    decades = [float(e) for e in range(-30, 31)]
+    ours = LogAxis("left").logTickStrings(decades, 1.0, 1.0)
+    assert "10⁻⁴" in ours and max(fm.horizontalAdvance(t) for t in ours) <= fm.horizontalAdvance("0.001")
+    theirs = pg.AxisItem("left").logTickStrings(decades, 1.0, 1.0)
+    assert max(fm.horizontalAdvance(t) for t in theirs) > fm.horizontalAdvance("0.001")

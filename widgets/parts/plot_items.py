@@ -195,7 +195,9 @@ class LogAxis(GridAxis):
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         if spacing is not None and spacing < 1:  # the narrow-range steps: one digit would repeat
             return [f"{10 ** v * scale:.3g}" for v in values]
-        return super().logTickStrings(values, scale, spacing)
+        # pyqtgraph writes 10⁻⁴ as "0.0001" (its "%g" turns to powers only below that): beside an axis title in
+        # a fixed-width axis (the curves' 52 px) it ran into the title; written as a power like 10⁻⁵ and below
+        return ["10⁻⁴" if text == "0.0001" else text for text in super().logTickStrings(values, scale, spacing)]
 
 
 class SparseAxis(pg.AxisItem):
