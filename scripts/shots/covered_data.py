@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from widgets.parts.legend_place import data_items, drawn_points
+from widgets.parts.legend_place import data_items, drawn_points, points_in
 
 EDGE = 3  # px at the covering item's edge that do not count
 
@@ -56,11 +56,9 @@ def covered_data(view) -> list[str]:
             if r.isEmpty():
                 continue
             for curve, pts in data:
-                px = _to_view(view, pts) if len(pts) else np.empty((0, 2))
-                inside = (px[:, 0] > r.left()) & (px[:, 0] < r.right()) & (px[:, 1] > r.top()) & \
-                    (px[:, 1] < r.bottom())
-                if inside.any():
-                    out.append(f"{name} lies on {curve} ({int(inside.sum())} of its drawn points)")
+                n = points_in(r, _to_view(view, pts) if len(pts) else np.empty((0, 2)))
+                if n:
+                    out.append(f"{name} lies on {curve} ({n} of its drawn points)")
     return out
 
 

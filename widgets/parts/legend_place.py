@@ -2,10 +2,10 @@
 
 ``place_legend(plot, legend)`` keeps ``legend`` (a pyqtgraph LegendItem anchored in ``plot``'s view box)
 in whichever of the four corners covers the fewest drawn data points (curve points and the lines between
-them, scatter points), and no text of the plot (a line's label such as "max-norm 1", a text item). It looks
+them, scatter points), and no text of the plot (a line's name such as "baseline 0.167", a text item). It looks
 again a moment after the view's range changes and every ``RECHECK_MS`` while shown (data arrive with
-every snapshot); it moves only when another corner is clearly better, so a legend does not wander. A
-line's label the legend still covers (the legend nearly as wide as its plot) goes to the line's other end.
+every snapshot); it moves only when another corner is clearly better, so a legend does not wander. Lines'
+names keep off the legend by themselves (widgets.parts.line_label_place counts it as taken).
 A legend that would cover more than ``OUTSIDE_SHARE`` of its plot (a plot squeezed into a small dock) no
 corner can help: it goes above the plot, outside the view box, in as few rows as fit the plot's width, and
 returns to a corner once it would cover less than ``INSIDE_SHARE`` again.
@@ -48,6 +48,14 @@ def drawn_points(item) -> np.ndarray:
         y = np.concatenate([(y[:-1, None] + f * np.diff(y)[:, None]).ravel(), y[-1:]])
     t = item.sceneTransform()
     return np.column_stack([t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()])
+
+
+def points_in(rect: QRectF, points: np.ndarray) -> int:
+    """How many of (n, 2) scene ``points`` lie strictly inside ``rect``."""
+    if not len(points):
+        return 0
+    return int(((points[:, 0] > rect.left()) & (points[:, 0] < rect.right()) &
+                (points[:, 1] > rect.top()) & (points[:, 1] < rect.bottom())).sum())
 
 
 def data_items(box) -> list:
@@ -126,9 +134,7 @@ class LegendPlacer(QObject):
         self._soon.start()
 
     def cost(self, rect: QRectF, points: np.ndarray, texts) -> float:
-        inside = (points[:, 0] > rect.left()) & (points[:, 0] < rect.right()) & \
-            (points[:, 1] > rect.top()) & (points[:, 1] < rect.bottom()) if len(points) else np.zeros(0, bool)
-        return float(inside.sum()) + TEXT_COST * sum(rect.intersects(t) for t in texts)
+        return points_in(rect, points) + TEXT_COST * sum(rect.intersects(t) for t in texts)
 
     def place(self) -> None:
         legend, box = self.legend, self.plot.getViewBox()
@@ -156,7 +162,6 @@ class LegendPlacer(QObject):
         if costs[best] < costs[self.corner] * 0.8 - 1:  # clearly better: move (else stay, no wandering)
             self.corner = best
             legend.setOffset(best)
-        self._clear_line_labels(legend.mapRectToScene(legend.boundingRect()))
 
     def set_shown(self, shown: bool) -> None:
         """Show or hide the legend (a hidden one gives back the row it took above its plot)."""
@@ -242,19 +247,6 @@ class LegendPlacer(QObject):
         item.layout.setRowFixedHeight(0, self._title_row or self._title_height(item, outside=False))
         legend.setOffset(self.corner)
         self.outside = False
-
-    def _clear_line_labels(self, rect: QRectF) -> None:
-        """A line's label (max-norm 1) under the legend wherever it goes (a legend nearly as wide as its
-        plot) moves to the other end of its line."""
-        placer = getattr(self.plot_item(), "_line_names", None)  # (names placed by line_label_place avoid it)
-        for line in self.plot.getViewBox().childGroup.childItems():
-            if placer is not None and placer.manages(line):
-                continue
-            label = getattr(line, "label", None) if isinstance(line, pg.InfiniteLine) else None
-            if label is not None and label.isVisible() and label.mapRectToScene(label.boundingRect()).intersects(rect):
-                side = 0.0 if self.corner[0] < 0 else 1.0  # (away from the legend's side)
-                label.anchors = [(side, a[1]) for a in label.anchors]
-                label.setPosition(0.02 if side == 0.0 else 0.98)
 
 
 def add_legend(plot, **opts) -> pg.LegendItem:

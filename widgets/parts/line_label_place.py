@@ -21,7 +21,7 @@ import itertools
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, QTimer
 
-from widgets.parts.legend_place import RECHECK_MS, TEXT_COST, data_items, drawn_points, plot_texts
+from widgets.parts.legend_place import RECHECK_MS, TEXT_COST, data_items, drawn_points, plot_texts, points_in
 
 POSITIONS = (0.02, 0.25, 0.5, 0.75, 0.98)  # along a horizontal line, left to right
 HEIGHTS = (0.93, 0.72, 0.5, 0.28, 0.07)  # along a vertical line, top first (the old names' place)
@@ -100,9 +100,6 @@ class LineLabelPlacer(QObject):
         self._soon.start()
         return self
 
-    def manages(self, line) -> bool:
-        return any(line is mine for mine in self.lines)
-
     def _changed(self, *_args) -> None:
         self._soon.start()
 
@@ -129,10 +126,8 @@ class LineLabelPlacer(QObject):
 
     def cost(self, rects: tuple[QRectF, QRectF], points: np.ndarray, taken: list[QRectF], area: QRectF) -> float:
         box, text = rects
-        inside = (points[:, 0] > box.left()) & (points[:, 0] < box.right()) & \
-            (points[:, 1] > box.top()) & (points[:, 1] < box.bottom()) if len(points) else np.zeros(0, bool)
         cut = not area.contains(text)  # (the view box clips it)
-        return float(inside.sum()) + TEXT_COST * (sum(box.intersects(t) for t in taken) + cut)
+        return points_in(box, points) + TEXT_COST * (sum(box.intersects(t) for t in taken) + cut)
 
     def place(self) -> None:
         box = self.plot.getViewBox()

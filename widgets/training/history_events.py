@@ -61,13 +61,13 @@ class EventLines:
         """events: [(step, label, kind)]; steps: the history's steps (a label on the right half of
         the axis is written to the left of its line, so it stays inside the plot)."""
         events = sorted(events)
-        steps = np.asarray(steps, dtype=np.float64)  # (every snapshot, 10,000 steps long: numpy, not a loop)
-        steps = steps[np.isfinite(steps)]
-        ends = [e[0] for e in events] + ([float(steps.min()), float(steps.max())] if steps.size else [])
-        mid = (min(ends) + max(ends)) / 2 if ends else 0.0
         if (events, self.label_on) == (self.events, getattr(self, "_on", None)):
             return  # (not rebuilt as the run grows: the plot's line_names placer keeps each name where it fits)
         self.events, self._on = events, self.label_on
+        steps = np.asarray(steps, dtype=np.float64)  # (10,000 steps long: numpy, not a loop)
+        steps = steps[np.isfinite(steps)]
+        ends = [e[0] for e in events] + ([float(steps.min()), float(steps.max())] if steps.size else [])
+        mid = (min(ends) + max(ends)) / 2 if ends else 0.0  # (the names' first side; placed after)
         for plot, line in self.lines:
             plot.removeItem(line)
         self.lines = []
